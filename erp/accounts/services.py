@@ -1,0 +1,94 @@
+"""Every write to users: creation, role, scope, deactivation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from erp.core.services import assign_fields, validated_save
+
+from .models import User
+from .roles import Role
+
+USER_FIELDS = ("username", "first_name", "last_name", "email", "phone", "language", "is_active")
+
+
+def _role_group(role: str) -> Group:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role: %(role)s.") % {"role": role}})
+    return Group.objects.get(name=role)
+
+
+def _apply_role(user: User, role: str) -> None:
+    group = _role_group(role)
+    user.groups.set([group])
+    # Only Super Admin reaches the Django admin.
+    is_staff = role == Role.SUPER_ADMIN
+    if user.is_staff != is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+        user.is_staff = is_staff
+    user.__dict__.pop("role_names", None)
+
+
+@sensitive_variables("password")
+@transaction.atomic
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    site_scope: Iterable[Any] = (),
+    **fields: Any,
+) -> User:
+    """Create a user in exactly one role; the password must pass the password validators."""
+    _role_group(role)
+    user = assign_fields(User(username=username), fields, USER_FIELDS)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    validated_save(user, actor=actor)
+    _apply_role(user, role)
+    if site_scope:
+        user.site_scope.set(site_scope)
+    return user
+
+
+@transaction.atomic
+def update_user(
+    *,
+    actor: User,
+    user: User,
+    role: str | None = None,
+    site_scope: Iterable[Any] | None = None,
+    **changes: Any,
+) -> User:
+    if user.pk == actor.pk and changes.get("is_active") is False:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    assign_fields(user, changes, USER_FIELDS)
+    validated_save(user, actor=actor)
+    if role is not None:
+        _apply_role(user, role)
+    if site_scope is not None:
+        user.site_scope.set(site_scope)
+    return user
+
+
+@sensitive_variables("new_password")
+def change_password(*, user: User, new_password: str) -> None:
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    user.set_password(new_password)
+    user._history_user = user
+    user.save(update_fields=["password"])

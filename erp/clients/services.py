@@ -1,0 +1,39 @@
+"""Every write to clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from erp.accounts.models import User
+from erp.core.services import assign_fields, validated_save
+from erp.sites.selectors import site_is_visible_to
+
+from .models import Client
+
+CLIENT_FIELDS = ("name", "phone", "mac_address", "site", "agent", "marketing_consent", "notes")
+
+
+def _apply_scope(actor: User, client: Client) -> None:
+    """Agents own the clients they register and register them only at their own sites."""
+    if actor.is_agent:
+        client.agent = actor
+    if client.site_id and not site_is_visible_to(actor, client.site):
+        raise ValidationError({"site": _("Select a site you work on.")})
+
+
+@transaction.atomic
+def create_client(*, actor: User, **fields: Any) -> Client:
+    client = assign_fields(Client(), fields, CLIENT_FIELDS)
+    _apply_scope(actor, client)
+    return validated_save(client, actor=actor)
+
+
+@transaction.atomic
+def update_client(*, actor: User, client: Client, **changes: Any) -> Client:
+    assign_fields(client, changes, CLIENT_FIELDS)
+    _apply_scope(actor, client)
+    return validated_save(client, actor=actor)

@@ -1,0 +1,47 @@
+"""UI (viewflow) for clients; an agent works only with the agent's own clients."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import DetailViewMixin, ModelViewset
+
+from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.core.views import RecordDetailView, ServiceCreateView, ServiceUpdateView
+from erp.sites.selectors import sites_visible_to
+
+from . import selectors, services
+from .forms import ClientForm
+from .models import Client
+
+
+class ClientViewset(DetailViewMixin, ModelViewset):
+    model = Client
+    icon = "people"
+    title = _("Clients")
+    form_class = ClientForm
+    create_view_class = ServiceCreateView
+    update_view_class = ServiceUpdateView
+    detail_view_class = RecordDetailView
+    list_columns = ("name", "phone", "site", "agent", "expires_at", "created_at")
+    list_filter_fields = ("site", "marketing_consent")
+    list_search_fields = ("name", "phone")
+
+    def get_queryset(self, request):
+        return selectors.clients_visible_to(request.user)
+
+    def limit_form(self, request, form) -> None:
+        form.fields["site"].queryset = sites_visible_to(request.user)
+        if request.user.is_agent:
+            # An agent's clients are the agent's own: the service sets it.
+            form.fields.pop("agent", None)
+        else:
+            form.fields["agent"].queryset = User.objects.filter(
+                groups__name=Role.AGENT, is_active=True
+            )
+
+    def create_object(self, request, form):
+        return services.create_client(actor=request.user, **form.cleaned_data)
+
+    def update_object(self, request, obj, form):
+        return services.update_client(actor=request.user, client=obj, **form.cleaned_data)

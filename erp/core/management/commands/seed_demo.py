@@ -1,0 +1,97 @@
+"""Create realistic demo data: sites with routers and clients, one user per role.
+
+Idempotent: running it again finds what exists and creates only what is missing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.accounts.services import create_user
+from erp.clients.models import Client
+from erp.clients.services import create_client
+from erp.sites.models import Router, Site
+from erp.sites.services import create_router, create_site
+
+DEMO_PASSWORD = "viornet-demo-2026"  # noqa: S105 - printed for the demo on purpose
+
+USERS = [
+    ("admin", Role.SUPER_ADMIN, "Amina", "Mwakyusa", "+255712000001"),
+    ("marketing", Role.MARKETING, "Neema", "Kileo", "+255712000002"),
+    ("sales", Role.SALES, "Baraka", "Mushi", "+255712000003"),
+    ("technician", Role.TECHNICAL, "Juma", "Said", "+255712000004"),
+    ("finance", Role.FINANCE, "Rehema", "Nyerere", "+255712000005"),
+    ("agent", Role.AGENT, "Halima", "Omari", "+255712000006"),
+    ("agent2", Role.AGENT, "Idrisa", "Mbwana", "+255712000007"),
+]
+
+SITES = [
+    ("Kariakoo Market", "DAR-KKO", "-6.816600", "39.276900", "Msimbazi St, Kariakoo, Dar es Salaam"),
+    ("Mwenge Bus Stand", "DAR-MWG", "-6.768800", "39.226900", "Sam Nujoma Rd, Mwenge"),
+    ("Arusha Clock Tower", "ARU-CLK", "-3.369800", "36.683000", "Boma Rd, Arusha"),
+    ("Dodoma Jamhuri", "DOD-JMH", "-6.172200", "35.741900", "Jamhuri St, Dodoma"),
+]
+
+CLIENTS = [
+    ("Said Ally", "0754 111 222", "a4:5e:60:01:02:03"),
+    ("Grace Mollel", "0655 333 444", ""),
+    ("John Massawe", "+255 784 555 666", "a4-5e-60-0a-0b-0c"),
+    ("Fatma Hassan", "0713 777 888", ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo sites, routers, clients and one user per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--router-host", default="127.0.0.1")
+        parser.add_argument("--router-port", type=int, default=8728)
+
+    @transaction.atomic
+    def handle(self, *args, router_host: str, router_port: int, **options):
+        users = {}
+        for username, role, first, last, phone in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = create_user(
+                    actor=None, username=username, password=DEMO_PASSWORD, role=role,
+                    first_name=first, last_name=last, phone=phone,
+                    email=f"{username}@demo.viornet.example",
+                )
+            users[username] = user
+        admin = users["admin"]
+
+        for index, (name, code, lat, lon, address) in enumerate(SITES):
+            site = Site.objects.filter(code=code).first()
+            if site is None:
+                agents = [users["agent"]] if index % 2 == 0 else [users["agent2"]]
+                site = create_site(
+                    actor=admin, name=name, code=code, latitude=Decimal(lat),
+                    longitude=Decimal(lon), address=address, manager=users["sales"],
+                    agents=agents,
+                )
+            if not Router.objects.filter(site=site).exists():
+                create_router(
+                    actor=admin, site=site, name=f"{code.lower()}-hap", host=router_host,
+                    api_port=router_port, use_tls=False, username="admin",
+                    password="demo-router-pass",  # noqa: S106 - the demo router's password
+                    hotspot_server="hotspot1",
+                )
+            agent = site.agents.first()
+            for client_index, (cname, phone, mac) in enumerate(CLIENTS):
+                if Client.objects.filter(site=site, name=cname).exists():
+                    continue
+                create_client(
+                    actor=agent or admin, site=site, name=cname, phone=phone,
+                    mac_address=mac, marketing_consent=client_index % 2 == 0, agent=agent,
+                )
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
+        self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        for username, role, *_ in USERS:
+            self.stdout.write(f"  {username:<11} {role}")

@@ -1,0 +1,40 @@
+"""Money: Decimal amounts in the one currency the installation runs in.
+
+A reseller works in one currency (TZS by default), so amounts are plain Decimals with two places
+and the currency comes from settings; floats never touch money.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+
+CENT = Decimal("0.01")
+
+
+class MoneyField(models.DecimalField):
+    """A DecimalField with the project's money precision (12 digits before the point)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, "erp.core.money.MoneyField", args, kwargs
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Quantise to cents, rounding half up as cashiers do. Refuses floats."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(value: Decimal | int | str, currency: str | None = None) -> str:
+    """'TZS 12,500.00': the form shown on screens, receipts and exports."""
+    amount = to_money(value)
+    return f"{currency or settings.CURRENCY} {amount:,.2f}"

@@ -1,0 +1,91 @@
+"""UI plumbing: viewflow create/update views whose save goes through a service; home; health."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+from viewflow.views import CreateModelView, DetailModelView, UpdateModelView
+
+from .health import run_checks
+
+
+class _ServiceSaveMixin:
+    """Save through the viewset's service; a service's ValidationError becomes form errors."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        limit = getattr(self.viewset, "limit_form", None)
+        if limit is not None:
+            limit(self.request, form)
+        return form
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save_with_service(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        self.message_user()
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ServiceCreateView(_ServiceSaveMixin, CreateModelView):
+    def save_with_service(self, form):
+        return self.viewset.create_object(self.request, form)
+
+
+class ServiceUpdateView(_ServiceSaveMixin, UpdateModelView):
+    def save_with_service(self, form):
+        return self.viewset.update_object(self.request, self.object, form)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    healthy, checks = run_checks()
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+class RecordDetailView(DetailModelView):
+    """Detail page: the record's fields (secrets left out) and its change history."""
+
+    template_name = "erp/record_detail.html"
+    history_limit = 20
+
+    def get_object_data(self):
+        hidden = set(getattr(self.viewset, "detail_hidden_fields", ()))
+        for field, label, value in super().get_object_data():
+            if field.name not in hidden:
+                yield field, label, value
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        history = getattr(self.object, "history", None)
+        if history is not None:
+            context["history_records"] = history.select_related("history_user")[
+                : self.history_limit
+            ]
+        return context
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The landing page: what needs attention today, for the sites the user sees."""
+
+    template_name = "erp/home.html"
+
+    def get_context_data(self, **kwargs):
+        from .selectors import home_summary
+
+        context = super().get_context_data(**kwargs)
+        context["summary"] = home_summary(self.request.user)
+        return context

@@ -1,0 +1,57 @@
+"""The UI shell: viewflow's material frontend (sidebar on desktop, drawer on mobile).
+
+A module appears in the menu once it exists and only for roles that may view it.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application, Site
+
+from erp.clients.viewsets import ClientViewset
+from erp.core.views import HomeView
+from erp.sites.viewsets import RouterViewset, SiteViewset
+
+
+def _any_perm(*perms: str):
+    def check(user) -> bool:
+        return user.is_authenticated and any(user.has_perm(p) for p in perms)
+
+    return check
+
+
+class DashboardApp(Application):
+    title = _("Dashboard")
+    icon = "dashboard"
+    app_name = "dashboard"
+    menu_template_name = None
+    permission = staticmethod(lambda user: user.is_authenticated)
+
+    @property
+    def index_path(self):
+        return path("", HomeView.as_view(), name="index")
+
+
+site = Site(
+    title="ViorNet",
+    primary_color="#0d47a1",
+    secondary_color="#00897b",
+    viewsets=[
+        DashboardApp(),
+        Application(
+            title=_("Network"),
+            icon="cell_tower",
+            app_name="network",
+            permission=_any_perm("sites.view_site", "sites.view_router"),
+            viewsets=[SiteViewset(), RouterViewset()],
+        ),
+        Application(
+            title=_("Customers"),
+            icon="people",
+            app_name="customers",
+            permission=_any_perm("clients.view_client"),
+            viewsets=[ClientViewset()],
+        ),
+    ],
+)

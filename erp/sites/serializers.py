@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from .models import Router, Site
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    agents = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=get_user_model().objects.all()
+    )
+
+    class Meta:
+        model = Site
+        fields = [
+            "id", "name", "code", "latitude", "longitude", "address", "status", "manager",
+            "agents", "notes", "created_at", "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class RouterSerializer(serializers.ModelSerializer):
+    """The password is write-only: it goes in, and nothing ever brings it back out."""
+
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, trim_whitespace=False,
+        max_length=128, style={"input_type": "password"},
+        help_text="RouterOS API password. Required on create; omit or leave empty to keep.",
+    )
+    has_password = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Router
+        fields = [
+            "id", "site", "name", "host", "api_port", "use_tls", "username", "password",
+            "has_password", "hotspot_server", "status", "last_seen_at", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "status", "last_seen_at", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": "This field is required."})
+        return attrs

@@ -1,0 +1,103 @@
+"""Every write to sites and routers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.core.services import assign_fields, validated_save
+
+from .choices import SiteStatus
+from .models import Router, Site
+from .selectors import site_is_visible_to
+
+SITE_FIELDS = ("name", "code", "latitude", "longitude", "address", "status", "manager", "notes")
+ROUTER_FIELDS = ("site", "name", "host", "api_port", "use_tls", "username", "hotspot_server")
+
+
+def _check_agents(agents: Iterable[User]) -> list[User]:
+    agents = list(agents)
+    not_agents = [a.username for a in agents if not a.has_role(Role.AGENT)]
+    if not_agents:
+        raise ValidationError(
+            {"agents": _("Only users with the Agent role can be assigned: %(names)s.")
+             % {"names": ", ".join(not_agents)}}
+        )
+    return agents
+
+
+def _check_site_in_scope(actor: User, site: Site | None) -> None:
+    if site is not None and not site_is_visible_to(actor, site):
+        raise ValidationError({"site": _("Select a site you work on.")})
+
+
+@transaction.atomic
+def create_site(
+    *,
+    actor: User,
+    name: str,
+    code: str,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address: str = "",
+    status: str = SiteStatus.ACTIVE,
+    manager: User | None = None,
+    notes: str = "",
+    agents: Iterable[User] = (),
+) -> Site:
+    agents = _check_agents(agents)
+    site = Site(
+        name=name, code=code, latitude=latitude, longitude=longitude, address=address,
+        status=status, manager=manager, notes=notes,
+    )
+    validated_save(site, actor=actor)
+    if agents:
+        site.agents.set(agents)
+    return site
+
+
+@transaction.atomic
+def update_site(
+    *, actor: User, site: Site, agents: Iterable[User] | None = None, **changes: Any
+) -> Site:
+    assign_fields(site, changes, SITE_FIELDS)
+    if agents is not None:
+        agents = _check_agents(agents)
+    validated_save(site, actor=actor)
+    if agents is not None:
+        site.agents.set(agents)
+    return site
+
+
+@sensitive_variables("password")
+@transaction.atomic
+def create_router(*, actor: User, password: str, **fields: Any) -> Router:
+    """Register a router; the password is encrypted before it reaches the database."""
+    if not password:
+        raise ValidationError({"password": _("This field is required.")})
+    router = assign_fields(Router(), fields, ROUTER_FIELDS)
+    _check_site_in_scope(actor, getattr(router, "site", None) if router.site_id else None)
+    router.set_password(password)
+    return validated_save(router, actor=actor)
+
+
+@sensitive_variables("password")
+@transaction.atomic
+def update_router(
+    *, actor: User, router: Router, password: str | None = None, **changes: Any
+) -> Router:
+    """Change a router; an empty or missing password keeps the stored one."""
+    assign_fields(router, changes, ROUTER_FIELDS)
+    if "site" in changes:
+        _check_site_in_scope(actor, router.site)
+    if password:
+        router.set_password(password)
+    return validated_save(router, actor=actor)

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from viewflow.contrib.auth import AuthViewset
+
+from erp.accounts import api as accounts_api
+from erp.clients.api import ClientViewSet
+from erp.core.views import healthz
+from erp.frontend import site
+from erp.sites.api import RouterViewSet, SiteViewSet
+
+router = DefaultRouter()
+router.register("sites", SiteViewSet, basename="site")
+router.register("routers", RouterViewSet, basename="router")
+router.register("clients", ClientViewSet, basename="client")
+router.register("users", accounts_api.UserViewSet, basename="user")
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
+    path("auth/token/refresh/", accounts_api.TokenRefreshRotateView.as_view(), name="token_refresh"),
+    path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
+    path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    *router.urls,
+]
+
+admin.site.site_header = settings.ERP_SITE_TITLE
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", site.urls),
+]
