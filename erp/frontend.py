@@ -15,8 +15,11 @@ from erp.sites.viewsets import RouterViewset, SiteViewset
 
 
 def _any_perm(*perms: str):
+    """Menu gate for an application. Anonymous users pass it so that the page itself sends
+    them to the login form (with ?next=) instead of a bare 403."""
+
     def check(user) -> bool:
-        return user.is_authenticated and any(user.has_perm(p) for p in perms)
+        return not user.is_authenticated or any(user.has_perm(p) for p in perms)
 
     return check
 
@@ -26,7 +29,6 @@ class DashboardApp(Application):
     icon = "dashboard"
     app_name = "dashboard"
     menu_template_name = None
-    permission = staticmethod(lambda user: user.is_authenticated)
 
     @property
     def index_path(self):

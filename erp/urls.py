@@ -19,7 +19,9 @@ router.register("users", accounts_api.UserViewSet, basename="user")
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
-    path("auth/token/refresh/", accounts_api.TokenRefreshRotateView.as_view(), name="token_refresh"),
+    path(
+        "auth/token/refresh/", accounts_api.TokenRefreshRotateView.as_view(), name="token_refresh"
+    ),
     path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),

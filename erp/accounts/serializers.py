@@ -11,8 +11,12 @@ class UserSerializer(serializers.ModelSerializer):
     phone = PhoneNumberField(required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     password = serializers.CharField(
-        write_only=True, required=False, trim_whitespace=False, max_length=128,
-        style={"input_type": "password"}, help_text="Required on create.",
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        max_length=128,
+        style={"input_type": "password"},
+        help_text="Required on create.",
     )
     site_scope = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Site.objects.all()
@@ -21,8 +25,19 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "first_name", "last_name", "email", "phone", "language", "role",
-            "password", "site_scope", "is_active", "last_login", "date_joined",
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "language",
+            "role",
+            "password",
+            "site_scope",
+            "is_active",
+            "last_login",
+            "date_joined",
         ]
         read_only_fields = ["id", "last_login", "date_joined"]
 

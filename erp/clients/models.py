@@ -28,11 +28,16 @@ class Client(BaseModel):
         "sites.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="clients"
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="clients",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clients",
     )
     marketing_consent = models.BooleanField(
-        _("agrees to marketing SMS"), default=False,
+        _("agrees to marketing SMS"),
+        default=False,
         help_text=_("Reminders about the client's own access are sent regardless."),
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -51,7 +56,8 @@ class Client(BaseModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "phone"], name="client_unique_phone_per_site",
+                fields=["site", "phone"],
+                name="client_unique_phone_per_site",
                 violation_error_message=_("This site already has a client with this phone."),
             ),
         ]

@@ -12,8 +12,17 @@ class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = [
-            "id", "name", "phone", "mac_address", "site", "agent", "marketing_consent", "notes",
-            "expires_at", "created_at", "updated_at",
+            "id",
+            "name",
+            "phone",
+            "mac_address",
+            "site",
+            "agent",
+            "marketing_consent",
+            "notes",
+            "expires_at",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "expires_at", "created_at", "updated_at"]
 

@@ -34,7 +34,9 @@ def decrypt(token: str) -> str:
         return _current().decrypt(token.encode()).decode()
     except InvalidToken:
         # Never include the token or any key in the message.
-        raise DecryptionError("stored secret cannot be decrypted with the configured keys") from None
+        raise DecryptionError(
+            "stored secret cannot be decrypted with the configured keys"
+        ) from None
 
 
 def rotate(token: str) -> str:
@@ -42,4 +44,6 @@ def rotate(token: str) -> str:
     try:
         return _current().rotate(token.encode()).decode()
     except InvalidToken:
-        raise DecryptionError("stored secret cannot be decrypted with the configured keys") from None
+        raise DecryptionError(
+            "stored secret cannot be decrypted with the configured keys"
+        ) from None

@@ -24,11 +24,10 @@ class RequestIdMiddleware:
         incoming = request.headers.get(self.header, "")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Not reset here: Django logs 4xx/5xx responses after the middleware chain returns.
+        # The id is cleared on request_finished (see CoreConfig.ready).
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[self.header] = request_id
         return response
 

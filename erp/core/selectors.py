@@ -33,7 +33,9 @@ def home_summary(user: Any) -> dict[str, Any]:
         summary["new_clients_24h"] = clients_visible_to(user).filter(created_at__gte=since).count()
         summary["expiring_7d"] = (
             clients_visible_to(user)
-            .filter(expires_at__gte=timezone.now(), expires_at__lt=timezone.now() + timedelta(days=7))
+            .filter(
+                expires_at__gte=timezone.now(), expires_at__lt=timezone.now() + timedelta(days=7)
+            )
             .count()
         )
     return summary

@@ -41,9 +41,7 @@ def validate_host(value: str) -> None:
         or all(label.isdigit() for label in labels)
         or not all(_HOSTNAME_LABEL.match(label) for label in labels)
     ):
-        raise ValidationError(
-            _("Enter a valid IP address or host name."), code="invalid_host"
-        )
+        raise ValidationError(_("Enter a valid IP address or host name."), code="invalid_host")
 
 
 class _MacDialect(netaddr.mac_unix_expanded):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+
 from erp.core.api import ServiceModelViewSet
 
 from . import selectors, services
@@ -38,4 +39,3 @@ class RouterViewSet(ServiceModelViewSet):
 
     def update_object(self, instance, data):
         return services.update_router(actor=self.request.user, router=instance, **data)
-

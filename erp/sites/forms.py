@@ -8,7 +8,14 @@ class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
         fields = [
-            "name", "code", "status", "latitude", "longitude", "address", "manager", "agents",
+            "name",
+            "code",
+            "status",
+            "latitude",
+            "longitude",
+            "address",
+            "manager",
+            "agents",
             "notes",
         ]
 
@@ -28,7 +35,13 @@ class RouterForm(forms.ModelForm):
     class Meta:
         model = Router
         fields = [
-            "site", "name", "host", "api_port", "use_tls", "username", "password",
+            "site",
+            "name",
+            "host",
+            "api_port",
+            "use_tls",
+            "username",
+            "password",
             "hotspot_server",
         ]
 

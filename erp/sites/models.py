@@ -30,15 +30,21 @@ class Site(BaseModel):
     """A physical WiFi location: one or more routers, its agents and its manager."""
 
     name = models.CharField(_("name"), max_length=120)
-    code = models.CharField(
-        _("code"), max_length=20, unique=True, validators=[site_code_validator]
-    )
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[site_code_validator])
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=latitude_validators,
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=longitude_validators,
     )
     address = models.TextField(_("address"), blank=True)
@@ -46,11 +52,17 @@ class Site(BaseModel):
         _("status"), max_length=16, choices=SiteStatus.choices, default=SiteStatus.ACTIVE
     )
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("manager"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="managed_sites",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_sites",
     )
     agents = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("agents"), blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agents"),
+        blank=True,
         related_name="agent_sites",
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -81,9 +93,11 @@ class Site(BaseModel):
 
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(
-                {"longitude" if self.longitude is None else "latitude": _(
-                    "Give both latitude and longitude, or neither."
-                )}
+                {
+                    "longitude" if self.longitude is None else "latitude": _(
+                        "Give both latitude and longitude, or neither."
+                    )
+                }
             )
 
 
@@ -108,7 +122,10 @@ class Router(BaseModel):
     username = models.CharField(_("API username"), max_length=64)
     password_encrypted = models.TextField(_("API password (encrypted)"), editable=False)
     hotspot_server = models.CharField(
-        _("hotspot server"), max_length=64, blank=True, default="all",
+        _("hotspot server"),
+        max_length=64,
+        blank=True,
+        default="all",
         help_text=_("Hotspot server name on the router; 'all' serves every one."),
     )
     status = models.CharField(
@@ -127,7 +144,8 @@ class Router(BaseModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "name"], name="router_unique_name_per_site",
+                fields=["site", "name"],
+                name="router_unique_name_per_site",
                 violation_error_message=_("This site already has a router with this name."),
             ),
             models.CheckConstraint(

@@ -14,8 +14,18 @@ class SiteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = [
-            "id", "name", "code", "latitude", "longitude", "address", "status", "manager",
-            "agents", "notes", "created_at", "updated_at",
+            "id",
+            "name",
+            "code",
+            "latitude",
+            "longitude",
+            "address",
+            "status",
+            "manager",
+            "agents",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
@@ -24,8 +34,12 @@ class RouterSerializer(serializers.ModelSerializer):
     """The password is write-only: it goes in, and nothing ever brings it back out."""
 
     password = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, trim_whitespace=False,
-        max_length=128, style={"input_type": "password"},
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=128,
+        style={"input_type": "password"},
         help_text="RouterOS API password. Required on create; omit or leave empty to keep.",
     )
     has_password = serializers.BooleanField(read_only=True)
@@ -33,8 +47,19 @@ class RouterSerializer(serializers.ModelSerializer):
     class Meta:
         model = Router
         fields = [
-            "id", "site", "name", "host", "api_port", "use_tls", "username", "password",
-            "has_password", "hotspot_server", "status", "last_seen_at", "created_at",
+            "id",
+            "site",
+            "name",
+            "host",
+            "api_port",
+            "use_tls",
+            "username",
+            "password",
+            "has_password",
+            "hotspot_server",
+            "status",
+            "last_seen_at",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "status", "last_seen_at", "created_at", "updated_at"]

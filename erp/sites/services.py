@@ -28,8 +28,10 @@ def _check_agents(agents: Iterable[User]) -> list[User]:
     not_agents = [a.username for a in agents if not a.has_role(Role.AGENT)]
     if not_agents:
         raise ValidationError(
-            {"agents": _("Only users with the Agent role can be assigned: %(names)s.")
-             % {"names": ", ".join(not_agents)}}
+            {
+                "agents": _("Only users with the Agent role can be assigned: %(names)s.")
+                % {"names": ", ".join(not_agents)}
+            }
         )
     return agents
 
@@ -55,8 +57,14 @@ def create_site(
 ) -> Site:
     agents = _check_agents(agents)
     site = Site(
-        name=name, code=code, latitude=latitude, longitude=longitude, address=address,
-        status=status, manager=manager, notes=notes,
+        name=name,
+        code=code,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        status=status,
+        manager=manager,
+        notes=notes,
     )
     validated_save(site, actor=actor)
     if agents:
@@ -101,3 +109,27 @@ def update_router(
     if password:
         router.set_password(password)
     return validated_save(router, actor=actor)
+
+
+def rotate_router_passwords(*, batch_size: int = 500) -> int:
+    """Re-encrypt every router password under the first key of FERNET_KEYS.
+
+    Run after putting a new key first; afterwards the old key can be removed. Goes in batches
+    with bulk_update (no history rows: the ciphertext changes, the password does not).
+    """
+    from erp.core import crypto
+
+    rotated = 0
+    routers = Router.objects.only("pk", "password_encrypted").order_by("pk")
+    batch: list[Router] = []
+    for router in routers.iterator(chunk_size=batch_size):
+        router.password_encrypted = crypto.rotate(router.password_encrypted)
+        batch.append(router)
+        if len(batch) >= batch_size:
+            Router.objects.bulk_update(batch, ["password_encrypted"])
+            rotated += len(batch)
+            batch = []
+    if batch:
+        Router.objects.bulk_update(batch, ["password_encrypted"])
+        rotated += len(batch)
+    return rotated

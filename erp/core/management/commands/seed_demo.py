@@ -31,7 +31,13 @@ USERS = [
 ]
 
 SITES = [
-    ("Kariakoo Market", "DAR-KKO", "-6.816600", "39.276900", "Msimbazi St, Kariakoo, Dar es Salaam"),
+    (
+        "Kariakoo Market",
+        "DAR-KKO",
+        "-6.816600",
+        "39.276900",
+        "Msimbazi St, Kariakoo, Dar es Salaam",
+    ),
     ("Mwenge Bus Stand", "DAR-MWG", "-6.768800", "39.226900", "Sam Nujoma Rd, Mwenge"),
     ("Arusha Clock Tower", "ARU-CLK", "-3.369800", "36.683000", "Boma Rd, Arusha"),
     ("Dodoma Jamhuri", "DOD-JMH", "-6.172200", "35.741900", "Jamhuri St, Dodoma"),
@@ -59,8 +65,13 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = create_user(
-                    actor=None, username=username, password=DEMO_PASSWORD, role=role,
-                    first_name=first, last_name=last, phone=phone,
+                    actor=None,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    phone=phone,
                     email=f"{username}@demo.viornet.example",
                 )
             users[username] = user
@@ -71,14 +82,24 @@ class Command(BaseCommand):
             if site is None:
                 agents = [users["agent"]] if index % 2 == 0 else [users["agent2"]]
                 site = create_site(
-                    actor=admin, name=name, code=code, latitude=Decimal(lat),
-                    longitude=Decimal(lon), address=address, manager=users["sales"],
+                    actor=admin,
+                    name=name,
+                    code=code,
+                    latitude=Decimal(lat),
+                    longitude=Decimal(lon),
+                    address=address,
+                    manager=users["sales"],
                     agents=agents,
                 )
             if not Router.objects.filter(site=site).exists():
                 create_router(
-                    actor=admin, site=site, name=f"{code.lower()}-hap", host=router_host,
-                    api_port=router_port, use_tls=False, username="admin",
+                    actor=admin,
+                    site=site,
+                    name=f"{code.lower()}-hap",
+                    host=router_host,
+                    api_port=router_port,
+                    use_tls=False,
+                    username="admin",
                     password="demo-router-pass",  # noqa: S106 - the demo router's password
                     hotspot_server="hotspot1",
                 )
@@ -87,8 +108,13 @@ class Command(BaseCommand):
                 if Client.objects.filter(site=site, name=cname).exists():
                     continue
                 create_client(
-                    actor=agent or admin, site=site, name=cname, phone=phone,
-                    mac_address=mac, marketing_consent=client_index % 2 == 0, agent=agent,
+                    actor=agent or admin,
+                    site=site,
+                    name=cname,
+                    phone=phone,
+                    mac_address=mac,
+                    marketing_consent=client_index % 2 == 0,
+                    agent=agent,
                 )
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))

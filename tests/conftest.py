@@ -1,0 +1,168 @@
+"""Shared fixtures: one user per role, sites/routers/clients made through the services.
+
+Tests run on whatever DATABASE_URL / REDIS_URL say; CI sets PostgreSQL and Redis. A test that
+needs PostgreSQL or Chromium is skipped elsewhere with a reason, but fails in CI (CI=true):
+nothing is silently skipped there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from erp.accounts.roles import Role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "Str0ng-test-passw0rd"
+
+_seed = importlib.import_module("erp.accounts.migrations.0003_seed_roles")
+ROLE_PERMISSIONS: dict[str, list[str]] = _seed.ROLE_PERMISSIONS
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with a reason on a developer's machine; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_only(db):
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    require(bool(shutil.which(CHROMIUM)), f"needs Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher costs ~0.3 s a password by design; tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def roles(db):
+    """The role groups. Migrations seed them; a transactional test's flush removes them."""
+    groups = {}
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if not group.permissions.exists():
+            for perm in perms:
+                app_label, codename = perm.split(".")
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+        groups[role] = group
+    return groups
+
+
+@pytest.fixture
+def make_user(roles):
+    from erp.accounts.services import create_user
+
+    counter = {"n": 0}
+
+    def make(role: str = Role.AGENT, username: str | None = None, **fields):
+        counter["n"] += 1
+        return create_user(
+            actor=None,
+            username=username or f"{role.lower().replace(' ', '')}{counter['n']}",
+            password=PASSWORD,
+            role=role,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def users(make_user):
+    """One user per role, keyed by role name."""
+    return {role: make_user(role, username=role.lower().replace(" ", "_")) for role in Role.values}
+
+
+@pytest.fixture
+def admin_user(users):
+    return users[Role.SUPER_ADMIN]
+
+
+@pytest.fixture
+def make_site(admin_user):
+    from erp.sites.services import create_site
+
+    counter = {"n": 0}
+
+    def make(**fields):
+        counter["n"] += 1
+        fields.setdefault("name", f"Site {counter['n']}")
+        fields.setdefault("code", f"S-{counter['n']:03d}")
+        return create_site(actor=admin_user, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_router(admin_user, make_site):
+    from erp.sites.services import create_router
+
+    counter = {"n": 0}
+
+    def make(site=None, password="r0uter-Secret!", **fields):
+        counter["n"] += 1
+        fields.setdefault("name", f"router-{counter['n']}")
+        fields.setdefault("host", "127.0.0.1")
+        fields.setdefault("username", "admin")
+        return create_router(
+            actor=admin_user, site=site or make_site(), password=password, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_client(admin_user, make_site):
+    from erp.clients.services import create_client
+
+    counter = {"n": 0}
+
+    def make(site=None, actor=None, **fields):
+        counter["n"] += 1
+        fields.setdefault("phone", f"+2557120{counter['n']:05d}")
+        return create_client(actor=actor or admin_user, site=site or make_site(), **fields)
+
+    return make
+
+
+@pytest.fixture
+def api():
+    """An API client authenticated the way phones do: a real JWT access token."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token = RefreshToken.for_user(user).access_token
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return client_for

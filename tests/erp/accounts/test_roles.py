@@ -1,0 +1,85 @@
+"""The role groups exist with exactly the permissions the requirements give each role."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from erp.accounts.roles import INET_ROLE_MAP, Role
+
+EXPECTED = {
+    "Super Admin": {
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "sites.add_site",
+        "sites.change_site",
+        "sites.delete_site",
+        "sites.view_site",
+        "sites.add_router",
+        "sites.change_router",
+        "sites.delete_router",
+        "sites.view_router",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.delete_client",
+        "clients.view_client",
+    },
+    "Marketing": {
+        "sites.view_site",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.view_client",
+    },
+    "Sales": {
+        "sites.view_site",
+        "sites.view_router",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.view_client",
+    },
+    "Technical": {
+        "sites.view_site",
+        "sites.add_router",
+        "sites.change_router",
+        "sites.view_router",
+    },
+    "Finance": {"sites.view_site", "sites.view_router", "clients.view_client"},
+    "Agent": {
+        "sites.view_site",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.view_client",
+    },
+}
+
+
+@pytest.mark.django_db
+def test_migration_seeds_every_role_with_its_permissions():
+    # Given a freshly migrated database (no fixture re-seeding here)
+    # Then each role is a group holding exactly its permissions
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+    for role, expected in EXPECTED.items():
+        group = Group.objects.get(name=role)
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+        assert granted == expected, role
+
+
+def test_every_inet_role_maps_to_a_viornet_role():
+    assert set(INET_ROLE_MAP) == {
+        "Root",
+        "System Admin",
+        "Customer Care",
+        "Field Technician",
+        "Billing Officer",
+    }
+    assert all(role in Role for role in INET_ROLE_MAP.values())
+
+
+@pytest.mark.django_db
+def test_user_role_and_staff_flag_follow_the_group(make_user):
+    admin = make_user(Role.SUPER_ADMIN)
+    agent = make_user(Role.AGENT)
+    assert admin.role == "Super Admin" and admin.is_staff and admin.sees_all_sites
+    assert agent.role == "Agent" and not agent.is_staff and agent.is_agent

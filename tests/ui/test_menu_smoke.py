@@ -1,0 +1,72 @@
+"""Each role logs in through the login form and every page of its menu answers 200."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from erp.accounts.roles import Role
+from tests.conftest import PASSWORD
+
+MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" href="([^"]+)"')
+
+# The applications each role finds in the menu.
+EXPECTED_APPS = {
+    Role.SUPER_ADMIN: {"/dashboard/", "/network/", "/customers/"},
+    Role.MARKETING: {"/dashboard/", "/network/", "/customers/"},
+    Role.SALES: {"/dashboard/", "/network/", "/customers/"},
+    Role.TECHNICAL: {"/dashboard/", "/network/"},
+    Role.FINANCE: {"/dashboard/", "/network/", "/customers/"},
+    Role.AGENT: {"/dashboard/", "/network/", "/customers/"},
+}
+
+
+def _menu_links(html: str) -> set[str]:
+    return {href for href in MENU_LINK.findall(html) if href.startswith("/")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_every_menu_page_of_each_role_answers_200(client, users, make_router, make_client, role):
+    user = users[role]
+    site = make_router().site
+    site.agents.add(users[Role.AGENT])
+    make_client(site=site, actor=users[Role.AGENT])
+
+    login = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert login.status_code == 302
+    home = client.get("/", follow=True)
+    assert home.status_code == 200
+
+    apps = _menu_links(home.content.decode())
+    assert apps == EXPECTED_APPS[role]
+
+    seen: set[str] = set()
+    queue = sorted(apps)
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, (role, url)
+        queue.extend(_menu_links(response.content.decode()) - seen)
+    # The pages behind the apps were reached too, not only the app links
+    assert any(u.endswith("/site/") for u in seen)
+    if role != Role.TECHNICAL:
+        assert any(u.endswith("/client/") for u in seen)
+
+
+@pytest.mark.django_db
+def test_roles_without_permission_get_403_on_pages(client, users):
+    client.force_login(users[Role.TECHNICAL])
+    assert client.get("/customers/client/").status_code == 403
+    client.force_login(users[Role.FINANCE])
+    assert client.get("/network/router/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/network/site/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
