@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from viewflow.urls import DetailViewMixin, ModelViewset
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
-from erp.core.views import RecordDetailView, ServiceCreateView, ServiceUpdateView
+from erp.core.viewsets import RecordViewset
 from erp.sites.selectors import sites_visible_to
 
 from . import selectors, services
@@ -15,14 +14,11 @@ from .forms import ClientForm
 from .models import Client
 
 
-class ClientViewset(DetailViewMixin, ModelViewset):
+class ClientViewset(RecordViewset):
     model = Client
     icon = "people"
     title = _("Clients")
     form_class = ClientForm
-    create_view_class = ServiceCreateView
-    update_view_class = ServiceUpdateView
-    detail_view_class = RecordDetailView
     list_columns = ("name", "phone", "site", "agent", "expires_at", "created_at")
     list_filter_fields = ("site", "marketing_consent")
     list_search_fields = ("name", "phone")

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from viewflow.urls import DetailViewMixin, ModelViewset
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
-from erp.core.views import RecordDetailView, ServiceCreateView, ServiceUpdateView
+from erp.core.viewsets import RecordViewset
 
 from . import selectors, services
 from .forms import RouterForm, SiteForm
 from .models import Router, Site
 
 
-class SiteViewset(DetailViewMixin, ModelViewset):
+class SiteViewset(RecordViewset):
     model = Site
     icon = "place"
     title = _("Sites")
     form_class = SiteForm
-    create_view_class = ServiceCreateView
-    update_view_class = ServiceUpdateView
-    detail_view_class = RecordDetailView
     list_columns = ("name", "code", "status", "manager", "address")
     list_filter_fields = ("status",)
     list_search_fields = ("name", "code")
@@ -44,14 +40,11 @@ class SiteViewset(DetailViewMixin, ModelViewset):
         return services.update_site(actor=request.user, site=obj, **form.cleaned_data)
 
 
-class RouterViewset(DetailViewMixin, ModelViewset):
+class RouterViewset(RecordViewset):
     model = Router
     icon = "router"
     title = _("Routers")
     form_class = RouterForm
-    create_view_class = ServiceCreateView
-    update_view_class = ServiceUpdateView
-    detail_view_class = RecordDetailView
     detail_hidden_fields = ("password_encrypted",)
     list_columns = ("name", "site", "host", "api_port", "status", "last_seen_at")
     list_filter_fields = ("status", "site")

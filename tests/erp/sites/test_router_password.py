@@ -7,7 +7,6 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.db import connection
 
 from erp.core import crypto
 from erp.sites.models import Router
@@ -23,9 +22,7 @@ def key1():
 @pytest.mark.django_db
 def test_stored_ciphertext_differs_and_decrypts(make_router):
     router = make_router(password=SECRET)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT password_encrypted FROM sites_router WHERE id = %s", [router.pk])
-        stored = cursor.fetchone()[0]
+    stored = Router.objects.filter(pk=router.pk).values_list("password_encrypted", flat=True).get()
     assert SECRET not in stored
     assert Router.objects.get(pk=router.pk).get_password() == SECRET
 
