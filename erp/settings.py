@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "erp.accounts",
     "erp.sites",
     "erp.clients",
+    "erp.mikrotik",
 ]
 
 MIDDLEWARE = [
@@ -327,3 +328,9 @@ LOGGING = {
 # --- ViorNet --------------------------------------------------------------------------------
 ERP_SITE_TITLE = env.str("ERP_SITE_TITLE", default="ViorNet")
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+
+# MikroTik routers
+ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
+ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
+ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
+ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)

@@ -9,6 +9,7 @@ from erp.accounts import api as accounts_api
 from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.frontend import site
+from erp.mikrotik import api as mikrotik_api
 from erp.sites.api import RouterViewSet, SiteViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,18 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("routers", RouterViewSet, basename="router")
 router.register("clients", ClientViewSet, basename="client")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+
+router_ops = [
+    path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
+    path("sync-profiles/", mikrotik_api.RouterSyncProfilesView.as_view(), name="router_sync"),
+    path("active/", mikrotik_api.RouterActiveView.as_view(), name="router_active"),
+    path("kick/", mikrotik_api.RouterKickView.as_view(), name="router_kick"),
+    path("drift/", mikrotik_api.RouterDriftView.as_view(), name="router_drift"),
+    path("drift/repair/", mikrotik_api.RouterDriftRepairView.as_view(), name="router_repair"),
+    path("samples/", mikrotik_api.RouterSamplesView.as_view(), name="router_samples"),
+    path("events/", mikrotik_api.RouterEventsView.as_view(), name="router_events"),
+]
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
@@ -25,6 +38,7 @@ api_v1 = [
     path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("routers/<uuid:pk>/", include(router_ops)),
     *router.urls,
 ]
 

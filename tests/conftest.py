@@ -23,8 +23,15 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Str0ng-test-passw0rd"
 
-_seed = importlib.import_module("erp.accounts.migrations.0003_seed_roles")
-ROLE_PERMISSIONS: dict[str, list[str]] = _seed.ROLE_PERMISSIONS
+# Every data migration that grants permissions to roles, in order.
+_GRANTS = [
+    importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS,
+    importlib.import_module("erp.mikrotik.migrations.0002_permissions_and_schedules").GRANTS,
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {}
+for _grant in _GRANTS:
+    for _role, _perms in _grant.items():
+        ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
 
 
 def require(condition: bool, reason: str) -> None:

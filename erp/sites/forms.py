@@ -40,6 +40,8 @@ class RouterForm(forms.ModelForm):
             "host",
             "api_port",
             "use_tls",
+            "tls_verify",
+            "legacy_login",
             "username",
             "password",
             "hotspot_server",

@@ -119,6 +119,16 @@ class Router(BaseModel):
     use_tls = models.BooleanField(
         _("use TLS"), default=False, help_text=_("RouterOS api-ssl, usually port 8729.")
     )
+    tls_verify = models.BooleanField(
+        _("verify TLS certificate"),
+        default=False,
+        help_text=_("Routers usually have self-signed certificates; verify only a real one."),
+    )
+    legacy_login = models.BooleanField(
+        _("legacy login"),
+        default=False,
+        help_text=_("Challenge login of RouterOS before 6.43; leave off for newer routers."),
+    )
     username = models.CharField(_("API username"), max_length=64)
     password_encrypted = models.TextField(_("API password (encrypted)"), editable=False)
     hotspot_server = models.CharField(
@@ -132,11 +142,16 @@ class Router(BaseModel):
         _("status"), max_length=16, choices=RouterStatus.choices, default=RouterStatus.UNKNOWN
     )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status since"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Polling updates status fields with queryset.update(): no history row a minute per router.
+    # Status transitions are kept as RouterEvents (erp.mikrotik).
     history = HistoricalRecords(excluded_fields=["password_encrypted"])
 
     class Meta:
         verbose_name = _("router")
         verbose_name_plural = _("routers")
+        permissions = [("operate_router", _("Can operate routers (test, sync, drift, kick)"))]
         ordering = ["site__name", "name"]
         indexes = [
             models.Index(fields=["status"], name="router_status_idx"),

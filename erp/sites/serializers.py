@@ -53,16 +53,28 @@ class RouterSerializer(serializers.ModelSerializer):
             "host",
             "api_port",
             "use_tls",
+            "tls_verify",
+            "legacy_login",
             "username",
             "password",
             "has_password",
             "hotspot_server",
             "status",
+            "status_changed_at",
             "last_seen_at",
+            "last_error",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "status", "last_seen_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "status",
+            "status_changed_at",
+            "last_seen_at",
+            "last_error",
+            "created_at",
+            "updated_at",
+        ]
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):

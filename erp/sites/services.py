@@ -20,7 +20,17 @@ from .models import Router, Site
 from .selectors import site_is_visible_to
 
 SITE_FIELDS = ("name", "code", "latitude", "longitude", "address", "status", "manager", "notes")
-ROUTER_FIELDS = ("site", "name", "host", "api_port", "use_tls", "username", "hotspot_server")
+ROUTER_FIELDS = (
+    "site",
+    "name",
+    "host",
+    "api_port",
+    "use_tls",
+    "tls_verify",
+    "legacy_login",
+    "username",
+    "hotspot_server",
+)
 
 
 def _check_agents(agents: Iterable[User]) -> list[User]:

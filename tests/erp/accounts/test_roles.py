@@ -5,6 +5,15 @@ from django.contrib.auth.models import Group
 
 from erp.accounts.roles import INET_ROLE_MAP, Role
 
+ROUTER_OPS = {
+    "sites.operate_router",
+    "mikrotik.view_hotspotprofile",
+    "mikrotik.view_hotspotuser",
+    "mikrotik.view_routerevent",
+    "mikrotik.view_routersample",
+    "mikrotik.add_hotspotprofile",
+    "mikrotik.change_hotspotprofile",
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -22,6 +31,8 @@ EXPECTED = {
         "clients.change_client",
         "clients.delete_client",
         "clients.view_client",
+        *ROUTER_OPS,
+        "mikrotik.delete_hotspotprofile",
     },
     "Marketing": {
         "sites.view_site",
@@ -35,14 +46,23 @@ EXPECTED = {
         "clients.add_client",
         "clients.change_client",
         "clients.view_client",
+        "mikrotik.view_hotspotprofile",
+        "mikrotik.view_routersample",
     },
     "Technical": {
         "sites.view_site",
         "sites.add_router",
         "sites.change_router",
         "sites.view_router",
+        *ROUTER_OPS,
     },
-    "Finance": {"sites.view_site", "sites.view_router", "clients.view_client"},
+    "Finance": {
+        "sites.view_site",
+        "sites.view_router",
+        "clients.view_client",
+        "mikrotik.view_routerevent",
+        "mikrotik.view_routersample",
+    },
     "Agent": {
         "sites.view_site",
         "clients.add_client",

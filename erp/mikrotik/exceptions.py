@@ -1,0 +1,42 @@
+"""Our own errors for router operations.
+
+Their messages are written by us from the failure's kind and the router's own trap text, never
+from a client library's message: routeros-api puts the whole command, password included, into the
+text of its login error. Raise them ``from None`` so a logged traceback cannot carry the
+library's exception along.
+"""
+
+
+class RouterError(Exception):
+    """A router operation failed; the message is safe to show and to log."""
+
+    retryable = False
+
+
+class RouterUnreachable(RouterError):
+    """No answer: host down, port closed, timeout, dropped connection, TLS mismatch."""
+
+    retryable = True
+
+
+class RouterAuthFailed(RouterError):
+    """The router refused the API username or password (or the login method)."""
+
+
+class RouterTrap(RouterError):
+    """The router refused a command and said why (its !trap message)."""
+
+    def __init__(self, message: str, *, command: str = ""):
+        super().__init__(message)
+        self.router_message = message
+        self.command = command  # the command path only, never its arguments
+
+
+class RouterProtocolError(RouterError):
+    """The router's answer was not understood."""
+
+    retryable = True
+
+
+class InvalidProfileValue(ValueError):
+    """A profile value our side refuses before it reaches a router."""

@@ -1,0 +1,41 @@
+"""Reads for the MikroTik integration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from erp.sites.models import Router
+
+from .choices import SyncState
+from .models import HotspotProfile, HotspotUser, RouterEvent, RouterSample
+
+
+def profiles_for_router(router: Router) -> QuerySet[HotspotProfile]:
+    """The profiles a router must have. Every active profile, for now: packages will narrow
+    this to the packages sold at the router's site."""
+    return HotspotProfile.objects.filter(is_active=True).order_by("name")
+
+
+def pending_users(router: Router, limit: int) -> list[HotspotUser]:
+    return list(
+        HotspotUser.objects.filter(router=router, sync_state=SyncState.PENDING)
+        .select_related("router")
+        .order_by("pk")[:limit]
+    )
+
+
+def samples(router: Router, since: datetime | None = None, limit: int = 500):
+    qs = RouterSample.objects.filter(router=router)
+    if since is not None:
+        qs = qs.filter(taken_at__gte=since)
+    return qs.order_by("-taken_at")[:limit]
+
+
+def latest_sample(router: Router) -> RouterSample | None:
+    return RouterSample.objects.filter(router=router).order_by("-taken_at").first()
+
+
+def recent_events(router: Router, limit: int = 20):
+    return RouterEvent.objects.filter(router=router).order_by("-at")[:limit]

@@ -1,0 +1,84 @@
+from rest_framework import serializers
+
+from .models import HotspotProfile, RouterEvent, RouterSample
+
+
+class HotspotProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HotspotProfile
+        fields = [
+            "id",
+            "name",
+            "rate_limit",
+            "shared_users",
+            "session_timeout",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class RouterSampleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RouterSample
+        fields = [
+            "taken_at",
+            "active_users",
+            "rx_bytes",
+            "tx_bytes",
+            "cpu_load",
+            "free_memory",
+            "uptime_seconds",
+        ]
+
+
+class RouterEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RouterEvent
+        fields = ["kind", "at", "message"]
+
+
+class ConnectionReportSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    identity = serializers.CharField()
+    version = serializers.CharField()
+    board = serializers.CharField()
+    cpu_load = serializers.IntegerField(allow_null=True)
+    uptime = serializers.CharField()
+    free_memory = serializers.IntegerField(allow_null=True)
+    total_memory = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+
+
+class ActiveSessionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    user = serializers.CharField()
+    address = serializers.CharField()
+    mac_address = serializers.CharField()
+    uptime_seconds = serializers.IntegerField()
+    bytes_in = serializers.IntegerField()
+    bytes_out = serializers.IntegerField()
+
+
+class DriftSerializer(serializers.Serializer):
+    unknown_on_router = serializers.ListField(child=serializers.CharField())
+    missing_on_router = serializers.ListField(child=serializers.CharField())
+    wrong_profile = serializers.ListField(child=serializers.CharField())
+    disabled_differs = serializers.ListField(child=serializers.CharField())
+    should_be_removed = serializers.ListField(child=serializers.CharField())
+    clean = serializers.BooleanField()
+
+
+class ProfileSyncSerializer(serializers.Serializer):
+    added = serializers.ListField(child=serializers.CharField())
+    updated = serializers.ListField(child=serializers.CharField())
+    unchanged = serializers.ListField(child=serializers.CharField())
+
+
+class DriftRepairInputSerializer(serializers.Serializer):
+    remove_unknown = serializers.BooleanField(default=False)
+
+
+class KickInputSerializer(serializers.Serializer):
+    session_id = serializers.RegexField(r"^\*[0-9A-Fa-f]{1,8}$", max_length=9)

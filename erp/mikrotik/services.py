@@ -1,0 +1,627 @@
+"""Router operations, each a service: connect, check health, sync profiles, push hotspot users
+(pipelined), change users, kick sessions, read usage and traffic, find and repair drift.
+
+Every write to a router is idempotent: the desired state is in the database (HotspotUser,
+HotspotProfile) and a push only moves the router towards it, so running one twice, or after a
+dropped connection, adds nothing twice and loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from erp.sites.choices import RouterStatus
+from erp.sites.models import Router
+
+from . import selectors
+from .choices import (
+    HOTSPOT_ACTIVE,
+    HOTSPOT_PROFILES,
+    HOTSPOT_USERS,
+    INTERFACES,
+    RouterEventKind,
+    SyncState,
+)
+from .client import RouterClient
+from .exceptions import RouterError, RouterTrap, RouterUnreachable
+from .models import HotspotUser, RouterEvent, RouterSample
+from .simulator.state import parse_uptime
+
+log = logging.getLogger(__name__)
+
+USER_PROPS = [
+    "name",
+    "password",
+    "profile",
+    "disabled",
+    "comment",
+    "limit-uptime",
+    "limit-bytes-total",
+]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- status -----------------------------------------------------------------------------------
+def record_status(router: Router, *, up: bool, message: str = "") -> bool:
+    """Record a poll's verdict; create a RouterEvent only when the status changes.
+
+    The row is locked so two polls at once cannot both see a change and log two events.
+    Returns True when the status changed.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        current = Router.objects.select_for_update().only("status").get(pk=router.pk)
+        new_status = RouterStatus.UP if up else RouterStatus.DOWN
+        changed = current.status != new_status
+        fields: dict[str, Any] = {"status": new_status, "last_error": "" if up else message[:500]}
+        if up:
+            fields["last_seen_at"] = now
+        if changed:
+            fields["status_changed_at"] = now
+            RouterEvent.objects.create(
+                router_id=router.pk,
+                kind=RouterEventKind.UP if up else RouterEventKind.DOWN,
+                at=now,
+                message=message[:500],
+            )
+        Router.objects.filter(pk=router.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(router, name, value)
+    if changed:
+        log.info("router %s is %s", router.pk, new_status)
+    return changed
+
+
+@dataclass
+class ConnectionReport:
+    ok: bool
+    identity: str = ""
+    version: str = ""
+    board: str = ""
+    cpu_load: int | None = None
+    uptime: str = ""
+    free_memory: int | None = None
+    total_memory: int | None = None
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def test_connection(router: Router) -> ConnectionReport:
+    """Connect, read identity and resource; record the router up or down accordingly."""
+    try:
+        with RouterClient(router) as client:
+            identity = client.identity()
+            resource = client.resource()
+    except RouterError as exc:
+        record_status(router, up=False, message=str(exc))
+        return ConnectionReport(ok=False, error=str(exc))
+    record_status(router, up=True)
+    _store_sample(router, resource=resource)
+    return ConnectionReport(
+        ok=True,
+        identity=identity,
+        version=resource.get("version", ""),
+        board=resource.get("board-name", ""),
+        cpu_load=_int(resource.get("cpu-load")),
+        uptime=resource.get("uptime", ""),
+        free_memory=_int(resource.get("free-memory")),
+        total_memory=_int(resource.get("total-memory")),
+    )
+
+
+def poll_health(router: Router) -> bool:
+    """The every-minute check: is the router answering? Returns its verdict."""
+    return test_connection(router).ok
+
+
+def _store_sample(
+    router: Router,
+    *,
+    resource: dict[str, str] | None = None,
+    active_users: int | None = None,
+    rx: int | None = None,
+    tx: int | None = None,
+) -> RouterSample:
+    resource = resource or {}
+    uptime = resource.get("uptime")
+    return RouterSample.objects.create(
+        router=router,
+        taken_at=timezone.now(),
+        active_users=active_users,
+        rx_bytes=rx,
+        tx_bytes=tx,
+        cpu_load=_int(resource.get("cpu-load")),
+        free_memory=_int(resource.get("free-memory")),
+        uptime_seconds=parse_uptime(uptime) if uptime else None,
+    )
+
+
+def prune_samples(*, older_than_days: int | None = None) -> int:
+    days = older_than_days if older_than_days is not None else settings.ROUTER_SAMPLE_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = RouterSample.objects.filter(taken_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- profiles ---------------------------------------------------------------------------------
+@dataclass
+class ProfileSyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def sync_profiles(router: Router) -> ProfileSyncReport:
+    """Make the router's hotspot user profiles match ours (add missing, fix differing)."""
+    report = ProfileSyncReport()
+    with RouterClient(router) as client:
+        on_router = {p["name"]: p for p in client.print(HOTSPOT_PROFILES)}
+        for profile in selectors.profiles_for_router(router):
+            wanted = profile.router_attributes()
+            existing = on_router.get(profile.name)
+            if existing is None:
+                client.add(HOTSPOT_PROFILES, **wanted)
+                report.added.append(profile.name)
+                continue
+            differs = {
+                k: v
+                for k, v in wanted.items()
+                if k != "name" and _normalise(k, existing.get(k, "")) != _normalise(k, v)
+            }
+            if differs:
+                client.set(HOTSPOT_PROFILES, existing["id"], **differs)
+                report.updated.append(profile.name)
+            else:
+                report.unchanged.append(profile.name)
+    return report
+
+
+def _normalise(key: str, value: str) -> str:
+    if key in {"session-timeout", "limit-uptime"}:
+        return str(parse_uptime(value or "0s"))
+    if key == "disabled":
+        return "true" if value in {"yes", "true"} else "false"
+    return value or ""
+
+
+def _differs(row: dict[str, str], wanted: dict[str, str]) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in wanted.items()
+        if k != "name" and k in USER_PROPS and _normalise(k, row.get(k, "")) != _normalise(k, v)
+    }
+
+
+# --- hotspot users ----------------------------------------------------------------------------
+@dataclass
+class PushReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    failed: int = 0
+    remaining: int = 0
+
+
+def _lock(router: Router):
+    key = f"router-push-lock:{router.pk}"
+    return key, cache.add(key, "1", timeout=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def push_pending_users(router: Router, *, batch_size: int | None = None) -> PushReport:
+    """Bring the router in line with every pending HotspotUser of it, pipelined.
+
+    New users are added with one `add` each, sent without waiting for each reply. A user the
+    router already has (an earlier push that was cut before its reply came back) answers with
+    the duplicate trap; those are looked up by name in one pipelined pass and fixed with `set`
+    if they differ. Acknowledged rows are saved as synced window by window, so a dropped
+    connection loses nothing and the next push resumes where this one stopped.
+    """
+    batch_size = batch_size or settings.ROUTER_PUSH_BATCH
+    report = PushReport()
+    key, locked = _lock(router)
+    if not locked:
+        raise RouterUnreachable("another push to this router is running; retry later")
+    try:
+        with RouterClient(router) as client:
+            while True:
+                batch = selectors.pending_users(router, batch_size)
+                if not batch:
+                    break
+                _push_batch(client, batch, report)
+                if len(batch) < batch_size:
+                    break
+    finally:
+        cache.delete(key)
+    report.remaining = HotspotUser.objects.filter(
+        router=router, sync_state=SyncState.PENDING
+    ).count()
+    return report
+
+
+def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushReport) -> None:
+    """One batch of pending users: at most one command per user unless a conflict needs a
+    look-up. Acknowledged rows are saved as they come (see _Recorder)."""
+    recorder = _Recorder()
+    try:
+        removing = [u for u in batch if u.removed]
+        known = [u for u in batch if not u.removed and u.router_item_id]
+        new = [u for u in batch if not u.removed and not u.router_item_id]
+
+        # Users the router has under a known id: set every attribute (idempotent).
+        lost: list[HotspotUser] = []
+        for user, reply in _each(
+            client, "set", known, lambda u: {"id": u.router_item_id, **u.router_attributes()}
+        ):
+            if reply.ok:
+                recorder.done(user)
+                report.updated += 1
+            elif "no such item" in reply.error:
+                lost.append(user)  # reset or removed by hand: add it again
+            else:
+                recorder.failed(user, reply.error)
+                report.failed += 1
+
+        # New users, and lost ones: add.
+        conflicts: list[HotspotUser] = []
+        for user, reply in _each(client, "add", new + lost, lambda u: u.router_attributes()):
+            if reply.ok:
+                user.router_item_id = reply.ret
+                recorder.done(user)
+                report.added += 1
+            elif "already have" in reply.error:
+                conflicts.append(user)  # added by a push whose reply never came back
+            else:
+                recorder.failed(user, reply.error)
+                report.failed += 1
+
+        # Conflicts: find the router's id by name, then set.
+        found = _ids_by_name(client, conflicts)
+        for user in conflicts:
+            user.router_item_id = found.get(user.name, "")
+        for user, reply in _each(
+            client,
+            "set",
+            [u for u in conflicts if u.router_item_id],
+            lambda u: {"id": u.router_item_id, **u.router_attributes()},
+        ):
+            if reply.ok:
+                recorder.done(user)
+                report.updated += 1
+            else:
+                recorder.failed(user, reply.error)
+                report.failed += 1
+
+        # Removals: by id, or by name when the id is unknown; already gone counts as done.
+        unknown_id = [u for u in removing if not u.router_item_id]
+        found = _ids_by_name(client, unknown_id)
+        for user in unknown_id:
+            user.router_item_id = found.get(user.name, "")
+        for user in removing:
+            if not user.router_item_id:
+                recorder.done(user)
+        for user, reply in _each(
+            client,
+            "remove",
+            [u for u in removing if u.router_item_id],
+            lambda u: {"id": u.router_item_id},
+        ):
+            if reply.ok or "no such item" in reply.error:
+                user.router_item_id = ""
+                recorder.done(user)
+                report.removed += 1
+            else:
+                recorder.failed(user, reply.error)
+                report.failed += 1
+    finally:
+        recorder.flush()
+
+
+class _Recorder:
+    """Saves acknowledged and refused rows in bulk, every 1,000 and at the end (even when the
+    connection drops half way)."""
+
+    def __init__(self) -> None:
+        self._done: list[HotspotUser] = []
+        self._failed: list[HotspotUser] = []
+
+    def done(self, user: HotspotUser) -> None:
+        user.sync_state, user.synced_at, user.last_error = SyncState.SYNCED, timezone.now(), ""
+        self._done.append(user)
+        if len(self._done) >= 1000:
+            self.flush()
+
+    def failed(self, user: HotspotUser, error: str) -> None:
+        user.sync_state, user.last_error = SyncState.FAILED, error[:300]
+        self._failed.append(user)
+
+    def flush(self) -> None:
+        if self._done:
+            HotspotUser.objects.bulk_update(
+                self._done,
+                ["router_item_id", "sync_state", "synced_at", "last_error"],
+                batch_size=1000,
+            )
+            self._done = []
+        if self._failed:
+            HotspotUser.objects.bulk_update(
+                self._failed, ["sync_state", "last_error"], batch_size=1000
+            )
+            self._failed = []
+
+
+def _each(client: RouterClient, verb: str, users: list[HotspotUser], args) -> Iterable:
+    """Pipeline one command per user; yield (user, reply)."""
+    if not users:
+        return
+    for reply in client.pipeline(HOTSPOT_USERS, verb, (args(u) for u in users)):
+        yield users[reply.index], reply
+
+
+def _ids_by_name(client: RouterClient, users: list[HotspotUser]) -> dict[str, str]:
+    """Router ids of users by name: a pipelined `print ?name=` each, or one print for many."""
+    if not users:
+        return {}
+    if len(users) > 2000:
+        wanted = {u.name for u in users}
+        rows = client.print(HOTSPOT_USERS, proplist=[".id", "name"])
+        return {r["name"]: r["id"] for r in rows if r.get("name") in wanted}
+    found: dict[str, str] = {}
+    calls = (({"proplist": ".id,name"}, {"name": u.name}) for u in users)
+    for reply in client.pipeline(HOTSPOT_USERS, "print", calls):
+        for row in reply.rows:
+            found[row["name"]] = row["id"]
+    return found
+
+
+# --- desired-state changes (the push applies them) ---------------------------------------------
+@dataclass(frozen=True)
+class HotspotUserSpec:
+    """A hotspot user to create; the vouchers module builds these from voucher codes."""
+
+    name: str
+    password: str = ""
+    profile: str = "default"
+    limit_uptime: int | None = None
+    limit_bytes_total: int | None = None
+    comment: str = ""
+
+
+def queue_hotspot_users(
+    router: Router, specs: Iterable[HotspotUserSpec], *, batch_size: int = 5000
+) -> int:
+    """Store users to push (pending) in bulk; a name already queued for the router is skipped."""
+    rows = [
+        HotspotUser(
+            router=router,
+            name=s.name,
+            password=s.password or s.name,
+            profile=s.profile,
+            limit_uptime=s.limit_uptime,
+            limit_bytes_total=s.limit_bytes_total,
+            comment=s.comment,
+        )
+        for s in specs
+    ]
+    created = HotspotUser.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    return len(created)
+
+
+def change_hotspot_users(users: Iterable[HotspotUser], **changes: Any) -> int:
+    """Change the desired state (disabled, profile, comment, limits, removed) and mark pending."""
+    allowed = {
+        "disabled",
+        "profile",
+        "comment",
+        "limit_uptime",
+        "limit_bytes_total",
+        "removed",
+        "password",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)}")
+    ids = [u.pk for u in users]
+    return HotspotUser.objects.filter(pk__in=ids).update(
+        sync_state=SyncState.PENDING, last_error="", **changes
+    )
+
+
+# --- reading the router -----------------------------------------------------------------------
+def fetch_active_users(router: Router) -> list[dict[str, Any]]:
+    """Sessions online now (the router's /ip/hotspot/active), and a sample of their count."""
+    with RouterClient(router) as client:
+        rows = client.print(HOTSPOT_ACTIVE)
+    _store_sample(router, active_users=len(rows))
+    return [
+        {
+            "id": r.get("id", ""),
+            "user": r.get("user", ""),
+            "address": r.get("address", ""),
+            "mac_address": r.get("mac-address", ""),
+            "uptime_seconds": parse_uptime(r.get("uptime", "0s")),
+            "bytes_in": _int(r.get("bytes-in")) or 0,
+            "bytes_out": _int(r.get("bytes-out")) or 0,
+        }
+        for r in rows
+    ]
+
+
+def kick_session(router: Router, session_id: str) -> None:
+    """Disconnect one active session (the user can log in again)."""
+    with RouterClient(router) as client:
+        try:
+            client.remove(HOTSPOT_ACTIVE, session_id)
+        except RouterTrap as exc:
+            if "no such item" not in exc.router_message:
+                raise  # already gone is what we wanted
+
+
+def fetch_usage(router: Router) -> int:
+    """Read every user's uptime and bytes from the router into HotspotUser rows.
+
+    One print for the router. Returns the number of rows whose figures changed. The vouchers
+    module reads these to see first logins and reached limits.
+    """
+    with RouterClient(router) as client:
+        rows = client.print(HOTSPOT_USERS, proplist=["name", "uptime", "bytes-in", "bytes-out"])
+    figures = {
+        r["name"]: (
+            parse_uptime(r.get("uptime", "0s")),
+            _int(r.get("bytes-in")) or 0,
+            _int(r.get("bytes-out")) or 0,
+        )
+        for r in rows
+        if r.get("name")
+    }
+    now = timezone.now()
+    changed: list[HotspotUser] = []
+    users = HotspotUser.objects.filter(router=router, removed=False).only(
+        "pk", "name", "uptime_seconds", "bytes_in", "bytes_out"
+    )
+    for user in users.iterator(chunk_size=5000):
+        got = figures.get(user.name)
+        if got and got != (user.uptime_seconds, user.bytes_in, user.bytes_out):
+            user.uptime_seconds, user.bytes_in, user.bytes_out = got
+            user.usage_at = now
+            changed.append(user)
+    HotspotUser.objects.bulk_update(
+        changed, ["uptime_seconds", "bytes_in", "bytes_out", "usage_at"], batch_size=1000
+    )
+    return len(changed)
+
+
+def fetch_traffic(router: Router) -> dict[str, Any]:
+    """Interface counters (bridges left out, they repeat their ports) and a stored sample."""
+    with RouterClient(router) as client:
+        rows = client.call(INTERFACES, "print", {"stats": ""})[0]
+        active = int(client.call(HOTSPOT_ACTIVE, "print", {"count-only": ""})[1] or 0)
+    interfaces = [
+        {
+            "name": r.get("name", ""),
+            "type": r.get("type", ""),
+            "running": r.get("running") == "true",
+            "rx_bytes": _int(r.get("rx-byte")) or 0,
+            "tx_bytes": _int(r.get("tx-byte")) or 0,
+        }
+        for r in rows
+    ]
+    physical = [i for i in interfaces if i["type"] != "bridge"]
+    rx = sum(i["rx_bytes"] for i in physical)
+    tx = sum(i["tx_bytes"] for i in physical)
+    _store_sample(router, active_users=active, rx=rx, tx=tx)
+    return {"interfaces": interfaces, "rx_bytes": rx, "tx_bytes": tx, "active_users": active}
+
+
+# --- drift ------------------------------------------------------------------------------------
+@dataclass
+class DriftReport:
+    unknown_on_router: list[str] = field(default_factory=list)
+    missing_on_router: list[str] = field(default_factory=list)
+    wrong_profile: list[str] = field(default_factory=list)
+    disabled_differs: list[str] = field(default_factory=list)
+    should_be_removed: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not any(asdict(self).values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "clean": self.clean}
+
+
+def find_drift(router: Router) -> DriftReport:
+    """Differences between the database and the router's hotspot users (one print)."""
+    with RouterClient(router) as client:
+        rows = client.print(HOTSPOT_USERS, proplist=[".id", "name", "profile", "disabled"])
+    on_router = {r["name"]: r for r in rows if r.get("name")}
+    report = DriftReport()
+    ours = HotspotUser.objects.filter(router=router).only("name", "profile", "disabled", "removed")
+    known: set[str] = set()
+    for user in ours.iterator(chunk_size=5000):
+        known.add(user.name)
+        row = on_router.get(user.name)
+        if user.removed:
+            if row is not None:
+                report.should_be_removed.append(user.name)
+            continue
+        if row is None:
+            report.missing_on_router.append(user.name)
+            continue
+        if row.get("profile") != user.profile:
+            report.wrong_profile.append(user.name)
+        if _normalise("disabled", row.get("disabled", "false")) != _normalise(
+            "disabled", "yes" if user.disabled else "no"
+        ):
+            report.disabled_differs.append(user.name)
+    report.unknown_on_router = sorted(set(on_router) - known)
+    for values in (
+        report.missing_on_router,
+        report.wrong_profile,
+        report.disabled_differs,
+        report.should_be_removed,
+    ):
+        values.sort()
+    return report
+
+
+def repair_drift(router: Router, *, remove_unknown: bool = False) -> tuple[DriftReport, PushReport]:
+    """Mark every drifted user pending and push; optionally remove users we do not know.
+
+    Users on the router that the database does not know are left alone unless asked: they may
+    be the owner's own logins made by hand on the router.
+    """
+    report = find_drift(router)
+    missing = HotspotUser.objects.filter(router=router, name__in=report.missing_on_router)
+    missing.update(router_item_id="", sync_state=SyncState.PENDING)
+    HotspotUser.objects.filter(
+        router=router,
+        name__in=report.wrong_profile + report.disabled_differs + report.should_be_removed,
+    ).update(sync_state=SyncState.PENDING)
+    push = push_pending_users(router)
+    if remove_unknown and report.unknown_on_router:
+        with RouterClient(router) as client:
+            rows = client.print(HOTSPOT_USERS, proplist=[".id", "name"])
+            ids = [r["id"] for r in rows if r.get("name") in set(report.unknown_on_router)]
+            for reply in client.pipeline(HOTSPOT_USERS, "remove", ({"id": i} for i in ids)):
+                if reply.ok:
+                    push.removed += 1
+    return report, push
+
+
+def describe_error(exc: Exception) -> str:
+    """Text for a page or a task log: ours are safe; anything else only by its class."""
+    return str(exc) if isinstance(exc, RouterError) else type(exc).__name__
+
+
+def save_profile(*, actor: Any, profile: Any = None, **fields: Any):
+    """Create or change a hotspot profile (validated: rate-limit syntax, shared users ≥ 1).
+
+    Routers get it on their next profile sync.
+    """
+    from erp.core.services import assign_fields, validated_save
+
+    from .models import HotspotProfile
+
+    profile = assign_fields(
+        profile or HotspotProfile(),
+        fields,
+        ("name", "rate_limit", "shared_users", "session_timeout", "is_active"),
+    )
+    return validated_save(profile, actor=actor)

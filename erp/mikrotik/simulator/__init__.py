@@ -1,0 +1,11 @@
+"""A RouterOS API simulator: the real wire protocol over real TCP, with in-memory routers.
+
+It is how the MikroTik integration is tested and demonstrated. Unmodified client libraries
+(routeros-api, librouteros) talk to it as to a router. See server.py for the protocol,
+state.py for the menus, and the ``routeros_sim`` management command to run it.
+"""
+
+from .server import SimulatedRouter, Simulator
+from .state import Faults, RouterState
+
+__all__ = ["Faults", "RouterState", "SimulatedRouter", "Simulator"]

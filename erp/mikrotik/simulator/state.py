@@ -1,0 +1,310 @@
+"""The state of one simulated router: its menus, their items, and the faults to inject."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Trap(Exception):
+    """A command the router refuses: answered with !trap =message=... and !done."""
+
+    def __init__(self, message: str, category: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.category = category
+
+
+@dataclass
+class Faults:
+    """Failures a test (or the command line) injects into one simulated router."""
+
+    latency: float = 0.0  # seconds added before each reply
+    drop_after: int | None = None  # close the connection after this many commands
+    trap_on: dict[str, str] = field(default_factory=dict)  # command path -> trap message
+    seen: int = 0  # commands received since the faults were last reset
+
+    def reset(self) -> None:
+        self.latency, self.drop_after, self.trap_on, self.seen = 0.0, None, {}, 0
+
+
+def format_uptime(seconds: float) -> str:
+    seconds = int(seconds)
+    weeks, seconds = divmod(seconds, 7 * 86400)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [(weeks, "w"), (days, "d"), (hours, "h"), (minutes, "m")]
+    text = "".join(f"{v}{u}" for v, u in parts if v)
+    return text + f"{seconds}s" if seconds or not text else text
+
+
+def parse_uptime(text: str) -> int:
+    """'1w2d3h4m5s' or '01:02:03' → seconds (RouterOS accepts both)."""
+    if not text or text in {"0", "0s"}:
+        return 0
+    if ":" in text:
+        hours, minutes, seconds = (int(p) for p in text.split(":"))
+        return hours * 3600 + minutes * 60 + seconds
+    total, number = 0, ""
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+    for char in text:
+        if char.isdigit():
+            number += char
+        elif char in units and number:
+            total += int(number) * units[char]
+            number = ""
+        else:
+            raise Trap(f"value of time out of range or invalid: {text}")
+    if number:
+        total += int(number)
+    return total
+
+
+def _bool(value: str) -> str:
+    if value in {"yes", "true"}:
+        return "true"
+    if value in {"no", "false"}:
+        return "false"
+    raise Trap(f"value of disabled must be yes or no, not {value}")
+
+
+class Table:
+    """A menu holding items: print / add / set / remove / enable / disable."""
+
+    key: str | None = "name"
+    duplicate_message = "failure: already have item with this name"
+    defaults: dict[str, str] = {}
+    read_only: frozenset[str] = frozenset()
+
+    def __init__(self, state: RouterState):
+        self.state = state
+        self.items: list[dict[str, str]] = []
+
+    def validate(self, item: dict[str, str]) -> None:
+        if "disabled" in item:
+            item["disabled"] = _bool(item["disabled"])
+
+    def find(self, ref: str) -> dict[str, str]:
+        for item in self.items:
+            if item[".id"] == ref or (self.key and item.get(self.key) == ref):
+                return item
+        raise Trap("no such item")
+
+    def add(self, attrs: dict[str, str]) -> str:
+        unknown = set(attrs) & self.read_only
+        if unknown:
+            raise Trap(f"unknown parameter {sorted(unknown)[0]}")
+        item = {**self.defaults, **attrs}
+        if self.key and not item.get(self.key):
+            raise Trap(f"failure: {self.key} must be set")
+        if self.key and any(i.get(self.key) == item[self.key] for i in self.items):
+            raise Trap(self.duplicate_message)
+        self.validate(item)
+        item[".id"] = self.state.next_id()
+        self.items.append(item)
+        return item[".id"]
+
+    def set(self, refs: str, attrs: dict[str, str]) -> None:
+        targets = [self.find(ref) for ref in refs.split(",")]
+        for target in targets:
+            changed = {**target, **attrs}
+            renamed = self.key and attrs.get(self.key) not in (None, target.get(self.key))
+            if renamed and any(i.get(self.key) == attrs[self.key] for i in self.items):
+                raise Trap(self.duplicate_message)
+            self.validate(changed)
+            target.update(changed)
+
+    def remove(self, refs: str) -> None:
+        targets = [self.find(ref) for ref in refs.split(",")]
+        ids = {t[".id"] for t in targets}
+        self.items = [i for i in self.items if i[".id"] not in ids]
+
+    def rows(self, stats: bool = False) -> list[dict[str, str]]:
+        return self.items
+
+
+class HotspotUserProfiles(Table):
+    duplicate_message = "failure: already have profile with this name"
+    defaults = {"rate-limit": "", "shared-users": "1", "session-timeout": "0s"}
+
+    def validate(self, item):
+        super().validate(item)
+        try:
+            if int(item.get("shared-users", "1")) < 1:
+                raise ValueError
+        except ValueError:
+            raise Trap("value of shared-users out of range (1..4294967295)") from None
+        item["session-timeout"] = format_uptime(parse_uptime(item.get("session-timeout", "0s")))
+
+    def remove(self, refs):
+        for ref in refs.split(","):
+            if self.find(ref).get("name") == "default":
+                raise Trap("failure: cannot remove default profile")
+        super().remove(refs)
+
+
+class HotspotUsers(Table):
+    duplicate_message = "failure: already have user with this name"
+    defaults = {
+        "password": "",
+        "profile": "default",
+        "server": "all",
+        "disabled": "false",
+        "limit-uptime": "0s",
+        "limit-bytes-total": "0",
+        "comment": "",
+        "uptime": "0s",
+        "bytes-in": "0",
+        "bytes-out": "0",
+    }
+    read_only = frozenset({"uptime", "bytes-in", "bytes-out"})
+
+    def validate(self, item):
+        super().validate(item)
+        profiles = {p["name"] for p in self.state.profiles.items}
+        if item.get("profile") not in profiles:
+            raise Trap("input does not match any value of profile")
+        # RouterOS stores times normalised: 3600s prints as 1h.
+        item["limit-uptime"] = format_uptime(parse_uptime(item.get("limit-uptime", "0s")))
+        if item.get("disabled") == "true":
+            self.state.active.kick_user(item["name"])
+
+
+class ActiveSessions(Table):
+    key = None
+
+    def add(self, attrs):
+        raise Trap("failure: sessions start by logging in, not by the API")
+
+    def kick_user(self, name: str) -> None:
+        self.items = [s for s in self.items if s.get("user") != name]
+
+
+class Interfaces(Table):
+    def add(self, attrs):
+        raise Trap("failure: physical interfaces cannot be added")
+
+
+class RouterState:
+    """Everything one simulated router knows; mutated only from the simulator's event loop."""
+
+    def __init__(self, name: str = "MikroTik", *, username: str = "admin", password: str = ""):
+        self.identity = name
+        self.username = username
+        self.password = password
+        self.booted_at = time.monotonic()
+        self.faults = Faults()
+        self.sms_outbox: list[dict[str, str]] = []
+        self._next = 0
+        self.profiles = HotspotUserProfiles(self)
+        self.profiles.add({"name": "default"})
+        self.users = HotspotUsers(self)
+        self.active = ActiveSessions(self)
+        self.interfaces = Interfaces(self)
+        for iface, kind in (("ether1", "ether"), ("wlan1", "wlan"), ("bridge-hotspot", "bridge")):
+            self.interfaces.items.append(
+                {
+                    ".id": self.next_id(),
+                    "name": iface,
+                    "type": kind,
+                    "running": "true",
+                    "disabled": "false",
+                    "rx-byte": "0",
+                    "tx-byte": "0",
+                    "rx-packet": "0",
+                    "tx-packet": "0",
+                }
+            )
+        self.tables: dict[str, Table] = {
+            "/ip/hotspot/user": self.users,
+            "/ip/hotspot/user/profile": self.profiles,
+            "/ip/hotspot/active": self.active,
+            "/interface": self.interfaces,
+        }
+
+    def next_id(self) -> str:
+        self._next += 1
+        return f"*{self._next:X}"
+
+    def resource(self) -> dict[str, str]:
+        uptime = time.monotonic() - self.booted_at
+        return {
+            "uptime": format_uptime(uptime),
+            "version": "7.16.2 (stable)",
+            "build-time": "2024-11-25 12:00:00",
+            "cpu-load": str(random.randint(3, 40)),
+            "cpu-count": "4",
+            "free-memory": str(96 * 1024 * 1024),
+            "total-memory": str(256 * 1024 * 1024),
+            "architecture-name": "arm",
+            "board-name": "hAP ac2",
+            "platform": "MikroTik",
+        }
+
+    # --- persistence (optional JSON file) -----------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "identity": self.identity,
+            "next": self._next,
+            "tables": {path: table.items for path, table in self.tables.items()},
+            "sms_outbox": self.sms_outbox,
+        }
+
+    def load_json(self, data: dict[str, Any]) -> None:
+        self.identity = data.get("identity", self.identity)
+        self._next = data.get("next", self._next)
+        for path, items in data.get("tables", {}).items():
+            if path in self.tables:
+                self.tables[path].items = items
+        self.sms_outbox = data.get("sms_outbox", [])
+
+    # --- simulated life for the demo -----------------------------------------------------------
+    def tick(self, seconds: float, *, login_probability: float = 0.3) -> None:
+        """Time passes: sessions use the network, some sold vouchers log in for the first time.
+
+        A user whose comment starts with 'sold' is one a customer holds; only those log in.
+        """
+        by_name = {u["name"]: u for u in self.users.items}
+        for session in list(self.active.items):
+            user = by_name.get(session["user"])
+            if user is None or user["disabled"] == "true":
+                self.active.kick_user(session["user"])
+                continue
+            grown_in = random.randint(20_000, 2_000_000)
+            grown_out = random.randint(2_000, 200_000)
+            for target in (session, user):
+                target["uptime"] = format_uptime(parse_uptime(target["uptime"]) + seconds)
+                target["bytes-in"] = str(int(target["bytes-in"]) + grown_in)
+                target["bytes-out"] = str(int(target["bytes-out"]) + grown_out)
+            limit = parse_uptime(user.get("limit-uptime", "0s"))
+            if limit and parse_uptime(user["uptime"]) >= limit:
+                self.active.kick_user(user["name"])
+        online = {s["user"] for s in self.active.items}
+        for user in self.users.items:
+            if (
+                user["name"] not in online
+                and user["disabled"] == "false"
+                and user.get("comment", "").startswith("sold")
+                and random.random() < login_probability
+            ):
+                self.active.items.append(
+                    {
+                        ".id": self.next_id(),
+                        "user": user["name"],
+                        "server": "hotspot1",
+                        "address": f"10.5.50.{random.randint(2, 254)}",
+                        "mac-address": "02:00:00:"
+                        + ":".join(f"{random.randint(0, 255):02X}" for _ in range(3)),
+                        "uptime": "0s",
+                        "bytes-in": "0",
+                        "bytes-out": "0",
+                        "login-by": "http-chap",
+                    }
+                )
+        total_in = sum(int(s["bytes-in"]) for s in self.active.items)
+        for iface in self.interfaces.items:
+            iface["rx-byte"] = str(int(iface["rx-byte"]) + total_in // 3 + 1500)
+            iface["tx-byte"] = str(int(iface["tx-byte"]) + total_in // 30 + 900)
