@@ -11,7 +11,8 @@ from viewflow.urls import Application, Site
 
 from erp.clients.viewsets import ClientViewset
 from erp.core.views import HomeView
-from erp.sites.viewsets import RouterViewset, SiteViewset
+from erp.mikrotik.viewsets import OperatedRouterViewset
+from erp.sites.viewsets import SiteViewset
 
 
 def _any_perm(*perms: str):
@@ -46,7 +47,7 @@ site = Site(
             icon="cell_tower",
             app_name="network",
             permission=_any_perm("sites.view_site", "sites.view_router"),
-            viewsets=[SiteViewset(), RouterViewset()],
+            viewsets=[SiteViewset(), OperatedRouterViewset()],
         ),
         Application(
             title=_("Customers"),

@@ -62,6 +62,10 @@ class RecordDetailView(DetailModelView):
     template_name = "erp/record_detail.html"
     history_limit = 20
 
+    def get_template_names(self):
+        custom = getattr(self.viewset, "detail_template_name", None)
+        return [custom, self.template_name] if custom else [self.template_name]
+
     def get_object_data(self):
         hidden = set(getattr(self.viewset, "detail_hidden_fields", ()))
         for field, label, value in super().get_object_data():
@@ -70,6 +74,9 @@ class RecordDetailView(DetailModelView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        extra = getattr(self.viewset, "get_detail_context", None)
+        if extra is not None:
+            context.update(extra(self.request, self.object))
         history = getattr(self.object, "history", None)
         if history is not None:
             context["history_records"] = history.select_related("history_user")[

@@ -51,12 +51,25 @@ CLIENTS = [
 ]
 
 
+PROFILES = [
+    # name, rate limit, shared users, session timeout (s)
+    ("1h-2M", "2M/2M", 1, 3600),
+    ("day-5M", "5M/5M", 1, 86400),
+    ("week-5M", "5M/5M", 2, 0),
+]
+
+
 class Command(BaseCommand):
     help = "Create demo sites, routers, clients and one user per role (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--router-host", default="127.0.0.1")
-        parser.add_argument("--router-port", type=int, default=8728)
+        parser.add_argument(
+            "--router-port",
+            type=int,
+            default=8728,
+            help="port of the first demo router; the others follow (make run's simulator)",
+        )
 
     @transaction.atomic
     def handle(self, *args, router_host: str, router_port: int, **options):
@@ -97,7 +110,7 @@ class Command(BaseCommand):
                     site=site,
                     name=f"{code.lower()}-hap",
                     host=router_host,
-                    api_port=router_port,
+                    api_port=router_port + index,
                     use_tls=False,
                     username="admin",
                     password="demo-router-pass",  # noqa: S106 - the demo router's password
@@ -117,7 +130,38 @@ class Command(BaseCommand):
                     agent=agent,
                 )
 
+        self._seed_hotspot(admin)
+
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for username, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {role}")
+
+    def _seed_hotspot(self, admin: User) -> None:
+        """Hotspot profiles, and a few hotspot users per router for the simulator's demo life
+        (the vouchers module will create these from voucher batches)."""
+        from erp.mikrotik.models import HotspotProfile
+        from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users, save_profile
+
+        for name, rate, shared, timeout in PROFILES:
+            if not HotspotProfile.objects.filter(name=name).exists():
+                save_profile(
+                    actor=admin,
+                    name=name,
+                    rate_limit=rate,
+                    shared_users=shared,
+                    session_timeout=timeout,
+                )
+        for router in Router.objects.filter(site__code__in=[s[1] for s in SITES]):
+            prefix = router.site.code.replace("-", "")[:6]
+            queue_hotspot_users(
+                router,
+                [
+                    HotspotUserSpec(
+                        name=f"{prefix}{n:04d}",
+                        profile="default",
+                        comment="sold (demo)" if n % 2 == 0 else "demo",
+                    )
+                    for n in range(1, 11)
+                ],
+            )

@@ -1,0 +1,48 @@
+"""The router pages: the CRUD of the sites app plus status, figures and operations."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from erp.sites.viewsets import RouterViewset
+
+from . import selectors, views
+
+
+class OperatedRouterViewset(RouterViewset):
+    detail_template_name = "mikrotik/router_detail.html"
+
+    def get_detail_context(self, request, router) -> dict:
+        samples = list(selectors.samples(router, limit=12))
+        return {
+            "router_ops": request.user.has_perm("sites.operate_router"),
+            "latest_sample": samples[0] if samples else None,
+            "traffic_samples": [s for s in samples if s.rx_bytes is not None],
+            "router_events": selectors.recent_events(router, limit=10),
+            "ops_urls": {
+                name: self.reverse(name, args=[router.pk])
+                for name in ("test", "sync_profiles", "drift", "active")
+            },
+        }
+
+    @property
+    def test_path(self):
+        return path("<uuid:pk>/test/", views.RouterTestView.as_view(viewset=self), name="test")
+
+    @property
+    def sync_profiles_path(self):
+        return path(
+            "<uuid:pk>/sync-profiles/",
+            views.RouterSyncProfilesView.as_view(viewset=self),
+            name="sync_profiles",
+        )
+
+    @property
+    def drift_path(self):
+        return path("<uuid:pk>/drift/", views.RouterDriftView.as_view(viewset=self), name="drift")
+
+    @property
+    def active_path(self):
+        return path(
+            "<uuid:pk>/active/", views.RouterActiveView.as_view(viewset=self), name="active"
+        )
