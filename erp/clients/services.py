@@ -17,8 +17,11 @@ from .models import Client
 CLIENT_FIELDS = ("name", "phone", "mac_address", "site", "agent", "marketing_consent", "notes")
 
 
-def _apply_scope(actor: User, client: Client) -> None:
-    """Agents own the clients they register and register them only at their own sites."""
+def _apply_scope(actor: User | None, client: Client) -> None:
+    """Agents own the clients they register and register them only at their own sites.
+    ``None`` is the system (commands, imports)."""
+    if actor is None:
+        return
     if actor.is_agent:
         client.agent = actor
     if client.site_id and not site_is_visible_to(actor, client.site):

@@ -8,6 +8,7 @@ arguments (voucher codes are hotspot passwords, and never appear in logs either)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -107,6 +108,12 @@ class RouterClient:
             pool.disconnect()
             raise self._unreachable(exc) from None
         self._pool = pool
+        # routeros-api writes a sentence word by word; without TCP_NODELAY, Nagle's algorithm
+        # and the peer's delayed ACK add ~40 ms to every command that waits for its reply.
+        raw = getattr(pool.socket, "socket", None)
+        if raw is not None:
+            with contextlib.suppress(OSError):
+                raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # An empty /login on RouterOS 6.43+ is answered without logging in, and routeros-api
         # then believes it is logged in: ask something small to be sure.
         if router.legacy_login:

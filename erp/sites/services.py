@@ -46,8 +46,9 @@ def _check_agents(agents: Iterable[User]) -> list[User]:
     return agents
 
 
-def _check_site_in_scope(actor: User, site: Site | None) -> None:
-    if site is not None and not site_is_visible_to(actor, site):
+def _check_site_in_scope(actor: User | None, site: Site | None) -> None:
+    """A user may only work on sites in their scope; ``None`` is the system (commands)."""
+    if actor is not None and site is not None and not site_is_visible_to(actor, site):
         raise ValidationError({"site": _("Select a site you work on.")})
 
 

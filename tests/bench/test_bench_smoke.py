@@ -1,0 +1,13 @@
+"""A short run of each benchmark, so CI notices when one breaks or loses its advantage.
+The full runs and their figures are in bench/README.md."""
+
+import pytest
+
+from bench import router_push
+
+
+@pytest.mark.django_db(transaction=True)
+def test_router_push_smoke(roles):
+    result = router_push.run(users=150, latency=0.01)
+    assert result["users"] == 150
+    assert result["ratio"] >= 5, result  # the full run's target is 10x at 10,000 users
