@@ -1,7 +1,8 @@
 """Benchmark: pushing hotspot users to a router, pipelined vs one command at a time.
 
-Both run against the RouterOS API simulator over real TCP, with the same injected latency per
-reply (default 20 ms, a slow link to a remote site), in the same run:
+Both run against the RouterOS API simulator over real TCP, in a process of its own as a router
+would be, with the same injected latency before every reply (default 20 ms, a slow link to a
+remote site), in the same run:
 
 - baseline: our RouterClient adding users one by one, waiting for each reply;
 - pipelined: the real service, ``push_pending_users``, on the same number of queued users
@@ -17,65 +18,106 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_simulator(port: int, latency: float) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "manage.py",
+        "routeros_sim",
+        "--port",
+        str(port),
+        "--routers",
+        "2",
+        "--password",
+        "bench",
+        "--latency",
+        str(latency),
+    ]
+    proc = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # noqa: S603
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port + 1), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the simulator did not start")
+
+
+def _count_users(router) -> int:
+    from erp.mikrotik.client import RouterClient
+
+    with RouterClient(router) as client:
+        return int(client.call("/ip/hotspot/user", "print", {"count-only": ""})[1])
+
+
 def run(users: int, latency: float) -> dict[str, float]:
-    """Return the two timings (seconds) and their ratio."""
+    """Return both timings (seconds) and their ratio."""
     from erp.accounts.models import User
     from erp.mikrotik.client import RouterClient
     from erp.mikrotik.models import HotspotUser
     from erp.mikrotik.services import HotspotUserSpec, push_pending_users, queue_hotspot_users
-    from erp.mikrotik.simulator import Simulator
     from erp.sites.models import Router
     from erp.sites.services import create_router, create_site
 
     actor = User.objects.filter(groups__name="Super Admin").first()  # None is fine
-    sim = Simulator().start_in_thread()
+    port = _free_port()
+    simulator = _start_simulator(port, latency)
     tag = uuid.uuid4().hex[:6].upper()
     site = create_site(actor=actor, name=f"Bench {tag}", code=f"BENCH-{tag}")
     try:
-        routers = {}
-        for kind in ("baseline", "pipelined"):
-            simulated = sim.add_router(f"{kind}-{tag}", password="bench")
-            simulated.state.faults.latency = latency
-            routers[kind] = (
-                create_router(
-                    actor=actor,
-                    site=site,
-                    name=kind,
-                    host="127.0.0.1",
-                    api_port=simulated.port,
-                    username="admin",
-                    password="bench",
-                ),
-                simulated,
+        baseline_router, pipelined_router = (
+            create_router(
+                actor=actor,
+                site=site,
+                name=kind,
+                host="127.0.0.1",
+                api_port=port + offset,
+                username="admin",
+                password="bench",
             )
+            for offset, kind in enumerate(("baseline", "pipelined"))
+        )
         specs = [HotspotUserSpec(name=f"B{tag}{i:06d}") for i in range(users)]
 
-        router, simulated = routers["baseline"]
         started = time.perf_counter()
-        with RouterClient(router) as client:
+        with RouterClient(baseline_router) as client:
             for spec in specs:
                 client.add(
                     "/ip/hotspot/user", name=spec.name, password=spec.name, profile="default"
                 )
         baseline = time.perf_counter() - started
-        assert sim.call(lambda s=simulated: len(s.state.users.items)) == users
+        assert _count_users(baseline_router) == users
 
-        router, simulated = routers["pipelined"]
-        queue_hotspot_users(router, specs)
+        queue_hotspot_users(pipelined_router, specs)
         started = time.perf_counter()
-        report = push_pending_users(router)
+        report = push_pending_users(pipelined_router)
         pipelined = time.perf_counter() - started
         assert report.added == users and report.remaining == 0, report
-        assert sim.call(lambda s=simulated: len(s.state.users.items)) == users
+        assert _count_users(pipelined_router) == users
         return {
             "users": users,
             "latency_ms": latency * 1000,
@@ -87,7 +129,8 @@ def run(users: int, latency: float) -> dict[str, float]:
         HotspotUser.objects.filter(router__site=site).delete()
         Router.objects.filter(site=site).delete()
         site.delete()
-        sim.shutdown()
+        simulator.terminate()
+        simulator.wait(timeout=10)
 
 
 def main() -> int:

@@ -352,16 +352,17 @@ class _Recorder:
         self._failed.append(user)
 
     def flush(self) -> None:
+        # One UPDATE for the fields every acknowledged row shares; bulk_update only for the
+        # router ids, in small batches (its CASE grows with the batch, its cost with the square).
         if self._done:
-            HotspotUser.objects.bulk_update(
-                self._done,
-                ["router_item_id", "sync_state", "synced_at", "last_error"],
-                batch_size=1000,
+            HotspotUser.objects.filter(pk__in=[u.pk for u in self._done]).update(
+                sync_state=SyncState.SYNCED, synced_at=timezone.now(), last_error=""
             )
+            HotspotUser.objects.bulk_update(self._done, ["router_item_id"], batch_size=100)
             self._done = []
         if self._failed:
             HotspotUser.objects.bulk_update(
-                self._failed, ["sync_state", "last_error"], batch_size=1000
+                self._failed, ["sync_state", "last_error"], batch_size=100
             )
             self._failed = []
 
