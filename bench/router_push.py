@@ -30,12 +30,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_simulator(port: int, latency: float) -> subprocess.Popen:
     command = [
         sys.executable,
@@ -84,7 +78,9 @@ def run(users: int, latency: float) -> dict[str, float]:
     from erp.sites.services import create_router, create_site
 
     actor = User.objects.filter(groups__name="Super Admin").first()  # None is fine
-    port = _free_port()
+    from erp.mikrotik.simulator import free_port
+
+    port = free_port()
     simulator = _start_simulator(port, latency)
     tag = uuid.uuid4().hex[:6].upper()
     site = create_site(actor=actor, name=f"Bench {tag}", code=f"BENCH-{tag}")

@@ -69,18 +69,31 @@ class RouterSyncProfilesView(_RouterOperation, View):
         return HttpResponseRedirect(self.detail_url(router))
 
 
-class RouterDriftView(_RouterOperation, TemplateView):
-    template_name = "mikrotik/router_drift.html"
+class _RouterPage(_RouterOperation, TemplateView):
+    """A page showing what one service read from the router, or why it could not."""
+
+    context_name = ""
+
+    def read(self, router):  # pragma: no cover - every page defines it
+        return None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         router = self.get_router()
         context.update(router=router, detail_url=self.detail_url(router))
         try:
-            context["report"] = services.find_drift(router)
+            context[self.context_name] = self.read(router)
         except RouterError as exc:
             context["error"] = str(exc)
         return context
+
+
+class RouterDriftView(_RouterPage):
+    template_name = "mikrotik/router_drift.html"
+    context_name = "report"
+
+    def read(self, router):
+        return services.find_drift(router)
 
     def post(self, request, pk):
         router = self.get_router()
@@ -102,18 +115,12 @@ class RouterDriftView(_RouterOperation, TemplateView):
         return HttpResponseRedirect(request.path)
 
 
-class RouterActiveView(_RouterOperation, TemplateView):
+class RouterActiveView(_RouterPage):
     template_name = "mikrotik/router_active.html"
+    context_name = "sessions"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        router = self.get_router()
-        context.update(router=router, detail_url=self.detail_url(router))
-        try:
-            context["sessions"] = services.fetch_active_users(router)
-        except RouterError as exc:
-            context["error"] = str(exc)
-        return context
+    def read(self, router):
+        return services.fetch_active_users(router)
 
     def post(self, request, pk):
         router = self.get_router()

@@ -5,7 +5,16 @@ It is how the MikroTik integration is tested and demonstrated. Unmodified client
 state.py for the menus, and the ``routeros_sim`` management command to run it.
 """
 
+import socket
+
 from .server import SimulatedRouter, Simulator
 from .state import Faults, RouterState
 
-__all__ = ["Faults", "RouterState", "SimulatedRouter", "Simulator"]
+__all__ = ["Faults", "RouterState", "SimulatedRouter", "Simulator", "free_port"]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (for a simulator started elsewhere)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -81,17 +81,33 @@ class Table:
 
     def __init__(self, state: RouterState):
         self.state = state
-        self.items: list[dict[str, str]] = []
+        self._items: list[dict[str, str]] = []
+        self._by_id: dict[str, dict[str, str]] = {}
+        self._by_key: dict[str, dict[str, str]] = {}
+
+    @property
+    def items(self) -> list[dict[str, str]]:
+        return self._items
+
+    @items.setter
+    def items(self, items: list[dict[str, str]]) -> None:
+        """Replace every item (loading saved state); rebuilds the look-up indexes."""
+        self._items = list(items)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._by_id = {i[".id"]: i for i in self._items if ".id" in i}
+        self._by_key = {i[self.key]: i for i in self._items if self.key and self.key in i}
 
     def validate(self, item: dict[str, str]) -> None:
         if "disabled" in item:
             item["disabled"] = _bool(item["disabled"])
 
     def find(self, ref: str) -> dict[str, str]:
-        for item in self.items:
-            if item[".id"] == ref or (self.key and item.get(self.key) == ref):
-                return item
-        raise Trap("no such item")
+        item = self._by_id.get(ref) or self._by_key.get(ref)
+        if item is None:
+            raise Trap("no such item")
+        return item
 
     def add(self, attrs: dict[str, str]) -> str:
         unknown = set(attrs) & self.read_only
@@ -100,11 +116,18 @@ class Table:
         item = {**self.defaults, **attrs}
         if self.key and not item.get(self.key):
             raise Trap(f"failure: {self.key} must be set")
-        if self.key and any(i.get(self.key) == item[self.key] for i in self.items):
+        if self.key and item[self.key] in self._by_key:
             raise Trap(self.duplicate_message)
         self.validate(item)
-        item[".id"] = self.state.next_id()
-        self.items.append(item)
+        return self.insert(item)
+
+    def insert(self, item: dict[str, str]) -> str:
+        """Store an item the router made itself (no checks); give it an id."""
+        item[".id"] = item.get(".id") or self.state.next_id()
+        self._items.append(item)
+        self._by_id[item[".id"]] = item
+        if self.key and self.key in item:
+            self._by_key[item[self.key]] = item
         return item[".id"]
 
     def set(self, refs: str, attrs: dict[str, str]) -> None:
@@ -112,15 +135,19 @@ class Table:
         for target in targets:
             changed = {**target, **attrs}
             renamed = self.key and attrs.get(self.key) not in (None, target.get(self.key))
-            if renamed and any(i.get(self.key) == attrs[self.key] for i in self.items):
+            if renamed and attrs[self.key] in self._by_key:
                 raise Trap(self.duplicate_message)
             self.validate(changed)
+            if renamed:
+                del self._by_key[target[self.key]]
             target.update(changed)
+            if renamed:
+                self._by_key[target[self.key]] = target
 
     def remove(self, refs: str) -> None:
         targets = [self.find(ref) for ref in refs.split(",")]
         ids = {t[".id"] for t in targets}
-        self.items = [i for i in self.items if i[".id"] not in ids]
+        self.items = [i for i in self._items if i[".id"] not in ids]
 
     def rows(self, stats: bool = False) -> list[dict[str, str]]:
         return self.items
@@ -180,7 +207,8 @@ class ActiveSessions(Table):
         raise Trap("failure: sessions start by logging in, not by the API")
 
     def kick_user(self, name: str) -> None:
-        self.items = [s for s in self.items if s.get("user") != name]
+        if any(s.get("user") == name for s in self._items):
+            self.items = [s for s in self._items if s.get("user") != name]
 
 
 class Interfaces(Table):
@@ -205,7 +233,7 @@ class RouterState:
         self.active = ActiveSessions(self)
         self.interfaces = Interfaces(self)
         for iface, kind in (("ether1", "ether"), ("wlan1", "wlan"), ("bridge-hotspot", "bridge")):
-            self.interfaces.items.append(
+            self.interfaces.insert(
                 {
                     ".id": self.next_id(),
                     "name": iface,
@@ -290,7 +318,7 @@ class RouterState:
                 and user.get("comment", "").startswith("sold")
                 and random.random() < login_probability
             ):
-                self.active.items.append(
+                self.active.insert(
                     {
                         ".id": self.next_id(),
                         "user": user["name"],

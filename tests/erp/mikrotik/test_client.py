@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
 from erp.mikrotik.client import RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterTrap, RouterUnreachable
+from erp.mikrotik.simulator import free_port
 
 from .conftest import ROUTER_PASSWORD
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _assert_no_secret(exc: BaseException, caplog, secret: str) -> None:
@@ -40,7 +34,7 @@ def test_wrong_password_is_auth_failed_without_the_password(sim_router, make_rou
 
 @pytest.mark.django_db
 def test_closed_port_is_unreachable(make_router, caplog):
-    router = make_router(host="127.0.0.1", api_port=_free_port(), password=ROUTER_PASSWORD)
+    router = make_router(host="127.0.0.1", api_port=free_port(), password=ROUTER_PASSWORD)
     with pytest.raises(RouterUnreachable) as excinfo, RouterClient(router, timeout=2):
         pass
     assert "cannot reach 127.0.0.1" in str(excinfo.value)

@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from erp.mikrotik import tasks
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
+from erp.mikrotik.simulator import free_port
 from erp.sites.choices import RouterStatus
 
 from .conftest import sim_users
@@ -79,14 +80,8 @@ def test_tasks_poll_and_push(settings, sim_router, simulator):
         app.conf.task_always_eager = False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_routeros_sim_command_serves_routers(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ERP_VAR_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         [
