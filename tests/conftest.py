@@ -28,6 +28,16 @@ _GRANTS = [
     importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS,
     importlib.import_module("erp.mikrotik.migrations.0002_permissions_and_schedules").GRANTS,
 ]
+_BEAT = importlib.import_module("erp.mikrotik.migrations.0003_beat_schedule_permissions")
+_GRANTS.append(
+    {
+        "Super Admin": [
+            f"django_celery_beat.{action}_{model}"
+            for action in ("add", "change", "delete", "view")
+            for model in _BEAT.MODELS
+        ]
+    }
+)
 ROLE_PERMISSIONS: dict[str, list[str]] = {}
 for _grant in _GRANTS:
     for _role, _perms in _grant.items():

@@ -33,6 +33,17 @@ EXPECTED = {
         "clients.view_client",
         *ROUTER_OPS,
         "mikrotik.delete_hotspotprofile",
+        *(
+            f"django_celery_beat.{action}_{model}"
+            for action in ("add", "change", "delete", "view")
+            for model in (
+                "periodictask",
+                "intervalschedule",
+                "crontabschedule",
+                "solarschedule",
+                "clockedschedule",
+            )
+        ),
     },
     "Marketing": {
         "sites.view_site",
