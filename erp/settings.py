@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "erp.sites",
     "erp.clients",
     "erp.mikrotik",
+    "erp.vouchers",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,9 @@ from rest_framework.test import APIClient
 
 from erp.accounts.roles import Role
 
+# The RouterOS simulator and routers pointing at it, for every test package.
+pytest_plugins = ["tests.router_fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Str0ng-test-passw0rd"
@@ -27,6 +30,7 @@ PASSWORD = "Str0ng-test-passw0rd"
 _GRANTS = [
     importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS,
     importlib.import_module("erp.mikrotik.migrations.0002_permissions_and_schedules").GRANTS,
+    importlib.import_module("erp.vouchers.migrations.0002_voucher_permissions").GRANTS,
 ]
 _BEAT = importlib.import_module("erp.mikrotik.migrations.0003_beat_schedule_permissions")
 _GRANTS.append(
@@ -183,3 +187,14 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks inline, as the worker would (for tests that follow a task through)."""
+    from erp.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

@@ -7,8 +7,7 @@ import pytest
 from erp.accounts.roles import Role
 from erp.mikrotik.models import HotspotProfile, HotspotUser
 from erp.mikrotik.services import HotspotUserSpec, push_pending_users, queue_hotspot_users
-
-from .conftest import ROUTER_PASSWORD, sim_users
+from tests.router_fixtures import ROUTER_PASSWORD, sim_users
 
 
 @pytest.mark.django_db

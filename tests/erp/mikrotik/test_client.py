@@ -9,8 +9,7 @@ import pytest
 from erp.mikrotik.client import RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterTrap, RouterUnreachable
 from erp.mikrotik.simulator import free_port
-
-from .conftest import ROUTER_PASSWORD
+from tests.router_fixtures import ROUTER_PASSWORD
 
 
 def _assert_no_secret(exc: BaseException, caplog, secret: str) -> None:

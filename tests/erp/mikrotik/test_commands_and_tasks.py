@@ -19,8 +19,7 @@ from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
 from erp.mikrotik.simulator import free_port
 from erp.sites.choices import RouterStatus
-
-from .conftest import sim_users
+from tests.router_fixtures import sim_users
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -61,23 +60,16 @@ def test_router_drift_command_lists_and_repairs(sim_router, simulator):
 
 
 @pytest.mark.django_db
-def test_tasks_poll_and_push(settings, sim_router, simulator):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from erp.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        router, simulated = sim_router()
-        assert tasks.poll_all_health() >= 1
-        router.refresh_from_db()
-        assert router.status == RouterStatus.UP
-        queue_hotspot_users(router, [HotspotUserSpec(name="T1")])
-        assert tasks.push_all_pending() == 1
-        assert HotspotUser.objects.get(name="T1").sync_state == "synced"
-        tasks.poll_router_traffic(str(router.pk))
-        assert router.samples.filter(rx_bytes__isnull=False).exists()
-    finally:
-        app.conf.task_always_eager = False
+def test_tasks_poll_and_push(sim_router, simulator, eager_celery):
+    router, simulated = sim_router()
+    assert tasks.poll_all_health() >= 1
+    router.refresh_from_db()
+    assert router.status == RouterStatus.UP
+    queue_hotspot_users(router, [HotspotUserSpec(name="T1")])
+    assert tasks.push_all_pending() == 1
+    assert HotspotUser.objects.get(name="T1").sync_state == "synced"
+    tasks.poll_router_traffic(str(router.pk))
+    assert router.samples.filter(rx_bytes__isnull=False).exists()
 
 
 def test_routeros_sim_command_serves_routers(tmp_path):

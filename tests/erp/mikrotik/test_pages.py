@@ -6,8 +6,7 @@ import pytest
 
 from erp.accounts.roles import Role
 from erp.mikrotik.services import HotspotUserSpec, push_pending_users, queue_hotspot_users
-
-from .conftest import ROUTER_PASSWORD
+from tests.router_fixtures import ROUTER_PASSWORD
 
 
 def _text(response) -> str:

@@ -14,8 +14,7 @@ from erp.mikrotik.exceptions import RouterUnreachable
 from erp.mikrotik.models import HotspotProfile, HotspotUser, RouterEvent, RouterSample
 from erp.mikrotik.services import HotspotUserSpec
 from erp.sites.choices import RouterStatus
-
-from .conftest import ROUTER_PASSWORD, sim_users
+from tests.router_fixtures import ROUTER_PASSWORD, sim_users
 
 
 def _queue(router, n, prefix="V", **extra):

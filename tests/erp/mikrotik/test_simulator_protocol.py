@@ -18,8 +18,7 @@ from erp.mikrotik.simulator.wire import (
     read_length,
     read_sentence,
 )
-
-from .conftest import ROUTER_PASSWORD, sim_users
+from tests.router_fixtures import ROUTER_PASSWORD, sim_users
 
 
 def run_async(coro):

@@ -1,0 +1,504 @@
+"""Every write to packages, batches and vouchers.
+
+Generation stores codes in bulk (PostgreSQL: COPY into a temporary table, then one INSERT …
+ON CONFLICT DO NOTHING; elsewhere bulk_create), retrying only the codes that collided. Status
+changes go through ``transition`` and are checked against TRANSITIONS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.core.services import assign_fields, validated_save
+from erp.mikrotik.models import HotspotProfile
+from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
+from erp.sites.models import Router
+
+from . import codes
+from .choices import (
+    MAX_BATCH,
+    TRANSITIONS,
+    BatchStatus,
+    CodeFormat,
+    VoucherEventKind,
+    VoucherStatus,
+)
+from .models import Package, Voucher, VoucherBatch, VoucherEvent
+
+PACKAGE_FIELDS = (
+    "name",
+    "price",
+    "validity_seconds",
+    "uptime_limit_seconds",
+    "data_limit_bytes",
+    "rate_limit",
+    "shared_users",
+    "is_active",
+)
+
+
+# --- packages -------------------------------------------------------------------------------
+def _profile_name(package_name: str) -> str:
+    return ("pkg-" + slugify(package_name))[:64]
+
+
+@transaction.atomic
+def save_package(
+    *, actor: User | None, package: Package | None = None, sites=None, **fields: Any
+) -> Package:
+    """Create or change a package and its hotspot profile (synced to routers later)."""
+    package = assign_fields(package or Package(), fields, PACKAGE_FIELDS)
+    profile = package.profile if package.profile_id else HotspotProfile()
+    profile.name = _profile_name(package.name)
+    profile.rate_limit = package.rate_limit
+    profile.shared_users = package.shared_users
+    profile.is_active = package.is_active
+    try:
+        validated_save(profile, actor=actor)
+    except ValidationError as exc:
+        # The profile's fields mirror the package's; report them as the package's.
+        errors = exc.message_dict
+        raise ValidationError(
+            {"name" if k == "name" else k: v for k, v in errors.items()}
+        ) from None
+    package.profile = profile
+    validated_save(package, actor=actor)
+    if sites is not None:
+        package.sites.set(sites)
+    return package
+
+
+# --- batches ----------------------------------------------------------------------------------
+def _check_batch(
+    *,
+    package: Package,
+    router: Router,
+    quantity: Any,
+    agent: User | None,
+    code_length: int,
+    code_prefix: str,
+) -> None:
+    errors: dict[str, str] = {}
+    if (
+        not isinstance(quantity, int)
+        or isinstance(quantity, bool)
+        or not (1 <= quantity <= MAX_BATCH)
+    ):
+        errors["quantity"] = _("Quantity must be a whole number from 1 to %(max)s.") % {
+            "max": f"{MAX_BATCH:,}"
+        }
+    if not package.is_active:
+        errors["package"] = _("Package %(name)s is not active.") % {"name": package.name}
+    elif not package.sites.filter(pk=router.site_id).exists():
+        errors["package"] = _("Package %(name)s is not sold at %(site)s.") % {
+            "name": package.name,
+            "site": router.site,
+        }
+    if agent is not None and (not agent.has_role(Role.AGENT) or not agent.is_active):
+        errors["agent"] = _("Vouchers can be assigned only to an active agent.")
+    elif agent is not None and not router.site.agents.filter(pk=agent.pk).exists():
+        errors["agent"] = _("%(agent)s does not sell at %(site)s.") % {
+            "agent": agent,
+            "site": router.site,
+        }
+    if errors:
+        raise ValidationError(errors)
+    codes.check_code_config(length=code_length, prefix=code_prefix)
+
+
+@transaction.atomic
+def request_batch(
+    *,
+    actor: User | None,
+    package: Package,
+    router: Router,
+    quantity: int,
+    agent: User | None = None,
+    note: str = "",
+    code_length: int | None = None,
+    code_prefix: str = "",
+    code_format: str = CodeFormat.SAME,
+    preapproved: bool = False,
+) -> VoucherBatch:
+    """Record a request for vouchers. ``preapproved`` is for operators' commands only."""
+    from .choices import DEFAULT_CODE_LENGTH
+
+    code_length = code_length or DEFAULT_CODE_LENGTH
+    _check_batch(
+        package=package,
+        router=router,
+        quantity=quantity,
+        agent=agent,
+        code_length=code_length,
+        code_prefix=code_prefix,
+    )
+    batch = VoucherBatch(
+        package=package,
+        router=router,
+        site=router.site,
+        quantity=quantity,
+        agent=agent,
+        note=note,
+        code_length=code_length,
+        code_prefix=code_prefix,
+        code_format=code_format,
+        requested_by=actor,
+        preapproved=preapproved,
+        status=BatchStatus.APPROVED if preapproved else BatchStatus.REQUESTED,
+    )
+    if preapproved:
+        batch.decided_at = timezone.now()
+        batch.decision_comment = _("Created already approved by an operator's command.")
+    return validated_save(batch, actor=actor)
+
+
+@transaction.atomic
+def decide_batch(
+    *, actor: User, batch: VoucherBatch, approve: bool, comment: str = ""
+) -> VoucherBatch:
+    """Approve or reject a requested batch; never one's own (four eyes, even Super Admin)."""
+    batch = VoucherBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != BatchStatus.REQUESTED:
+        raise ValidationError(
+            _("This batch was already decided (%(status)s).")
+            % {"status": batch.get_status_display()}
+        )
+    if batch.requested_by_id == actor.pk:
+        raise ValidationError(_("You cannot approve or reject a batch you requested."))
+    if not (actor.has_role(Role.FINANCE) or actor.has_role(Role.SUPER_ADMIN)):
+        raise ValidationError(_("Only Finance or Super Admin decide on batches."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Say why the batch is rejected.")})
+    batch.status = BatchStatus.APPROVED if approve else BatchStatus.REJECTED
+    batch.decided_by, batch.decided_at, batch.decision_comment = actor, timezone.now(), comment
+    return validated_save(batch, actor=actor)
+
+
+def _set_batch(batch: VoucherBatch, **fields: Any) -> None:
+    """Progress fields change often: update in place, no history row each time."""
+    VoucherBatch.objects.filter(pk=batch.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+
+
+def generate_batch(
+    batch: VoucherBatch, *, progress: Callable[[int], None] | None = None, chunk: int = 20_000
+) -> int:
+    """Make the batch's codes and store them, in bulk. Idempotent: a batch that already has
+    its vouchers (a retried job) generates only what is missing. Returns how many exist."""
+    if batch.status not in {BatchStatus.APPROVED, BatchStatus.GENERATING}:
+        raise ValidationError(_("Only an approved batch is generated."))
+    _set_batch(batch, status=BatchStatus.GENERATING)
+    have = Voucher.objects.filter(batch=batch).count()
+    while have < batch.quantity:
+        want = min(chunk, batch.quantity - have)
+        fresh = codes.unique_codes(want, batch.code_length, batch.code_prefix)
+        have += _store_vouchers(batch, fresh)
+        _set_batch(batch, generated_count=have)
+        if progress:
+            progress(have)
+    return have
+
+
+def _store_vouchers(batch: VoucherBatch, fresh: list[str]) -> int:
+    """Insert vouchers for these codes; codes already taken are skipped (the caller retries).
+    Returns how many were inserted."""
+    separate = batch.code_format == CodeFormat.SEPARATE
+    now = timezone.now()
+    rows = [(code, codes.random_code(batch.code_length) if separate else "") for code in fresh]
+    if connection.vendor == "postgresql":
+        return _copy_vouchers(batch, rows, now)
+    before = Voucher.objects.filter(batch=batch).count()
+    Voucher.objects.bulk_create(
+        [
+            Voucher(
+                code=c,
+                password=p,
+                batch=batch,
+                package_id=batch.package_id,
+                site_id=batch.site_id,
+                router_id=batch.router_id,
+                agent_id=batch.agent_id,
+                created_at=now,
+            )
+            for c, p in rows
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return Voucher.objects.filter(batch=batch).count() - before
+
+
+def _copy_vouchers(batch: VoucherBatch, rows: list[tuple[str, str]], now) -> int:
+    table = Voucher._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE voucher_codes_in (code varchar(32), password varchar(32))"
+            " ON COMMIT DROP"
+        )
+        with cursor.copy("COPY voucher_codes_in (code, password) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} (code, password, batch_id, package_id, site_id, router_id,"  # noqa: S608
+            " agent_id, status, created_at)"
+            " SELECT code, password, %s, %s, %s, %s, %s, %s, %s FROM voucher_codes_in"
+            " ON CONFLICT (code) DO NOTHING",
+            [
+                batch.pk,
+                batch.package_id,
+                batch.site_id,
+                batch.router_id,
+                batch.agent_id,
+                VoucherStatus.UNUSED,
+                now,
+            ],
+        )
+        return cursor.rowcount
+
+
+def queue_batch_push(batch: VoucherBatch) -> int:
+    """Queue the batch's vouchers as hotspot users of its router (pending; the push sends
+    them). Idempotent: names already queued are skipped."""
+    package = batch.package
+    vouchers = Voucher.objects.filter(batch=batch).values_list("code", "password")
+    specs = (
+        HotspotUserSpec(
+            name=code,
+            password=password or code,
+            profile=package.profile.name,
+            limit_uptime=package.uptime_limit_seconds,
+            limit_bytes_total=package.data_limit_bytes,
+        )
+        for code, password in vouchers.iterator(chunk_size=10_000)
+    )
+    created = queue_hotspot_users(batch.router, specs)
+    # Users a router refused before (its profile was missing, say) get another try.
+    from erp.mikrotik.choices import SyncState
+    from erp.mikrotik.models import HotspotUser
+
+    HotspotUser.objects.filter(
+        router=batch.router,
+        sync_state=SyncState.FAILED,
+        name__in=Voucher.objects.filter(batch=batch).values("code"),
+    ).update(sync_state=SyncState.PENDING, last_error="")
+    _set_batch(batch, status=BatchStatus.PUSHING)
+    return created
+
+
+def push_batch(batch: VoucherBatch) -> VoucherBatch:
+    """Make sure the router has the package's profile, push, and count what arrived."""
+    from erp.mikrotik.services import push_pending_users, sync_profiles
+
+    sync_profiles(batch.router)
+    push_pending_users(batch.router)
+    return refresh_batch_progress(batch)
+
+
+def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
+    """Count pushed and failed hotspot users of the batch; mark it ready when all are on."""
+    from erp.mikrotik.choices import SyncState
+    from erp.mikrotik.models import HotspotUser
+
+    codes_of_batch = Voucher.objects.filter(batch=batch).values("code")
+    users = HotspotUser.objects.filter(router=batch.router, name__in=codes_of_batch)
+    pushed = users.filter(sync_state=SyncState.SYNCED).count()
+    failed = users.filter(sync_state=SyncState.FAILED).count()
+    fields: dict[str, Any] = {"pushed_count": pushed, "failed_count": failed}
+    if pushed == batch.quantity:
+        fields["status"] = BatchStatus.READY
+        fields["last_error"] = ""
+    elif failed and pushed + failed == batch.quantity:
+        fields["status"] = BatchStatus.FAILED
+    _set_batch(batch, **fields)
+    return batch
+
+
+# --- lifecycle --------------------------------------------------------------------------------
+def _log(vouchers: Iterable[Voucher], kind: str, actor: User | None, note: str = "") -> None:
+    now = timezone.now()
+    VoucherEvent.objects.bulk_create(
+        [
+            VoucherEvent(voucher=v, kind=kind, at=now, actor=actor, note=note[:200])
+            for v in vouchers
+        ],
+        batch_size=2000,
+    )
+
+
+def transition(
+    voucher: Voucher, to: str, *, actor: User | None, note: str = "", at=None
+) -> Voucher:
+    """Move a voucher to another status if the lifecycle allows it; else a clear error."""
+    allowed = TRANSITIONS[voucher.status]
+    if to not in allowed:
+        raise ValidationError(
+            _("A voucher that is %(current)s cannot become %(target)s.")
+            % {
+                "current": VoucherStatus(voucher.status).label.lower(),
+                "target": VoucherStatus(to).label.lower(),
+            }
+        )
+    at = at or timezone.now()
+    voucher.status = to
+    stamp = {
+        VoucherStatus.SOLD: "sold_at",
+        VoucherStatus.ACTIVE: "activated_at",
+        VoucherStatus.VOID: "voided_at",
+    }.get(to)
+    if stamp:
+        setattr(voucher, stamp, at)
+    if to == VoucherStatus.ACTIVE:
+        voucher.expires_at = at + timedelta(seconds=voucher.package.validity_seconds)
+    voucher.save()
+    kind = {
+        VoucherStatus.SOLD: VoucherEventKind.SOLD,
+        VoucherStatus.ACTIVE: VoucherEventKind.ACTIVATED,
+        VoucherStatus.EXPIRED: VoucherEventKind.EXPIRED,
+        VoucherStatus.VOID: VoucherEventKind.VOIDED,
+    }[to]
+    _log([voucher], kind, actor, note)
+    return voucher
+
+
+def _disable_on_router(vouchers: list[Voucher]) -> None:
+    from erp.mikrotik.models import HotspotUser
+    from erp.mikrotik.services import change_hotspot_users
+    from erp.mikrotik.tasks import schedule_push
+
+    by_router: dict[Any, list[str]] = {}
+    for v in vouchers:
+        by_router.setdefault(v.router_id, []).append(v.code)
+    for router_id, names in by_router.items():
+        users = HotspotUser.objects.filter(router_id=router_id, name__in=names)
+        change_hotspot_users(users, disabled=True)
+        schedule_push(Router.objects.get(pk=router_id))
+
+
+@transaction.atomic
+def void_voucher(*, actor: User, voucher: Voucher, reason: str) -> Voucher:
+    """Cancel a voucher (lost card, wrong print): refused once expired; disabled on the router."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the voucher is voided.")})
+    voucher = Voucher.objects.select_for_update().select_related("package").get(pk=voucher.pk)
+    transition(voucher, VoucherStatus.VOID, actor=actor, note=reason)
+    _disable_on_router([voucher])
+    return voucher
+
+
+@transaction.atomic
+def expire_due(*, now=None, limit: int = 5000) -> int:
+    """Expire active vouchers whose time is up, and disable them on their routers."""
+    now = now or timezone.now()
+    due = list(
+        Voucher.objects.select_for_update(skip_locked=True)
+        .select_related("package")
+        .filter(status=VoucherStatus.ACTIVE, expires_at__lte=now)[:limit]
+    )
+    for voucher in due:
+        voucher.status = VoucherStatus.EXPIRED
+    Voucher.objects.bulk_update(due, ["status"], batch_size=500)
+    _log(due, VoucherEventKind.EXPIRED, None, "validity ended")
+    if due:
+        _disable_on_router(due)
+    return len(due)
+
+
+def activate_from_usage(*, now=None) -> int:
+    """Sold vouchers whose hotspot user has logged in (uptime > 0) become active, with their
+    expiry counted from that first login. One query finds them all (no query per voucher)."""
+    from erp.mikrotik.models import HotspotUser
+
+    now = now or timezone.now()
+    sold_codes = Voucher.objects.filter(status=VoucherStatus.SOLD).values("code")
+    logged_in = {
+        (router_id, name): (usage_at or now) - timedelta(seconds=uptime)
+        for router_id, name, uptime, usage_at in HotspotUser.objects.filter(
+            name__in=sold_codes, uptime_seconds__gt=0
+        ).values_list("router_id", "name", "uptime_seconds", "usage_at")
+    }
+    if not logged_in:
+        return 0
+    activated = 0
+    with transaction.atomic():
+        candidates = (
+            Voucher.objects.select_for_update(skip_locked=True)
+            .select_related("package")
+            .filter(status=VoucherStatus.SOLD, code__in=[name for _r, name in logged_in])
+        )
+        for voucher in candidates:
+            first_login = logged_in.get((voucher.router_id, voucher.code))
+            if first_login is not None:
+                transition(voucher, VoucherStatus.ACTIVE, actor=None, at=first_login)
+                activated += 1
+    return activated
+
+
+# --- stock ------------------------------------------------------------------------------------
+def _stock(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher]:
+    return vouchers.filter(status=VoucherStatus.UNUSED)
+
+
+@transaction.atomic
+def assign_to_agent(
+    *, actor: User, agent: User, vouchers: QuerySet[Voucher], note: str = ""
+) -> int:
+    """Give unused office or agent stock to an agent who sells at the vouchers' site."""
+    if not agent.has_role(Role.AGENT) or not agent.is_active:
+        raise ValidationError({"agent": _("Vouchers can be assigned only to an active agent.")})
+    chosen = list(_stock(vouchers).select_for_update().only("pk", "agent_id", "site_id"))
+    if not chosen:
+        raise ValidationError(_("No unused vouchers match."))
+    sites = {v.site_id for v in chosen}
+    allowed = set(agent.agent_sites.filter(pk__in=sites).values_list("pk", flat=True))
+    if sites - allowed:
+        raise ValidationError(
+            {
+                "agent": _("%(agent)s does not sell at every site of these vouchers.")
+                % {"agent": agent}
+            }
+        )
+    kinds = {
+        v.pk: (VoucherEventKind.TRANSFERRED if v.agent_id else VoucherEventKind.ASSIGNED)
+        for v in chosen
+    }
+    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=agent)
+    now = timezone.now()
+    VoucherEvent.objects.bulk_create(
+        [
+            VoucherEvent(
+                voucher_id=v.pk,
+                kind=kinds[v.pk],
+                at=now,
+                actor=actor,
+                note=(note or f"to {agent.username}")[:200],
+            )
+            for v in chosen
+        ],
+        batch_size=2000,
+    )
+    return len(chosen)
+
+
+@transaction.atomic
+def return_to_office(*, actor: User, vouchers: QuerySet[Voucher], note: str = "") -> int:
+    chosen = list(_stock(vouchers).filter(agent__isnull=False).select_for_update().only("pk"))
+    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=None)
+    _log(chosen, VoucherEventKind.RETURNED, actor, note)
+    return len(chosen)
+
+
+def note_router_wait(batch: VoucherBatch, message: str) -> None:
+    """The router did not answer: the batch waits (the job retries with backoff)."""
+    _set_batch(batch, status=BatchStatus.WAITING_ROUTER, last_error=message[:500])
