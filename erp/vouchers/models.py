@@ -179,12 +179,15 @@ class Voucher(models.Model):
     batch = models.ForeignKey(
         VoucherBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="vouchers"
     )
+    # package, site and router repeat the batch's (whose foreign keys the database checks): no
+    # constraint of their own, so a bulk insert does not look each row up three more times.
     package = models.ForeignKey(
         Package,
         verbose_name=_("package"),
         on_delete=models.PROTECT,
         related_name="vouchers",
         db_index=False,
+        db_constraint=False,
     )
     site = models.ForeignKey(
         "sites.Site",
@@ -192,6 +195,7 @@ class Voucher(models.Model):
         on_delete=models.PROTECT,
         related_name="vouchers",
         db_index=False,
+        db_constraint=False,
     )
     router = models.ForeignKey(
         "sites.Router",
@@ -199,6 +203,7 @@ class Voucher(models.Model):
         on_delete=models.PROTECT,
         related_name="vouchers",
         db_index=False,
+        db_constraint=False,
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,3 +11,12 @@ def test_router_push_smoke(roles):
     result = router_push.run(users=150, latency=0.01)
     assert result["users"] == 150
     assert result["ratio"] >= 5, result  # the full run's target is 10x at 10,000 users
+
+
+@pytest.mark.django_db(transaction=True)
+def test_voucher_generation_smoke(roles, postgres_only):
+    from bench import voucher_generation
+
+    result = voucher_generation.run(5000)
+    assert result["vouchers"] == 5000
+    assert result["ratio"] <= 4, result  # the full run's target is 2x at 100,000

@@ -328,3 +328,32 @@ def test_vouchers_generate_command(setup, simulator):
             "--quantity",
             "5",
         )
+
+
+@pytest.mark.django_db
+def test_a_code_already_taken_is_skipped_and_replaced(setup, monkeypatch):
+    """Collisions are retried: the CSPRNG cannot be made to collide, so the first draw is
+    replaced by one that repeats an existing code."""
+    first = services.request_batch(
+        actor=None, package=setup["package"], router=setup["router"], quantity=3, preapproved=True
+    )
+    services.generate_batch(first)
+    taken = Voucher.objects.filter(batch=first).first().code
+    real = codes.unique_codes
+    draws = []
+
+    def draw(count, length, prefix=""):
+        made = real(count, length, prefix)
+        if not draws:
+            made[0] = taken
+        draws.append(made)
+        return made
+
+    monkeypatch.setattr(codes, "unique_codes", draw)
+    second = services.request_batch(
+        actor=None, package=setup["package"], router=setup["router"], quantity=5, preapproved=True
+    )
+    assert services.generate_batch(second) == 5
+    assert len(draws) == 2 and len(draws[1]) == 1  # only the missing code drawn again
+    assert Voucher.objects.filter(batch=second).count() == 5
+    assert Voucher.objects.get(code=taken).batch == first
