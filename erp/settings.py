@@ -265,13 +265,21 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ViorNet ERP API",
-    "DESCRIPTION": "Sites, routers, clients and users of a WiFi reseller. JWT bearer tokens.",
+    "DESCRIPTION": (
+        "Sites, routers, clients, vouchers and users of a WiFi reseller. JWT bearer tokens."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SiteStatusEnum": "erp.sites.choices.SiteStatus",
+        "RouterStatusEnum": "erp.sites.choices.RouterStatus",
+        "VoucherStatusEnum": "erp.vouchers.choices.VoucherStatus",
+        "BatchStatusEnum": "erp.vouchers.choices.BatchStatus",
+    },
 }
 
 # --- e-mail ---------------------------------------------------------------------------------

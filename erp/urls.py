@@ -11,12 +11,16 @@ from erp.core.views import healthz
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
 from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.vouchers import api as vouchers_api
 
 router = DefaultRouter()
 router.register("sites", SiteViewSet, basename="site")
 router.register("routers", RouterViewSet, basename="router")
 router.register("clients", ClientViewSet, basename="client")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("packages", vouchers_api.PackageViewSet, basename="package")
+router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="voucherbatch")
+router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [

@@ -18,6 +18,8 @@ def batches_visible_to(user: User) -> QuerySet[VoucherBatch]:
     batches = VoucherBatch.objects.select_related(
         "package", "router", "site", "agent", "requested_by"
     )
+    if not user.is_authenticated:
+        return batches.none()
     if user.sees_all_sites:
         return batches
     if user.is_agent:
@@ -28,6 +30,8 @@ def batches_visible_to(user: User) -> QuerySet[VoucherBatch]:
 def vouchers_visible_to(user: User) -> QuerySet[Voucher]:
     """An agent sees only the vouchers the agent holds; others, those of their sites."""
     vouchers = Voucher.objects.select_related("package", "site", "agent")
+    if not user.is_authenticated:
+        return vouchers.none()
     if user.sees_all_sites:
         return vouchers
     if user.is_agent:

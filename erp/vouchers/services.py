@@ -487,7 +487,8 @@ def activate_from_usage(*, now=None) -> int:
 
 # --- stock ------------------------------------------------------------------------------------
 def _stock(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher]:
-    return vouchers.filter(status=VoucherStatus.UNUSED)
+    """Unused vouchers of a (possibly selector-made) queryset, ready to lock."""
+    return vouchers.filter(status=VoucherStatus.UNUSED).select_related(None).prefetch_related(None)
 
 
 @transaction.atomic

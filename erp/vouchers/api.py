@@ -1,0 +1,169 @@
+"""REST API for packages, voucher batches (request, decide) and vouchers (stock, lookup)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from erp.core.api import ServiceModelViewSet
+
+from . import selectors, services
+from .models import Package, Voucher
+from .serializers import (
+    AssignSerializer,
+    BatchSerializer,
+    DecisionSerializer,
+    PackageSerializer,
+    ReturnSerializer,
+    VoidSerializer,
+    VoucherDetailSerializer,
+    VoucherSerializer,
+)
+from .tasks import start_batch
+
+
+class PackageViewSet(ServiceModelViewSet):
+    serializer_class = PackageSerializer
+    queryset = Package.objects.select_related("profile").prefetch_related("sites")
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filterset_fields = ["is_active", "sites"]
+    search_fields = ["name"]
+
+    def create_object(self, data):
+        return services.save_package(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.save_package(actor=self.request.user, package=instance, **data)
+
+
+class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Batches are requested here and decided with ``decide``; they are never edited."""
+
+    serializer_class = BatchSerializer
+    filterset_fields = ["status", "package", "site", "router", "agent"]
+
+    def get_queryset(self):
+        return selectors.batches_visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        router = data["router"]
+        from erp.sites.selectors import site_is_visible_to
+
+        if not site_is_visible_to(request.user, router.site):
+            raise NotFound("No such router.")
+        batch = services.request_batch(actor=request.user, **data)
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionSerializer, responses=BatchSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def decide(self, request, pk=None):
+        if not request.user.has_perm("vouchers.change_voucherbatch"):
+            raise PermissionDenied()
+        batch = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        batch = services.decide_batch(
+            actor=request.user,
+            batch=batch,
+            approve=decision.validated_data["approve"],
+            comment=decision.validated_data.get("comment", ""),
+        )
+        if decision.validated_data["approve"]:
+            start_batch(batch)
+        return Response(self.get_serializer(batch).data)
+
+
+class VoucherViewSet(viewsets.ReadOnlyModelViewSet):
+    """Vouchers as stock: an agent sees only the agent's own."""
+
+    filterset_fields = ["status", "batch", "package", "site", "agent"]
+
+    def get_serializer_class(self):
+        return (
+            VoucherDetailSerializer if self.action in {"retrieve", "lookup"} else VoucherSerializer
+        )
+
+    def get_queryset(self) -> QuerySet[Voucher]:
+        vouchers = selectors.vouchers_visible_to(self.request.user)
+        if self.action in {"retrieve", "lookup"}:
+            vouchers = vouchers.prefetch_related("events__actor")
+        return vouchers
+
+    # The write actions check vouchers.change_voucher themselves (a POST would otherwise ask
+    # for the add permission, which nobody has: vouchers are made only by batches).
+    def _need_change(self):
+        if not self.request.user.has_perm("vouchers.change_voucher"):
+            raise PermissionDenied()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, required=True)], responses=VoucherDetailSerializer
+    )
+    @action(detail=False, methods=["get"])
+    def lookup(self, request):
+        """Find a customer's code (spaces and case forgiven), with its history."""
+        code = "".join(request.query_params.get("code", "").split()).upper()
+        if not code or len(code) > 40:
+            return Response(
+                {"code": ["Give the voucher code."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        voucher = get_object_or_404(self.get_queryset(), code=code)
+        return Response(VoucherDetailSerializer(voucher).data)
+
+    @extend_schema(request=AssignSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def assign(self, request):
+        """Assign unused vouchers to an agent (from office stock or another agent)."""
+        self._need_change()
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        stock = self.get_queryset()
+        if d.get("batch"):
+            chosen = stock.filter(batch=d["batch"])
+        elif d.get("vouchers"):
+            chosen = stock.filter(pk__in=[v.pk for v in d["vouchers"]])
+        else:
+            ids = (
+                stock.filter(
+                    package=d["package"], site=d["site"], status="unused", agent__isnull=True
+                )
+                .order_by("pk")
+                .values("pk")[: d["count"]]
+            )
+            chosen = stock.filter(pk__in=ids)
+        moved = services.assign_to_agent(
+            actor=request.user, agent=d["agent"], vouchers=chosen, note=d.get("note", "")
+        )
+        return Response({"assigned": moved})
+
+    @extend_schema(request=ReturnSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="return", permission_classes=[IsAuthenticated])
+    def return_to_office(self, request):
+        self._need_change()
+        data = ReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = self.get_queryset().filter(pk__in=[v.pk for v in data.validated_data["vouchers"]])
+        moved = services.return_to_office(
+            actor=request.user, vouchers=chosen, note=data.validated_data.get("note", "")
+        )
+        return Response({"returned": moved})
+
+    @extend_schema(request=VoidSerializer, responses=VoucherDetailSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def void(self, request, pk=None):
+        self._need_change()
+        data = VoidSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        voucher = services.void_voucher(
+            actor=request.user, voucher=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(VoucherDetailSerializer(voucher).data)

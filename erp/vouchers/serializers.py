@@ -1,0 +1,158 @@
+from rest_framework import serializers
+
+from erp.accounts.models import User
+from erp.sites.models import Site
+
+from .choices import MAX_BATCH, CodeFormat
+from .models import Package, Voucher, VoucherBatch, VoucherEvent
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    sites = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Site.objects.all()
+    )
+    profile = serializers.CharField(source="profile.name", read_only=True)
+
+    class Meta:
+        model = Package
+        fields = [
+            "id",
+            "name",
+            "price",
+            "validity_seconds",
+            "uptime_limit_seconds",
+            "data_limit_bytes",
+            "rate_limit",
+            "shared_users",
+            "sites",
+            "is_active",
+            "profile",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "profile", "created_at", "updated_at"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_BATCH)
+    code_format = serializers.ChoiceField(choices=CodeFormat.choices, default=CodeFormat.SAME)
+
+    class Meta:
+        model = VoucherBatch
+        fields = [
+            "id",
+            "package",
+            "router",
+            "site",
+            "quantity",
+            "agent",
+            "note",
+            "code_length",
+            "code_prefix",
+            "code_format",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "preapproved",
+            "generated_count",
+            "pushed_count",
+            "failed_count",
+            "last_error",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "site",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "preapproved",
+            "generated_count",
+            "pushed_count",
+            "failed_count",
+            "last_error",
+            "created_at",
+        ]
+        extra_kwargs = {"code_length": {"required": False}}
+
+
+class DecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class VoucherSerializer(serializers.ModelSerializer):
+    package_name = serializers.CharField(source="package.name", read_only=True)
+
+    class Meta:
+        model = Voucher
+        fields = [
+            "id",
+            "code",
+            "status",
+            "package",
+            "package_name",
+            "site",
+            "router",
+            "batch",
+            "agent",
+            "sold_at",
+            "activated_at",
+            "expires_at",
+            "voided_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class VoucherEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = VoucherEvent
+        fields = ["kind", "at", "actor", "note"]
+
+
+class VoucherDetailSerializer(VoucherSerializer):
+    events = VoucherEventSerializer(many=True, read_only=True)
+
+    class Meta(VoucherSerializer.Meta):
+        fields = [*VoucherSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class AssignSerializer(serializers.Serializer):
+    """Which unused vouchers: a batch, explicit ids, or a count of a package at a site."""
+
+    agent = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    batch = serializers.PrimaryKeyRelatedField(queryset=VoucherBatch.objects.all(), required=False)
+    vouchers = serializers.PrimaryKeyRelatedField(
+        queryset=Voucher.objects.all(), many=True, required=False
+    )
+    package = serializers.PrimaryKeyRelatedField(queryset=Package.objects.all(), required=False)
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate(self, attrs):
+        ways = [bool(attrs.get("batch")), bool(attrs.get("vouchers")), bool(attrs.get("count"))]
+        if sum(ways) != 1:
+            raise serializers.ValidationError(
+                "Choose the vouchers one way: a batch, a list of vouchers, or a count."
+            )
+        if attrs.get("count") and not (attrs.get("package") and attrs.get("site")):
+            raise serializers.ValidationError({"count": "A count needs a package and a site."})
+        return attrs
+
+
+class ReturnSerializer(serializers.Serializer):
+    vouchers = serializers.PrimaryKeyRelatedField(queryset=Voucher.objects.all(), many=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
