@@ -8,11 +8,13 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
+from viewflow.workflow.flow import FlowAppViewset
 
 from erp.clients.viewsets import ClientViewset
 from erp.core.views import HomeView
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.sites.viewsets import SiteViewset
+from workflows.voucher_batch.flows import VoucherBatchFlow
 
 
 def _any_perm(*perms: str):
@@ -56,5 +58,6 @@ site = Site(
             permission=_any_perm("clients.view_client"),
             viewsets=[ClientViewset()],
         ),
+        FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
     ],
 )

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "viewflow",
+    "viewflow.workflow",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "erp.clients",
     "erp.mikrotik",
     "erp.vouchers",
+    "workflows.voucher_batch",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,6 @@ from .serializers import (
     VoucherDetailSerializer,
     VoucherSerializer,
 )
-from .tasks import start_batch
 
 
 class PackageViewSet(ServiceModelViewSet):
@@ -61,6 +60,9 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         if not site_is_visible_to(request.user, router.site):
             raise NotFound("No such router.")
         batch = services.request_batch(actor=request.user, **data)
+        from workflows.voucher_batch.services import start_process
+
+        start_process(batch)  # it waits in the approvers' inbox like a batch asked in the UI
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=BatchSerializer)
@@ -71,14 +73,14 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         batch = self.get_object()
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        batch = services.decide_batch(
+        from workflows.voucher_batch.services import decide
+
+        batch = decide(
             actor=request.user,
             batch=batch,
             approve=decision.validated_data["approve"],
             comment=decision.validated_data.get("comment", ""),
         )
-        if decision.validated_data["approve"]:
-            start_batch(batch)
         return Response(self.get_serializer(batch).data)
 
 

@@ -543,3 +543,21 @@ def return_to_office(*, actor: User, vouchers: QuerySet[Voucher], note: str = ""
 def note_router_wait(batch: VoucherBatch, message: str) -> None:
     """The router did not answer: the batch waits (the job retries with backoff)."""
     _set_batch(batch, status=BatchStatus.WAITING_ROUTER, last_error=message[:500])
+
+
+def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
+    """The whole job of an approved batch: generate, queue, push, count. Every step is
+    idempotent, so a retry resumes; RouterUnreachable leaves the batch waiting for the router."""
+    from erp.mikrotik.exceptions import RouterUnreachable
+
+    batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
+    if batch.status in {BatchStatus.REQUESTED, BatchStatus.REJECTED, BatchStatus.READY}:
+        return batch
+    if batch.status in {BatchStatus.APPROVED, BatchStatus.GENERATING}:
+        generate_batch(batch)
+    queue_batch_push(batch)
+    try:
+        return push_batch(batch)
+    except RouterUnreachable as exc:
+        note_router_wait(batch, str(exc))
+        raise

@@ -10,7 +10,6 @@ from django.db import transaction
 from erp.mikrotik.exceptions import RouterUnreachable
 
 from . import services
-from .choices import BatchStatus
 from .models import VoucherBatch
 
 log = logging.getLogger(__name__)
@@ -33,17 +32,7 @@ def run_batch(self, batch_id: str) -> None:
     Every step is idempotent, so a retry (router down, worker restarted) resumes where the last
     try stopped; while the router is unreachable the batch shows 'waiting for the router'.
     """
-    batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch_id)
-    if batch.status in {BatchStatus.REQUESTED, BatchStatus.REJECTED, BatchStatus.READY}:
-        return
-    if batch.status in {BatchStatus.APPROVED, BatchStatus.GENERATING}:
-        services.generate_batch(batch)
-    services.queue_batch_push(batch)
-    try:
-        services.push_batch(batch)
-    except RouterUnreachable as exc:
-        services.note_router_wait(batch, str(exc))
-        raise
+    services.run_batch_job(VoucherBatch(pk=batch_id))
 
 
 def start_batch(batch: VoucherBatch) -> None:

@@ -1,0 +1,1 @@
+"""Viewflow processes: one package per process (flows.py, views.py, forms.py, templates/)."""

@@ -1,0 +1,88 @@
+"""Voucher batch approval: request → approve or reject (four eyes) → generate and push."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from erp.vouchers.choices import BatchStatus
+
+from . import views
+from .models import VoucherBatchProcess
+
+
+class DecisionView(flow.View):
+    """Four eyes: the requester is never offered the decision, even as Super Admin."""
+
+    @staticmethod
+    def _not_requester(user, task) -> bool:
+        batch = task.process.batch
+        return batch is None or batch.requested_by_id != user.pk
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and self._not_requester(user, task)
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and self._not_requester(user, task)
+
+
+class VoucherBatchFlow(flow.Flow):
+    process_class = VoucherBatchProcess
+    process_title = _("Voucher batches")
+    process_description = _("Request vouchers, approve them (four eyes), generate and push them.")
+
+    start = (
+        flow.Start(views.RequestBatchView.as_view())
+        .Annotation(title=_("Request vouchers"))
+        .Permission("vouchers.add_voucherbatch")
+        .Next(this.decide)
+    )
+    start_from_api = (
+        flow.StartHandle(this.attach_batch)
+        .Annotation(title=_("Requested through the API"))
+        .Next(this.decide)
+    )
+    decide = (
+        DecisionView(views.DecideBatchView.as_view())
+        .Annotation(title=_("Approve or reject"))
+        .Permission("vouchers.change_voucherbatch")
+        .Next(this.check_decision)
+    )
+    check_decision = (
+        flow.If(lambda activation: activation.process.batch.status == BatchStatus.APPROVED)
+        .Annotation(title=_("Approved?"))
+        .Then(this.generate)
+        .Else(this.rejected)
+    )
+    generate = (
+        flow.Function(this.start_job)
+        .Annotation(title=_("Start generation"))
+        .Next(this.wait_in_stock)
+    )
+    wait_in_stock = (
+        flow.Handle(this.in_stock)
+        .Annotation(title=_("Generate, push to the router, put in stock"))
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("In stock"))
+    rejected = flow.End().Annotation(title=_("Rejected"))
+
+    def attach_batch(self, activation, batch) -> None:
+        activation.process.batch_id = str(batch.pk)
+
+    def start_job(self, activation) -> None:
+        from .tasks import run_batch_process
+
+        process_pk = activation.process.pk
+        transaction.on_commit(lambda: run_batch_process.delay(process_pk))
+
+    def in_stock(self, activation) -> None:
+        """Completed by the batch job once every voucher is on the router."""
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        return user.is_authenticated and user.has_perm("vouchers.view_voucherbatch")
+
+    def has_manage_permission(self, user, obj=None) -> bool:
+        return user.is_authenticated and user.has_perm("vouchers.change_voucherbatch")

@@ -1,0 +1,36 @@
+"""The batch job of a process: run it, and finish the process's waiting task when done."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from erp.mikrotik.exceptions import RouterUnreachable
+from erp.vouchers import services
+from erp.vouchers.choices import BatchStatus
+
+
+@shared_task(
+    autoretry_for=(RouterUnreachable,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=None,
+    soft_time_limit=1800,
+    time_limit=1900,
+    ignore_result=True,
+)
+def run_batch_process(process_pk: int) -> None:
+    from viewflow.workflow.status import STATUS
+
+    from .flows import VoucherBatchFlow
+    from .models import VoucherBatchProcess
+
+    process = VoucherBatchProcess.objects.get(pk=process_pk)
+    batch = services.run_batch_job(process.batch)
+    if batch.status != BatchStatus.READY:
+        return
+    task = process.task_set.filter(
+        flow_task=VoucherBatchFlow.wait_in_stock, status=STATUS.NEW
+    ).first()
+    if task is not None:
+        VoucherBatchFlow.wait_in_stock.run(task)

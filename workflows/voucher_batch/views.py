@@ -1,0 +1,104 @@
+"""The process's task pages: thin, each calls one service and completes its task."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.workflow.flow.views import mixins
+
+from erp.accounts.roles import Role
+from erp.sites.selectors import sites_visible_to
+from erp.vouchers import services
+
+from .forms import BatchRequestForm, DecisionForm
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class RequestBatchView(
+    mixins.SuccessMessageMixin,
+    mixins.TaskSuccessUrlMixin,
+    mixins.TaskViewTemplateNames,
+    generic.FormView,
+):
+    """Sales or Marketing ask for vouchers; the request becomes the process's artifact."""
+
+    form_class = BatchRequestForm
+    template_filename = "start.html"
+    success_message = _("Batch requested: it waits for approval in the inbox ({process}).")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        sites = sites_visible_to(self.request.user)
+        form.fields["router"].queryset = form.fields["router"].queryset.filter(site__in=sites)
+        form.fields["agent"].queryset = form.fields["agent"].queryset.model.objects.filter(
+            groups__name=Role.AGENT, is_active=True
+        )
+        form.fields["package"].queryset = form.fields["package"].queryset.filter(is_active=True)
+        return form
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            batch = services.request_batch(actor=self.request.user, **data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+            return self.form_invalid(form)
+        self.request.activation.process.batch_id = str(batch.pk)
+        self.request.activation.execute()
+        response = HttpResponseRedirect(self.get_success_url())
+        return self._message(form, response)
+
+    def _message(self, form, response):
+        from django.contrib import messages
+
+        messages.success(
+            self.request, self.get_success_message(form.cleaned_data), fail_silently=True
+        )
+        return response
+
+
+class DecideBatchView(
+    mixins.SuccessMessageMixin,
+    mixins.TaskSuccessUrlMixin,
+    mixins.TaskViewTemplateNames,
+    generic.FormView,
+):
+    """Finance or Super Admin approve or reject; never the requester (the service refuses)."""
+
+    form_class = DecisionForm
+    template_filename = "task.html"
+    success_message = _("Decision recorded ({process}).")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["batch"] = self.request.activation.process.batch
+        return context
+
+    def form_valid(self, form):
+        batch = self.request.activation.process.batch
+        try:
+            services.decide_batch(
+                actor=self.request.user,
+                batch=batch,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+            return self.form_invalid(form)
+        self.request.activation.execute()
+        from django.contrib import messages
+
+        messages.success(
+            self.request, self.get_success_message(form.cleaned_data), fail_silently=True
+        )
+        return HttpResponseRedirect(self.get_success_url())
