@@ -161,6 +161,11 @@ class VoucherBatch(BaseModel):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.package} @ {self.router}" if self.package_id else "batch"
 
+    @property
+    def face_value(self):
+        """What the batch is worth at the package price (what the approver signs off)."""
+        return self.package.price * self.quantity
+
 
 class Voucher(models.Model):
     """One internet-access code. Its hotspot user on the router is the HotspotUser of the same

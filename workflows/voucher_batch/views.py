@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,6 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 
 
 class RequestBatchView(
-    mixins.SuccessMessageMixin,
     mixins.TaskSuccessUrlMixin,
     mixins.TaskViewTemplateNames,
     generic.FormView,
@@ -33,7 +33,7 @@ class RequestBatchView(
 
     form_class = BatchRequestForm
     template_filename = "start.html"
-    success_message = _("Batch requested: it waits for approval in the inbox ({process}).")
+    success_message = _("Batch requested: it waits for a Finance approval.")
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -54,20 +54,11 @@ class RequestBatchView(
             return self.form_invalid(form)
         self.request.activation.process.batch_id = str(batch.pk)
         self.request.activation.execute()
-        response = HttpResponseRedirect(self.get_success_url())
-        return self._message(form, response)
-
-    def _message(self, form, response):
-        from django.contrib import messages
-
-        messages.success(
-            self.request, self.get_success_message(form.cleaned_data), fail_silently=True
-        )
-        return response
+        messages.success(self.request, self.success_message, fail_silently=True)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class DecideBatchView(
-    mixins.SuccessMessageMixin,
     mixins.TaskSuccessUrlMixin,
     mixins.TaskViewTemplateNames,
     generic.FormView,
@@ -76,7 +67,7 @@ class DecideBatchView(
 
     form_class = DecisionForm
     template_filename = "task.html"
-    success_message = _("Decision recorded ({process}).")
+    success_message = _("Decision recorded.")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,9 +87,5 @@ class DecideBatchView(
             _errors_to_form(form, exc)
             return self.form_invalid(form)
         self.request.activation.execute()
-        from django.contrib import messages
-
-        messages.success(
-            self.request, self.get_success_message(form.cleaned_data), fail_silently=True
-        )
+        messages.success(self.request, self.success_message, fail_silently=True)
         return HttpResponseRedirect(self.get_success_url())

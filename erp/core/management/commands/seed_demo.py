@@ -59,6 +59,14 @@ PROFILES = [
 ]
 
 
+PACKAGES = [
+    # name, price (TZS), validity (s), rate limit
+    ("1 Hour", "500", 3600, "2M/2M"),
+    ("1 Day", "1000", 86400, "5M/5M"),
+    ("1 Week", "5000", 7 * 86400, "5M/5M"),
+]
+
+
 class Command(BaseCommand):
     help = "Create demo sites, routers, clients and one user per role (idempotent)."
 
@@ -151,6 +159,20 @@ class Command(BaseCommand):
                     rate_limit=rate,
                     shared_users=shared,
                     session_timeout=timeout,
+                )
+        from erp.vouchers.models import Package
+        from erp.vouchers.services import save_package
+
+        demo_sites = list(Site.objects.filter(code__in=[s[1] for s in SITES]))
+        for name, price, validity, rate in PACKAGES:
+            if not Package.objects.filter(name=name).exists():
+                save_package(
+                    actor=admin,
+                    name=name,
+                    price=Decimal(price),
+                    validity_seconds=validity,
+                    rate_limit=rate,
+                    sites=demo_sites,
                 )
         for router in Router.objects.filter(site__code__in=[s[1] for s in SITES]):
             prefix = router.site.code.replace("-", "")[:6]
