@@ -14,6 +14,7 @@ from erp.clients.viewsets import ClientViewset
 from erp.core.views import HomeView
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.sites.viewsets import SiteViewset
+from erp.vouchers.viewsets import BatchViewset, PackageViewset, VoucherViewset
 from workflows.voucher_batch.flows import VoucherBatchFlow
 
 
@@ -57,6 +58,13 @@ site = Site(
             app_name="customers",
             permission=_any_perm("clients.view_client"),
             viewsets=[ClientViewset()],
+        ),
+        Application(
+            title=_("Vouchers"),
+            icon="confirmation_number",
+            app_name="vouchers",
+            permission=_any_perm("vouchers.view_voucher"),
+            viewsets=[VoucherViewset(), BatchViewset(), PackageViewset()],
         ),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
     ],

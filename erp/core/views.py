@@ -62,6 +62,13 @@ class RecordDetailView(DetailModelView):
     template_name = "erp/record_detail.html"
     history_limit = 20
 
+    def get_queryset(self):
+        # viewflow's detail view reads the whole table; the viewset's selector decides what this
+        # user may see (another agent's record is a 404).
+        if self.viewset is not None and hasattr(self.viewset, "get_queryset"):
+            return self.viewset.get_queryset(self.request)
+        return super().get_queryset()
+
     def get_template_names(self):
         custom = getattr(self.viewset, "detail_template_name", None)
         return [custom, self.template_name] if custom else [self.template_name]

@@ -397,11 +397,16 @@ def transition(
         VoucherStatus.ACTIVE: "activated_at",
         VoucherStatus.VOID: "voided_at",
     }.get(to)
+    changed = ["status"]
     if stamp:
         setattr(voucher, stamp, at)
+        changed.append(stamp)
     if to == VoucherStatus.ACTIVE:
         voucher.expires_at = at + timedelta(seconds=voucher.package.validity_seconds)
-    voucher.save()
+        changed.append("expires_at")
+    # Only the fields this move changes: the instance may be older than the row (its agent,
+    # say, moved since it was read) and must not write that back.
+    voucher.save(update_fields=changed)
     kind = {
         VoucherStatus.SOLD: VoucherEventKind.SOLD,
         VoucherStatus.ACTIVE: VoucherEventKind.ACTIVATED,

@@ -79,3 +79,14 @@ def test_scoped_staff_see_only_their_sites(make_user, two_agents, api):
     sales.site_scope.set([two_agents["site_b"]])
     names = [c["name"] for c in api(sales).get("/api/v1/clients/").json()["results"]]
     assert names == ["Bob's"]
+
+
+@pytest.mark.django_db
+def test_ui_pages_of_another_agents_records_are_404(client, two_agents):
+    client.force_login(two_agents["alice"])
+    other = two_agents["client_b"]
+    assert client.get(f"/customers/client/{other.pk}/detail/").status_code == 404
+    assert client.get(f"/customers/client/{other.pk}/change/").status_code == 404
+    assert client.get(f"/network/site/{two_agents['site_b'].pk}/detail/").status_code == 404
+    own = client.get(f"/customers/client/{two_agents['client_a'].pk}/detail/")
+    assert own.status_code == 200

@@ -13,12 +13,12 @@ MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" hr
 
 # The applications each role finds in the menu.
 EXPECTED_APPS = {
-    Role.SUPER_ADMIN: {"/dashboard/", "/network/", "/customers/", "/batches/"},
-    Role.MARKETING: {"/dashboard/", "/network/", "/customers/", "/batches/"},
-    Role.SALES: {"/dashboard/", "/network/", "/customers/", "/batches/"},
+    Role.SUPER_ADMIN: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
+    Role.MARKETING: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
+    Role.SALES: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
     Role.TECHNICAL: {"/dashboard/", "/network/"},
-    Role.FINANCE: {"/dashboard/", "/network/", "/customers/", "/batches/"},
-    Role.AGENT: {"/dashboard/", "/network/", "/customers/"},
+    Role.FINANCE: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
+    Role.AGENT: {"/dashboard/", "/network/", "/customers/", "/vouchers/"},
 }
 
 

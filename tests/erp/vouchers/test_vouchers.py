@@ -357,3 +357,18 @@ def test_a_code_already_taken_is_skipped_and_replaced(setup, monkeypatch):
     assert len(draws) == 2 and len(draws[1]) == 1  # only the missing code drawn again
     assert Voucher.objects.filter(batch=second).count() == 5
     assert Voucher.objects.get(code=taken).batch == first
+
+
+@pytest.mark.django_db
+def test_a_transition_does_not_write_back_stale_fields(setup, users):
+    batch = services.request_batch(
+        actor=None, package=setup["package"], router=setup["router"], quantity=1, preapproved=True
+    )
+    services.generate_batch(batch)
+    stale = Voucher.objects.get(batch=batch)  # read before the assignment
+    services.assign_to_agent(
+        actor=users[Role.SALES], agent=setup["agent"], vouchers=Voucher.objects.filter(pk=stale.pk)
+    )
+    services.transition(stale, VoucherStatus.SOLD, actor=setup["agent"])
+    fresh = Voucher.objects.get(pk=stale.pk)
+    assert fresh.status == VoucherStatus.SOLD and fresh.agent == setup["agent"]

@@ -1,0 +1,19 @@
+from django import forms
+
+from .models import Package
+
+
+class PackageForm(forms.ModelForm):
+    class Meta:
+        model = Package
+        fields = [
+            "name",
+            "price",
+            "validity_seconds",
+            "uptime_limit_seconds",
+            "data_limit_bytes",
+            "rate_limit",
+            "shared_users",
+            "sites",
+            "is_active",
+        ]

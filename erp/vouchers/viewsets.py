@@ -1,0 +1,76 @@
+"""UI for packages, batches and vouchers (stock, search by code, history)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import ReadonlyModelViewset
+
+from erp.core.views import RecordDetailView
+from erp.core.viewsets import BoundedListView, RecordViewset
+
+from . import selectors, services
+from .forms import PackageForm
+from .models import Package, Voucher, VoucherBatch
+
+
+class PackageViewset(RecordViewset):
+    model = Package
+    icon = "sell"
+    title = _("Packages")
+    form_class = PackageForm
+    list_columns = ("name", "price", "validity_seconds", "rate_limit", "is_active")
+    list_filter_fields = ("is_active",)
+    list_search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return Package.objects.select_related("profile")
+
+    def create_object(self, request, form):
+        return services.save_package(actor=request.user, **form.cleaned_data)
+
+    def update_object(self, request, obj, form):
+        return services.save_package(actor=request.user, package=obj, **form.cleaned_data)
+
+
+class BatchViewset(ReadonlyModelViewset):
+    """Batches with their progress; they are requested and decided in the Voucher batches
+    process (task inbox)."""
+
+    model = VoucherBatch
+    icon = "inventory_2"
+    title = _("Batches")
+    list_view_class = BoundedListView
+    list_columns = (
+        "created_at",
+        "package",
+        "quantity",
+        "site",
+        "status",
+        "generated_count",
+        "pushed_count",
+        "failed_count",
+    )
+    list_filter_fields = ("status",)
+
+    def get_queryset(self, request):
+        return selectors.batches_visible_to(request.user)
+
+
+class VoucherViewset(ReadonlyModelViewset):
+    """Voucher stock; support searches a customer's code and reads its history."""
+
+    model = Voucher
+    icon = "confirmation_number"
+    title = _("Vouchers")
+    list_view_class = BoundedListView
+    list_columns = ("code", "package", "site", "agent", "status", "expires_at")
+    list_filter_fields = ("status",)
+    list_search_fields = ("=code",)
+    detail_view_class = RecordDetailView
+    detail_template_name = "vouchers/voucher_detail.html"
+
+    def get_queryset(self, request):
+        return selectors.vouchers_visible_to(request.user)
+
+    def get_detail_context(self, request, voucher) -> dict:
+        return {"voucher_events": voucher.events.select_related("actor").order_by("at", "pk")}

@@ -1,0 +1,95 @@
+"""Voucher pages: search by code, history, an agent's own stock; packages edited in the UI."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from erp.accounts.roles import Role
+from erp.vouchers import services
+from erp.vouchers.choices import VoucherStatus
+from erp.vouchers.models import Package, Voucher
+
+
+@pytest.fixture
+def stock(make_router, users, admin_user):
+    router = make_router()
+    router.site.agents.add(users[Role.AGENT])
+    package = services.save_package(
+        actor=admin_user,
+        name="1 Hour",
+        price=Decimal("500"),
+        validity_seconds=3600,
+        sites=[router.site],
+    )
+    batch = services.request_batch(
+        actor=None, package=package, router=router, quantity=5, preapproved=True
+    )
+    services.generate_batch(batch)
+    vouchers = list(Voucher.objects.order_by("code"))
+    services.assign_to_agent(
+        actor=users[Role.SALES],
+        agent=users[Role.AGENT],
+        vouchers=Voucher.objects.filter(pk=vouchers[0].pk),
+    )
+    services.transition(vouchers[0], VoucherStatus.SOLD, actor=users[Role.AGENT])
+    return vouchers
+
+
+@pytest.mark.django_db
+def test_support_finds_a_code_and_reads_its_history(client, users, stock):
+    client.force_login(users[Role.SALES])
+    code = stock[0].code
+    found = client.get("/vouchers/voucher/", {"_search": code})
+    assert found.status_code == 200
+    body = found.content.decode()
+    assert code in body and stock[1].code not in body
+    detail = " ".join(
+        client.get(f"/vouchers/voucher/{stock[0].pk}/detail/").content.decode().split()
+    )
+    assert "Assigned to an agent" in detail and "Sold" in detail and "agent" in detail
+
+
+@pytest.mark.django_db
+def test_agent_sees_only_own_vouchers(client, users, stock):
+    client.force_login(users[Role.AGENT])
+    body = client.get("/vouchers/voucher/").content.decode()
+    assert stock[0].code in body and stock[1].code not in body
+    assert client.get(f"/vouchers/voucher/{stock[1].pk}/detail/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_package_form_validates_and_saves_through_the_service(client, users, make_site):
+    site = make_site()
+    client.force_login(users[Role.SUPER_ADMIN])
+    bad = client.post(
+        "/vouchers/package/add/",
+        {
+            "name": "Fast",
+            "price": "-5",
+            "validity_seconds": "10",
+            "rate_limit": "fast",
+            "shared_users": "1",
+            "sites": [str(site.pk)],
+            "is_active": "on",
+        },
+    )
+    assert bad.status_code in (200, 422) and not Package.objects.exists()
+    text = bad.content.decode()
+    assert "MikroTik rate-limit syntax" in text
+    ok = client.post(
+        "/vouchers/package/add/",
+        {
+            "name": "Fast",
+            "price": "1500",
+            "validity_seconds": "86400",
+            "rate_limit": "10M/10M",
+            "shared_users": "1",
+            "sites": [str(site.pk)],
+            "is_active": "on",
+        },
+    )
+    assert ok.status_code == 302
+    package = Package.objects.get()
+    assert package.profile.name == "pkg-fast" and package.profile.rate_limit == "10M/10M"
