@@ -345,3 +345,8 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+
+# Vouchers: the hotspot login page a card's QR code opens, with the code filled in.
+HOTSPOT_LOGIN_URL = env.str(
+    "HOTSPOT_LOGIN_URL", default="http://hotspot.lan/login?username={code}&password={password}"
+)

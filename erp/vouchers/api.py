@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from erp.core.api import ServiceModelViewSet
 
-from . import selectors, services
+from . import printing, selectors, services
 from .models import Package, Voucher
 from .serializers import (
     AssignSerializer,
     BatchSerializer,
     DecisionSerializer,
     PackageSerializer,
+    PrintSerializer,
     ReturnSerializer,
     VoidSerializer,
     VoucherDetailSerializer,
@@ -65,6 +67,33 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         start_process(batch)  # it waits in the approvers' inbox like a batch asked in the UI
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("layout", str, enum=list(printing.LAYOUTS)),
+            OpenApiParameter("per_page", int),
+        ],
+        responses={(200, "application/pdf"): bytes},
+    )
+    @action(detail=True, methods=["get"], url_path="cards")
+    def cards(self, request, pk=None):
+        """The batch's cards as PDF (A4 grid, or 58 / 80 mm thermal rolls)."""
+        batch = self.get_object()
+        layout, per_page = _layout(request)
+        vouchers = list(batch.vouchers.select_related("package", "site").order_by("code"))
+        return _pdf_response(vouchers, layout, per_page, f"vouchers-{batch.pk}")
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"], url_path="codes")
+    def codes(self, request, pk=None):
+        """The batch's codes as CSV (for another printing tool, or a spreadsheet)."""
+        batch = self.get_object()
+        vouchers = batch.vouchers.select_related("package", "site", "agent").order_by("code")
+        response = HttpResponse(
+            printing.batch_csv(vouchers.iterator(chunk_size=5000)), content_type="text/csv"
+        )
+        response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.csv"'
+        return response
+
     @extend_schema(request=DecisionSerializer, responses=BatchSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def decide(self, request, pk=None):
@@ -82,6 +111,34 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             comment=decision.validated_data.get("comment", ""),
         )
         return Response(self.get_serializer(batch).data)
+
+
+def _layout(request) -> tuple[str, int]:
+    layout = request.query_params.get("layout") or request.data.get("layout") or "a4"
+    per_page = request.query_params.get("per_page") or request.data.get("per_page") or 12
+    if layout not in printing.LAYOUTS:
+        raise ValidationError({"layout": [f"Use one of: {', '.join(printing.LAYOUTS)}."]})
+    try:
+        per_page = int(per_page)
+    except (TypeError, ValueError):
+        per_page = 0
+    if not 1 <= per_page <= printing.MAX_CARDS_PER_PAGE:
+        raise ValidationError(
+            {"per_page": [f"Cards per page: 1 to {printing.MAX_CARDS_PER_PAGE}."]}
+        )
+    return layout, per_page
+
+
+def _pdf_response(vouchers, layout: str, per_page: int, name: str) -> HttpResponse:
+    if len(vouchers) > MAX_PRINT:
+        raise ValidationError({"vouchers": [f"Print at most {MAX_PRINT:,} cards at a time."]})
+    pdf = printing.cards_pdf(vouchers, layout=layout, per_page=per_page)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+MAX_PRINT = 5000
 
 
 class VoucherViewSet(viewsets.ReadOnlyModelViewSet):
@@ -132,7 +189,7 @@ class VoucherViewSet(viewsets.ReadOnlyModelViewSet):
         if d.get("batch"):
             chosen = stock.filter(batch=d["batch"])
         elif d.get("vouchers"):
-            chosen = stock.filter(pk__in=[v.pk for v in d["vouchers"]])
+            chosen = stock.filter(pk__in=d["vouchers"])
         else:
             ids = (
                 stock.filter(
@@ -153,11 +210,24 @@ class VoucherViewSet(viewsets.ReadOnlyModelViewSet):
         self._need_change()
         data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        chosen = self.get_queryset().filter(pk__in=[v.pk for v in data.validated_data["vouchers"]])
+        chosen = self.get_queryset().filter(pk__in=data.validated_data["vouchers"])
         moved = services.return_to_office(
             actor=request.user, vouchers=chosen, note=data.validated_data.get("note", "")
         )
         return Response({"returned": moved})
+
+    @extend_schema(request=PrintSerializer, responses={(200, "application/pdf"): bytes})
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def cards(self, request):
+        """Reprint chosen vouchers (one, a range, a selection) as PDF cards."""
+        data = PrintSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        wanted = d["vouchers"]
+        vouchers = list(self.get_queryset().filter(pk__in=wanted).order_by("code"))
+        if len(vouchers) != len(set(wanted)):
+            raise NotFound("Some of these vouchers are not yours to print.")
+        return _pdf_response(vouchers, d["layout"], d["per_page"], "vouchers")
 
     @extend_schema(request=VoidSerializer, responses=VoucherDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

@@ -7,6 +7,13 @@ from .choices import MAX_BATCH, CodeFormat
 from .models import Package, Voucher, VoucherBatch, VoucherEvent
 
 
+def voucher_ids(**kwargs) -> serializers.ListField:
+    """Voucher ids, checked in one query by the view (not one query per id)."""
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=5000, **kwargs
+    )
+
+
 class PackageSerializer(serializers.ModelSerializer):
     sites = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Site.objects.all()
@@ -130,9 +137,7 @@ class AssignSerializer(serializers.Serializer):
 
     agent = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     batch = serializers.PrimaryKeyRelatedField(queryset=VoucherBatch.objects.all(), required=False)
-    vouchers = serializers.PrimaryKeyRelatedField(
-        queryset=Voucher.objects.all(), many=True, required=False
-    )
+    vouchers = voucher_ids(required=False)
     package = serializers.PrimaryKeyRelatedField(queryset=Package.objects.all(), required=False)
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False)
     count = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, required=False)
@@ -150,9 +155,15 @@ class AssignSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(serializers.Serializer):
-    vouchers = serializers.PrimaryKeyRelatedField(queryset=Voucher.objects.all(), many=True)
+    vouchers = voucher_ids(allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+
+
+class PrintSerializer(serializers.Serializer):
+    vouchers = voucher_ids(allow_empty=False)
+    layout = serializers.ChoiceField(choices=["a4", "58mm", "80mm"], default="a4")
+    per_page = serializers.IntegerField(min_value=1, max_value=40, default=12)

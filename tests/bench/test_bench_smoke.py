@@ -20,3 +20,11 @@ def test_voucher_generation_smoke(roles, postgres_only):
     result = voucher_generation.run(5000)
     assert result["vouchers"] == 5000
     assert result["ratio"] <= 4, result  # the full run's target is 2x at 100,000
+
+
+def test_voucher_pdf_smoke():
+    from bench import voucher_pdf
+
+    result = voucher_pdf.run(36)
+    assert result["cards"] == 36 and result["bytes"] > 10_000
+    assert result["pdf_s"] < 30 * 36 / 1000 + 2, result  # the full run's budget, scaled

@@ -1,0 +1,101 @@
+"""Voucher cards as PDF (the codes are in the text) and batches as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from erp.accounts.roles import Role
+from erp.vouchers import services
+from erp.vouchers.choices import CodeFormat
+from erp.vouchers.models import Voucher
+
+
+@pytest.fixture
+def batch(make_router, users, admin_user):
+    router = make_router()
+    router.site.agents.add(users[Role.AGENT])
+    package = services.save_package(
+        actor=admin_user,
+        name="1 Day",
+        price=Decimal("1000"),
+        validity_seconds=86400,
+        sites=[router.site],
+    )
+    made = services.request_batch(
+        actor=None,
+        package=package,
+        router=router,
+        quantity=14,
+        preapproved=True,
+        code_format=CodeFormat.SEPARATE,
+    )
+    services.generate_batch(made)
+    return made
+
+
+def _pdf_text(content: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(content))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "layout,per_page,pages", [("a4", 12, 2), ("a4", 6, 3), ("58mm", 12, 14), ("80mm", 12, 14)]
+)
+def test_batch_cards_pdf_contains_every_code(api, users, batch, layout, per_page, pages):
+    response = api(users[Role.SALES]).get(
+        f"/api/v1/voucher-batches/{batch.pk}/cards/", {"layout": layout, "per_page": per_page}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    count, text = _pdf_text(response.content)
+    assert count == pages
+    flat = text.replace(" ", "")
+    for voucher in Voucher.objects.filter(batch=batch):
+        assert voucher.code in flat and voucher.password in flat
+    assert "TZS 1,000.00" in text and "1 Day" in text
+
+
+@pytest.mark.django_db
+def test_bad_print_options_are_400(api, users, batch):
+    client = api(users[Role.SALES])
+    url = f"/api/v1/voucher-batches/{batch.pk}/cards/"
+    assert client.get(url, {"layout": "a3"}).status_code == 400
+    assert client.get(url, {"per_page": 0}).status_code == 400
+    assert client.get(url, {"per_page": "x"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_reprint_a_selection_and_not_someone_elses(api, users, batch, make_user):
+    vouchers = list(Voucher.objects.filter(batch=batch).order_by("code"))
+    services.assign_to_agent(
+        actor=users[Role.SALES],
+        agent=users[Role.AGENT],
+        vouchers=Voucher.objects.filter(pk=vouchers[0].pk),
+    )
+    agent = api(users[Role.AGENT])
+    own = agent.post("/api/v1/vouchers/cards/", {"vouchers": [vouchers[0].pk]}, format="json")
+    assert own.status_code == 200
+    assert _pdf_text(own.content)[1].replace(" ", "").count(vouchers[0].code) == 1
+    other = agent.post(
+        "/api/v1/vouchers/cards/", {"vouchers": [vouchers[0].pk, vouchers[1].pk]}, format="json"
+    )
+    assert other.status_code == 404
+    empty = agent.post("/api/v1/vouchers/cards/", {"vouchers": []}, format="json")
+    assert empty.status_code == 400
+
+
+@pytest.mark.django_db
+def test_batch_csv(api, users, batch, settings):
+    settings.HOTSPOT_LOGIN_URL = "http://wifi.kko/login?username={code}&password={password}"
+    response = api(users[Role.SALES]).get(f"/api/v1/voucher-batches/{batch.pk}/codes/")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 14
+    voucher = Voucher.objects.get(code=rows[0]["code"])
+    assert rows[0]["password"] == voucher.password and rows[0]["price"] == "1000.00"
+    assert rows[0]["login_url"].endswith(f"username={voucher.code}&password={voucher.password}")
