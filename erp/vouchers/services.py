@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -442,19 +442,34 @@ def void_voucher(*, actor: User, voucher: Voucher, reason: str) -> Voucher:
     return voucher
 
 
+def _limits_reached() -> Q:
+    """Active vouchers whose router-side usage reached the package's uptime or data limit."""
+    from erp.mikrotik.models import HotspotUser
+
+    used_up = HotspotUser.objects.filter(
+        router_id=OuterRef("router_id"), name=OuterRef("code")
+    ).filter(
+        Q(uptime_seconds__gte=OuterRef("package__uptime_limit_seconds"))
+        | Q(bytes_in__gte=OuterRef("package__data_limit_bytes") - F("bytes_out"))
+    )
+    return Q(Exists(used_up))
+
+
 @transaction.atomic
 def expire_due(*, now=None, limit: int = 5000) -> int:
-    """Expire active vouchers whose time is up, and disable them on their routers."""
+    """Expire active vouchers whose validity is over, or whose uptime or data limit is used
+    up, and disable them on their routers."""
     now = now or timezone.now()
     due = list(
-        Voucher.objects.select_for_update(skip_locked=True)
+        Voucher.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("package")
-        .filter(status=VoucherStatus.ACTIVE, expires_at__lte=now)[:limit]
+        .filter(status=VoucherStatus.ACTIVE)
+        .filter(Q(expires_at__lte=now) | _limits_reached())[:limit]
     )
     for voucher in due:
         voucher.status = VoucherStatus.EXPIRED
     Voucher.objects.bulk_update(due, ["status"], batch_size=500)
-    _log(due, VoucherEventKind.EXPIRED, None, "validity ended")
+    _log(due, VoucherEventKind.EXPIRED, None, "validity or limit reached")
     if due:
         _disable_on_router(due)
     return len(due)

@@ -372,3 +372,33 @@ def test_a_transition_does_not_write_back_stale_fields(setup, users):
     services.transition(stale, VoucherStatus.SOLD, actor=setup["agent"])
     fresh = Voucher.objects.get(pk=stale.pk)
     assert fresh.status == VoucherStatus.SOLD and fresh.agent == setup["agent"]
+
+
+@pytest.mark.django_db
+def test_used_up_data_or_uptime_limit_expires_the_voucher(setup, admin_user):
+    limited = services.save_package(
+        actor=admin_user,
+        name="500 MB",
+        price=Decimal("800"),
+        validity_seconds=30 * 86400,
+        data_limit_bytes=500_000_000,
+        uptime_limit_seconds=7200,
+        sites=[setup["router"].site],
+    )
+    batch = services.request_batch(
+        actor=None, package=limited, router=setup["router"], quantity=3, preapproved=True
+    )
+    run_batch.run(str(batch.pk))
+    by_data, by_uptime, fine = Voucher.objects.filter(batch=batch).order_by("code")
+    for voucher in (by_data, by_uptime, fine):
+        services.transition(voucher, VoucherStatus.SOLD, actor=None)
+    HotspotUser.objects.filter(name__in=[by_data.code, by_uptime.code, fine.code]).update(
+        uptime_seconds=60, usage_at=timezone.now()
+    )
+    services.activate_from_usage()
+    HotspotUser.objects.filter(name=by_data.code).update(bytes_in=450_000_000, bytes_out=60_000_000)
+    HotspotUser.objects.filter(name=by_uptime.code).update(uptime_seconds=7200)
+    HotspotUser.objects.filter(name=fine.code).update(bytes_in=10_000, uptime_seconds=600)
+    assert services.expire_due() == 2
+    statuses = dict(Voucher.objects.filter(batch=batch).values_list("code", "status"))
+    assert statuses == {by_data.code: "expired", by_uptime.code: "expired", fine.code: "active"}
