@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import ReadonlyModelViewset
+from viewflow.utils import Icon
+from viewflow.views import Action
 
 from erp.core.views import RecordDetailView
 from erp.core.viewsets import BoundedListView, RecordViewset
 
-from . import selectors, services
+from . import selectors, services, views
 from .forms import PackageForm
 from .models import Package, Voucher, VoucherBatch
 
@@ -54,6 +57,30 @@ class BatchViewset(ReadonlyModelViewset):
 
     def get_queryset(self, request):
         return selectors.batches_visible_to(request.user)
+
+    def get_detail_page_actions(self, request, obj, *actions):
+        prints = [
+            Action(
+                name=label,
+                url=self.reverse(name, args=[obj.pk]) + query,
+                icon=Icon(icon, class_="material-icons mdc-list-item__graphic"),
+            )
+            for label, name, query, icon in (
+                (_("Print A4 cards"), "cards", "?layout=a4", "print"),
+                (_("Print 58 mm roll"), "cards", "?layout=58mm", "receipt"),
+                (_("Print 80 mm roll"), "cards", "?layout=80mm", "receipt_long"),
+                (_("Codes as CSV"), "codes", "", "download"),
+            )
+        ]
+        return super().get_detail_page_actions(request, obj, *prints, *actions)
+
+    @property
+    def cards_path(self):
+        return path("<uuid:pk>/cards/", views.BatchCardsView.as_view(viewset=self), name="cards")
+
+    @property
+    def codes_path(self):
+        return path("<uuid:pk>/codes/", views.BatchCodesView.as_view(viewset=self), name="codes")
 
 
 class VoucherViewset(ReadonlyModelViewset):

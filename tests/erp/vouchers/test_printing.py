@@ -99,3 +99,19 @@ def test_batch_csv(api, users, batch, settings):
     voucher = Voucher.objects.get(code=rows[0]["code"])
     assert rows[0]["password"] == voucher.password and rows[0]["price"] == "1000.00"
     assert rows[0]["login_url"].endswith(f"username={voucher.code}&password={voucher.password}")
+
+
+@pytest.mark.django_db
+def test_batch_page_offers_printing_and_prints(client, users, batch):
+    client.force_login(users[Role.SALES])
+    page = client.get(f"/vouchers/voucherbatch/{batch.pk}/detail/").content.decode()
+    assert "Print A4 cards" in page and "Codes as CSV" in page
+    pdf = client.get(f"/vouchers/voucherbatch/{batch.pk}/cards/", {"layout": "80mm"})
+    assert pdf.status_code == 200 and _pdf_text(pdf.content)[0] == 14
+    assert (
+        client.get(f"/vouchers/voucherbatch/{batch.pk}/cards/", {"layout": "a3"}).status_code == 404
+    )
+    csv_file = client.get(f"/vouchers/voucherbatch/{batch.pk}/codes/")
+    assert csv_file.status_code == 200 and csv_file.content.decode().count("\n") == 15
+    client.force_login(users[Role.AGENT])
+    assert client.get(f"/vouchers/voucherbatch/{batch.pk}/cards/").status_code == 403
