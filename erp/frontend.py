@@ -14,7 +14,12 @@ from erp.clients.viewsets import ClientViewset
 from erp.core.views import HomeView
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.sites.viewsets import SiteViewset
-from erp.vouchers.viewsets import BatchViewset, PackageViewset, VoucherViewset
+from erp.vouchers.viewsets import (
+    BatchViewset,
+    CardTemplateViewset,
+    PackageViewset,
+    VoucherViewset,
+)
 from workflows.voucher_batch.flows import VoucherBatchFlow
 
 
@@ -64,7 +69,7 @@ site = Site(
             icon="confirmation_number",
             app_name="vouchers",
             permission=_any_perm("vouchers.view_voucher"),
-            viewsets=[VoucherViewset(), BatchViewset(), PackageViewset()],
+            viewsets=[VoucherViewset(), BatchViewset(), PackageViewset(), CardTemplateViewset()],
         ),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
     ],

@@ -42,6 +42,16 @@ _GRANTS.append(
         ]
     }
 )
+_GRANTS.append(
+    {
+        "Super Admin": [
+            f"vouchers.{p}"
+            for p in importlib.import_module(
+                "erp.vouchers.migrations.0006_card_template_permissions"
+            ).PERMS
+        ]
+    }
+)
 ROLE_PERMISSIONS: dict[str, list[str]] = {}
 for _grant in _GRANTS:
     for _role, _perms in _grant.items():

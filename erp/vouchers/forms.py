@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Package
+from .models import CardTemplate, Package
 
 
 class PackageForm(forms.ModelForm):
@@ -17,3 +17,9 @@ class PackageForm(forms.ModelForm):
             "sites",
             "is_active",
         ]
+
+
+class CardTemplateForm(forms.ModelForm):
+    class Meta:
+        model = CardTemplate
+        fields = ["name", "body", "is_active"]

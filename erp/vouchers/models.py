@@ -271,3 +271,46 @@ class VoucherEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id} {self.kind}"
+
+
+class CardTemplate(BaseModel):
+    """The body of one printed voucher card, as a Django template, editable by Super Admin.
+
+    It is rendered by a bare template engine (no loaders, no template tags libraries beyond
+    the built-ins) with plain values only: code, password, site, package, price, validity,
+    qr (a data URI for an <img>). The one marked active is used; with none, the built-in card.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    body = models.TextField(
+        _("card HTML"),
+        help_text=_(
+            "Django template of one card: {{ code }}, {{ password }}, {{ site }}, "
+            "{{ package }}, {{ price }}, {{ validity }}, {{ qr }} (image source)."
+        ),
+    )
+    is_active = models.BooleanField(_("in use"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("card template")
+        verbose_name_plural = _("card templates")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_card_template"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .printing import check_card_template
+
+        try:
+            check_card_template(self.body)
+        except ValueError as exc:
+            raise ValidationError({"body": str(exc)}) from None

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import qrcode
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from qrcode.image.pil import PilImage
 
 from erp.core.money import format_money
@@ -72,7 +73,67 @@ def _validity(seconds: int) -> str:
     return " ".join(p for p in parts if p) or f"{seconds} s"
 
 
-def cards_html(vouchers: Iterable[Voucher], *, layout: str = "a4", per_page: int = 12) -> str:
+_ENGINE = None
+SAMPLE_CARD = {
+    "code": "7KQ2M9XHT4A",
+    "password": "",
+    "site": "Kariakoo Market",
+    "package": "1 Day",
+    "price": "TZS 1,000.00",
+    "validity": "1 d",
+    "qr": "",
+}
+
+
+def _engine():
+    """A bare engine: no loaders (no {% include %} of files), only the built-in tags."""
+    global _ENGINE
+    if _ENGINE is None:
+        from django.template import Engine
+
+        _ENGINE = Engine(loaders=[], autoescape=True)
+    return _ENGINE
+
+
+def check_card_template(body: str) -> None:
+    """Compile and render the template on a sample card; ValueError says what is wrong."""
+    from django.template import Context, TemplateSyntaxError
+
+    if len(body) > 20_000:
+        raise ValueError("A card template is at most 20,000 characters.")
+    try:
+        html = _engine().from_string(body).render(Context({**SAMPLE_CARD, "qr": "data:,"}))
+    except TemplateSyntaxError as exc:
+        raise ValueError(f"The template does not compile: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any failure to render is the template's
+        raise ValueError(f"The template does not render: {type(exc).__name__}") from None
+    if "7KQ2M9XHT4A" not in html:
+        raise ValueError("The card must show the code: put {{ code }} in it.")
+
+
+def _card_renderer(body: str | None = None):
+    """A card template (the given body, else the active one) as card -> HTML; None for the
+    built-in card."""
+    from django.template import Context
+
+    from .models import CardTemplate
+
+    if body is None:
+        active = CardTemplate.objects.filter(is_active=True).first()
+        if active is None:
+            return None
+        body = active.body
+    template = _engine().from_string(body)
+    return lambda card: mark_safe(template.render(Context(card)))  # noqa: S308 - autoescaped
+
+
+def cards_html(
+    vouchers: Iterable[Voucher],
+    *,
+    layout: str = "a4",
+    per_page: int = 12,
+    template_body: str | None = None,
+) -> str:
     """The cards as HTML: pages of rows of cards (one card a page on thermal rolls)."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
@@ -91,6 +152,10 @@ def cards_html(vouchers: Iterable[Voucher], *, layout: str = "a4", per_page: int
         }
         for v in vouchers
     ]
+    render = _card_renderer(template_body)
+    if render is not None:
+        for card in cards:
+            card["custom"] = render(card)
     per_page = per_page if layout == "a4" else 1
     rows = max(1, -(-per_page // chosen.columns))
     pages = []
@@ -108,10 +173,33 @@ def cards_html(vouchers: Iterable[Voucher], *, layout: str = "a4", per_page: int
     return render_to_string("vouchers/cards.html", context)
 
 
-def cards_pdf(vouchers: Iterable[Voucher], *, layout: str = "a4", per_page: int = 12) -> bytes:
+def cards_pdf(
+    vouchers: Iterable[Voucher],
+    *,
+    layout: str = "a4",
+    per_page: int = 12,
+    template_body: str | None = None,
+) -> bytes:
     from weasyprint import HTML  # imported here: it needs Pango, only printing does
 
-    return HTML(string=cards_html(vouchers, layout=layout, per_page=per_page)).write_pdf()
+    html = cards_html(vouchers, layout=layout, per_page=per_page, template_body=template_body)
+    return HTML(string=html).write_pdf()
+
+
+def sample_vouchers(count: int = 6) -> list[Voucher]:
+    """Unsaved vouchers for a preview: nothing real is printed."""
+    from decimal import Decimal
+
+    from erp.sites.models import Site
+
+    from . import codes
+    from .models import Package
+
+    package = Package(name=SAMPLE_CARD["package"], price=Decimal("1000"), validity_seconds=86400)
+    site = Site(name=SAMPLE_CARD["site"], code="SAMPLE")
+    return [
+        Voucher(code=code, package=package, site=site) for code in codes.unique_codes(count, 11)
+    ]
 
 
 def batch_csv(vouchers: Iterable[Voucher]) -> str:

@@ -581,3 +581,14 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
     except RouterUnreachable as exc:
         note_router_wait(batch, str(exc))
         raise
+
+
+@transaction.atomic
+def save_card_template(*, actor: User, template=None, **fields: Any):
+    """Create or change a card template; making one active retires the one before."""
+    from .models import CardTemplate
+
+    template = assign_fields(template or CardTemplate(), fields, ("name", "body", "is_active"))
+    if template.is_active:
+        CardTemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
+    return validated_save(template, actor=actor)

@@ -44,3 +44,21 @@ class BatchCodesView(_BatchFile):
         )
         response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.csv"'
         return response
+
+
+class CardPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """A card template on six sample vouchers (nothing real printed)."""
+
+    permission_required = "vouchers.view_cardtemplate"
+    viewset = None
+
+    def get(self, request, pk):
+        from .models import CardTemplate
+
+        template = get_object_or_404(CardTemplate, pk=pk)
+        pdf = printing.cards_pdf(
+            printing.sample_vouchers(), layout="a4", per_page=6, template_body=template.body
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="card-preview.pdf"'
+        return response

@@ -12,8 +12,8 @@ from erp.core.views import RecordDetailView
 from erp.core.viewsets import BoundedListView, RecordViewset
 
 from . import selectors, services, views
-from .forms import PackageForm
-from .models import Package, Voucher, VoucherBatch
+from .forms import CardTemplateForm, PackageForm
+from .models import CardTemplate, Package, Voucher, VoucherBatch
 
 
 class PackageViewset(RecordViewset):
@@ -101,3 +101,36 @@ class VoucherViewset(ReadonlyModelViewset):
 
     def get_detail_context(self, request, voucher) -> dict:
         return {"voucher_events": voucher.events.select_related("actor").order_by("at", "pk")}
+
+
+class CardTemplateViewset(RecordViewset):
+    """Super Admin edits the card; Preview shows it on sample vouchers as a PDF."""
+
+    model = CardTemplate
+    icon = "style"
+    title = _("Card templates")
+    form_class = CardTemplateForm
+    list_columns = ("name", "is_active", "updated_at")
+
+    def get_queryset(self, request):
+        return CardTemplate.objects.all()
+
+    def create_object(self, request, form):
+        return services.save_card_template(actor=request.user, **form.cleaned_data)
+
+    def update_object(self, request, obj, form):
+        return services.save_card_template(actor=request.user, template=obj, **form.cleaned_data)
+
+    def get_detail_page_actions(self, request, obj, *actions):
+        preview = Action(
+            name=_("Preview"),
+            url=self.reverse("preview", args=[obj.pk]),
+            icon=Icon("visibility", class_="material-icons mdc-list-item__graphic"),
+        )
+        return super().get_detail_page_actions(request, obj, preview, *actions)
+
+    @property
+    def preview_path(self):
+        return path(
+            "<uuid:pk>/preview/", views.CardPreviewView.as_view(viewset=self), name="preview"
+        )

@@ -22,6 +22,7 @@ def test_voucher_generation_smoke(roles, postgres_only):
     assert result["ratio"] <= 4, result  # the full run's target is 2x at 100,000
 
 
+@pytest.mark.django_db
 def test_voucher_pdf_smoke():
     from bench import voucher_pdf
 

@@ -24,6 +24,9 @@ VOUCHERS = {
         "vouchers.view_voucherbatch",
         "vouchers.change_voucher",
         "vouchers.view_voucher",
+        "vouchers.add_cardtemplate",
+        "vouchers.change_cardtemplate",
+        "vouchers.view_cardtemplate",
     },
     "Sales": {
         "vouchers.view_package",

@@ -115,3 +115,48 @@ def test_batch_page_offers_printing_and_prints(client, users, batch):
     assert csv_file.status_code == 200 and csv_file.content.decode().count("\n") == 15
     client.force_login(users[Role.AGENT])
     assert client.get(f"/vouchers/voucherbatch/{batch.pk}/cards/").status_code == 403
+
+
+CUSTOM = (
+    '<div style="font-size:20pt">{{ site }} WIFI</div><div>CODE {{ code }}</div>'
+    '<img src="{{ qr }}" style="width:15mm">'
+)
+
+
+@pytest.mark.django_db
+def test_super_admin_edits_the_card_with_preview_and_it_is_used(client, api, users, batch):
+    client.force_login(users[Role.SUPER_ADMIN])
+    bad = client.post(
+        "/vouchers/cardtemplate/add/", {"name": "Broken", "body": "{% if %}", "is_active": "on"}
+    )
+    assert bad.status_code in (200, 422) and "does not compile" in bad.content.decode()
+    no_code = client.post(
+        "/vouchers/cardtemplate/add/", {"name": "No code", "body": "<b>{{ site }}</b>"}
+    )
+    assert "put {{ code }} in it" in no_code.content.decode().replace("&#x27;", "'")
+    sneaky = client.post(
+        "/vouchers/cardtemplate/add/",
+        {"name": "Sneaky", "body": '{{ code }}{% include "vouchers/cards.html" %}'},
+    )
+    assert sneaky.status_code in (200, 422)
+    from erp.vouchers.models import CardTemplate
+
+    assert not CardTemplate.objects.exists()
+
+    ok = client.post(
+        "/vouchers/cardtemplate/add/", {"name": "Kariakoo", "body": CUSTOM, "is_active": "on"}
+    )
+    assert ok.status_code == 302
+    template = CardTemplate.objects.get()
+    preview = client.get(f"/vouchers/cardtemplate/{template.pk}/preview/")
+    assert preview.status_code == 200
+    preview_text = " ".join(_pdf_text(preview.content)[1].split())
+    assert "Kariakoo Market WIFI" in preview_text and preview_text.count("CODE ") == 6
+
+    printed = api(users[Role.SALES]).get(f"/api/v1/voucher-batches/{batch.pk}/cards/")
+    text = " ".join(_pdf_text(printed.content)[1].split())
+    code = Voucher.objects.filter(batch=batch).first().code
+    assert f"CODE {code}" in text and "WIFI" in text
+
+    client.force_login(users[Role.SALES])
+    assert client.get("/vouchers/cardtemplate/add/").status_code == 403
