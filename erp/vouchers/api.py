@@ -185,20 +185,14 @@ class VoucherViewSet(viewsets.ReadOnlyModelViewSet):
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        stock = self.get_queryset()
-        if d.get("batch"):
-            chosen = stock.filter(batch=d["batch"])
-        elif d.get("vouchers"):
-            chosen = stock.filter(pk__in=d["vouchers"])
-        else:
-            ids = (
-                stock.filter(
-                    package=d["package"], site=d["site"], status="unused", agent__isnull=True
-                )
-                .order_by("pk")
-                .values("pk")[: d["count"]]
-            )
-            chosen = stock.filter(pk__in=ids)
+        chosen = selectors.stock_selection(
+            request.user,
+            batch=d.get("batch"),
+            ids=d.get("vouchers"),
+            package=d.get("package"),
+            site=d.get("site"),
+            count=d.get("count"),
+        )
         moved = services.assign_to_agent(
             actor=request.user, agent=d["agent"], vouchers=chosen, note=d.get("note", "")
         )

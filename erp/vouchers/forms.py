@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import CardTemplate, Package
 
@@ -23,3 +24,30 @@ class CardTemplateForm(forms.ModelForm):
     class Meta:
         model = CardTemplate
         fields = ["name", "body", "is_active"]
+
+
+class AssignForm(forms.Form):
+    """Hand unused vouchers to an agent: a batch (or a range of its codes), or a count."""
+
+    agent = forms.ModelChoiceField(queryset=None, label=_("Agent"))
+    batch = forms.ModelChoiceField(queryset=None, required=False, label=_("Batch"))
+    from_code = forms.CharField(required=False, max_length=32, label=_("From code"))
+    to_code = forms.CharField(required=False, max_length=32, label=_("To code"))
+    package = forms.ModelChoiceField(queryset=None, required=False, label=_("Package"))
+    site = forms.ModelChoiceField(queryset=None, required=False, label=_("Site"))
+    count = forms.IntegerField(required=False, min_value=1, max_value=100_000, label=_("How many"))
+    note = forms.CharField(required=False, max_length=200, label=_("Note"))
+
+    def clean(self):
+        data = super().clean()
+        by_batch, by_count = bool(data.get("batch")), bool(data.get("count"))
+        if by_batch == by_count:
+            raise forms.ValidationError(
+                _(
+                    "Choose a batch (and optionally a range of codes), or a count of a package "
+                    "at a site: one of the two."
+                )
+            )
+        if by_count and not (data.get("package") and data.get("site")):
+            raise forms.ValidationError(_("A count needs a package and a site."))
+        return data

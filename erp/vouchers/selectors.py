@@ -43,3 +43,35 @@ def find_by_code(user: User, code: str) -> Voucher | None:
     """Support looks a customer's code up (case and spaces forgiven)."""
     cleaned = "".join(code.split()).upper()
     return vouchers_visible_to(user).filter(code=cleaned).first()
+
+
+def stock_selection(
+    user: User,
+    *,
+    batch: VoucherBatch | None = None,
+    ids: list[int] | None = None,
+    package: Package | None = None,
+    site=None,
+    count: int | None = None,
+    from_code: str = "",
+    to_code: str = "",
+) -> QuerySet[Voucher]:
+    """Unused vouchers the user may hand out, chosen one way: a batch (optionally a range of
+    its codes, in code order), a list of ids, or the first ``count`` of a package in office
+    stock at a site."""
+    stock = vouchers_visible_to(user).filter(status="unused")
+    if batch is not None:
+        chosen = stock.filter(batch=batch)
+        if from_code:
+            chosen = chosen.filter(code__gte=from_code.strip().upper())
+        if to_code:
+            chosen = chosen.filter(code__lte=to_code.strip().upper())
+        return chosen
+    if ids:
+        return stock.filter(pk__in=ids)
+    first = (
+        stock.filter(package=package, site=site, agent__isnull=True)
+        .order_by("pk")
+        .values("pk")[:count]
+    )
+    return stock.filter(pk__in=first)

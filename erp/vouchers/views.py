@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
+from django.views.generic import FormView
 
 from . import printing, selectors
 
@@ -62,3 +63,54 @@ class CardPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="card-preview.pdf"'
         return response
+
+
+class AssignView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Sales hand stock to an agent (from office stock, or from another agent)."""
+
+    permission_required = "vouchers.change_voucher"
+    template_name = "vouchers/assign.html"
+    viewset = None
+
+    def get_form(self, form_class=None):
+        from erp.accounts.models import User
+        from erp.accounts.roles import Role
+        from erp.sites.selectors import sites_visible_to
+
+        from .forms import AssignForm
+        from .models import Package
+
+        form = AssignForm(**self.get_form_kwargs())
+        form.fields["agent"].queryset = User.objects.filter(groups__name=Role.AGENT, is_active=True)
+        form.fields["batch"].queryset = selectors.batches_visible_to(self.request.user)
+        form.fields["package"].queryset = Package.objects.filter(is_active=True)
+        form.fields["site"].queryset = sites_visible_to(self.request.user)
+        return form
+
+    def form_valid(self, form):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+        from django.http import HttpResponseRedirect
+
+        from . import services
+
+        d = form.cleaned_data
+        chosen = selectors.stock_selection(
+            self.request.user,
+            batch=d["batch"],
+            package=d["package"],
+            site=d["site"],
+            count=d["count"],
+            from_code=d["from_code"],
+            to_code=d["to_code"],
+        )
+        try:
+            moved = services.assign_to_agent(
+                actor=self.request.user, agent=d["agent"], vouchers=chosen, note=d["note"]
+            )
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{moved} vouchers assigned to {d['agent']}.")
+        return HttpResponseRedirect(self.viewset.reverse("index"))

@@ -99,6 +99,20 @@ class VoucherViewset(ReadonlyModelViewset):
     def get_queryset(self, request):
         return selectors.vouchers_visible_to(request.user)
 
+    def get_list_page_actions(self, request, *actions):
+        if request.user.has_perm("vouchers.change_voucher"):
+            assign = Action(
+                name=_("Assign to an agent"),
+                url=self.reverse("assign"),
+                icon=Icon("person_add", class_="material-icons mdc-list-item__graphic"),
+            )
+            actions = (assign, *actions)
+        return super().get_list_page_actions(request, *actions)
+
+    @property
+    def assign_path(self):
+        return path("assign/", views.AssignView.as_view(viewset=self), name="assign")
+
     def get_detail_context(self, request, voucher) -> dict:
         return {"voucher_events": voucher.events.select_related("actor").order_by("at", "pk")}
 

@@ -93,3 +93,49 @@ def test_package_form_validates_and_saves_through_the_service(client, users, mak
     assert ok.status_code == 302
     package = Package.objects.get()
     assert package.profile.name == "pkg-fast" and package.profile.rate_limit == "10M/10M"
+
+
+@pytest.mark.django_db
+def test_assign_page_by_range_and_by_count(client, users, stock):
+    batch = stock[0].batch
+    codes = [v.code for v in stock]  # sorted by code; stock[0] is already sold
+    client.force_login(users[Role.SALES])
+    page = client.get("/vouchers/voucher/assign/")
+    assert page.status_code == 200
+    by_range = client.post(
+        "/vouchers/voucher/assign/",
+        {
+            "agent": str(users[Role.AGENT].pk),
+            "batch": str(batch.pk),
+            "from_code": codes[1].lower(),
+            "to_code": codes[2],
+        },
+    )
+    assert by_range.status_code == 302
+    held = set(Voucher.objects.filter(agent=users[Role.AGENT]).values_list("code", flat=True))
+    assert held == {codes[0], codes[1], codes[2]}
+
+    both = client.post(
+        "/vouchers/voucher/assign/",
+        {"agent": str(users[Role.AGENT].pk), "batch": str(batch.pk), "count": 2},
+    )
+    assert "one of the two" in both.content.decode()
+    by_count = client.post(
+        "/vouchers/voucher/assign/",
+        {
+            "agent": str(users[Role.AGENT].pk),
+            "package": str(stock[0].package.pk),
+            "site": str(stock[0].site.pk),
+            "count": 1,
+        },
+    )
+    assert by_count.status_code == 302
+    assert Voucher.objects.filter(agent=users[Role.AGENT]).count() == 4
+    not_agent = client.post(
+        "/vouchers/voucher/assign/", {"agent": str(users[Role.FINANCE].pk), "batch": str(batch.pk)}
+    )
+    assert not_agent.status_code in (200, 422)
+    assert Voucher.objects.filter(agent=users[Role.FINANCE]).count() == 0
+
+    client.force_login(users[Role.AGENT])
+    assert client.get("/vouchers/voucher/assign/").status_code == 403
