@@ -114,3 +114,37 @@ class AssignView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{moved} vouchers assigned to {d['agent']}.")
         return HttpResponseRedirect(self.viewset.reverse("index"))
+
+
+class VoucherActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Void a voucher (with a reason) or return it to office stock, from its page."""
+
+    permission_required = "vouchers.change_voucher"
+    viewset = None
+    action = ""
+
+    def post(self, request, pk):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+        from django.http import HttpResponseRedirect
+
+        from . import services
+
+        voucher = get_object_or_404(selectors.vouchers_visible_to(request.user), pk=pk)
+        try:
+            if self.action == "void":
+                services.void_voucher(
+                    actor=request.user, voucher=voucher, reason=request.POST.get("reason", "")[:200]
+                )
+                messages.success(request, f"{voucher.code} is void and disabled on the router.")
+            else:
+                moved = services.return_to_office(
+                    actor=request.user,
+                    vouchers=selectors.vouchers_visible_to(request.user).filter(pk=voucher.pk),
+                )
+                if not moved:
+                    raise ValidationError("Only an unused voucher held by an agent returns.")
+                messages.success(request, f"{voucher.code} is back in office stock.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(self.viewset.reverse("detail", args=[voucher.pk]))

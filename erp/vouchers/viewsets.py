@@ -114,7 +114,30 @@ class VoucherViewset(ReadonlyModelViewset):
         return path("assign/", views.AssignView.as_view(viewset=self), name="assign")
 
     def get_detail_context(self, request, voucher) -> dict:
-        return {"voucher_events": voucher.events.select_related("actor").order_by("at", "pk")}
+        can_change = request.user.has_perm("vouchers.change_voucher")
+        return {
+            "voucher_events": voucher.events.select_related("actor").order_by("at", "pk"),
+            "can_void": can_change and voucher.status not in ("expired", "void"),
+            "can_return": can_change and voucher.status == "unused" and voucher.agent_id,
+            "void_url": self.reverse("void", args=[voucher.pk]),
+            "return_url": self.reverse("return", args=[voucher.pk]),
+        }
+
+    @property
+    def void_path(self):
+        return path(
+            "<int:pk>/void/",
+            views.VoucherActionView.as_view(viewset=self, action="void"),
+            name="void",
+        )
+
+    @property
+    def return_path(self):
+        return path(
+            "<int:pk>/return/",
+            views.VoucherActionView.as_view(viewset=self, action="return"),
+            name="return",
+        )
 
 
 class CardTemplateViewset(RecordViewset):

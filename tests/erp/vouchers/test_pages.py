@@ -139,3 +139,26 @@ def test_assign_page_by_range_and_by_count(client, users, stock):
 
     client.force_login(users[Role.AGENT])
     assert client.get("/vouchers/voucher/assign/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_void_and_return_from_the_voucher_page(client, users, stock, eager_celery):
+    held = stock[1]
+    services.assign_to_agent(
+        actor=users[Role.SALES],
+        agent=users[Role.AGENT],
+        vouchers=Voucher.objects.filter(pk=held.pk),
+    )
+    client.force_login(users[Role.SALES])
+    page = " ".join(client.get(f"/vouchers/voucher/{held.pk}/detail/").content.decode().split())
+    assert "Return to office stock" in page and "Void" in page
+    client.post(f"/vouchers/voucher/{held.pk}/return/")
+    held.refresh_from_db()
+    assert held.agent is None
+    no_reason = client.post(f"/vouchers/voucher/{held.pk}/void/", {"reason": " "}, follow=True)
+    assert "Say why the voucher is voided." in no_reason.content.decode()
+    client.post(f"/vouchers/voucher/{held.pk}/void/", {"reason": "card torn"})
+    held.refresh_from_db()
+    assert held.status == VoucherStatus.VOID
+    client.force_login(users[Role.AGENT])
+    assert client.post(f"/vouchers/voucher/{stock[0].pk}/void/", {"reason": "x"}).status_code == 403
