@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -50,13 +49,10 @@ def _start_simulator(port: int, latency: float) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,  # noqa: S603
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port + 1), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
+    from erp.mikrotik.simulator import wait_for_port
+
+    if wait_for_port(port + 1):
+        return proc
     proc.kill()
     raise RuntimeError("the simulator did not start")
 

@@ -87,12 +87,7 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def codes(self, request, pk=None):
         """The batch's codes as CSV (for another printing tool, or a spreadsheet)."""
         batch = self.get_object()
-        vouchers = batch.vouchers.select_related("package", "site", "agent").order_by("code")
-        response = HttpResponse(
-            printing.batch_csv(vouchers.iterator(chunk_size=5000)), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.csv"'
-        return response
+        return printing.batch_csv_response(batch)
 
     @extend_schema(request=DecisionSerializer, responses=BatchSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

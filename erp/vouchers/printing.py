@@ -222,3 +222,13 @@ def batch_csv(vouchers: Iterable[Voucher]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def batch_csv_response(batch):
+    """The batch's codes as a CSV download (for the API and the batch page alike)."""
+    from django.http import HttpResponse
+
+    vouchers = batch.vouchers.select_related("package", "site", "agent").order_by("code")
+    response = HttpResponse(batch_csv(vouchers.iterator(chunk_size=5000)), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.csv"'
+    return response

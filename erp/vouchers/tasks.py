@@ -15,17 +15,20 @@ from .models import VoucherBatch
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(RouterUnreachable,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=None,
-    soft_time_limit=1800,
-    time_limit=1900,
-    ignore_result=True,
-)
+# A batch job waits for its router as long as it takes (backoff up to 10 minutes).
+BATCH_JOB_OPTIONS = {
+    "autoretry_for": (RouterUnreachable,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": None,
+    "soft_time_limit": 1800,
+    "time_limit": 1900,
+    "ignore_result": True,
+}
+
+
+@shared_task(bind=True, **BATCH_JOB_OPTIONS)
 def run_batch(self, batch_id: str) -> None:
     """Generate an approved batch's codes, queue them for its router and push them.
 

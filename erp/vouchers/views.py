@@ -39,12 +39,7 @@ class BatchCardsView(_BatchFile):
 class BatchCodesView(_BatchFile):
     def get(self, request, pk):
         batch = self.batch()
-        vouchers = batch.vouchers.select_related("package", "site", "agent").order_by("code")
-        response = HttpResponse(
-            printing.batch_csv(vouchers.iterator(chunk_size=5000)), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.csv"'
-        return response
+        return printing.batch_csv_response(batch)
 
 
 class CardPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):

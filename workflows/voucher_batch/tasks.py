@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from erp.mikrotik.exceptions import RouterUnreachable
 from erp.vouchers import services
 from erp.vouchers.choices import BatchStatus
+from erp.vouchers.tasks import BATCH_JOB_OPTIONS
 
 
-@shared_task(
-    autoretry_for=(RouterUnreachable,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=None,
-    soft_time_limit=1800,
-    time_limit=1900,
-    ignore_result=True,
-)
+@shared_task(**BATCH_JOB_OPTIONS)
 def run_batch_process(process_pk: int) -> None:
     from viewflow.workflow.status import STATUS
 

@@ -10,7 +10,7 @@ import socket
 from .server import SimulatedRouter, Simulator
 from .state import Faults, RouterState
 
-__all__ = ["Faults", "RouterState", "SimulatedRouter", "Simulator", "free_port"]
+__all__ = ["Faults", "RouterState", "SimulatedRouter", "Simulator", "free_port", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -18,3 +18,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 30.0) -> bool:
+    """Wait until something accepts connections on the port (a simulator just started)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False

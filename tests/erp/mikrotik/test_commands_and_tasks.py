@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from django.core.management import CommandError, call_command
 from erp.mikrotik import tasks
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
-from erp.mikrotik.simulator import free_port
+from erp.mikrotik.simulator import free_port, wait_for_port
 from erp.sites.choices import RouterStatus
 from tests.router_fixtures import sim_users
 
@@ -96,12 +94,7 @@ def test_routeros_sim_command_serves_routers(tmp_path):
         text=True,
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port + 1), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        assert wait_for_port(port + 1)
         for p in (port, port + 1):
             pool = routeros_api.RouterOsApiPool(
                 "127.0.0.1", "admin", "pw", port=p, plaintext_login=True
