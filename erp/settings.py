@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "erp.clients",
     "erp.mikrotik",
     "erp.vouchers",
+    "erp.sales",
     "workflows.voucher_batch",
 ]
 
@@ -345,6 +346,9 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+
+# Sales: the largest discount a permitted seller may give, in percent of the price.
+MAX_DISCOUNT_PERCENT = env.int("MAX_DISCOUNT_PERCENT", default=20)
 
 # Vouchers: the hotspot login page a card's QR code opens, with the code filled in.
 HOTSPOT_LOGIN_URL = env.str(

@@ -10,6 +10,7 @@ from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
+from erp.sales.api import SaleViewSet
 from erp.sites.api import RouterViewSet, SiteViewSet
 from erp.vouchers import api as vouchers_api
 
@@ -21,6 +22,7 @@ router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("packages", vouchers_api.PackageViewSet, basename="package")
 router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="voucherbatch")
 router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
+router.register("sales", SaleViewSet, basename="sale")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [

@@ -50,6 +50,25 @@ VOUCHERS = {
     "Technical": {"vouchers.view_package"},
     "Agent": {"vouchers.view_package", "vouchers.view_voucher"},
 }
+SALES = {
+    "Super Admin": {
+        "sales.add_sale",
+        "sales.view_sale",
+        "sales.give_discount",
+        "sales.add_commissionrule",
+        "sales.change_commissionrule",
+        "sales.view_commissionrule",
+    },
+    "Sales": {"sales.add_sale", "sales.view_sale", "sales.give_discount"},
+    "Agent": {"sales.add_sale", "sales.view_sale"},
+    "Finance": {
+        "sales.view_sale",
+        "sales.add_commissionrule",
+        "sales.change_commissionrule",
+        "sales.view_commissionrule",
+    },
+    "Marketing": {"sales.view_sale"},
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -130,7 +149,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             f"{p.content_type.app_label}.{p.codename}"
             for p in group.permissions.select_related("content_type")
         }
-        assert granted == expected | VOUCHERS[role], role
+        assert granted == expected | VOUCHERS[role] | SALES.get(role, set()), role
 
 
 def test_every_inet_role_maps_to_a_viornet_role():

@@ -259,8 +259,7 @@ def test_stock_assign_transfer_return(setup, users, make_user):
         services.assign_to_agent(
             actor=users[Role.SALES],
             agent=setup["agent"],
-            vouchers=stock.order_by("code")[:6].values("pk")
-            and stock.filter(pk__in=stock.order_by("code")[:6].values("pk")),
+            vouchers=stock.filter(pk__in=stock.order_by("code")[:6].values("pk")),
         )
         == 6
     )

@@ -1,0 +1,165 @@
+"""Sales of vouchers, their receipts and the commission each one earned.
+
+A sale is never edited or deleted (refunds and voids will be records of their own); the
+voucher's OneToOne makes "sold at most once" a database fact, whatever the application does.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from erp.core.models import BaseModel
+from erp.core.money import MoneyField
+
+from .choices import PaymentMethod
+
+
+class Sale(BaseModel):
+    """One voucher sold: who sold it, to whom, for how much, and the commission it earned."""
+
+    voucher = models.OneToOneField(
+        "vouchers.Voucher", verbose_name=_("voucher"), on_delete=models.PROTECT, related_name="sale"
+    )
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="sales"
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        on_delete=models.PROTECT,
+        related_name="sales",
+    )
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="purchases",
+    )
+    package = models.ForeignKey(
+        "vouchers.Package",
+        verbose_name=_("package"),
+        on_delete=models.PROTECT,
+        related_name="sales",
+    )
+    price = MoneyField(_("price"))
+    discount = MoneyField(_("discount"), default=0)
+    amount = MoneyField(_("amount paid"))
+    commission = MoneyField(_("commission"), default=0)
+    payment_method = models.CharField(
+        _("payment method"), max_length=8, choices=PaymentMethod.choices
+    )
+    payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
+    receipt_number = models.PositiveIntegerField(_("receipt number"))
+    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
+    sold_at = models.DateTimeField(_("sold at"), db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-sold_at"]
+        permissions = [("give_discount", _("Can give a discount on a sale"))]
+        indexes = [
+            models.Index(fields=["seller", "-sold_at"], name="sale_seller_idx"),
+            models.Index(fields=["site", "-sold_at"], name="sale_site_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "receipt_number"], name="sale_receipt_unique_per_site"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "idempotency_key"], name="sale_idempotency_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=F("price") - F("discount")),
+                name="sale_amount_is_price_less_discount",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(amount__gte=0), name="sale_money_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.receipt_number} {self.voucher_id}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number of a site: numbers are per site, in sequence, no gaps."""
+
+    site = models.OneToOneField(
+        "sites.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="receipt_counter",
+    )
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+        ordering = ["site"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.last_number}"
+
+
+class CommissionRule(BaseModel):
+    """What an agent earns on a sale: a percent of the amount or a fixed sum.
+
+    The most specific active rule wins: agent+package, then agent, then package, then site,
+    then the default (no agent, package or site). Changing a rule never rewrites past sales:
+    each sale stores its commission.
+    """
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="commission_rules",
+    )
+    package = models.ForeignKey(
+        "vouchers.Package",
+        verbose_name=_("package"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    percent = models.DecimalField(
+        _("percent"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    fixed = MoneyField(_("fixed amount"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commission rule")
+        verbose_name_plural = _("commission rules")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(percent__isnull=False, fixed__isnull=True)
+                    | Q(percent__isnull=True, fixed__isnull=False)
+                ),
+                name="commission_percent_or_fixed",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100),
+                name="commission_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        how = f"{self.percent}%" if self.percent is not None else f"{self.fixed}"
+        return f"{how} ({self.agent or '-'} / {self.package or '-'} / {self.site or '-'})"

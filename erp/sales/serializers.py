@@ -1,0 +1,56 @@
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from erp.vouchers.models import Package
+
+from .choices import PaymentMethod
+from .models import Sale
+
+
+class SaleInputSerializer(serializers.Serializer):
+    """Sell by package (the next unused voucher of the seller's stock) or by code."""
+
+    package = serializers.PrimaryKeyRelatedField(
+        queryset=Package.objects.filter(is_active=True), required=False
+    )
+    code = serializers.CharField(required=False, max_length=40)
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    payment_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    discount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, min_value=0
+    )
+    client_phone = PhoneNumberField(required=False)
+    client_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+    def validate(self, attrs):
+        if bool(attrs.get("package")) == bool(attrs.get("code")):
+            raise serializers.ValidationError("Give a package or a voucher code (one of them).")
+        return attrs
+
+
+class SaleSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="voucher.code", read_only=True)
+    password = serializers.CharField(source="voucher.login_password", read_only=True)
+    package_name = serializers.CharField(source="package.name", read_only=True)
+
+    class Meta:
+        model = Sale
+        fields = [
+            "id",
+            "receipt_number",
+            "site",
+            "seller",
+            "client",
+            "package",
+            "package_name",
+            "code",
+            "password",
+            "price",
+            "discount",
+            "amount",
+            "commission",
+            "payment_method",
+            "payment_reference",
+            "sold_at",
+        ]
+        read_only_fields = fields

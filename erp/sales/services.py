@@ -1,0 +1,206 @@
+"""Selling a voucher: one sale per voucher, whatever happens at the same moment.
+
+The voucher row is locked (SELECT … FOR UPDATE) before its status is read, and the sale's
+OneToOne to the voucher is a unique constraint: the second of two sellers waits, then finds the
+voucher sold and gets a clear conflict. The seller's idempotency key makes a repeated request
+(a phone that lost the answer and sends again) return the first sale and create nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.accounts.models import User
+from erp.core.money import to_money
+from erp.vouchers.choices import VoucherStatus
+from erp.vouchers.models import Package, Voucher
+from erp.vouchers.selectors import vouchers_visible_to
+from erp.vouchers.services import transition
+
+from .choices import PaymentMethod
+from .models import CommissionRule, ReceiptCounter, Sale
+
+
+class AlreadySold(Exception):
+    """The voucher was sold (or is no longer sellable) by the time this sale got to it."""
+
+
+def commission_for(*, agent: User, package: Package, site, amount: Decimal) -> Decimal:
+    """The most specific active rule: agent+package, agent, package, site, default."""
+    rules = CommissionRule.objects.filter(is_active=True)
+    candidates = [
+        rules.filter(agent=agent, package=package),
+        rules.filter(agent=agent, package__isnull=True),
+        rules.filter(agent__isnull=True, package=package),
+        rules.filter(agent__isnull=True, package__isnull=True, site=site),
+        rules.filter(agent__isnull=True, package__isnull=True, site__isnull=True),
+    ]
+    for candidate in candidates:
+        rule = candidate.order_by("-created_at").first()
+        if rule is not None:
+            if rule.fixed is not None:
+                return min(to_money(rule.fixed), amount)
+            return to_money(amount * rule.percent / 100)
+    return Decimal("0.00")
+
+
+def _next_receipt(site) -> int:
+    counter, _created = ReceiptCounter.objects.select_for_update().get_or_create(site=site)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _pick_voucher(seller: User, *, code: str | None, package: Package | None) -> Voucher:
+    stock = vouchers_visible_to(seller).select_related(None)
+    if seller.is_agent:
+        stock = stock.filter(agent=seller)
+    if code:
+        cleaned = "".join(code.split()).upper()
+        voucher = stock.filter(code=cleaned).select_for_update(of=("self",)).first()
+        if voucher is None:
+            raise ValidationError({"code": _("No voucher with this code in your stock.")})
+        return voucher
+    if package is None:
+        raise ValidationError(_("Give a package or a voucher code."))
+    # Skip vouchers another seller is selling right now: each takes the next free one.
+    voucher = (
+        stock.filter(package=package, status=VoucherStatus.UNUSED)
+        .order_by("pk")
+        .select_for_update(skip_locked=True, of=("self",))
+        .first()
+    )
+    if voucher is None:
+        raise ValidationError(
+            {
+                "package": _("No unused %(package)s voucher in your stock.")
+                % {"package": package.name}
+            }
+        )
+    return voucher
+
+
+def sell(
+    *,
+    seller: User,
+    idempotency_key: uuid.UUID,
+    payment_method: str,
+    code: str | None = None,
+    package: Package | None = None,
+    discount: Decimal = Decimal("0"),
+    payment_reference: str = "",
+    client=None,
+) -> tuple[Sale, bool]:
+    """Sell one voucher. Returns (sale, created): created is False for a replayed request."""
+    existing = Sale.objects.filter(seller=seller, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    if payment_method not in PaymentMethod.values:
+        raise ValidationError({"payment_method": _("Choose cash or mobile money.")})
+    if payment_method == PaymentMethod.MOBILE_MONEY and not payment_reference.strip():
+        raise ValidationError({"payment_reference": _("Give the mobile money reference.")})
+    discount = to_money(discount)
+    try:
+        with transaction.atomic():
+            sale = _sell_locked(
+                seller=seller,
+                key=idempotency_key,
+                code=code,
+                package=package,
+                discount=discount,
+                payment_method=payment_method,
+                payment_reference=payment_reference.strip(),
+                client=client,
+            )
+    except IntegrityError:
+        # The same key raced itself: the other request made the sale.
+        existing = Sale.objects.filter(seller=seller, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise AlreadySold(_("This voucher has already been sold.")) from None
+        return existing, False
+    return sale, True
+
+
+def _sell_locked(
+    *, seller, key, code, package, discount, payment_method, payment_reference, client
+) -> Sale:
+    voucher = _pick_voucher(seller, code=code, package=package)
+    voucher = Voucher.objects.select_related("package", "site").get(pk=voucher.pk)
+    if voucher.status != VoucherStatus.UNUSED:
+        raise AlreadySold(
+            _("Voucher %(code)s is %(status)s, not for sale.")
+            % {"code": voucher.code, "status": VoucherStatus(voucher.status).label.lower()}
+        )
+    price = to_money(voucher.package.price)
+    if discount < 0:
+        raise ValidationError({"discount": _("A discount cannot be negative.")})
+    if discount > 0:
+        if not seller.has_perm("sales.give_discount"):
+            raise ValidationError({"discount": _("You may not give discounts.")})
+        limit = to_money(price * settings.MAX_DISCOUNT_PERCENT / 100)
+        if discount > limit:
+            raise ValidationError(
+                {
+                    "discount": _("At most %(limit)s (%(percent)s%%).")
+                    % {"limit": limit, "percent": settings.MAX_DISCOUNT_PERCENT}
+                }
+            )
+    amount = price - discount
+    now = timezone.now()
+    sale = Sale(
+        voucher=voucher,
+        site=voucher.site,
+        seller=seller,
+        client=client,
+        package=voucher.package,
+        price=price,
+        discount=discount,
+        amount=amount,
+        commission=commission_for(
+            agent=seller, package=voucher.package, site=voucher.site, amount=amount
+        ),
+        payment_method=payment_method,
+        payment_reference=payment_reference,
+        receipt_number=_next_receipt(voucher.site),
+        idempotency_key=key,
+        sold_at=now,
+    )
+    sale._history_user = seller
+    sale.save()
+    transition(
+        voucher, VoucherStatus.SOLD, actor=seller, at=now, note=f"receipt {sale.receipt_number}"
+    )
+    return sale
+
+
+def client_for_sale(
+    *, seller: User, phone, name: str = "", package: Package | None = None, code: str | None = None
+):
+    """The buyer as a client of the site the voucher comes from: found by phone, or created
+    (E.164, owned by the selling agent)."""
+    from erp.clients.models import Client
+    from erp.clients.services import create_client
+
+    stock = vouchers_visible_to(seller).filter(status=VoucherStatus.UNUSED)
+    if seller.is_agent:
+        stock = stock.filter(agent=seller)
+    if code:
+        stock = stock.filter(code="".join(code.split()).upper())
+    elif package is not None:
+        stock = stock.filter(package=package)
+    site_id = stock.values_list("site_id", flat=True).first()
+    if site_id is None:
+        return None  # the sale itself will say what is wrong
+    existing = Client.objects.filter(site_id=site_id, phone=phone).first()
+    if existing is not None:
+        return existing
+    from erp.sites.models import Site
+
+    return create_client(actor=seller, site=Site.objects.get(pk=site_id), phone=phone, name=name)
