@@ -44,12 +44,41 @@ class DashboardApp(Application):
         return path("", HomeView.as_view(), name="index")
 
 
+class PosApp(Application):
+    """The point of sale: a page made for a phone."""
+
+    title = _("Sell")
+    icon = "point_of_sale"
+    app_name = "pos"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("sales.add_sale"))
+
+    @property
+    def index_path(self):
+        from erp.sales.views import PosView
+
+        return path("", PosView.as_view(), name="index")
+
+    @property
+    def receipt_path(self):
+        from erp.sales.views import ReceiptView
+
+        return path("receipt/<uuid:pk>/", ReceiptView.as_view(), name="receipt")
+
+    @property
+    def receipt_pdf_path(self):
+        from erp.sales.views import ReceiptPdfView
+
+        return path("receipt/<uuid:pk>/pdf/", ReceiptPdfView.as_view(), name="receipt_pdf")
+
+
 site = Site(
     title="ViorNet",
     primary_color="#0d47a1",
     secondary_color="#00897b",
     viewsets=[
         DashboardApp(),
+        PosApp(),
         Application(
             title=_("Network"),
             icon="cell_tower",

@@ -26,6 +26,7 @@ from erp.vouchers.services import transition
 
 from .choices import PaymentMethod
 from .models import CommissionRule, ReceiptCounter, Sale
+from .selectors import seller_stock
 
 
 class AlreadySold(Exception):
@@ -59,12 +60,18 @@ def _next_receipt(site) -> int:
 
 
 def _pick_voucher(seller: User, *, code: str | None, package: Package | None) -> Voucher:
-    stock = vouchers_visible_to(seller).select_related(None)
-    if seller.is_agent:
-        stock = stock.filter(agent=seller)
+    stock = seller_stock(seller)
     if code:
         cleaned = "".join(code.split()).upper()
-        voucher = stock.filter(code=cleaned).select_for_update(of=("self",)).first()
+        # By code the status is not filtered: a sold voucher is found, locked and refused
+        # with "already sold" (the status is read again once the lock is held).
+        voucher = (
+            vouchers_visible_to(seller)
+            .select_related(None)
+            .filter(code=cleaned, agent=seller if seller.is_agent else None)
+            .select_for_update(of=("self",))
+            .first()
+        )
         if voucher is None:
             raise ValidationError({"code": _("No voucher with this code in your stock.")})
         return voucher
@@ -72,7 +79,7 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         raise ValidationError(_("Give a package or a voucher code."))
     # Skip vouchers another seller is selling right now: each takes the next free one.
     voucher = (
-        stock.filter(package=package, status=VoucherStatus.UNUSED)
+        stock.filter(package=package)
         .order_by("pk")
         .select_for_update(skip_locked=True, of=("self",))
         .first()
@@ -188,9 +195,7 @@ def client_for_sale(
     from erp.clients.models import Client
     from erp.clients.services import create_client
 
-    stock = vouchers_visible_to(seller).filter(status=VoucherStatus.UNUSED)
-    if seller.is_agent:
-        stock = stock.filter(agent=seller)
+    stock = seller_stock(seller)
     if code:
         stock = stock.filter(code="".join(code.split()).upper())
     elif package is not None:

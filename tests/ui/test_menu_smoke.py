@@ -13,12 +13,19 @@ MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" hr
 
 # The applications each role finds in the menu.
 EXPECTED_APPS = {
-    Role.SUPER_ADMIN: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
+    Role.SUPER_ADMIN: {
+        "/dashboard/",
+        "/pos/",
+        "/network/",
+        "/customers/",
+        "/vouchers/",
+        "/batches/",
+    },
     Role.MARKETING: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
-    Role.SALES: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
+    Role.SALES: {"/dashboard/", "/pos/", "/network/", "/customers/", "/vouchers/", "/batches/"},
     Role.TECHNICAL: {"/dashboard/", "/network/"},
     Role.FINANCE: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
-    Role.AGENT: {"/dashboard/", "/network/", "/customers/", "/vouchers/"},
+    Role.AGENT: {"/dashboard/", "/pos/", "/network/", "/customers/", "/vouchers/"},
 }
 
 

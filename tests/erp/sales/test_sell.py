@@ -233,3 +233,17 @@ def test_pos_api(api, shop, users):
     )
     agent_list = api(users[Role.AGENT]).get("/api/v1/sales/").json()["results"]
     assert agent_list == []
+
+
+@pytest.mark.django_db
+def test_office_staff_cannot_sell_what_an_agent_holds(shop, users):
+    held = Voucher.objects.order_by("code").first()
+    voucher_services.assign_to_agent(
+        actor=users[Role.SALES],
+        agent=users[Role.AGENT],
+        vouchers=Voucher.objects.filter(pk=held.pk),
+    )
+    with pytest.raises(ValidationError, match="in your stock"):
+        _sell(users[Role.SALES], code=held.code)
+    sale, _ = _sell(users[Role.AGENT], code=held.code)
+    assert sale.voucher == held and sale.seller == users[Role.AGENT]

@@ -1,0 +1,90 @@
+"""The point of sale for a phone: a big button per package, cash or mobile money, done."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from erp.vouchers.models import Package
+
+from . import receipts, selectors, services
+
+
+class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "sales.add_sale"
+    template_name = "sales/pos.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            stock=selectors.sellable_stock(self.request.user), idempotency_key=uuid.uuid4()
+        )
+        return context
+
+    def post(self, request):
+        data = request.POST
+        try:
+            key = uuid.UUID(data.get("idempotency_key", ""))
+        except ValueError:
+            messages.error(request, "The form expired; try again.")
+            return HttpResponseRedirect(request.path)
+        package = (
+            Package.objects.filter(pk=data.get("package") or None).first()
+            if data.get("package")
+            else None
+        )
+        try:
+            client = None
+            if data.get("client_phone", "").strip():
+                from phonenumber_field.phonenumber import to_python
+
+                phone = to_python(data["client_phone"])
+                if not (phone and phone.is_valid()):
+                    raise ValidationError({"client_phone": "Enter a valid phone number."})
+                client = services.client_for_sale(
+                    seller=request.user, phone=phone, package=package, code=data.get("code")
+                )
+            sale, _created = services.sell(
+                seller=request.user,
+                idempotency_key=key,
+                payment_method=data.get("payment_method", ""),
+                package=package,
+                code=data.get("code") or None,
+                payment_reference=data.get("payment_reference", ""),
+                client=client,
+            )
+        except (ValidationError, services.AlreadySold) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(reverse("pos:receipt", args=[sale.pk]))
+
+
+class ReceiptView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "sales.view_sale"
+    template_name = "sales/receipt.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sale = get_object_or_404(selectors.sales_visible_to(self.request.user), pk=kwargs["pk"])
+        context.update(sale=sale, text=receipts.receipt_text(sale, layout="58mm"))
+        return context
+
+
+class ReceiptPdfView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "sales.view_sale"
+
+    def get(self, request, pk):
+        sale = get_object_or_404(selectors.sales_visible_to(request.user), pk=pk)
+        layout = "58mm" if request.GET.get("layout") == "58mm" else "80mm"
+        response = HttpResponse(
+            receipts.receipt_pdf(sale, layout=layout), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="receipt-{sale.receipt_number}.pdf"'
+        return response

@@ -1,0 +1,92 @@
+"""The POS page on a phone: a package button, pay, receipt; a double tap sells once."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from erp.accounts.roles import Role
+from erp.sales.models import Sale
+from erp.vouchers import services as voucher_services
+from erp.vouchers.models import Voucher
+
+
+@pytest.fixture
+def agent_with_stock(make_router, users, admin_user):
+    router = make_router()
+    agent = users[Role.AGENT]
+    router.site.agents.add(agent)
+    package = voucher_services.save_package(
+        actor=admin_user,
+        name="1 Hour",
+        price=Decimal("500"),
+        validity_seconds=3600,
+        sites=[router.site],
+    )
+    batch = voucher_services.request_batch(
+        actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
+    )
+    voucher_services.generate_batch(batch)
+    return {"agent": agent, "package": package}
+
+
+@pytest.mark.django_db
+def test_sell_from_the_pos_page_and_a_double_tap_sells_once(client, agent_with_stock):
+    client.force_login(agent_with_stock["agent"])
+    page = client.get("/pos/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "1 Hour" in text and "5 left" in text
+    key = text.split('name="idempotency_key" value="')[1].split('"')[0]
+    form = {
+        "idempotency_key": key,
+        "package": str(agent_with_stock["package"].pk),
+        "payment_method": "cash",
+        "client_phone": "0754 999 000",
+    }
+    first = client.post("/pos/", form)
+    again = client.post("/pos/", form)  # the same tap, sent twice
+    assert first.status_code == 302 and again["Location"] == first["Location"]
+    sale = Sale.objects.get()
+    receipt = client.get(first["Location"]).content.decode()
+    assert sale.voucher.code in receipt and "Receipt #1" in receipt
+    assert "TOTAL" in receipt and "TZS 500.00" in receipt
+    assert str(sale.client.phone) == "+255754999000"
+    pdf = client.get(f"/pos/receipt/{sale.pk}/pdf/", {"layout": "58mm"})
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert sale.voucher.code in reader.pages[0].extract_text()
+    assert Voucher.objects.filter(status="sold").count() == 1
+
+
+@pytest.mark.django_db
+def test_pos_errors_are_shown_and_change_nothing(client, agent_with_stock, users):
+    client.force_login(agent_with_stock["agent"])
+    key = "0b7c3e2e-8f1e-4c44-9d6e-1f0d2a3b4c5d"
+    bad = client.post(
+        "/pos/",
+        {
+            "idempotency_key": key,
+            "package": str(agent_with_stock["package"].pk),
+            "payment_method": "mobile",
+        },
+        follow=True,
+    )
+    assert "Give the mobile money reference." in bad.content.decode()
+    bad_phone = client.post(
+        "/pos/",
+        {
+            "idempotency_key": key,
+            "package": str(agent_with_stock["package"].pk),
+            "payment_method": "cash",
+            "client_phone": "12",
+        },
+        follow=True,
+    )
+    assert "valid phone" in bad_phone.content.decode()
+    assert not Sale.objects.exists()
+    client.force_login(users[Role.SALES])
+    assert "no unused vouchers" in client.get("/pos/").content.decode()
+    client.force_login(users[Role.FINANCE])
+    assert client.get("/pos/").status_code == 403
