@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "RouterStatusEnum": "erp.sites.choices.RouterStatus",
         "VoucherStatusEnum": "erp.vouchers.choices.VoucherStatus",
         "BatchStatusEnum": "erp.vouchers.choices.BatchStatus",
+        "PaymentMethodEnum": "erp.sales.choices.PaymentMethod",
     },
 }
 

@@ -10,7 +10,7 @@ from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
-from erp.sales.api import SaleViewSet
+from erp.sales.api import RemittanceViewSet, SaleViewSet, StatementView
 from erp.sites.api import RouterViewSet, SiteViewSet
 from erp.vouchers import api as vouchers_api
 
@@ -23,6 +23,7 @@ router.register("packages", vouchers_api.PackageViewSet, basename="package")
 router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="voucherbatch")
 router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
+router.register("remittances", RemittanceViewSet, basename="remittance")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [
@@ -45,6 +46,7 @@ api_v1 = [
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("routers/<uuid:pk>/", include(router_ops)),
+    path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     *router.urls,
 ]
 

@@ -1,17 +1,35 @@
-"""The POS over the API: sell with an Idempotency-Key, list and read sales."""
+"""The POS over the API: sell with an Idempotency-Key, list, refund; remittances; statements."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time
+from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from erp.core.api import Conflict
 
 from . import selectors, services
-from .serializers import SaleInputSerializer, SaleSerializer
+from .models import Remittance
+from .serializers import (
+    RefundInputSerializer,
+    RefundSerializer,
+    RemittanceSerializer,
+    SaleInputSerializer,
+    SaleSerializer,
+    StatementSerializer,
+)
 
 
 class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -30,8 +48,8 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
-                description="A UUID the client makes per sale; sending "
-                "the same request again returns the first sale.",
+                description="A UUID the client makes per sale; sending the same request "
+                "again returns the first sale.",
             )
         ],
     )
@@ -62,7 +80,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 payment_method=d["payment_method"],
                 code=d.get("code"),
                 package=d.get("package"),
-                discount=d.get("discount") or 0,
+                discount=d.get("discount") or Decimal("0"),
                 payment_reference=d.get("payment_reference", ""),
                 client=client,
             )
@@ -71,4 +89,78 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(
             SaleSerializer(sale).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=RefundInputSerializer, responses={201: RefundSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def refund(self, request, pk=None):
+        """Refund a sale (Finance, Super Admin): a record of its own, commission reversed."""
+        if not request.user.has_perm("sales.add_refund"):
+            raise PermissionDenied()
+        data = RefundInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refund = services.refund_sale(
+            actor=request.user, sale=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+
+class RemittanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Money handed in by agents. An agent sees the agent's own."""
+
+    serializer_class = RemittanceSerializer
+    filterset_fields = ["agent", "method"]
+
+    def get_queryset(self):
+        remittances = Remittance.objects.select_related("agent", "received_by")
+        user = self.request.user
+        if not user.is_authenticated:
+            return remittances.none()
+        return remittances.filter(agent=user) if user.is_agent else remittances
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        remittance = services.record_remittance(actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(remittance).data, status=status.HTTP_201_CREATED)
+
+
+def _bound(raw: str | None, name: str):
+    if not raw:
+        return None
+    value = parse_datetime(raw)
+    if value is None:
+        day = parse_date(raw)
+        value = datetime.combine(day, time.min) if day else None
+    if value is None:
+        raise ValidationError({name: ["Use an ISO date or date-time."]})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class StatementView(APIView):
+    """An agent's statement for a period: the agent's own, or anyone's for Finance."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME),
+            OpenApiParameter("end", OpenApiTypes.DATETIME),
+        ],
+        responses=StatementSerializer,
+    )
+    def get(self, request, agent_id):
+        from erp.accounts.models import User
+
+        agent = get_object_or_404(User, pk=agent_id, groups__name="Agent")
+        own = agent.pk == request.user.pk
+        if not own and (
+            request.user.is_agent or not request.user.has_perm("sales.view_remittance")
+        ):
+            raise NotFound()
+        start = _bound(request.query_params.get("start"), "start")
+        end = _bound(request.query_params.get("end"), "end")
+        figures = services.statement(agent, start=start, end=end)
+        return Response(
+            StatementSerializer({"agent": agent.pk, "start": start, "end": end, **figures}).data
         )

@@ -163,3 +163,68 @@ class CommissionRule(BaseModel):
     def __str__(self) -> str:
         how = f"{self.percent}%" if self.percent is not None else f"{self.fixed}"
         return f"{how} ({self.agent or '-'} / {self.package or '-'} / {self.site or '-'})"
+
+
+class Refund(BaseModel):
+    """A sale given back: its own record (the sale is never edited), reversing the commission.
+
+    One refund per sale, by database constraint.
+    """
+
+    sale = models.OneToOneField(
+        Sale, verbose_name=_("sale"), on_delete=models.PROTECT, related_name="refund"
+    )
+    amount = MoneyField(_("amount refunded"))
+    commission_reversed = MoneyField(_("commission reversed"))
+    reason = models.CharField(_("reason"), max_length=200)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("refunded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refunded_at = models.DateTimeField(_("refunded at"), db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-refunded_at"]
+
+    def __str__(self) -> str:
+        return f"refund of {self.sale}"
+
+
+class Remittance(BaseModel):
+    """Cash (or mobile money) an agent hands to the office; Finance records it."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="remittances",
+    )
+    amount = MoneyField(_("amount"))
+    method = models.CharField(_("method"), max_length=8, choices=PaymentMethod.choices)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("remittance")
+        verbose_name_plural = _("remittances")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["agent", "-received_at"], name="remittance_agent_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.amount}"

@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from erp.vouchers.models import Package
 
 from .choices import PaymentMethod
-from .models import Sale
+from .models import Remittance, Sale
 
 
 class SaleInputSerializer(serializers.Serializer):
@@ -54,3 +56,54 @@ class SaleSerializer(serializers.ModelSerializer):
             "sold_at",
         ]
         read_only_fields = fields
+
+
+class RefundInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class RefundSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    sale = serializers.UUIDField(source="sale_id")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    commission_reversed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField()
+    refunded_at = serializers.DateTimeField()
+
+
+class RemittanceSerializer(serializers.ModelSerializer):
+    confirm_over = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Record it even if it is more than the agent owes.",
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+    class Meta:
+        model = Remittance
+        fields = [
+            "id",
+            "agent",
+            "amount",
+            "method",
+            "reference",
+            "note",
+            "confirm_over",
+            "received_by",
+            "received_at",
+        ]
+        read_only_fields = ["id", "received_by", "received_at"]
+
+
+class StatementSerializer(serializers.Serializer):
+    agent = serializers.UUIDField()
+    start = serializers.DateTimeField(allow_null=True)
+    end = serializers.DateTimeField(allow_null=True)
+    sales_count = serializers.IntegerField()
+    sales_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunds_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    collected = serializers.DecimalField(max_digits=14, decimal_places=2)
+    commission = serializers.DecimalField(max_digits=14, decimal_places=2)
+    remitted = serializers.DecimalField(max_digits=14, decimal_places=2)
+    balance_owed = serializers.DecimalField(max_digits=14, decimal_places=2)

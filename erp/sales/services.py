@@ -25,7 +25,7 @@ from erp.vouchers.selectors import vouchers_visible_to
 from erp.vouchers.services import transition
 
 from .choices import PaymentMethod
-from .models import CommissionRule, ReceiptCounter, Sale
+from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock
 
 
@@ -209,3 +209,123 @@ def client_for_sale(
     from erp.sites.models import Site
 
     return create_client(actor=seller, site=Site.objects.get(pk=site_id), phone=phone, name=name)
+
+
+# --- refunds --------------------------------------------------------------------------------
+@transaction.atomic
+def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:
+    """Give a sale back: a Refund record reversing its commission; the voucher becomes void
+    and is disabled on the router. The sale itself is never changed."""
+    if not actor.has_perm("sales.add_refund"):
+        raise ValidationError(_("You may not refund sales."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the sale is refunded.")})
+    sale = Sale.objects.select_for_update().select_related("voucher").get(pk=sale.pk)
+    if Refund.objects.filter(sale=sale).exists():
+        raise ValidationError(_("This sale was already refunded."))
+    refund = Refund(
+        sale=sale,
+        amount=sale.amount,
+        commission_reversed=sale.commission,
+        reason=reason.strip()[:200],
+        refunded_by=actor,
+        refunded_at=timezone.now(),
+    )
+    refund._history_user = actor
+    refund.save()
+    if sale.voucher.status != VoucherStatus.VOID:
+        from erp.vouchers.services import void_voucher
+
+        void_voucher(actor=actor, voucher=sale.voucher, reason=f"refund: {refund.reason}")
+    return refund
+
+
+# --- remittances and statements ---------------------------------------------------------------
+def agent_balance(agent: User, *, until=None) -> Decimal:
+    """What the agent owes the office: cash collected − commission kept − cash remitted."""
+    return statement(agent, start=None, end=until)["balance_owed"]
+
+
+def statement(agent: User, *, start=None, end=None) -> dict:
+    """An agent's figures for a period (sales, refunds, commission, collected, remitted) and
+    the balance owed at its end (everything before the end counts). Sums in the database."""
+    from django.db.models import Sum
+
+    def total(qs, field):
+        return to_money(qs.aggregate(s=Sum(field))["s"] or 0)
+
+    def period(qs, field):
+        if start is not None:
+            qs = qs.filter(**{f"{field}__gte": start})
+        if end is not None:
+            qs = qs.filter(**{f"{field}__lt": end})
+        return qs
+
+    sales = Sale.objects.filter(seller=agent)
+    refunds = Refund.objects.filter(sale__seller=agent)
+    remittances = Remittance.objects.filter(agent=agent)
+    figures = {
+        "sales_count": period(sales, "sold_at").count(),
+        "sales_amount": total(period(sales, "sold_at"), "amount"),
+        "refunds_amount": total(period(refunds, "refunded_at"), "amount"),
+        "commission": total(period(sales, "sold_at"), "commission")
+        - total(period(refunds, "refunded_at"), "commission_reversed"),
+        "remitted": total(period(remittances, "received_at"), "amount"),
+    }
+    figures["collected"] = figures["sales_amount"] - figures["refunds_amount"]
+    until = {"sold_at__lt": end} if end is not None else {}
+    owed = (
+        total(sales.filter(**until), "amount")
+        - total(refunds.filter(**({"refunded_at__lt": end} if end else {})), "amount")
+        - total(sales.filter(**until), "commission")
+        + total(refunds.filter(**({"refunded_at__lt": end} if end else {})), "commission_reversed")
+        - total(remittances.filter(**({"received_at__lt": end} if end else {})), "amount")
+    )
+    figures["balance_owed"] = owed
+    return figures
+
+
+@transaction.atomic
+def record_remittance(
+    *,
+    actor: User,
+    agent: User,
+    amount: Decimal,
+    method: str,
+    reference: str = "",
+    note: str = "",
+    confirm_over: bool = False,
+) -> Remittance:
+    """Finance records money an agent handed in. More than the agent owes needs an explicit
+    confirmation (an advance, or a mistake to catch)."""
+    if not actor.has_perm("sales.add_remittance"):
+        raise ValidationError(_("You may not record remittances."))
+    if not agent.has_role("Agent"):
+        raise ValidationError({"agent": _("Remittances come from agents.")})
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": _("Choose cash or mobile money.")})
+    # Lock the agent's row so two remittances at once see each other's effect on the balance.
+    User.objects.select_for_update().filter(pk=agent.pk).first()
+    owed = agent_balance(agent)
+    if amount > owed and not confirm_over:
+        raise ValidationError(
+            {
+                "amount": _("%(agent)s owes %(owed)s; confirm to record %(amount)s anyway.")
+                % {"agent": agent, "owed": owed, "amount": amount}
+            }
+        )
+    remittance = Remittance(
+        agent=agent,
+        amount=amount,
+        method=method,
+        reference=reference.strip()[:64],
+        note=note.strip()[:200],
+        received_by=actor,
+        received_at=timezone.now(),
+    )
+    remittance._history_user = actor
+    remittance.save()
+    return remittance
