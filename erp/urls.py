@@ -10,7 +10,7 @@ from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
-from erp.sales.api import RemittanceViewSet, SaleViewSet, StatementView
+from erp.sales.api import DailySummaryView, RemittanceViewSet, SaleViewSet, StatementView
 from erp.sites.api import RouterViewSet, SiteViewSet
 from erp.vouchers import api as vouchers_api
 
@@ -47,6 +47,7 @@ api_v1 = [
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("routers/<uuid:pk>/", include(router_ops)),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
+    path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     *router.urls,
 ]
 

@@ -164,3 +164,36 @@ class StatementView(APIView):
         return Response(
             StatementSerializer({"agent": agent.pk, "start": start, "end": end, **figures}).data
         )
+
+
+class DailySummaryView(APIView):
+    """Z report: a day's sales by package and payment method, for a site or a seller."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("day", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("site", OpenApiTypes.UUID),
+            OpenApiParameter("seller", OpenApiTypes.UUID),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        from erp.accounts.models import User
+        from erp.sites.selectors import sites_visible_to
+
+        if not request.user.has_perm("sales.view_sale"):
+            raise PermissionDenied()
+        day = parse_date(request.query_params.get("day", "") or "")
+        if day is None:
+            raise ValidationError({"day": ["Give the day as YYYY-MM-DD."]})
+        site = seller = None
+        if request.query_params.get("site"):
+            site = get_object_or_404(
+                sites_visible_to(request.user), pk=request.query_params["site"]
+            )
+        if request.query_params.get("seller"):
+            seller = get_object_or_404(User, pk=request.query_params["seller"])
+        summary = selectors.daily_summary(request.user, day=day, site=site, seller=seller)
+        return Response(summary)

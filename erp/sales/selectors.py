@@ -45,3 +45,46 @@ def sellable_stock(user: User) -> list[dict]:
         .annotate(count=Count("pk"))
         .order_by("package__price", "package__name")
     )
+
+
+def daily_summary(user: User, *, day, site=None, seller=None) -> dict:
+    """The Z report of a day: counts and amounts by package and by payment method, for a site
+    or a seller (an agent: always the agent's own), plus refunds of that day."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    from .models import Refund
+
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    sales = sales_visible_to(user).filter(sold_at__gte=start, sold_at__lt=end)
+    refunds = Refund.objects.filter(
+        refunded_at__gte=start, refunded_at__lt=end, sale__in=sales_visible_to(user).values("pk")
+    )
+    if site is not None:
+        sales, refunds = sales.filter(site=site), refunds.filter(sale__site=site)
+    if seller is not None:
+        sales, refunds = sales.filter(seller=seller), refunds.filter(sale__seller=seller)
+
+    def rows(field, label):
+        return [
+            {label: row[field], "count": row["count"], "amount": row["amount"]}
+            for row in sales.values(field)
+            .annotate(count=Count("pk"), amount=Sum("amount"))
+            .order_by(field)
+        ]
+
+    totals = sales.aggregate(count=Count("pk"), amount=Sum("amount"), commission=Sum("commission"))
+    refunded = refunds.aggregate(count=Count("pk"), amount=Sum("amount"))
+    return {
+        "day": day,
+        "by_package": rows("package__name", "package"),
+        "by_payment_method": rows("payment_method", "payment_method"),
+        "count": totals["count"],
+        "amount": totals["amount"] or 0,
+        "commission": totals["commission"] or 0,
+        "refunds_count": refunded["count"],
+        "refunds_amount": refunded["amount"] or 0,
+    }

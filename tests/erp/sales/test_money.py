@@ -196,3 +196,42 @@ def test_money_api(api, agent_shop, users):
     assert api(users[Role.SALES]).get(f"/api/v1/statements/{agent.pk}/").status_code == 404
     bad_date = finance.get(f"/api/v1/statements/{agent.pk}/", {"start": "yesterday"})
     assert bad_date.status_code == 400
+
+
+@pytest.mark.django_db
+def test_daily_summary_by_package_and_payment_method(api, agent_shop, users):
+    agent = agent_shop["agent"]
+    hour, day_pkg, _week = agent_shop["packages"]
+    for package, method, ref in ((hour, "cash", ""), (hour, "mobile", "M1"), (day_pkg, "cash", "")):
+        services.sell(
+            seller=agent,
+            idempotency_key=uuid.uuid4(),
+            payment_method=method,
+            payment_reference=ref,
+            package=package,
+        )
+    refunded = Sale.objects.filter(package=day_pkg).get()
+    services.refund_sale(actor=users[Role.FINANCE], sale=refunded, reason="wrong package")
+    today = timezone.localdate()
+    report = api(users[Role.FINANCE]).get(
+        "/api/v1/reports/daily/", {"day": today.isoformat(), "seller": str(agent.pk)}
+    )
+    assert report.status_code == 200, report.json()
+    body = report.json()
+    assert body["count"] == 3 and Decimal(str(body["amount"])) == Decimal("2250.50")
+    by_package = {r["package"]: (r["count"], Decimal(str(r["amount"]))) for r in body["by_package"]}
+    assert by_package == {"1 Hour": (2, Decimal("1000.00")), "1 Day": (1, Decimal("1250.50"))}
+    by_method = {r["payment_method"]: r["count"] for r in body["by_payment_method"]}
+    assert by_method == {"cash": 2, "mobile": 1}
+    assert body["refunds_count"] == 1 and Decimal(str(body["refunds_amount"])) == Decimal("1250.50")
+    other_day = api(users[Role.FINANCE]).get(
+        "/api/v1/reports/daily/", {"day": (today - timedelta(days=1)).isoformat()}
+    )
+    assert other_day.json()["count"] == 0
+    assert api(users[Role.FINANCE]).get("/api/v1/reports/daily/").status_code == 400
+    assert (
+        api(users[Role.TECHNICAL])
+        .get("/api/v1/reports/daily/", {"day": today.isoformat()})
+        .status_code
+        == 403
+    )
