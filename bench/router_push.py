@@ -76,7 +76,7 @@ def run(users: int, latency: float) -> dict[str, float]:
     actor = User.objects.filter(groups__name="Super Admin").first()  # None is fine
     from erp.mikrotik.simulator import free_port
 
-    port = free_port()
+    port = free_port(2)
     simulator = _start_simulator(port, latency)
     tag = uuid.uuid4().hex[:6].upper()
     site = create_site(actor=actor, name=f"Bench {tag}", code=f"BENCH-{tag}")

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "erp.mikrotik",
     "erp.vouchers",
     "erp.sales",
+    "erp.finance",
     "workflows.voucher_batch",
 ]
 
@@ -347,6 +348,9 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+
+# Finance: expenses above this amount wait for a second person's approval.
+EXPENSE_APPROVAL_THRESHOLD = env.int("EXPENSE_APPROVAL_THRESHOLD", default=100_000)
 
 # Sales: the largest discount a permitted seller may give, in percent of the price.
 MAX_DISCOUNT_PERCENT = env.int("MAX_DISCOUNT_PERCENT", default=20)

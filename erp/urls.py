@@ -8,6 +8,7 @@ from viewflow.contrib.auth import AuthViewset
 from erp.accounts import api as accounts_api
 from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
+from erp.finance.api import ExpenseViewSet, ProfitView
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
 from erp.sales.api import DailySummaryView, RemittanceViewSet, SaleViewSet, StatementView
@@ -24,6 +25,7 @@ router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="v
 router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("remittances", RemittanceViewSet, basename="remittance")
+router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [
@@ -48,6 +50,7 @@ api_v1 = [
     path("routers/<uuid:pk>/", include(router_ops)),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
+    path("reports/profit/", ProfitView.as_view(), name="profit"),
     *router.urls,
 ]
 

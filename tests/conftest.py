@@ -33,6 +33,7 @@ _GRANTS = [
     importlib.import_module("erp.vouchers.migrations.0002_voucher_permissions").GRANTS,
     importlib.import_module("erp.sales.migrations.0002_sale_permissions").GRANTS,
     importlib.import_module("erp.sales.migrations.0004_refund_remittance_permissions").GRANTS,
+    importlib.import_module("erp.finance.migrations.0002_expense_permissions").GRANTS,
 ]
 _BEAT = importlib.import_module("erp.mikrotik.migrations.0003_beat_schedule_permissions")
 _GRANTS.append(

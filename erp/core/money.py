@@ -38,3 +38,15 @@ def format_money(value: Decimal | int | str, currency: str | None = None) -> str
     """'TZS 12,500.00': the form shown on screens, receipts and exports."""
     amount = to_money(value)
     return f"{currency or settings.CURRENCY} {amount:,.2f}"
+
+
+def money_strings(value):
+    """Decimals (at any depth of dicts and lists) as '1234.50' strings, for JSON: a float
+    would round money silently."""
+    if isinstance(value, Decimal):
+        return str(to_money(value))
+    if isinstance(value, dict):
+        return {k: money_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [money_strings(v) for v in value]
+    return value

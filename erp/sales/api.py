@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erp.core.api import Conflict
+from erp.core.money import money_strings
 
 from . import selectors, services
 from .models import Remittance
@@ -196,4 +197,4 @@ class DailySummaryView(APIView):
         if request.query_params.get("seller"):
             seller = get_object_or_404(User, pk=request.query_params["seller"])
         summary = selectors.daily_summary(request.user, day=day, site=site, seller=seller)
-        return Response(summary)
+        return Response(money_strings(summary))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
 from erp.accounts.models import User
@@ -70,7 +72,7 @@ def daily_summary(user: User, *, day, site=None, seller=None) -> dict:
 
     def rows(field, label):
         return [
-            {label: row[field], "count": row["count"], "amount": row["amount"]}
+            {label: row[field], "count": row["count"], "amount": Decimal(row["amount"])}
             for row in sales.values(field)
             .annotate(count=Count("pk"), amount=Sum("amount"))
             .order_by(field)
@@ -83,8 +85,8 @@ def daily_summary(user: User, *, day, site=None, seller=None) -> dict:
         "by_package": rows("package__name", "package"),
         "by_payment_method": rows("payment_method", "payment_method"),
         "count": totals["count"],
-        "amount": totals["amount"] or 0,
-        "commission": totals["commission"] or 0,
+        "amount": Decimal(totals["amount"] or 0),
+        "commission": Decimal(totals["commission"] or 0),
         "refunds_count": refunded["count"],
-        "refunds_amount": refunded["amount"] or 0,
+        "refunds_amount": Decimal(refunded["amount"] or 0),
     }

@@ -13,11 +13,28 @@ from .state import Faults, RouterState
 __all__ = ["Faults", "RouterState", "SimulatedRouter", "Simulator", "free_port", "wait_for_port"]
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now (for a simulator started elsewhere)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(count: int = 1) -> int:
+    """A TCP port nothing listens on right now, with the ``count - 1`` ports after it free too
+    (``routeros_sim --routers N`` takes consecutive ports)."""
+    for _attempt in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + count > 65535:
+            continue
+        probes = []
+        try:
+            for port in range(base, base + count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError("no run of free ports found")
 
 
 def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 30.0) -> bool:

@@ -71,7 +71,7 @@ def test_tasks_poll_and_push(sim_router, simulator, eager_celery):
 
 
 def test_routeros_sim_command_serves_routers(tmp_path):
-    port = free_port()
+    port = free_port(2)
     env = {**os.environ, "ERP_VAR_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         [
@@ -94,7 +94,9 @@ def test_routeros_sim_command_serves_routers(tmp_path):
         text=True,
     )
     try:
-        assert wait_for_port(port + 1)
+        if not wait_for_port(port + 1, timeout=60):
+            proc.kill()
+            pytest.fail("the simulator did not start: " + proc.communicate(timeout=10)[0])
         for p in (port, port + 1):
             pool = routeros_api.RouterOsApiPool(
                 "127.0.0.1", "admin", "pw", port=p, plaintext_login=True
