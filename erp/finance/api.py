@@ -49,6 +49,19 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(expense).data)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period(request):
+    start = parse_date(request.query_params.get("start") or "")
+    end = parse_date(request.query_params.get("end") or "")
+    if start is None or end is None or end <= start:
+        raise ValidationError({"period": ["Give start and end (YYYY-MM-DD), end after start."]})
+    if (end - start).days > 366:
+        raise ValidationError({"period": ["At most one year at a time."]})
+    return start, end
+
+
 class ProfitView(APIView):
     """Profit per site for days start ≤ day < end: revenue − refunds − commission − expenses."""
 
@@ -64,13 +77,33 @@ class ProfitView(APIView):
     def get(self, request):
         if not request.user.has_perm("finance.view_expense"):
             raise PermissionDenied()
-        start = parse_date(request.query_params.get("start") or "")
-        end = parse_date(request.query_params.get("end") or "")
-        if start is None or end is None or end <= start:
-            raise ValidationError({"period": ["Give start and end (YYYY-MM-DD), end after start."]})
-        if (end - start).days > 366:
-            raise ValidationError({"period": ["At most one year at a time."]})
+        start, end = _period(request)
         rows = services.profit_by_site(start=start, end=end)
         total = sum((r["profit"] for r in rows), Decimal("0"))
         body = {"start": start, "end": end, "sites": rows, "total_profit": total}
         return Response(money_strings(body))
+
+
+class ProfitExcelView(APIView):
+    """The profit report as an Excel workbook (Profit and Expenses sheets, with totals)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+        ],
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from .exports import profit_workbook
+
+        if not request.user.has_perm("finance.view_expense"):
+            raise PermissionDenied()
+        start, end = _period(request)
+        response = HttpResponse(profit_workbook(start=start, end=end), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="profit-{start}-{end}.xlsx"'
+        return response

@@ -177,3 +177,46 @@ def test_profit_per_site_to_the_cent(api, users, two_sites):
         .status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_profit_excel_reads_back_with_typed_cells_and_totals(api, users, two_sites):
+    import io
+
+    from openpyxl import load_workbook
+
+    agent, finance = users[Role.AGENT], users[Role.FINANCE]
+    site_a, _site_b = two_sites["sites"]
+    for package in two_sites["packages"]:
+        sales.sell(
+            seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=package
+        )
+    today = timezone.localdate()
+    services.record_expense(
+        actor=finance,
+        category="rent",
+        site=site_a,
+        amount=Decimal("450.25"),
+        spent_on=today,
+        payee="Landlord",
+    )
+    params = {"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat()}
+    response = api(finance).get("/api/v1/reports/profit.xlsx", params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Profit", "Expenses"]
+    profit = workbook["Profit"]
+    rows = list(profit.iter_rows(min_row=2, values_only=True))
+    by_site = {r[0]: r for r in rows[:-1]}
+    assert by_site[site_a.name][1] == 1000 and by_site[site_a.name][5] == pytest.approx(449.75)
+    assert isinstance(by_site[site_a.name][1], (int, float))  # a number, not text
+    assert rows[-1][0] == "Total" and rows[-1][5] == f"=SUM(F2:F{len(rows)})"
+    assert profit["B2"].number_format == "#,##0.00"
+    expenses = list(workbook["Expenses"].iter_rows(min_row=2, values_only=True))
+    assert expenses[0][1] == site_a.name and expenses[0][4] == pytest.approx(450.25)
+    assert expenses[0][0].date() == today
+    # the same figures as the JSON report
+    report = api(finance).get("/api/v1/reports/profit/", params).json()
+    json_profit = {r["name"]: r["profit"] for r in report["sites"]}
+    assert Decimal(json_profit[site_a.name]) == Decimal(str(by_site[site_a.name][5]))
