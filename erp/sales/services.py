@@ -9,6 +9,7 @@ voucher sold and gets a clear conflict. The seller's idempotency key makes a rep
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.core.money import to_money
+from erp.mikrotik.models import HotspotUser
+from erp.mikrotik.services import change_hotspot_users
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Package, Voucher
 from erp.vouchers.selectors import vouchers_visible_to
@@ -184,6 +187,14 @@ def _sell_locked(
     transition(
         voucher, VoucherStatus.SOLD, actor=seller, at=now, note=f"receipt {sale.receipt_number}"
     )
+    if client is not None:
+        validity = timedelta(seconds=voucher.package.validity_seconds)
+        extend_client_access(client.pk, until=now + validity)
+    # Tell the router the voucher is in a customer's hands (the next push sets the comment).
+    change_hotspot_users(
+        HotspotUser.objects.filter(router_id=voucher.router_id, name=voucher.code),
+        comment=f"sold {sale.receipt_number}",
+    )
     return sale
 
 
@@ -329,3 +340,15 @@ def record_remittance(
     remittance._history_user = actor
     remittance.save()
     return remittance
+
+
+def extend_client_access(client_id, *, until) -> None:
+    """Move a client's access expiry later (never earlier): at a sale, to the sale time plus
+    the package's validity; at the first login, to the voucher's real expiry."""
+    from django.db.models import Q
+
+    from erp.clients.models import Client
+
+    Client.objects.filter(pk=client_id).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__lt=until)
+    ).update(expires_at=until)

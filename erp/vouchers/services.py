@@ -501,6 +501,7 @@ def activate_from_usage(*, now=None) -> int:
             first_login = logged_in.get((voucher.router_id, voucher.code))
             if first_login is not None:
                 transition(voucher, VoucherStatus.ACTIVE, actor=None, at=first_login)
+                _extend_buyer_access(voucher)
                 activated += 1
     return activated
 
@@ -592,3 +593,13 @@ def save_card_template(*, actor: User, template=None, **fields: Any):
     if template.is_active:
         CardTemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
     return validated_save(template, actor=actor)
+
+
+def _extend_buyer_access(voucher: Voucher) -> None:
+    """The buyer's access now runs to the voucher's real expiry (sales keeps the client)."""
+    from erp.sales.models import Sale
+    from erp.sales.services import extend_client_access
+
+    client_id = Sale.objects.filter(voucher=voucher).values_list("client_id", flat=True).first()
+    if client_id is not None and voucher.expires_at is not None:
+        extend_client_access(client_id, until=voucher.expires_at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -247,3 +248,30 @@ def test_office_staff_cannot_sell_what_an_agent_holds(shop, users):
         _sell(users[Role.SALES], code=held.code)
     sale, _ = _sell(users[Role.AGENT], code=held.code)
     assert sale.voucher == held and sale.seller == users[Role.AGENT]
+
+
+@pytest.mark.django_db
+def test_sale_marks_the_router_user_sold_and_keeps_the_client_expiry(shop, users):
+    from django.utils import timezone
+
+    from erp.clients.services import create_client
+    from erp.mikrotik.models import HotspotUser
+
+    voucher_services.queue_batch_push(shop["batch"])  # the batch's hotspot users exist
+    client = create_client(actor=users[Role.SALES], site=shop["site"], phone="0754000777")
+    before = timezone.now()
+    sale, _ = _sell(users[Role.SALES], package=shop["package"], client=client)
+    client.refresh_from_db()
+    assert sale.client == client
+    assert before + timedelta(days=1) <= client.expires_at <= timezone.now() + timedelta(days=1)
+    user = HotspotUser.objects.get(name=sale.voucher.code)
+    assert user.comment == f"sold {sale.receipt_number}" and user.sync_state == "pending"
+
+    # The customer logs in two hours later: access runs from the first login
+    first_login = timezone.now() + timedelta(hours=2)
+    HotspotUser.objects.filter(pk=user.pk).update(uptime_seconds=60, usage_at=first_login)
+    assert voucher_services.activate_from_usage() == 1
+    client.refresh_from_db()
+    sale.voucher.refresh_from_db()
+    assert client.expires_at == sale.voucher.expires_at
+    assert client.expires_at > before + timedelta(days=1, hours=1)
