@@ -27,34 +27,17 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Str0ng-test-passw0rd"
 
 # Every data migration that grants permissions to roles, in order.
-_GRANTS = [
-    importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS,
-    importlib.import_module("erp.mikrotik.migrations.0002_permissions_and_schedules").GRANTS,
-    importlib.import_module("erp.vouchers.migrations.0002_voucher_permissions").GRANTS,
-    importlib.import_module("erp.sales.migrations.0002_sale_permissions").GRANTS,
-    importlib.import_module("erp.sales.migrations.0004_refund_remittance_permissions").GRANTS,
-    importlib.import_module("erp.finance.migrations.0002_expense_permissions").GRANTS,
+_GRANT_MIGRATIONS = [
+    "erp.mikrotik.migrations.0002_permissions_and_schedules",
+    "erp.mikrotik.migrations.0003_beat_schedule_permissions",
+    "erp.vouchers.migrations.0002_voucher_permissions",
+    "erp.vouchers.migrations.0006_card_template_permissions",
+    "erp.sales.migrations.0002_sale_permissions",
+    "erp.sales.migrations.0004_refund_remittance_permissions",
+    "erp.finance.migrations.0002_expense_permissions",
 ]
-_BEAT = importlib.import_module("erp.mikrotik.migrations.0003_beat_schedule_permissions")
-_GRANTS.append(
-    {
-        "Super Admin": [
-            f"django_celery_beat.{action}_{model}"
-            for action in ("add", "change", "delete", "view")
-            for model in _BEAT.MODELS
-        ]
-    }
-)
-_GRANTS.append(
-    {
-        "Super Admin": [
-            f"vouchers.{p}"
-            for p in importlib.import_module(
-                "erp.vouchers.migrations.0006_card_template_permissions"
-            ).PERMS
-        ]
-    }
-)
+_GRANTS = [importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS]
+_GRANTS += [importlib.import_module(name).GRANTS for name in _GRANT_MIGRATIONS]
 ROLE_PERMISSIONS: dict[str, list[str]] = {}
 for _grant in _GRANTS:
     for _role, _perms in _grant.items():

@@ -5,8 +5,9 @@ permissions to roles in their own data migrations. tests/erp/accounts/test_roles
 expected matrix and fails if this and the code drift apart.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from erp.core.migration_permissions import grant
 
 ROLE_PERMISSIONS = {
     "Super Admin": [
@@ -55,25 +56,8 @@ ROLE_PERMISSIONS = {
 }
 
 
-def ensure_permissions(apps):
-    """Permissions are normally created after all migrations; seeding needs them now."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-
 def seed_roles(apps, schema_editor):
-    ensure_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    grant(apps, ROLE_PERMISSIONS)
 
 
 def unseed_roles(apps, schema_editor):

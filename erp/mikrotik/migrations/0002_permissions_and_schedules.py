@@ -1,8 +1,9 @@
 """Grant the router permissions to the roles, and create the beat schedules (editable by staff
 under Periodic tasks in the admin)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from erp.core.migration_permissions import grant_operation
 
 GRANTS = {
     "Super Admin": [
@@ -38,36 +39,6 @@ SCHEDULES = [
 ]
 
 
-def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in GRANTS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in GRANTS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.remove(
-                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-
-
 def schedule(apps, schema_editor):
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
@@ -92,6 +63,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(grant, revoke),
+        grant_operation(GRANTS),
         migrations.RunPython(schedule, unschedule),
     ]
