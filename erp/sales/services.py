@@ -37,22 +37,34 @@ class AlreadySold(Exception):
 
 
 def commission_for(*, agent: User, package: Package, site, amount: Decimal) -> Decimal:
-    """The most specific active rule: agent+package, agent, package, site, default."""
-    rules = CommissionRule.objects.filter(is_active=True)
-    candidates = [
-        rules.filter(agent=agent, package=package),
-        rules.filter(agent=agent, package__isnull=True),
-        rules.filter(agent__isnull=True, package=package),
-        rules.filter(agent__isnull=True, package__isnull=True, site=site),
-        rules.filter(agent__isnull=True, package__isnull=True, site__isnull=True),
+    """The most specific active rule: agent+package, agent, package, site, default (one query:
+    each kind of rule gets a rank, the best rank and then the newest rule wins)."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    kinds = [
+        Q(agent=agent, package=package),
+        Q(agent=agent, package__isnull=True),
+        Q(agent__isnull=True, package=package),
+        Q(agent__isnull=True, package__isnull=True, site=site),
+        Q(agent__isnull=True, package__isnull=True, site__isnull=True),
     ]
-    for candidate in candidates:
-        rule = candidate.order_by("-created_at").first()
-        if rule is not None:
-            if rule.fixed is not None:
-                return min(to_money(rule.fixed), amount)
-            return to_money(amount * rule.percent / 100)
-    return Decimal("0.00")
+    any_kind = kinds[0]
+    for kind in kinds[1:]:
+        any_kind |= kind
+    rank = Case(
+        *(When(kind, then=Value(n)) for n, kind in enumerate(kinds)), output_field=IntegerField()
+    )
+    rule = (
+        CommissionRule.objects.filter(any_kind, is_active=True)
+        .annotate(rank=rank)
+        .order_by("rank", "-created_at")
+        .first()
+    )
+    if rule is None:
+        return Decimal("0.00")
+    if rule.fixed is not None:
+        return min(to_money(rule.fixed), amount)
+    return to_money(amount * rule.percent / 100)
 
 
 def _next_receipt(site) -> int:
@@ -257,42 +269,47 @@ def agent_balance(agent: User, *, until=None) -> Decimal:
     return statement(agent, start=None, end=until)["balance_owed"]
 
 
-def statement(agent: User, *, start=None, end=None) -> dict:
-    """An agent's figures for a period (sales, refunds, commission, collected, remitted) and
-    the balance owed at its end (everything before the end counts). Sums in the database."""
-    from django.db.models import Sum
+def _totals(agent: User, *, start=None, end=None) -> dict[str, Decimal]:
+    """Sums of an agent's sales, refunds and remittances with start ≤ time < end (either open)."""
+    from django.db.models import Count, Sum
 
-    def total(qs, field):
-        return to_money(qs.aggregate(s=Sum(field))["s"] or 0)
-
-    def period(qs, field):
+    def window(qs, field):
         if start is not None:
             qs = qs.filter(**{f"{field}__gte": start})
         if end is not None:
             qs = qs.filter(**{f"{field}__lt": end})
         return qs
 
-    sales = Sale.objects.filter(seller=agent)
-    refunds = Refund.objects.filter(sale__seller=agent)
-    remittances = Remittance.objects.filter(agent=agent)
-    figures = {
-        "sales_count": period(sales, "sold_at").count(),
-        "sales_amount": total(period(sales, "sold_at"), "amount"),
-        "refunds_amount": total(period(refunds, "refunded_at"), "amount"),
-        "commission": total(period(sales, "sold_at"), "commission")
-        - total(period(refunds, "refunded_at"), "commission_reversed"),
-        "remitted": total(period(remittances, "received_at"), "amount"),
-    }
-    figures["collected"] = figures["sales_amount"] - figures["refunds_amount"]
-    until = {"sold_at__lt": end} if end is not None else {}
-    owed = (
-        total(sales.filter(**until), "amount")
-        - total(refunds.filter(**({"refunded_at__lt": end} if end else {})), "amount")
-        - total(sales.filter(**until), "commission")
-        + total(refunds.filter(**({"refunded_at__lt": end} if end else {})), "commission_reversed")
-        - total(remittances.filter(**({"received_at__lt": end} if end else {})), "amount")
+    sold = window(Sale.objects.filter(seller=agent), "sold_at").aggregate(
+        count=Count("pk"), amount=Sum("amount"), commission=Sum("commission")
     )
-    figures["balance_owed"] = owed
+    refunded = window(Refund.objects.filter(sale__seller=agent), "refunded_at").aggregate(
+        amount=Sum("amount"), reversed=Sum("commission_reversed")
+    )
+    remitted = window(Remittance.objects.filter(agent=agent), "received_at").aggregate(
+        amount=Sum("amount")
+    )
+    return {
+        "sales_count": sold["count"],
+        "sales_amount": to_money(sold["amount"] or 0),
+        "refunds_amount": to_money(refunded["amount"] or 0),
+        "commission": to_money(sold["commission"] or 0) - to_money(refunded["reversed"] or 0),
+        "remitted": to_money(remitted["amount"] or 0),
+    }
+
+
+def statement(agent: User, *, start=None, end=None) -> dict:
+    """An agent's figures for a period (sales, refunds, commission, collected, remitted) and
+    the balance owed at its end (everything before the end counts). Sums in the database."""
+    figures = _totals(agent, start=start, end=end)
+    figures["collected"] = figures["sales_amount"] - figures["refunds_amount"]
+    to_date = figures if start is None else _totals(agent, end=end)
+    figures["balance_owed"] = (
+        to_date["sales_amount"]
+        - to_date["refunds_amount"]
+        - to_date["commission"]
+        - to_date["remitted"]
+    )
     return figures
 
 
