@@ -59,24 +59,10 @@ def run(count: int) -> dict[str, float]:
             cursor.execute(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)")
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            columns = (
-                "code, password, batch_id, package_id, site_id, router_id, agent_id,"
-                " status, created_at"
-            )
+            # the same columns and types as the service's COPY
+            columns = ", ".join(services.COPY_COLUMNS)
             with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(
-                    [
-                        "varchar",
-                        "varchar",
-                        "uuid",
-                        "uuid",
-                        "uuid",
-                        "uuid",
-                        "uuid",
-                        "varchar",
-                        "timestamptz",
-                    ]
-                )
+                copy.set_types(services.COPY_TYPES)
                 for row in ready:
                     copy.write_row(row)
         baseline = time.perf_counter() - started

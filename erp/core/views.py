@@ -13,6 +13,16 @@ from viewflow.views import CreateModelView, DetailModelView, UpdateModelView
 from .health import run_checks
 
 
+def errors_to_form(form, exc: ValidationError) -> None:
+    """A service's ValidationError as form errors: on its field when the form has it, else on
+    the form as a whole."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 class _ServiceSaveMixin:
     """Save through the viewset's service; a service's ValidationError becomes form errors."""
 
@@ -27,11 +37,7 @@ class _ServiceSaveMixin:
         try:
             self.object = self.save_with_service(form)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            errors_to_form(form, exc)
             return self.form_invalid(form)
         self.message_user()
         return HttpResponseRedirect(self.get_success_url())

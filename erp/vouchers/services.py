@@ -240,7 +240,7 @@ def _store_vouchers(batch: VoucherBatch, fresh: list[str]) -> int:
     return Voucher.objects.filter(batch=batch).count() - before
 
 
-_COPY_COLUMNS = (
+COPY_COLUMNS = (
     "code",
     "password",
     "batch_id",
@@ -251,7 +251,7 @@ _COPY_COLUMNS = (
     "status",
     "created_at",
 )
-_COPY_TYPES = [
+COPY_TYPES = [
     "varchar",
     "varchar",
     "uuid",
@@ -281,11 +281,11 @@ def _copy_vouchers(batch: VoucherBatch, rows: list[tuple[str, str]], now) -> int
         VoucherStatus.UNUSED,
         now,
     )
-    columns = ", ".join(_COPY_COLUMNS)
+    columns = ", ".join(COPY_COLUMNS)
     try:
         copy_sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
         with transaction.atomic(), connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            copy.set_types(_COPY_TYPES)
+            copy.set_types(COPY_TYPES)
             for code, password in rows:
                 copy.write_row((code, password, *fixed))
         return len(rows)

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import FormView
 
+from erp.core.views import errors_to_form
+
 from . import printing, selectors
 
 
@@ -104,8 +106,7 @@ class AssignView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 actor=self.request.user, agent=d["agent"], vouchers=chosen, note=d["note"]
             )
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{moved} vouchers assigned to {d['agent']}.")
         return HttpResponseRedirect(self.viewset.reverse("index"))

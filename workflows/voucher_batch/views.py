@@ -10,18 +10,11 @@ from django.views import generic
 from viewflow.workflow.flow.views import mixins
 
 from erp.accounts.roles import Role
+from erp.core.views import errors_to_form
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers import services
 
 from .forms import BatchRequestForm, DecisionForm
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class RequestBatchView(
@@ -50,7 +43,7 @@ class RequestBatchView(
         try:
             batch = services.request_batch(actor=self.request.user, **data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
             return self.form_invalid(form)
         self.request.activation.process.batch_id = str(batch.pk)
         self.request.activation.execute()
@@ -84,7 +77,7 @@ class DecideBatchView(
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
             return self.form_invalid(form)
         self.request.activation.execute()
         messages.success(self.request, self.success_message, fail_silently=True)
