@@ -35,12 +35,11 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         except ValueError:
             messages.error(request, "The form expired; try again.")
             return HttpResponseRedirect(request.path)
-        package = (
-            Package.objects.filter(pk=data.get("package") or None).first()
-            if data.get("package")
-            else None
-        )
         try:
+            # A malformed id raises ValidationError here, shown like any other mistake.
+            package = (
+                Package.objects.filter(pk=data["package"]).first() if data.get("package") else None
+            )
             client = None
             if data.get("client_phone", "").strip():
                 from phonenumber_field.phonenumber import to_python

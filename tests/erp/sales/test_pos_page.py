@@ -90,3 +90,19 @@ def test_pos_errors_are_shown_and_change_nothing(client, agent_with_stock, users
     assert "no unused vouchers" in client.get("/pos/").content.decode()
     client.force_login(users[Role.FINANCE])
     assert client.get("/pos/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_pos_with_a_malformed_package_id_is_an_error_not_a_500(client, agent_with_stock):
+    client.force_login(agent_with_stock["agent"])
+    response = client.post(
+        "/pos/",
+        {
+            "idempotency_key": "0b7c3e2e-8f1e-4c44-9d6e-1f0d2a3b4c5d",
+            "package": "not-a-uuid",
+            "payment_method": "cash",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Sale.objects.exists()
