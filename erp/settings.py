@@ -226,6 +226,8 @@ USE_I18N = True
 USE_TZ = True
 
 CURRENCY = env.str("CURRENCY", default="TZS")
+# Printed at the top of reports, receipts and e-mails.
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="ViorNet")
 PHONENUMBER_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="TZ")
 PHONENUMBER_DB_FORMAT = "E164"
 

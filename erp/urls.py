@@ -8,7 +8,7 @@ from viewflow.contrib.auth import AuthViewset
 from erp.accounts import api as accounts_api
 from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
-from erp.finance.api import ExpenseViewSet, ProfitExcelView, ProfitView
+from erp.finance.api import ExpenseViewSet, ProfitView, ReportExportView
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
 from erp.sales.api import DailySummaryView, RemittanceViewSet, SaleViewSet, StatementView
@@ -51,7 +51,7 @@ api_v1 = [
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitView.as_view(), name="profit"),
-    path("reports/profit.xlsx", ProfitExcelView.as_view(), name="profit_xlsx"),
+    path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
     *router.urls,
 ]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 
 from erp.core.money import money_strings
 
-from . import services
+from . import exports, reports, services
 from .models import Expense
 from .serializers import ExpenseDecisionSerializer, ExpenseSerializer
 
@@ -47,9 +48,6 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             actor=request.user, expense=self.get_object(), approve=data.validated_data["approve"]
         )
         return Response(self.get_serializer(expense).data)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request):
@@ -84,26 +82,55 @@ class ProfitView(APIView):
         return Response(money_strings(body))
 
 
-class ProfitExcelView(APIView):
-    """The profit report as an Excel workbook (Profit and Expenses sheets, with totals)."""
+class ReportExportView(APIView):
+    """A finance report for days start ≤ day < end as JSON, Excel or PDF: sales, statements,
+    remittances, expenses or profit. The same figures whichever format; an agent gets only
+    the agent's own."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("report", str, OpenApiParameter.PATH, enum=list(reports.REPORTS)),
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["json", *exports.FORMATS]),
             OpenApiParameter("start", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True, description="exclusive"),
         ],
-        responses={(200, XLSX): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, exports.XLSX): OpenApiTypes.BINARY,
+            (200, exports.PDF): OpenApiTypes.BINARY,
+        },
     )
-    def get(self, request):
-        from django.http import HttpResponse
-
-        from .exports import profit_workbook
-
-        if not request.user.has_perm("finance.view_expense"):
-            raise PermissionDenied()
+    def get(self, request, report, fmt):
+        if report not in reports.REPORTS or fmt not in {"json", *exports.FORMATS}:
+            raise NotFound()
         start, end = _period(request)
-        response = HttpResponse(profit_workbook(start=start, end=end), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="profit-{start}-{end}.xlsx"'
+        built = reports.build_report(report, actor=request.user, start=start, end=end)
+        if fmt == "json":
+            return Response(money_strings(report_json(built)))
+        content, content_type, filename = exports.render(built, fmt)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def report_json(report: reports.Report) -> dict:
+    return {
+        "report": report.key,
+        "title": str(report.title),
+        "start": report.start,
+        "end": report.end,
+        "sections": [
+            {
+                "title": str(section.title),
+                "columns": [
+                    {"title": str(c.title), "kind": c.kind, "total": c.total}
+                    for c in section.columns
+                ],
+                "rows": section.rows,
+                "totals": section.totals(),
+            }
+            for section in report.sections
+        ],
+    }

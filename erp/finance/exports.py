@@ -1,99 +1,168 @@
-"""Excel exports of finance reports: typed cells, number formats, totals, a sheet a section.
+"""Reports as files: Excel (typed cells, number formats, totals, a sheet a section) and PDF
+(A4 with a header, page numbers and totals).
 
-They call the same report functions as the API, so a figure on screen and in a file agree.
+Both render a `reports.Report`, the same object the screen shows, so a figure never differs
+between the page, the workbook and the printout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .choices import ExpenseStatus
-from .models import Expense
-from .services import profit_by_site
+from .reports import Column, Report, Section
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+FORMATS = {"xlsx": XLSX, "pdf": PDF}
 MONEY = "#,##0.00"
+NUMBER_FORMATS = {
+    "money": MONEY,
+    "int": "#,##0",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+# A detail table longer than this is left out of the PDF (it would be hundreds of pages);
+# the PDF says so and the Excel file has every row.
+PDF_MAX_ROWS = 2000
 
 
-def _sheet(
-    wb: Workbook,
-    title: str,
-    header: list[str],
-    rows: list[list],
-    money_cols: set[int],
-    total_cols: set[int],
-) -> None:
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    if rows and total_cols:
-        last = len(rows) + 1
-        total_row = ["Total"] + [None] * (len(header) - 1)
-        for col in total_cols:
-            letter = get_column_letter(col)
-            total_row[col - 1] = f"=SUM({letter}2:{letter}{last})"
-        ws.append(total_row)
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
-    for col in money_cols:
-        for cell in ws[get_column_letter(col)][1:]:
-            cell.number_format = MONEY
-    for index, _name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = 18
+def _heading(column: Column) -> str:
+    return f"{column.title} ({settings.CURRENCY})" if column.kind == "money" else str(column.title)
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\ and unique."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" {n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _write_section(wb: Workbook, section: Section, taken: set[str]) -> None:
+    ws = wb.create_sheet(_sheet_title(section.title, taken))
+    for index, column in enumerate(section.columns, start=1):
+        width = 20 if column.kind in {"money", "datetime"} else 14 if column.kind != "text" else 22
+        ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
 
+    def cell(value, column: Column | None = None, bold: bool = False) -> WriteOnlyCell:
+        c = WriteOnlyCell(ws, value=str(value) if isinstance(value, Promise) else value)
+        if column is not None and column.kind in NUMBER_FORMATS:
+            c.number_format = NUMBER_FORMATS[column.kind]
+        if bold:
+            c.font = Font(bold=True)
+        return c
 
-def profit_workbook(*, start: dt.date, end: dt.date) -> bytes:
-    """Profit per site, and the approved expenses behind it, for start ≤ day < end."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    currency = settings.CURRENCY
-    rows = profit_by_site(start=start, end=end)
-    _sheet(
-        wb,
-        "Profit",
-        ["Site", f"Revenue ({currency})", "Refunds", "Commission", "Expenses", "Profit"],
-        [
-            [r["name"], r["revenue"], r["refunds"], r["commission"], r["expenses"], r["profit"]]
-            for r in rows
-        ],
-        money_cols={2, 3, 4, 5, 6},
-        total_cols={2, 3, 4, 5, 6},
-    )
-    expenses = (
-        Expense.objects.filter(status=ExpenseStatus.APPROVED, spent_on__gte=start, spent_on__lt=end)
-        .select_related("site")
-        .order_by("spent_on")
-    )
-    _sheet(
-        wb,
-        "Expenses",
-        ["Date", "Site", "Category", "Paid to", f"Amount ({currency})", "Note"],
-        [
-            [
-                e.spent_on,
-                e.site.name if e.site_id else "Head office",
-                e.get_category_display(),
-                e.payee,
-                Decimal(e.amount),
-                e.note,
-            ]
-            for e in expenses
-        ],
-        money_cols={5},
-        total_cols={5},
-    )
-    for cell in wb["Expenses"]["A"][1:]:
-        cell.number_format = "yyyy-mm-dd"
+    ws.append([cell(_heading(c), bold=True) for c in section.columns])
+    for row in section.rows:
+        ws.append([cell(v, c) for v, c in zip(row, section.columns, strict=True)])
+    if section.totals() is not None and section.rows:
+        last = len(section.rows) + 1
+        total_row = []
+        for index, column in enumerate(section.columns, start=1):
+            if column.total:
+                letter = get_column_letter(index)
+                total_row.append(cell(f"=SUM({letter}2:{letter}{last})", column, bold=True))
+            else:
+                total_row.append(cell("Total" if index == 1 else None, bold=True))
+        ws.append(total_row)
+
+
+def workbook(report: Report) -> bytes:
+    """The report as .xlsx; written row by row (write-only mode) so a long month stays light."""
+    wb = Workbook(write_only=True)
+    taken: set[str] = set()
+    for section in report.sections:
+        _write_section(wb, section, taken)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _display(value, column: Column) -> str:
+    if value is None or value == "":
+        return ""
+    if column.kind == "money":  # the heading names the currency
+        return f"{Decimal(value):,.2f}"
+    if column.kind == "int":
+        return f"{value:,}"
+    if column.kind == "datetime":
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _cells(row: list, columns: list[Column]) -> list[dict]:
+    return [
+        {"text": _display(v, c), "num": c.kind in {"money", "int"}}
+        for v, c in zip(row, columns, strict=True)
+    ]
+
+
+def render_rows(section: Section) -> dict:
+    """A section with every value formatted for reading, for the screen and the PDF."""
+    cols = section.columns
+    totals = section.totals()
+    return {
+        "title": section.title,
+        "columns": [{"title": _heading(c), "numeric": c.kind in {"money", "int"}} for c in cols],
+        "rows": [_cells(row, cols) for row in section.rows],
+        "totals": _cells(totals, cols) if totals else None,
+        "count": len(section.rows),
+    }
+
+
+def _css_string(value: str) -> str:
+    """A quoted CSS string for page headers (which live in <style>, where HTML escaping does
+    not apply): backslash, quote, newline and '<' escaped, so no name can end the style."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>\n\r' else ch for ch in str(value))
+    return f'"{escaped}"'
+
+
+def pdf(report: Report) -> bytes:
+    """The report laid out for A4 (landscape: the sales table is wide), header on every page."""
+    from weasyprint import HTML  # imported here: it needs Pango, only printing does
+
+    sections = []
+    for section in report.sections:
+        if section.detail and len(section.rows) > PDF_MAX_ROWS:
+            sections.append({"title": section.title, "omitted": len(section.rows)})
+        else:
+            sections.append(render_rows(section))
+    html = render_to_string(
+        "finance/report_pdf.html",
+        {
+            "report": report,
+            "sections": sections,
+            "organisation": settings.ORGANISATION_NAME,
+            "css_title": _css_string(f"{settings.ORGANISATION_NAME} · {report.title}"),
+            "css_period": _css_string(f"{report.start} – {report.last_day}"),
+            "css_generated": _css_string(
+                f"{timezone.localtime(report.generated_at):%Y-%m-%d %H:%M} · {report.generated_by}"
+            ),
+            "max_rows": PDF_MAX_ROWS,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def render(report: Report, fmt: str) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of the report in `fmt` (xlsx or pdf)."""
+    content = workbook(report) if fmt == "xlsx" else pdf(report)
+    return content, FORMATS[fmt], f"{report.filename_stem}.{fmt}"

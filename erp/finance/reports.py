@@ -1,0 +1,472 @@
+"""The finance reports as tables: sales, commission statements, remittances, expenses, profit.
+
+A report is built once, here, and rendered three ways (screen, Excel, PDF) by `exports`, so a
+figure never differs between them. Each builder takes the person asking and narrows what it
+reads to what that person may see: an agent gets the agent's own sales, statement and
+remittances; expenses and profit are for Finance and Super Admin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from erp.accounts.models import User
+from erp.core.money import to_money
+
+Kind = Literal["text", "money", "int", "date", "datetime"]
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: Kind = "text"
+    total: bool = False
+
+
+@dataclass
+class Section:
+    """One table: a sheet in Excel, a table in the PDF. `detail` tables can be long; the PDF
+    leaves out a detail table longer than it can sensibly print and points to the Excel file."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    detail: bool = False
+
+    def totals(self) -> list[Any] | None:
+        """The total of each summed column (None elsewhere), or None if nothing is summed."""
+        if not any(c.total for c in self.columns):
+            return None
+        out: list[Any] = [None] * len(self.columns)
+        for i, column in enumerate(self.columns):
+            if column.total:
+                values = (row[i] or 0 for row in self.rows)
+                out[i] = sum(values, Decimal(0)) if column.kind == "money" else sum(values)
+        return out
+
+
+@dataclass
+class Report:
+    key: str
+    title: str
+    start: dt.date
+    end: dt.date  # exclusive
+    sections: list[Section]
+    generated_by: str = ""
+    generated_at: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def filename_stem(self) -> str:
+        return f"{self.key}-{self.start}-{self.last_day}"
+
+
+def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A report covers start ≤ day < end, at most a year (a bigger file helps nobody)."""
+    if start is None or end is None or end <= start:
+        raise ValidationError(
+            {"period": _("Give a start and an end date, the end after the start.")}
+        )
+    if (end - start).days > MAX_DAYS:
+        raise ValidationError({"period": _("A report covers at most one year.")})
+    return start, end
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+    )
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """Excel has no time zones: write the local wall-clock time the office reads."""
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+# --- the reports --------------------------------------------------------------------------------
+def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
+    """Every sale and refund of the period with summaries by site, package and payment method."""
+    from erp.sales.choices import PaymentMethod
+    from erp.sales.models import Refund
+    from erp.sales.selectors import sales_visible_to
+
+    if not actor.has_perm("sales.view_sale"):
+        raise PermissionDenied
+    lo, hi = _bounds(start, end)
+    sales = sales_visible_to(actor).filter(sold_at__gte=lo, sold_at__lt=hi)
+    methods = dict(PaymentMethod.choices)
+
+    def summary(title: str, key: str, label: Callable[[Any], str]) -> Section:
+        rows = (
+            sales.values(key)
+            .annotate(n=Count("pk"), amount=Sum("amount"), commission=Sum("commission"))
+            .order_by(key)
+        )
+        return Section(
+            title,
+            [
+                Column(title.split(" ")[-1].capitalize()),
+                Column(_("Sales"), "int", total=True),
+                Column(_("Amount"), "money", total=True),
+                Column(_("Commission"), "money", total=True),
+            ],
+            [
+                [label(r[key]), r["n"], to_money(r["amount"]), to_money(r["commission"])]
+                for r in rows
+            ],
+        )
+
+    detail = Section(
+        _("Sales"),
+        [
+            Column(_("Time"), "datetime"),
+            Column(_("Site")),
+            Column(_("Receipt"), "int"),
+            Column(_("Seller")),
+            Column(_("Package")),
+            Column(_("Code")),
+            Column(_("Payment")),
+            Column(_("Reference")),
+            Column(_("Discount"), "money", total=True),
+            Column(_("Amount"), "money", total=True),
+            Column(_("Commission"), "money", total=True),
+        ],
+        [
+            [
+                _local(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                str(methods.get(r[6], r[6])),
+                r[7],
+                to_money(r[8]),
+                to_money(r[9]),
+                to_money(r[10]),
+            ]
+            for r in sales.order_by("sold_at", "receipt_number").values_list(
+                "sold_at",
+                "site__name",
+                "receipt_number",
+                "seller__username",
+                "package__name",
+                "voucher__code",
+                "payment_method",
+                "payment_reference",
+                "discount",
+                "amount",
+                "commission",
+            )
+        ],
+        detail=True,
+    )
+    refunds = Section(
+        _("Refunds"),
+        [
+            Column(_("Time"), "datetime"),
+            Column(_("Site")),
+            Column(_("Receipt"), "int"),
+            Column(_("Seller")),
+            Column(_("Reason")),
+            Column(_("Refunded by")),
+            Column(_("Amount"), "money", total=True),
+            Column(_("Commission reversed"), "money", total=True),
+        ],
+        [
+            [_local(r[0]), r[1], r[2], r[3], r[4], r[5], to_money(r[6]), to_money(r[7])]
+            for r in Refund.objects.filter(
+                refunded_at__gte=lo, refunded_at__lt=hi, sale__in=sales_visible_to(actor)
+            )
+            .order_by("refunded_at")
+            .values_list(
+                "refunded_at",
+                "sale__site__name",
+                "sale__receipt_number",
+                "sale__seller__username",
+                "reason",
+                "refunded_by__username",
+                "amount",
+                "commission_reversed",
+            )
+        ],
+        detail=True,
+    )
+    return Report(
+        "sales",
+        _("Sales"),
+        start,
+        end,
+        [
+            summary(_("Sales by site"), "site__name", str),
+            summary(_("Sales by package"), "package__name", str),
+            summary(_("Sales by payment"), "payment_method", lambda m: str(methods.get(m, m))),
+            detail,
+            refunds,
+        ],
+    )
+
+
+def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
+    """Each agent's commission statement for the period and the balance owed at its end, the
+    biggest shortfall first: who holds the office's cash, at a glance."""
+    from erp.sales.services import statements
+
+    if actor.is_agent:
+        agents = [actor]
+    elif actor.has_perm("sales.view_remittance"):
+        agents = list(User.objects.filter(groups__name="Agent").order_by("username"))
+    else:
+        raise PermissionDenied
+    lo, hi = _bounds(start, end)
+    figures = statements([a.pk for a in agents], start=lo, end=hi)
+    rows = [
+        [
+            agent.get_full_name() or agent.username,
+            agent.username,
+            f["sales_count"],
+            f["sales_amount"],
+            f["refunds_amount"],
+            f["collected"],
+            f["commission"],
+            f["remitted"],
+            f["balance_owed"],
+        ]
+        for agent in agents
+        for f in [figures[agent.pk]]
+    ]
+    rows.sort(key=lambda r: (-r[8], r[1]))
+    return Report(
+        "statements",
+        _("Agent statements"),
+        start,
+        end,
+        [
+            Section(
+                _("Statements"),
+                [
+                    Column(_("Agent")),
+                    Column(_("Username")),
+                    Column(_("Sales"), "int", total=True),
+                    Column(_("Sold"), "money", total=True),
+                    Column(_("Refunded"), "money", total=True),
+                    Column(_("Collected"), "money", total=True),
+                    Column(_("Commission"), "money", total=True),
+                    Column(_("Remitted"), "money", total=True),
+                    Column(_("Balance owed"), "money", total=True),
+                ],
+                rows,
+            )
+        ],
+    )
+
+
+def remittances_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
+    """Cash and mobile money handed in by agents in the period."""
+    from erp.sales.choices import PaymentMethod
+    from erp.sales.models import Remittance
+
+    if not actor.has_perm("sales.view_remittance"):
+        raise PermissionDenied
+    lo, hi = _bounds(start, end)
+    remittances = Remittance.objects.filter(received_at__gte=lo, received_at__lt=hi)
+    if actor.is_agent:
+        remittances = remittances.filter(agent=actor)
+    methods = dict(PaymentMethod.choices)
+    rows = [
+        [_local(r[0]), r[1], str(methods.get(r[2], r[2])), r[3], r[4], r[5], to_money(r[6])]
+        for r in remittances.order_by("received_at").values_list(
+            "received_at",
+            "agent__username",
+            "method",
+            "reference",
+            "received_by__username",
+            "note",
+            "amount",
+        )
+    ]
+    return Report(
+        "remittances",
+        _("Remittances"),
+        start,
+        end,
+        [
+            Section(
+                _("Remittances"),
+                [
+                    Column(_("Time"), "datetime"),
+                    Column(_("Agent")),
+                    Column(_("Method")),
+                    Column(_("Reference")),
+                    Column(_("Received by")),
+                    Column(_("Note")),
+                    Column(_("Amount"), "money", total=True),
+                ],
+                rows,
+                detail=True,
+            )
+        ],
+    )
+
+
+def _require_finance(actor: User) -> None:
+    if not actor.has_perm("finance.view_expense"):
+        raise PermissionDenied
+
+
+def _expense_section(start: dt.date, end: dt.date, *, approved_only: bool) -> Section:
+    from .choices import ExpenseStatus
+    from .models import Expense
+
+    expenses = Expense.objects.filter(spent_on__gte=start, spent_on__lt=end)
+    if approved_only:
+        expenses = expenses.filter(status=ExpenseStatus.APPROVED)
+    categories = dict(Expense._meta.get_field("category").choices)
+    statuses = dict(ExpenseStatus.choices)
+    return Section(
+        _("Expenses"),
+        [
+            Column(_("Date"), "date"),
+            Column(_("Site")),
+            Column(_("Category")),
+            Column(_("Paid to")),
+            Column(_("Status")),
+            Column(_("Note")),
+            Column(_("Amount"), "money", total=True),
+        ],
+        [
+            [
+                r[0],
+                r[1] or _("Head office"),
+                str(categories.get(r[2], r[2])),
+                r[3],
+                str(statuses.get(r[4], r[4])),
+                r[5],
+                to_money(r[6]),
+            ]
+            for r in expenses.order_by("spent_on", "created_at").values_list(
+                "spent_on", "site__name", "category", "payee", "status", "note", "amount"
+            )
+        ],
+        detail=True,
+    )
+
+
+def expenses_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
+    """Every expense of the period, whatever its approval, and approved ones by category."""
+    from .choices import ExpenseStatus
+    from .models import Expense
+
+    _require_finance(actor)
+    categories = dict(Expense._meta.get_field("category").choices)
+    by_category = (
+        Expense.objects.filter(spent_on__gte=start, spent_on__lt=end, status=ExpenseStatus.APPROVED)
+        .values("category")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by("category")
+    )
+    return Report(
+        "expenses",
+        _("Expenses"),
+        start,
+        end,
+        [
+            Section(
+                _("Approved by category"),
+                [
+                    Column(_("Category")),
+                    Column(_("Expenses"), "int", total=True),
+                    Column(_("Amount"), "money", total=True),
+                ],
+                [
+                    [
+                        str(categories.get(r["category"], r["category"])),
+                        r["n"],
+                        to_money(r["amount"]),
+                    ]
+                    for r in by_category
+                ],
+            ),
+            _expense_section(start, end, approved_only=False),
+        ],
+    )
+
+
+def profit_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
+    """Profit per site (revenue − refunds − commission − approved expenses) and the approved
+    expenses behind it."""
+    from .services import profit_by_site
+
+    _require_finance(actor)
+    rows = [
+        [r["name"], r["revenue"], r["refunds"], r["commission"], r["expenses"], r["profit"]]
+        for r in profit_by_site(start=start, end=end)
+    ]
+    return Report(
+        "profit",
+        _("Profit per site"),
+        start,
+        end,
+        [
+            Section(
+                _("Profit"),
+                [
+                    Column(_("Site")),
+                    Column(_("Revenue"), "money", total=True),
+                    Column(_("Refunds"), "money", total=True),
+                    Column(_("Commission"), "money", total=True),
+                    Column(_("Expenses"), "money", total=True),
+                    Column(_("Profit"), "money", total=True),
+                ],
+                rows,
+            ),
+            _expense_section(start, end, approved_only=True),
+        ],
+    )
+
+
+REPORTS: dict[str, tuple[Any, Callable[..., Report]]] = {
+    "sales": (gettext_lazy("Sales"), sales_report),
+    "statements": (gettext_lazy("Agent statements"), statements_report),
+    "remittances": (gettext_lazy("Remittances"), remittances_report),
+    "expenses": (gettext_lazy("Expenses"), expenses_report),
+    "profit": (gettext_lazy("Profit per site"), profit_report),
+}
+
+
+def build_report(key: str, *, actor: User, start: dt.date, end: dt.date) -> Report:
+    """The report called `key` for the period, as `actor` may see it."""
+    if key not in REPORTS:
+        raise ValidationError({"report": _("No such report: %(key)s.") % {"key": key}})
+    start, end = check_period(start, end)
+    report = REPORTS[key][1](actor=actor, start=start, end=end)
+    report.generated_by = actor.get_full_name() or actor.username
+    return report
+
+
+def reports_for(actor: User) -> list[tuple[str, Any]]:
+    """The reports this person may run, for menus and forms."""
+    allowed = {
+        "sales": actor.has_perm("sales.view_sale"),
+        "statements": actor.is_agent or actor.has_perm("sales.view_remittance"),
+        "remittances": actor.has_perm("sales.view_remittance"),
+        "expenses": actor.has_perm("finance.view_expense"),
+        "profit": actor.has_perm("finance.view_expense"),
+    }
+    return [(key, title) for key, (title, _f) in REPORTS.items() if allowed[key]]

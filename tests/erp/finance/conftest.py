@@ -1,0 +1,38 @@
+"""Two sites, each with a router, a package of 1000 and ten vouchers in the agent's hands."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from erp.accounts.roles import Role
+from erp.sales.models import CommissionRule
+from erp.vouchers import services as vouchers
+
+
+@pytest.fixture
+def two_sites(make_router, users, admin_user):
+    routers = [make_router(), make_router()]
+    packages = []
+    for router in routers:
+        router.site.agents.add(users[Role.AGENT])
+        package = vouchers.save_package(
+            actor=admin_user,
+            name=f"Day {router.site.code}",
+            price=Decimal("1000"),
+            validity_seconds=86400,
+            sites=[router.site],
+        )
+        batch = vouchers.request_batch(
+            actor=None,
+            package=package,
+            router=router,
+            quantity=10,
+            preapproved=True,
+            agent=users[Role.AGENT],
+        )
+        vouchers.generate_batch(batch)
+        packages.append(package)
+    CommissionRule.objects.create(percent=Decimal("10"))
+    return {"sites": [r.site for r in routers], "packages": packages}
