@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from erp.accounts.roles import Role
 
 # The RouterOS simulator and routers pointing at it, for every test package.
-pytest_plugins = ["tests.router_fixtures"]
+pytest_plugins = ["tests.router_fixtures", "tests.smtp_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -35,6 +35,7 @@ _GRANT_MIGRATIONS = [
     "erp.sales.migrations.0002_sale_permissions",
     "erp.sales.migrations.0004_refund_remittance_permissions",
     "erp.finance.migrations.0002_expense_permissions",
+    "erp.finance.migrations.0004_scheduled_export_permissions",
 ]
 _GRANTS = [importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS]
 _GRANTS += [importlib.import_module(name).GRANTS for name in _GRANT_MIGRATIONS]

@@ -17,3 +17,22 @@ class ExpenseStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class ExportFrequency(models.TextChoices):
+    """How often a scheduled export runs; each run covers the period that just ended."""
+
+    DAILY = "daily", _("Daily (yesterday)")
+    WEEKLY = "weekly", _("Weekly (last Monday to Sunday)")
+    MONTHLY = "monthly", _("Monthly (last calendar month)")
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")
+    PDF = "pdf", _("PDF")
+
+
+class ExportRunStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    STORED = "stored", _("Stored, e-mail failed")
+    FAILED = "failed", _("Failed")

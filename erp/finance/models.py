@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 
-from .choices import ExpenseCategory, ExpenseStatus
+from .choices import ExpenseCategory, ExpenseStatus, ExportFormat, ExportFrequency, ExportRunStatus
 
 
 class Expense(BaseModel):
@@ -63,3 +63,82 @@ class Expense(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.amount} {self.spent_on}"
+
+
+class ScheduledExport(BaseModel):
+    """A report Finance wants by e-mail every day, week or month. Beat runs it through its own
+    PeriodicTask (created by the service, so the timing stays editable in the admin); it runs
+    with its owner's permissions at the time of the run."""
+
+    report = models.CharField(_("report"), max_length=20)
+    frequency = models.CharField(_("frequency"), max_length=8, choices=ExportFrequency.choices)
+    format = models.CharField(
+        _("format"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.XLSX
+    )
+    recipients = models.TextField(_("recipients"), help_text=_("E-mail addresses, one a line."))
+    is_active = models.BooleanField(_("active"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="scheduled_exports",
+    )
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        verbose_name=_("beat task"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scheduled export")
+        verbose_name_plural = _("scheduled exports")
+        ordering = ["report", "frequency"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_frequency_display()} ({self.get_format_display()})"
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+
+def export_upload_to(run: ExportRun, filename: str) -> str:
+    return f"exports/{run.period_start:%Y/%m}/{filename}"
+
+
+class ExportRun(BaseModel):
+    """One run of a scheduled export: the period it covered, the stored file, whom it was sent
+    to. One per schedule and period, so a beat that fires twice sends nothing twice."""
+
+    schedule = models.ForeignKey(
+        ScheduledExport,
+        verbose_name=_("scheduled export"),
+        on_delete=models.PROTECT,
+        related_name="runs",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end (exclusive)"))
+    status = models.CharField(_("status"), max_length=8, choices=ExportRunStatus.choices)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
+    sent_to = models.TextField(_("sent to"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("export run")
+        verbose_name_plural = _("export runs")
+        ordering = ["-period_start", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "period_start"], name="export_run_one_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.period_start}"

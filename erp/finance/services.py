@@ -17,8 +17,8 @@ from erp.accounts.models import User
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 
-from .choices import ExpenseStatus
-from .models import Expense
+from .choices import ExpenseStatus, ExportFrequency, ExportRunStatus
+from .models import Expense, ExportRun, ScheduledExport
 
 EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "receipt")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -121,3 +121,182 @@ def _profit_row(name, revenue, refunds, commission, expenses, *, site_id) -> dic
         "expenses": expenses,
         "profit": revenue - refunds - commission - expenses,
     }
+
+
+# --- scheduled exports ------------------------------------------------------------------------
+MAX_RECIPIENTS = 20
+RUN_HOUR = 6  # local time: the file is in the inbox before the office opens
+SCHEDULE_FIELDS = ("report", "frequency", "format", "recipients", "is_active")
+
+
+def _clean_recipients(raw: str) -> str:
+    from django.core.validators import validate_email
+
+    addresses = [a.strip() for a in raw.replace(",", "\n").replace(";", "\n").splitlines()]
+    addresses = list(dict.fromkeys(a for a in addresses if a))
+    if not addresses:
+        raise ValidationError({"recipients": _("Give at least one e-mail address.")})
+    if len(addresses) > MAX_RECIPIENTS:
+        raise ValidationError(
+            {"recipients": _("At most %(n)d recipients.") % {"n": MAX_RECIPIENTS}}
+        )
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                {"recipients": _("Not an e-mail address: %(a)s") % {"a": address[:80]}}
+            ) from None
+    return "\n".join(addresses)
+
+
+def _crontab(frequency: str):
+    from django_celery_beat.models import CrontabSchedule
+
+    day_of_week, day_of_month = {
+        ExportFrequency.DAILY: ("*", "*"),
+        ExportFrequency.WEEKLY: ("1", "*"),
+        ExportFrequency.MONTHLY: ("*", "1"),
+    }[frequency]
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="0",
+        hour=str(RUN_HOUR),
+        day_of_week=day_of_week,
+        day_of_month=day_of_month,
+        month_of_year="*",
+        timezone=settings.TIME_ZONE,
+    )
+    return crontab
+
+
+@transaction.atomic
+def save_schedule(
+    *, actor: User, schedule: ScheduledExport | None = None, **fields: Any
+) -> ScheduledExport:
+    """Create or change a scheduled export and the beat task that runs it. The owner must be
+    allowed to run the report: the schedule cannot show anyone more than its owner sees."""
+    from django_celery_beat.models import PeriodicTask
+
+    from .reports import reports_for
+
+    if not actor.has_perm("finance.add_scheduledexport"):
+        raise ValidationError(_("You may not schedule exports."))
+    if schedule is not None:
+        schedule = ScheduledExport.objects.select_for_update().get(pk=schedule.pk)
+    schedule = assign_fields(schedule or ScheduledExport(owner=actor), fields, SCHEDULE_FIELDS)
+    if schedule.report not in dict(reports_for(actor)):
+        raise ValidationError({"report": _("Choose a report you may run.")})
+    schedule.recipients = _clean_recipients(schedule.recipients or "")
+    schedule = validated_save(schedule, actor=actor)
+    task = schedule.periodic_task or PeriodicTask(name=f"scheduled export {schedule.pk}")
+    task.task = "erp.finance.tasks.run_scheduled_export"
+    task.kwargs = f'{{"schedule_id": "{schedule.pk}"}}'
+    task.crontab = _crontab(schedule.frequency)
+    task.interval = None
+    task.enabled = schedule.is_active
+    task.description = str(schedule)
+    task.save()
+    if schedule.periodic_task_id != task.pk:
+        schedule.periodic_task = task
+        ScheduledExport.objects.filter(pk=schedule.pk).update(periodic_task=task)
+    return schedule
+
+
+def previous_period(frequency: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole period that ended before `today`: yesterday, last Monday–Sunday, or last
+    calendar month (start inclusive, end exclusive)."""
+    if frequency == ExportFrequency.DAILY:
+        return today - dt.timedelta(days=1), today
+    if frequency == ExportFrequency.WEEKLY:
+        this_monday = today - dt.timedelta(days=today.weekday())
+        return this_monday - dt.timedelta(days=7), this_monday
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1), first
+
+
+def run_schedule(*, schedule_id, today: dt.date | None = None) -> ExportRun:
+    """Build, store and e-mail one run of a scheduled export for the period that just ended.
+
+    Idempotent: a period already sent is not sent again (the run row is locked while it is
+    sent, so two workers cannot both send it); a period whose e-mail failed is re-sent from
+    the stored file (the figures of that moment), not rebuilt. A failure is recorded on the
+    run and raised, so the task retries."""
+    schedule = ScheduledExport.objects.select_related("owner").get(pk=schedule_id)
+    start, end = previous_period(schedule.frequency, today or timezone.localdate())
+    ExportRun.objects.get_or_create(
+        schedule=schedule,
+        period_start=start,
+        defaults={"period_end": end, "status": ExportRunStatus.FAILED},
+    )
+    error: Exception | None = None
+    with transaction.atomic():
+        run = ExportRun.objects.select_for_update().get(schedule=schedule, period_start=start)
+        if run.status == ExportRunStatus.SENT:
+            return run
+        try:
+            if not run.file:
+                _store_run_file(run, schedule)
+            _send_run(run, schedule)
+        except Exception as exc:  # recorded for the page and the retry, then raised
+            run.status = ExportRunStatus.STORED if run.file else ExportRunStatus.FAILED
+            run.error = f"{type(exc).__name__}: {exc}"[:500]
+            run.save()
+            error = exc
+    if error is not None:
+        raise error
+    return run
+
+
+def _store_run_file(run: ExportRun, schedule: ScheduledExport) -> None:
+    from django.core.files.base import ContentFile
+
+    from . import exports
+    from .reports import build_report
+
+    report = build_report(
+        schedule.report, actor=schedule.owner, start=run.period_start, end=run.period_end
+    )
+    content, _type, filename = exports.render(report, schedule.format)
+    run.file.save(filename, ContentFile(content), save=False)
+    run.status = ExportRunStatus.STORED
+    run.save()
+
+
+def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
+    from django.core.mail import EmailMessage
+
+    from . import exports
+
+    title = build_title(schedule)
+    last = run.period_end - dt.timedelta(days=1)
+    with run.file.open("rb") as stored:
+        content = stored.read()
+    message = EmailMessage(
+        subject=f"{settings.ORGANISATION_NAME}: {title} {run.period_start} – {last}",
+        body=_(
+            "The %(report)s report for %(start)s to %(last)s is attached.\n\n"
+            "Sent by %(org)s because %(owner)s scheduled it."
+        )
+        % {
+            "report": title,
+            "start": run.period_start,
+            "last": last,
+            "org": settings.ORGANISATION_NAME,
+            "owner": schedule.owner.get_full_name() or schedule.owner.username,
+        },
+        to=schedule.recipient_list,
+    )
+    message.attach(run.file.name.rsplit("/", 1)[-1], content, exports.FORMATS[schedule.format])
+    message.send(fail_silently=False)
+    run.status = ExportRunStatus.SENT
+    run.sent_to = "\n".join(schedule.recipient_list)
+    run.sent_at = timezone.now()
+    run.error = ""
+    run.save()
+
+
+def build_title(schedule: ScheduledExport) -> str:
+    from .reports import REPORTS
+
+    title = REPORTS.get(schedule.report, (schedule.report, None))[0]
+    return str(title)

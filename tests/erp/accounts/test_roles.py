@@ -50,7 +50,15 @@ VOUCHERS = {
     "Technical": {"vouchers.view_package"},
     "Agent": {"vouchers.view_package", "vouchers.view_voucher"},
 }
-FINANCE_APP = {"finance.add_expense", "finance.change_expense", "finance.view_expense"}
+FINANCE_APP = {
+    "finance.add_expense",
+    "finance.change_expense",
+    "finance.view_expense",
+    "finance.add_scheduledexport",
+    "finance.change_scheduledexport",
+    "finance.view_scheduledexport",
+    "finance.view_exportrun",
+}
 SALES = {
     "Super Admin": {
         "sales.add_sale",

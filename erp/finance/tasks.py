@@ -1,0 +1,20 @@
+"""Celery tasks of finance: thin wrappers that load by id and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+    soft_time_limit=600,
+)
+def run_scheduled_export(schedule_id: str) -> str:
+    """One scheduled export for the period that just ended; SMTP trouble (OSError, which
+    smtplib's errors are) retries with backoff and re-sends the stored file."""
+    run = services.run_schedule(schedule_id=schedule_id)
+    return str(run.pk)
