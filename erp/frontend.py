@@ -12,7 +12,9 @@ from viewflow.workflow.flow import FlowAppViewset
 
 from erp.clients.viewsets import ClientViewset
 from erp.core.views import HomeView
+from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
 from erp.mikrotik.viewsets import OperatedRouterViewset
+from erp.sales.viewsets import CommissionRuleViewset, RemittanceViewset, SaleViewset
 from erp.sites.viewsets import SiteViewset
 from erp.vouchers.viewsets import (
     BatchViewset,
@@ -101,5 +103,21 @@ site = Site(
             viewsets=[VoucherViewset(), BatchViewset(), PackageViewset(), CardTemplateViewset()],
         ),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
+        Application(
+            title=_("Finance"),
+            icon="payments",
+            app_name="finance",
+            permission=_any_perm(
+                "sales.view_sale", "sales.view_remittance", "finance.view_expense"
+            ),
+            viewsets=[
+                ReportsViewset(),
+                SaleViewset(),
+                RemittanceViewset(),
+                ExpenseViewset(),
+                CommissionRuleViewset(),
+                ScheduledExportViewset(),
+            ],
+        ),
     ],
 )

@@ -122,7 +122,10 @@ def render_rows(section: Section) -> dict:
     return {
         "title": section.title,
         "columns": [{"title": _heading(c), "numeric": c.kind in {"money", "int"}} for c in cols],
-        "rows": [_cells(row, cols) for row in section.rows],
+        "rows": [
+            {"cells": _cells(row, cols), "flag": bool(section.flag and section.flag(row))}
+            for row in section.rows
+        ],
         "totals": _cells(totals, cols) if totals else None,
         "count": len(section.rows),
     }

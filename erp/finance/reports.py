@@ -43,6 +43,7 @@ class Section:
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
     detail: bool = False
+    flag: Callable[[list[Any]], bool] | None = None  # rows to highlight, e.g. money owed
 
     def totals(self) -> list[Any] | None:
         """The total of each summed column (None elsewhere), or None if nothing is summed."""
@@ -272,6 +273,7 @@ def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                     Column(_("Balance owed"), "money", total=True),
                 ],
                 rows,
+                flag=lambda row: row[8] > 0,
             )
         ],
     )

@@ -153,10 +153,12 @@ class CommissionRule(BaseModel):
                     | Q(percent__isnull=True, fixed__isnull=False)
                 ),
                 name="commission_percent_or_fixed",
+                violation_error_message=_("Give either a percent or a fixed amount, not both."),
             ),
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100),
                 name="commission_percent_range",
+                violation_error_message=_("A percent is between 0 and 100."),
             ),
         ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.core.money import to_money
+from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import change_hotspot_users
 from erp.vouchers.choices import VoucherStatus
@@ -65,6 +67,40 @@ def commission_for(*, agent: User, package: Package, site, amount: Decimal) -> D
     if rule.fixed is not None:
         return min(to_money(rule.fixed), amount)
     return to_money(amount * rule.percent / 100)
+
+
+RULE_FIELDS = ("agent", "package", "site", "percent", "fixed", "is_active")
+
+
+@transaction.atomic
+def save_commission_rule(
+    *, actor: User, rule: CommissionRule | None = None, **fields: Any
+) -> CommissionRule:
+    """Create or change a commission rule. Past sales keep the commission they were sold with;
+    a rule applies from the next sale on."""
+    if not actor.has_perm(
+        "sales.add_commissionrule" if rule is None else "sales.change_commissionrule"
+    ):
+        raise ValidationError(_("You may not change commission rules."))
+    rule = assign_fields(rule or CommissionRule(), fields, RULE_FIELDS)
+    if (rule.percent is None) == (rule.fixed is None):
+        raise ValidationError(_("Give either a percent or a fixed amount, not both."))
+    if rule.percent is not None and not Decimal(0) <= Decimal(rule.percent) <= Decimal(100):
+        raise ValidationError({"percent": _("A percent is between 0 and 100.")})
+    if rule.fixed is not None and to_money(rule.fixed) < 0:
+        raise ValidationError({"fixed": _("A fixed commission cannot be negative.")})
+    if rule.site_id and (rule.agent_id or rule.package_id):
+        raise ValidationError(
+            {
+                "site": _(
+                    "A site rule is for every agent and package of the site; leave agent "
+                    "and package empty, or leave the site empty."
+                )
+            }
+        )
+    if rule.agent_id and not rule.agent.has_role("Agent"):
+        raise ValidationError({"agent": _("Commission is for agents.")})
+    return validated_save(rule, actor=actor)
 
 
 def _next_receipt(site) -> int:

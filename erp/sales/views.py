@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
 from erp.vouchers.models import Package
@@ -87,3 +88,23 @@ class ReceiptPdfView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         )
         response["Content-Disposition"] = f'inline; filename="receipt-{sale.receipt_number}.pdf"'
         return response
+
+
+class RefundView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Refund a sale from its page, with a reason."""
+
+    permission_required = "sales.add_refund"
+    viewset = None
+
+    def post(self, request, pk):
+        sale = get_object_or_404(selectors.sales_visible_to(request.user), pk=pk)
+        try:
+            services.refund_sale(
+                actor=request.user, sale=sale, reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request, f"Receipt {sale.receipt_number} refunded; the voucher is void."
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(self.viewset.reverse("detail", args=[sale.pk]))

@@ -1,0 +1,92 @@
+"""Finance pages: reports on screen and as files, expense decisions, export runs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import exports, reports, services
+from .forms import ReportForm
+from .models import Expense, ExportRun, ScheduledExport
+
+
+class ReportsView(LoginRequiredMixin, TemplateView):
+    """Choose a report and a period; read it here, or take it away as Excel or PDF."""
+
+    template_name = "finance/reports.html"
+
+    def get(self, request, *args, **kwargs):
+        if not reports.reports_for(request.user):
+            raise PermissionDenied
+        form = ReportForm(request.GET or None, user=request.user)
+        context = {"form": form, "report": None}
+        if form.is_bound and form.is_valid():
+            start, end = form.period()
+            try:
+                report = reports.build_report(
+                    form.cleaned_data["report"], actor=request.user, start=start, end=end
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                fmt = request.GET.get("format")
+                if fmt in exports.FORMATS:
+                    content, content_type, filename = exports.render(report, fmt)
+                    response = HttpResponse(content, content_type=content_type)
+                    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                    return response
+                context["report"] = report
+                context["sections"] = [
+                    {**exports.render_rows(s), "long": s.detail and len(s.rows) > 200}
+                    for s in report.sections
+                ]
+                context["query"] = request.GET.urlencode()
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class ExpenseDecideView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "finance.change_expense"
+    viewset = None
+
+    def post(self, request, pk):
+        expense = get_object_or_404(Expense, pk=pk)
+        approve = request.POST.get("decision") == "approve"
+        try:
+            services.decide_expense(actor=request.user, expense=expense, approve=approve)
+            messages.success(request, "Approved." if approve else "Rejected.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(self.viewset.reverse("detail", args=[expense.pk]))
+
+
+class RunNowView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Run a schedule for the period that just ended, now (by the worker)."""
+
+    permission_required = "finance.change_scheduledexport"
+    viewset = None
+
+    def post(self, request, pk):
+        from .tasks import run_scheduled_export
+
+        schedule = get_object_or_404(ScheduledExport, pk=pk)
+        transaction.on_commit(lambda: run_scheduled_export.delay(str(schedule.pk)))
+        messages.success(request, "The export is on its way; its run appears below.")
+        return HttpResponseRedirect(self.viewset.reverse("detail", args=[schedule.pk]))
+
+
+class RunDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "finance.view_exportrun"
+    viewset = None
+
+    def get(self, request, pk):
+        run = get_object_or_404(ExportRun, pk=pk)
+        if not run.file:
+            raise Http404
+        name = run.file.name.rsplit("/", 1)[-1]
+        return FileResponse(run.file.open("rb"), as_attachment=True, filename=name)

@@ -1,0 +1,115 @@
+"""UI for sales (list, receipt, refund), remittances and commission rules.
+
+Sales and remittances are records of money: they are added, refunded or listed, never edited.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import ReadonlyModelViewset
+from viewflow.utils import Icon
+from viewflow.views import Action
+
+from erp.core.views import RecordDetailView
+from erp.core.viewsets import BoundedListView, RecordViewset
+
+from . import selectors, services, views
+from .forms import CommissionRuleForm, RemittanceForm
+from .models import CommissionRule, Remittance, Sale
+
+
+class SaleViewset(ReadonlyModelViewset):
+    model = Sale
+    icon = "receipt_long"
+    title = _("Sales")
+    list_view_class = BoundedListView
+    list_columns = (
+        "sold_at",
+        "receipt_number",
+        "site",
+        "seller",
+        "package",
+        "amount",
+        "payment_method",
+        "commission",
+    )
+    list_filter_fields = ("site", "payment_method", "package")
+    list_search_fields = ("=voucher__code", "=payment_reference")
+    detail_view_class = RecordDetailView
+    detail_template_name = "sales/sale_detail.html"
+
+    def get_queryset(self, request):
+        return selectors.sales_visible_to(request.user).select_related(
+            "site", "seller", "client", "refund"
+        )
+
+    def get_detail_context(self, request, sale) -> dict:
+        refund = getattr(sale, "refund", None)
+        return {
+            "refund": refund,
+            "can_refund": refund is None and request.user.has_perm("sales.add_refund"),
+            "refund_url": self.reverse("refund", args=[sale.pk]),
+        }
+
+    def get_detail_page_actions(self, request, obj, *actions):
+        from django.urls import reverse
+
+        receipt = Action(
+            name=_("Receipt"),
+            url=reverse("pos:receipt", args=[obj.pk]),
+            icon=Icon("receipt", class_="material-icons mdc-list-item__graphic"),
+        )
+        return super().get_detail_page_actions(request, obj, receipt, *actions)
+
+    @property
+    def refund_path(self):
+        return path("<uuid:pk>/refund/", views.RefundView.as_view(viewset=self), name="refund")
+
+
+class RemittanceViewset(RecordViewset):
+    """Cash handed in by agents; Finance records it, the agent sees the agent's own."""
+
+    model = Remittance
+    icon = "savings"
+    title = _("Remittances")
+    form_class = RemittanceForm
+    list_columns = ("received_at", "agent", "amount", "method", "reference", "received_by")
+    list_filter_fields = ("method",)
+
+    def get_queryset(self, request):
+        remittances = Remittance.objects.select_related("agent", "received_by")
+        if request.user.is_agent:
+            return remittances.filter(agent=request.user)
+        if not request.user.has_perm("sales.view_remittance"):
+            return remittances.none()
+        return remittances
+
+    def has_change_permission(self, user, obj=None):
+        return False  # a wrong remittance is corrected by another record, not an edit
+
+    def create_object(self, request, form):
+        data = dict(form.cleaned_data)
+        confirm = data.pop("confirm_over", False)
+        return services.record_remittance(actor=request.user, confirm_over=confirm, **data)
+
+
+class CommissionRuleViewset(RecordViewset):
+    """Who earns what. The most specific active rule wins: agent + package, agent, package,
+    site, then the default rule (all empty)."""
+
+    model = CommissionRule
+    icon = "percent"
+    title = _("Commission rules")
+    form_class = CommissionRuleForm
+    list_columns = ("agent", "package", "site", "percent", "fixed", "is_active", "updated_at")
+    list_filter_fields = ("is_active",)
+
+    def get_queryset(self, request):
+        return CommissionRule.objects.select_related("agent", "package", "site")
+
+    def create_object(self, request, form):
+        return services.save_commission_rule(actor=request.user, **form.cleaned_data)
+
+    def update_object(self, request, obj, form):
+        return services.save_commission_rule(actor=request.user, rule=obj, **form.cleaned_data)
