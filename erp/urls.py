@@ -8,10 +8,22 @@ from viewflow.contrib.auth import AuthViewset
 from erp.accounts import api as accounts_api
 from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
-from erp.finance.api import ExpenseViewSet, ProfitView, ReportExportView
+from erp.finance.api import (
+    ExpenseViewSet,
+    ExportRunViewSet,
+    ProfitView,
+    ReportExportView,
+    ScheduledExportViewSet,
+)
 from erp.frontend import site
 from erp.mikrotik import api as mikrotik_api
-from erp.sales.api import DailySummaryView, RemittanceViewSet, SaleViewSet, StatementView
+from erp.sales.api import (
+    CommissionRuleViewSet,
+    DailySummaryView,
+    RemittanceViewSet,
+    SaleViewSet,
+    StatementView,
+)
 from erp.sites.api import RouterViewSet, SiteViewSet
 from erp.vouchers import api as vouchers_api
 
@@ -26,6 +38,9 @@ router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("remittances", RemittanceViewSet, basename="remittance")
 router.register("expenses", ExpenseViewSet, basename="expense")
+router.register("commission-rules", CommissionRuleViewSet, basename="commissionrule")
+router.register("scheduled-exports", ScheduledExportViewSet, basename="scheduledexport")
+router.register("export-runs", ExportRunViewSet, basename="exportrun")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [

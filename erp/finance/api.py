@@ -16,11 +16,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erp.core.api import ServiceModelViewSet
 from erp.core.money import money_strings
 
 from . import exports, reports, services
-from .models import Expense
-from .serializers import ExpenseDecisionSerializer, ExpenseSerializer
+from .models import Expense, ExportRun, ScheduledExport
+from .serializers import (
+    ExpenseDecisionSerializer,
+    ExpenseSerializer,
+    ExportRunSerializer,
+    ScheduledExportSerializer,
+)
 
 
 class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -48,6 +54,45 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             actor=request.user, expense=self.get_object(), approve=data.validated_data["approve"]
         )
         return Response(self.get_serializer(expense).data)
+
+
+class ScheduledExportViewSet(ServiceModelViewSet):
+    """Reports e-mailed daily, weekly or monthly. Switched off (is_active), not deleted: their
+    runs stay downloadable."""
+
+    serializer_class = ScheduledExportSerializer
+    filterset_fields = ["report", "frequency", "is_active"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return ScheduledExport.objects.select_related("owner")
+
+    def create_object(self, data):
+        return services.save_schedule(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.save_schedule(actor=self.request.user, schedule=instance, **data)
+
+
+class ExportRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """What each scheduled export sent, and its file."""
+
+    serializer_class = ExportRunSerializer
+    filterset_fields = ["schedule", "status"]
+
+    def get_queryset(self):
+        return ExportRun.objects.select_related("schedule")
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        from django.http import FileResponse
+
+        run = self.get_object()
+        if not run.file:
+            raise NotFound("This run has no file.")
+        name = run.file.name.rsplit("/", 1)[-1]
+        return FileResponse(run.file.open("rb"), as_attachment=True, filename=name)
 
 
 def _period(request):

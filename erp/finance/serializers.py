@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from .models import Expense
+from .models import Expense, ExportRun, ScheduledExport
+from .reports import REPORTS
 
 
 class ExpenseSerializer(serializers.ModelSerializer):
@@ -25,3 +26,48 @@ class ExpenseSerializer(serializers.ModelSerializer):
 
 class ExpenseDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
+
+
+class ScheduledExportSerializer(serializers.ModelSerializer):
+    report = serializers.ChoiceField(choices=list(REPORTS))
+
+    class Meta:
+        model = ScheduledExport
+        fields = [
+            "id",
+            "report",
+            "frequency",
+            "format",
+            "recipients",
+            "is_active",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "owner", "created_at", "updated_at"]
+
+
+class ExportRunSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportRun
+        fields = [
+            "id",
+            "schedule",
+            "period_start",
+            "period_end",
+            "status",
+            "sent_to",
+            "sent_at",
+            "error",
+            "download",
+            "created_at",
+        ]
+
+    def get_download(self, run) -> str | None:
+        from django.urls import reverse
+
+        if not run.file:
+            return None
+        return reverse("api:exportrun-download", args=[run.pk])

@@ -18,12 +18,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from erp.core.api import Conflict
+from erp.core.api import Conflict, ServiceModelViewSet
 from erp.core.money import money_strings
 
 from . import selectors, services
-from .models import Remittance
+from .models import CommissionRule, Remittance
 from .serializers import (
+    CommissionRuleSerializer,
     RefundInputSerializer,
     RefundSerializer,
     RemittanceSerializer,
@@ -198,3 +199,21 @@ class DailySummaryView(APIView):
             seller = get_object_or_404(User, pk=request.query_params["seller"])
         summary = selectors.daily_summary(request.user, day=day, site=site, seller=seller)
         return Response(money_strings(summary))
+
+
+class CommissionRuleViewSet(ServiceModelViewSet):
+    """Commission rules; the most specific active rule wins (agent + package, agent, package,
+    site, default). Rules are switched off, not deleted: past sales refer to their figures."""
+
+    serializer_class = CommissionRuleSerializer
+    filterset_fields = ["agent", "package", "site", "is_active"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return CommissionRule.objects.select_related("agent", "package", "site")
+
+    def create_object(self, data):
+        return services.save_commission_rule(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.save_commission_rule(actor=self.request.user, rule=instance, **data)

@@ -107,3 +107,23 @@ class StatementSerializer(serializers.Serializer):
     commission = serializers.DecimalField(max_digits=14, decimal_places=2)
     remitted = serializers.DecimalField(max_digits=14, decimal_places=2)
     balance_owed = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class CommissionRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        from .models import CommissionRule
+
+        model = CommissionRule
+        fields = [
+            "id",
+            "agent",
+            "package",
+            "site",
+            "percent",
+            "fixed",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators = []  # the service checks the rule as a whole, with clear messages
