@@ -22,6 +22,7 @@ class ClientViewset(RecordViewset):
     list_columns = ("name", "phone", "site", "agent", "expires_at", "created_at")
     list_filter_fields = ("site", "marketing_consent")
     list_search_fields = ("name", "phone")
+    detail_template_name = "clients/client_detail.html"
 
     def get_queryset(self, request):
         return selectors.clients_visible_to(request.user)
@@ -41,3 +42,13 @@ class ClientViewset(RecordViewset):
 
     def update_object(self, request, obj, form):
         return services.update_client(actor=request.user, client=obj, **form.cleaned_data)
+
+    def get_detail_context(self, request, client) -> dict:
+        from django.utils import timezone
+
+        from erp.sales.selectors import purchases_of
+
+        return {
+            "purchases": purchases_of(request.user, client)[:100],
+            "active": client.expires_at is not None and client.expires_at > timezone.now(),
+        }

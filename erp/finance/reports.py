@@ -237,22 +237,23 @@ def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
         raise PermissionDenied
     lo, hi = _bounds(start, end)
     figures = statements([a.pk for a in agents], start=lo, end=hi)
+    # The balance owed comes second so that it is on screen even on a phone.
     rows = [
         [
             agent.get_full_name() or agent.username,
-            agent.username,
+            f["balance_owed"],
             f["sales_count"],
             f["sales_amount"],
             f["refunds_amount"],
             f["collected"],
             f["commission"],
             f["remitted"],
-            f["balance_owed"],
+            agent.username,
         ]
         for agent in agents
         for f in [figures[agent.pk]]
     ]
-    rows.sort(key=lambda r: (-r[8], r[1]))
+    rows.sort(key=lambda r: (-r[1], r[8]))
     return Report(
         "statements",
         _("Agent statements"),
@@ -263,17 +264,17 @@ def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                 _("Statements"),
                 [
                     Column(_("Agent")),
-                    Column(_("Username")),
+                    Column(_("Balance owed"), "money", total=True),
                     Column(_("Sales"), "int", total=True),
                     Column(_("Sold"), "money", total=True),
                     Column(_("Refunded"), "money", total=True),
                     Column(_("Collected"), "money", total=True),
                     Column(_("Commission"), "money", total=True),
                     Column(_("Remitted"), "money", total=True),
-                    Column(_("Balance owed"), "money", total=True),
+                    Column(_("Username")),
                 ],
                 rows,
-                flag=lambda row: row[8] > 0,
+                flag=lambda row: row[1] > 0,
             )
         ],
     )

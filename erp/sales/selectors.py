@@ -90,3 +90,14 @@ def daily_summary(user: User, *, day, site=None, seller=None) -> dict:
         "refunds_count": refunded["count"],
         "refunds_amount": Decimal(refunded["amount"] or 0),
     }
+
+
+def purchases_of(user: User, client) -> QuerySet[Sale]:
+    """A client's purchases, newest first, as far as `user` may see sales (an agent: the
+    agent's own), with refunds, for the client's page and API."""
+    return (
+        sales_visible_to(user)
+        .filter(client=client)
+        .select_related("site", "seller", "refund")
+        .order_by("-sold_at")
+    )

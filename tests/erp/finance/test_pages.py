@@ -47,7 +47,7 @@ def test_statements_on_screen_highlight_who_owes_and_download_as_excel(client, u
     xlsx = client.get("/finance/reports/", {**params, "format": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(xlsx.content))["Statements"].values)
-    assert any(r[1] == users[Role.AGENT].username and r[8] == 1800 for r in rows)
+    assert any(r[8] == users[Role.AGENT].username and r[1] == 1800 for r in rows)
 
 
 @pytest.mark.django_db
@@ -226,3 +226,29 @@ def test_every_finance_page_opens_for_super_admin(client, users, sold):
         "/finance/scheduledexport/add/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_client_page_and_api_show_purchases_and_current_access(client, api, users, two_sites):
+    agent = users[Role.AGENT]
+    buyer = sales.client_for_sale(
+        seller=agent, phone="+255754000111", name="Asha", package=two_sites["packages"][0]
+    )
+    bought = [
+        sales.sell(
+            seller=agent,
+            idempotency_key=uuid.uuid4(),
+            payment_method="cash",
+            package=two_sites["packages"][0],
+            client=buyer,
+        )[0]
+        for _ in range(2)
+    ]
+    sales.refund_sale(actor=users[Role.FINANCE], sale=bought[0], reason="wrong package")
+    buyer.refresh_from_db()
+    assert buyer.expires_at >= bought[1].sold_at + timedelta(days=1) - timedelta(seconds=1)
+    _login(client, agent)
+    page = client.get(f"/customers/client/{buyer.pk}/detail/").content.decode()
+    assert page.count("data-sale=") == 2 and "refunded" in page and "Active" in page
+    rows = api(agent).get(f"/api/v1/clients/{buyer.pk}/purchases/").json()["results"]
+    assert {r["id"] for r in rows} == {str(s.pk) for s in bought}

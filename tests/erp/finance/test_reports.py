@@ -88,7 +88,7 @@ def test_statements_report_equals_each_agents_statement_and_shows_shortfall_firs
     finance_user = users[Role.FINANCE]
     body = api(finance_user).get("/api/v1/reports/statements.json", _period()).json()
     (section,) = body["sections"]
-    rows = {row[1]: row for row in section["rows"]}
+    rows = {row[8]: row for row in section["rows"]}
     today = timezone.localdate()
     report = reports.build_report(
         "statements", actor=finance_user, start=today, end=today + timedelta(days=1)
@@ -99,13 +99,13 @@ def test_statements_report_equals_each_agents_statement_and_shows_shortfall_firs
         row = rows[agent.username]
         assert Decimal(row[3]) == figures["sales_amount"]
         assert Decimal(row[6]) == figures["commission"]
-        assert Decimal(row[8]) == figures["balance_owed"]
+        assert Decimal(row[1]) == figures["balance_owed"]
     # agent A: sold 3000, refunded 1000, commission 10% of 2000 kept = 200, remitted 500
-    assert Decimal(rows[month["agent"].username][8]) == Decimal("1300.00")
-    assert Decimal(rows[month["other"].username][8]) == Decimal("900.00")
-    balances = [Decimal(r[8]) for r in section["rows"]]
+    assert Decimal(rows[month["agent"].username][1]) == Decimal("1300.00")
+    assert Decimal(rows[month["other"].username][1]) == Decimal("900.00")
+    balances = [Decimal(r[1]) for r in section["rows"]]
     assert balances == sorted(balances, reverse=True)  # the biggest shortfall on top
-    assert Decimal(section["totals"][8]) == sum(balances)
+    assert Decimal(section["totals"][1]) == sum(balances)
 
 
 @pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_an_agent_gets_only_the_agents_own_figures(api, users, month):
     detail = next(s for s in body["sections"] if s["title"] == "Sales")
     assert {row[3] for row in detail["rows"]} == {agent.username}
     statements = api(agent).get("/api/v1/reports/statements.json", _period()).json()
-    assert [row[1] for row in statements["sections"][0]["rows"]] == [agent.username]
+    assert [row[8] for row in statements["sections"][0]["rows"]] == [agent.username]
     remittances = api(month["other"]).get("/api/v1/reports/remittances.json", _period()).json()
     assert remittances["sections"][0]["rows"] == []
     for report in ("expenses", "profit"):
