@@ -113,7 +113,7 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     sales = sales_visible_to(actor).filter(sold_at__gte=lo, sold_at__lt=hi)
     methods = dict(PaymentMethod.choices)
 
-    def summary(title: str, key: str, label: Callable[[Any], str]) -> Section:
+    def summary(title: str, column: str, key: str, label: Callable[[Any], str]) -> Section:
         rows = (
             sales.values(key)
             .annotate(n=Count("pk"), amount=Sum("amount"), commission=Sum("commission"))
@@ -122,7 +122,7 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
         return Section(
             title,
             [
-                Column(title.split(" ")[-1].capitalize()),
+                Column(column),
                 Column(_("Sales"), "int", total=True),
                 Column(_("Amount"), "money", total=True),
                 Column(_("Commission"), "money", total=True),
@@ -215,9 +215,15 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
         start,
         end,
         [
-            summary(_("Sales by site"), "site__name", str),
-            summary(_("Sales by package"), "package__name", str),
-            summary(_("Sales by payment"), "payment_method", lambda m: str(methods.get(m, m))),
+            summary(_("Sales by site"), _("Site"), "site__name", str),
+            summary(_("Sales by seller"), _("Seller"), "seller__username", str),
+            summary(_("Sales by package"), _("Package"), "package__name", str),
+            summary(
+                _("Sales by payment"),
+                _("Payment"),
+                "payment_method",
+                lambda m: str(methods.get(m, m)),
+            ),
             detail,
             refunds,
         ],

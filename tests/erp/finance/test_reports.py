@@ -118,6 +118,7 @@ def test_sales_report_workbook_reads_back_typed_with_totals(api, users, month):
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == [
         "Sales by site",
+        "Sales by seller",
         "Sales by package",
         "Sales by payment",
         "Sales",
@@ -139,6 +140,9 @@ def test_sales_report_workbook_reads_back_typed_with_totals(api, users, month):
     assert {r[7] for r in body} == {"", "MP123"} or {r[7] for r in body} == {None, "MP123"}
     refunds = list(wb["Refunds"].iter_rows(min_row=2, values_only=True))
     assert refunds[0][4] == "router down" and refunds[0][6] == 1000
+    by_seller = {r[0]: r for r in wb["Sales by seller"].iter_rows(min_row=2, values_only=True)}
+    assert by_seller[month["agent"].username][1:3] == (3, 3000)
+    assert by_seller[month["other"].username][1:3] == (1, 1000)
     by_payment = {r[0]: r for r in wb["Sales by payment"].iter_rows(min_row=2, values_only=True)}
     assert by_payment["Cash"][1] == 3 and by_payment["Mobile money"][2] == 1000
 
