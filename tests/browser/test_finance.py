@@ -14,7 +14,7 @@ from erp.accounts.roles import Role
 from erp.sales import services as sales
 from erp.sales.models import CommissionRule
 from erp.vouchers import services as vouchers
-from tests.conftest import PASSWORD
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,19 +45,11 @@ def month_of_sales(make_router, make_user):
     return agents
 
 
-def _login(page, username):
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{page.base}/dashboard/")
-
-
 @pytest.mark.parametrize("width", [360, 1280])
 def test_statements_page_and_excel_download(page_for, shot, make_user, month_of_sales, width):
     finance = make_user(Role.FINANCE, "fatuma")
     page = page_for(width=width, height=800)
-    _login(page, finance.username)
+    login(page, finance.username)
     page.goto(f"{page.base}/finance/reports/")
     page.select_option("select[name=report]", "statements")
     page.click("#report-form button[type=submit]")

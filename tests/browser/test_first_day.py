@@ -9,17 +9,9 @@ import pytest
 from erp.accounts.roles import Role
 from erp.clients.models import Client
 from erp.sites.models import Router, Site
-from tests.conftest import PASSWORD
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username):
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{page.base}/dashboard/")
 
 
 def _save(page):
@@ -37,7 +29,7 @@ def _select(page, name: str, label: str):
 def test_admin_creates_site_router_and_client(page_for, shot, make_user):
     admin = make_user(Role.SUPER_ADMIN, "boss")
     page = page_for()
-    _login(page, admin.username)
+    login(page, admin.username)
     shot(page, "01-dashboard")
 
     page.goto(f"{page.base}/network/site/add/")
@@ -88,7 +80,7 @@ def test_agent_on_a_phone_sees_the_drawer_and_own_clients(
     make_client(site=theirs, actor=other, name="Their Client")
 
     page = page_for(width=360, height=740)
-    _login(page, agent.username)
+    login(page, agent.username)
     page.goto(f"{page.base}/customers/client/")
     body = page.content()
     assert "My Client" in body and "Their Client" not in body
