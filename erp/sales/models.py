@@ -67,6 +67,9 @@ class Sale(BaseModel):
         permissions = [("give_discount", _("Can give a discount on a sale"))]
         indexes = [
             models.Index(fields=["seller", "-sold_at"], name="sale_seller_idx"),
+            # The API list pages by -created_at: an agent's page walks this index instead of
+            # the whole table's created_at, filtering out every other seller's sales.
+            models.Index(fields=["seller", "-created_at"], name="sale_seller_created_idx"),
             models.Index(fields=["site", "-sold_at"], name="sale_site_idx"),
         ]
         constraints = [

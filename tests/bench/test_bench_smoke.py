@@ -29,3 +29,29 @@ def test_voucher_pdf_smoke():
     result = voucher_pdf.run(36)
     assert result["cards"] == 36 and result["bytes"] > 10_000
     assert result["pdf_s"] < 30 * 36 / 1000 + 2, result  # the full run's budget, scaled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pos_sales_smoke(roles, postgres_only):
+    """2,000 past sales, 4 sellers at once through the real sell service; the list and the
+    statement read at that size. The full run (1,000,000 sales, 16 sellers) is by hand."""
+    from bench import pos_sales
+
+    result = pos_sales.run(2_000, 4, 20, sites=4, agents_per_site=3, http=False, repeat=3, warmup=1)
+    together, alone = result["together"], result["alone"]
+    assert together["sales"] == 4 * 20 and alone["sales"] == 20
+    checks = result["checks"]
+    # every sale took its own voucher, every voucher is now sold, receipts run 1..n per site
+    assert checks["sales"] == checks["distinct_vouchers"] == 100, checks
+    assert checks["vouchers_not_sold"] == 0, checks
+    assert checks["receipts_gapless"] and checks["receipt_sites"] == 2, checks
+    assert together["replays_ok"] and alone["replays_ok"]
+    assert together["latency"]["p95"] < 2_000, together["latency"]  # the target is 50 ms
+    reads = result["reads"]
+    assert reads["count_queries"] == [], reads["count_queries"]  # keyset pages never count
+    # an index serves every list and statement query (small tables: planner forced off seq scans)
+    assert reads["forced_seq_scans"] == [], reads["forced_seq_scans"]
+    for who, figures in reads["lists"].items():
+        assert figures["queries"] >= 1, who
+        assert figures["api_first"]["p95"] < 2_000 and figures["api_deep"]["p95"] < 2_000, who
+    assert reads["statement"]["agent"]["sales_in_period"] > 0

@@ -190,6 +190,43 @@ def test_commission_precedence_and_history_kept(shop, users, make_user):
 
 
 @pytest.mark.django_db
+def test_commission_ignores_rules_of_others_and_newest_wins(shop, users, make_user, make_site):
+    """Given rules of another agent, another package, another site and an inactive one,
+    when an agent sells, then only the rules that match count, and of two equally specific
+    rules the newer wins."""
+    agent, other = users[Role.AGENT], make_user(Role.AGENT, "someone-else")
+    elsewhere = make_site()
+    other_package = voucher_services.save_package(
+        actor=users[Role.SUPER_ADMIN],
+        name="1 Week",
+        price=Decimal("5000"),
+        validity_seconds=604800,
+        sites=[shop["site"]],
+    )
+    package = shop["package"]
+    site = shop["site"]
+    CommissionRule.objects.create(percent=Decimal("5"))  # default
+    CommissionRule.objects.create(agent=other, package=package, percent=Decimal("90"))
+    CommissionRule.objects.create(agent=other, percent=Decimal("91"))
+    CommissionRule.objects.create(agent=agent, package=other_package, percent=Decimal("92"))
+    CommissionRule.objects.create(package=other_package, percent=Decimal("93"))
+    CommissionRule.objects.create(site=elsewhere, percent=Decimal("94"))
+    CommissionRule.objects.create(agent=agent, percent=Decimal("95"), is_active=False)
+
+    def commission():
+        return services.commission_for(
+            agent=agent, package=package, site=site, amount=Decimal("1000")
+        )
+
+    assert commission() == Decimal("50.00")
+    CommissionRule.objects.create(site=site, percent=Decimal("6"))
+    CommissionRule.objects.create(site=site, percent=Decimal("7"))  # newer, same rank
+    assert commission() == Decimal("70.00")
+    CommissionRule.objects.create(agent=agent, package=package, fixed=Decimal("2000"))
+    assert commission() == Decimal("1000.00")  # a fixed sum never exceeds the amount
+
+
+@pytest.mark.django_db
 def test_pos_api(api, shop, users):
     client = api(users[Role.SALES])
     payload = {
