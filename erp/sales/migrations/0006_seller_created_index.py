@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sales", "0004_refund_remittance_permissions")]
+    dependencies = [("sales", "0005_commission_rule_messages")]
 
     operations = [
         migrations.AddIndex(
