@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "erp.vouchers",
     "erp.sales",
     "erp.finance",
+    "erp.notifications",
+    "erp.assets",
     "workflows.voucher_batch",
 ]
 
