@@ -155,7 +155,7 @@ class Asset(BaseModel):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("assets:asset_detail", kwargs={"pk": self.pk})
+        return reverse("assets:asset:detail", args=[self.pk])
 
 
 class AssetMovement(BaseModel):
