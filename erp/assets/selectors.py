@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
@@ -83,7 +83,7 @@ def inventory_value(*, user: User) -> InventoryValue:
     for row in (
         assets.values("site", "site__name", "site__code")
         .annotate(total=Sum("purchase_cost"), count=Count("pk"))
-        .order_by("site__name")
+        .order_by(F("site__name").asc(nulls_last=True))
     ):
         value.by_site.append(
             {
