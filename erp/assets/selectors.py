@@ -179,12 +179,16 @@ def asset_timeline(asset: Asset) -> list[TimelineEntry]:
             if "site_id" in changed or "status" in changed:
                 lines.append(_movement_sentence(who, previous, record, sites))
             if "condition" in changed:
+                condition = {
+                    "who": who,
+                    "old": _condition_label(previous.condition),
+                    "new": _condition_label(record.condition),
+                }
+                moved = "site_id" in changed or "status" in changed
                 lines.append(
-                    _("condition %(old)s → %(new)s")
-                    % {
-                        "old": _condition_label(previous.condition),
-                        "new": _condition_label(record.condition),
-                    }
+                    (_("condition %(old)s → %(new)s") % condition)
+                    if moved
+                    else (_("%(who)s changed the condition: %(old)s → %(new)s") % condition)
                 )
             others = [
                 str(field.verbose_name)

@@ -96,7 +96,10 @@ def test_edit_and_condition_change_are_in_the_timeline(make_asset, tech):
         actor=tech, asset=asset, condition=AssetCondition.FAIR, supplier="Tz Networks"
     )
     [latest, _created] = asset_timeline(asset)
-    assert latest.lines == ["condition new → fair", "Asha Mushi edited supplier"]
+    assert latest.lines == [
+        "Asha Mushi changed the condition: new → fair",
+        "Asha Mushi edited supplier",
+    ]
 
 
 def test_retire_makes_condition_retired_and_is_final(make_asset, make_site, tech):
