@@ -286,6 +286,9 @@ SPECTACULAR_SETTINGS = {
         "VoucherStatusEnum": "erp.vouchers.choices.VoucherStatus",
         "BatchStatusEnum": "erp.vouchers.choices.BatchStatus",
         "PaymentMethodEnum": "erp.sales.choices.PaymentMethod",
+        "AssetStatusEnum": "erp.assets.choices.AssetStatus",
+        "AssetConditionEnum": "erp.assets.choices.AssetCondition",
+        "MovementKindEnum": "erp.assets.choices.MovementKind",
     },
 }
 
