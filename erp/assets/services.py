@@ -164,7 +164,7 @@ def move_asset(
 ) -> AssetMovement:
     """Move an asset (see the module docstring); one movement row and one history record."""
     _require(actor, "assets.move_asset", _("You may not move assets."))
-    asset = Asset.objects.select_for_update().select_related("site").get(pk=asset.pk)
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("site").get(pk=asset.pk)
     _check_visible(actor, asset)
     check_not_retired(asset)
     reason = (reason or "").strip()

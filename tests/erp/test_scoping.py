@@ -93,15 +93,16 @@ def test_ui_pages_of_another_agents_records_are_404(client, two_agents):
 
 
 @pytest.mark.django_db
-def test_scoped_technician_sees_assets_of_own_sites_and_stock_only(make_user, make_site, api):
-    from erp.assets.models import AssetType
+def test_scoped_technician_sees_assets_of_own_sites_and_stock_only(
+    make_user, make_site, api, asset_types
+):
     from erp.assets.services import create_asset
 
     admin = make_user(Role.SUPER_ADMIN, "boss")
     mine, other = make_site(name="Mine", code="MINE"), make_site(name="Other", code="OTHER")
     tech = make_user(Role.TECHNICAL, "scoped-tech")
     tech.site_scope.set([mine])
-    router = AssetType.objects.get(code="router")
+    router = asset_types["router"]
 
     def asset(serial, site=None):
         return create_asset(
