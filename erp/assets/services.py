@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.core.services import assign_fields, validated_save
 from erp.sites.models import Site
-from erp.sites.selectors import site_is_visible_to
+from erp.sites.selectors import routers_visible_to, site_is_visible_to
 
 from .choices import AssetCondition, AssetStatus, MovementKind
 from .models import Asset, AssetMovement, AssetType, normalize_serial
@@ -94,9 +94,15 @@ def _check_serial(asset: Asset) -> None:
         )
 
 
-def _check_router(asset: Asset) -> None:
+def _check_router(asset: Asset, actor: User | None = None) -> None:
     if asset.router_id and asset.asset_type_id and asset.asset_type.code != "router":
         raise ValidationError({"router": _("Only an asset of type Router is a router record.")})
+    if (
+        asset.router_id
+        and actor is not None
+        and not routers_visible_to(actor).filter(pk=asset.router_id).exists()
+    ):
+        raise ValidationError({"router": _("Select a router of a site you work on.")})
     if asset.condition == AssetCondition.RETIRED and asset.status != AssetStatus.RETIRED:
         raise ValidationError({"condition": _("Retire the asset to make its condition retired.")})
 
@@ -109,7 +115,7 @@ def create_asset(
     asset = assign_fields(Asset(), fields, ASSET_FIELDS)
     asset.serial_number = normalize_serial(asset.serial_number)
     asset.status = AssetStatus.IN_STOCK
-    _check_router(asset)
+    _check_router(asset, actor)
     _check_serial(asset)
     asset._change_reason = _("received")
     validated_save(asset, actor=actor)
@@ -134,7 +140,7 @@ def update_asset(*, actor: User, asset: Asset, **fields: Any) -> Asset:
     check_not_retired(asset)
     assign_fields(asset, fields, ASSET_FIELDS)
     asset.serial_number = normalize_serial(asset.serial_number)
-    _check_router(asset)
+    _check_router(asset, actor)
     _check_serial(asset)
     return validated_save(asset, actor=actor)
 
