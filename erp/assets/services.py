@@ -19,10 +19,12 @@ Public signatures (stable: the fault-to-repair workflow calls them):
 - ``import_assets(*, actor, rows, commit) -> ImportResult`` — rows of strings (see
   ``erp.assets.importing``), every row through ``create_asset``, all or nothing.
 - ``notify_warranty_ending(*, today=None, days=None) -> int`` — the weekly warranty notice.
+- ``save_asset_type(*, actor, asset_type=None, name, code, has_mac) -> AssetType``
 - ``check_not_retired(asset)`` — raises ValidationError for a retired asset (what the fault
   side calls before reporting against an asset).
 
-Every refusal is a ``ValidationError`` with a clear message and leaves everything unchanged.
+Moves need ``assets.move_asset`` (Technical, Super Admin) and an asset and target site the
+actor works on (``selectors.assets_visible_to`` / ``sites_visible_to``). Every refusal is a ``ValidationError`` with a clear message and leaves everything unchanged.
 """
 
 from __future__ import annotations
