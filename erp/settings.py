@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "erp.vouchers",
     "erp.sales",
     "erp.finance",
+    "erp.notifications",
+    "erp.assets",
     "workflows.voucher_batch",
 ]
 
@@ -286,6 +288,9 @@ SPECTACULAR_SETTINGS = {
         "VoucherStatusEnum": "erp.vouchers.choices.VoucherStatus",
         "BatchStatusEnum": "erp.vouchers.choices.BatchStatus",
         "PaymentMethodEnum": "erp.sales.choices.PaymentMethod",
+        "AssetStatusEnum": "erp.assets.choices.AssetStatus",
+        "AssetConditionEnum": "erp.assets.choices.AssetCondition",
+        "MovementKindEnum": "erp.assets.choices.MovementKind",
     },
 }
 
@@ -363,3 +368,10 @@ MAX_DISCOUNT_PERCENT = env.int("MAX_DISCOUNT_PERCENT", default=20)
 HOTSPOT_LOGIN_URL = env.str(
     "HOTSPOT_LOGIN_URL", default="http://hotspot.lan/login?username={code}&password={password}"
 )
+
+# Links that leave the web page (asset labels' QR codes, e-mails) start with this address,
+# e.g. https://erp.example.com; empty: the address of the request (e-mails: relative links).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+
+# Assets: the weekly warranty job warns Technical about warranties ending within this many days.
+ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)

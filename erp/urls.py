@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from viewflow.contrib.auth import AuthViewset
 
 from erp.accounts import api as accounts_api
+from erp.assets import api as assets_api
 from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.finance.api import (
@@ -41,6 +42,9 @@ router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("commission-rules", CommissionRuleViewSet, basename="commissionrule")
 router.register("scheduled-exports", ScheduledExportViewSet, basename="scheduledexport")
 router.register("export-runs", ExportRunViewSet, basename="exportrun")
+router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
+router.register("assets", assets_api.AssetViewSet, basename="asset")
+router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [
