@@ -236,6 +236,14 @@ class Voucher(models.Model):
             models.Index(fields=["agent", "status"], name="voucher_agent_status_idx"),
             models.Index(fields=["site", "package", "status"], name="voucher_stock_idx"),
             models.Index(fields=["status", "expires_at"], name="voucher_expiry_idx"),
+            # The POS takes "the next unused voucher of this package in this seller's stock":
+            # a partial index on unused stock answers that at once, even when the planner's
+            # statistics have not yet seen a batch just generated.
+            models.Index(
+                fields=["agent", "package", "id"],
+                condition=models.Q(status="unused"),
+                name="voucher_unused_stock_idx",
+            ),
         ]
 
     def __str__(self) -> str:
