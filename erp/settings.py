@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "erp.vouchers",
     "erp.sales",
     "erp.finance",
+    "analytics",
     "workflows.voucher_batch",
 ]
 

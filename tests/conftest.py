@@ -35,6 +35,7 @@ _GRANT_MIGRATIONS = [
     "erp.sales.migrations.0002_sale_permissions",
     "erp.sales.migrations.0004_refund_remittance_permissions",
     "erp.finance.migrations.0002_expense_permissions",
+    "analytics.migrations.0002_permissions_and_schedules",
 ]
 _GRANTS = [importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS]
 _GRANTS += [importlib.import_module(name).GRANTS for name in _GRANT_MIGRATIONS]

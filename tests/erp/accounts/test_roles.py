@@ -51,6 +51,13 @@ VOUCHERS = {
     "Agent": {"vouchers.view_package", "vouchers.view_voucher"},
 }
 FINANCE_APP = {"finance.add_expense", "finance.change_expense", "finance.view_expense"}
+# Which analytics pages a role sees (analytics/migrations/0002).
+ANALYTICS = {
+    "Super Admin": {"analytics.view_analytics"},
+    "Marketing": {"analytics.view_analytics"},
+    "Finance": {"analytics.view_finance_analytics"},
+    "Agent": {"analytics.view_own_analytics"},
+}
 SALES = {
     "Super Admin": {
         "sales.add_sale",
@@ -159,7 +166,13 @@ def test_migration_seeds_every_role_with_its_permissions():
             for p in group.permissions.select_related("content_type")
         }
         finance = FINANCE_APP if role in ("Super Admin", "Finance") else set()
-        assert granted == expected | VOUCHERS[role] | SALES.get(role, set()) | finance, role
+        assert granted == (
+            expected
+            | VOUCHERS[role]
+            | SALES.get(role, set())
+            | finance
+            | ANALYTICS.get(role, set())
+        ), role
 
 
 def test_every_inet_role_maps_to_a_viornet_role():
