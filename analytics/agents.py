@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 
 import pandas as pd
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
@@ -50,7 +51,7 @@ def agent_figures(filters: Filters) -> pd.DataFrame:
     in_period = {f"p_{k}": Sum(f, filter=Q(day__gte=filters.start)) for k, f in fields.items()}
     seller_ids = set(to_date.values_list("seller", flat=True).distinct())
     if filters.agents:
-        seller_ids |= set(filters.agents)
+        seller_ids |= {UUID(str(a)) for a in filters.agents}
     rows = {
         r["seller"]: r
         for r in AgentDaily.objects.filter(day__lt=filters.end, seller__in=seller_ids)

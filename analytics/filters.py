@@ -14,7 +14,7 @@ class Filters:
     start: dt.date
     end: dt.date
     sites: tuple[UUID | str, ...] = field(default=())
-    agents: tuple[int, ...] = field(default=())
+    agents: tuple[UUID | str, ...] = field(default=())
     packages: tuple[UUID | str, ...] = field(default=())
 
     def __post_init__(self):

@@ -35,7 +35,8 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
 
     user = access.current_user.get()
     today = timezone.localdate()
-    sites = [{"label": s.name, "value": str(s.pk)} for s in sites_visible_to(user).only("name")]
+    visible = sites_visible_to(user).order_by("name").values_list("pk", "name")
+    sites = [{"label": name, "value": str(pk)} for pk, name in visible]
     children = [
         dcc.DatePickerRange(
             id=fid(page, "dates"),
@@ -56,7 +57,7 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
         from erp.accounts.roles import Role
 
         agent_options = [
-            {"label": u.get_full_name() or u.username, "value": u.pk}
+            {"label": u.get_full_name() or u.username, "value": str(u.pk)}
             for u in User.objects.filter(groups__name=Role.AGENT).order_by("username")
         ]
         children.append(
@@ -114,7 +115,7 @@ def make_filters(start, end, sites, agents, packages) -> Filters:
         start=start_day,
         end=end_day + dt.timedelta(days=1),
         sites=tuple(sites or ()),
-        agents=tuple(int(a) for a in agents or ()),
+        agents=tuple(agents or ()),
         packages=tuple(packages or ()),
     )
     return access.scope(filters, access.current_user.get())

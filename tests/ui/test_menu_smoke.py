@@ -16,16 +16,31 @@ EXPECTED_APPS = {
     Role.SUPER_ADMIN: {
         "/dashboard/",
         "/pos/",
+        "/analytics/",
         "/network/",
         "/customers/",
         "/vouchers/",
         "/batches/",
     },
-    Role.MARKETING: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
+    Role.MARKETING: {
+        "/dashboard/",
+        "/analytics/",
+        "/network/",
+        "/customers/",
+        "/vouchers/",
+        "/batches/",
+    },
     Role.SALES: {"/dashboard/", "/pos/", "/network/", "/customers/", "/vouchers/", "/batches/"},
     Role.TECHNICAL: {"/dashboard/", "/network/"},
-    Role.FINANCE: {"/dashboard/", "/network/", "/customers/", "/vouchers/", "/batches/"},
-    Role.AGENT: {"/dashboard/", "/pos/", "/network/", "/customers/", "/vouchers/"},
+    Role.FINANCE: {
+        "/dashboard/",
+        "/analytics/",
+        "/network/",
+        "/customers/",
+        "/vouchers/",
+        "/batches/",
+    },
+    Role.AGENT: {"/dashboard/", "/pos/", "/analytics/", "/network/", "/customers/", "/vouchers/"},
 }
 
 
