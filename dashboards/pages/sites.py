@@ -48,7 +48,7 @@ def _map(frame):
         text=list(up["code"]),
         marker={
             "color": c.floats(up["net"]),
-            "colorscale": "Blues",
+            "colorscale": "Viridis",
             "size": 9,
             "showscale": True,
             "colorbar": {"title": settings.CURRENCY},
