@@ -73,6 +73,9 @@ def get_app() -> Dash:
         update_title=None,
         compress=False,
         use_async=False,  # callbacks run in the request thread: the ORM and the user with them
+        # The Django pages navigate with Hotwire Turbo, which would swap this page in without
+        # running its scripts in order (DashRenderer undefined): ask Turbo for a full load.
+        meta_tags=[{"name": "turbo-visit-control", "content": "reload"}],
     )
     app.layout = _shell
     app.callback(Output("page", "children"), Input("url", "pathname"))(_route)

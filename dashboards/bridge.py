@@ -78,6 +78,7 @@ def dash_view(request, path: str = ""):
     body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("wsgi.file_wrapper", None)  # the server's wrapper belongs to its own response
     started: dict = {}
 
     def start_response(status, headers, exc_info=None):

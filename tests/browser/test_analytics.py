@@ -20,6 +20,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAGES = ["overview", "sites", "agents", "finance", "network", "maintenance"]
 
 
+def _page(page_for, **size):
+    """A page that also counts uncaught JavaScript exceptions as console errors."""
+    page = page_for(**size)
+    page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
+    return page
+
+
 def _login(page, username):
     page.goto(f"{page.base}/accounts/login/?next=/analytics/")
     page.fill("input[name=username]", username)
@@ -52,13 +59,13 @@ def _recent():
 def test_every_page_renders_its_figures(page_for, shot, users, shop):  # noqa: F811
     _recent()
     for width, label in ((1280, "desktop"), (390, "phone")):
-        page = page_for(width=width, height=900)
+        page = _page(page_for, width=width, height=900)
         _login(page, users[Role.SUPER_ADMIN].username)
         for name in PAGES:
             page.goto(f"{page.base}/analytics/{name}")
-            page.wait_for_selector("#page > *", timeout=15_000)
+            page.wait_for_selector("#page > *", timeout=20_000)
             if name != "maintenance":
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15_000)
+                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
                 page.wait_for_load_state("networkidle")
                 assert page.locator("._dash-loading").count() == 0
             else:
@@ -66,7 +73,24 @@ def test_every_page_renders_its_figures(page_for, shot, users, shop):  # noqa: F
             shot(page, f"analytics-{name}-{label}")
         if label == "desktop":
             page.goto(f"{page.base}/analytics/overview")
-            page.wait_for_selector(".vn-kpi-value", timeout=15_000)
+            page.wait_for_selector(".vn-kpi-value", timeout=20_000)
             text = page.inner_text(".vn-kpis")
             assert "TZS" in text
         assert page.console_errors == [], page.console_errors
+
+
+def test_an_agent_sees_only_the_agents_page(page_for, users, shop, shot):  # noqa: F811
+    """Through the login form (a Turbo form): the Dash page must still start."""
+    _recent()
+    page = _page(page_for)
+    page.goto(f"{page.base}/accounts/login/?next=/analytics/")
+    page.fill("input[name=username]", "one")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/analytics/agents")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+    shot(page, "analytics-agents-own")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".vn-nav").all_inner_texts() == ["Agents"]
+    assert page.console_errors == [], page.console_errors
+    assert page.goto(f"{page.base}/analytics/finance").status == 403
