@@ -29,3 +29,16 @@ def test_voucher_pdf_smoke():
     result = voucher_pdf.run(36)
     assert result["cards"] == 36 and result["bytes"] > 10_000
     assert result["pdf_s"] < 30 * 36 / 1000 + 2, result  # the full run's budget, scaled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_and_dashboards_smoke(roles, postgres_only):
+    """Generate a tiny shop with COPY, then every dashboard callback over HTTP."""
+    from bench import dashboards, generate
+
+    made = generate.run(0.0005, days=60, quiet=True)
+    assert made["vouchers"] == 5000 and made["sales"] > 3000
+    result = dashboards.run(repeats=2, quiet=True)
+    assert len(result["callbacks"]) == len(dashboards.CHARTS)
+    assert result["largest_kb"] <= 50, result
+    assert result["sites"] == result["raw_sites"] > 0
