@@ -97,6 +97,29 @@ class NotificationsApp(Application):
         return path("read/", MarkReadView.as_view(viewset=self), name="read")
 
 
+class AnalyticsApp(Application):
+    """The Dash dashboards. /analytics/ itself is served by dashboards.bridge (declared before
+    the site's URLs), so this entry is the menu link; the view here only redirects."""
+
+    title = _("Analytics")
+    icon = "insights"
+    app_name = "analytics"
+    menu_template_name = None
+    permission = staticmethod(
+        _any_perm(
+            "analytics.view_analytics",
+            "analytics.view_finance_analytics",
+            "analytics.view_own_analytics",
+        )
+    )
+
+    @property
+    def index_path(self):
+        from django.views.generic import RedirectView
+
+        return path("", RedirectView.as_view(url="/analytics/"), name="index")
+
+
 site = Site(
     title="ViorNet",
     primary_color="#0d47a1",
@@ -104,6 +127,7 @@ site = Site(
     viewsets=[
         DashboardApp(),
         PosApp(),
+        AnalyticsApp(),
         Application(
             title=_("Network"),
             icon="cell_tower",

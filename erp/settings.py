@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "erp.finance",
     "erp.notifications",
     "erp.assets",
+    "analytics",
     "workflows.voucher_batch",
 ]
 

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from viewflow.contrib.auth import AuthViewset
 
+from dashboards.bridge import dash_view
 from erp.accounts import api as accounts_api
 from erp.assets import api as assets_api
 from erp.clients.api import ClientViewSet
@@ -84,5 +85,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The Dash analytics app, behind Django's session, roles and CSRF (dashboards/bridge.py).
+    re_path(r"^analytics/(?P<path>.*)$", dash_view, name="analytics"),
     path("", site.urls),
 ]

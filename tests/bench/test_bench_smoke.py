@@ -55,3 +55,15 @@ def test_pos_sales_smoke(roles, postgres_only):
         assert figures["queries"] >= 1, who
         assert figures["api_first"]["p95"] < 2_000 and figures["api_deep"]["p95"] < 2_000, who
     assert reads["statement"]["agent"]["sales_in_period"] > 0
+
+
+def test_generate_and_dashboards_smoke(roles, postgres_only):
+    """Generate a tiny shop with COPY, then every dashboard callback over HTTP."""
+    from bench import dashboards, generate
+
+    made = generate.run(0.0005, days=60, quiet=True)
+    assert made["vouchers"] == 5000 and made["sales"] > 3000
+    result = dashboards.run(repeats=2, quiet=True)
+    assert len(result["callbacks"]) == len(dashboards.CHARTS)
+    assert result["largest_kb"] <= 50, result
+    assert result["sites"] == result["raw_sites"] > 0

@@ -16,6 +16,7 @@ EXPECTED_APPS = {
     Role.SUPER_ADMIN: {
         "/dashboard/",
         "/pos/",
+        "/analytics/",
         "/network/",
         "/customers/",
         "/vouchers/",
@@ -26,6 +27,7 @@ EXPECTED_APPS = {
     },
     Role.MARKETING: {
         "/dashboard/",
+        "/analytics/",
         "/network/",
         "/customers/",
         "/vouchers/",
@@ -46,6 +48,7 @@ EXPECTED_APPS = {
     Role.TECHNICAL: {"/dashboard/", "/network/", "/assets/", "/notifications/"},
     Role.FINANCE: {
         "/dashboard/",
+        "/analytics/",
         "/network/",
         "/customers/",
         "/vouchers/",
@@ -57,6 +60,7 @@ EXPECTED_APPS = {
     Role.AGENT: {
         "/dashboard/",
         "/pos/",
+        "/analytics/",
         "/network/",
         "/customers/",
         "/vouchers/",

@@ -59,6 +59,13 @@ FINANCE_APP = {
     "finance.view_scheduledexport",
     "finance.view_exportrun",
 }
+# Which analytics pages a role sees (analytics/migrations/0002).
+ANALYTICS = {
+    "Super Admin": {"analytics.view_analytics"},
+    "Marketing": {"analytics.view_analytics"},
+    "Finance": {"analytics.view_finance_analytics"},
+    "Agent": {"analytics.view_own_analytics"},
+}
 SALES = {
     "Super Admin": {
         "sales.add_sale",
@@ -189,8 +196,13 @@ def test_migration_seeds_every_role_with_its_permissions():
             for p in group.permissions.select_related("content_type")
         }
         finance = FINANCE_APP if role in ("Super Admin", "Finance") else set()
-        assert granted == expected | VOUCHERS[role] | SALES.get(role, set()) | finance | ASSETS.get(
-            role, set()
+        assert granted == (
+            expected
+            | VOUCHERS[role]
+            | SALES.get(role, set())
+            | finance
+            | ASSETS.get(role, set())
+            | ANALYTICS.get(role, set())
         ), role
 
 

@@ -1,0 +1,84 @@
+"""Profit per site and expenses, from the rollups and the (small) expense table."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from erp.core.money import to_money
+from erp.finance.choices import ExpenseStatus
+from erp.finance.models import Expense
+
+from .filters import Filters
+from .models import SalesDaily
+
+PROFIT_COLUMNS = ["site", "name", "revenue", "refunds", "commission", "expenses", "profit"]
+
+
+def profit_by_site(filters: Filters) -> pd.DataFrame:
+    """Which sites make money? Per site, for the period: revenue − refunds − commission (net of
+    reversals) − approved expenses = profit. Head-office expenses (no site) are their own line
+    when no site is chosen (site ""). The same rows, to the cent, as
+    erp.finance.services.profit_by_site (the API and the Excel export); sorted by site name,
+    head office last."""
+    rollup = filters.scoped(filters.days(SalesDaily.objects.all()), package=None)
+    sales = {
+        r["site"]: r
+        for r in rollup.values("site")
+        .annotate(
+            name=F("site__name"),
+            revenue=Sum("sales_amount"),
+            refunds=Sum("refunds_amount"),
+            commission=Sum("commission"),
+            reversed=Sum("commission_reversed"),
+        )
+        .order_by()
+    }
+    expenses = filters.scoped(
+        filters.days(Expense.objects.filter(status=ExpenseStatus.APPROVED), "spent_on")
+    )
+    spent = {
+        r["site"]: r
+        for r in expenses.values("site")
+        .annotate(name=F("site__name"), total=Sum("amount"))
+        .order_by()
+    }
+    rows = []
+    for site in set(sales) | {k for k in spent if k is not None}:
+        s, e = sales.get(site, {}), spent.get(site, {})
+        revenue, refunds = to_money(s.get("revenue") or 0), to_money(s.get("refunds") or 0)
+        commission = to_money(s.get("commission") or 0) - to_money(s.get("reversed") or 0)
+        cost = to_money(e.get("total") or 0)
+        rows.append(
+            [
+                str(site),
+                s.get("name") or e.get("name"),
+                revenue,
+                refunds,
+                commission,
+                cost,
+                revenue - refunds - commission - cost,
+            ]
+        )
+    rows.sort(key=lambda r: r[1])
+    if not filters.sites and spent.get(None):
+        cost = to_money(spent[None]["total"])
+        zero = to_money(0)
+        rows.append(["", _("Head office"), zero, zero, zero, cost, -cost])
+    return pd.DataFrame(rows, columns=PROFIT_COLUMNS)
+
+
+def expenses_by_category(filters: Filters) -> pd.DataFrame:
+    """Where does the money go? Approved expenses in the period per category: category,
+    category_name, amount; largest first."""
+    expenses = filters.scoped(
+        filters.days(Expense.objects.filter(status=ExpenseStatus.APPROVED), "spent_on")
+    )
+    labels = dict(Expense._meta.get_field("category").choices)
+    rows = [
+        [r["category"], str(labels.get(r["category"], r["category"])), to_money(r["total"])]
+        for r in expenses.values("category").annotate(total=Sum("amount")).order_by()
+    ]
+    frame = pd.DataFrame(rows, columns=["category", "category_name", "amount"])
+    return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)

@@ -1,0 +1,106 @@
+"""Rollups: sales and refunds summed per day, so dashboards never scan the raw sales table.
+
+These rows are derived data, rebuilt at will from sales and refunds (``manage.py
+rebuild_rollups``), so they carry no history. A day's rows are always replaced as a whole: a
+sale's row and a refund's row for the same key may both exist, and every reader sums them.
+Days are local dates (settings.TIME_ZONE), as in the profit and daily reports.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from erp.core.money import MoneyField
+from erp.sales.choices import PaymentMethod
+
+
+class RollupFigures(models.Model):
+    """The figures both rollups carry: sales on their day, refunds on theirs."""
+
+    sales_count = models.PositiveIntegerField(_("sales"), default=0)
+    sales_amount = MoneyField(_("amount paid"), default=0)
+    commission = MoneyField(_("commission"), default=0)
+    refunds_count = models.PositiveIntegerField(_("refunds"), default=0)
+    refunds_amount = MoneyField(_("amount refunded"), default=0)
+    commission_reversed = MoneyField(_("commission reversed"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SalesDaily(RollupFigures):
+    """Sales and refunds of one local day per site, package and payment method."""
+
+    day = models.DateField(_("day"))
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    package = models.ForeignKey(
+        "vouchers.Package", verbose_name=_("package"), on_delete=models.CASCADE, related_name="+"
+    )
+    payment_method = models.CharField(
+        _("payment method"), max_length=8, choices=PaymentMethod.choices
+    )
+
+    class Meta:
+        verbose_name = _("daily sales (rollup)")
+        verbose_name_plural = _("daily sales (rollup)")
+        ordering = ["-day"]
+        indexes = [
+            models.Index(fields=["day", "site"], name="salesdaily_day_site_idx"),
+            models.Index(fields=["site", "day"], name="salesdaily_site_day_idx"),
+        ]
+        permissions = [
+            ("view_analytics", _("Can see every analytics page")),
+            ("view_finance_analytics", _("Can see the finance and agent analytics pages")),
+            ("view_own_analytics", _("Can see one's own agent analytics page")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.site_id} {self.package_id} {self.payment_method}"
+
+
+class AgentDaily(RollupFigures):
+    """Sales and refunds of one local day per seller and site (commission, balances)."""
+
+    day = models.DateField(_("day"))
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("daily agent sales (rollup)")
+        verbose_name_plural = _("daily agent sales (rollup)")
+        ordering = ["-day"]
+        indexes = [
+            models.Index(fields=["day", "seller"], name="agentdaily_day_seller_idx"),
+            models.Index(fields=["seller", "day"], name="agentdaily_seller_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.seller_id} {self.site_id}"
+
+
+class RollupState(models.Model):
+    """Where the incremental refresh got to: rows created after the watermark are new."""
+
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    watermark = models.DateTimeField(_("watermark"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.watermark}"

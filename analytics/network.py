@@ -1,0 +1,125 @@
+"""Routers: active users and traffic over time, sites up or down right now."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from django.db.models import Avg, Count, F, Max, Min, Q
+from django.db.models.functions import TruncDay, TruncHour
+from django.utils import timezone
+
+from erp.mikrotik.models import RouterSample
+from erp.sites.choices import RouterStatus
+from erp.sites.models import Router, Site
+
+from .filters import Filters
+
+HOURLY_UP_TO = dt.timedelta(days=7)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def router_activity(filters: Filters) -> pd.DataFrame:
+    """How many users were online, and how much traffic went through each router, over time?
+
+    Hourly buckets for periods up to 7 days, daily beyond. Columns router, router_name,
+    site_name, at, active_users (mean of the samples), rx_bytes and tx_bytes (growth of the
+    router's interface counters within the bucket; a counter reset counts as zero).
+    """
+    lo, hi = _midnight(filters.start), _midnight(filters.end)
+    trunc = TruncHour if hi - lo <= HOURLY_UP_TO else TruncDay
+    samples = filters.scoped(
+        RouterSample.objects.filter(taken_at__gte=lo, taken_at__lt=hi), site="router__site"
+    )
+    rows = (
+        samples.annotate(at=trunc("taken_at"))
+        .values("router", "at")
+        .annotate(
+            router_name=F("router__name"),
+            site_name=F("router__site__name"),
+            active_users=Avg("active_users"),
+            rx_max=Max("rx_bytes"),
+            rx_min=Min("rx_bytes"),
+            tx_max=Max("tx_bytes"),
+            tx_min=Min("tx_bytes"),
+        )
+        .order_by("router__name", "at")
+    )
+    data = [
+        {
+            "router": str(r["router"]),
+            "router_name": r["router_name"],
+            "site_name": r["site_name"],
+            "at": r["at"],
+            "active_users": round(float(r["active_users"] or 0), 1),
+            "rx_bytes": max((r["rx_max"] or 0) - (r["rx_min"] or 0), 0),
+            "tx_bytes": max((r["tx_max"] or 0) - (r["tx_min"] or 0), 0),
+        }
+        for r in rows
+    ]
+    columns = ["router", "router_name", "site_name", "at", "active_users", "rx_bytes", "tx_bytes"]
+    return pd.DataFrame(data, columns=columns)
+
+
+def site_status(filters: Filters) -> pd.DataFrame:
+    """Where are the sites and are they up? Columns site, name, code, latitude, longitude,
+    status, routers, routers_down, down (every router of the site is down)."""
+    sites = filters.scoped(Site.objects.all(), site="pk")
+    rows = (
+        sites.annotate(
+            n_routers=Count("routers"),
+            n_down=Count("routers", filter=Q(routers__status=RouterStatus.DOWN)),
+        )
+        .values_list("pk", "name", "code", "latitude", "longitude", "status", "n_routers", "n_down")
+        .order_by("name")
+    )
+    frame = pd.DataFrame(
+        list(rows),
+        columns=[
+            "site",
+            "name",
+            "code",
+            "latitude",
+            "longitude",
+            "status",
+            "routers",
+            "routers_down",
+        ],
+    )
+    frame["site"] = frame["site"].astype(str)
+    frame["down"] = (frame["routers"] > 0) & (frame["routers_down"] == frame["routers"])
+    return frame
+
+
+def active_users_now(
+    filters: Filters,
+    *,
+    now: dt.datetime | None = None,
+    window: dt.timedelta = dt.timedelta(minutes=15),
+) -> int:
+    """How many users are online now? The latest sample of each router within the window,
+    summed."""
+    now = now or timezone.now()
+    recent = filters.scoped(
+        RouterSample.objects.filter(taken_at__gte=now - window, taken_at__lte=now),
+        site="router__site",
+    )
+    latest = recent.values("router").annotate(at=Max("taken_at")).order_by()
+    total = 0
+    wanted = {(r["router"], r["at"]) for r in latest}
+    if not wanted:
+        return 0
+    for router, at, users in recent.filter(
+        router__in={r for r, _ in wanted}, taken_at__in={a for _, a in wanted}
+    ).values_list("router", "taken_at", "active_users"):
+        if (router, at) in wanted:
+            total += users or 0
+    return total
+
+
+def routers_down() -> int:
+    """How many routers are down right now?"""
+    return Router.objects.filter(status=RouterStatus.DOWN).count()

@@ -1,0 +1,1 @@
+"""The Dash analytics app, served by Django under /analytics/ (see dashboards.bridge)."""

@@ -1,0 +1,82 @@
+"""The Dash app: one layout with a menu of the pages the user may open, a router callback,
+and the pages' callbacks. Built once per process, on first use (see bridge)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from dash import Dash, Input, Output, dcc, html
+from django.conf import settings
+
+from . import access
+from .pages import agents, finance, maintenance, network, overview, sites
+
+LAYOUTS = {
+    "overview": overview.layout,
+    "sites": sites.layout,
+    "agents": agents.layout,
+    "finance": finance.layout,
+    "network": network.layout,
+    "maintenance": maintenance.layout,
+}
+
+
+def _shell():
+    """The page frame, for the user of the request: a menu of the pages they may open."""
+    user = access.current_user.get(None)
+    pages = access.allowed_pages(user) if user is not None else []
+    links = [
+        dcc.Link(access.PAGES[p][1], href=f"/analytics/{access.PAGES[p][0]}", className="vn-nav")
+        for p in pages
+    ]
+    return html.Div(
+        [
+            dcc.Location(id="url"),
+            html.Header(
+                [
+                    html.A("ViorNet", href="/", className="vn-brand"),
+                    html.Span("Analytics", className="vn-title"),
+                    html.Nav(links, className="vn-navs"),
+                ],
+                className="vn-header",
+            ),
+            html.Main(id="page", className="vn-main"),
+        ]
+    )
+
+
+def _route(pathname: str | None):
+    user = access.current_user.get()
+    page = access.page_of_path((pathname or "").removeprefix("/analytics/"))
+    if page is None:
+        allowed = access.allowed_pages(user)
+        page = allowed[0] if allowed else None
+    if page is None or not access.may_open(user, page):
+        return html.Div(
+            [html.H3("403"), html.P("Your role may not open this page.")], className="vn-card"
+        )
+    return LAYOUTS[page]()
+
+
+@functools.cache
+def get_app() -> Dash:
+    app = Dash(
+        __name__,
+        url_base_pathname="/analytics/",
+        serve_locally=True,
+        assets_folder=str(Path(__file__).with_name("assets")),
+        csrf_token_name=settings.CSRF_COOKIE_NAME,  # CsrfViewMiddleware checks the header
+        csrf_header_name="X-CSRFToken",
+        suppress_callback_exceptions=True,
+        title="ViorNet analytics",
+        update_title=None,
+        compress=False,
+        use_async=False,  # callbacks run in the request thread: the ORM and the user with them
+        # The Django pages navigate with Hotwire Turbo, which would swap this page in without
+        # running its scripts in order (DashRenderer undefined): ask Turbo for a full load.
+        meta_tags=[{"name": "turbo-visit-control", "content": "reload"}],
+    )
+    app.layout = _shell
+    app.callback(Output("page", "children"), Input("url", "pathname"))(_route)
+    return app

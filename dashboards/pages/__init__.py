@@ -1,0 +1,1 @@
+"""One module per page: LAYOUT(user) builds it, charts register their callbacks on import."""

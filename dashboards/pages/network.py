@@ -1,0 +1,59 @@
+"""Network: active users and traffic per router over time."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import html
+
+from analytics import network
+
+from .. import components as c
+
+PAGE = "network"
+MAX_LINES = 10
+
+
+def _busiest(frame):
+    keep = frame.groupby("router_name")["active_users"].mean().nlargest(MAX_LINES).index
+    return frame[frame["router_name"].isin(keep)]
+
+
+def _users(frame):
+    fig = go.Figure()
+    for name, part in _busiest(frame).groupby("router_name"):
+        fig.add_scatter(x=list(part["at"]), y=list(part["active_users"]), mode="lines", name=name)
+    fig.update_yaxes(title="active users")
+    return c.style(fig, money_axis=None)
+
+
+def _traffic(frame):
+    fig = go.Figure()
+    for name, part in _busiest(frame).groupby("router_name"):
+        fig.add_scatter(
+            x=list(part["at"]),
+            y=[
+                round((a + b) / 1e6, 1)
+                for a, b in zip(part["rx_bytes"], part["tx_bytes"], strict=True)
+            ],
+            mode="lines",
+            name=name,
+        )
+    fig.update_yaxes(title="MB")
+    return c.style(fig, money_axis=None)
+
+
+users = c.chart(
+    PAGE, "users", "Active users per router (10 busiest)", network.router_activity, _users
+)
+traffic = c.chart(
+    PAGE, "traffic", "Traffic per router, MB (10 busiest)", network.router_activity, _traffic
+)
+
+
+def layout():
+    return html.Div(
+        [
+            c.filter_bar(PAGE, days=2, agents=False, packages=False),
+            html.Div([users(), traffic()], className="vn-grid"),
+        ]
+    )

@@ -1,0 +1,135 @@
+"""Overview: today, this week, this month, with trend sparklines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import plotly.graph_objects as go
+from dash import Output, callback, dcc, html
+from django.utils import timezone
+
+from analytics import overview, sales
+from erp.core.money import format_money
+
+from .. import components as c
+
+PAGE = "overview"
+LABELS = {"today": "Today", "week": "This week", "month": "This month"}
+
+
+def _trend(filters):
+    today = timezone.localdate()
+    return replace(filters, start=today - dt.timedelta(days=29), end=today + dt.timedelta(days=1))
+
+
+def _daily(frame):
+    fig = go.Figure(
+        go.Bar(
+            x=list(frame["day"]),
+            y=c.floats(frame["net"]),
+            hovertemplate=c.money_hover(),
+            marker_color="#0d47a1",
+        )
+    )
+    return c.style(fig)
+
+
+def _packages(frame):
+    fig = go.Figure()
+    for method, part in frame.groupby("payment_method"):
+        fig.add_bar(
+            x=list(part["package_name"]),
+            y=c.floats(part["revenue"]),
+            name=method,
+            hovertemplate=c.money_hover(),
+        )
+    fig.update_layout(barmode="stack")
+    return c.style(fig)
+
+
+daily = c.chart(PAGE, "daily", "Net revenue per day", sales.revenue_by_day, _daily)
+by_package = c.chart(
+    PAGE, "packages", "Sales by package and payment method", sales.sales_by_package, _packages
+)
+
+
+def _sparkline(values) -> dict:
+    fig = go.Figure(
+        go.Scatter(y=values, mode="lines", line={"width": 2, "color": "#00897b"}, hoverinfo="skip")
+    )
+    fig.update_layout(
+        height=40,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+@callback(Output(c.fid(PAGE, "kpis"), "children"), *c.filter_inputs(PAGE))
+def kpis(start, end, sites, agents, packages):
+    filters = c.make_filters(start, end, sites, agents, packages)
+    head = overview.headline(filters)
+    trend = sales.revenue_by_day(_trend(filters))
+    days = {row.day: row for row in trend.itertuples()}
+    today = timezone.localdate()
+    series = [days.get(d) for d in (today - dt.timedelta(days=29 - i) for i in range(30))]
+    net = [float(r.net) if r else 0.0 for r in series]
+    count = [r.sales if r else 0 for r in series]
+    cards = []
+    for row in head.itertuples():
+        cards.append(
+            html.Div(
+                [
+                    html.Div(LABELS[row.period], className="vn-kpi-label"),
+                    html.Div(format_money(row.net), className="vn-kpi-value"),
+                    html.Div(f"{row.sales:,} sales", className="vn-kpi-sub"),
+                ],
+                className="vn-kpi",
+            )
+        )
+    cards[0].children.append(
+        dcc.Graph(figure=_sparkline(net), config={"staticPlot": True}, className="vn-spark")
+    )
+    cards[1].children.append(
+        dcc.Graph(figure=_sparkline(count), config={"staticPlot": True}, className="vn-spark")
+    )
+    first = head.iloc[0] if len(head) else None
+    cards.append(
+        html.Div(
+            [
+                html.Div("Active users now", className="vn-kpi-label"),
+                html.Div(
+                    f"{int(first['active_users']) if first is not None else 0:,}",
+                    className="vn-kpi-value",
+                ),
+            ],
+            className="vn-kpi",
+        )
+    )
+    cards.append(
+        html.Div(
+            [
+                html.Div("Sites down", className="vn-kpi-label"),
+                html.Div(
+                    f"{int(first['sites_down']) if first is not None else 0:,}",
+                    className="vn-kpi-value",
+                ),
+            ],
+            className="vn-kpi",
+        )
+    )
+    return cards
+
+
+def layout():
+    return html.Div(
+        [
+            c.filter_bar(PAGE),
+            html.Div(id=c.fid(PAGE, "kpis"), className="vn-kpis"),
+            html.Div([daily(), by_package()], className="vn-grid"),
+        ]
+    )

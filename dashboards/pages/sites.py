@@ -1,0 +1,129 @@
+"""Sites: revenue per site, ranking, map from GPS, drill-down from a site to its agents."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+from django.conf import settings
+
+from analytics import agents, network, sales
+
+from .. import components as c
+
+PAGE = "sites"
+
+
+def _ranking(frame):
+    top = frame.head(c.MAX_BARS).iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            y=list(top["site_name"]),
+            x=c.floats(top["net"]),
+            orientation="h",
+            customdata=list(top["site"]),
+            hovertemplate=c.money_hover("x"),
+            marker_color="#0d47a1",
+        )
+    )
+    return c.style(fig, money_axis="x", height=max(300, 22 * len(top) + 60))
+
+
+def _map_data(filters):
+    status = network.site_status(filters)
+    revenue = sales.revenue_by_site(filters)[["site", "net"]]
+    frame = status.merge(revenue, on="site", how="left")
+    frame["net"] = frame["net"].apply(lambda v: v if v == v and v is not None else 0)
+    return frame.dropna(subset=["latitude", "longitude"])
+
+
+def _map(frame):
+    up = frame[~frame["down"]]
+    down = frame[frame["down"]]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[round(float(v), 4) for v in up["longitude"]],
+        y=[round(float(v), 4) for v in up["latitude"]],
+        mode="markers",
+        name="up",
+        text=list(up["code"]),
+        marker={
+            "color": c.floats(up["net"]),
+            "colorscale": "Viridis",
+            "size": 9,
+            "showscale": True,
+            "colorbar": {"title": settings.CURRENCY},
+        },
+        hovertemplate="%{text}<br>" + settings.CURRENCY + " %{marker.color:,.2f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[round(float(v), 4) for v in down["longitude"]],
+        y=[round(float(v), 4) for v in down["latitude"]],
+        mode="markers",
+        name="down",
+        text=list(down["code"]),
+        marker={"color": "#c62828", "size": 11, "symbol": "x"},
+        hovertemplate="%{text} (down)<extra></extra>",
+    )
+    fig.update_yaxes(scaleanchor="x", title="latitude")
+    fig.update_xaxes(title="longitude")
+    return c.style(fig, money_axis=None, height=420)
+
+
+ranking = c.chart(
+    PAGE,
+    "ranking",
+    "Net revenue per site (top 25) — click a site for its agents",
+    sales.revenue_by_site,
+    _ranking,
+)
+site_map = c.chart(
+    PAGE, "map", "Sites by GPS: colour is net revenue, red crosses are down", _map_data, _map
+)
+
+
+@callback(
+    Output(c.fid(PAGE, "drill"), "figure"),
+    Output(c.fid(PAGE, "drill-title"), "children"),
+    Input(c.fid(PAGE, "ranking"), "clickData"),
+    *c.filter_states(PAGE),
+)
+def drill(click, start, end, sites, agent_ids, packages):
+    if not click:
+        return c.empty("Click a site in the ranking"), "Agents of a site"
+    point = click["points"][0]
+    filters = c.make_filters(start, end, [point["customdata"]], agent_ids, packages)
+    frame = agents.agent_figures(filters)
+    if frame.empty:
+        return c.empty(), f"Agents of {point['y']}"
+    fig = go.Figure()
+    fig.add_bar(
+        x=list(frame["agent_name"]),
+        y=c.floats(frame["collected"]),
+        name="collected",
+        hovertemplate=c.money_hover(),
+    )
+    fig.add_bar(
+        x=list(frame["agent_name"]),
+        y=c.floats(frame["commission"]),
+        name="commission",
+        hovertemplate=c.money_hover(),
+    )
+    return c.style(fig), f"Agents of {point['y']}"
+
+
+def layout():
+    return html.Div(
+        [
+            c.filter_bar(PAGE),
+            html.Div([ranking(), site_map()], className="vn-grid"),
+            html.Div(
+                [
+                    html.H3("Agents of a site", id=c.fid(PAGE, "drill-title")),
+                    dcc.Graph(
+                        id=c.fid(PAGE, "drill"), config={"displaylogo": False, "responsive": True}
+                    ),
+                ],
+                className="vn-card",
+            ),
+        ]
+    )

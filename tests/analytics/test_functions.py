@@ -1,0 +1,180 @@
+"""Each analytics function against the hand-computed figures of the fixed shop (conftest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from analytics import agents, finance, rollups, sales
+from analytics.filters import Filters
+from erp.finance import services as finance_services
+from erp.sales import services as sale_services
+from tests.analytics.conftest import local
+
+OCT = Filters(start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 1))
+OCT_NOV = Filters(start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 1))
+
+
+@pytest.fixture
+def built(shop):
+    rollups.rebuild_all()
+    return shop
+
+
+def rows(frame, *columns):
+    return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+@pytest.mark.django_db
+def test_revenue_by_day_uses_local_days(built):
+    frame = sales.revenue_by_day(OCT)
+    assert rows(frame, "day", "sales", "revenue", "refunds_count", "refunds", "net") == [
+        (dt.date(2026, 10, 1), 2, D("1750.50"), 0, D("0.00"), D("1750.50")),
+        (dt.date(2026, 10, 2), 2, D("5500.00"), 0, D("0.00"), D("5500.00")),
+        (dt.date(2026, 10, 3), 0, D("0.00"), 1, D("1250.50"), D("-1250.50")),
+        (dt.date(2026, 10, 15), 1, D("1250.50"), 0, D("0.00"), D("1250.50")),
+    ]
+
+
+@pytest.mark.django_db
+def test_revenue_by_month(built):
+    frame = sales.revenue_by_month(OCT_NOV)
+    assert rows(frame, "month", "sales", "revenue", "refunds", "net") == [
+        (dt.date(2026, 10, 1), 5, D("8501.00"), D("1250.50"), D("7250.50")),
+        (dt.date(2026, 11, 1), 1, D("500.00"), D("500.00"), D("0.00")),
+    ]
+
+
+@pytest.mark.django_db
+def test_revenue_by_site_ranked(built):
+    frame = sales.revenue_by_site(OCT)
+    assert rows(frame, "site_name", "sales", "revenue", "refunds", "net") == [
+        ("Alpha", 3, D("6750.50"), D("1250.50"), D("5500.00")),
+        ("Beta", 2, D("1750.50"), D("0.00"), D("1750.50")),
+    ]
+    only_b = Filters(start=OCT.start, end=OCT.end, sites=(built["sites"]["B"].pk,))
+    assert rows(sales.revenue_by_site(only_b), "site_name", "net") == [("Beta", D("1750.50"))]
+
+
+@pytest.mark.django_db
+def test_sales_by_package_and_payment_method(built):
+    frame = sales.sales_by_package(OCT)
+    assert rows(frame, "package_name", "payment_method", "sales", "revenue", "refunds") == [
+        ("1 Day", "cash", 1, D("1250.50"), D("0.00")),
+        ("1 Day", "mobile", 1, D("1250.50"), D("1250.50")),
+        ("1 Hour", "cash", 2, D("1000.00"), D("0.00")),
+        ("1 Week", "cash", 1, D("5000.00"), D("0.00")),
+    ]
+    week = Filters(start=OCT.start, end=OCT.end, packages=(built["packages"]["week"].pk,))
+    assert rows(sales.revenue_by_day(week), "day", "revenue") == [
+        (dt.date(2026, 10, 2), D("5000.00"))
+    ]
+
+
+@pytest.mark.django_db
+def test_agent_commission_and_balance(built):
+    frame = agents.agent_figures(OCT)
+    assert rows(
+        frame,
+        "agent_name",
+        "sales_count",
+        "sales_amount",
+        "refunds_amount",
+        "commission",
+        "collected",
+        "remitted",
+        "balance_owed",
+    ) == [
+        (
+            "Agent One",
+            3,
+            D("6750.50"),
+            D("1250.50"),
+            D("337.50"),
+            D("5500.00"),
+            D("2000.00"),
+            D("3162.50"),
+        ),
+        (
+            "Agent Two",
+            2,
+            D("1750.50"),
+            D("0.00"),
+            D("131.29"),
+            D("1750.50"),
+            D("1000.00"),
+            D("619.21"),
+        ),
+    ]
+    # A sale and its refund in November leave agent two's balance where it was.
+    november = Filters(
+        start=dt.date(2026, 11, 1), end=dt.date(2026, 12, 1), agents=(built["agents"]["two"].pk,)
+    )
+    assert rows(agents.agent_figures(november), "sales_count", "commission", "balance_owed") == [
+        (1, D("0.00"), D("619.21"))
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "period", [OCT, OCT_NOV, Filters(start=dt.date(2026, 10, 2), end=dt.date(2026, 10, 16))]
+)
+def test_agent_figures_equal_the_statement(built, period):
+    """The dashboard's figures and the statement (API, exports) agree to the cent."""
+    frame = agents.agent_figures(period)
+    for agent in built["agents"].values():
+        mine = frame[frame["agent"] == agent.pk].iloc[0]
+        theirs = sale_services.statement(
+            agent,
+            start=local(*period.start.timetuple()[:3]),
+            end=local(*period.end.timetuple()[:3]),
+        )
+        for key in (
+            "sales_count",
+            "sales_amount",
+            "refunds_amount",
+            "commission",
+            "collected",
+            "remitted",
+            "balance_owed",
+        ):
+            assert mine[key] == theirs[key], (agent, key)
+
+
+@pytest.mark.django_db
+def test_profit_by_site(built):
+    frame = finance.profit_by_site(OCT)
+    assert rows(frame, "name", "revenue", "refunds", "commission", "expenses", "profit") == [
+        ("Alpha", D("6750.50"), D("1250.50"), D("337.50"), D("300.00"), D("4862.50")),
+        ("Beta", D("1750.50"), D("0.00"), D("131.29"), D("0.00"), D("1619.21")),
+        ("Head office", D("0.00"), D("0.00"), D("0.00"), D("1000.00"), D("-1000.00")),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("period", [OCT, OCT_NOV])
+def test_profit_equals_the_finance_report(built, period):
+    """The rollup-based profit is the finance report's (API, Excel export), row by row."""
+    report = finance_services.profit_by_site(start=period.start, end=period.end)
+    frame = finance.profit_by_site(period)
+    expected = [
+        (
+            str(r["site"]) if r["site"] else "",
+            r["name"],
+            r["revenue"],
+            r["refunds"],
+            r["commission"],
+            r["expenses"],
+            r["profit"],
+        )
+        for r in report
+    ]
+    assert rows(frame, *finance.PROFIT_COLUMNS) == expected
+
+
+@pytest.mark.django_db
+def test_expenses_by_category(built):
+    frame = finance.expenses_by_category(OCT)
+    assert rows(frame, "category", "amount") == [("rent", D("1000.00")), ("power", D("300.00"))]

@@ -1,0 +1,80 @@
+"""Voucher stock ageing, expiries and reminders, router activity, the headline figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from analytics import agents, network, overview, rollups, vouchers
+from analytics.filters import Filters
+from erp.clients.models import Client
+from erp.mikrotik.models import RouterSample
+from erp.sites.models import Router
+from erp.vouchers.models import Voucher
+
+
+@pytest.mark.django_db
+def test_stock_ageing_per_agent(shop):
+    now = timezone.now()
+    one = shop["agents"]["one"]
+    stock = Voucher.objects.filter(agent=one, status="unused").order_by("code")
+    assert stock.count() == 18 - 3  # 6 of each package, 3 sold
+    ids = list(stock.values_list("pk", flat=True))
+    Voucher.objects.filter(pk__in=ids[:2]).update(created_at=now - dt.timedelta(days=10))
+    Voucher.objects.filter(pk__in=ids[2:3]).update(created_at=now - dt.timedelta(days=100))
+    frame = agents.stock_aging(Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2)))
+    row = frame[frame["agent"] == one.pk].iloc[0]
+    assert (
+        row["0–7 days"],
+        row["8–30 days"],
+        row["31–90 days"],
+        row["over 90 days"],
+        row["total"],
+    ) == (12, 2, 0, 1, 15)
+    assert frame.iloc[0]["agent"] == one.pk  # the oldest stock first
+
+
+@pytest.mark.django_db
+def test_expiring_vouchers_and_clients_to_remind(shop, make_client):
+    now = timezone.now()
+    sold = shop["sales"][0].voucher
+    Voucher.objects.filter(pk=sold.pk).update(expires_at=now + dt.timedelta(hours=5))
+    everything = Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2))
+    frame = vouchers.vouchers_expiring(everything, within=dt.timedelta(days=1), now=now)
+    assert list(frame["code"]) == [sold.code]
+    client = make_client(site=shop["sites"]["A"], marketing_consent=True)
+    Client.objects.filter(pk=client.pk).update(expires_at=now + dt.timedelta(hours=2))
+    frame = vouchers.clients_to_remind(everything, within=dt.timedelta(days=1), now=now)
+    assert list(frame["phone"]) == [str(client.phone)] and bool(frame["marketing_consent"][0])
+
+
+@pytest.mark.django_db
+def test_router_activity_and_headline(shop):
+    router = Router.objects.get(name="router-a")
+    t0 = timezone.now().replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=2)
+    for minutes, users_, rx in ((0, 4, 1000), (20, 6, 3000), (40, 8, 7000), (60, 2, 500)):
+        RouterSample.objects.create(
+            router=router,
+            taken_at=t0 + dt.timedelta(minutes=minutes),
+            active_users=users_,
+            rx_bytes=rx,
+            tx_bytes=rx * 2,
+        )
+    today = timezone.localdate()
+    period = Filters(start=today - dt.timedelta(days=1), end=today + dt.timedelta(days=1))
+    frame = network.router_activity(period)
+    assert [(r.active_users, r.rx_bytes, r.tx_bytes) for r in frame.itertuples()] == [
+        (6.0, 6000, 12000),
+        (2.0, 0, 0),
+    ]
+    Router.objects.filter(pk=router.pk).update(status="down")
+    RouterSample.objects.create(router=router, taken_at=timezone.now(), active_users=9)
+    rollups.rebuild_all()
+    head = overview.headline(period, today=dt.date(2026, 10, 2))
+    assert list(head["period"]) == ["today", "week", "month"]
+    assert list(head["revenue"]) == [D("5500.00"), D("7250.50"), D("7250.50")]
+    assert list(head["sales"]) == [2, 4, 4]
+    assert set(head["active_users"]) == {9} and set(head["sites_down"]) == {1}

@@ -1,0 +1,96 @@
+"""Log in through Django, open every analytics page, wait for its figures, no console errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from analytics import rollups
+from erp.accounts.roles import Role
+from erp.mikrotik.models import RouterSample
+from erp.sales.models import Refund, Sale
+from erp.sites.models import Router, Site
+from tests.analytics.conftest import shop  # noqa: F401  (the fixed shop)
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = ["overview", "sites", "agents", "finance", "network", "maintenance"]
+
+
+def _page(page_for, **size):
+    """A page that also counts uncaught JavaScript exceptions as console errors."""
+    page = page_for(**size)
+    page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
+    return page
+
+
+def _login(page, username):
+    page.goto(f"{page.base}/accounts/login/?next=/analytics/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/analytics/overview")
+
+
+def _recent():
+    """Move the shop's sales into the last days, so the default 30-day filters show them."""
+    today = timezone.now()
+    for i, sale in enumerate(Sale.objects.order_by("sold_at")):
+        Sale.objects.filter(pk=sale.pk).update(sold_at=today - dt.timedelta(days=6 - i, hours=1))
+    for refund in Refund.objects.all():
+        Refund.objects.filter(pk=refund.pk).update(refunded_at=today - dt.timedelta(hours=2))
+    for n, site in enumerate(Site.objects.order_by("name")):
+        Site.objects.filter(pk=site.pk).update(latitude=-6.8 + n / 10, longitude=39.28 + n / 10)
+    router = Router.objects.order_by("name").first()
+    for minutes in range(0, 600, 30):
+        RouterSample.objects.create(
+            router=router,
+            taken_at=today - dt.timedelta(minutes=minutes),
+            active_users=5 + minutes % 7,
+            rx_bytes=10**9 - minutes * 10**6,
+            tx_bytes=10**8 - minutes * 10**5,
+        )
+    rollups.rebuild_all()
+
+
+def test_every_page_renders_its_figures(page_for, shot, users, shop):  # noqa: F811
+    _recent()
+    for width, label in ((1280, "desktop"), (390, "phone")):
+        page = _page(page_for, width=width, height=900)
+        _login(page, users[Role.SUPER_ADMIN].username)
+        for name in PAGES:
+            page.goto(f"{page.base}/analytics/{name}")
+            page.wait_for_selector("#page > *", timeout=20_000)
+            if name != "maintenance":
+                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+                page.wait_for_load_state("networkidle")
+                assert page.locator("._dash-loading").count() == 0
+            else:
+                assert "not installed" in page.inner_text("#page")
+            shot(page, f"analytics-{name}-{label}")
+        if label == "desktop":
+            page.goto(f"{page.base}/analytics/overview")
+            page.wait_for_selector(".vn-kpi-value", timeout=20_000)
+            text = page.inner_text(".vn-kpis")
+            assert "TZS" in text
+        assert page.console_errors == [], page.console_errors
+
+
+def test_an_agent_sees_only_the_agents_page(page_for, users, shop, shot):  # noqa: F811
+    """Through the login form (a Turbo form): the Dash page must still start."""
+    _recent()
+    page = _page(page_for)
+    page.goto(f"{page.base}/accounts/login/?next=/analytics/")
+    page.fill("input[name=username]", "one")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/analytics/agents")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+    shot(page, "analytics-agents-own")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".vn-nav").all_inner_texts() == ["Agents"]
+    assert page.console_errors == [], page.console_errors
+    assert page.goto(f"{page.base}/analytics/finance").status == 403

@@ -1,0 +1,133 @@
+"""The Dash app behind Django: login, role gating per page and per callback, CSRF, local assets."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from analytics import rollups
+from erp.accounts.roles import Role
+
+
+def callback_body(page: str, chart: str, start="2026-10-01", end="2026-10-31") -> dict:
+    return {
+        "output": f"{page}-{chart}.figure",
+        "outputs": {"id": f"{page}-{chart}", "property": "figure"},
+        "inputs": [
+            {"id": f"{page}-dates", "property": "start_date", "value": start},
+            {"id": f"{page}-dates", "property": "end_date", "value": end},
+            {"id": f"{page}-sites", "property": "value", "value": []},
+            {"id": f"{page}-agents", "property": "value", "value": []},
+            {"id": f"{page}-packages", "property": "value", "value": []},
+        ],
+        "changedPropIds": [],
+        "state": [],
+    }
+
+
+def post_callback(client, body, csrf=True):
+    headers = {}
+    if csrf:
+        client.get("/analytics/")  # sets the csrftoken cookie, as the page load does
+        headers["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    return client.post(
+        "/analytics/_dash-update-component",
+        json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_the_django_login(client):
+    response = client.get("/analytics/overview")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/analytics/overview"
+    assert client.post(
+        "/analytics/_dash-update-component", "{}", content_type="application/json"
+    ).status_code in (302, 403)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "allowed", "refused"),
+    [
+        (
+            Role.SUPER_ADMIN,
+            ["overview", "sites", "agents", "finance", "network", "maintenance"],
+            [],
+        ),
+        (Role.MARKETING, ["overview", "sites", "agents", "finance", "network"], []),
+        (Role.FINANCE, ["agents", "finance"], ["overview", "sites", "network", "maintenance"]),
+        (Role.AGENT, ["agents"], ["overview", "sites", "finance", "network"]),
+        (Role.TECHNICAL, [], ["overview", "agents", "finance"]),
+        (Role.SALES, [], ["overview", "agents"]),
+    ],
+)
+def test_pages_by_role(client, users, role, allowed, refused):
+    client.force_login(users[role])
+    for page in allowed:
+        response = client.get(f"/analytics/{page}")
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert "_dash-renderer" in html or "dash_renderer" in html
+        # Every script and stylesheet is served from here: the office may be offline
+        assert not re.findall(r'(?:src|href)="(?:https?:)?//', html), page
+    for page in refused:
+        assert client.get(f"/analytics/{page}").status_code == 403, page
+    index = client.get("/analytics/")
+    if allowed:
+        assert index.status_code == 302 and index["Location"] == f"/analytics/{allowed[0]}"
+    else:
+        assert index.status_code == 403
+
+
+@pytest.mark.django_db
+def test_callback_needs_the_csrf_token(users, shop):
+    rollups.rebuild_all()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[Role.SUPER_ADMIN])
+    refused = post_callback(client, callback_body("finance", "profit"), csrf=False)
+    assert refused.status_code == 403
+    response = post_callback(client, callback_body("finance", "profit"))
+    assert response.status_code == 200
+    figure = response.json()["response"]["finance-profit"]["figure"]
+    assert figure["data"][0]["x"] == ["Alpha", "Beta", "Head office"]
+    assert figure["data"][0]["y"] == [4862.5, 1619.21, -1000.0]
+    assert len(response.content) < 50_000
+
+
+@pytest.mark.django_db
+def test_callbacks_are_gated_by_page_and_agents_see_only_themselves(users, shop):
+    rollups.rebuild_all()
+    one = shop["agents"]["one"]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(one)
+    assert post_callback(client, callback_body("finance", "profit")).status_code == 403
+    response = post_callback(client, callback_body("agents", "balances"))
+    assert response.status_code == 200
+    bars = response.json()["response"]["agents-balances"]["figure"]["data"]
+    assert bars[0]["x"] == ["Agent One"] and bars[0]["y"] == [3162.5]
+
+
+@pytest.mark.django_db
+def test_csv_download_is_the_same_frame(users, shop):
+    rollups.rebuild_all()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[Role.FINANCE])
+    body = callback_body("finance", "profit")
+    body["output"] = "finance-profit-dl.data"
+    body["outputs"] = {"id": "finance-profit-dl", "property": "data"}
+    body["state"] = [dict(i) for i in body["inputs"]]
+    body["inputs"] = [{"id": "finance-profit-csv", "property": "n_clicks", "value": 1}]
+    response = post_callback(client, body)
+    assert response.status_code == 200
+    data = response.json()["response"]["finance-profit-dl"]["data"]
+    assert data["filename"] == "profit.csv"
+    lines = data["content"].splitlines()
+    assert lines[0] == "site,name,revenue,refunds,commission,expenses,profit"
+    assert lines[1].endswith(",Alpha,6750.50,1250.50,337.50,300.00,4862.50")
+    assert lines[3] == ",Head office,0.00,0.00,0.00,1000.00,-1000.00"
