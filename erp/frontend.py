@@ -20,6 +20,7 @@ from erp.vouchers.viewsets import (
     PackageViewset,
     VoucherViewset,
 )
+from workflows.fault_repair.viewsets import FaultRepairAppViewset
 from workflows.voucher_batch.flows import VoucherBatchFlow
 
 
@@ -101,5 +102,6 @@ site = Site(
             viewsets=[VoucherViewset(), BatchViewset(), PackageViewset(), CardTemplateViewset()],
         ),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
+        FaultRepairAppViewset(),
     ],
 )

@@ -51,6 +51,34 @@ VOUCHERS = {
     "Agent": {"vouchers.view_package", "vouchers.view_voucher"},
 }
 FINANCE_APP = {"finance.add_expense", "finance.change_expense", "finance.view_expense"}
+FAULT_REPORTER = {
+    "maintenance.add_fault",
+    "maintenance.view_fault",
+    "maintenance.view_faultphoto",
+}
+MAINTENANCE = {
+    "Super Admin": FAULT_REPORTER
+    | {
+        "maintenance.change_fault",
+        "maintenance.triage_fault",
+        "maintenance.add_repairlog",
+        "maintenance.view_repairlog",
+        "maintenance.view_downtime",
+    },
+    # A repair's cost becomes a Repairs expense recorded by the technician.
+    "Technical": FAULT_REPORTER
+    | {
+        "maintenance.change_fault",
+        "maintenance.add_repairlog",
+        "maintenance.view_repairlog",
+        "maintenance.view_downtime",
+        "finance.add_expense",
+    },
+    "Finance": FAULT_REPORTER | {"maintenance.view_repairlog", "maintenance.view_downtime"},
+    "Marketing": FAULT_REPORTER,
+    "Sales": FAULT_REPORTER,
+    "Agent": FAULT_REPORTER,
+}
 SALES = {
     "Super Admin": {
         "sales.add_sale",
@@ -159,7 +187,10 @@ def test_migration_seeds_every_role_with_its_permissions():
             for p in group.permissions.select_related("content_type")
         }
         finance = FINANCE_APP if role in ("Super Admin", "Finance") else set()
-        assert granted == expected | VOUCHERS[role] | SALES.get(role, set()) | finance, role
+        assert (
+            granted
+            == expected | VOUCHERS[role] | SALES.get(role, set()) | finance | MAINTENANCE[role]
+        ), role
 
 
 def test_every_inet_role_maps_to_a_viornet_role():
