@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 from viewflow.workflow.flow import FlowAppViewset
 
+from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core.views import HomeView
 from erp.mikrotik.viewsets import OperatedRouterViewset
@@ -101,6 +102,7 @@ site = Site(
             permission=_any_perm("vouchers.view_voucher"),
             viewsets=[VoucherViewset(), BatchViewset(), PackageViewset(), CardTemplateViewset()],
         ),
+        AssetsApp(permission=_any_perm("assets.view_asset")),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
         FaultRepairAppViewset(),
     ],

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "erp.vouchers",
     "erp.sales",
     "erp.finance",
+    "erp.notifications",
+    "erp.assets",
     "erp.maintenance",
     "workflows.voucher_batch",
     "workflows.fault_repair",
@@ -371,3 +373,10 @@ ROUTER_DOWN_FAULT_SEVERITY = env.str("ROUTER_DOWN_FAULT_SEVERITY", default="crit
 HOTSPOT_LOGIN_URL = env.str(
     "HOTSPOT_LOGIN_URL", default="http://hotspot.lan/login?username={code}&password={password}"
 )
+
+# Links that leave the web page (asset labels' QR codes, e-mails) start with this address,
+# e.g. https://erp.example.com; empty: the address of the request (e-mails: relative links).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+
+# Assets: the weekly warranty job warns Technical about warranties ending within this many days.
+ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from viewflow.contrib.auth import AuthViewset
 
 from erp.accounts import api as accounts_api
+from erp.assets import api as assets_api
 from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.finance.api import ExpenseViewSet, ProfitExcelView, ProfitView
@@ -26,6 +27,9 @@ router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("remittances", RemittanceViewSet, basename="remittance")
 router.register("expenses", ExpenseViewSet, basename="expense")
+router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
+router.register("assets", assets_api.AssetViewSet, basename="asset")
+router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [

@@ -35,6 +35,7 @@ _GRANT_MIGRATIONS = [
     "erp.sales.migrations.0002_sale_permissions",
     "erp.sales.migrations.0004_refund_remittance_permissions",
     "erp.finance.migrations.0002_expense_permissions",
+    "erp.assets.migrations.0003_asset_permissions",
     "erp.maintenance.migrations.0002_maintenance_permissions",
 ]
 _GRANTS = [importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS]

@@ -17,7 +17,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -249,17 +248,10 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
 
 # --- SLA --------------------------------------------------------------------------------------
 def _notify(users: list[User], text: str, url: str) -> None:
-    """In-app notification when the notifications app is there; e-mail to those with one."""
-    if apps.is_installed("erp.notifications"):
-        from erp.notifications.services import notify
+    """In-app notification for each user, and the same by e-mail to those with an address."""
+    from erp.notifications.services import notify
 
-        for user in users:
-            notify(user=user, text=text, url=url)
-    emails = [u.email for u in users if u.email]
-    if emails:
-        transaction.on_commit(
-            lambda: send_mail(text, f"{text}\n{url}", None, emails, fail_silently=True)
-        )
+    notify(users=users, text=text, url=url, email_subject=text, email_body=f"{text}\n{url}")
 
 
 @transaction.atomic

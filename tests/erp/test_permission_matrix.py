@@ -7,16 +7,19 @@ import pytest
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.assets.models import Asset, AssetType
+from erp.assets.services import create_asset
 from erp.clients.models import Client
 from erp.sites.models import Router, Site
 from tests.conftest import PASSWORD
-from tests.erp.accounts.test_roles import EXPECTED
+from tests.erp.accounts.test_roles import ASSETS, EXPECTED
 
 RESOURCES = {
     "sites": ("sites", "site", Site),
     "routers": ("sites", "router", Router),
     "clients": ("clients", "client", Client),
     "users": ("accounts", "user", User),
+    "assets": ("assets", "asset", Asset),
 }
 OPERATIONS = ["list", "retrieve", "create", "update", "delete"]
 PERM_FOR_OP = {
@@ -35,7 +38,22 @@ def world(users, make_site, make_router, make_client):
     spare = make_site(name="Spare", code="SPARE-1", agents=[agent])
     router = make_router(site=site, name="kko-1")
     client = make_client(site=site, actor=agent, name="Said", phone="+255754111222")
-    return {"site": site, "spare_site": spare, "router": router, "client": client, "agent": agent}
+    asset = create_asset(
+        actor=users[Role.SUPER_ADMIN],
+        site=site,
+        reason="installed",
+        asset_type=AssetType.objects.get(code="switch"),
+        serial_number="SW-1",
+        model="CSS610",
+    )
+    return {
+        "site": site,
+        "spare_site": spare,
+        "router": router,
+        "client": client,
+        "agent": agent,
+        "asset": asset,
+    }
 
 
 def _target(world, resource, users):
@@ -44,6 +62,7 @@ def _target(world, resource, users):
         "routers": world["router"],
         "clients": world["client"],
         "users": users[Role.FINANCE],
+        "assets": world["asset"],
     }[resource]
 
 
@@ -61,20 +80,29 @@ def _payload(resource, op, world):
             },
             "clients": {"site": site, "phone": "0754000999", "name": "New client"},
             "users": {"username": "newbie", "password": PASSWORD, "role": "Agent"},
+            "assets": {
+                "asset_type": str(AssetType.objects.get(code="ups").pk),
+                "serial_number": "UPS-9",
+                "model": "New",
+            },
         }[resource]
     return {
         "sites": {"name": "Renamed"},
         "routers": {"name": "renamed"},
         "clients": {"name": "Renamed"},
         "users": {"first_name": "Renamed"},
+        "assets": {"model": "Renamed"},
     }[resource]
 
 
+def _label(obj) -> str:
+    if isinstance(obj, Asset):
+        return obj.model
+    return getattr(obj, "name", None) or getattr(obj, "first_name", "")
+
+
 def _snapshot(model):
-    return sorted(
-        (str(obj.pk), getattr(obj, "name", None) or getattr(obj, "first_name", ""))
-        for obj in model._default_manager.all()
-    )
+    return sorted((str(obj.pk), _label(obj)) for obj in model._default_manager.all())
 
 
 CASES = [
@@ -82,7 +110,8 @@ CASES = [
     for role in Role.values
     for res in RESOURCES
     for op in OPERATIONS
-    if not (res == "users" and op == "delete")
+    # Users and assets are never deleted (deactivated, retired): no delete route.
+    if not (res in ("users", "assets") and op == "delete")
 ]
 
 
@@ -90,7 +119,8 @@ CASES = [
 @pytest.mark.parametrize("role,resource,op", CASES)
 def test_permission_matrix(role, resource, op, users, world, api):
     app_label, model_name, model = RESOURCES[resource]
-    allowed = f"{app_label}.{PERM_FOR_OP[op]}_{model_name}" in EXPECTED[role]
+    granted = EXPECTED[role] | ASSETS.get(role, set())
+    allowed = f"{app_label}.{PERM_FOR_OP[op]}_{model_name}" in granted
     client = api(users[role])
     target = _target(world, resource, users)
     base = f"/api/v1/{resource}/"
@@ -126,13 +156,15 @@ def test_permission_matrix(role, resource, op, users, world, api):
         assert len(_snapshot(model)) == len(before) + 1
     elif op == "update":
         target.refresh_from_db()
-        assert (getattr(target, "name", None) or target.first_name).lower() == "renamed"
+        assert _label(target).lower() == "renamed"
     else:
         assert not model._default_manager.filter(pk=target.pk).exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("resource", ["sites", "routers", "clients", "users", "me"])
+@pytest.mark.parametrize(
+    "resource", ["sites", "routers", "clients", "users", "me", "assets", "asset-movements"]
+)
 def test_anonymous_gets_401(resource, api, world):
     path = "/api/v1/me/" if resource == "me" else f"/api/v1/{resource}/"
     assert api().get(path).status_code == 401

@@ -20,6 +20,7 @@ EXPECTED_APPS = {
         "/customers/",
         "/vouchers/",
         "/batches/",
+        "/assets/",
         "/faults/",
     },
     Role.MARKETING: {
@@ -39,13 +40,14 @@ EXPECTED_APPS = {
         "/batches/",
         "/faults/",
     },
-    Role.TECHNICAL: {"/dashboard/", "/network/", "/faults/"},
+    Role.TECHNICAL: {"/dashboard/", "/network/", "/assets/", "/faults/"},
     Role.FINANCE: {
         "/dashboard/",
         "/network/",
         "/customers/",
         "/vouchers/",
         "/batches/",
+        "/assets/",
         "/faults/",
     },
     Role.AGENT: {"/dashboard/", "/pos/", "/network/", "/customers/", "/vouchers/", "/faults/"},

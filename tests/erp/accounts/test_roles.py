@@ -106,6 +106,28 @@ SALES = {
     },
     "Marketing": {"sales.view_sale"},
 }
+ASSETS_MANAGE = {
+    "assets.add_assettype",
+    "assets.view_assettype",
+    "assets.add_asset",
+    "assets.change_asset",
+    "assets.view_asset",
+    "assets.move_asset",
+    "assets.view_asset_value",
+    "assets.print_asset_labels",
+    "assets.import_assets",
+    "assets.view_assetmovement",
+}
+ASSETS = {
+    "Super Admin": ASSETS_MANAGE | {"assets.change_assettype"},
+    "Technical": ASSETS_MANAGE,
+    "Finance": {
+        "assets.view_assettype",
+        "assets.view_asset",
+        "assets.view_asset_value",
+        "assets.view_assetmovement",
+    },
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -187,9 +209,13 @@ def test_migration_seeds_every_role_with_its_permissions():
             for p in group.permissions.select_related("content_type")
         }
         finance = FINANCE_APP if role in ("Super Admin", "Finance") else set()
-        assert (
-            granted
-            == expected | VOUCHERS[role] | SALES.get(role, set()) | finance | MAINTENANCE[role]
+        assert granted == (
+            expected
+            | VOUCHERS[role]
+            | SALES.get(role, set())
+            | finance
+            | ASSETS.get(role, set())
+            | MAINTENANCE[role]
         ), role
 
 
