@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
         "VoucherStatusEnum": "erp.vouchers.choices.VoucherStatus",
         "BatchStatusEnum": "erp.vouchers.choices.BatchStatus",
         "PaymentMethodEnum": "erp.sales.choices.PaymentMethod",
+        "AssetStatusEnum": "erp.assets.choices.AssetStatus",
+        "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
+        "FaultSeverityEnum": "erp.maintenance.choices.Severity",
     },
 }
 

@@ -11,6 +11,7 @@ from erp.clients.api import ClientViewSet
 from erp.core.views import healthz
 from erp.finance.api import ExpenseViewSet, ProfitExcelView, ProfitView
 from erp.frontend import site
+from erp.maintenance import api as maintenance_api
 from erp.mikrotik import api as mikrotik_api
 from erp.sales.api import DailySummaryView, RemittanceViewSet, SaleViewSet, StatementView
 from erp.sites.api import RouterViewSet, SiteViewSet
@@ -30,6 +31,9 @@ router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
+router.register("faults", maintenance_api.FaultViewSet, basename="fault")
+router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
+router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [

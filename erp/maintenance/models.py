@@ -83,7 +83,10 @@ class Fault(BaseModel):
         related_name="+",
     )
     send_back_reason = models.TextField(_("last send-back reason"), blank=True)
-    history = HistoricalRecords()
+    assets = models.ManyToManyField(
+        "assets.Asset", verbose_name=_("affected assets"), blank=True, related_name="faults"
+    )
+    history = HistoricalRecords(m2m_fields=[assets])
 
     class Meta:
         verbose_name = _("fault")
@@ -172,7 +175,21 @@ class RepairLog(BaseModel):
         blank=True,
         related_name="+",
     )
-    history = HistoricalRecords()
+    parts_installed = models.ManyToManyField(
+        "assets.Asset",
+        verbose_name=_("parts installed"),
+        blank=True,
+        related_name="installed_by_repairs",
+        help_text=_("Assets put in at the site (moved there, deployed)."),
+    )
+    parts_removed = models.ManyToManyField(
+        "assets.Asset",
+        verbose_name=_("parts removed"),
+        blank=True,
+        related_name="removed_by_repairs",
+        help_text=_("Assets taken out of the site (sent to repair as faulty)."),
+    )
+    history = HistoricalRecords(m2m_fields=[parts_installed, parts_removed])
 
     class Meta:
         verbose_name = _("repair log")

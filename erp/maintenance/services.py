@@ -86,14 +86,19 @@ def report_fault(
     router: Router | None = None,
     service_down: bool = False,
     photos: Iterable[Any] = (),
+    assets: Iterable[Any] = (),
 ) -> Fault:
-    """A person reports a fault; when the service is down, its downtime starts now."""
+    """A person reports a fault; when the service is down, its downtime starts now.
+
+    Affected assets must be at the fault's site; a retired asset is refused."""
     if not actor.has_perm("maintenance.add_fault"):
         raise ValidationError(_("You may not report faults."))
     if site is None or not site_is_visible_to(actor, site):
         raise ValidationError({"site": _("Choose one of your sites.")})
     if router is not None and router.site_id != site.pk:
         raise ValidationError({"router": _("This router is not at the chosen site.")})
+    assets = list(assets)
+    _check_affected_assets(assets, site)
     photos = list(photos)
     for photo in photos:
         if photo.size > MAX_PHOTO_BYTES:
@@ -112,11 +117,27 @@ def report_fault(
     if severity in Severity.values:
         fault.due_at = sla_due(severity, now)
     validated_save(fault, actor=actor)
+    if assets:
+        fault.assets.set(assets)
     for photo in photos:
         validated_save(FaultPhoto(fault=fault, image=photo), actor=actor)
     if service_down:
         validated_save(Downtime(site=site, fault=fault, started_at=now), actor=actor)
     return fault
+
+
+def _check_affected_assets(assets: list[Any], site: Site) -> None:
+    from erp.assets.services import check_not_retired
+
+    for asset in assets:
+        try:
+            check_not_retired(asset)
+        except ValidationError as exc:
+            raise ValidationError({"assets": exc.messages}) from None
+        if asset.site_id != site.pk:
+            raise ValidationError(
+                {"assets": _("%(asset)s is not at %(site)s.") % {"asset": asset, "site": site}}
+            )
 
 
 # --- triage -----------------------------------------------------------------------------------
@@ -166,6 +187,8 @@ def record_repair(
     minutes_spent: int,
     cost: Decimal | int | str = 0,
     parts_used: str = "",
+    parts_installed: Iterable[Any] = (),
+    parts_removed: Iterable[Any] = (),
 ) -> RepairLog:
     """The assigned technician records the repair; the fault then waits for verification.
 
@@ -205,11 +228,40 @@ def record_repair(
             % {"fault": fault.pk, "actions": repair.actions[:200]},
         )
     validated_save(repair, actor=actor)
+    _move_parts(actor, fault, repair, list(parts_installed), list(parts_removed))
     fault.status = FaultStatus.REPAIRED
     if fault.restored_at is None:
         fault.restored_at = timezone.now()
     validated_save(fault, actor=actor)
     return repair
+
+
+def _move_parts(actor: User, fault: Fault, repair: RepairLog, installed, removed) -> None:
+    """Parts put in go to the fault's site (deployed); parts taken out go to repair as
+    faulty. Each is an asset movement with the repair as its reason."""
+    from erp.assets.services import move_asset, send_to_repair
+
+    if set(installed) & set(removed):
+        raise ValidationError({"parts_removed": _("A part cannot be both put in and taken out.")})
+    reason = _("Repair of fault at %(site)s") % {"site": fault.site}
+    for field, parts in (("parts_installed", installed), ("parts_removed", removed)):
+        for asset in parts:
+            try:
+                if field == "parts_installed":
+                    move_asset(actor=actor, asset=asset, to_site=fault.site, reason=reason)
+                else:
+                    if asset.site_id != fault.site_id:
+                        raise ValidationError(
+                            _("%(asset)s is not at %(site)s.")
+                            % {"asset": asset, "site": fault.site}
+                        )
+                    send_to_repair(actor=actor, asset=asset, reason=reason)
+            except ValidationError as exc:
+                raise ValidationError({field: [f"{asset}: {m}" for m in exc.messages]}) from None
+    if installed:
+        repair.parts_installed.set(installed)
+    if removed:
+        repair.parts_removed.set(removed)
 
 
 # --- verify -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.assets.models import Asset
 from erp.maintenance.choices import Severity, VerifyDecision
 from erp.sites.models import Router, Site
 
@@ -35,6 +36,9 @@ class ReportFaultForm(forms.Form):
     service_down = forms.BooleanField(
         label=_("Internet service at the site is down"), required=False
     )
+    assets = forms.ModelMultipleChoiceField(
+        label=_("Affected equipment"), queryset=Asset.objects.none(), required=False
+    )
     photos = MultiplePhotoField(label=_("Photos"), required=False)
 
 
@@ -56,6 +60,12 @@ class RepairForm(forms.Form):
     minutes_spent = forms.IntegerField(label=_("Time spent (minutes)"), min_value=1)
     cost = forms.DecimalField(
         label=_("Cost"), min_value=0, max_digits=14, decimal_places=2, initial=0, required=False
+    )
+    parts_installed = forms.ModelMultipleChoiceField(
+        label=_("Parts put in (from stock)"), queryset=Asset.objects.none(), required=False
+    )
+    parts_removed = forms.ModelMultipleChoiceField(
+        label=_("Parts taken out (go to repair)"), queryset=Asset.objects.none(), required=False
     )
 
 

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow.flow.views import mixins
 
+from erp.assets.choices import AssetStatus
+from erp.assets.models import Asset
+from erp.assets.selectors import assets_visible_to
 from erp.core.views import errors_to_form
 from erp.maintenance import services
 from erp.maintenance.choices import VerifyDecision
@@ -63,6 +66,9 @@ class ReportFaultView(_TaskFormView):
         user = self.request.user
         form.fields["site"].queryset = sites_visible_to(user).order_by("name")
         form.fields["router"].queryset = routers_visible_to(user).order_by("name")
+        form.fields["assets"].queryset = Asset.objects.select_related("asset_type").filter(
+            site__in=sites_visible_to(user).values("pk")
+        )
         return form
 
     def run_service(self, form):
@@ -75,6 +81,7 @@ class ReportFaultView(_TaskFormView):
             description=data["description"],
             service_down=data.get("service_down", False),
             photos=data.get("photos") or [],
+            assets=data.get("assets") or [],
         )
         self.request.activation.process.fault_id = str(fault.pk)
 
@@ -117,6 +124,13 @@ class RepairView(_TaskFormView):
     form_class = RepairForm
     success_message = _("Repair recorded: it waits for verification.")
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        assets = assets_visible_to(self.request.user).exclude(status=AssetStatus.RETIRED)
+        form.fields["parts_installed"].queryset = assets.filter(status=AssetStatus.IN_STOCK)
+        form.fields["parts_removed"].queryset = assets.filter(site=self.fault.site_id)
+        return form
+
     def run_service(self, form):
         data = form.cleaned_data
         services.record_repair(
@@ -127,6 +141,8 @@ class RepairView(_TaskFormView):
             parts_used=data.get("parts_used", ""),
             minutes_spent=data["minutes_spent"],
             cost=data.get("cost") or 0,
+            parts_installed=data.get("parts_installed") or [],
+            parts_removed=data.get("parts_removed") or [],
         )
 
 
