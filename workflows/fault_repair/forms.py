@@ -32,7 +32,9 @@ class ReportFaultForm(forms.Form):
         label=_("Router"), queryset=Router.objects.none(), required=False
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    description = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea, max_length=4000)
+    description = forms.CharField(
+        label=_("What is wrong?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
     service_down = forms.BooleanField(
         label=_("Internet service at the site is down"), required=False
     )
@@ -52,10 +54,17 @@ class TriageForm(forms.Form):
 
 
 class RepairForm(forms.Form):
-    diagnosis = forms.CharField(label=_("Diagnosis"), widget=forms.Textarea, max_length=4000)
-    actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea, max_length=4000)
+    diagnosis = forms.CharField(
+        label=_("Diagnosis"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    actions = forms.CharField(
+        label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
     parts_used = forms.CharField(
-        label=_("Parts used"), widget=forms.Textarea, required=False, max_length=2000
+        label=_("Parts used"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
     )
     minutes_spent = forms.IntegerField(label=_("Time spent (minutes)"), min_value=1)
     cost = forms.DecimalField(
@@ -75,7 +84,7 @@ class VerifyForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason"),
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=2000,
         help_text=_("Required when sending it back to repair."),

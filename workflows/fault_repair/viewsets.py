@@ -79,7 +79,11 @@ class _FaultColumns:
         mine = task.owner_id == self.request.user.pk
         badge = _("mine") if mine else _("queue")
         return format_html(
-            '<a href="{}">#{} {}</a><br><small>{}</small>', url, task.process_id, task.title, badge
+            '<span style="white-space:normal"><a href="{}">#{} {}</a><br><small>{}</small></span>',
+            url,
+            task.process_id,
+            task.title,
+            badge,
         )
 
     task_link.short_description = gettext_lazy("Task")
@@ -89,7 +93,7 @@ class _FaultColumns:
         if fault is None:
             return ""
         return format_html(
-            '{}<br><b style="color:{}">{}</b>',
+            '<span style="white-space:normal">{}<br><b style="color:{}">{}</b></span>',
             fault.site.name,
             SEVERITY_COLOURS.get(fault.severity, "#000"),
             fault.get_severity_display(),
@@ -107,7 +111,8 @@ class _FaultColumns:
             flag = _("escalated")
         colour = "#c62828" if left is not None and left.total_seconds() < 0 else "inherit"
         return format_html(
-            '<span style="color:{}">{}</span><br><small style="color:#c62828">{}</small>',
+            '<span style="white-space:normal;color:{}">{}<br>'
+            '<small style="color:#c62828">{}</small></span>',
             colour,
             sla_text(fault),
             flag,
