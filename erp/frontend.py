@@ -74,6 +74,28 @@ class PosApp(Application):
         return path("receipt/<uuid:pk>/pdf/", ReceiptPdfView.as_view(), name="receipt_pdf")
 
 
+class NotificationsApp(Application):
+    """The user's own notifications (warranties ending, faults to repair …)."""
+
+    title = _("Notifications")
+    icon = "notifications"
+    app_name = "notifications"
+    menu_template_name = None
+    permission = staticmethod(lambda user: True)
+
+    @property
+    def index_path(self):
+        from erp.notifications.views import NotificationListView
+
+        return path("", NotificationListView.as_view(viewset=self), name="index")
+
+    @property
+    def read_path(self):
+        from erp.notifications.views import MarkReadView
+
+        return path("read/", MarkReadView.as_view(viewset=self), name="read")
+
+
 site = Site(
     title="ViorNet",
     primary_color="#0d47a1",
@@ -103,6 +125,7 @@ site = Site(
             viewsets=[VoucherViewset(), BatchViewset(), PackageViewset(), CardTemplateViewset()],
         ),
         AssetsApp(permission=_any_perm("assets.view_asset")),
+        NotificationsApp(),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
         FaultRepairAppViewset(),
     ],

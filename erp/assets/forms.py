@@ -39,8 +39,12 @@ class AssetForm(forms.ModelForm):
             c for c in self.fields["condition"].choices if c[0] != AssetCondition.RETIRED
         ]
 
-    def validate_unique(self):
-        """The service says a duplicate serial on the serial field (after normalising it)."""
+    def _get_validation_exclusions(self):
+        # The service checks the serial (normalised, unique per type) and says a duplicate on
+        # the serial field; the form's own check would say it on the form as a whole.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("serial_number")
+        return exclude
 
 
 class MoveForm(forms.Form):

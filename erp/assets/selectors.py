@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
@@ -83,7 +83,7 @@ def inventory_value(*, user: User) -> InventoryValue:
     for row in (
         assets.values("site", "site__name", "site__code")
         .annotate(total=Sum("purchase_cost"), count=Count("pk"))
-        .order_by("site__name")
+        .order_by(F("site__name").asc(nulls_last=True))
     ):
         value.by_site.append(
             {
@@ -141,6 +141,13 @@ def _condition_label(value: str) -> str:
     return str(AssetCondition(value).label).lower() if value in AssetCondition.values else value
 
 
+TIMELINE_FIELDS = [
+    f.attname
+    for f in Asset._meta.concrete_fields
+    if f.name not in {"id", "created_at", "updated_at"}
+]
+
+
 def asset_timeline(asset: Asset) -> list[TimelineEntry]:
     """The asset's simple-history records, newest first, each as readable sentences: who moved
     it from where to where and why, condition changes, other edited fields."""
@@ -165,22 +172,28 @@ def asset_timeline(asset: Asset) -> list[TimelineEntry]:
                 % {"who": who, "condition": _condition_label(record.condition), "where": where}
             )
         else:
-            delta = record.diff_against(previous)
-            changed = {c.field: c for c in delta.changes}
-            if "site" in changed or "status" in changed:
+            # Compared by hand: diff_against skips non-editable fields (status, site).
+            changed = [
+                name for name in TIMELINE_FIELDS if getattr(record, name) != getattr(previous, name)
+            ]
+            if "site_id" in changed or "status" in changed:
                 lines.append(_movement_sentence(who, previous, record, sites))
             if "condition" in changed:
+                condition = {
+                    "who": who,
+                    "old": _condition_label(previous.condition),
+                    "new": _condition_label(record.condition),
+                }
+                moved = "site_id" in changed or "status" in changed
                 lines.append(
-                    _("condition %(old)s → %(new)s")
-                    % {
-                        "old": _condition_label(previous.condition),
-                        "new": _condition_label(record.condition),
-                    }
+                    (_("condition %(old)s → %(new)s") % condition)
+                    if moved
+                    else (_("%(who)s changed the condition: %(old)s → %(new)s") % condition)
                 )
             others = [
-                str(Asset._meta.get_field(name).verbose_name)
-                for name in changed
-                if name not in {"site", "status", "condition", "updated_at"}
+                str(field.verbose_name)
+                for field in Asset._meta.concrete_fields
+                if field.attname in changed and field.name not in {"site", "status", "condition"}
             ]
             if others:
                 lines.append(
@@ -201,7 +214,12 @@ def asset_timeline(asset: Asset) -> list[TimelineEntry]:
 
 
 def _movement_sentence(who: str, old, new, sites: dict) -> str:
-    src = _site_label(old.site_id, sites) if old.site_id else _status_label(old.status).lower()
+    if old.site_id:
+        src = _site_label(old.site_id, sites)
+    elif old.status == AssetStatus.IN_STOCK:
+        src = _("stock")
+    else:
+        src = _status_label(old.status).lower()
     if new.status == AssetStatus.DEPLOYED:
         dst = _site_label(new.site_id, sites)
     elif new.status == AssetStatus.IN_REPAIR:
