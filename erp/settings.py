@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "BatchStatusEnum": "erp.vouchers.choices.BatchStatus",
         "PaymentMethodEnum": "erp.sales.choices.PaymentMethod",
         "AssetStatusEnum": "erp.assets.choices.AssetStatus",
+        "AssetConditionEnum": "erp.assets.choices.AssetCondition",
+        "MovementKindEnum": "erp.assets.choices.MovementKind",
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
     },

@@ -196,3 +196,15 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def asset_types(db):
+    """The seeded asset types by code. The data migration seeds them; a transactional test's
+    flush removes them, so they are made again here if missing."""
+    from erp.assets.models import AssetType
+
+    seeded = importlib.import_module("erp.assets.migrations.0002_seed_asset_types").TYPES
+    for code, name, has_mac in seeded:
+        AssetType.objects.get_or_create(code=code, defaults={"name": name, "has_mac": has_mac})
+    return {t.code: t for t in AssetType.objects.all()}

@@ -19,10 +19,12 @@ Public signatures (stable: the fault-to-repair workflow calls them):
 - ``import_assets(*, actor, rows, commit) -> ImportResult`` — rows of strings (see
   ``erp.assets.importing``), every row through ``create_asset``, all or nothing.
 - ``notify_warranty_ending(*, today=None, days=None) -> int`` — the weekly warranty notice.
+- ``save_asset_type(*, actor, asset_type=None, name, code, has_mac) -> AssetType``
 - ``check_not_retired(asset)`` — raises ValidationError for a retired asset (what the fault
   side calls before reporting against an asset).
 
-Every refusal is a ``ValidationError`` with a clear message and leaves everything unchanged.
+Moves need ``assets.move_asset`` (Technical, Super Admin) and an asset and target site the
+actor works on (``selectors.assets_visible_to`` / ``sites_visible_to``). Every refusal is a ``ValidationError`` with a clear message and leaves everything unchanged.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.core.services import assign_fields, validated_save
 from erp.sites.models import Site
-from erp.sites.selectors import site_is_visible_to
+from erp.sites.selectors import routers_visible_to, site_is_visible_to
 
 from .choices import AssetCondition, AssetStatus, MovementKind
 from .models import Asset, AssetMovement, AssetType, normalize_serial
@@ -94,9 +96,15 @@ def _check_serial(asset: Asset) -> None:
         )
 
 
-def _check_router(asset: Asset) -> None:
+def _check_router(asset: Asset, actor: User | None = None) -> None:
     if asset.router_id and asset.asset_type_id and asset.asset_type.code != "router":
         raise ValidationError({"router": _("Only an asset of type Router is a router record.")})
+    if (
+        asset.router_id
+        and actor is not None
+        and not routers_visible_to(actor).filter(pk=asset.router_id).exists()
+    ):
+        raise ValidationError({"router": _("Select a router of a site you work on.")})
     if asset.condition == AssetCondition.RETIRED and asset.status != AssetStatus.RETIRED:
         raise ValidationError({"condition": _("Retire the asset to make its condition retired.")})
 
@@ -109,7 +117,7 @@ def create_asset(
     asset = assign_fields(Asset(), fields, ASSET_FIELDS)
     asset.serial_number = normalize_serial(asset.serial_number)
     asset.status = AssetStatus.IN_STOCK
-    _check_router(asset)
+    _check_router(asset, actor)
     _check_serial(asset)
     asset._change_reason = _("received")
     validated_save(asset, actor=actor)
@@ -134,7 +142,7 @@ def update_asset(*, actor: User, asset: Asset, **fields: Any) -> Asset:
     check_not_retired(asset)
     assign_fields(asset, fields, ASSET_FIELDS)
     asset.serial_number = normalize_serial(asset.serial_number)
-    _check_router(asset)
+    _check_router(asset, actor)
     _check_serial(asset)
     return validated_save(asset, actor=actor)
 
@@ -164,7 +172,7 @@ def move_asset(
 ) -> AssetMovement:
     """Move an asset (see the module docstring); one movement row and one history record."""
     _require(actor, "assets.move_asset", _("You may not move assets."))
-    asset = Asset.objects.select_for_update().select_related("site").get(pk=asset.pk)
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("site").get(pk=asset.pk)
     _check_visible(actor, asset)
     check_not_retired(asset)
     reason = (reason or "").strip()

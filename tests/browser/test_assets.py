@@ -6,20 +6,20 @@ from __future__ import annotations
 import pytest
 
 from erp.accounts.roles import Role
-from erp.assets.models import Asset, AssetType
+from erp.assets.models import Asset
 from erp.assets.services import assign_asset, create_asset, update_asset
 from tests.browser.test_first_day import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_technician_moves_an_asset_on_a_phone(page_for, shot, make_user, make_site):
+def test_technician_moves_an_asset_on_a_phone(page_for, shot, make_user, make_site, asset_types):
     tech = make_user(Role.TECHNICAL, "asha", first_name="Asha", last_name="Mushi")
     kko = make_site(name="Kariakoo Market", code="KKO")
     make_site(name="Mwenge", code="MWG")
     asset = create_asset(
         actor=tech,
-        asset_type=AssetType.objects.get(code="router"),
+        asset_type=asset_types["router"],
         serial_number="HGF09A1B2C3",
         model="hAP ax2",
         vendor="MikroTik",

@@ -90,3 +90,39 @@ def test_ui_pages_of_another_agents_records_are_404(client, two_agents):
     assert client.get(f"/network/site/{two_agents['site_b'].pk}/detail/").status_code == 404
     own = client.get(f"/customers/client/{two_agents['client_a'].pk}/detail/")
     assert own.status_code == 200
+
+
+@pytest.mark.django_db
+def test_scoped_technician_sees_assets_of_own_sites_and_stock_only(
+    make_user, make_site, api, asset_types
+):
+    from erp.assets.services import create_asset
+
+    admin = make_user(Role.SUPER_ADMIN, "boss")
+    mine, other = make_site(name="Mine", code="MINE"), make_site(name="Other", code="OTHER")
+    tech = make_user(Role.TECHNICAL, "scoped-tech")
+    tech.site_scope.set([mine])
+    router = asset_types["router"]
+
+    def asset(serial, site=None):
+        return create_asset(
+            actor=admin, site=site, reason="i", asset_type=router, serial_number=serial
+        )
+
+    asset("AT-MINE", mine)
+    theirs = asset("AT-OTHER", other)
+    asset("IN-STOCK")
+    client = api(tech)
+    listed = {a["serial_number"] for a in client.get("/api/v1/assets/").json()["results"]}
+    assert listed == {"AT-MINE", "IN-STOCK"}
+    assert client.get(f"/api/v1/assets/{theirs.pk}/").status_code == 404
+    moved = client.post(
+        f"/api/v1/assets/{theirs.pk}/move/", {"to_status": "in_stock", "reason": "x"}, format="json"
+    )
+    assert moved.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.site == other
+    movements = client.get("/api/v1/asset-movements/").json()["results"]
+    assert {m["asset"] for m in movements} == {
+        a["id"] for a in client.get("/api/v1/assets/").json()["results"]
+    }

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from erp.accounts.roles import Role
-from erp.assets.models import AssetType
 from erp.assets.services import create_asset
 
 
@@ -16,8 +15,8 @@ def tech(make_user):
 
 
 @pytest.fixture
-def types(db):
-    return {t.code: t for t in AssetType.objects.all()}
+def types(asset_types):
+    return asset_types
 
 
 @pytest.fixture

@@ -223,3 +223,14 @@ def test_negative_cost_and_bad_mac_are_field_errors(make_asset):
         err.value.message_dict
     )
     assert not AssetMovement.objects.exists()
+
+
+def test_router_of_another_sites_scope_cannot_be_linked(make_asset, make_router, make_user):
+    scoped = make_user(Role.TECHNICAL, username="scoped")
+    mine = make_router()
+    scoped.site_scope.set([mine.site])
+    theirs = make_router()
+    with pytest.raises(ValidationError) as err:
+        make_asset(actor=scoped, router=theirs)
+    assert err.value.message_dict == {"router": ["Select a router of a site you work on."]}
+    assert make_asset(actor=scoped, router=mine).router == mine

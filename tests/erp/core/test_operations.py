@@ -113,6 +113,7 @@ def test_request_id_is_echoed_and_in_json_logs(client):
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_prints_logins(roles):
     from erp.accounts.models import User
+    from erp.assets.models import Asset, AssetMovement
     from erp.clients.models import Client
     from erp.sites.models import Router, Site
 
@@ -123,6 +124,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(roles):
         Site.objects.count(),
         Router.objects.count(),
         Client.objects.count(),
+        Asset.objects.count(),
+        AssetMovement.objects.count(),
     )
     call_command("seed_demo", stdout=StringIO())
     assert counts == (
@@ -130,7 +133,12 @@ def test_seed_demo_is_idempotent_and_prints_logins(roles):
         Site.objects.count(),
         Router.objects.count(),
         Client.objects.count(),
+        Asset.objects.count(),
+        AssetMovement.objects.count(),
     )
+    # Every router is an asset too, and one asset is in repair
+    assert Asset.objects.filter(router__isnull=False).count() == counts[2]
+    assert Asset.objects.filter(status="in_repair").count() == 1
     assert counts[1] >= 3 and counts[2] == counts[1] and counts[3] >= 10
     text = out.getvalue()
     for username in ("admin", "marketing", "sales", "technician", "finance", "agent"):

@@ -156,6 +156,7 @@ class Command(BaseCommand):
                 )
 
         self._seed_hotspot(admin)
+        self._seed_assets(users["technician"])
         self._seed_faults(users)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
@@ -163,6 +164,72 @@ class Command(BaseCommand):
         for username, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {role}")
         self.stdout.write(f"  {LEAD[0]:<11} {LEAD[1]} (technical lead: triages faults)")
+
+    def _seed_assets(self, technician: User) -> None:
+        """A few assets: each site's router as an asset linked to its router record, a UPS,
+        spares in stock, one in repair; a warranty ending soon to show the warranty list."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from erp.assets.models import Asset, AssetType
+        from erp.assets.services import create_asset, send_to_repair
+
+        if Asset.objects.exists():
+            return
+        types = {t.code: t for t in AssetType.objects.all()}
+        today = timezone.localdate()
+        for index, router in enumerate(Router.objects.select_related("site").order_by("name")):
+            create_asset(
+                actor=technician,
+                site=router.site,
+                reason="installed with the site",
+                asset_type=types["router"],
+                serial_number=f"HGF0{index}A1B2C{index}",
+                model="hAP ac2",
+                vendor="MikroTik",
+                mac_address=f"48:8F:5A:00:00:{index:02X}",
+                purchase_date=today - dt.timedelta(days=400),
+                purchase_cost=Decimal("185000.00"),
+                supplier="Tz Networks Ltd",
+                warranty_end=today + dt.timedelta(days=20 + 200 * index),
+                condition="good",
+                router=router,
+            )
+            create_asset(
+                actor=technician,
+                site=router.site,
+                reason="installed with the site",
+                asset_type=types["ups"],
+                serial_number=f"UPS-{router.site.code}",
+                model="Back-UPS 650",
+                vendor="APC",
+                purchase_cost=Decimal("240000.00"),
+                supplier="PowerHouse Dar",
+                condition="good",
+            )
+        for n in range(1, 3):
+            create_asset(
+                actor=technician,
+                asset_type=types["access-point"],
+                serial_number=f"CAP-SPARE-{n}",
+                model="cAP ax",
+                vendor="MikroTik",
+                mac_address=f"48:8F:5A:10:00:{n:02X}",
+                purchase_cost=Decimal("210000.00"),
+                supplier="Tz Networks Ltd",
+                warranty_end=today + dt.timedelta(days=700),
+            )
+        broken = create_asset(
+            actor=technician,
+            asset_type=types["switch"],
+            serial_number="CSS-0042",
+            model="CSS610-8G",
+            vendor="MikroTik",
+            purchase_cost=Decimal("160000.00"),
+            condition="good",
+        )
+        send_to_repair(actor=technician, asset=broken, reason="port 3 dead after a storm")
 
     def _seed_hotspot(self, admin: User) -> None:
         """Hotspot profiles, and a few hotspot users per router for the simulator's demo life
