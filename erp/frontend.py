@@ -23,6 +23,7 @@ from erp.vouchers.viewsets import (
     PackageViewset,
     VoucherViewset,
 )
+from workflows.fault_repair.viewsets import FaultRepairAppViewset
 from workflows.voucher_batch.flows import VoucherBatchFlow
 
 
@@ -168,5 +169,6 @@ site = Site(
                 ScheduledExportViewset(),
             ],
         ),
+        FaultRepairAppViewset(),
     ],
 )

@@ -102,7 +102,9 @@ INSTALLED_APPS = [
     "erp.notifications",
     "erp.assets",
     "analytics",
+    "erp.maintenance",
     "workflows.voucher_batch",
+    "workflows.fault_repair",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "erp.assets.choices.AssetStatus",
         "AssetConditionEnum": "erp.assets.choices.AssetCondition",
         "MovementKindEnum": "erp.assets.choices.MovementKind",
+        "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
+        "FaultSeverityEnum": "erp.maintenance.choices.Severity",
     },
 }
 
@@ -364,6 +368,16 @@ EXPENSE_APPROVAL_THRESHOLD = env.int("EXPENSE_APPROVAL_THRESHOLD", default=100_0
 
 # Sales: the largest discount a permitted seller may give, in percent of the price.
 MAX_DISCOUNT_PERCENT = env.int("MAX_DISCOUNT_PERCENT", default=20)
+
+# Maintenance: hours to resolve a fault per severity (SLA; an overdue fault is escalated to
+# the technical leads and Super Admins), and the severity of a fault monitoring opens when a
+# router goes down.
+MAINTENANCE_SLA_HOURS = {
+    "critical": env.int("SLA_CRITICAL_HOURS", default=4),
+    "major": env.int("SLA_MAJOR_HOURS", default=24),
+    "minor": env.int("SLA_MINOR_HOURS", default=72),
+}
+ROUTER_DOWN_FAULT_SEVERITY = env.str("ROUTER_DOWN_FAULT_SEVERITY", default="critical")
 
 # Vouchers: the hotspot login page a card's QR code opens, with the code filled in.
 HOTSPOT_LOGIN_URL = env.str(

@@ -18,6 +18,7 @@ from erp.finance.api import (
     ScheduledExportViewSet,
 )
 from erp.frontend import site
+from erp.maintenance import api as maintenance_api
 from erp.mikrotik import api as mikrotik_api
 from erp.sales.api import (
     CommissionRuleViewSet,
@@ -46,6 +47,9 @@ router.register("export-runs", ExportRunViewSet, basename="exportrun")
 router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
+router.register("faults", maintenance_api.FaultViewSet, basename="fault")
+router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
+router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 
 router_ops = [

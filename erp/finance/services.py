@@ -46,6 +46,29 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
 
 
 @transaction.atomic
+def record_repair_expense(*, technician: User, site, amount: Decimal, note: str) -> Expense:
+    """The cost a technician enters in a repair log, as a Repairs expense of the site.
+
+    Technicians do not record expenses otherwise, so this one always waits for Finance's
+    approval, whatever its size: a repair log is not a way round the threshold."""
+    from .choices import ExpenseCategory
+
+    expense = Expense(
+        category=ExpenseCategory.REPAIRS,
+        site=site,
+        amount=to_money(amount),
+        spent_on=timezone.localdate(),
+        payee=technician.get_full_name() or technician.username,
+        note=note,
+        recorded_by=technician,
+        status=ExpenseStatus.PENDING,
+    )
+    if expense.amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    return validated_save(expense, actor=technician)
+
+
+@transaction.atomic
 def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     if not actor.has_perm("finance.change_expense"):

@@ -64,6 +64,7 @@ def record_status(router: Router, *, up: bool, message: str = "") -> bool:
     Returns True when the status changed.
     """
     now = timezone.now()
+    event = None
     with transaction.atomic():
         current = Router.objects.select_for_update().only("status").get(pk=router.pk)
         new_status = RouterStatus.UP if up else RouterStatus.DOWN
@@ -73,7 +74,7 @@ def record_status(router: Router, *, up: bool, message: str = "") -> bool:
             fields["last_seen_at"] = now
         if changed:
             fields["status_changed_at"] = now
-            RouterEvent.objects.create(
+            event = RouterEvent.objects.create(
                 router_id=router.pk,
                 kind=RouterEventKind.UP if up else RouterEventKind.DOWN,
                 at=now,
@@ -84,7 +85,20 @@ def record_status(router: Router, *, up: bool, message: str = "") -> bool:
         setattr(router, name, value)
     if changed:
         log.info("router %s is %s", router.pk, new_status)
+        _tell_maintenance(event)
     return changed
+
+
+def _tell_maintenance(event: RouterEvent) -> None:
+    """A down event opens a fault (once per outage) and its downtime; an up event ends the
+    downtime. An explicit call rather than a signal: it is business logic, and it runs after
+    the status is committed so a maintenance error never loses a router's status."""
+    from django.apps import apps
+
+    if apps.is_installed("workflows.fault_repair"):
+        from workflows.fault_repair.services import handle_router_event
+
+        handle_router_event(event)
 
 
 @dataclass

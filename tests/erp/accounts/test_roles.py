@@ -66,6 +66,33 @@ ANALYTICS = {
     "Finance": {"analytics.view_finance_analytics"},
     "Agent": {"analytics.view_own_analytics"},
 }
+FAULT_REPORTER = {
+    "maintenance.add_fault",
+    "maintenance.view_fault",
+    "maintenance.view_faultphoto",
+}
+MAINTENANCE = {
+    "Super Admin": FAULT_REPORTER
+    | {
+        "maintenance.change_fault",
+        "maintenance.triage_fault",
+        "maintenance.add_repairlog",
+        "maintenance.view_repairlog",
+        "maintenance.view_downtime",
+    },
+    # A repair's cost becomes a Repairs expense waiting for Finance (no expense permission).
+    "Technical": FAULT_REPORTER
+    | {
+        "maintenance.change_fault",
+        "maintenance.add_repairlog",
+        "maintenance.view_repairlog",
+        "maintenance.view_downtime",
+    },
+    "Finance": FAULT_REPORTER | {"maintenance.view_repairlog", "maintenance.view_downtime"},
+    "Marketing": FAULT_REPORTER,
+    "Sales": FAULT_REPORTER,
+    "Agent": FAULT_REPORTER,
+}
 SALES = {
     "Super Admin": {
         "sales.add_sale",
@@ -203,6 +230,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | finance
             | ASSETS.get(role, set())
             | ANALYTICS.get(role, set())
+            | MAINTENANCE[role]
         ), role
 
 

@@ -59,6 +59,23 @@ PROFILES = [
 ]
 
 
+# A Technical user with the lead's right to triage faults and assign technicians.
+LEAD = ("techlead", Role.TECHNICAL, "Zawadi", "Lyimo", "+255712000008")
+
+FAULTS = [
+    # site code, reporter, severity, service down, description, how far the process goes
+    ("DAR-MWG", "agent2", "major", False, "Access point at the bus stand reboots every hour", ""),
+    (
+        "DAR-KKO",
+        "agent",
+        "critical",
+        True,
+        "No internet at the market since the power cut",
+        "assign",
+    ),
+    ("ARU-CLK", "sales", "minor", True, "Slow hotspot in the evening", "close"),
+]
+
 PACKAGES = [
     # name, price (TZS), validity (s), rate limit
     ("1 Hour", "500", 3600, "2M/2M"),
@@ -140,11 +157,13 @@ class Command(BaseCommand):
 
         self._seed_hotspot(admin)
         self._seed_assets(users["technician"])
+        self._seed_faults(users)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for username, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {role}")
+        self.stdout.write(f"  {LEAD[0]:<11} {LEAD[1]} (technical lead: triages faults)")
 
     def _seed_assets(self, technician: User) -> None:
         """A few assets: each site's router as an asset linked to its router record, a UPS,
@@ -254,3 +273,51 @@ class Command(BaseCommand):
                     for n in range(1, 11)
                 ],
             )
+
+    def _seed_faults(self, users: dict[str, User]) -> None:
+        """A technical lead and three faults: one waiting for triage, one in the
+        technician's inbox, one repaired and closed (downtime for the uptime figures)."""
+        from django.contrib.auth.models import Permission
+
+        from erp.maintenance.models import Fault
+        from workflows.fault_repair import services as faults
+
+        username, role, first, last, phone = LEAD
+        lead = User.objects.filter(username=username).first()
+        if lead is None:
+            lead = create_user(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                email=f"{username}@demo.viornet.example",
+            )
+        lead.user_permissions.add(Permission.objects.get(codename="triage_fault"))
+        lead = User.objects.get(pk=lead.pk)  # fresh permission cache
+        technician = users["technician"]
+        for code, reporter, severity, down, description, until in FAULTS:
+            site = Site.objects.filter(code=code).first()
+            if site is None or Fault.objects.filter(description=description).exists():
+                continue
+            fault = faults.report(
+                actor=users[reporter],
+                site=site,
+                severity=severity,
+                description=description,
+                service_down=down,
+            )
+            if not until:
+                continue
+            faults.triage(actor=lead, fault=fault, technician=technician)
+            if until == "close":
+                faults.repair(
+                    actor=technician,
+                    fault=fault,
+                    diagnosis="Channel overlap with a neighbour's AP",
+                    actions="Moved the AP to channel 11, lowered TX power",
+                    minutes_spent=40,
+                )
+                faults.verify(actor=users[reporter], fault=fault, confirm=True)

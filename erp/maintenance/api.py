@@ -1,0 +1,145 @@
+"""Faults (report, list, detail, triage, verify), repair logs and downtime over the API.
+
+Writes go through the fault process's services, so a fault reported here waits in the same
+inbox and queue as one reported on a phone, and each step completes the same task.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from erp.sites.selectors import sites_visible_to
+
+from . import selectors
+from .serializers import (
+    DowntimeSerializer,
+    FaultSerializer,
+    RepairLogSerializer,
+    SiteUptimeSerializer,
+    TriageSerializer,
+    VerifySerializer,
+)
+
+
+def _process():
+    from workflows.fault_repair import services
+
+    return services
+
+
+class FaultViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Report a fault (starts its process), list and read them; triage and verify steps."""
+
+    serializer_class = FaultSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["site", "status", "severity", "source", "assigned_to"]
+    search_fields = ["description"]
+
+    def get_queryset(self):
+        return selectors.faults_visible_to(self.request.user).prefetch_related("assets")
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fault = _process().report(actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(fault).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TriageSerializer, responses=FaultSerializer)
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        data = TriageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fault = _process().triage(
+            actor=request.user, fault=self.get_object(), **data.validated_data
+        )
+        return Response(self.get_serializer(fault).data)
+
+    @extend_schema(request=VerifySerializer, responses=FaultSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        data = VerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fault = _process().verify(
+            actor=request.user, fault=self.get_object(), **data.validated_data
+        )
+        return Response(self.get_serializer(fault).data)
+
+
+class RepairLogViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The assigned technician records a repair (completes the repair step); logs are never
+    edited."""
+
+    serializer_class = RepairLogSerializer
+    filterset_fields = ["fault", "technician"]
+
+    def get_queryset(self):
+        return selectors.repair_logs_visible_to(self.request.user).prefetch_related(
+            "parts_installed", "parts_removed"
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fault = fields.pop("fault")
+        if not selectors.faults_visible_to(request.user).filter(pk=fault.pk).exists():
+            raise ValidationError({"fault": ["Choose a fault of your sites."]})
+        log = _process().repair(actor=request.user, fault=fault, **fields)
+        return Response(self.get_serializer(log).data, status=status.HTTP_201_CREATED)
+
+
+def _period(request):
+    start = parse_date(request.query_params.get("start") or "")
+    end = parse_date(request.query_params.get("end") or "")
+    if start is None or end is None or end <= start:
+        raise ValidationError({"period": ["Give start and end (YYYY-MM-DD), end after start."]})
+    if (end - start).days > 366:
+        raise ValidationError({"period": ["At most one year at a time."]})
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time(), tz), datetime.combine(end, time(), tz)
+
+
+class DowntimeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Downtime spans per site; ``uptime/`` gives uptime % and MTTR per site for a period."""
+
+    serializer_class = DowntimeSerializer
+    filterset_fields = ["site", "router", "fault"]
+
+    def get_queryset(self):
+        return selectors.downtimes_visible_to(self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True, description="exclusive"),
+        ],
+        responses=SiteUptimeSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_fields=[])
+    def uptime(self, request):
+        start, end = _period(request)
+        sites = list(sites_visible_to(request.user).order_by("name"))
+        uptime = selectors.uptime_by_site(start=start, end=end, sites=sites)
+        mttr_of = selectors.mttr_by_site(start=start, end=end, sites=sites)
+        rows = []
+        for site in sites:
+            mttr = mttr_of.get(site.pk)
+            rows.append(
+                {
+                    "site": site.pk,
+                    "site_name": site.name,
+                    **uptime[site.pk],
+                    "mttr_seconds": None if mttr is None else int(mttr.total_seconds()),
+                }
+            )
+        return Response(SiteUptimeSerializer(rows, many=True).data)

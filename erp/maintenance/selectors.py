@@ -1,0 +1,120 @@
+"""Reads of faults and downtime, scoped to the asking user's sites; uptime and MTTR.
+
+Uptime % of a site over a period = 1 − (its downtime intervals merged, clipped to the period)
+/ period length: two outages that overlap (a router down while a fault already stopped the
+service) count once, and an outage crossing the period's edge counts only inside it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from erp.accounts.models import User
+from erp.sites.selectors import sites_visible_to
+
+from .choices import FaultStatus
+from .models import Downtime, Fault, RepairLog
+
+
+def faults_visible_to(user: User) -> QuerySet[Fault]:
+    faults = Fault.objects.select_related("site", "router", "assigned_to", "reported_by")
+    if user.is_authenticated and user.sees_all_sites:
+        return faults
+    return faults.filter(site__in=sites_visible_to(user).values("pk"))
+
+
+def repair_logs_visible_to(user: User) -> QuerySet[RepairLog]:
+    logs = RepairLog.objects.select_related("fault", "technician")
+    if user.is_authenticated and user.sees_all_sites:
+        return logs
+    return logs.filter(fault__site__in=sites_visible_to(user).values("pk"))
+
+
+def downtimes_visible_to(user: User) -> QuerySet[Downtime]:
+    downtimes = Downtime.objects.select_related("site", "router")
+    if user.is_authenticated and user.sees_all_sites:
+        return downtimes
+    return downtimes.filter(site__in=sites_visible_to(user).values("pk"))
+
+
+def merged_seconds(intervals: list[tuple[datetime, datetime]], start: datetime, end: datetime):
+    """Seconds covered by the union of ``intervals`` within [start, end)."""
+    clipped = sorted((max(a, start), min(b, end)) for a, b in intervals if a < end and b > start)
+    total = 0.0
+    current_start = current_end = None
+    for a, b in clipped:
+        if current_end is None or a > current_end:
+            if current_end is not None:
+                total += (current_end - current_start).total_seconds()
+            current_start, current_end = a, b
+        else:
+            current_end = max(current_end, b)
+    if current_end is not None:
+        total += (current_end - current_start).total_seconds()
+    return total
+
+
+def uptime_by_site(
+    *, start: datetime, end: datetime, sites=None, now: datetime | None = None
+) -> dict:
+    """{site_id: {"down_seconds", "uptime_percent"}} for every site given (default: all
+    sites with downtime in the period; a site without any is 100 %)."""
+    if end <= start:
+        raise ValueError("the period must end after it starts")
+    now = now or timezone.now()
+    downtimes = Downtime.objects.filter(started_at__lt=end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+    )
+    if sites is not None:
+        downtimes = downtimes.filter(site__in=sites)
+    by_site: dict = defaultdict(list)
+    for site_id, started, ended in downtimes.values_list("site_id", "started_at", "ended_at"):
+        by_site[site_id].append((started, ended or max(now, started)))
+    site_ids = [s.pk for s in sites] if sites is not None else list(by_site)
+    length = (end - start).total_seconds()
+    result = {}
+    for site_id in site_ids:
+        down = merged_seconds(by_site.get(site_id, []), start, end)
+        result[site_id] = {
+            "down_seconds": round(down),
+            "uptime_percent": round(100 * (1 - down / length), 3),
+        }
+    return result
+
+
+def mttr_by_site(*, start: datetime, end: datetime, sites=None) -> dict:
+    """{site_id: mean (service restored − fault started)} over the faults closed in
+    [start, end), in one query; a site without closed faults is absent."""
+    faults = Fault.objects.filter(
+        status=FaultStatus.CLOSED, closed_at__gte=start, closed_at__lt=end
+    )
+    if sites is not None:
+        faults = faults.filter(site__in=sites)
+    spans: dict = defaultdict(list)
+    for site_id, reported, restored, closed in faults.values_list(
+        "site_id", "reported_at", "restored_at", "closed_at"
+    ):
+        spans[site_id].append((restored or closed) - reported)
+    return {site_id: sum(s, timedelta()) / len(s) for site_id, s in spans.items()}
+
+
+def mean_time_to_repair(*, start: datetime, end: datetime, sites=None) -> timedelta | None:
+    """Mean of (service restored − fault started) over the faults closed in [start, end)."""
+    faults = Fault.objects.filter(
+        status=FaultStatus.CLOSED, closed_at__gte=start, closed_at__lt=end
+    )
+    if sites is not None:
+        faults = faults.filter(site__in=sites)
+    spans = [
+        (restored or closed) - reported
+        for reported, restored, closed in faults.values_list(
+            "reported_at", "restored_at", "closed_at"
+        )
+    ]
+    if not spans:
+        return None
+    return sum(spans, timedelta()) / len(spans)

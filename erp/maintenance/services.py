@@ -1,0 +1,403 @@
+"""Every write of the fault-to-repair domain: report, triage, repair, verify, escalate, and the
+downtime that monitoring records when a router goes down and comes back.
+
+The workflow (workflows/fault_repair) calls these from its task pages and the API; they hold the
+rules, so both paths refuse the same bad input with the same message and change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.core.money import to_money
+from erp.core.services import validated_save
+from erp.sites.models import Router, Site
+from erp.sites.selectors import site_is_visible_to
+
+from .choices import FaultSource, FaultStatus, Severity
+from .models import Downtime, Fault, FaultPhoto, RepairLog
+
+log = logging.getLogger(__name__)
+
+TRIAGE_PERM = "maintenance.triage_fault"
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+# --- rules ------------------------------------------------------------------------------------
+def sla_hours(severity: str) -> int:
+    return int(settings.MAINTENANCE_SLA_HOURS[Severity(severity)])
+
+
+def sla_due(severity: str, since: datetime) -> datetime:
+    return since + timedelta(hours=sla_hours(severity))
+
+
+def is_technician(user: User | None) -> bool:
+    return bool(user and user.is_active and user.has_role(Role.TECHNICAL))
+
+
+def is_lead(user: User | None) -> bool:
+    """A technical lead: anyone granted ``triage_fault`` (Super Admin by role; a Technical user
+    by an individual grant in the admin)."""
+    return bool(user and user.is_authenticated and user.has_perm(TRIAGE_PERM))
+
+
+def may_verify(user: User | None, fault: Fault) -> bool:
+    """The reporter or a lead confirms the service is back; never the repairing technician
+    alone (unless they are also a lead)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return is_lead(user) or (fault.reported_by_id is not None and fault.reported_by_id == user.pk)
+
+
+def leads_and_admins() -> list[User]:
+    """Who an escalation reaches: everyone holding the triage permission, by group or by
+    individual grant, and every Super Admin."""
+    users = get_user_model().objects.filter(is_active=True)
+    perm = Q(groups__permissions__codename="triage_fault") | Q(
+        user_permissions__codename="triage_fault"
+    )
+    return list(users.filter(perm | Q(groups__name=Role.SUPER_ADMIN)).distinct().order_by("pk"))
+
+
+# --- report -----------------------------------------------------------------------------------
+@transaction.atomic
+def report_fault(
+    *,
+    actor: User,
+    site: Site,
+    description: str,
+    severity: str,
+    router: Router | None = None,
+    service_down: bool = False,
+    photos: Iterable[Any] = (),
+    assets: Iterable[Any] = (),
+) -> Fault:
+    """A person reports a fault; when the service is down, its downtime starts now.
+
+    Affected assets must be at the fault's site; a retired asset is refused."""
+    if not actor.has_perm("maintenance.add_fault"):
+        raise ValidationError(_("You may not report faults."))
+    if site is None or not site_is_visible_to(actor, site):
+        raise ValidationError({"site": _("Choose one of your sites.")})
+    if router is not None and router.site_id != site.pk:
+        raise ValidationError({"router": _("This router is not at the chosen site.")})
+    assets = list(assets)
+    _check_affected_assets(assets, site)
+    photos = list(photos)
+    for photo in photos:
+        if photo.size > MAX_PHOTO_BYTES:
+            raise ValidationError({"photos": _("A photo is at most 10 MB.")})
+    now = timezone.now()
+    fault = Fault(
+        site=site,
+        router=router,
+        description=(description or "").strip(),
+        severity=severity,
+        service_down=service_down,
+        reported_by=actor,
+        reported_at=now,
+        source=FaultSource.MANUAL,
+    )
+    if severity in Severity.values:
+        fault.due_at = sla_due(severity, now)
+    validated_save(fault, actor=actor)
+    if assets:
+        fault.assets.set(assets)
+    for photo in photos:
+        validated_save(FaultPhoto(fault=fault, image=photo), actor=actor)
+    if service_down:
+        validated_save(Downtime(site=site, fault=fault, started_at=now), actor=actor)
+    return fault
+
+
+def _check_affected_assets(assets: list[Any], site: Site) -> None:
+    from erp.assets.services import check_not_retired
+
+    for asset in assets:
+        try:
+            check_not_retired(asset)
+        except ValidationError as exc:
+            raise ValidationError({"assets": exc.messages}) from None
+        if asset.site_id != site.pk:
+            raise ValidationError(
+                {"assets": _("%(asset)s is not at %(site)s.") % {"asset": asset, "site": site}}
+            )
+
+
+# --- triage -----------------------------------------------------------------------------------
+@transaction.atomic
+def triage_fault(
+    *, actor: User, fault: Fault, technician: User | None, severity: str | None = None
+) -> Fault:
+    """A lead sets the severity and assigns a technician; a technician may only take the
+    fault for themselves, as reported."""
+    fault = Fault.objects.select_for_update().get(pk=fault.pk)
+    if fault.status != FaultStatus.REPORTED:
+        raise ValidationError(_("This fault is not waiting for triage."))
+    lead = is_lead(actor)
+    if not lead and not is_technician(actor):
+        raise ValidationError(_("Only a technical lead or a technician may take a fault."))
+    if technician is None:
+        raise ValidationError({"technician": _("Choose the technician who repairs it.")})
+    if not is_technician(technician):
+        raise ValidationError(
+            {"technician": _("%(user)s is not a technician.") % {"user": technician}}
+        )
+    if not lead:
+        if technician.pk != actor.pk:
+            raise ValidationError(
+                {"technician": _("Only a technical lead assigns a fault to someone else.")}
+            )
+        if severity and severity != fault.severity:
+            raise ValidationError({"severity": _("Only a technical lead changes the severity.")})
+    if severity and severity != fault.severity:
+        if severity not in Severity.values:
+            raise ValidationError({"severity": _("Choose critical, major or minor.")})
+        fault.severity = severity
+        fault.due_at = sla_due(severity, fault.reported_at)
+    fault.assigned_to = technician
+    fault.status = FaultStatus.ASSIGNED
+    return validated_save(fault, actor=actor)
+
+
+# --- repair -----------------------------------------------------------------------------------
+@transaction.atomic
+def record_repair(
+    *,
+    actor: User,
+    fault: Fault,
+    diagnosis: str,
+    actions: str,
+    minutes_spent: int,
+    cost: Decimal | int | str = 0,
+    parts_used: str = "",
+    parts_installed: Iterable[Any] = (),
+    parts_removed: Iterable[Any] = (),
+) -> RepairLog:
+    """The assigned technician records the repair; the fault then waits for verification.
+
+    A cost above zero becomes a Repairs expense of the site when the finance module is
+    installed (above EXPENSE_APPROVAL_THRESHOLD it waits for Finance's approval there).
+    """
+    fault = Fault.objects.select_for_update().get(pk=fault.pk)
+    if fault.status != FaultStatus.ASSIGNED:
+        raise ValidationError(_("This fault is not waiting for a repair."))
+    if fault.assigned_to_id != actor.pk:
+        raise ValidationError(_("Only the assigned technician records the repair."))
+    cost = to_money(cost if cost not in (None, "") else 0)
+    if cost < 0:
+        raise ValidationError({"cost": _("The cost cannot be negative.")})
+    repair = RepairLog(
+        fault=fault,
+        technician=actor,
+        diagnosis=(diagnosis or "").strip(),
+        actions=(actions or "").strip(),
+        parts_used=(parts_used or "").strip(),
+        minutes_spent=minutes_spent,
+        cost=cost,
+    )
+    repair.full_clean()
+    if cost > 0 and apps.is_installed("erp.finance"):
+        from erp.finance.services import record_repair_expense
+
+        repair.expense = record_repair_expense(
+            technician=actor,
+            site=fault.site,
+            amount=cost,
+            note=_("Repair of fault %(fault)s: %(actions)s")
+            % {"fault": fault.pk, "actions": repair.actions[:200]},
+        )
+    validated_save(repair, actor=actor)
+    _move_parts(actor, fault, repair, list(parts_installed), list(parts_removed))
+    fault.status = FaultStatus.REPAIRED
+    if fault.restored_at is None:
+        fault.restored_at = timezone.now()
+    validated_save(fault, actor=actor)
+    return repair
+
+
+def _move_parts(actor: User, fault: Fault, repair: RepairLog, installed, removed) -> None:
+    """Parts put in go to the fault's site (deployed); parts taken out go to repair as
+    faulty. Each is an asset movement with the repair as its reason."""
+    from erp.assets.services import move_asset, send_to_repair
+
+    if set(installed) & set(removed):
+        raise ValidationError({"parts_removed": _("A part cannot be both put in and taken out.")})
+    reason = _("Repair of fault at %(site)s") % {"site": fault.site}
+    for field, parts in (("parts_installed", installed), ("parts_removed", removed)):
+        for asset in parts:
+            try:
+                if field == "parts_installed":
+                    move_asset(actor=actor, asset=asset, to_site=fault.site, reason=reason)
+                else:
+                    if asset.site_id != fault.site_id:
+                        raise ValidationError(
+                            _("%(asset)s is not at %(site)s.")
+                            % {"asset": asset, "site": fault.site}
+                        )
+                    send_to_repair(actor=actor, asset=asset, reason=reason)
+            except ValidationError as exc:
+                raise ValidationError({field: [f"{asset}: {m}" for m in exc.messages]}) from None
+    if installed:
+        repair.parts_installed.set(installed)
+    if removed:
+        repair.parts_removed.set(removed)
+
+
+# --- verify -----------------------------------------------------------------------------------
+@transaction.atomic
+def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") -> Fault:
+    """The reporter or a lead closes the fault (service back), or sends it back to repair
+    with a reason. Closing needs a repair log."""
+    fault = Fault.objects.select_for_update().get(pk=fault.pk)
+    if confirm and not fault.repair_logs.exists():
+        raise ValidationError(_("A fault is closed only after a repair log is recorded."))
+    if fault.status != FaultStatus.REPAIRED:
+        raise ValidationError(_("This fault is not waiting for verification."))
+    if not may_verify(actor, fault):
+        raise ValidationError(_("Only the reporter or a technical lead verifies the repair."))
+    now = timezone.now()
+    if confirm:
+        fault.status = FaultStatus.CLOSED
+        fault.closed_at = now
+        fault.closed_by = actor
+        fault.restored_at = fault.restored_at or now
+        # Downtime a person reported ends when the accepted repair restored the service; a
+        # router's downtime ends with its up event.
+        for downtime in fault.downtimes.filter(ended_at__isnull=True, router__isnull=True):
+            downtime.ended_at = max(fault.restored_at, downtime.started_at)
+            validated_save(downtime, actor=actor)
+        return validated_save(fault, actor=actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the repair is not accepted.")})
+    fault.status = FaultStatus.ASSIGNED
+    fault.send_back_reason = reason
+    if fault.source == FaultSource.MANUAL:
+        fault.restored_at = None
+    return validated_save(fault, actor=actor)
+
+
+# --- SLA --------------------------------------------------------------------------------------
+def _notify(users: list[User], text: str, url: str) -> None:
+    """In-app notification for each user now; the e-mails after commit, one per address,
+    never failing the escalation (a mail server down must not lose the flag)."""
+    from django.core.mail import EmailMessage, get_connection
+
+    from erp.notifications.services import notify
+
+    notify(users=users, text=text, url=url)
+    messages = [
+        EmailMessage(subject=text, body=f"{text}\n{url}", to=[user.email])
+        for user in users
+        if user.email
+    ]
+
+    def send() -> None:
+        try:
+            with get_connection() as connection:
+                connection.send_messages(messages)
+        except OSError:
+            log.exception("escalation e-mail not sent")
+
+    if messages:
+        transaction.on_commit(send)
+
+
+@transaction.atomic
+def escalate_fault(*, fault: Fault, url: str = "") -> bool:
+    """Flag an overdue fault and notify the leads and Super Admins, once per fault.
+
+    Returns False (and does nothing) when the fault is closed or was already escalated.
+    """
+    fault = Fault.objects.select_for_update().select_related("site").get(pk=fault.pk)
+    if not fault.is_open or fault.escalated_at is not None:
+        return False
+    now = timezone.now()
+    fault.escalated_at = now
+    validated_save(fault, actor=None)
+    text = _("SLA missed: %(severity)s fault at %(site)s, due %(due)s") % {
+        "severity": fault.get_severity_display(),
+        "site": fault.site,
+        "due": timezone.localtime(fault.due_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    _notify(leads_and_admins(), text, url)
+    log.warning("fault %s escalated: overdue since %s", fault.pk, fault.due_at)
+    return True
+
+
+# --- monitoring -------------------------------------------------------------------------------
+@transaction.atomic
+def open_router_fault(*, router: Router, at: datetime, message: str = "") -> tuple[Fault, bool]:
+    """Monitoring saw the router go down: one open fault per router outage and one open
+    downtime. Idempotent: called again (another poll, a retry) it creates nothing.
+
+    Returns (fault, created). The router row is locked so two workers cannot both create.
+    """
+    router = Router.objects.select_for_update().select_related("site").get(pk=router.pk)
+    fault = Fault.objects.filter(
+        router=router, source=FaultSource.MONITORING, status__in=_OPEN
+    ).first()
+    created = fault is None
+    if created:
+        severity = settings.ROUTER_DOWN_FAULT_SEVERITY
+        fault = validated_save(
+            Fault(
+                site=router.site,
+                router=router,
+                source=FaultSource.MONITORING,
+                severity=severity,
+                service_down=True,
+                description=_("Router %(router)s stopped answering. %(message)s")
+                % {"router": router.name, "message": message},
+                reported_at=at,
+                due_at=sla_due(severity, at),
+            ),
+            actor=None,
+        )
+    elif fault.restored_at is not None:
+        fault.restored_at = None  # down again before the fault was closed
+        validated_save(fault, actor=None)
+    if not Downtime.objects.filter(router=router, ended_at__isnull=True).exists():
+        validated_save(
+            Downtime(site=router.site, router=router, fault=fault, started_at=at), actor=None
+        )
+    return fault, created
+
+
+@transaction.atomic
+def router_restored(*, router: Router, at: datetime) -> Downtime | None:
+    """Monitoring saw the router answer again: its open downtime ends; the fault records the
+    time but stays open until someone verifies the repair."""
+    downtime = (
+        Downtime.objects.select_for_update().filter(router=router, ended_at__isnull=True).first()
+    )
+    if downtime is not None:
+        downtime.ended_at = max(at, downtime.started_at)
+        validated_save(downtime, actor=None)
+    fault = Fault.objects.filter(
+        router=router, source=FaultSource.MONITORING, status__in=_OPEN
+    ).first()
+    if fault is not None and fault.restored_at is None:
+        fault.restored_at = at
+        validated_save(fault, actor=None)
+    return downtime
+
+
+_OPEN = [FaultStatus.REPORTED, FaultStatus.ASSIGNED, FaultStatus.REPAIRED]

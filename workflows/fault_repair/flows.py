@@ -1,0 +1,125 @@
+"""Fault to repair: report → triage and assign → repair → verify and close (or back to
+repair), with an SLA timer on every open step that escalates an overdue fault once."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.utils import is_owner
+from viewflow.workflow import flow
+
+from erp.maintenance import services
+from erp.maintenance.choices import FaultStatus
+
+from . import views
+from .models import FaultRepairProcess
+
+FAULTS_URL = "/faults/"
+
+
+class VerifyNode(flow.View):
+    """Offered to the reporter (assigned on creation) and to the leads' queue; executed by
+    the owner, or by a lead in the reporter's place."""
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and services.may_verify(user, task.process.fault)
+
+    def can_execute(self, user, task):
+        fault = task.process.fault
+        if not services.may_verify(user, fault):
+            return False
+        return is_owner(task.owner, user) or services.is_lead(user)
+
+
+class FaultRepairFlow(flow.Flow):
+    process_class = FaultRepairProcess
+    process_title = _("Faults")
+    process_description = _(
+        "Report a fault, triage and assign a technician, repair, verify and close."
+    )
+
+    start = (
+        flow.Start(views.ReportFaultView.as_view())
+        .Annotation(title=_("Report a fault"))
+        .Permission("maintenance.add_fault")
+        .Next(this.triage)
+    )
+    start_from_monitoring = (
+        flow.StartHandle(this.attach_fault)
+        .Annotation(title=_("Router down (monitoring)"))
+        .Next(this.triage)
+    )
+    triage = (
+        flow.View(views.TriageView.as_view())
+        .Annotation(title=_("Triage and assign"))
+        .Permission("maintenance.change_fault")
+        .OnTimeout(this.sla_deadline, this.escalate, interrupting=False, title=_("SLA missed"))
+        .Next(this.repair)
+    )
+    repair = (
+        flow.View(views.RepairView.as_view())
+        .Annotation(title=_("Repair"))
+        .Permission("maintenance.change_fault")
+        .Assign(this.technician_of)
+        .OnTimeout(this.sla_deadline, this.escalate, interrupting=False, title=_("SLA missed"))
+        .Next(this.verify)
+    )
+    verify = (
+        VerifyNode(views.VerifyView.as_view())
+        .Annotation(title=_("Verify and close"))
+        .Permission("maintenance.triage_fault")
+        .Assign(this.reporter_of)
+        .Next(this.check_verified)
+    )
+    check_verified = (
+        flow.If(lambda activation: activation.process.fault.status == FaultStatus.CLOSED)
+        .Annotation(title=_("Service back?"))
+        .Then(this.end)
+        .Else(this.repair)
+    )
+    escalate = (
+        flow.Function(this.escalate_fault).Annotation(title=_("Escalate")).Next(this.escalated)
+    )
+    escalated = flow.End().Annotation(title=_("Lead and Super Admin notified"))
+    end = flow.End().Annotation(title=_("Closed"))
+
+    def attach_fault(self, activation, fault) -> None:
+        activation.process.fault_id = str(fault.pk)
+
+    def sla_deadline(self, activation):
+        """The fault's SLA due time (set at report, moved when triage changes severity)."""
+        return activation.process.fault.due_at
+
+    def technician_of(self, activation):
+        return activation.process.fault.assigned_to
+
+    def reporter_of(self, activation):
+        """The reporter verifies, unless nobody reported it (monitoring) or they are the
+        technician who repaired it: then a lead takes it from the queue."""
+        fault = activation.process.fault
+        if fault.reported_by_id and fault.reported_by_id != fault.assigned_to_id:
+            return fault.reported_by
+        return None
+
+    def escalate_fault(self, activation) -> None:
+        process = activation.process
+        services.escalate_fault(fault=process.fault, url=f"{FAULTS_URL}{process.pk}/")
+        # Flag the open human task(s) so the inbox and the task page show it.
+        for task in process.task_set.filter(flow_task_type="HUMAN", finished__isnull=True).exclude(
+            status="CANCELED"
+        ):
+            task.data = {**(task.data or {}), "escalated": True}
+            task.save(update_fields=["data"])
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        if not (user.is_authenticated and user.has_perm("maintenance.view_fault")):
+            return False
+        fault_id = (getattr(obj, "data", None) or {}).get("fault_id")
+        if fault_id:
+            from erp.maintenance.selectors import faults_visible_to
+
+            return faults_visible_to(user).filter(pk=fault_id).exists()
+        return True
+
+    def has_manage_permission(self, user, obj=None) -> bool:
+        return user.is_authenticated and user.has_perm(services.TRIAGE_PERM)

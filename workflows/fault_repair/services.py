@@ -1,0 +1,121 @@
+"""Driving the fault process from code: monitoring opens one, the API reports one and records
+repairs and verifications. Each completes the same task the UI page would, so a fault reported
+by API or by a router going down waits in the same inboxes and queues.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from erp.accounts.models import User
+from erp.maintenance import services as maintenance
+from erp.maintenance.models import Fault, RepairLog
+
+from .flows import FaultRepairFlow
+from .models import FaultRepairProcess
+
+log = logging.getLogger(__name__)
+
+
+def process_of(fault: Fault) -> FaultRepairProcess | None:
+    return FaultRepairProcess.objects.filter(
+        flow_class=FaultRepairFlow, data__fault_id=str(fault.pk)
+    ).first()
+
+
+@transaction.atomic
+def report(*, actor: User, **fields: Any) -> Fault:
+    fault = maintenance.report_fault(actor=actor, **fields)
+    FaultRepairFlow.start_from_monitoring.run(fault=fault)
+    return fault
+
+
+def handle_router_event(event) -> None:
+    """Called by the MikroTik health poll for each up/down transition it records.
+
+    Down: open the router's fault and process (once per outage) and its downtime. Up: end the
+    downtime; the fault stays open until verified. Never raises: monitoring must go on even
+    if this fails (the error is logged; the next transition or a retry reconciles).
+    """
+    from erp.mikrotik.choices import RouterEventKind
+
+    try:
+        with transaction.atomic():
+            if event.kind == RouterEventKind.DOWN:
+                fault, created = maintenance.open_router_fault(
+                    router=event.router, at=event.at, message=event.message
+                )
+                if created:
+                    FaultRepairFlow.start_from_monitoring.run(fault=fault)
+            else:
+                maintenance.router_restored(router=event.router, at=event.at)
+    except Exception:
+        log.exception("maintenance could not record router event %s", event.pk)
+
+
+def _open_task(fault: Fault, node) -> Any:
+    process = process_of(fault)
+    task = (
+        process
+        and process.task_set.filter(
+            flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        ).first()
+    )
+    if task is None:
+        raise ValidationError(_("This fault is not waiting for that step."))
+    return process, task
+
+
+def _complete(actor: User, fault: Fault, node, work):
+    """Take the open task of ``node`` for ``actor``, run ``work`` (a service) and complete the
+    task, all in one transaction under the process lock."""
+    with transaction.atomic():
+        process, task = _open_task(fault, node)
+        with FaultRepairFlow.lock(process.pk):
+            activation = node.activation_class(task)
+            if task.status == STATUS.NEW:
+                activation.assign(actor)
+            elif task.owner_id != actor.pk:
+                activation.reassign(actor)
+            activation.start(None)
+            result = work()
+            activation.execute()
+    return result
+
+
+def triage(*, actor: User, fault: Fault, technician: User, severity: str | None = None) -> Fault:
+    return _complete(
+        actor,
+        fault,
+        FaultRepairFlow.triage,
+        lambda: maintenance.triage_fault(
+            actor=actor, fault=fault, technician=technician, severity=severity
+        ),
+    )
+
+
+def repair(*, actor: User, fault: Fault, **fields: Any) -> RepairLog:
+    return _complete(
+        actor,
+        fault,
+        FaultRepairFlow.repair,
+        lambda: maintenance.record_repair(actor=actor, fault=fault, **fields),
+    )
+
+
+def verify(*, actor: User, fault: Fault, confirm: bool, reason: str = "") -> Fault:
+    # The rule's own message first (no repair log, not the reporter), before the task lookup.
+    if confirm and not fault.repair_logs.exists():
+        raise ValidationError(_("A fault is closed only after a repair log is recorded."))
+    return _complete(
+        actor,
+        fault,
+        FaultRepairFlow.verify,
+        lambda: maintenance.verify_fault(actor=actor, fault=fault, confirm=confirm, reason=reason),
+    )

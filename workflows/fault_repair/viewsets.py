@@ -1,0 +1,161 @@
+"""The Faults application: viewflow's flow app with a field-ready inbox.
+
+The inbox lists the technician's assigned tasks and the tasks waiting in their queue, each
+with site, severity and SLA time left, in three narrow columns that fit a 360 px phone.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    FlowInboxListView,
+    FlowQueueListView,
+)
+from viewflow.workflow.status import STATUS
+
+from erp.maintenance.choices import Severity
+from erp.maintenance.models import Fault
+from erp.maintenance.selectors import faults_visible_to
+
+from .flows import FaultRepairFlow
+
+SEVERITY_COLOURS = {
+    Severity.CRITICAL: "#c62828",
+    Severity.MAJOR: "#ef6c00",
+    Severity.MINOR: "#546e7a",
+}
+
+
+def sla_text(fault: Fault, now=None) -> str:
+    left = fault.sla_left(now)
+    if left is None:
+        return _("closed")
+    minutes = int(abs(left.total_seconds()) // 60)
+    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return (
+        _("%(span)s left") % {"span": span}
+        if left.total_seconds() >= 0
+        else _("overdue %(span)s") % {"span": span}
+    )
+
+
+class _FaultColumns:
+    """Columns read from each task's fault; the faults of a page are loaded in one query."""
+
+    columns = ("task_link", "fault_summary", "sla_left")
+    object_link_columns = ()
+
+    def _faults(self):
+        if not hasattr(self, "_fault_cache"):
+            ids = {t.process.data.get("fault_id") for t in self.object_list_page()}
+            self._fault_cache = {
+                str(f.pk): f for f in Fault.objects.select_related("site").filter(pk__in=ids)
+            }
+        return self._fault_cache
+
+    def object_list_page(self):
+        page = getattr(self, "_page_cache", None)
+        if page is None:
+            page = self._page_cache = list(self.get_queryset()[:200])
+        return page
+
+    def _fault(self, task):
+        fault_id = task.process.data.get("fault_id")
+        fault = self._faults().get(fault_id)
+        if fault is None and fault_id:
+            fault = self._fault_cache[fault_id] = (
+                Fault.objects.select_related("site").filter(pk=fault_id).first()
+            )
+        return fault
+
+    def task_link(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        mine = task.owner_id == self.request.user.pk
+        badge = _("mine") if mine else _("queue")
+        return format_html(
+            '<span style="white-space:normal"><a href="{}">#{} {}</a><br><small>{}</small></span>',
+            url,
+            task.process_id,
+            task.title,
+            badge,
+        )
+
+    task_link.short_description = gettext_lazy("Task")
+
+    def fault_summary(self, task):
+        fault = self._fault(task)
+        if fault is None:
+            return ""
+        return format_html(
+            '<span style="white-space:normal">{}<br><b style="color:{}">{}</b></span>',
+            fault.site.name,
+            SEVERITY_COLOURS.get(fault.severity, "#000"),
+            fault.get_severity_display(),
+        )
+
+    fault_summary.short_description = gettext_lazy("Site / severity")
+
+    def sla_left(self, task):
+        fault = self._fault(task)
+        if fault is None:
+            return ""
+        left = fault.sla_left()
+        flag = ""
+        if fault.escalated_at or (task.data or {}).get("escalated"):
+            flag = _("escalated")
+        colour = "#c62828" if left is not None and left.total_seconds() < 0 else "inherit"
+        return format_html(
+            '<span style="white-space:normal;color:{}">{}<br>'
+            '<small style="color:#c62828">{}</small></span>',
+            colour,
+            sla_text(fault),
+            flag,
+        )
+
+    sla_left.short_description = gettext_lazy("SLA")
+
+
+class FaultInboxView(_FaultColumns, FlowInboxListView):
+    """Assigned to me, then what I may take from the queue."""
+
+    @viewprop
+    def queryset(self):
+        tasks = self.model._default_manager.select_related("process", "owner")
+        user = self.request.user
+        queue = tasks.user_queue(user, flow_class=self.flow_class).filter(status=STATUS.NEW)
+        return (
+            tasks.filter(process__flow_class=self.flow_class, flow_task_type="HUMAN")
+            .filter(Q(owner=user, status=STATUS.ASSIGNED) | Q(pk__in=queue.values("pk")))
+            .order_by("status", "created")
+        )
+
+
+class FaultQueueView(_FaultColumns, FlowQueueListView):
+    pass
+
+
+class FaultProcessListView(DashboardProcessListView):
+    """Every fault process the user may see (an agent: their sites' faults only)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if user.sees_all_sites:
+            return queryset
+        visible = [str(pk) for pk in faults_visible_to(user).values_list("pk", flat=True)]
+        return queryset.filter(data__fault_id__in=visible)
+
+
+class FaultRepairAppViewset(FlowAppViewset):
+    inbox_view_class = FaultInboxView
+    queue_view_class = FaultQueueView
+    process_list_view_class = FaultProcessListView
+
+    def __init__(self, **kwargs):
+        super().__init__(FaultRepairFlow, icon="build", app_name="faults", **kwargs)
