@@ -8,7 +8,7 @@ import pytest
 from erp.accounts.roles import Role
 from erp.assets.models import Asset
 from erp.assets.services import assign_asset, create_asset, update_asset
-from tests.browser.test_first_day import _login
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_technician_moves_an_asset_on_a_phone(page_for, shot, make_user, make_si
     update_asset(actor=tech, asset=asset, condition="fair")
 
     page = page_for(width=360, height=740)
-    _login(page, tech.username)
+    login(page, tech.username)
     page.goto(f"{page.base}/assets/asset/{asset.pk}/detail/")
     timeline = page.locator("#asset-timeline").inner_text()
     assert "Asha Mushi moved it from stock to Kariakoo Market" in timeline

@@ -12,11 +12,10 @@ from django.utils import timezone
 from erp.accounts.roles import Role
 from erp.maintenance import services as maintenance
 from erp.maintenance.models import Fault
+from tests.browser.helpers import login
 from workflows.fault_repair import services as process
 from workflows.fault_repair.flows import FaultRepairFlow
 from workflows.fault_repair.models import FaultRepairProcess
-
-from .test_first_day import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +54,7 @@ def test_technician_inbox_on_a_360px_phone(page_for, shot, make_user, make_site)
     process.report(actor=reporter, site=tegeta, severity="minor", description="Slow at night")
 
     page = page_for(width=360, height=740)
-    _login(page, technician.username)
+    login(page, technician.username)
     page.goto(f"{page.base}/faults/inbox/")
     body = page.inner_text("main")
     for text in ("Mbezi Beach", "Kariakoo Market", "Tegeta", "Critical", "Major", "Minor"):
