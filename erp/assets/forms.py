@@ -7,26 +7,13 @@ from erp.sites.models import Site
 
 from .choices import AssetCondition
 from .models import Asset
+from .services import ASSET_FIELDS
 
 
 class AssetForm(forms.ModelForm):
     class Meta:
         model = Asset
-        fields = [
-            "asset_type",
-            "serial_number",
-            "model",
-            "vendor",
-            "mac_address",
-            "purchase_date",
-            "purchase_cost",
-            "supplier",
-            "warranty_end",
-            "condition",
-            "location_note",
-            "router",
-            "notes",
-        ]
+        fields = list(ASSET_FIELDS)  # what the service accepts, in the same order
         widgets = {
             "purchase_date": forms.DateInput(attrs={"type": "date"}),
             "warranty_end": forms.DateInput(attrs={"type": "date"}),
