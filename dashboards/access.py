@@ -2,7 +2,9 @@
 
 Super Admin and Marketing (analytics.view_analytics) see every page; Finance
 (view_finance_analytics) the Finance and Agents pages; an agent allowed
-(view_own_analytics) only the Agents page, with only their own figures.
+(view_own_analytics) only the Agents page, with only their own figures. Maintenance (faults,
+uptime, MTTR) is a view_analytics page: Technical users repair faults in /faults/ and have no
+analytics permission.
 """
 
 from __future__ import annotations

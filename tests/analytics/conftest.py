@@ -140,3 +140,64 @@ def shop(settings, make_router, make_user, users, admin_user):
         "packages": {"hour": hour, "day": day, "week": week},
         "sales": s,
     }
+
+
+@pytest.fixture
+def repairs(settings, make_site):
+    """Two sites with faults and downtime in 1–2 October 2026 (local), figured by hand.
+
+    Period 1 October 00:00 – 3 October 00:00 local = 172,800 s.
+
+    Alpha downtime: 30 Sep 22:00 – 1 Oct 02:00 (2 h inside), 06:00 – 09:00 and 08:00 – 10:00
+    (overlap: 4 h once), 2 Oct 23:00 – 3 Oct 03:00 (1 h inside) = 7 h = 25,200 s → 85.417 %.
+    Beta downtime: 2 Oct 12:00 – 12:36 (2,160 s) and still open since 2 Oct 22:00 (2 h inside
+    by 3 Oct 00:00) = 9,360 s → 94.583 %.
+
+    Faults open: Alpha critical (reported), major (assigned), major (repaired, unverified);
+    Beta minor (reported). Closed in the period: Alpha 1 Oct 06:00 → restored 10:00 (4 h),
+    2 Oct 08:00 → closed 10:00 without a restore time (2 h): MTTR 3 h; Beta 30 Sep 20:00 →
+    restored 1 Oct 02:00 (6 h): MTTR 6 h. Beta's fault closed 3 Oct 01:00 is outside.
+    """
+    from erp.maintenance.models import Downtime, Fault
+
+    settings.TIME_ZONE = "Africa/Dar_es_Salaam"
+    alpha, beta = make_site(name="Alpha"), make_site(name="Beta")
+    for site, started, ended in [
+        (alpha, local(2026, 9, 30, 22), local(2026, 10, 1, 2)),
+        (alpha, local(2026, 10, 1, 6), local(2026, 10, 1, 9)),
+        (alpha, local(2026, 10, 1, 8), local(2026, 10, 1, 10)),
+        (alpha, local(2026, 10, 2, 23), local(2026, 10, 3, 3)),
+        (beta, local(2026, 10, 2, 12), local(2026, 10, 2, 12, 36)),
+        (beta, local(2026, 10, 2, 22), None),
+    ]:
+        Downtime.objects.create(site=site, started_at=started, ended_at=ended)
+
+    def fault(site, severity, status, reported, restored=None, closed=None):
+        return Fault.objects.create(
+            site=site,
+            description=f"{severity} at {site.name}",
+            severity=severity,
+            status=status,
+            reported_at=reported,
+            restored_at=restored,
+            closed_at=closed,
+            due_at=reported + dt.timedelta(hours=24),
+        )
+
+    october = local(2026, 10, 2, 9)
+    fault(alpha, "critical", "reported", october)
+    fault(alpha, "major", "assigned", october)
+    fault(alpha, "major", "repaired", october, restored=october)
+    fault(beta, "minor", "reported", october)
+    fault(alpha, "major", "closed", local(2026, 10, 1, 6), local(2026, 10, 1, 10), october)
+    fault(alpha, "minor", "closed", local(2026, 10, 2, 8), None, local(2026, 10, 2, 10))
+    fault(
+        beta,
+        "critical",
+        "closed",
+        local(2026, 9, 30, 20),
+        local(2026, 10, 1, 2),
+        local(2026, 10, 1, 3),
+    )
+    fault(beta, "major", "closed", local(2026, 10, 2, 1), None, local(2026, 10, 3, 1))
+    return {"alpha": alpha, "beta": beta}

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from analytics import rollups
 from erp.accounts.roles import Role
+from erp.maintenance.models import Downtime, Fault
 from erp.mikrotik.models import RouterSample
 from erp.sales.models import Refund, Sale
 from erp.sites.models import Router, Site
@@ -56,20 +57,53 @@ def _recent():
     rollups.rebuild_all()
 
 
+def _repairs():
+    """Faults and downtime in the last days at the shop's two sites, for the Maintenance page."""
+    now = timezone.now()
+    alpha, beta = Site.objects.order_by("name")
+    Downtime.objects.create(
+        site=alpha, started_at=now - dt.timedelta(days=2), ended_at=now - dt.timedelta(hours=40)
+    )
+    Downtime.objects.create(
+        site=beta, started_at=now - dt.timedelta(days=5), ended_at=now - dt.timedelta(days=4)
+    )
+    for site, severity, status, hours in [
+        (alpha, "critical", "reported", 3),
+        (alpha, "major", "assigned", 5),
+        (beta, "minor", "reported", 1),
+        (alpha, "major", "closed", 30),
+        (beta, "critical", "closed", 80),
+    ]:
+        reported = now - dt.timedelta(days=3)
+        closed = reported + dt.timedelta(hours=hours) if status == "closed" else None
+        Fault.objects.create(
+            site=site,
+            description=f"{severity} fault",
+            severity=severity,
+            status=status,
+            reported_at=reported,
+            closed_at=closed,
+            restored_at=closed,
+            due_at=reported + dt.timedelta(hours=24),
+        )
+
+
 def test_every_page_renders_its_figures(page_for, shot, users, shop):  # noqa: F811
     _recent()
+    _repairs()
     for width, label in ((1280, "desktop"), (390, "phone")):
         page = _page(page_for, width=width, height=900)
         _login(page, users[Role.SUPER_ADMIN].username)
         for name in PAGES:
             page.goto(f"{page.base}/analytics/{name}")
             page.wait_for_selector("#page > *", timeout=20_000)
-            if name != "maintenance":
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
-                page.wait_for_load_state("networkidle")
-                assert page.locator("._dash-loading").count() == 0
-            else:
-                assert "not installed" in page.inner_text("#page")
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+            page.wait_for_load_state("networkidle")
+            assert page.locator("._dash-loading").count() == 0
+            if name == "maintenance":
+                assert page.locator(".js-plotly-plot").count() == 4
+                text = page.inner_text("#page")
+                assert "Open faults by severity" in text and "not installed" not in text
             shot(page, f"analytics-{name}-{label}")
         if label == "desktop":
             page.goto(f"{page.base}/analytics/overview")

@@ -1,1 +1,1 @@
-from tests.analytics.conftest import shop  # noqa: F401  (the fixed shop, hand-computed)
+from tests.analytics.conftest import repairs, shop  # noqa: F401  (fixed data, hand-computed)

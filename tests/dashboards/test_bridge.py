@@ -60,10 +60,10 @@ def test_anonymous_is_sent_to_the_django_login(client):
             ["overview", "sites", "agents", "finance", "network", "maintenance"],
             [],
         ),
-        (Role.MARKETING, ["overview", "sites", "agents", "finance", "network"], []),
+        (Role.MARKETING, ["overview", "sites", "agents", "finance", "network", "maintenance"], []),
         (Role.FINANCE, ["agents", "finance"], ["overview", "sites", "network", "maintenance"]),
-        (Role.AGENT, ["agents"], ["overview", "sites", "finance", "network"]),
-        (Role.TECHNICAL, [], ["overview", "agents", "finance"]),
+        (Role.AGENT, ["agents"], ["overview", "sites", "finance", "network", "maintenance"]),
+        (Role.TECHNICAL, [], ["overview", "agents", "finance", "maintenance"]),
         (Role.SALES, [], ["overview", "agents"]),
     ],
 )
@@ -131,3 +131,60 @@ def test_csv_download_is_the_same_frame(users, shop):
     assert lines[0] == "site,name,revenue,refunds,commission,expenses,profit"
     assert lines[1].endswith(",Alpha,6750.50,1250.50,337.50,300.00,4862.50")
     assert lines[3] == ",Head office,0.00,0.00,0.00,1000.00,-1000.00"
+
+
+def _figure(client, chart, start="2026-10-01", end="2026-10-02"):
+    response = post_callback(client, callback_body("maintenance", chart, start, end))
+    assert response.status_code == 200, chart
+    assert len(response.content) < 20_000
+    return response.json()["response"][f"maintenance-{chart}"]["figure"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.SUPER_ADMIN, Role.MARKETING])
+def test_maintenance_figures_over_the_bridge(users, repairs, role):
+    """1–2 October (end date inclusive): the hand figures of the repairs fixture."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[role])
+    severity = _figure(client, "severity")["data"][0]
+    assert severity["x"] == ["Critical", "Major", "Minor"] and severity["y"] == [1, 2, 1]
+    per_site = _figure(client, "faults")["data"]
+    assert [(t["name"], t["x"], t["y"]) for t in per_site] == [
+        ("Critical", ["Alpha", "Beta"], [1, 0]),
+        ("Major", ["Alpha", "Beta"], [2, 0]),
+        ("Minor", ["Alpha", "Beta"], [0, 1]),
+    ]
+    uptime = _figure(client, "uptime")["data"][0]
+    assert uptime["x"] == ["Alpha", "Beta"] and uptime["y"] == [85.417, 94.583]
+    mttr = _figure(client, "mttr")["data"][0]
+    assert mttr["x"] == ["Alpha", "Beta"] and mttr["y"] == [3.0, 6.0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.TECHNICAL, Role.AGENT])
+def test_maintenance_callbacks_are_refused_to_other_roles(users, repairs, role):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[role])
+    for chart in ("severity", "faults", "uptime", "mttr"):
+        refused = post_callback(client, callback_body("maintenance", chart))
+        assert refused.status_code == 403, chart
+        assert b"Alpha" not in refused.content
+
+
+@pytest.mark.django_db
+def test_maintenance_csv_is_the_uptime_frame(users, repairs):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[Role.MARKETING])
+    body = callback_body("maintenance", "uptime", "2026-10-01", "2026-10-02")
+    body["output"] = "maintenance-uptime-dl.data"
+    body["outputs"] = {"id": "maintenance-uptime-dl", "property": "data"}
+    body["state"] = [dict(i) for i in body["inputs"]]
+    body["inputs"] = [{"id": "maintenance-uptime-csv", "property": "n_clicks", "value": 1}]
+    response = post_callback(client, body)
+    assert response.status_code == 200
+    data = response.json()["response"]["maintenance-uptime-dl"]["data"]
+    assert data["filename"] == "uptime.csv"
+    lines = data["content"].splitlines()
+    assert lines[0] == "site,site_name,down_seconds,uptime_percent"
+    assert lines[1] == f"{repairs['alpha'].pk},Alpha,25200,85.417"
+    assert lines[2] == f"{repairs['beta'].pk},Beta,9360,94.583"
