@@ -29,31 +29,38 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 
-def _start_simulator(port: int, latency: float) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "manage.py",
-        "routeros_sim",
-        "--port",
-        str(port),
-        "--routers",
-        "2",
-        "--password",
-        "bench",
-        "--latency",
-        str(latency),
-    ]
-    proc = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,  # noqa: S603
-        stderr=subprocess.DEVNULL,
-    )
-    from erp.mikrotik.simulator import wait_for_port
+def _start_simulator(latency: float) -> tuple[subprocess.Popen, int]:
+    """Start two simulated routers on consecutive free ports; (process, first port).
 
-    if wait_for_port(port + 1):
-        return proc
-    proc.kill()
+    Both ports must answer and the process must be alive: a port that another program took
+    between the probe and the simulator's bind would otherwise look like a started router.
+    A few attempts with fresh ports before giving up."""
+    from erp.mikrotik.simulator import free_port, wait_for_port
+
+    for _attempt in range(3):
+        port = free_port(2)
+        proc = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "manage.py",
+                "routeros_sim",
+                "--port",
+                str(port),
+                "--routers",
+                "2",
+                "--password",
+                "bench",
+                "--latency",
+                str(latency),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if all(wait_for_port(p) for p in (port, port + 1)) and proc.poll() is None:
+            return proc, port
+        proc.kill()
+        proc.wait(timeout=10)
     raise RuntimeError("the simulator did not start")
 
 
@@ -74,10 +81,8 @@ def run(users: int, latency: float) -> dict[str, float]:
     from erp.sites.services import create_router, create_site
 
     actor = User.objects.filter(groups__name="Super Admin").first()  # None is fine
-    from erp.mikrotik.simulator import free_port
 
-    port = free_port(2)
-    simulator = _start_simulator(port, latency)
+    simulator, port = _start_simulator(latency)
     tag = uuid.uuid4().hex[:6].upper()
     site = create_site(actor=actor, name=f"Bench {tag}", code=f"BENCH-{tag}")
     try:
