@@ -30,8 +30,8 @@ def test_voucher_pdf_smoke():
 
     result = voucher_pdf.run(36)
     assert result["cards"] == 36 and result["bytes"] > 10_000
-    # twice the full run's budget, scaled: this machine is shared with other work in CI
-    assert result["pdf_s"] < 60 * 36 / 1000 + 3, result
+    # CPU time, the full run's budget scaled (wall time swings with whatever shares the machine)
+    assert result["pdf_cpu_s"] < 30 * 36 / 1000 + 2, result
 
 
 @pytest.mark.django_db(transaction=True)
