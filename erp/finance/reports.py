@@ -289,14 +289,12 @@ def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
 def remittances_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     """Cash and mobile money handed in by agents in the period."""
     from erp.sales.choices import PaymentMethod
-    from erp.sales.models import Remittance
+    from erp.sales.selectors import remittances_visible_to
 
     if not actor.has_perm("sales.view_remittance"):
         raise PermissionDenied
     lo, hi = _bounds(start, end)
-    remittances = Remittance.objects.filter(received_at__gte=lo, received_at__lt=hi)
-    if actor.is_agent:
-        remittances = remittances.filter(agent=actor)
+    remittances = remittances_visible_to(actor).filter(received_at__gte=lo, received_at__lt=hi)
     methods = dict(PaymentMethod.choices)
     rows = [
         [_local(r[0]), r[1], str(methods.get(r[2], r[2])), r[3], r[4], r[5], to_money(r[6])]

@@ -22,7 +22,7 @@ from erp.core.api import Conflict, ServiceModelViewSet
 from erp.core.money import money_strings
 
 from . import selectors, services
-from .models import CommissionRule, Remittance
+from .models import CommissionRule
 from .serializers import (
     CommissionRuleSerializer,
     RefundInputSerializer,
@@ -114,11 +114,7 @@ class RemittanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["agent", "method"]
 
     def get_queryset(self):
-        remittances = Remittance.objects.select_related("agent", "received_by")
-        user = self.request.user
-        if not user.is_authenticated:
-            return remittances.none()
-        return remittances.filter(agent=user) if user.is_agent else remittances
+        return selectors.remittances_visible_to(self.request.user)
 
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from erp.accounts.models import User
 from erp.sites.selectors import sites_visible_to
 
-from .models import Sale
+from .models import Remittance, Sale
 
 
 def sales_visible_to(user: User) -> QuerySet[Sale]:
@@ -21,6 +21,18 @@ def sales_visible_to(user: User) -> QuerySet[Sale]:
     if user.is_agent:
         return sales.filter(seller=user)
     return sales.filter(site__in=sites_visible_to(user).values("pk"))
+
+
+def remittances_visible_to(user: User) -> QuerySet[Remittance]:
+    """Remittances: an agent's own; everyone's for those who may view remittances."""
+    remittances = Remittance.objects.select_related("agent", "received_by")
+    if not user.is_authenticated:
+        return remittances.none()
+    if user.is_agent:
+        return remittances.filter(agent=user)
+    if not user.has_perm("sales.view_remittance"):
+        return remittances.none()
+    return remittances
 
 
 def seller_stock(user: User):

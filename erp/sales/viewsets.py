@@ -78,12 +78,7 @@ class RemittanceViewset(RecordViewset):
     list_filter_fields = ("method",)
 
     def get_queryset(self, request):
-        remittances = Remittance.objects.select_related("agent", "received_by")
-        if request.user.is_agent:
-            return remittances.filter(agent=request.user)
-        if not request.user.has_perm("sales.view_remittance"):
-            return remittances.none()
-        return remittances
+        return selectors.remittances_visible_to(request.user)
 
     def has_change_permission(self, user, obj=None):
         return False  # a wrong remittance is corrected by another record, not an edit

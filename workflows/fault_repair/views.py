@@ -22,7 +22,7 @@ from .forms import RepairForm, ReportFaultForm, TriageForm, VerifyForm, technici
 
 class _TaskFormView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, generic.FormView):
     """A task page whose form runs one service; its ValidationError becomes form errors and
-    the task stays open."""
+    the task stays open. Each task's view defines ``run_service(form)``."""
 
     template_filename = "task.html"
     success_message = _("Saved.")
@@ -35,9 +35,6 @@ class _TaskFormView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, ge
         context = super().get_context_data(**kwargs)
         context["fault"] = self.fault
         return context
-
-    def run_service(self, form):  # pragma: no cover - each task gives its own
-        raise NotImplementedError
 
     def form_valid(self, form):
         try:
