@@ -226,6 +226,9 @@ class Voucher(models.Model):
     activated_at = models.DateTimeField(_("first login"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    # Set when the voucher changes hands after it was made (assigned, transferred, returned):
+    # stock ageing counts from here, else from created_at (a batch made for an agent).
+    assigned_at = models.DateTimeField(_("held since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

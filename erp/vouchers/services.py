@@ -535,8 +535,8 @@ def assign_to_agent(
         v.pk: (VoucherEventKind.TRANSFERRED if v.agent_id else VoucherEventKind.ASSIGNED)
         for v in chosen
     }
-    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=agent)
     now = timezone.now()
+    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=agent, assigned_at=now)
     VoucherEvent.objects.bulk_create(
         [
             VoucherEvent(
@@ -556,7 +556,9 @@ def assign_to_agent(
 @transaction.atomic
 def return_to_office(*, actor: User, vouchers: QuerySet[Voucher], note: str = "") -> int:
     chosen = list(_stock(vouchers).filter(agent__isnull=False).select_for_update().only("pk"))
-    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=None)
+    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(
+        agent=None, assigned_at=timezone.now()
+    )
     _log(chosen, VoucherEventKind.RETURNED, actor, note)
     return len(chosen)
 
