@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from uuid import UUID
 
 import pandas as pd
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from erp.accounts.models import User
 from erp.core.money import to_money
 from erp.sales.models import Remittance
-from erp.vouchers.choices import VoucherStatus
-from erp.vouchers.models import Voucher
+from erp.sites.models import Site
 
 from .filters import Filters
-from .models import AgentDaily
+from .models import AgentDaily, AgentMonthly, StockDaily
 
 AGE_BUCKETS = ((7, "0–7 days"), (30, "8–30 days"), (90, "31–90 days"))
 OLDEST = "over 90 days"
+FIELDS = ("sales_count", "sales_amount", "commission", "refunds_amount", "commission_reversed")
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -30,69 +31,122 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
+def _first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _seller_sums(
+    start: dt.date | None, end: dt.date, sellers: set[UUID] | None
+) -> dict[UUID, dict[str, Decimal]]:
+    """Sales, refunds, commission and remittances per seller for days start ≤ day < end
+    (start None: from the beginning). Whole months come from AgentMonthly, the days on either
+    side from AgentDaily and the remittance table (a month at most each side), so a two-year
+    balance for thousands of agents reads months, not days."""
+    first = start if start is None or start.day == 1 else _first_of_next_month(start)
+    last = end.replace(day=1)  # months before this one are whole
+    if first is not None and first >= last:
+        edges, months = [(start, end)], None
+    else:
+        edges = [(start, first)] if start is not None and start < first else []
+        edges += [(last, end)] if last < end else []
+        months = (first, last)
+    out: dict[UUID, dict[str, Decimal]] = {}
+
+    def add(rows, key: str) -> None:
+        for row in rows:
+            acc = out.setdefault(row.pop(key), dict.fromkeys((*FIELDS, "remitted"), Decimal(0)))
+            for name, value in row.items():
+                acc[name] += value or 0
+
+    def narrow(queryset, field: str):
+        return queryset if sellers is None else queryset.filter(**{f"{field}__in": sellers})
+
+    sums = {f: Sum(f) for f in FIELDS}
+    if months is not None:
+        monthly = AgentMonthly.objects.filter(month__lt=months[1])
+        if months[0] is not None:
+            monthly = monthly.filter(month__gte=months[0])
+        add(
+            narrow(monthly, "seller")
+            .values("seller")
+            .annotate(**sums, remitted=Sum("remitted"))
+            .order_by(),
+            "seller",
+        )
+    if edges:
+        days = Q()
+        paid = Q()
+        for lo, hi in edges:
+            days |= Q(day__gte=lo, day__lt=hi)
+            paid |= Q(received_at__gte=_midnight(lo), received_at__lt=_midnight(hi))
+        add(
+            narrow(AgentDaily.objects.filter(days), "seller")
+            .values("seller")
+            .annotate(**sums)
+            .order_by(),
+            "seller",
+        )
+        add(
+            narrow(Remittance.objects.filter(paid), "agent")
+            .values("agent")
+            .annotate(remitted=Sum("amount"))
+            .order_by(),
+            "agent",
+        )
+    return out
+
+
+def _sellers(filters: Filters) -> set[UUID] | None:
+    """The agents a choice of agents or sites means (None: everyone who sold or remitted)."""
+    if filters.agents:
+        return {UUID(str(a)) for a in filters.agents}
+    if filters.sites:
+        members = Site.agents.through.objects.filter(site__in=filters.sites)
+        sold_there = filters.scoped(filters.days(AgentDaily.objects.all()))
+        return set(members.values_list("user", flat=True)) | set(
+            sold_there.values_list("seller", flat=True).distinct()
+        )
+    return None
+
+
 def agent_figures(filters: Filters) -> pd.DataFrame:
     """What did each agent sell and earn in the period, and what do they owe at its end?
 
     The same figures as erp.sales.services.statement(agent, start, end) with start and end at
     local midnight: sales_count, sales_amount, refunds_amount, commission (net of reversals),
     collected, remitted, and balance_owed counting everything before the end. Agents are the
-    sellers with sales at the chosen sites (or the chosen agents); sorted by balance owed.
+    chosen agents, else the agents of the chosen sites and whoever sold there in the period,
+    else everyone who ever sold or remitted; sorted by balance owed, largest first.
     """
-    lo, hi = _midnight(filters.start), _midnight(filters.end)
-    to_date = filters.scoped(AgentDaily.objects.filter(day__lt=filters.end), agent="seller")
-    fields = {
-        "n": "sales_count",
-        "amount": "sales_amount",
-        "commission": "commission",
-        "refunds": "refunds_amount",
-        "reversed": "commission_reversed",
+    sellers = _sellers(filters)
+    to_date = _seller_sums(None, filters.end, sellers)
+    period = _seller_sums(filters.start, filters.end, sellers)
+    ids = sellers if sellers is not None else set(to_date)
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
     }
-    sums = {f"t_{k}": Sum(f) for k, f in fields.items()}
-    in_period = {f"p_{k}": Sum(f, filter=Q(day__gte=filters.start)) for k, f in fields.items()}
-    seller_ids = set(to_date.values_list("seller", flat=True).distinct())
-    if filters.agents:
-        seller_ids |= {UUID(str(a)) for a in filters.agents}
-    rows = {
-        r["seller"]: r
-        for r in AgentDaily.objects.filter(day__lt=filters.end, seller__in=seller_ids)
-        .values("seller")
-        .annotate(**sums, **in_period)
-        .order_by()
-    }
-    remitted = {
-        r["agent"]: r
-        for r in Remittance.objects.filter(received_at__lt=hi, agent__in=seller_ids)
-        .values("agent")
-        .annotate(total=Sum("amount"), period=Sum("amount", filter=Q(received_at__gte=lo)))
-        .order_by()
-    }
-    users = {u.pk: u for u in User.objects.filter(pk__in=seller_ids)}
+    zero = dict.fromkeys((*FIELDS, "remitted"), Decimal(0))
     data = []
-    for pk in seller_ids:
-        r = rows.get(pk, {})
-        m = remitted.get(pk, {})
-
-        def money(key, r=r):
-            return to_money(r.get(key) or 0)
-
-        sales_amount, refunds = money("p_amount"), money("p_refunds")
+    for pk in ids:
+        t, p = to_date.get(pk, zero), period.get(pk, zero)
+        sales_amount, refunds = to_money(p["sales_amount"]), to_money(p["refunds_amount"])
         balance = (
-            money("t_amount")
-            - money("t_refunds")
-            - (money("t_commission") - money("t_reversed"))
-            - to_money(m.get("total") or 0)
+            t["sales_amount"]
+            - t["refunds_amount"]
+            - (t["commission"] - t["commission_reversed"])
+            - t["remitted"]
         )
         data.append(
             {
                 "agent": pk,
                 "agent_name": _name(users[pk]) if pk in users else str(pk),
-                "sales_count": int(r.get("p_n") or 0),
+                "sales_count": int(p["sales_count"]),
                 "sales_amount": sales_amount,
                 "refunds_amount": refunds,
-                "commission": money("p_commission") - money("p_reversed"),
+                "commission": to_money(p["commission"] - p["commission_reversed"]),
                 "collected": sales_amount - refunds,
-                "remitted": to_money(m.get("period") or 0),
-                "balance_owed": balance,
+                "remitted": to_money(p["remitted"]),
+                "balance_owed": to_money(balance),
             }
         )
     columns = [
@@ -112,39 +166,43 @@ def agent_figures(filters: Filters) -> pd.DataFrame:
     )
 
 
-def stock_aging(filters: Filters, *, now: dt.datetime | None = None) -> pd.DataFrame:
+def stock_aging(filters: Filters, *, today: dt.date | None = None) -> pd.DataFrame:
     """How much unsold stock does each agent hold, and for how long has it been unsold?
 
-    Unused vouchers assigned to an agent, counted by age since the voucher was made: columns
-    agent, agent_name, then one per bucket (0–7, 8–30, 31–90, over 90 days) and total.
-    Current stock: the period does not apply, sites/agents/packages do.
+    Unused vouchers held by an agent, counted by days since they came into the agent's hands
+    (made for the agent, or assigned later): columns agent, agent_name, then one per bucket
+    (0–7, 8–30, 31–90, over 90 days) and total. Current stock, from the StockDaily rollup (as
+    of its last refresh, at most a few minutes old): the period does not apply,
+    sites/agents/packages do.
     """
-    now = now or timezone.now()
-    whens = [
-        When(created_at__gte=now - dt.timedelta(days=days), then=Value(i))
-        for i, (days, _label) in enumerate(AGE_BUCKETS)
-    ]
-    stock = filters.scoped(
-        Voucher.objects.filter(status=VoucherStatus.UNUSED, agent__isnull=False),
-        agent="agent",
-        package="package",
-    )
-    rows = (
-        stock.annotate(
-            bucket=Case(*whens, default=Value(len(AGE_BUCKETS)), output_field=IntegerField())
-        )
-        .values("agent", "bucket")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    today = today or timezone.localdate()
     labels = [label for _d, label in AGE_BUCKETS] + [OLDEST]
-    table: dict[int, dict[str, int]] = {}
+    buckets = {}
+    newer = None
+    for i, (days, _label) in enumerate(AGE_BUCKETS):
+        since = today - dt.timedelta(days=days)
+        within = Q(day__gte=since) & (Q(day__lt=newer) if newer else Q())
+        buckets[f"b{i}"] = Sum("vouchers", filter=within)
+        newer = since
+    buckets[f"b{len(AGE_BUCKETS)}"] = Sum("vouchers", filter=Q(day__lt=newer))
+    stock = filters.scoped(StockDaily.objects.all(), agent="agent", package="package")
+    rows = list(stock.values("agent").annotate(**buckets).order_by())
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=[r["agent"] for r in rows]).only(
+            "username", "first_name", "last_name"
+        )
+    }
+    data = []
     for row in rows:
-        table.setdefault(row["agent"], dict.fromkeys(labels, 0))[labels[row["bucket"]]] = row["n"]
-    users = {u.pk: u for u in User.objects.filter(pk__in=table)}
-    data = [
-        {"agent": pk, "agent_name": _name(users[pk]), **counts, "total": sum(counts.values())}
-        for pk, counts in table.items()
-    ]
+        counts = {label: int(row[f"b{i}"] or 0) for i, label in enumerate(labels)}
+        data.append(
+            {
+                "agent": row["agent"],
+                "agent_name": _name(users[row["agent"]]),
+                **counts,
+                "total": sum(counts.values()),
+            }
+        )
     frame = pd.DataFrame(data, columns=["agent", "agent_name", *labels, "total"])
     return frame.sort_values([OLDEST, "total"], ascending=False, ignore_index=True)

@@ -63,7 +63,8 @@ class SalesDaily(RollupFigures):
 
 
 class AgentDaily(RollupFigures):
-    """Sales and refunds of one local day per seller and site (commission, balances)."""
+    """Sales and refunds of one local day per seller, site and package (commission, and the
+    revenue charts when agents are chosen)."""
 
     day = models.DateField(_("day"))
     seller = models.ForeignKey(
@@ -74,6 +75,9 @@ class AgentDaily(RollupFigures):
     )
     site = models.ForeignKey(
         "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    package = models.ForeignKey(
+        "vouchers.Package", verbose_name=_("package"), on_delete=models.CASCADE, related_name="+"
     )
 
     class Meta:
@@ -87,6 +91,66 @@ class AgentDaily(RollupFigures):
 
     def __str__(self) -> str:
         return f"{self.day} {self.seller_id} {self.site_id}"
+
+
+class AgentMonthly(RollupFigures):
+    """One calendar month (local) per seller, all sites: sales, refunds and remittances.
+
+    An agent's balance owed counts everything up to a day; summing months (24 rows in two
+    years) instead of days (hundreds) keeps that fast for thousands of agents. Built from
+    AgentDaily and the remittances, one row per (month, seller).
+    """
+
+    month = models.DateField(_("month"), help_text=_("Its first day."))
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    remittances_count = models.PositiveIntegerField(_("remittances"), default=0)
+    remitted = MoneyField(_("remitted"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly agent figures (rollup)")
+        verbose_name_plural = _("monthly agent figures (rollup)")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "seller"], name="agentmonthly_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.seller_id}"
+
+
+class StockDaily(models.Model):
+    """Unsold vouchers an agent holds now, by the local day they came into the agent's hands
+    (made for the agent, or assigned later) — the ageing chart reads this, not the vouchers.
+    Recomputed whole by every refresh: it is current stock, not history."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    package = models.ForeignKey(
+        "vouchers.Package", verbose_name=_("package"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("held since"))
+    vouchers = models.PositiveIntegerField(_("unsold vouchers"))
+
+    class Meta:
+        verbose_name = _("unsold stock (rollup)")
+        verbose_name_plural = _("unsold stock (rollup)")
+        ordering = ["agent", "day"]
+        indexes = [models.Index(fields=["agent", "day"], name="stockdaily_agent_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.day}: {self.vouchers}"
 
 
 class RollupState(models.Model):

@@ -1,9 +1,11 @@
-"""Keeping the rollups (SalesDaily, AgentDaily) equal to the raw sales and refunds.
+"""Keeping the rollups equal to the raw sales, refunds, remittances and voucher stock.
 
 A day is always recomputed whole from the raw rows (delete, then INSERT … SELECT … GROUP BY in
 the database), so a refresh can run twice or overlap and still end right. The incremental
-refresh recomputes the days touched by sales and refunds created since the watermark (minus an
-overlap, for transactions that committed late); the nightly rebuild recomputes everything.
+refresh recomputes the days touched by sales, refunds and remittances created since the
+watermark (minus an overlap, for transactions that committed late), then the months those days
+are in (AgentMonthly, summed from AgentDaily and the remittances); the nightly rebuild
+recomputes everything. Unsold stock (StockDaily) is current state, so every refresh replaces it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, DecimalField, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from erp.sales.models import Refund, Sale
+from erp.sales.models import Refund, Remittance, Sale
+from erp.vouchers.choices import VoucherStatus
+from erp.vouchers.models import Voucher
 
-from .models import AgentDaily, RollupState, SalesDaily
+from .models import AgentDaily, AgentMonthly, RollupState, SalesDaily, StockDaily
 
 # A sale committed this long after its created_at is still picked up by the next refresh.
 OVERLAP = dt.timedelta(minutes=10)
@@ -27,7 +31,7 @@ STATE = "sales"
 # (rollup, key fields on Sale) — a refund is counted under its sale's keys.
 ROLLUPS = (
     (SalesDaily, ("site", "package", "payment_method")),
-    (AgentDaily, ("seller", "site")),
+    (AgentDaily, ("seller", "site", "package")),
 )
 FIGURES = (
     "sales_count",
@@ -107,17 +111,97 @@ def _insert_select(model, keys: tuple[str, ...], queryset) -> None:
 
 
 def recompute(start: dt.date | None = None, end: dt.date | None = None) -> None:
-    """Replace the rollup rows of days start ≤ day < end (everything when both are None)."""
+    """Replace the rollup rows of days start ≤ day < end (everything when both are None),
+    and the monthly rows of the months those days are in."""
     with transaction.atomic():
-        for model, keys in ROLLUPS:
-            rows = model.objects.all()
-            if start is not None:
-                rows = rows.filter(day__gte=start)
-            if end is not None:
-                rows = rows.filter(day__lt=end)
-            rows._raw_delete(rows.db)
-            for queryset in _selects(keys, start, end):
-                _insert_select(model, keys, queryset)
+        _recompute_days(start, end)
+        first = _month(start) if start is not None else None
+        last = _next_month(_month(end - dt.timedelta(days=1))) if end is not None else None
+        recompute_months(first, last)
+
+
+def _recompute_days(start: dt.date | None, end: dt.date | None) -> None:
+    for model, keys in ROLLUPS:
+        rows = model.objects.all()
+        if start is not None:
+            rows = rows.filter(day__gte=start)
+        if end is not None:
+            rows = rows.filter(day__lt=end)
+        rows._raw_delete(rows.db)
+        for queryset in _selects(keys, start, end):
+            _insert_select(model, keys, queryset)
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def recompute_months(first: dt.date | None = None, last: dt.date | None = None) -> None:
+    """Replace AgentMonthly for months first ≤ month < last (1st days; either open), from
+    AgentDaily (already current) and the remittances. At most a few thousand agents a month,
+    so the two grouped results are merged here and written with one bulk insert."""
+    rows = AgentMonthly.objects.all()
+    daily = AgentDaily.objects.all()
+    remitted = Remittance.objects.all()
+    if first is not None:
+        rows = rows.filter(month__gte=first)
+        daily = daily.filter(day__gte=first)
+        remitted = remitted.filter(received_at__gte=_local_midnight(first))
+    if last is not None:
+        rows = rows.filter(month__lt=last)
+        daily = daily.filter(day__lt=last)
+        remitted = remitted.filter(received_at__lt=_local_midnight(last))
+    merged: dict[tuple, AgentMonthly] = {}
+    for row in (
+        daily.annotate(m=TruncMonth("day"))
+        .values("m", "seller")
+        .annotate(**{f: Sum(f) for f in FIGURES})
+        .order_by()
+    ):
+        merged[(row["m"], row["seller"])] = AgentMonthly(
+            month=row["m"], seller_id=row["seller"], **{f: row[f] for f in FIGURES}
+        )
+    for row in (
+        remitted.annotate(m=TruncMonth("received_at", output_field=DateField()))
+        .values("m", "agent")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by()
+    ):
+        item = merged.setdefault(
+            (row["m"], row["agent"]), AgentMonthly(month=row["m"], seller_id=row["agent"])
+        )
+        item.remittances_count, item.remitted = row["n"], row["total"]
+    rows._raw_delete(rows.db)
+    AgentMonthly.objects.bulk_create(merged.values(), batch_size=5000)
+
+
+def refresh_stock() -> None:
+    """Replace StockDaily with the unsold stock each agent holds now, by the day it came
+    into the agent's hands (assigned_at, else made). A GROUP BY over the unused-stock index."""
+    held_since = TruncDate(Coalesce("assigned_at", "created_at"))
+    stock = (
+        Voucher.objects.filter(status=VoucherStatus.UNUSED, agent__isnull=False)
+        .annotate(d=held_since)
+        .values("agent", "site", "package", "d")
+        .annotate(n=Count("pk"))
+        .values_list("agent", "site", "package", "d", "n")
+        .order_by()
+    )
+    with transaction.atomic():
+        everything = StockDaily.objects.all()
+        everything._raw_delete(everything.db)
+        sql, params = stock.query.sql_with_params()
+        table = connection.ops.quote_name(StockDaily._meta.db_table)
+        columns = ", ".join(
+            connection.ops.quote_name(c)
+            for c in ("agent_id", "site_id", "package_id", "day", "vouchers")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608
 
 
 def rebuild_all() -> None:
@@ -126,6 +210,7 @@ def rebuild_all() -> None:
     with transaction.atomic():
         state = _state()
         recompute()
+        refresh_stock()
         state.watermark = now
         state.rebuilt_at = now
         state.save()
@@ -140,25 +225,34 @@ def refresh() -> list[dt.date]:
             recompute()
             days: list[dt.date] = []
         else:
-            since = state.watermark - OVERLAP
-            touched = set(
-                Sale.objects.filter(created_at__gte=since)
-                .annotate(d=TruncDate("sold_at"))
-                .values_list("d", flat=True)
-                .distinct()
-            ) | set(
-                Refund.objects.filter(created_at__gte=since)
-                .annotate(d=TruncDate("refunded_at"))
-                .values_list("d", flat=True)
-                .distinct()
-            )
-            days = sorted(touched)
+            days = _touched_days(state.watermark - OVERLAP)
             for day in days:
-                recompute(day, day + dt.timedelta(days=1))
+                _recompute_days(day, day + dt.timedelta(days=1))
+            for month in sorted({_month(d) for d in days}):
+                recompute_months(month, _next_month(month))
+        refresh_stock()
         state.watermark = now
         state.refreshed_at = now
         state.save()
     return days
+
+
+def _touched_days(since: dt.datetime) -> list[dt.date]:
+    """Local days of the sales, refunds and remittances created since ``since``."""
+
+    def days(queryset, field: str) -> set[dt.date]:
+        return set(
+            queryset.filter(created_at__gte=since)
+            .annotate(d=TruncDate(field))
+            .values_list("d", flat=True)
+            .distinct()
+        )
+
+    return sorted(
+        days(Sale.objects, "sold_at")
+        | days(Refund.objects, "refunded_at")
+        | days(Remittance.objects, "received_at")
+    )
 
 
 def _state() -> RollupState:

@@ -20,10 +20,11 @@ MONEY = ("revenue", "refunds", "net")
 
 
 def _rollup(filters: Filters):
-    """SalesDaily, or AgentDaily when agents are chosen (it has no package: the package
-    choice is then ignored)."""
+    """SalesDaily, or AgentDaily when agents are chosen (it has no payment method)."""
     if filters.agents:
-        return filters.scoped(filters.days(AgentDaily.objects.all()), agent="seller")
+        return filters.scoped(
+            filters.days(AgentDaily.objects.all()), agent="seller", package="package"
+        )
     return filters.scoped(filters.days(SalesDaily.objects.all()), package="package")
 
 

@@ -118,11 +118,43 @@ def test_agent_commission_and_balance(built):
 
 
 @pytest.mark.django_db
+def test_agent_figures_by_site_and_by_agent_and_package(built):
+    one, two = built["agents"]["one"], built["agents"]["two"]
+    # a site means its agents (agent two sells at B) even with nothing sold in the period
+    quiet = Filters(
+        start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 2), sites=(built["sites"]["B"].pk,)
+    )
+    assert rows(agents.agent_figures(quiet), "agent", "sales_count", "balance_owed") == [
+        (two.pk, 0, D("0.00"))
+    ]
+    # agents chosen, with a package: the revenue charts keep the package choice
+    hours = Filters(
+        start=OCT.start,
+        end=OCT.end,
+        agents=(one.pk, two.pk),
+        packages=(built["packages"]["hour"].pk,),
+    )
+    assert rows(sales.revenue_by_site(hours), "site_name", "sales", "revenue") == [
+        ("Alpha", 1, D("500.00")),
+        ("Beta", 1, D("500.00")),
+    ]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    "period", [OCT, OCT_NOV, Filters(start=dt.date(2026, 10, 2), end=dt.date(2026, 10, 16))]
+    "period",
+    [
+        OCT,
+        OCT_NOV,
+        Filters(start=dt.date(2026, 10, 2), end=dt.date(2026, 10, 16)),
+        # part of September, all of October, the first days of November: both edges and a month
+        Filters(start=dt.date(2026, 9, 20), end=dt.date(2026, 11, 4)),
+        Filters(start=dt.date(2026, 10, 3), end=dt.date(2026, 11, 5)),
+    ],
 )
 def test_agent_figures_equal_the_statement(built, period):
-    """The dashboard's figures and the statement (API, exports) agree to the cent."""
+    """The dashboard's figures and the statement (API, exports) agree to the cent, whether the
+    period is days, whole months, or months with days on either side."""
     frame = agents.agent_figures(period)
     for agent in built["agents"].values():
         mine = frame[frame["agent"] == agent.pk].iloc[0]

@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from analytics import rollups
-from analytics.models import AgentDaily, RollupState, SalesDaily
-from erp.sales.models import Refund, Sale
+from analytics.models import AgentDaily, AgentMonthly, RollupState, SalesDaily
+from erp.sales.models import Refund, Remittance, Sale
 from tests.analytics.conftest import local, refund, sell
 
 KEYS = {
     SalesDaily: ("site_id", "package_id", "payment_method"),
-    AgentDaily: ("seller_id", "site_id"),
+    AgentDaily: ("seller_id", "site_id", "package_id"),
 }
 
 
@@ -46,9 +46,32 @@ def rolled(model, keys) -> dict:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def raw_months() -> dict:
+    """Per (local month, seller): the six figures, then remittances counted and summed."""
+    out = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0), 0, Decimal(0)])
+    for (day, seller), figures in raw(("seller_id",)).items():
+        acc = out[(day.replace(day=1), seller)]
+        for i, value in enumerate(figures):
+            acc[i] += value
+    for r in Remittance.objects.all():
+        acc = out[(timezone.localtime(r.received_at).date().replace(day=1), r.agent_id)]
+        acc[6] += 1
+        acc[7] += r.amount
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def rolled_months() -> dict:
+    names = (*rollups.FIGURES, "remittances_count", "remitted")
+    return {
+        (row.month, row.seller_id): tuple(getattr(row, f) for f in names)
+        for row in AgentMonthly.objects.all()
+    }
+
+
 def assert_equal():
     for model, keys in KEYS.items():
         assert rolled(model, keys) == raw(keys), model.__name__
+    assert rolled_months() == raw_months()
 
 
 @pytest.mark.django_db
@@ -57,6 +80,7 @@ def test_refresh_follows_sales_and_refunds_and_rebuild_agrees(shop, admin_user):
     an_hour_ago = timezone.now() - dt.timedelta(hours=1)
     Sale.objects.update(created_at=an_hour_ago)
     Refund.objects.update(created_at=an_hour_ago)
+    Remittance.objects.update(created_at=an_hour_ago)
     assert rollups.refresh() == []
     assert_equal()
     state = RollupState.objects.get()
@@ -79,9 +103,23 @@ def test_refresh_follows_sales_and_refunds_and_rebuild_agrees(shop, admin_user):
     assert rollups.refresh() == [dt.date(2026, 9, 30), timezone.localdate()]
     assert_equal()
 
-    # Once time has moved past the overlap, a refresh with nothing new touches nothing
+    # A remittance recorded today for a day in October recomputes that day and its month
     Sale.objects.update(created_at=an_hour_ago)
     Refund.objects.update(created_at=an_hour_ago)
+    Remittance.objects.create(
+        agent=one,
+        amount=Decimal("750.25"),
+        method="cash",
+        received_by=admin_user,
+        received_at=local(2026, 10, 31, 23, 30),  # still October locally, November in UTC
+    )
+    assert rollups.refresh() == [dt.date(2026, 10, 31)]
+    assert_equal()
+    october = AgentMonthly.objects.get(month=dt.date(2026, 10, 1), seller=one)
+    assert (october.remittances_count, october.remitted) == (2, Decimal("2750.25"))
+
+    # Once time has moved past the overlap, a refresh with nothing new touches nothing
+    Remittance.objects.update(created_at=an_hour_ago)
     count = SalesDaily.objects.count()
     assert rollups.refresh() == []
     assert SalesDaily.objects.count() == count > before

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from analytics import agents, network, overview, rollups, vouchers
 from analytics.filters import Filters
+from analytics.models import StockDaily
 from erp.clients.models import Client
 from erp.mikrotik.models import RouterSample
 from erp.sites.models import Router
@@ -24,17 +25,36 @@ def test_stock_ageing_per_agent(shop):
     assert stock.count() == 18 - 3  # 6 of each package, 3 sold
     ids = list(stock.values_list("pk", flat=True))
     Voucher.objects.filter(pk__in=ids[:2]).update(created_at=now - dt.timedelta(days=10))
-    Voucher.objects.filter(pk__in=ids[2:3]).update(created_at=now - dt.timedelta(days=100))
-    frame = agents.stock_aging(Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2)))
-    row = frame[frame["agent"] == one.pk].iloc[0]
-    assert (
-        row["0–7 days"],
-        row["8–30 days"],
-        row["31–90 days"],
-        row["over 90 days"],
-        row["total"],
-    ) == (12, 2, 0, 1, 15)
+    Voucher.objects.filter(pk__in=ids[2:4]).update(created_at=now - dt.timedelta(days=100))
+    # made 100 days ago, but handed to agent one 40 days ago: 31–90 days, not over 90
+    Voucher.objects.filter(pk=ids[3]).update(assigned_at=now - dt.timedelta(days=40))
+    everything = Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2))
+
+    def ages(frame, agent):
+        row = frame[frame["agent"] == agent.pk].iloc[0]
+        return tuple(
+            int(row[k]) for k in ("0–7 days", "8–30 days", "31–90 days", "over 90 days", "total")
+        )
+
+    rollups.refresh_stock()
+    frame = agents.stock_aging(everything)
+    assert ages(frame, one) == (11, 2, 1, 1, 15)
     assert frame.iloc[0]["agent"] == one.pk  # the oldest stock first
+    # the package and agent choices narrow it; a sale leaves stock at the next refresh
+    hours = Filters(
+        start=everything.start,
+        end=everything.end,
+        agents=(one.pk,),
+        packages=(shop["packages"]["hour"].pk,),
+    )
+    assert ages(agents.stock_aging(hours), one)[-1] == 5
+    Voucher.objects.filter(pk=ids[0]).update(status="sold")
+    rollups.refresh_stock()
+    assert ages(agents.stock_aging(everything), one)[-1] == 14
+    # the rollup equals the vouchers themselves
+    assert sum(StockDaily.objects.values_list("vouchers", flat=True)) == (
+        Voucher.objects.filter(status="unused", agent__isnull=False).count()
+    )
 
 
 @pytest.mark.django_db

@@ -265,6 +265,9 @@ def test_stock_assign_transfer_return(setup, users, make_user):
     )
     mine = Voucher.objects.filter(agent=setup["agent"])
     assert mine.count() == 6
+    # stock ageing counts from the hand-over; office stock never handed over has no date
+    assert not mine.filter(assigned_at__isnull=True).exists()
+    assert Voucher.objects.filter(agent__isnull=True, assigned_at__isnull=True).count() == 4
     assert (
         services.assign_to_agent(
             actor=users[Role.SALES],
