@@ -68,6 +68,8 @@ def test_generate_and_dashboards_smoke(roles, postgres_only):
     made = generate.run(0.0005, days=60, quiet=True)
     assert made["vouchers"] == 5000 and made["sales"] > 3000
     result = dashboards.run(repeats=2, quiet=True)
-    assert len(result["callbacks"]) == len(dashboards.CHARTS)
+    # every chart, with its page's default period and with a year
+    assert len(result["callbacks"]) == 2 * len(dashboards.CHARTS)
+    assert {r["callback"] for r in result["ratios"]} >= {"agents-balances", "agents-aging"}
     assert result["largest_kb"] <= 50, result
     assert result["sites"] == result["raw_sites"] > 0
