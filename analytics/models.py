@@ -153,6 +153,38 @@ class StockDaily(models.Model):
         return f"{self.agent_id} {self.day}: {self.vouchers}"
 
 
+class RouterHourly(models.Model):
+    """One router's samples of one hour (UTC hours, so local days of whole-hour time zones
+    are whole hours): active users as a sum and a count (a mean over any span is their
+    ratio) and the interface counters' lowest and highest readings (traffic = highest −
+    lowest, as over the raw samples). The network charts read this, not the samples, which
+    arrive several times a minute from a thousand routers."""
+
+    router = models.ForeignKey(
+        "sites.Router", verbose_name=_("router"), on_delete=models.CASCADE, related_name="+"
+    )
+    hour = models.DateTimeField(_("hour"))
+    samples = models.PositiveIntegerField(_("samples"))
+    users_sum = models.PositiveBigIntegerField(_("active users, summed"), default=0)
+    users_samples = models.PositiveIntegerField(_("samples with active users"), default=0)
+    rx_min = models.PositiveBigIntegerField(_("received bytes, lowest"), null=True)
+    rx_max = models.PositiveBigIntegerField(_("received bytes, highest"), null=True)
+    tx_min = models.PositiveBigIntegerField(_("sent bytes, lowest"), null=True)
+    tx_max = models.PositiveBigIntegerField(_("sent bytes, highest"), null=True)
+
+    class Meta:
+        verbose_name = _("hourly router figures (rollup)")
+        verbose_name_plural = _("hourly router figures (rollup)")
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["router", "hour"], name="routerhourly_key"),
+        ]
+        indexes = [models.Index(fields=["hour"], name="routerhourly_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.router_id} {self.hour:%Y-%m-%d %H}h"
+
+
 class RollupState(models.Model):
     """Where the incremental refresh got to: rows created after the watermark are new."""
 

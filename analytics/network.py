@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from django.db.models import Avg, Count, F, Max, Min, Q
-from django.db.models.functions import TruncDay, TruncHour
+from django.db.models import Count, F, FloatField, Max, Min, Q, Sum
+from django.db.models.functions import Cast, NullIf, TruncDay
 from django.utils import timezone
 
 from erp.mikrotik.models import RouterSample
@@ -14,6 +14,7 @@ from erp.sites.choices import RouterStatus
 from erp.sites.models import Router, Site
 
 from .filters import Filters
+from .models import RouterHourly
 
 HOURLY_UP_TO = dt.timedelta(days=7)
 
@@ -22,29 +23,42 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def router_activity(filters: Filters) -> pd.DataFrame:
+def router_activity(filters: Filters, *, busiest: int | None = None) -> pd.DataFrame:
     """How many users were online, and how much traffic went through each router, over time?
 
     Hourly buckets for periods up to 7 days, daily beyond. Columns router, router_name,
     site_name, at, active_users (mean of the samples), rx_bytes and tx_bytes (growth of the
-    router's interface counters within the bucket; a counter reset counts as zero).
+    router's interface counters within the bucket: highest − lowest reading). From the
+    RouterHourly rollup (as of its last refresh, a few minutes at most). ``busiest``: only
+    that many routers, those with the most users on average over the period.
     """
     lo, hi = _midnight(filters.start), _midnight(filters.end)
-    trunc = TruncHour if hi - lo <= HOURLY_UP_TO else TruncDay
-    samples = filters.scoped(
-        RouterSample.objects.filter(taken_at__gte=lo, taken_at__lt=hi), site="router__site"
+    hours = filters.scoped(
+        RouterHourly.objects.filter(hour__gte=lo, hour__lt=hi), site="router__site"
     )
+    if busiest:
+        mean = Cast(Sum("users_sum"), FloatField()) / NullIf(Sum("users_samples"), 0)
+        top = (
+            hours.values("router")
+            .annotate(mean=mean)
+            .filter(mean__isnull=False)
+            .order_by("-mean", "router")
+            .values_list("router", flat=True)[:busiest]
+        )
+        hours = hours.filter(router__in=list(top))
+    bucket = F("hour") if hi - lo <= HOURLY_UP_TO else TruncDay("hour")
     rows = (
-        samples.annotate(at=trunc("taken_at"))
+        hours.annotate(at=bucket)
         .values("router", "at")
         .annotate(
             router_name=F("router__name"),
             site_name=F("router__site__name"),
-            active_users=Avg("active_users"),
-            rx_max=Max("rx_bytes"),
-            rx_min=Min("rx_bytes"),
-            tx_max=Max("tx_bytes"),
-            tx_min=Min("tx_bytes"),
+            users=Sum("users_sum"),
+            users_n=Sum("users_samples"),
+            rx_max=Max("rx_max"),
+            rx_min=Min("rx_min"),
+            tx_max=Max("tx_max"),
+            tx_min=Min("tx_min"),
         )
         .order_by("router__name", "at")
     )
@@ -53,8 +67,8 @@ def router_activity(filters: Filters) -> pd.DataFrame:
             "router": str(r["router"]),
             "router_name": r["router_name"],
             "site_name": r["site_name"],
-            "at": r["at"],
-            "active_users": round(float(r["active_users"] or 0), 1),
+            "at": timezone.localtime(r["at"]),
+            "active_users": round(r["users"] / r["users_n"], 1) if r["users_n"] else 0.0,
             "rx_bytes": max((r["rx_max"] or 0) - (r["rx_min"] or 0), 0),
             "tx_bytes": max((r["tx_max"] or 0) - (r["tx_min"] or 0), 0),
         }

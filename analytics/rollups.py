@@ -6,6 +6,7 @@ refresh recomputes the days touched by sales, refunds and remittances created si
 watermark (minus an overlap, for transactions that committed late), then the months those days
 are in (AgentMonthly, summed from AgentDaily and the remittances); the nightly rebuild
 recomputes everything. Unsold stock (StockDaily) is current state, so every refresh replaces it.
+Router samples (RouterHourly) are recomputed from the hour of the watermark onwards.
 """
 
 from __future__ import annotations
@@ -14,15 +15,23 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, DecimalField, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models import Count, DateField, DecimalField, IntegerField, Max, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncHour, TruncMonth
 from django.utils import timezone
 
+from erp.mikrotik.models import RouterSample
 from erp.sales.models import Refund, Remittance, Sale
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
 
-from .models import AgentDaily, AgentMonthly, RollupState, SalesDaily, StockDaily
+from .models import (
+    AgentDaily,
+    AgentMonthly,
+    RollupState,
+    RouterHourly,
+    SalesDaily,
+    StockDaily,
+)
 
 # A sale committed this long after its created_at is still picked up by the next refresh.
 OVERLAP = dt.timedelta(minutes=10)
@@ -102,12 +111,8 @@ def _selects(keys: tuple[str, ...], start: dt.date | None, end: dt.date | None):
 
 def _insert_select(model, keys: tuple[str, ...], queryset) -> None:
     """INSERT INTO rollup (…) SELECT …: the rows never travel through Python."""
-    columns = ["day"] + [model._meta.get_field(k).column for k in keys] + list(FIGURES)
-    sql, params = queryset.query.sql_with_params()
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({cols}) {sql}", params)  # noqa: S608
+    columns = ("day", *(model._meta.get_field(k).column for k in keys), *FIGURES)
+    _insert_rows(model, columns, queryset)
 
 
 def recompute(start: dt.date | None = None, end: dt.date | None = None) -> None:
@@ -179,6 +184,58 @@ def recompute_months(first: dt.date | None = None, last: dt.date | None = None) 
     AgentMonthly.objects.bulk_create(merged.values(), batch_size=5000)
 
 
+def recompute_router_hours(since: dt.datetime | None = None) -> None:
+    """Replace RouterHourly from the hour ``since`` is in onwards (everything when None)."""
+    hour = TruncHour("taken_at", tzinfo=dt.UTC)
+    samples = RouterSample.objects.all()
+    rows = RouterHourly.objects.all()
+    if since is not None:
+        since = since.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        samples = samples.filter(taken_at__gte=since)
+        rows = rows.filter(hour__gte=since)
+    grouped = (
+        samples.annotate(h=hour)
+        .values("router", "h")
+        .annotate(
+            n=Count("pk"),
+            u=Coalesce(Sum("active_users"), 0),
+            un=Count("active_users"),
+            rx_lo=Min("rx_bytes"),
+            rx_hi=Max("rx_bytes"),
+            tx_lo=Min("tx_bytes"),
+            tx_hi=Max("tx_bytes"),
+        )
+        .values_list("router", "h", "n", "u", "un", "rx_lo", "rx_hi", "tx_lo", "tx_hi")
+        .order_by()
+    )
+    with transaction.atomic():
+        rows._raw_delete(rows.db)
+        _insert_rows(
+            RouterHourly,
+            (
+                "router_id",
+                "hour",
+                "samples",
+                "users_sum",
+                "users_samples",
+                "rx_min",
+                "rx_max",
+                "tx_min",
+                "tx_max",
+            ),
+            grouped,
+        )
+
+
+def _insert_rows(model, columns: tuple[str, ...], queryset) -> None:
+    """INSERT INTO model (columns) SELECT … of a values_list queryset, in the database."""
+    sql, params = queryset.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)  # noqa: S608
+
+
 def refresh_stock() -> None:
     """Replace StockDaily with the unsold stock each agent holds now, by the day it came
     into the agent's hands (assigned_at, else made). A GROUP BY over the unused-stock index."""
@@ -194,14 +251,7 @@ def refresh_stock() -> None:
     with transaction.atomic():
         everything = StockDaily.objects.all()
         everything._raw_delete(everything.db)
-        sql, params = stock.query.sql_with_params()
-        table = connection.ops.quote_name(StockDaily._meta.db_table)
-        columns = ", ".join(
-            connection.ops.quote_name(c)
-            for c in ("agent_id", "site_id", "package_id", "day", "vouchers")
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608
+        _insert_rows(StockDaily, ("agent_id", "site_id", "package_id", "day", "vouchers"), stock)
 
 
 def rebuild_all() -> None:
@@ -210,6 +260,7 @@ def rebuild_all() -> None:
     with transaction.atomic():
         state = _state()
         recompute()
+        recompute_router_hours()
         refresh_stock()
         state.watermark = now
         state.rebuilt_at = now
@@ -223,6 +274,7 @@ def refresh() -> list[dt.date]:
         state = _state()
         if state.watermark is None:
             recompute()
+            recompute_router_hours()
             days: list[dt.date] = []
         else:
             days = _touched_days(state.watermark - OVERLAP)
@@ -230,6 +282,7 @@ def refresh() -> list[dt.date]:
                 _recompute_days(day, day + dt.timedelta(days=1))
             for month in sorted({_month(d) for d in days}):
                 recompute_months(month, _next_month(month))
+            recompute_router_hours(state.watermark - OVERLAP)
         refresh_stock()
         state.watermark = now
         state.refreshed_at = now

@@ -83,13 +83,38 @@ def test_router_activity_and_headline(shop):
             rx_bytes=rx,
             tx_bytes=rx * 2,
         )
+    # a health sample (no users, no counters) counts in neither the mean nor the traffic
+    RouterSample.objects.create(router=router, taken_at=t0 + dt.timedelta(minutes=30))
+    quiet = Router.objects.get(name="router-b")
+    RouterSample.objects.create(router=quiet, taken_at=t0, active_users=1, rx_bytes=5)
+    rollups.rebuild_all()
     today = timezone.localdate()
     period = Filters(start=today - dt.timedelta(days=1), end=today + dt.timedelta(days=1))
     frame = network.router_activity(period)
-    assert [(r.active_users, r.rx_bytes, r.tx_bytes) for r in frame.itertuples()] == [
+    mine = frame[frame["router_name"] == "router-a"]
+    assert [(r.active_users, r.rx_bytes, r.tx_bytes) for r in mine.itertuples()] == [
         (6.0, 6000, 12000),
         (2.0, 0, 0),
     ]
+    assert list(mine["at"]) == [t0, t0 + dt.timedelta(hours=1)]
+    # the busiest router only; daily buckets beyond a week (one day: 4 samples, users 5)
+    assert set(network.router_activity(period, busiest=1)["router_name"]) == {"router-a"}
+    month = Filters(start=today - dt.timedelta(days=20), end=today + dt.timedelta(days=1))
+    days = network.router_activity(month, busiest=1)
+    same_day = (
+        timezone.localtime(t0).date() == timezone.localtime(t0 + dt.timedelta(hours=1)).date()
+    )
+    expected = [(5.0, 6500)] if same_day else [(6.0, 6000), (2.0, 0)]  # around midnight
+    assert [(r.active_users, r.rx_bytes) for r in days.itertuples()] == expected
+    # a sample taken now is in the figures after the next refresh (samples are stamped when
+    # taken, so the refresh looks at the hours since its watermark)
+    now = timezone.now()
+    RouterSample.objects.create(router=quiet, taken_at=now, active_users=40, rx_bytes=9)
+    assert set(network.router_activity(period, busiest=1)["router_name"]) == {"router-a"}
+    rollups.refresh()
+    later = network.router_activity(period, busiest=1)
+    assert set(later["router_name"]) == {"router-b"}
+    assert later["active_users"].iloc[-1] == 40.0
     Router.objects.filter(pk=router.pk).update(status="down")
     RouterSample.objects.create(router=router, taken_at=timezone.now(), active_users=9)
     rollups.rebuild_all()
@@ -97,4 +122,4 @@ def test_router_activity_and_headline(shop):
     assert list(head["period"]) == ["today", "week", "month"]
     assert list(head["revenue"]) == [D("5500.00"), D("7250.50"), D("7250.50")]
     assert list(head["sales"]) == [2, 4, 4]
-    assert set(head["active_users"]) == {9} and set(head["sites_down"]) == {1}
+    assert set(head["active_users"]) == {9 + 40} and set(head["sites_down"]) == {1}
