@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 from django.conf import settings
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from . import access
 
 FILTERS = ("dates", "sites", "agents", "packages")
 MAX_BARS = 25
+OPTIONS = 50  # sites or agents listed in a filter box before the user types
 
 
 def fid(page: str, name: str) -> str:
@@ -29,14 +31,12 @@ def fid(page: str, name: str) -> str:
 
 
 def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool = True):
-    """Date range, sites, agents and packages; options are what the user may see."""
-    from erp.sites.selectors import sites_visible_to
+    """Date range, sites, agents and packages; options are what the user may see. Sites and
+    agents may run to thousands: the first few are listed, typing searches the rest."""
     from erp.vouchers.models import Package
 
     user = access.current_user.get()
     today = timezone.localdate()
-    visible = sites_visible_to(user).order_by("name").values_list("pk", "name")
-    sites = [{"label": name, "value": str(pk)} for pk, name in visible]
     children = [
         dcc.DatePickerRange(
             id=fid(page, "dates"),
@@ -46,26 +46,19 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
         ),
         dcc.Dropdown(
             id=fid(page, "sites"),
-            options=sites,
+            options=site_options(user),
             multi=True,
-            placeholder="All sites",
+            placeholder="All sites (type to search)",
             className="vn-filter",
         ),
     ]
     if agents and not access.own_only(user):
-        from erp.accounts.models import User
-        from erp.accounts.roles import Role
-
-        agent_options = [
-            {"label": u.get_full_name() or u.username, "value": str(u.pk)}
-            for u in User.objects.filter(groups__name=Role.AGENT).order_by("username")
-        ]
         children.append(
             dcc.Dropdown(
                 id=fid(page, "agents"),
-                options=agent_options,
+                options=agent_options(user),
                 multi=True,
-                placeholder="All agents",
+                placeholder="All agents (type to search)",
                 className="vn-filter",
             )
         )
@@ -85,6 +78,67 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
     else:
         children.append(_hidden(fid(page, "packages")))
     return html.Div(children, className="vn-filters")
+
+
+def site_options(user, search: str = "", chosen=()) -> list[dict]:
+    """The chosen sites, then up to OPTIONS of the user's sites whose name or code matches."""
+    from django.db.models import Q
+
+    from erp.sites.selectors import sites_visible_to
+
+    sites = sites_visible_to(user)
+    picked = list(sites.filter(pk__in=list(chosen or ())).values_list("pk", "name"))
+    for word in search.split():
+        sites = sites.filter(Q(name__icontains=word) | Q(code__icontains=word))
+    found = sites.exclude(pk__in=[pk for pk, _n in picked]).order_by("name")
+    rows = picked + list(found.values_list("pk", "name")[:OPTIONS])
+    return [{"label": name, "value": str(pk)} for pk, name in rows]
+
+
+def agent_options(user, search: str = "", chosen=()) -> list[dict]:
+    """The chosen agents, then up to OPTIONS agents whose name or username matches (none for
+    an agent, who sees only their own figures)."""
+    from django.db.models import Q
+
+    from erp.accounts.models import User
+    from erp.accounts.roles import Role
+
+    if access.own_only(user):
+        return []
+    agents = User.objects.filter(groups__name=Role.AGENT)
+    picked = list(agents.filter(pk__in=list(chosen or ())))
+    for word in search.split():  # "agent one": each word in the username or a name
+        agents = agents.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    found = agents.exclude(pk__in=[u.pk for u in picked]).order_by("username")[:OPTIONS]
+    return [
+        {"label": u.get_full_name() or u.username, "value": str(u.pk)} for u in picked + list(found)
+    ]
+
+
+def _searchable(page: str) -> None:
+    """Typing in the site or agent box asks the server for matches (once per page)."""
+    if page in _SEARCHABLE:
+        return
+    _SEARCHABLE.add(page)
+    for name, options in (("sites", site_options), ("agents", agent_options)):
+
+        @callback(
+            Output(fid(page, name), "options"),
+            Input(fid(page, name), "search_value"),
+            State(fid(page, name), "value"),
+            prevent_initial_call=True,
+        )
+        def search(text, chosen, options=options):
+            if not text:
+                raise PreventUpdate
+            return options(access.current_user.get(), text.strip()[:80], chosen)
+
+
+_SEARCHABLE: set[str] = set()
 
 
 def _hidden(component_id: str):
@@ -166,6 +220,7 @@ def chart(
     draw: Callable[[pd.DataFrame], go.Figure],
 ) -> Callable[[], html.Div]:
     """Register the figure and CSV callbacks of one chart; returns its layout function."""
+    _searchable(page)
     graph_id, csv_id, download_id = (
         fid(page, name),
         fid(page, f"{name}-csv"),

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from analytics import rollups
+from dashboards import components
 from erp.accounts.roles import Role
 
 
@@ -188,3 +189,43 @@ def test_maintenance_csv_is_the_uptime_frame(users, repairs):
     assert lines[0] == "site,site_name,down_seconds,uptime_percent"
     assert lines[1] == f"{repairs['alpha'].pk},Alpha,25200,85.417"
     assert lines[2] == f"{repairs['beta'].pk},Beta,9360,94.583"
+
+
+def search_body(page: str, box: str, text: str, chosen=()) -> dict:
+    return {
+        "output": f"{page}-{box}.options",
+        "outputs": {"id": f"{page}-{box}", "property": "options"},
+        "inputs": [{"id": f"{page}-{box}", "property": "search_value", "value": text}],
+        "changedPropIds": [f"{page}-{box}.search_value"],
+        "state": [{"id": f"{page}-{box}", "property": "value", "value": list(chosen)}],
+    }
+
+
+@pytest.mark.django_db
+def test_site_and_agent_boxes_search_on_the_server(users, shop, make_user):
+    """Thousands of agents are not sent with the page: typing asks for matches."""
+    for i in range(60):
+        make_user(Role.AGENT, username=f"zz-agent-{i:02d}")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[Role.SUPER_ADMIN])
+    # the filter box lists the first 50 agents only (62 here)
+    assert len(components.agent_options(users[Role.SUPER_ADMIN])) == components.OPTIONS == 50
+
+    def options(page, box, text, chosen=()):
+        response = post_callback(client, search_body(page, box, text, chosen))
+        assert response.status_code == 200, response.content[:300]
+        return response.json()["response"][f"{page}-{box}"]["options"]
+
+    found = options("agents", "agents", "zz-agent-5")
+    assert sorted(o["label"] for o in found) == [f"zz-agent-5{i}" for i in range(10)]
+    two = shop["agents"]["two"]
+    kept = options("overview", "agents", "Agent One", chosen=[str(two.pk)])
+    assert [o["label"] for o in kept] == ["Agent Two", "Agent One"]  # the chosen stay listed
+    assert [o["label"] for o in options("sites", "sites", "alp")] == ["Alpha"]
+    # an agent sees only their own figures: no one to choose
+    agent = Client(enforce_csrf_checks=True)
+    agent.force_login(shop["agents"]["one"])
+    response = post_callback(agent, search_body("agents", "agents", "zz"))
+    assert response.json()["response"]["agents-agents"]["options"] == []
+    # the callback answers for the pages the user may open only
+    assert post_callback(agent, search_body("sites", "sites", "alp")).status_code == 403
