@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.utils import timezone
 
 from erp.core.models import BaseModel
 
@@ -146,6 +148,22 @@ def test_seed_demo_is_idempotent_and_prints_logins(roles):
     roles_seen = {u.role for u in User.objects.all()}
     assert roles_seen == {"Super Admin", "Marketing", "Sales", "Technical", "Finance", "Agent"}
     assert str(Client.objects.filter(name="Said Ally").first().phone) == "+255754111222"
+    # five weeks of sales (made once), so reports and analytics show something on first start
+    from analytics import agents
+    from analytics.filters import Filters
+    from analytics.models import SalesDaily
+    from erp.sales.models import Refund, Remittance, Sale
+
+    sold = Sale.objects.count()
+    assert sold >= 140 and Refund.objects.count() == 1 and Remittance.objects.count() == 2
+    call_command("seed_demo", stdout=StringIO())
+    assert Sale.objects.count() == sold
+    assert sum(SalesDaily.objects.values_list("sales_count", flat=True)) == sold
+    today = timezone.localdate()
+    month = Filters(start=today - dt.timedelta(days=34), end=today + dt.timedelta(days=1))
+    figures = agents.agent_figures(month)
+    assert set(figures["agent_name"]) == {"Halima Omari", "Idrisa Mbwana"}
+    assert (figures["balance_owed"] > 0).all()  # 80 % remitted, the rest still owed
 
 
 def test_every_business_model_keeps_history():

@@ -158,6 +158,7 @@ class Command(BaseCommand):
         self._seed_hotspot(admin)
         self._seed_assets(users["technician"])
         self._seed_faults(users)
+        self._seed_sales(users)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
@@ -321,3 +322,94 @@ class Command(BaseCommand):
                     minutes_spent=40,
                 )
                 faults.verify(actor=users[reporter], fault=fault, confirm=True)
+
+    def _seed_sales(self, users: dict[str, User]) -> None:
+        """Five weeks of sales by the two agents (through the POS service, then dated back),
+        a refund, weekly remittances and a few approved expenses, so the reports and the
+        analytics pages have something to show on a first start. Skipped once sales exist."""
+        import datetime as dt
+        import random
+        import uuid
+
+        from django.utils import timezone
+
+        from analytics import rollups
+        from erp.finance.services import decide_expense, record_expense
+        from erp.sales import services as sales
+        from erp.sales.models import CommissionRule, Sale
+        from erp.vouchers import services as vouchers
+        from erp.vouchers.models import Package, Voucher
+
+        if Sale.objects.exists():
+            return
+        rng = random.Random(2026)  # noqa: S311 - the same demo every time, not a secret
+        if not CommissionRule.objects.exists():
+            CommissionRule.objects.create(percent=Decimal("7.5"))
+        packages = list(Package.objects.filter(name__in=[p[0] for p in PACKAGES]))
+        routers = Router.objects.filter(site__code__in=[s[1] for s in SITES]).select_related("site")
+        for router in routers:
+            for package in packages:
+                batch = vouchers.request_batch(
+                    actor=None,
+                    package=package,
+                    router=router,
+                    quantity=60,
+                    agent=router.site.agents.first(),
+                    preapproved=True,
+                    note="demo stock",
+                )
+                vouchers.generate_batch(batch)
+        today = timezone.localdate()
+        tz = timezone.get_current_timezone()
+        weights = {"1 Hour": 6, "1 Day": 3, "1 Week": 1}
+        sold = []
+        for back in range(34, -1, -1):
+            day = today - dt.timedelta(days=back)
+            for router in routers:
+                agent = router.site.agents.first()
+                for _n in range(rng.randint(1, 4) + (2 if day.weekday() in (4, 5) else 0)):
+                    package = rng.choices(packages, [weights.get(p.name, 1) for p in packages])[0]
+                    mobile = rng.random() < 0.35
+                    sale, _created = sales.sell(
+                        seller=agent,
+                        idempotency_key=uuid.uuid4(),
+                        payment_method="mobile" if mobile else "cash",
+                        payment_reference=f"MP{rng.randint(10**7, 10**8)}" if mobile else "",
+                        package=package,
+                    )
+                    at = dt.datetime.combine(
+                        day, dt.time(rng.randint(7, 21), rng.randint(0, 59)), tzinfo=tz
+                    )
+                    at = min(at, timezone.now())
+                    Sale.objects.filter(pk=sale.pk).update(sold_at=at)
+                    Voucher.objects.filter(pk=sale.voucher_id).update(sold_at=at)
+                    sold.append(sale)
+        sales.refund_sale(
+            actor=users["admin"], sale=sold[len(sold) // 2], reason="Customer could not connect"
+        )
+        for agent in (users["agent"], users["agent2"]):
+            owed = sales.statement(agent)["balance_owed"]
+            if owed > 0:
+                sales.record_remittance(
+                    actor=users["finance"],
+                    agent=agent,
+                    amount=(owed * Decimal("0.8")).quantize(Decimal("1")),
+                    method="cash",
+                    note="demo: weekly cash hand-in",
+                )
+        for code, category, amount, payee in (
+            ("DAR-KKO", "rent", "150000", "Kariakoo Market Board"),
+            ("DAR-MWG", "power", "45000", "TANESCO"),
+            ("ARU-CLK", "bandwidth", "120000", "Fibre ISP"),
+        ):
+            expense = record_expense(
+                actor=users["finance"],
+                category=category,
+                site=Site.objects.get(code=code),
+                amount=Decimal(amount),
+                spent_on=today - dt.timedelta(days=rng.randint(1, 20)),
+                payee=payee,
+            )
+            if expense.status == "pending":
+                decide_expense(actor=users["admin"], expense=expense, approve=True)
+        rollups.rebuild_all()
