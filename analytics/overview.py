@@ -22,21 +22,30 @@ def periods(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
     }
 
 
-def headline(filters: Filters, *, today: dt.date | None = None) -> pd.DataFrame:
+def headline(
+    filters: Filters, *, today: dt.date | None = None, daily: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Revenue, sales and refunds for today, this week and this month (the filters' sites,
     agents and packages apply; their period does not). Columns period, sales, revenue,
-    refunds, net; plus active_users and sites_down now (same on every row)."""
+    refunds, net; plus active_users and sites_down now (same on every row). ``daily``: a
+    revenue_by_day frame already read that covers this month (the dashboard reads the last 30
+    days and the month in one query)."""
     today = today or timezone.localdate()
+    spans = periods(today)
+    if daily is None:
+        first = min(start for start, _end in spans.values())
+        daily = sales.revenue_by_day(replace(filters, start=first, end=spans["today"][1]))
     rows = []
-    for name, (start, end) in periods(today).items():
-        frame = sales.revenue_by_day(replace(filters, start=start, end=end))
+    zero = sales.to_money(0)
+    for name, (start, end) in spans.items():
+        frame = daily[(daily["day"] >= start) & (daily["day"] < end)]
         rows.append(
             {
                 "period": name,
                 "sales": int(frame["sales"].sum()),
-                "revenue": sum(frame["revenue"], start=sales.to_money(0)),
-                "refunds": sum(frame["refunds"], start=sales.to_money(0)),
-                "net": sum(frame["net"], start=sales.to_money(0)),
+                "revenue": sum(frame["revenue"], start=zero),
+                "refunds": sum(frame["refunds"], start=zero),
+                "net": sum(frame["net"], start=zero),
             }
         )
     frame = pd.DataFrame(rows, columns=["period", "sales", "revenue", "refunds", "net"])

@@ -20,7 +20,8 @@ LABELS = {"today": "Today", "week": "This week", "month": "This month"}
 
 def _trend(filters):
     today = timezone.localdate()
-    return replace(filters, start=today - dt.timedelta(days=29), end=today + dt.timedelta(days=1))
+    first = min(today - dt.timedelta(days=29), today.replace(day=1))
+    return replace(filters, start=first, end=today + dt.timedelta(days=1))
 
 
 def _daily(frame):
@@ -72,8 +73,8 @@ def _sparkline(values) -> dict:
 @callback(Output(c.fid(PAGE, "kpis"), "children"), *c.filter_inputs(PAGE))
 def kpis(start, end, sites, agents, packages):
     filters = c.make_filters(start, end, sites, agents, packages)
-    head = overview.headline(filters)
-    trend = sales.revenue_by_day(_trend(filters))
+    trend = sales.revenue_by_day(_trend(filters))  # the last 30 days and this month, once
+    head = overview.headline(filters, daily=trend)
     days = {row.day: row for row in trend.itertuples()}
     today = timezone.localdate()
     series = [days.get(d) for d in (today - dt.timedelta(days=29 - i) for i in range(30))]

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from analytics import agents, network, overview, rollups, vouchers
+from analytics import agents, network, overview, rollups, sales, vouchers
 from analytics.filters import Filters
 from analytics.models import StockDaily
 from erp.clients.models import Client
@@ -122,4 +122,10 @@ def test_router_activity_and_headline(shop):
     assert list(head["period"]) == ["today", "week", "month"]
     assert list(head["revenue"]) == [D("5500.00"), D("7250.50"), D("7250.50")]
     assert list(head["sales"]) == [2, 4, 4]
+    # the dashboard hands in the days it already read: the same figures
+    read = sales.revenue_by_day(Filters(start=dt.date(2026, 9, 3), end=dt.date(2026, 10, 3)))
+    given = overview.headline(period, today=dt.date(2026, 10, 2), daily=read)
+    assert given[["period", "sales", "revenue", "net"]].equals(
+        head[["period", "sales", "revenue", "net"]]
+    )
     assert set(head["active_users"]) == {9 + 40} and set(head["sites_down"]) == {1}
