@@ -297,13 +297,13 @@ def choice(rng, weights, n):
 
 
 # --- loading ----------------------------------------------------------------------------------
-def _drop_indexes(cursor, tables) -> list[str]:
+def _drop_indexes(cursor, tables, *, keys: bool = True) -> list[str]:
     """Drop what makes a bulk load slow and return the statements that put it back.
 
     Every index of ``tables`` that backs no constraint (as pg_restore creates them after the
-    data), and every primary key or unique constraint that no foreign key depends on (re-adding
-    it builds its index by one sort and checks uniqueness then, instead of millions of random
-    b-tree inserts). Keys that foreign keys reference stay.
+    data), and with ``keys`` every primary key or unique constraint that no foreign key depends
+    on (re-adding it builds its index by one sort and checks uniqueness then, instead of
+    millions of random b-tree inserts). Keys that foreign keys reference stay.
     """
     cursor.execute(
         """
@@ -316,12 +316,12 @@ def _drop_indexes(cursor, tables) -> list[str]:
                format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', k.conrelid::regclass, k.conname,
                       pg_get_constraintdef(k.oid))
         FROM pg_constraint k
-        WHERE k.conrelid = ANY(%s::regclass[]) AND k.contype IN ('p', 'u')
+        WHERE %s AND k.conrelid = ANY(%s::regclass[]) AND k.contype IN ('p', 'u')
           AND NOT EXISTS (
               SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid
           )
         """,
-        [list(tables), list(tables)],
+        [list(tables), keys, list(tables)],
     )
     statements = cursor.fetchall()
     for drop, _restore in statements:
@@ -770,7 +770,10 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
         lap("small")
 
         rollup_tables = [m._meta.db_table for m in apps.get_app_config("analytics").get_models()]
-        restore = _drop_indexes(cursor, [*BIG_TABLES, *rollup_tables])
+        # the rollup tables keep their keys: the rollup code may rely on them (ON CONFLICT)
+        restore = _drop_indexes(cursor, BIG_TABLES) + _drop_indexes(
+            cursor, rollup_tables, keys=False
+        )
 
         batch_ids = uuids(rng, n_batches)
         copy_binary(
