@@ -13,10 +13,12 @@ Why it is quick (scale 1.0 in minutes, not the 45 minutes a row-at-a-time loop t
   rows whose NULLs and text lengths agree): no text formatting here, no text parsing of
   timestamps, UUIDs or numbers in the server. Money is sent as a fixed-width numeric (four
   base-10000 digits, leading zeros allowed, which the server normalises).
-- While loading, the big tables' secondary indexes (those not backing a primary key or unique
-  constraint) are dropped and rebuilt afterwards, as pg_restore does, and foreign-key triggers
-  are off (``session_replication_role = replica``, superuser only; otherwise they stay on):
-  the data is generated consistent. It is all one transaction: a failed run leaves nothing.
+- While loading, the big tables' secondary indexes, and their primary keys and unique
+  constraints that no foreign key depends on, are dropped and rebuilt afterwards by one sort
+  each, as pg_restore does; foreign-key triggers are off (``session_replication_role =
+  replica``, superuser only; otherwise they stay on): the data is generated consistent. The
+  rollups are rebuilt before the indexes come back (a GROUP BY scan needs none). It is all one
+  transaction: a failed run leaves nothing.
 
 Realism: voucher codes are random over the app's alphabet (``erp.vouchers.choices.ALPHABET``,
 default length), unique in the run, one symbol longer than any code already stored so that a
