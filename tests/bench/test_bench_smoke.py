@@ -63,10 +63,36 @@ def test_pos_sales_smoke(roles, postgres_only):
 @pytest.mark.django_db(transaction=True)
 def test_generate_and_dashboards_smoke(roles, postgres_only):
     """Generate a tiny shop with COPY, then every dashboard callback over HTTP."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.models import Count, Max
+    from django.utils import timezone
+
     from bench import dashboards, generate
+    from erp.finance.models import Expense
+    from erp.sales.models import Refund, Remittance, Sale
+    from erp.vouchers.choices import ALPHABET, DEFAULT_CODE_LENGTH, VoucherStatus
+    from erp.vouchers.models import Voucher
 
     made = generate.run(0.0005, days=60, quiet=True)
     assert made["vouchers"] == 5000 and made["sales"] > 3000
+    # the bulk rows are what the app would have written
+    assert Voucher.objects.count() == 5000 and Sale.objects.count() == made["sales"]
+    codes = Voucher.objects.values_list("code", flat=True)[:200]
+    assert all(len(c) == DEFAULT_CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
+    assert Refund.objects.count() == made["refunds"]
+    assert not Refund.objects.exclude(sale__voucher__status=VoucherStatus.VOID).exists()
+    counts = Sale.objects.values("site").annotate(n=Count("pk"), top=Max("receipt_number"))
+    assert all(row["n"] == row["top"] for row in counts)  # receipts 1..n per site
+    unused = Voucher.objects.filter(status=VoucherStatus.UNUSED)
+    recent = unused.filter(created_at__gte=timezone.now() - dt.timedelta(days=30)).count()
+    assert recent > 0.7 * unused.count()  # unsold stock is recent
+    assert Remittance.objects.count() == made["remittances"] > 0
+    assert Expense.objects.count() == made["expenses"] > 0
+    with connection.cursor() as cursor:  # the dropped keys and indexes are back
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'sales_sale'")
+        assert cursor.fetchone()[0] >= 10
     result = dashboards.run(repeats=2, quiet=True)
     # every chart, with its page's default period and with a year
     assert len(result["callbacks"]) == 2 * len(dashboards.CHARTS)
