@@ -15,10 +15,13 @@ from erp.core.money import to_money
 from erp.sales.models import Remittance
 from erp.sites.models import Site
 
-from .filters import Filters
-from .models import AgentDaily, AgentMonthly, StockDaily
+from .filters import Filters, first_of_next_month, split_months
+from .models import AgentDaily, AgentMonthly, StockAge
+from .rollups import AGE_DAYS
 
-AGE_BUCKETS = ((7, "0–7 days"), (30, "8–30 days"), (90, "31–90 days"))
+AGE_BUCKETS = tuple(
+    zip(AGE_DAYS, ("0–7 days", "8–30 days", "31–90 days"), strict=True)
+)  # as StockAge counts
 OLDEST = "over 90 days"
 FIELDS = ("sales_count", "sales_amount", "commission", "refunds_amount", "commission_reversed")
 
@@ -31,25 +34,16 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _first_of_next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
 def _seller_sums(
     start: dt.date | None, end: dt.date, sellers: set[UUID] | None
 ) -> dict[UUID, dict[str, Decimal]]:
     """Sales, refunds, commission and remittances per seller for days start ≤ day < end
     (start None: from the beginning). Whole months come from AgentMonthly, the days on either
     side from AgentDaily and the remittance table (a month at most each side), so a two-year
-    balance for thousands of agents reads months, not days."""
-    first = start if start is None or start.day == 1 else _first_of_next_month(start)
-    last = end.replace(day=1)  # months before this one are whole
-    if first is not None and first >= last:
-        edges, months = [(start, end)], None
-    else:
-        edges = [(start, first)] if start is not None and start < first else []
-        edges += [(last, end)] if last < end else []
-        months = (first, last)
+    balance for thousands of agents reads months, not days. Nothing is dated after today, so
+    a period running past today reads this month from AgentMonthly too."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    edges, months = split_months(start, first_of_next_month(tomorrow) if end >= tomorrow else end)
     out: dict[UUID, dict[str, Decimal]] = {}
 
     def add(rows, key: str) -> None:
@@ -166,26 +160,18 @@ def agent_figures(filters: Filters) -> pd.DataFrame:
     )
 
 
-def stock_aging(filters: Filters, *, today: dt.date | None = None) -> pd.DataFrame:
+def stock_aging(filters: Filters) -> pd.DataFrame:
     """How much unsold stock does each agent hold, and for how long has it been unsold?
 
     Unused vouchers held by an agent, counted by days since they came into the agent's hands
     (made for the agent, or assigned later): columns agent, agent_name, then one per bucket
-    (0–7, 8–30, 31–90, over 90 days) and total. Current stock, from the StockDaily rollup (as
+    (0–7, 8–30, 31–90, over 90 days) and total. Current stock, from the StockAge rollup (as
     of its last refresh, at most a few minutes old): the period does not apply,
     sites/agents/packages do.
     """
-    today = today or timezone.localdate()
     labels = [label for _d, label in AGE_BUCKETS] + [OLDEST]
-    buckets = {}
-    newer = None
-    for i, (days, _label) in enumerate(AGE_BUCKETS):
-        since = today - dt.timedelta(days=days)
-        within = Q(day__gte=since) & (Q(day__lt=newer) if newer else Q())
-        buckets[f"b{i}"] = Sum("vouchers", filter=within)
-        newer = since
-    buckets[f"b{len(AGE_BUCKETS)}"] = Sum("vouchers", filter=Q(day__lt=newer))
-    stock = filters.scoped(StockDaily.objects.all(), agent="agent", package="package")
+    buckets = {f"b{i}": Sum("vouchers", filter=Q(bucket=i)) for i in range(len(labels))}
+    stock = filters.scoped(StockAge.objects.all(), agent="agent", package="package")
     rows = list(stock.values("agent").annotate(**buckets).order_by())
     users = {
         u.pk: u

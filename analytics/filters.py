@@ -21,6 +21,11 @@ class Filters:
         if self.end <= self.start:
             raise ValueError("the period ends before it starts")
 
+    def calendar(self) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+        """The period as whole months (first ≤ month < last, or None) and the day ranges on
+        either side of them, so a long period reads monthly rollups plus a few days."""
+        return split_months(self.start, self.end)
+
     def days(self, queryset, day_field: str = "day"):
         return queryset.filter(**{f"{day_field}__gte": self.start, f"{day_field}__lt": self.end})
 
@@ -40,3 +45,24 @@ class Filters:
         if self.packages and package:
             queryset = queryset.filter(**{f"{package}__in": self.packages})
         return queryset
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def split_months(
+    start: dt.date | None, end: dt.date
+) -> tuple[list[tuple[dt.date | None, dt.date]], tuple[dt.date | None, dt.date] | None]:
+    """Days start ≤ day < end (start None: from the beginning) as whole months and the day
+    ranges around them: ([(day, day), …], (first month, month after the last) or None)."""
+    first = start if start is None or start.day == 1 else first_of_next_month(start)
+    last = end.replace(day=1)  # months before this one are whole
+    if first is not None and first >= last:
+        return [(start, end)], None
+    edges: list[tuple[dt.date | None, dt.date]] = []
+    if start is not None and start < first:
+        edges.append((start, first))
+    if last < end:
+        edges.append((last, end))
+    return edges, (first, last)

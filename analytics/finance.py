@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from erp.finance.choices import ExpenseStatus
 from erp.finance.models import Expense
 
 from .filters import Filters
-from .models import SalesDaily
+from .sales import site_totals
 
 PROFIT_COLUMNS = ["site", "name", "revenue", "refunds", "commission", "expenses", "profit"]
 
@@ -22,18 +24,15 @@ def profit_by_site(filters: Filters) -> pd.DataFrame:
     when no site is chosen (site ""). The same rows, to the cent, as
     erp.finance.services.profit_by_site (the API and the Excel export); sorted by site name,
     head office last."""
-    rollup = filters.scoped(filters.days(SalesDaily.objects.all()), package=None)
     sales = {
-        r["site"]: r
-        for r in rollup.values("site")
-        .annotate(
-            name=F("site__name"),
-            revenue=Sum("sales_amount"),
-            refunds=Sum("refunds_amount"),
-            commission=Sum("commission"),
-            reversed=Sum("commission_reversed"),
-        )
-        .order_by()
+        site: {
+            "name": r["site_name"],
+            "revenue": r["sales_amount"],
+            "refunds": r["refunds_amount"],
+            "commission": r["commission"],
+            "reversed": r["commission_reversed"],
+        }
+        for site, r in site_totals(replace(filters, packages=(), agents=())).items()
     }
     expenses = filters.scoped(
         filters.days(Expense.objects.filter(status=ExpenseStatus.APPROVED), "spent_on")

@@ -62,6 +62,65 @@ class SalesDaily(RollupFigures):
         return f"{self.day} {self.site_id} {self.package_id} {self.payment_method}"
 
 
+class SiteDaily(RollupFigures):
+    """SalesDaily summed over packages and payment methods: about one row per site a day,
+    for the charts that neither split nor filter by package (ranking, map, profit)."""
+
+    day = models.DateField(_("day"))
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("daily site sales (rollup)")
+        verbose_name_plural = _("daily site sales (rollup)")
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day", "site"], name="sitedaily_day_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.site_id}"
+
+
+class SiteMonthly(RollupFigures):
+    """SiteDaily summed per calendar month: long periods read months, not days."""
+
+    month = models.DateField(_("month"), help_text=_("Its first day."))
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("monthly site sales (rollup)")
+        verbose_name_plural = _("monthly site sales (rollup)")
+        ordering = ["-month"]
+        indexes = [models.Index(fields=["month", "site"], name="sitemonthly_month_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.site_id}"
+
+
+class PackageDaily(RollupFigures):
+    """SalesDaily summed over sites: a handful of rows a day, for the charts over all sites
+    (revenue per day and month, packages and payment methods, the headline figures)."""
+
+    day = models.DateField(_("day"))
+    package = models.ForeignKey(
+        "vouchers.Package", verbose_name=_("package"), on_delete=models.CASCADE, related_name="+"
+    )
+    payment_method = models.CharField(
+        _("payment method"), max_length=8, choices=PaymentMethod.choices
+    )
+
+    class Meta:
+        verbose_name = _("daily package sales (rollup)")
+        verbose_name_plural = _("daily package sales (rollup)")
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day"], name="packagedaily_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.package_id} {self.payment_method}"
+
+
 class AgentDaily(RollupFigures):
     """Sales and refunds of one local day per seller, site and package (commission, and the
     revenue charts when agents are chosen)."""
@@ -123,10 +182,11 @@ class AgentMonthly(RollupFigures):
         return f"{self.month:%Y-%m} {self.seller_id}"
 
 
-class StockDaily(models.Model):
-    """Unsold vouchers an agent holds now, by the local day they came into the agent's hands
-    (made for the agent, or assigned later) — the ageing chart reads this, not the vouchers.
-    Recomputed whole by every refresh: it is current stock, not history."""
+class StockAge(models.Model):
+    """Unsold vouchers an agent holds now, per age bucket (0–7, 8–30, 31–90, over 90 days
+    since they came into the agent's hands: made for the agent, or assigned later) as of the
+    last refresh — the ageing chart reads this, not the vouchers. Replaced whole by every
+    refresh (every few minutes): it is current stock, not history."""
 
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,17 +200,17 @@ class StockDaily(models.Model):
     package = models.ForeignKey(
         "vouchers.Package", verbose_name=_("package"), on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField(_("held since"))
+    bucket = models.PositiveSmallIntegerField(_("age bucket"))
     vouchers = models.PositiveIntegerField(_("unsold vouchers"))
 
     class Meta:
-        verbose_name = _("unsold stock (rollup)")
-        verbose_name_plural = _("unsold stock (rollup)")
-        ordering = ["agent", "day"]
-        indexes = [models.Index(fields=["agent", "day"], name="stockdaily_agent_day_idx")]
+        verbose_name = _("unsold stock by age (rollup)")
+        verbose_name_plural = _("unsold stock by age (rollup)")
+        ordering = ["agent", "bucket"]
+        indexes = [models.Index(fields=["agent"], name="stockage_agent_idx")]
 
     def __str__(self) -> str:
-        return f"{self.agent_id} {self.day}: {self.vouchers}"
+        return f"{self.agent_id} bucket {self.bucket}: {self.vouchers}"
 
 
 class RouterHourly(models.Model):

@@ -5,7 +5,7 @@ the database), so a refresh can run twice or overlap and still end right. The in
 refresh recomputes the days touched by sales, refunds and remittances created since the
 watermark (minus an overlap, for transactions that committed late), then the months those days
 are in (AgentMonthly, summed from AgentDaily and the remittances); the nightly rebuild
-recomputes everything. Unsold stock (StockDaily) is current state, so every refresh replaces it.
+recomputes the last two months. Unsold stock (StockAge) is current state: every refresh replaces it.
 Router samples (RouterHourly) are recomputed from the hour of the watermark onwards.
 """
 
@@ -15,7 +15,19 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, DecimalField, IntegerField, Max, Min, Q, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate, TruncHour, TruncMonth
 from django.utils import timezone
 
@@ -27,10 +39,13 @@ from erp.vouchers.models import Voucher
 from .models import (
     AgentDaily,
     AgentMonthly,
+    PackageDaily,
     RollupState,
     RouterHourly,
     SalesDaily,
-    StockDaily,
+    SiteDaily,
+    SiteMonthly,
+    StockAge,
 )
 
 # A sale committed this long after its created_at is still picked up by the next refresh.
@@ -42,6 +57,8 @@ ROLLUPS = (
     (SalesDaily, ("site", "package", "payment_method")),
     (AgentDaily, ("seller", "site", "package")),
 )
+# Coarser day rollups summed from SalesDaily (fewer rows for the charts that need fewer keys).
+DERIVED = ((SiteDaily, ("site",)), (PackageDaily, ("package", "payment_method")))
 FIGURES = (
     "sales_count",
     "sales_amount",
@@ -88,7 +105,7 @@ def _selects(keys: tuple[str, ...], start: dt.date | None, end: dt.date | None):
             rc=_zero_money(),
         )
         .values_list("d", *keys, "n", "a", "c", "rn", "ra", "rc")
-        .order_by()
+        .order_by("d")  # stored in day order: a period's rows sit together on disk
     )
     refund_keys = tuple(f"sale__{k}" for k in keys)
     refunds = (
@@ -104,7 +121,7 @@ def _selects(keys: tuple[str, ...], start: dt.date | None, end: dt.date | None):
             rc=Sum("commission_reversed"),
         )
         .values_list("d", *refund_keys, "n", "a", "c", "rn", "ra", "rc")
-        .order_by()
+        .order_by("d")
     )
     return sales, refunds
 
@@ -135,6 +152,20 @@ def _recompute_days(start: dt.date | None, end: dt.date | None) -> None:
         rows._raw_delete(rows.db)
         for queryset in _selects(keys, start, end):
             _insert_select(model, keys, queryset)
+    sums = {f: Sum(f) for f in FIGURES}
+    for model, keys in DERIVED:
+        rows, source = _days(model.objects.all(), start, end), _days(SalesDaily.objects, start, end)
+        rows._raw_delete(rows.db)
+        summed = source.values("day", *keys).annotate(**sums).order_by("day")
+        _insert_select(model, keys, summed.values_list("day", *keys, *FIGURES))
+
+
+def _days(queryset, start: dt.date | None, end: dt.date | None, field: str = "day"):
+    if start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end is not None:
+        queryset = queryset.filter(**{f"{field}__lt": end})
+    return queryset
 
 
 def _month(day: dt.date) -> dt.date:
@@ -146,9 +177,10 @@ def _next_month(month: dt.date) -> dt.date:
 
 
 def recompute_months(first: dt.date | None = None, last: dt.date | None = None) -> None:
-    """Replace AgentMonthly for months first ≤ month < last (1st days; either open), from
-    AgentDaily (already current) and the remittances. At most a few thousand agents a month,
-    so the two grouped results are merged here and written with one bulk insert."""
+    """Replace AgentMonthly and SiteMonthly for months first ≤ month < last (1st days; either
+    open), from AgentDaily and SiteDaily (already current) and the remittances. At most a few
+    thousand agents a month, so the agents' two grouped results are merged here and written
+    with one bulk insert."""
     rows = AgentMonthly.objects.all()
     daily = AgentDaily.objects.all()
     remitted = Remittance.objects.all()
@@ -182,6 +214,18 @@ def recompute_months(first: dt.date | None = None, last: dt.date | None = None) 
         item.remittances_count, item.remitted = row["n"], row["total"]
     rows._raw_delete(rows.db)
     AgentMonthly.objects.bulk_create(merged.values(), batch_size=5000)
+    months = _days(SiteMonthly.objects.all(), first, last, "month")
+    months._raw_delete(months.db)
+    summed = (
+        _days(SiteDaily.objects, first, last)
+        .annotate(m=TruncMonth("day"))
+        .values("m", "site")
+        .annotate(**{f: Sum(f) for f in FIGURES})
+        .order_by("m")
+    )
+    _insert_rows(
+        SiteMonthly, ("month", "site_id", *FIGURES), summed.values_list("m", "site", *FIGURES)
+    )
 
 
 def recompute_router_hours(since: dt.datetime | None = None) -> None:
@@ -236,31 +280,48 @@ def _insert_rows(model, columns: tuple[str, ...], queryset) -> None:
         cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)  # noqa: S608
 
 
-def refresh_stock() -> None:
-    """Replace StockDaily with the unsold stock each agent holds now, by the day it came
-    into the agent's hands (assigned_at, else made). A GROUP BY over the unused-stock index."""
-    held_since = TruncDate(Coalesce("assigned_at", "created_at"))
+AGE_DAYS = (7, 30, 90)  # stock age buckets: 0–7, 8–30, 31–90, over 90 days
+
+
+def refresh_stock(today: dt.date | None = None) -> None:
+    """Replace StockAge with the unsold stock each agent holds now, per age bucket counted
+    from the day it came into the agent's hands (assigned_at, else made). One GROUP BY over
+    the unused stock; a few thousand rows written."""
+    today = today or timezone.localdate()
+    held_since = Coalesce("assigned_at", "created_at")
+    whens = [
+        When(**{"held__gte": _local_midnight(today - dt.timedelta(days=days))}, then=Value(i))
+        for i, days in enumerate(AGE_DAYS)
+    ]
     stock = (
         Voucher.objects.filter(status=VoucherStatus.UNUSED, agent__isnull=False)
-        .annotate(d=held_since)
-        .values("agent", "site", "package", "d")
+        .annotate(held=held_since)
+        .annotate(b=Case(*whens, default=Value(len(AGE_DAYS)), output_field=IntegerField()))
+        .values("agent", "site", "package", "b")
         .annotate(n=Count("pk"))
-        .values_list("agent", "site", "package", "d", "n")
+        .values_list("agent", "site", "package", "b", "n")
         .order_by()
     )
     with transaction.atomic():
-        everything = StockDaily.objects.all()
+        everything = StockAge.objects.all()
         everything._raw_delete(everything.db)
-        _insert_rows(StockDaily, ("agent_id", "site_id", "package_id", "day", "vouchers"), stock)
+        _insert_rows(StockAge, ("agent_id", "site_id", "package_id", "bucket", "vouchers"), stock)
 
 
-def rebuild_all() -> None:
-    """The nightly full rebuild (and ``manage.py rebuild_rollups``)."""
+def rebuild_all(days: int | None = None) -> None:
+    """Recompute everything (``manage.py rebuild_rollups``), or only the last ``days`` days
+    and their months (the nightly job: older days do not change — sales are never edited,
+    refunds count on their own day — and a full rebuild at 10 million sales takes minutes)."""
     now = timezone.now()
     with transaction.atomic():
         state = _state()
-        recompute()
-        recompute_router_hours()
+        if days is None:
+            recompute()
+            recompute_router_hours()
+        else:
+            first = _month(timezone.localdate() - dt.timedelta(days=days))
+            recompute(first, None)
+            recompute_router_hours(now - dt.timedelta(days=days))
         refresh_stock()
         state.watermark = now
         state.rebuilt_at = now

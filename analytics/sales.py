@@ -6,26 +6,69 @@ for drawing only, exports write the Decimals.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pandas as pd
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from erp.core.money import to_money
 
 from .filters import Filters
-from .models import AgentDaily, SalesDaily
+from .models import AgentDaily, PackageDaily, SalesDaily, SiteDaily, SiteMonthly
+from .rollups import FIGURES as ROLLUP_FIGURES
 
 FIGURES = ("sales_count", "sales_amount", "refunds_count", "refunds_amount")
 MONEY = ("revenue", "refunds", "net")
 
 
-def _rollup(filters: Filters):
-    """SalesDaily, or AgentDaily when agents are chosen (it has no payment method)."""
+def _rollup(filters: Filters, *, by_site: bool = False):
+    """The smallest rollup that has the keys a chart groups by and filters on: AgentDaily when
+    agents are chosen; over all sites PackageDaily (a few rows a day); without packages
+    SiteDaily (a row per site a day); else SalesDaily."""
     if filters.agents:
         return filters.scoped(
             filters.days(AgentDaily.objects.all()), agent="seller", package="package"
         )
+    if not filters.sites and not by_site:
+        return filters.scoped(
+            filters.days(PackageDaily.objects.all()), site=None, package="package"
+        )
+    if not filters.packages:
+        return filters.scoped(filters.days(SiteDaily.objects.all()))
     return filters.scoped(filters.days(SalesDaily.objects.all()), package="package")
+
+
+def site_totals(filters: Filters) -> dict[UUID, dict]:
+    """Per site: the six rollup figures (sales and refunds counted and summed, commission and
+    its reversals) and site_name, for the period. Without packages or agents chosen, whole
+    months come from SiteMonthly and only the days around them from SiteDaily."""
+    keys = ("site", "site__name")
+    sums = {f: Sum(f) for f in ROLLUP_FIGURES}
+    if filters.agents or filters.packages:
+        rows = list(_rollup(filters, by_site=True).values(*keys).annotate(**sums).order_by())
+    else:
+        edges, months = filters.calendar()
+        rows = []
+        if months is not None:
+            monthly = filters.scoped(
+                SiteMonthly.objects.filter(month__gte=months[0], month__lt=months[1])
+            )
+            rows += list(monthly.values(*keys).annotate(**sums).order_by())
+        if edges:
+            days = Q()
+            for lo, hi in edges:
+                days |= Q(day__gte=lo, day__lt=hi)
+            daily = filters.scoped(SiteDaily.objects.filter(days))
+            rows += list(daily.values(*keys).annotate(**sums).order_by())
+    out: dict[UUID, dict] = {}
+    for row in rows:
+        acc = out.setdefault(
+            row["site"], {"site_name": row["site__name"], **dict.fromkeys(ROLLUP_FIGURES, 0)}
+        )
+        for f in ROLLUP_FIGURES:
+            acc[f] += row[f] or 0
+    return out
 
 
 def _frame(rows, keys: list[str]) -> pd.DataFrame:
@@ -74,12 +117,8 @@ def revenue_by_month(filters: Filters) -> pd.DataFrame:
 def revenue_by_site(filters: Filters) -> pd.DataFrame:
     """Which sites earn most? One row per site with sales: site, site_name, sales, revenue,
     refunds_count, refunds, net; ranked by net revenue, highest first."""
-    rows = (
-        _rollup(filters)
-        .values("site")
-        .annotate(site_name=F("site__name"), **_sums())
-        .order_by("site__name")
-    )
+    totals = site_totals(filters)
+    rows = [{"site": site, **row} for site, row in totals.items()]
     frame = _frame(rows, ["site", "site_name"])
     if frame.empty:
         return frame
@@ -89,10 +128,16 @@ def revenue_by_site(filters: Filters) -> pd.DataFrame:
 
 def sales_by_package(filters: Filters) -> pd.DataFrame:
     """What sells, and how is it paid? One row per package and payment method: package,
-    package_name, payment_method, sales, revenue, refunds_count, refunds, net."""
+    package_name, payment_method, sales, revenue, refunds_count, refunds, net. (The agent
+    choice does not apply: the agents' rollup has no payment method.)"""
+    if filters.sites:
+        rollup = filters.scoped(filters.days(SalesDaily.objects.all()), package="package")
+    else:
+        rollup = filters.scoped(
+            filters.days(PackageDaily.objects.all()), site=None, package="package"
+        )
     rows = (
-        filters.scoped(filters.days(SalesDaily.objects.all()), package="package")
-        .values("package", "payment_method")
+        rollup.values("package", "payment_method")
         .annotate(package_name=F("package__name"), **_sums())
         .order_by("package__name", "payment_method")
     )

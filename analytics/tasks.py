@@ -9,11 +9,15 @@ from . import rollups
 
 @shared_task(time_limit=600)
 def refresh_rollups() -> int:
-    """Every few minutes: the days touched by new sales and refunds."""
+    """Every few minutes: the days touched by new sales, refunds and remittances, the router
+    hours since the last run, and the stock ages."""
     return len(rollups.refresh())
+
+
+NIGHTLY_DAYS = 62
 
 
 @shared_task(time_limit=3600)
 def rebuild_rollups() -> None:
-    """Nightly: everything, in case a day was missed."""
-    rollups.rebuild_all()
+    """Nightly: the last two months whole, in case a refresh missed something."""
+    rollups.rebuild_all(days=NIGHTLY_DAYS)

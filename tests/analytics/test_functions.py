@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -186,7 +187,16 @@ def test_profit_by_site(built):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("period", [OCT, OCT_NOV])
+@pytest.mark.parametrize(
+    "period",
+    [
+        OCT,
+        OCT_NOV,
+        # days of September, October whole (monthly rollup), days of November
+        Filters(start=dt.date(2026, 9, 20), end=dt.date(2026, 11, 4)),
+        Filters(start=dt.date(2026, 10, 2), end=dt.date(2026, 10, 16)),
+    ],
+)
 def test_profit_equals_the_finance_report(built, period):
     """The rollup-based profit is the finance report's (API, Excel export), row by row."""
     report = finance_services.profit_by_site(start=period.start, end=period.end)
@@ -210,3 +220,34 @@ def test_profit_equals_the_finance_report(built, period):
 def test_expenses_by_category(built):
     frame = finance.expenses_by_category(OCT)
     assert rows(frame, "category", "amount") == [("rent", D("1000.00")), ("power", D("300.00"))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "period",
+    [OCT, Filters(start=dt.date(2026, 9, 20), end=dt.date(2026, 11, 4)), OCT_NOV],
+)
+def test_each_rollup_gives_the_same_figures(built, period):
+    """The charts pick the smallest rollup that has their keys (months of SiteMonthly with
+    days of SiteDaily, PackageDaily, SalesDaily, AgentDaily): every path, the same money."""
+    every_package = tuple(p.pk for p in built["packages"].values())
+    every_agent = tuple(a.pk for a in built["agents"].values())
+    every_site = tuple(s.pk for s in built["sites"].values())
+    ways = [
+        period,
+        replace(period, packages=every_package),  # SalesDaily
+        replace(period, agents=every_agent),  # AgentDaily
+        replace(period, sites=every_site),  # SiteDaily
+    ]
+    columns = ("site_name", "sales", "revenue", "refunds_count", "refunds", "net")
+    by_site = [rows(sales.revenue_by_site(f), *columns) for f in ways]
+    assert by_site[0] and all(other == by_site[0] for other in by_site[1:])
+    columns = ("day", "sales", "revenue", "refunds", "net")
+    by_day = [rows(sales.revenue_by_day(f), *columns) for f in ways]
+    assert by_day[0] and all(other == by_day[0] for other in by_day[1:])
+    columns = ("month", "sales", "revenue", "refunds", "net")
+    by_month = [rows(sales.revenue_by_month(f), *columns) for f in ways]
+    assert by_month[0] and all(other == by_month[0] for other in by_month[1:])
+    columns = ("package_name", "payment_method", "sales", "revenue", "refunds")
+    packages = [rows(sales.sales_by_package(f), *columns) for f in (ways[0], ways[3])]
+    assert packages[0] == packages[1]

@@ -7,17 +7,27 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from analytics import rollups
-from analytics.models import AgentDaily, AgentMonthly, RollupState, SalesDaily
+from analytics.models import (
+    AgentDaily,
+    AgentMonthly,
+    PackageDaily,
+    RollupState,
+    SalesDaily,
+    SiteDaily,
+    SiteMonthly,
+)
 from erp.sales.models import Refund, Remittance, Sale
 from tests.analytics.conftest import local, refund, sell
 
 KEYS = {
     SalesDaily: ("site_id", "package_id", "payment_method"),
     AgentDaily: ("seller_id", "site_id", "package_id"),
+    SiteDaily: ("site_id",),
+    PackageDaily: ("package_id", "payment_method"),
 }
 
 
@@ -68,10 +78,27 @@ def rolled_months() -> dict:
     }
 
 
+def site_months() -> tuple[dict, dict]:
+    """SiteMonthly, and the raw figures per (local month, site)."""
+    raw_out = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)])
+    for (day, site), figures in raw(("site_id",)).items():
+        acc = raw_out[(day.replace(day=1), site)]
+        for i, value in enumerate(figures):
+            acc[i] += value
+    rolled_out = defaultdict(lambda: [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)])
+    for row in SiteMonthly.objects.all():
+        acc = rolled_out[(row.month, row.site_id)]
+        for i, f in enumerate(rollups.FIGURES):
+            acc[i] += getattr(row, f)
+    return dict(rolled_out), dict(raw_out)
+
+
 def assert_equal():
     for model, keys in KEYS.items():
         assert rolled(model, keys) == raw(keys), model.__name__
     assert rolled_months() == raw_months()
+    mine, theirs = site_months()
+    assert {k: tuple(v) for k, v in mine.items()} == {k: tuple(v) for k, v in theirs.items()}
 
 
 @pytest.mark.django_db
@@ -124,9 +151,18 @@ def test_refresh_follows_sales_and_refunds_and_rebuild_agrees(shop, admin_user):
     assert rollups.refresh() == []
     assert SalesDaily.objects.count() == count > before
 
-    # And the rebuild command gives the same figures
+    # And the rebuild command gives the same figures, whole or the last days only (nightly)
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert_equal()
+    SalesDaily.objects.filter(day__lt=dt.date(2026, 10, 1)).delete()  # older: left alone
+    rollups.rebuild_all(days=(timezone.localdate() - dt.date(2026, 10, 5)).days)
+    assert not SalesDaily.objects.filter(day__lt=dt.date(2026, 10, 1)).exists()
+    assert rolled(SalesDaily, KEYS[SalesDaily]) == {
+        k: v for k, v in raw(KEYS[SalesDaily]).items() if k[0] >= dt.date(2026, 10, 1)
+    }
+    call_command("rebuild_rollups", "--days", "3", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with pytest.raises(CommandError):
+        call_command("rebuild_rollups", "--days", "0")
     assert new_sale.pk and late.pk
 
 

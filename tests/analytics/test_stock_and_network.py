@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from analytics import agents, network, overview, rollups, sales, vouchers
 from analytics.filters import Filters
-from analytics.models import StockDaily
+from analytics.models import StockAge
 from erp.clients.models import Client
 from erp.mikrotik.models import RouterSample
 from erp.sites.models import Router
@@ -52,7 +52,7 @@ def test_stock_ageing_per_agent(shop):
     rollups.refresh_stock()
     assert ages(agents.stock_aging(everything), one)[-1] == 14
     # the rollup equals the vouchers themselves
-    assert sum(StockDaily.objects.values_list("vouchers", flat=True)) == (
+    assert sum(StockAge.objects.values_list("vouchers", flat=True)) == (
         Voucher.objects.filter(status="unused", agent__isnull=False).count()
     )
 
