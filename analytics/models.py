@@ -169,6 +169,9 @@ class AgentMonthly(RollupFigures):
     )
     remittances_count = models.PositiveIntegerField(_("remittances"), default=0)
     remitted = MoneyField(_("remitted"), default=0)
+    # What the month added to the agent's balance: paid − refunded − net commission −
+    # remitted. A balance to date sums this one column.
+    owed = MoneyField(_("owed"), default=0)
 
     class Meta:
         verbose_name = _("monthly agent figures (rollup)")

@@ -212,6 +212,13 @@ def recompute_months(first: dt.date | None = None, last: dt.date | None = None) 
             (row["m"], row["agent"]), AgentMonthly(month=row["m"], seller_id=row["agent"])
         )
         item.remittances_count, item.remitted = row["n"], row["total"]
+    for item in merged.values():
+        item.owed = (
+            Decimal(item.sales_amount)
+            - Decimal(item.refunds_amount)
+            - (Decimal(item.commission) - Decimal(item.commission_reversed))
+            - Decimal(item.remitted)
+        )
     rows._raw_delete(rows.db)
     AgentMonthly.objects.bulk_create(merged.values(), batch_size=5000)
     months = _days(SiteMonthly.objects.all(), first, last, "month")

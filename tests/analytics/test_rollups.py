@@ -97,6 +97,9 @@ def assert_equal():
     for model, keys in KEYS.items():
         assert rolled(model, keys) == raw(keys), model.__name__
     assert rolled_months() == raw_months()
+    for m in AgentMonthly.objects.all():  # the month's addition to the balance owed
+        net_commission = m.commission - m.commission_reversed
+        assert m.owed == m.sales_amount - m.refunds_amount - net_commission - m.remitted
     mine, theirs = site_months()
     assert {k: tuple(v) for k, v in mine.items()} == {k: tuple(v) for k, v in theirs.items()}
 
