@@ -9,6 +9,7 @@ from uuid import UUID
 import pandas as pd
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.accounts.models import User
@@ -60,7 +61,7 @@ def _rows(queryset):
 
 
 def _seller_sums(
-    filters: Filters, sellers: set[UUID] | None
+    filters: Filters, sellers: set[UUID] | None, wanted: tuple[str, ...] = ("to_date", "period")
 ) -> dict[str, dict[UUID, dict[str, Decimal]]]:
     """Per seller, for "to_date" (every day before the period's end) and "period": sales,
     refunds, commission, its reversals and remittances; "owed" is what whole months added to
@@ -71,6 +72,7 @@ def _seller_sums(
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     end = first_of_next_month(tomorrow) if filters.end >= tomorrow else filters.end
     windows = {"to_date": split_months(None, end), "period": split_months(filters.start, end)}
+    windows = {w: windows[w] for w in wanted}
     out: dict[str, dict[UUID, dict[str, Decimal]]] = {w: {} for w in windows}
 
     def narrow(queryset, field: str):
@@ -136,18 +138,29 @@ def _sellers(filters: Filters) -> set[UUID] | None:
     return None
 
 
-def agent_figures(filters: Filters) -> pd.DataFrame:
+def _balance(t: dict[str, Decimal]) -> Decimal:
+    return t["owed"] + (
+        t["sales_amount"]
+        - t["refunds_amount"]
+        - (t["commission"] - t["commission_reversed"])
+        - t["remitted"]
+    )
+
+
+def agent_figures(filters: Filters, *, top: int | None = None) -> pd.DataFrame:
     """What did each agent sell and earn in the period, and what do they owe at its end?
 
     The same figures as erp.sales.services.statement(agent, start, end) with start and end at
     local midnight: sales_count, sales_amount, refunds_amount, commission (net of reversals),
     collected, remitted, and balance_owed counting everything before the end. Agents are the
     chosen agents, else the agents of the chosen sites and whoever sold there in the period,
-    else everyone who ever sold or remitted; sorted by balance owed, largest first.
+    else everyone who ever sold or remitted; sorted by balance owed, largest first. ``top``:
+    only that many agents, those owing most (the period's figures are then read for them
+    alone — the chart of thousands of agents draws 25).
     """
     sellers = _sellers(filters)
-    sums = _seller_sums(filters, sellers)
-    to_date, period = sums["to_date"], sums["period"]
+    zero = dict.fromkeys(ALL_FIELDS, Decimal(0))
+    to_date = _seller_sums(filters, sellers, ("to_date",))["to_date"]
     ids = sellers if sellers is not None else set(to_date)
     people = User.objects.all() if sellers is None else User.objects.filter(pk__in=ids)
     names = {
@@ -156,17 +169,17 @@ def agent_figures(filters: Filters) -> pd.DataFrame:
             "pk", "username", "first_name", "last_name"
         )
     }
-    zero = dict.fromkeys(ALL_FIELDS, Decimal(0))
+    balances = {pk: _balance(to_date.get(pk, zero)) for pk in ids}
+    if top is not None:
+        ranked = sorted(ids, key=lambda pk: names.get(pk, str(pk)))
+        ids = set(sorted(ranked, key=balances.__getitem__, reverse=True)[:top])
+    chosen = ids if top is not None or sellers is not None else None  # None: everyone
+    period = _seller_sums(filters, chosen, ("period",))["period"] if ids else {}
     data = []
     for pk in ids:
-        t, p = to_date.get(pk, zero), period.get(pk, zero)
+        p = period.get(pk, zero)
         sales_amount, refunds = to_money(p["sales_amount"]), to_money(p["refunds_amount"])
-        balance = t["owed"] + (
-            t["sales_amount"]
-            - t["refunds_amount"]
-            - (t["commission"] - t["commission_reversed"])
-            - t["remitted"]
-        )
+        balance = balances[pk]
         data.append(
             (
                 pk,
@@ -196,20 +209,24 @@ def agent_figures(filters: Filters) -> pd.DataFrame:
     return pd.DataFrame.from_records(data, columns=columns)
 
 
-def stock_aging(filters: Filters) -> pd.DataFrame:
+def stock_aging(filters: Filters, *, top: int | None = None) -> pd.DataFrame:
     """How much unsold stock does each agent hold, and for how long has it been unsold?
 
     Unused vouchers held by an agent, counted by days since they came into the agent's hands
     (made for the agent, or assigned later): columns agent, agent_name, then one per bucket
     (0–7, 8–30, 31–90, over 90 days) and total. Current stock, from the StockAge rollup (as
     of its last refresh, at most a few minutes old): the period does not apply,
-    sites/agents/packages do.
+    sites/agents/packages do. ``top``: only that many agents, the oldest stock first.
     """
     labels = [label for _d, label in AGE_BUCKETS] + [OLDEST]
-    buckets = {f"b{i}": Sum("vouchers", filter=Q(bucket=i)) for i in range(len(labels))}
+    buckets = {
+        f"b{i}": Coalesce(Sum("vouchers", filter=Q(bucket=i)), 0) for i in range(len(labels))
+    }
     stock = filters.scoped(StockAge.objects.all(), agent="agent", package="package")
     held = ("agent", "agent__username", "agent__first_name", "agent__last_name")
-    rows = list(stock.values(*held).annotate(**buckets).order_by())
+    grouped = stock.values(*held).annotate(**buckets, all=Sum("vouchers"))
+    oldest = f"b{len(labels) - 1}"
+    rows = list(grouped.order_by(f"-{oldest}", "-all", "agent__username")[:top])
     data = []
     for row in rows:
         counts = {label: int(row[f"b{i}"] or 0) for i, label in enumerate(labels)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import plotly.graph_objects as go
 from dash import html
 
@@ -62,14 +64,14 @@ balances = c.chart(
     PAGE,
     "balances",
     "Balance owed, commission and cash collected (top 25 owed)",
-    agents.agent_figures,
+    partial(agents.agent_figures, top=c.MAX_BARS),
     _balances,
 )
 aging = c.chart(
     PAGE,
     "aging",
-    "Unsold vouchers by age (stock now; the period does not apply)",
-    agents.stock_aging,
+    "Unsold vouchers by age (stock now; the period does not apply; 25 oldest)",
+    partial(agents.stock_aging, top=c.MAX_BARS),
     _aging,
 )
 

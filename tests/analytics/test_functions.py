@@ -251,3 +251,14 @@ def test_each_rollup_gives_the_same_figures(built, period):
     columns = ("package_name", "payment_method", "sales", "revenue", "refunds")
     packages = [rows(sales.sales_by_package(f), *columns) for f in (ways[0], ways[3])]
     assert packages[0] == packages[1]
+
+
+@pytest.mark.django_db
+def test_agent_figures_top_owing(built):
+    """The balances chart asks for the agents owing most: the same rows as the full frame's
+    head, with the period's figures read for them alone."""
+    full = agents.agent_figures(OCT)
+    top = agents.agent_figures(OCT, top=1)
+    assert len(top) == 1
+    assert top.iloc[0].to_dict() == full.iloc[0].to_dict()
+    assert top.iloc[0]["agent_name"] == "Agent One"  # owes 3,162.50, agent two 619.21

@@ -40,6 +40,7 @@ def test_stock_ageing_per_agent(shop):
     frame = agents.stock_aging(everything)
     assert ages(frame, one) == (11, 2, 1, 1, 15)
     assert frame.iloc[0]["agent"] == one.pk  # the oldest stock first
+    assert agents.stock_aging(everything, top=1).to_dict() == frame.head(1).to_dict()
     # the package and agent choices narrow it; a sale leaves stock at the next refresh
     hours = Filters(
         start=everything.start,
