@@ -18,7 +18,7 @@ from erp.sales.models import Remittance
 from erp.sites.models import Site
 
 from .filters import Filters, first_of_next_month, split_months
-from .models import AgentDaily, AgentMonthly, StockAge
+from .models import AgentCarry, AgentDaily, AgentMonthly, StockAge
 from .rollups import AGE_DAYS
 
 AGE_BUCKETS = tuple(
@@ -101,9 +101,15 @@ def _seller_sums(
 
     # Whole months: to date only the money owed (one column over every month), the period
     # every figure (over its own months only).
+    this_month = timezone.localdate().replace(day=1)
     for w, (_edges, months) in windows.items():
         if months is None:
             continue
+        if w == "to_date" and months == (None, first_of_next_month(this_month)):
+            carried = AgentCarry.objects.filter(before=this_month)
+            if carried.exists():  # months before this one, carried; plus this one
+                add(narrow(carried, "seller"), "seller", {"owed": "owed"}, {w: Q()})
+                months = (this_month, months[1])
         monthly = narrow(AgentMonthly.objects.filter(_window([months], "month")), "seller")
         fields = {"owed": "owed"} if w == "to_date" else {f: f for f in ALL_FIELDS}
         add(monthly, "seller", fields, {w: Q()})

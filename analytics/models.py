@@ -185,6 +185,29 @@ class AgentMonthly(RollupFigures):
         return f"{self.month:%Y-%m} {self.seller_id}"
 
 
+class AgentCarry(models.Model):
+    """Each seller's balance owed from every month before ``before`` (this month when kept
+    current): a balance to date is this row plus this month's AgentMonthly row, not a sum
+    over every month of every agent."""
+
+    seller = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    before = models.DateField(_("months before"))
+    owed = MoneyField(_("owed"), default=0)
+
+    class Meta:
+        verbose_name = _("balance carried (rollup)")
+        verbose_name_plural = _("balances carried (rollup)")
+        ordering = ["seller"]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} before {self.before}: {self.owed}"
+
+
 class StockAge(models.Model):
     """Unsold vouchers an agent holds now, per age bucket (0–7, 8–30, 31–90, over 90 days
     since they came into the agent's hands: made for the agent, or assigned later) as of the

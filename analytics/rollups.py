@@ -37,6 +37,7 @@ from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
 
 from .models import (
+    AgentCarry,
     AgentDaily,
     AgentMonthly,
     PackageDaily,
@@ -221,6 +222,9 @@ def recompute_months(first: dt.date | None = None, last: dt.date | None = None) 
         )
     rows._raw_delete(rows.db)
     AgentMonthly.objects.bulk_create(merged.values(), batch_size=5000)
+    this_month = _month(timezone.localdate())
+    if first is None or first < this_month or _carried_before() != this_month:
+        carry_balances(this_month)
     months = _days(SiteMonthly.objects.all(), first, last, "month")
     months._raw_delete(months.db)
     summed = (
@@ -285,6 +289,26 @@ def _insert_rows(model, columns: tuple[str, ...], queryset) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)  # noqa: S608
+
+
+def _carried_before() -> dt.date | None:
+    return AgentCarry.objects.values_list("before", flat=True).first()
+
+
+def carry_balances(before: dt.date) -> None:
+    """Replace AgentCarry: each seller's AgentMonthly.owed summed over months before
+    ``before``. Run when an earlier month changed or a new month began, not per request."""
+    carried = (
+        AgentMonthly.objects.filter(month__lt=before)
+        .values("seller")
+        .annotate(total=Sum("owed"))
+        .values_list("seller", Value(before, output_field=DateField()), "total")
+        .order_by()
+    )
+    with transaction.atomic():
+        everything = AgentCarry.objects.all()
+        everything._raw_delete(everything.db)
+        _insert_rows(AgentCarry, ("seller_id", "before", "owed"), carried)
 
 
 AGE_DAYS = (7, 30, 90)  # stock age buckets: 0–7, 8–30, 31–90, over 90 days

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from analytics import rollups
 from analytics.models import (
+    AgentCarry,
     AgentDaily,
     AgentMonthly,
     PackageDaily,
@@ -97,6 +98,12 @@ def assert_equal():
     for model, keys in KEYS.items():
         assert rolled(model, keys) == raw(keys), model.__name__
     assert rolled_months() == raw_months()
+    this_month = timezone.localdate().replace(day=1)  # balances carried from earlier months
+    carried = defaultdict(Decimal)
+    for m in AgentMonthly.objects.filter(month__lt=this_month):
+        carried[m.seller_id] += m.owed
+    assert {c.seller_id: c.owed for c in AgentCarry.objects.all()} == dict(carried)
+    assert set(AgentCarry.objects.values_list("before", flat=True)) <= {this_month}
     for m in AgentMonthly.objects.all():  # the month's addition to the balance owed
         net_commission = m.commission - m.commission_reversed
         assert m.owed == m.sales_amount - m.refunds_amount - net_commission - m.remitted
