@@ -33,10 +33,6 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
 def _window(ranges, field: str, midnight: bool = False) -> Q:
     """Rows whose ``field`` falls in any of these [lo, hi) ranges (lo None: open)."""
     q = Q(pk__in=[])

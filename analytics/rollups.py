@@ -36,6 +36,7 @@ from erp.sales.models import Refund, Remittance, Sale
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
 
+from .filters import first_of_next_month
 from .models import (
     AgentCarry,
     AgentDaily,
@@ -139,7 +140,7 @@ def recompute(start: dt.date | None = None, end: dt.date | None = None) -> None:
     with transaction.atomic():
         _recompute_days(start, end)
         first = _month(start) if start is not None else None
-        last = _next_month(_month(end - dt.timedelta(days=1))) if end is not None else None
+        last = first_of_next_month(_month(end - dt.timedelta(days=1))) if end is not None else None
         recompute_months(first, last)
 
 
@@ -171,10 +172,6 @@ def _days(queryset, start: dt.date | None, end: dt.date | None, field: str = "da
 
 def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1)
 
 
 def recompute_months(first: dt.date | None = None, last: dt.date | None = None) -> None:
@@ -373,7 +370,7 @@ def refresh() -> list[dt.date]:
             for day in days:
                 _recompute_days(day, day + dt.timedelta(days=1))
             for month in sorted({_month(d) for d in days}):
-                recompute_months(month, _next_month(month))
+                recompute_months(month, first_of_next_month(month))
             recompute_router_hours(state.watermark - OVERLAP)
         refresh_stock()
         state.watermark = now
