@@ -17,7 +17,7 @@ from erp.core.money import to_money
 from erp.sales.models import Remittance
 from erp.sites.models import Site
 
-from .filters import Filters, first_of_next_month, split_months
+from .filters import Filters, first_of_next_month, local_midnight, split_months
 from .models import AgentCarry, AgentDaily, AgentMonthly, StockAge
 from .rollups import AGE_DAYS
 
@@ -29,17 +29,13 @@ FIELDS = ("sales_count", "sales_amount", "commission", "refunds_amount", "commis
 ALL_FIELDS = (*FIELDS, "remitted", "owed")
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _window(ranges, field: str, midnight: bool = False) -> Q:
     """Rows whose ``field`` falls in any of these [lo, hi) ranges (lo None: open)."""
     q = Q(pk__in=[])
     for lo, hi in ranges:
-        part = Q(**{f"{field}__lt": _midnight(hi) if midnight else hi})
+        part = Q(**{f"{field}__lt": local_midnight(hi) if midnight else hi})
         if lo is not None:
-            part &= Q(**{f"{field}__gte": _midnight(lo) if midnight else lo})
+            part &= Q(**{f"{field}__gte": local_midnight(lo) if midnight else lo})
         q |= part
     return q
 

@@ -66,3 +66,10 @@ def split_months(
     if last < end:
         edges.append((last, end))
     return edges, (first, last)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of a local day (settings.TIME_ZONE): where a period's days begin and end."""
+    from django.utils import timezone
+
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())

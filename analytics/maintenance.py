@@ -12,24 +12,19 @@ import datetime as dt
 
 import pandas as pd
 from django.db.models import Count
-from django.utils import timezone
 
 from erp.maintenance import selectors
 from erp.maintenance.choices import FaultStatus, Severity
 from erp.maintenance.models import Fault
 from erp.sites.models import Site
 
-from .filters import Filters
+from .filters import Filters, local_midnight
 
 SEVERITIES = [s.value for s in Severity]  # critical, major, minor: the bars' order
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _period(filters: Filters) -> tuple[dt.datetime, dt.datetime]:
-    return _midnight(filters.start), _midnight(filters.end)
+    return local_midnight(filters.start), local_midnight(filters.end)
 
 
 def _sites(filters: Filters) -> list[Site]:

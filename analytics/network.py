@@ -13,14 +13,10 @@ from erp.mikrotik.models import RouterSample
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router, Site
 
-from .filters import Filters
+from .filters import Filters, local_midnight
 from .models import RouterHourly
 
 HOURLY_UP_TO = dt.timedelta(days=7)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def router_activity(filters: Filters, *, busiest: int | None = None) -> pd.DataFrame:
@@ -32,7 +28,7 @@ def router_activity(filters: Filters, *, busiest: int | None = None) -> pd.DataF
     RouterHourly rollup (as of its last refresh, a few minutes at most). ``busiest``: only
     that many routers, those with the most users on average over the period.
     """
-    lo, hi = _midnight(filters.start), _midnight(filters.end)
+    lo, hi = local_midnight(filters.start), local_midnight(filters.end)
     hours = filters.scoped(
         RouterHourly.objects.filter(hour__gte=lo, hour__lt=hi), site="router__site"
     )

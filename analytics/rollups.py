@@ -36,7 +36,7 @@ from erp.sales.models import Refund, Remittance, Sale
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
 
-from .filters import first_of_next_month
+from .filters import first_of_next_month, local_midnight
 from .models import (
     AgentCarry,
     AgentDaily,
@@ -79,21 +79,17 @@ def _zero_count():
     return Value(0, output_field=IntegerField())
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _selects(keys: tuple[str, ...], start: dt.date | None, end: dt.date | None):
     """The two GROUP BY queries (sales, refunds) whose rows a rollup stores for days
     start ≤ day < end (either open)."""
     sold = Q()
     refunded = Q()
     if start is not None:
-        sold &= Q(sold_at__gte=_local_midnight(start))
-        refunded &= Q(refunded_at__gte=_local_midnight(start))
+        sold &= Q(sold_at__gte=local_midnight(start))
+        refunded &= Q(refunded_at__gte=local_midnight(start))
     if end is not None:
-        sold &= Q(sold_at__lt=_local_midnight(end))
-        refunded &= Q(refunded_at__lt=_local_midnight(end))
+        sold &= Q(sold_at__lt=local_midnight(end))
+        refunded &= Q(refunded_at__lt=local_midnight(end))
     sales = (
         Sale.objects.filter(sold)
         .annotate(d=TruncDate("sold_at"))
@@ -185,11 +181,11 @@ def recompute_months(first: dt.date | None = None, last: dt.date | None = None) 
     if first is not None:
         rows = rows.filter(month__gte=first)
         daily = daily.filter(day__gte=first)
-        remitted = remitted.filter(received_at__gte=_local_midnight(first))
+        remitted = remitted.filter(received_at__gte=local_midnight(first))
     if last is not None:
         rows = rows.filter(month__lt=last)
         daily = daily.filter(day__lt=last)
-        remitted = remitted.filter(received_at__lt=_local_midnight(last))
+        remitted = remitted.filter(received_at__lt=local_midnight(last))
     merged: dict[tuple, AgentMonthly] = {}
     for row in (
         daily.annotate(m=TruncMonth("day"))
@@ -318,7 +314,7 @@ def refresh_stock(today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     held_since = Coalesce("assigned_at", "created_at")
     whens = [
-        When(**{"held__gte": _local_midnight(today - dt.timedelta(days=days))}, then=Value(i))
+        When(**{"held__gte": local_midnight(today - dt.timedelta(days=days))}, then=Value(i))
         for i, days in enumerate(AGE_DAYS)
     ]
     stock = (
