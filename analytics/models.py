@@ -211,8 +211,9 @@ class AgentCarry(models.Model):
 class StockAge(models.Model):
     """Unsold vouchers an agent holds now, per age bucket (0–7, 8–30, 31–90, over 90 days
     since they came into the agent's hands: made for the agent, or assigned later) as of the
-    last refresh — the ageing chart reads this, not the vouchers. Replaced whole by every
-    refresh (every few minutes): it is current stock, not history."""
+    last refresh — the ageing chart reads this, not the vouchers. Current stock, not
+    history: the first refresh of a day replaces it whole, later ones (every few minutes)
+    replace the rows of the agents whose stock changed."""
 
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -278,6 +279,9 @@ class RollupState(models.Model):
     watermark = models.DateTimeField(_("watermark"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
     rebuilt_at = models.DateTimeField(_("rebuilt at"), null=True, blank=True)
+    # The local day StockAge was last recomputed whole: its age buckets move at midnight, so
+    # the first refresh of a day recomputes every agent, later ones only the agents touched.
+    stock_day = models.DateField(_("stock aged on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup state")

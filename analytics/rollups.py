@@ -5,8 +5,10 @@ the database), so a refresh can run twice or overlap and still end right. The in
 refresh recomputes the days touched by sales, refunds and remittances created since the
 watermark (minus an overlap, for transactions that committed late), then the months those days
 are in (AgentMonthly, summed from AgentDaily and the remittances); the nightly rebuild
-recomputes the last two months. Unsold stock (StockAge) is current state: every refresh replaces it.
-Router samples (RouterHourly) are recomputed from the hour of the watermark onwards.
+recomputes the last two months. Unsold stock (StockAge) is current state: the first refresh of
+a day replaces it whole (its age buckets move at midnight), later refreshes the rows of the
+agents whose stock changed since the watermark. Router samples (RouterHourly) are recomputed
+from the hour of the watermark onwards.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from django.utils import timezone
 
 from erp.mikrotik.models import RouterSample
 from erp.sales.models import Refund, Remittance, Sale
-from erp.vouchers.choices import VoucherStatus
-from erp.vouchers.models import Voucher
+from erp.vouchers.choices import VoucherEventKind, VoucherStatus
+from erp.vouchers.models import Voucher, VoucherBatch, VoucherEvent
 
 from .filters import first_of_next_month, local_midnight
 from .models import (
@@ -307,10 +309,11 @@ def carry_balances(before: dt.date) -> None:
 AGE_DAYS = (7, 30, 90)  # stock age buckets: 0–7, 8–30, 31–90, over 90 days
 
 
-def refresh_stock(today: dt.date | None = None) -> None:
+def refresh_stock(today: dt.date | None = None, agents: set | None = None) -> None:
     """Replace StockAge with the unsold stock each agent holds now, per age bucket counted
     from the day it came into the agent's hands (assigned_at, else made). One GROUP BY over
-    the unused stock; a few thousand rows written."""
+    the unused stock; a few thousand rows written. ``agents``: only these agents' rows (an
+    index look-up each), the others stay as they are."""
     today = today or timezone.localdate()
     held_since = Coalesce("assigned_at", "created_at")
     whens = [
@@ -326,10 +329,40 @@ def refresh_stock(today: dt.date | None = None) -> None:
         .values_list("agent", "site", "package", "b", "n")
         .order_by()
     )
+    replaced = StockAge.objects.all()
+    if agents is not None:
+        stock, replaced = stock.filter(agent__in=agents), replaced.filter(agent__in=agents)
     with transaction.atomic():
-        everything = StockAge.objects.all()
-        everything._raw_delete(everything.db)
+        replaced._raw_delete(replaced.db)
         _insert_rows(StockAge, ("agent_id", "site_id", "package_id", "bucket", "vouchers"), stock)
+
+
+# Past this many agents touched, one pass over all the stock beats an index look-up each.
+STOCK_AGENTS_AT_ONCE = 500
+
+
+def stock_changed_since(since: dt.datetime) -> set | None:
+    """The agents whose unsold stock may have changed since ``since``: they sold or had a
+    voucher voided or assigned (voucher events), or a batch of theirs was generated (its
+    updated_at moves with every chunk). None when that cannot be told: a transfer or a return
+    to the office does not record who held the vouchers before, so everyone is recomputed."""
+    events = VoucherEvent.objects.filter(at__gte=since)
+    if events.filter(kind__in=(VoucherEventKind.TRANSFERRED, VoucherEventKind.RETURNED)).exists():
+        return None
+    held = events.filter(voucher__agent__isnull=False).values_list("voucher__agent", flat=True)
+    made = VoucherBatch.objects.filter(updated_at__gte=since, agent__isnull=False)
+    return set(held.distinct()) | set(made.values_list("agent", flat=True).distinct())
+
+
+def _refresh_stock(state: RollupState, since: dt.datetime | None) -> None:
+    """Whole on a new day (or the first run), else only the agents whose stock changed."""
+    today = timezone.localdate()
+    changed = None if since is None or state.stock_day != today else stock_changed_since(since)
+    if changed is None or len(changed) > STOCK_AGENTS_AT_ONCE:
+        refresh_stock(today)
+        state.stock_day = today
+    elif changed:
+        refresh_stock(today, changed)
 
 
 def rebuild_all(days: int | None = None) -> None:
@@ -346,7 +379,7 @@ def rebuild_all(days: int | None = None) -> None:
             first = _month(timezone.localdate() - dt.timedelta(days=days))
             recompute(first, None)
             recompute_router_hours(now - dt.timedelta(days=days))
-        refresh_stock()
+        _refresh_stock(state, None)
         state.watermark = now
         state.rebuilt_at = now
         state.save()
@@ -357,18 +390,19 @@ def refresh() -> list[dt.date]:
     now = timezone.now()
     with transaction.atomic():
         state = _state()
-        if state.watermark is None:
+        since = None if state.watermark is None else state.watermark - OVERLAP
+        if since is None:
             recompute()
             recompute_router_hours()
             days: list[dt.date] = []
         else:
-            days = _touched_days(state.watermark - OVERLAP)
+            days = _touched_days(since)
             for day in days:
                 _recompute_days(day, day + dt.timedelta(days=1))
             for month in sorted({_month(d) for d in days}):
                 recompute_months(month, first_of_next_month(month))
-            recompute_router_hours(state.watermark - OVERLAP)
-        refresh_stock()
+            recompute_router_hours(since)
+        _refresh_stock(state, since)
         state.watermark = now
         state.refreshed_at = now
         state.save()

@@ -279,6 +279,8 @@ class VoucherEvent(models.Model):
         verbose_name = _("voucher event")
         verbose_name_plural = _("voucher events")
         ordering = ["at", "pk"]
+        # The analytics refresh reads the events since its last run (whose stock changed).
+        indexes = [models.Index(fields=["at"], name="voucherevent_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.voucher_id} {self.kind}"

@@ -186,8 +186,9 @@ def decide_batch(
 
 
 def _set_batch(batch: VoucherBatch, **fields: Any) -> None:
-    """Progress fields change often: update in place, no history row each time."""
-    VoucherBatch.objects.filter(pk=batch.pk).update(**fields)
+    """Progress fields change often: update in place, no history row each time (updated_at
+    still moves: the analytics refresh finds an agent's newly generated stock by it)."""
+    VoucherBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
     for name, value in fields.items():
         setattr(batch, name, value)
 

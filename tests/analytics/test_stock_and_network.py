@@ -10,11 +10,14 @@ from django.utils import timezone
 
 from analytics import agents, network, overview, rollups, sales, vouchers
 from analytics.filters import Filters
-from analytics.models import StockAge
+from analytics.models import RollupState, StockAge
 from erp.clients.models import Client
 from erp.mikrotik.models import RouterSample
 from erp.sites.models import Router
-from erp.vouchers.models import Voucher
+from erp.vouchers import services as voucher_services
+from erp.vouchers.models import Voucher, VoucherBatch, VoucherEvent
+
+from .conftest import sell
 
 
 @pytest.mark.django_db
@@ -130,3 +133,100 @@ def test_router_activity_and_headline(shop):
         head[["period", "sales", "revenue", "net"]]
     )
     assert set(head["active_users"]) == {9 + 40} and set(head["sites_down"]) == {1}
+
+
+def _stock_rows() -> dict:
+    """StockAge as {agent: {(site, package, bucket, vouchers): row id}}."""
+    out: dict = {}
+    for pk, agent, site, package, bucket, n in StockAge.objects.values_list(
+        "pk", "agent", "site", "package", "bucket", "vouchers"
+    ):
+        out.setdefault(agent, {})[(site, package, bucket, n)] = pk
+    return out
+
+
+def _held() -> dict:
+    """Unsold vouchers per agent, from the vouchers themselves."""
+    out: dict = {}
+    for agent in Voucher.objects.filter(status="unused", agent__isnull=False).values_list(
+        "agent", flat=True
+    ):
+        out[agent] = out.get(agent, 0) + 1
+    return out
+
+
+@pytest.mark.django_db
+def test_refresh_recomputes_the_stock_of_the_agents_touched_only(shop, admin_user):
+    """After the day's first (whole) refresh, a refresh rewrites only the StockAge rows of the
+    agents who sold, had a voucher voided or assigned, or got a batch; a transfer or a return
+    (previous holder unknown) and a new day recompute everyone. Each time the rollup equals
+    the vouchers."""
+    one, two = shop["agents"]["one"], shop["agents"]["two"]
+    hour = shop["packages"]["hour"]
+
+    def totals() -> dict:
+        return {a: sum(k[3] for k in rows) for a, rows in _stock_rows().items()}
+
+    def an_hour_ago() -> None:
+        """What happened so far happened an hour ago (else the refresh's ten-minute overlap,
+        for late commits, would count it again)."""
+        earlier = timezone.now() - dt.timedelta(hours=1)
+        VoucherEvent.objects.update(at=earlier)
+        VoucherBatch.objects.update(updated_at=earlier)
+
+    an_hour_ago()
+    rollups.refresh()
+    before = _stock_rows()
+    assert totals() == _held() == {one.pk: 15, two.pk: 15}
+
+    sell(one, hour, "cash", None)
+    rollups.refresh()
+    after = _stock_rows()
+    assert totals() == _held() == {one.pk: 14, two.pk: 15}
+    assert after[two.pk] == before[two.pk]  # the same rows: agent two was not rewritten
+    assert set(after[one.pk].values()).isdisjoint(before[one.pk].values())
+
+    # a void and a new batch for agent two; agent one untouched
+    an_hour_ago()
+    voucher_services.void_voucher(
+        actor=admin_user,
+        voucher=Voucher.objects.filter(agent=two, status="unused").first(),
+        reason="card torn",
+    )
+    batch = voucher_services.request_batch(
+        actor=None,
+        package=hour,
+        router=Router.objects.get(name="router-b"),
+        quantity=4,
+        preapproved=True,
+        agent=two,
+    )
+    voucher_services.generate_batch(batch)
+    rollups.refresh()
+    assert totals() == _held() == {one.pk: 14, two.pk: 18}
+    assert _stock_rows()[one.pk] == after[one.pk]
+
+    # a transfer does not record the previous holder: everyone is recomputed
+    site_b = shop["sites"]["B"]
+    site_b.agents.add(one)
+    before = _stock_rows()
+    moved = voucher_services.assign_to_agent(
+        actor=admin_user,
+        agent=one,
+        vouchers=Voucher.objects.filter(
+            pk__in=Voucher.objects.filter(agent=two, status="unused", package=hour).values_list(
+                "pk", flat=True
+            )[:3]
+        ),
+    )
+    assert moved == 3
+    rollups.refresh()
+    assert totals() == _held() == {one.pk: 17, two.pk: 15}
+    assert set(_stock_rows()[two.pk].values()).isdisjoint(before[two.pk].values())
+
+    # a new day: the buckets move at midnight, so the day's first refresh is whole again
+    RollupState.objects.update(stock_day=timezone.localdate() - dt.timedelta(days=1))
+    before = _stock_rows()
+    rollups.refresh()
+    assert set(_stock_rows()[one.pk].values()).isdisjoint(before[one.pk].values())
+    assert RollupState.objects.get().stock_day == timezone.localdate()
