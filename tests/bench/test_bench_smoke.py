@@ -99,3 +99,11 @@ def test_generate_and_dashboards_smoke(roles, postgres_only):
     assert {r["callback"] for r in result["ratios"]} >= {"agents-balances", "agents-aging"}
     assert result["largest_kb"] <= 50, result
     assert result["sites"] == result["raw_sites"] > 0
+
+    from bench import rollup_jobs
+
+    jobs = rollup_jobs.run(agents=3, repeats=2)
+    # the sellers' stock is refreshed alone and right (StockAge = their unsold vouchers)
+    assert [c["sellers_seen"] for c in jobs["checks"]] == [True, True], jobs
+    assert all(c["held"] == c["rolled"] > 0 for c in jobs["checks"]), jobs
+    assert jobs["stock incremental"] < jobs["stock whole"], jobs

@@ -1,0 +1,119 @@
+"""Benchmark: the 5-minute rollup refresh after a few minutes of selling, whole vs incremental.
+
+On a filled database (bench/generate.py), inside one transaction that is rolled back at the
+end (the database is left as it was): the day's first refresh (StockAge recomputed whole) is
+the baseline; then N agents each sell one voucher through the real POS service
+(erp.sales.services.sell) and the next refresh runs, which recomputes the touched day, its
+month and only those agents' stock. Prints both, the stock step alone both ways, and the ratio.
+
+    DATABASE_URL=postgres://... python bench/rollup_jobs.py --agents 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+
+class Rollback(Exception):
+    """Raised to roll the benchmark's transaction back."""
+
+
+def _timed(fn, *args, **kwargs) -> float:
+    began = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - began
+
+
+def run(agents: int, repeats: int) -> dict:
+    """Medians in seconds ("whole", "incremental", "stock whole", "stock incremental") and
+    "checks": per round, the sellers seen as changed and StockAge against the vouchers."""
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from analytics import rollups
+    from analytics.models import RollupState, StockAge
+    from erp.accounts.models import User
+    from erp.sales.services import sell
+    from erp.vouchers.models import Package, Voucher
+
+    figures: dict[str, list[float]] = {"whole": [], "incremental": [], "stock whole": []}
+    figures["stock incremental"] = []
+    checks: list[dict] = []
+    try:
+        with transaction.atomic():
+            # agents holding stock, a different few each round
+            holders = list(
+                Voucher.objects.filter(status="unused", agent__isnull=False)
+                .values_list("agent", flat=True)
+                .distinct()[: agents * repeats]
+            )
+            if len(holders) < agents * repeats:
+                raise SystemExit(f"only {len(holders)} agents hold stock; fill the database first")
+            for round_ in range(repeats):
+                RollupState.objects.update(stock_day=None)  # as on a new day: stock whole
+                figures["whole"].append(_timed(rollups.refresh))
+                figures["stock whole"].append(_timed(rollups.refresh_stock))
+                chosen = holders[round_ * agents : (round_ + 1) * agents]
+                for seller in User.objects.filter(pk__in=chosen):
+                    package_id = (
+                        Voucher.objects.filter(agent=seller, status="unused")
+                        .values_list("package", flat=True)
+                        .order_by()[:1]  # any of theirs (the default order walks all stock)
+                        .get()
+                    )
+                    sell(
+                        seller=seller,
+                        idempotency_key=uuid.uuid4(),
+                        payment_method="cash",
+                        package=Package.objects.get(pk=package_id),
+                    )
+                figures["incremental"].append(_timed(rollups.refresh))
+                changed = rollups.stock_changed_since(timezone.now() - rollups.OVERLAP) or set()
+                figures["stock incremental"].append(_timed(rollups.refresh_stock, None, changed))
+                held = Voucher.objects.filter(status="unused", agent__in=chosen).count()
+                rolled = sum(
+                    StockAge.objects.filter(agent__in=chosen).values_list("vouchers", flat=True)
+                )
+                seen = set(chosen) <= changed
+                checks.append({"sellers_seen": seen, "held": held, "rolled": rolled})
+            raise Rollback
+    except Rollback:
+        pass
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    return {**medians, "checks": checks}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=50, help="agents selling between runs")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if args.agents < 1 or args.repeats < 1:
+        parser.error("--agents and --repeats must be at least 1")
+    got = run(args.agents, args.repeats)
+    for check in got.pop("checks"):
+        if not check["sellers_seen"] or check["held"] != check["rolled"]:
+            raise SystemExit(f"the incremental stock is wrong: {check}")
+    print(f"{args.agents} agents selling one voucher each, median of {args.repeats}")
+    for name, seconds in got.items():
+        print(f"  {name:>18}: {seconds * 1000:10.1f} ms")
+    print(f"  refresh ratio (whole / incremental): {got['whole'] / got['incremental']:.1f}×")
+    ratio = got["stock whole"] / got["stock incremental"]
+    print(f"  stock ratio (whole / incremental):   {ratio:.1f}×")
+
+
+if __name__ == "__main__":
+    main()
