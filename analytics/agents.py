@@ -7,7 +7,6 @@ from decimal import Decimal
 from uuid import UUID
 
 import pandas as pd
-from django.db import connection
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +16,7 @@ from erp.core.money import to_money
 from erp.sales.models import Remittance
 from erp.sites.models import Site
 
+from .fetch import rows
 from .filters import Filters, first_of_next_month, local_midnight, split_months
 from .models import AgentCarry, AgentDaily, AgentMonthly, StockAge
 from .rollups import AGE_DAYS
@@ -40,31 +40,53 @@ def _window(ranges, field: str, midnight: bool = False) -> Q:
     return q
 
 
-def _rows(queryset):
-    """The rows of a values_list queryset. On PostgreSQL straight from the cursor (psycopg
-    already gives UUIDs and Decimals; Django's per-value converters cost more than the query
-    on 15,000 rows); elsewhere (SQLite keeps UUIDs as text) through Django."""
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _seller_sums(
-    filters: Filters, sellers: set[UUID] | None, wanted: tuple[str, ...] = ("to_date", "period")
-) -> dict[str, dict[UUID, dict[str, Decimal]]]:
-    """Per seller, for "to_date" (every day before the period's end) and "period": sales,
-    refunds, commission, its reversals and remittances; "owed" is what whole months added to
-    the balance. Whole months come from AgentMonthly, the days around them from AgentDaily
-    and the remittance table (one pass over each for both windows), so a two-year balance for
-    thousands of agents reads one column of months, not days. Nothing is dated after today: a
-    period running past today reads this month whole."""
+def _last_day(filters: Filters) -> dt.date:
+    """The period's end, or the first of next month if it runs past today: nothing is dated
+    after today, and a whole month reads one AgentMonthly row instead of its days."""
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    end = first_of_next_month(tomorrow) if filters.end >= tomorrow else filters.end
-    windows = {"to_date": split_months(None, end), "period": split_months(filters.start, end)}
-    windows = {w: windows[w] for w in wanted}
+    return first_of_next_month(tomorrow) if filters.end >= tomorrow else filters.end
+
+
+def balances_owed(filters: Filters, sellers: set[UUID] | None = None) -> dict[UUID, Decimal]:
+    """What each seller owes the office at the period's end: every sale before it less
+    refunds, commission (net of reversals) and remittances. One figure a seller, summed in
+    the database: the carried balance (AgentCarry) and this month when the period runs to
+    today, else AgentMonthly's ``owed`` for whole months and the days around them from
+    AgentDaily and the remittances. ``sellers``: only these (None: everyone with a row)."""
+    end = _last_day(filters)
+    edges, months = split_months(None, end)
+    sources = []
+
+    def narrow(queryset, field: str = "seller"):
+        return queryset if sellers is None else queryset.filter(**{f"{field}__in": sellers})
+
+    this_month = timezone.localdate().replace(day=1)
+    if months == (None, first_of_next_month(this_month)):
+        carried = AgentCarry.objects.filter(before=this_month)
+        if carried.exists():  # the months before this one, carried; then this one
+            sources.append(narrow(carried).values_list("seller").annotate(a=Sum("owed")))
+            months = (this_month, months[1])
+    if months is not None:
+        monthly = AgentMonthly.objects.filter(_window([months], "month"))
+        sources.append(narrow(monthly).values_list("seller").annotate(a=Sum("owed")))
+    if edges:
+        daily = narrow(AgentDaily.objects.filter(_window(edges, "day")))
+        net = Sum("sales_amount") - Sum("refunds_amount") - Sum("commission")
+        sources.append(daily.values_list("seller").annotate(a=net + Sum("commission_reversed")))
+        remitted = narrow(Remittance.objects.filter(_window(edges, "received_at", True)), "agent")
+        sources.append(remitted.values_list("agent").annotate(a=-Sum("amount")))
+    owed: dict[UUID, Decimal] = {}
+    for source in sources:
+        for seller, amount in rows(source.order_by()):  # (seller, amount) rows
+            owed[seller] = owed.get(seller, Decimal(0)) + (amount or 0)
+    return owed
+
+
+def _seller_sums(filters: Filters, sellers: set[UUID] | None) -> dict[UUID, dict[str, Decimal]]:
+    """Per seller, for the period: sales, refunds, commission, its reversals and remittances.
+    Whole months come from AgentMonthly, the days around them from AgentDaily and the
+    remittance table."""
+    windows = {"period": split_months(filters.start, _last_day(filters))}
     out: dict[str, dict[UUID, dict[str, Decimal]]] = {w: {} for w in windows}
 
     def narrow(queryset, field: str):
@@ -82,7 +104,7 @@ def _seller_sums(
             slots.setdefault(w, []).append((i, f))
         zero = dict.fromkeys(ALL_FIELDS, Decimal(0))
         grouped = queryset.values(key).annotate(**sums).values_list(key, *names).order_by()
-        for row in _rows(grouped):
+        for row in rows(grouped):
             for w, fields_at in slots.items():
                 acc = out[w].get(row[0])
                 if acc is None:
@@ -91,20 +113,10 @@ def _seller_sums(
                     if row[i]:
                         acc[f] += row[i]
 
-    # Whole months: to date only the money owed (one column over every month), the period
-    # every figure (over its own months only).
-    this_month = timezone.localdate().replace(day=1)
     for w, (_edges, months) in windows.items():
-        if months is None:
-            continue
-        if w == "to_date" and months == (None, first_of_next_month(this_month)):
-            carried = AgentCarry.objects.filter(before=this_month)
-            if carried.exists():  # months before this one, carried; plus this one
-                add(narrow(carried, "seller"), "seller", {"owed": "owed"}, {w: Q()})
-                months = (this_month, months[1])
-        monthly = narrow(AgentMonthly.objects.filter(_window([months], "month")), "seller")
-        fields = {"owed": "owed"} if w == "to_date" else {f: f for f in ALL_FIELDS}
-        add(monthly, "seller", fields, {w: Q()})
+        if months is not None:
+            monthly = narrow(AgentMonthly.objects.filter(_window([months], "month")), "seller")
+            add(monthly, "seller", {f: f for f in ALL_FIELDS}, {w: Q()})
     edges = {w: e for w, (e, _m) in windows.items() if e}
     if edges:
         every = [r for ranges in edges.values() for r in ranges]
@@ -120,7 +132,7 @@ def _seller_sums(
             {"remitted": "amount"},
             {w: _window(e, "received_at", True) for w, e in edges.items()},
         )
-    return out
+    return out["period"]
 
 
 def _sellers(filters: Filters) -> set[UUID] | None:
@@ -136,15 +148,6 @@ def _sellers(filters: Filters) -> set[UUID] | None:
     return None
 
 
-def _balance(t: dict[str, Decimal]) -> Decimal:
-    return t["owed"] + (
-        t["sales_amount"]
-        - t["refunds_amount"]
-        - (t["commission"] - t["commission_reversed"])
-        - t["remitted"]
-    )
-
-
 def agent_figures(filters: Filters, *, top: int | None = None) -> pd.DataFrame:
     """What did each agent sell and earn in the period, and what do they owe at its end?
 
@@ -158,21 +161,24 @@ def agent_figures(filters: Filters, *, top: int | None = None) -> pd.DataFrame:
     """
     sellers = _sellers(filters)
     zero = dict.fromkeys(ALL_FIELDS, Decimal(0))
-    to_date = _seller_sums(filters, sellers, ("to_date",))["to_date"]
-    ids = sellers if sellers is not None else set(to_date)
-    people = User.objects.all() if sellers is None else User.objects.filter(pk__in=ids)
+    owed = balances_owed(filters, sellers)
+    ids = sellers if sellers is not None else set(owed)
+    balances = {pk: owed.get(pk, Decimal(0)) for pk in ids}
+    if top is not None and len(ids) > top:
+        # names only for the top and whoever ties with the last of it (ties go by name)
+        last = sorted(balances.values(), reverse=True)[top - 1]
+        ids = {pk for pk, balance in balances.items() if balance >= last}
     names = {
         pk: f"{first} {last}".strip() or username
-        for pk, username, first, last in people.values_list(
-            "pk", "username", "first_name", "last_name"
+        for pk, username, first, last in rows(
+            User.objects.filter(pk__in=ids).values_list("pk", "username", "first_name", "last_name")
         )
     }
-    balances = {pk: _balance(to_date.get(pk, zero)) for pk in ids}
     if top is not None:
         ranked = sorted(ids, key=lambda pk: names.get(pk, str(pk)))
         ids = set(sorted(ranked, key=balances.__getitem__, reverse=True)[:top])
     chosen = ids if top is not None or sellers is not None else None  # None: everyone
-    period = _seller_sums(filters, chosen, ("period",))["period"] if ids else {}
+    period = _seller_sums(filters, chosen) if ids else {}
     data = []
     for pk in ids:
         p = period.get(pk, zero)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from erp.core.money import to_money
 from erp.finance.choices import ExpenseStatus
 from erp.finance.models import Expense
+from erp.sites.models import Site
 
+from .fetch import rows
 from .filters import Filters
 from .sales import site_totals
 
@@ -37,22 +39,19 @@ def profit_by_site(filters: Filters) -> pd.DataFrame:
     expenses = filters.scoped(
         filters.days(Expense.objects.filter(status=ExpenseStatus.APPROVED), "spent_on")
     )
-    spent = {
-        r["site"]: r
-        for r in expenses.values("site")
-        .annotate(name=F("site__name"), total=Sum("amount"))
-        .order_by()
-    }
-    rows = []
+    spent = dict(rows(expenses.values_list("site").annotate(total=Sum("amount")).order_by()))
+    unnamed = [site for site in spent if site is not None and site not in sales]
+    names = dict(rows(Site.objects.filter(pk__in=unnamed).values_list("pk", "name")))
+    data = []
     for site in set(sales) | {k for k in spent if k is not None}:
-        s, e = sales.get(site, {}), spent.get(site, {})
+        s = sales.get(site, {})
         revenue, refunds = to_money(s.get("revenue") or 0), to_money(s.get("refunds") or 0)
         commission = to_money(s.get("commission") or 0) - to_money(s.get("reversed") or 0)
-        cost = to_money(e.get("total") or 0)
-        rows.append(
+        cost = to_money(spent.get(site) or 0)
+        data.append(
             [
                 str(site),
-                s.get("name") or e.get("name"),
+                s.get("name") or names.get(site),
                 revenue,
                 refunds,
                 commission,
@@ -60,12 +59,12 @@ def profit_by_site(filters: Filters) -> pd.DataFrame:
                 revenue - refunds - commission - cost,
             ]
         )
-    rows.sort(key=lambda r: r[1])
+    data.sort(key=lambda r: r[1])
     if not filters.sites and spent.get(None):
-        cost = to_money(spent[None]["total"])
+        cost = to_money(spent[None])
         zero = to_money(0)
-        rows.append(["", _("Head office"), zero, zero, zero, cost, -cost])
-    return pd.DataFrame(rows, columns=PROFIT_COLUMNS)
+        data.append(["", _("Head office"), zero, zero, zero, cost, -cost])
+    return pd.DataFrame(data, columns=PROFIT_COLUMNS)
 
 
 def expenses_by_category(filters: Filters) -> pd.DataFrame:

@@ -13,7 +13,9 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from erp.core.money import to_money
+from erp.sites.models import Site
 
+from .fetch import rows
 from .filters import Filters
 from .models import AgentDaily, PackageDaily, SalesDaily, SiteDaily, SiteMonthly
 from .rollups import FIGURES as ROLLUP_FIGURES
@@ -43,31 +45,33 @@ def site_totals(filters: Filters) -> dict[UUID, dict]:
     """Per site: the six rollup figures (sales and refunds counted and summed, commission and
     its reversals) and site_name, for the period. Without packages or agents chosen, whole
     months come from SiteMonthly and only the days around them from SiteDaily."""
-    keys = ("site", "site__name")
-    sums = {f: Sum(f) for f in ROLLUP_FIGURES}
     if filters.agents or filters.packages:
-        rows = list(_rollup(filters, by_site=True).values(*keys).annotate(**sums).order_by())
+        sources = [_rollup(filters, by_site=True)]
     else:
         edges, months = filters.calendar()
-        rows = []
+        sources = []
         if months is not None:
-            monthly = filters.scoped(
-                SiteMonthly.objects.filter(month__gte=months[0], month__lt=months[1])
+            sources.append(
+                filters.scoped(
+                    SiteMonthly.objects.filter(month__gte=months[0], month__lt=months[1])
+                )
             )
-            rows += list(monthly.values(*keys).annotate(**sums).order_by())
         if edges:
             days = Q()
             for lo, hi in edges:
                 days |= Q(day__gte=lo, day__lt=hi)
-            daily = filters.scoped(SiteDaily.objects.filter(days))
-            rows += list(daily.values(*keys).annotate(**sums).order_by())
+            sources.append(filters.scoped(SiteDaily.objects.filter(days)))
     out: dict[UUID, dict] = {}
-    for row in rows:
-        acc = out.setdefault(
-            row["site"], {"site_name": row["site__name"], **dict.fromkeys(ROLLUP_FIGURES, 0)}
-        )
-        for f in ROLLUP_FIGURES:
-            acc[f] += row[f] or 0
+    sums = {f: Sum(f) for f in ROLLUP_FIGURES}
+    for source in sources:
+        # grouped by the site alone (a hash of ids); the names are looked up once after
+        for site, *figures in rows(source.values_list("site").annotate(**sums).order_by()):
+            acc = out.setdefault(site, dict.fromkeys(ROLLUP_FIGURES, 0))
+            for f, value in zip(ROLLUP_FIGURES, figures, strict=True):
+                acc[f] += value or 0
+    names = dict(rows(Site.objects.filter(pk__in=list(out)).values_list("pk", "name")))
+    for site, acc in out.items():
+        acc["site_name"] = names.get(site)
     return out
 
 

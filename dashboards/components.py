@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from django.conf import settings
@@ -24,6 +25,15 @@ from . import access
 FILTERS = ("dates", "sites", "agents", "packages")
 MAX_BARS = 25
 OPTIONS = 50  # sites or agents listed in a filter box before the user types
+
+
+# plotly_white's layout and its bar and scatter defaults: the whole template also styles every
+# other trace type, and applying it copied about 70,000 objects per figure (11 ms) and added
+# 4 KB to each figure's JSON, for traces these charts never draw.
+_WHITE = pio.templates["plotly_white"]
+TEMPLATE = go.layout.Template(
+    layout=_WHITE.layout, data={"bar": _WHITE.data.bar, "scatter": _WHITE.data.scatter}
+)
 
 
 def fid(page: str, name: str) -> str:
@@ -178,7 +188,7 @@ def make_filters(start, end, sites, agents, packages) -> Filters:
 def style(fig: go.Figure, *, money_axis: str | None = "y", height: int = 340) -> go.Figure:
     """Readable on a phone and a desktop: small margins, legend below, currency on the axis."""
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},

@@ -262,3 +262,32 @@ def test_agent_figures_top_owing(built):
     assert len(top) == 1
     assert top.iloc[0].to_dict() == full.iloc[0].to_dict()
     assert top.iloc[0]["agent_name"] == "Agent One"  # owes 3,162.50, agent two 619.21
+
+
+@pytest.mark.django_db
+def test_top_owing_breaks_ties_by_name(shop, make_user, users):
+    """Three agents who each remitted 100 and sold nothing owe −100 alike: the fourth place
+    goes by name (Amy), as in the full frame, whose order the top rows must equal."""
+    from erp.accounts.roles import Role
+    from erp.sales.models import Remittance
+
+    for username, first in (("zed", "Zed"), ("amy", "Amy"), ("bob", "Bob")):
+        agent = make_user(Role.AGENT, username=username, first_name=first, last_name="Tie")
+        Remittance.objects.create(
+            agent=agent,
+            amount=D("100"),
+            method="cash",
+            received_by=users[Role.FINANCE],
+            received_at=local(2026, 10, 7, 9),
+        )
+    rollups.rebuild_all()
+    full = agents.agent_figures(OCT)
+    assert rows(full, "agent_name", "balance_owed") == [
+        ("Agent One", D("3162.50")),
+        ("Agent Two", D("619.21")),
+        ("Amy Tie", D("-100.00")),
+        ("Bob Tie", D("-100.00")),
+        ("Zed Tie", D("-100.00")),
+    ]
+    for n in (1, 3, 4):
+        assert agents.agent_figures(OCT, top=n).to_dict() == full.head(n).to_dict()
