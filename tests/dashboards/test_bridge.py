@@ -229,3 +229,23 @@ def test_site_and_agent_boxes_search_on_the_server(users, shop, make_user):
     assert response.json()["response"]["agents-agents"]["options"] == []
     # the callback answers for the pages the user may open only
     assert post_callback(agent, search_body("sites", "sites", "alp")).status_code == 403
+
+
+def test_the_app_is_frozen_out_of_the_garbage_collector_once_built():
+    """Built, the app and plotly's validators are frozen (no full collection walks them
+    again: the callbacks' slow tail); a figure drawn afterwards adds nothing long-lived."""
+    import gc
+
+    import plotly.graph_objects as go
+
+    from dashboards import components
+    from dashboards.app import get_app
+
+    get_app()
+    frozen = gc.get_freeze_count()
+    assert frozen > 100_000  # Django, Dash, the pages and plotly's validators
+    before = len(gc.get_objects())
+    for _ in range(3):
+        components.style(go.Figure([go.Bar(y=[1, 2]), go.Scatter(y=[3])])).to_json()
+    gc.collect()
+    assert len(gc.get_objects()) - before < 1_000, "figures leave long-lived objects behind"
