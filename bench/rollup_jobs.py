@@ -5,6 +5,9 @@ end (the database is left as it was): the day's first refresh (StockAge recomput
 the baseline; then N agents each sell one voucher through the real POS service
 (erp.sales.services.sell) and the next refresh runs, which recomputes the touched day, its
 month and only those agents' stock. Prints both, the stock step alone both ways, and the ratio.
+Then the statements report for every agent over the last 30 days (it refreshes the rollups and
+reads the Agents dashboard's function) beside the same statements summed from the raw sales,
+refunds and remittances (erp.sales.services.statements).
 
     DATABASE_URL=postgres://... python bench/rollup_jobs.py --agents 50
 """
@@ -12,6 +15,7 @@ month and only those agents' stock. Prints both, the stock step alone both ways,
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -44,13 +48,16 @@ def run(agents: int, repeats: int) -> dict:
     from django.utils import timezone
 
     from analytics import rollups
+    from analytics.filters import local_midnight
     from analytics.models import RollupState, StockAge
     from erp.accounts.models import User
-    from erp.sales.services import sell
+    from erp.finance.reports import statements_report
+    from erp.sales.services import sell, statements
     from erp.vouchers.models import Package, Voucher
 
     figures: dict[str, list[float]] = {"whole": [], "incremental": [], "stock whole": []}
     figures["stock incremental"] = []
+    figures["statements raw"], figures["statements report"] = [], []
     checks: list[dict] = []
     try:
         with transaction.atomic():
@@ -62,6 +69,13 @@ def run(agents: int, repeats: int) -> dict:
             )
             if len(holders) < agents * repeats:
                 raise SystemExit(f"only {len(holders)} agents hold stock; fill the database first")
+            admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+                "bench-admin", password="bench-Admin-pass-1"
+            )
+            agent_ids = list(User.objects.filter(groups__name="Agent").values_list("pk", flat=True))
+            today = timezone.localdate() + dt.timedelta(days=1)
+            first = today - dt.timedelta(days=30)
+            lo, hi = (local_midnight(d) for d in (first, today))
             for round_ in range(repeats):
                 RollupState.objects.update(stock_day=None)  # as on a new day: stock whole
                 figures["whole"].append(_timed(rollups.refresh))
@@ -86,6 +100,10 @@ def run(agents: int, repeats: int) -> dict:
                 held = Voucher.objects.filter(status="unused", agent__in=chosen).count()
                 rolled = sum(
                     StockAge.objects.filter(agent__in=chosen).values_list("vouchers", flat=True)
+                )
+                figures["statements raw"].append(_timed(statements, agent_ids, start=lo, end=hi))
+                figures["statements report"].append(
+                    _timed(statements_report, actor=admin, start=first, end=today)
                 )
                 seen = set(chosen) <= changed
                 checks.append({"sellers_seen": seen, "held": held, "rolled": rolled})
@@ -113,6 +131,8 @@ def main() -> None:
     print(f"  refresh ratio (whole / incremental): {got['whole'] / got['incremental']:.1f}×")
     ratio = got["stock whole"] / got["stock incremental"]
     print(f"  stock ratio (whole / incremental):   {ratio:.1f}×")
+    ratio = got["statements raw"] / got["statements report"]
+    print(f"  statements ratio (raw / report):     {ratio:.1f}×")
 
 
 if __name__ == "__main__":

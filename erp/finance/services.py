@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,52 +83,31 @@ def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
 
 
 def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Per site, for days start ≤ day < end: revenue − refunds − commission − expenses.
+    """Per site, for days start ≤ day < end: revenue − refunds − commission − expenses;
+    head-office expenses (no site) are their own line, last.
 
-    Head-office expenses (no site) are their own line. Sums in the database.
+    The rows of analytics.finance.profit_by_site, the function the Finance dashboard draws,
+    read after the rollups are brought up to this moment (rollups.refresh: the days touched
+    since its last run, well under a second at 10 million sales) — so the API, the Excel and
+    PDF exports and the dashboard give the same figures, and an export is never minutes old.
     """
-    from erp.sales.models import Refund, Sale
-    from erp.sites.models import Site
+    from analytics import finance as analytics_finance
+    from analytics import rollups
+    from analytics.filters import Filters
 
-    tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    hi = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
-
-    def by_site(qs, site_field: str, value: str) -> dict:
-        return {
-            row[site_field]: to_money(row["total"] or 0)
-            for row in qs.values(site_field).annotate(total=Sum(value))
-        }
-
-    sales = Sale.objects.filter(sold_at__gte=lo, sold_at__lt=hi)
-    refunds = Refund.objects.filter(refunded_at__gte=lo, refunded_at__lt=hi)
-    expenses = Expense.objects.filter(
-        status=ExpenseStatus.APPROVED, spent_on__gte=start, spent_on__lt=end
-    )
-    revenue = by_site(sales, "site", "amount")
-    commission = by_site(sales, "site", "commission")
-    refunded = by_site(refunds, "sale__site", "amount")
-    reversed_commission = by_site(refunds, "sale__site", "commission_reversed")
-    spent = by_site(expenses, "site", "amount")
-    sites = {
-        s.pk: s
-        for s in Site.objects.filter(pk__in=set(revenue) | set(refunded) | {k for k in spent if k})
-    }
-    rows = []
-    for site_id in sorted(sites, key=lambda pk: sites[pk].name):
-        rows.append(
-            _profit_row(
-                sites[site_id].name,
-                revenue.get(site_id, 0),
-                refunded.get(site_id, 0),
-                commission.get(site_id, 0) - reversed_commission.get(site_id, 0),
-                spent.get(site_id, 0),
-                site_id=site_id,
-            )
+    rollups.refresh()
+    frame = analytics_finance.profit_by_site(Filters(start=start, end=end))
+    return [
+        _profit_row(
+            row.name,
+            row.revenue,
+            row.refunds,
+            row.commission,
+            row.expenses,
+            site_id=UUID(row.site) if row.site else None,
         )
-    if spent.get(None):
-        rows.append(_profit_row(_("Head office"), 0, 0, 0, spent[None], site_id=None))
-    return rows
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def _profit_row(name, revenue, refunds, commission, expenses, *, site_id) -> dict[str, Any]:

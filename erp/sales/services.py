@@ -374,8 +374,10 @@ def statements(agent_ids, *, start=None, end=None) -> dict:
     """Each agent's figures for a period (sales, refunds, commission, collected, remitted) and
     the balance owed at its end (everything before the end counts). Sums in the database.
 
-    The one definition of a statement: `statement` (one agent) and the statements report
-    (every agent) both come from here, so they cannot disagree."""
+    The live definition of a statement, from the raw rows: `statement` (one agent, the API,
+    the balance a remittance is checked against) reads it. The statements report and the
+    Agents dashboard read analytics.agents.agent_figures (rollups, refreshed first for the
+    report); tests/analytics holds the two equal to the cent."""
     ids = list(agent_ids)
     period = _totals_by_agent(ids, start=start, end=end)
     to_date = period if start is None else _totals_by_agent(ids, end=end)

@@ -197,11 +197,47 @@ def test_profit_by_site(built):
         Filters(start=dt.date(2026, 10, 2), end=dt.date(2026, 10, 16)),
     ],
 )
-def test_profit_equals_the_finance_report(built, period):
-    """The rollup-based profit is the finance report's (API, Excel export), row by row."""
-    report = finance_services.profit_by_site(start=period.start, end=period.end)
+def test_profit_equals_the_raw_tables_and_the_finance_report(built, period):
+    """The rollup-based profit is what the raw sales, refunds and expenses add up to, row by
+    row, and the finance report (API, Excel export) gives those same rows."""
+    from django.db.models import Sum
+
+    from erp.finance.models import Expense
+    from erp.sales.models import Refund, Sale
+
+    lo, hi = local(*period.start.timetuple()[:3]), local(*period.end.timetuple()[:3])
+
+    def by_site(queryset, site, value):
+        totals = queryset.values(site).annotate(t=Sum(value)).order_by()
+        return {r[site]: r["t"] for r in totals}
+
+    sold = Sale.objects.filter(sold_at__gte=lo, sold_at__lt=hi)
+    refunded = Refund.objects.filter(refunded_at__gte=lo, refunded_at__lt=hi)
+    spent = by_site(
+        Expense.objects.filter(
+            status="approved", spent_on__gte=period.start, spent_on__lt=period.end
+        ),
+        "site",
+        "amount",
+    )
+    revenue, commission = by_site(sold, "site", "amount"), by_site(sold, "site", "commission")
+    refunds = by_site(refunded, "sale__site", "amount")
+    reversed_ = by_site(refunded, "sale__site", "commission_reversed")
+    zero = D("0.00")
+    expected = []
+    for site in sorted(
+        {s for s in (*revenue, *refunds, *spent) if s}, key=lambda s: built_name(built, s)
+    ):
+        r, f = revenue.get(site, zero), refunds.get(site, zero)
+        c = commission.get(site, zero) - reversed_.get(site, zero)
+        e = spent.get(site, zero)
+        expected.append((str(site), built_name(built, site), r, f, c, e, r - f - c - e))
+    if spent.get(None):
+        expected.append(("", "Head office", zero, zero, zero, spent[None], -spent[None]))
     frame = finance.profit_by_site(period)
-    expected = [
+    assert rows(frame, *finance.PROFIT_COLUMNS) == expected
+    report = finance_services.profit_by_site(start=period.start, end=period.end)
+    assert [
         (
             str(r["site"]) if r["site"] else "",
             r["name"],
@@ -212,8 +248,11 @@ def test_profit_equals_the_finance_report(built, period):
             r["profit"],
         )
         for r in report
-    ]
-    assert rows(frame, *finance.PROFIT_COLUMNS) == expected
+    ] == expected
+
+
+def built_name(shop, site_id) -> str:
+    return next(s.name for s in shop["sites"].values() if s.pk == site_id)
 
 
 @pytest.mark.django_db
@@ -291,3 +330,27 @@ def test_top_owing_breaks_ties_by_name(shop, make_user, users):
     ]
     for n in (1, 3, 4):
         assert agents.agent_figures(OCT, top=n).to_dict() == full.head(n).to_dict()
+
+
+@pytest.mark.django_db
+def test_the_finance_exports_read_the_dashboards_functions_up_to_the_moment(built, admin_user):
+    """A sale made after the rollups' last refresh is in the next profit and statements
+    report at once: they bring the rollups up to date, then read the dashboards' functions."""
+    from django.utils import timezone
+
+    from erp.finance.reports import statements_report
+    from tests.analytics.conftest import sell
+
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    one, week = built["agents"]["one"], built["packages"]["week"]
+    sell(one, week, "cash", None)  # now: after the rebuild's watermark
+    profit = finance_services.profit_by_site(start=today, end=tomorrow)
+    assert [(r["name"], r["revenue"], r["commission"]) for r in profit] == [
+        ("Alpha", D("5000.00"), D("300.00"))
+    ]
+    report = statements_report(actor=admin_user, start=today, end=tomorrow)
+    by_agent = {row[-1]: row for row in report.sections[0].rows}
+    # agent one: balance 3,162.50 before + 5,000 sold − 300 commission; one sale today
+    assert by_agent["one"][1:4] == [D("7862.50"), 1, D("5000.00")]
+    assert by_agent["two"][1:4] == [D("619.21"), 0, D("0.00")]
