@@ -40,6 +40,7 @@ CHARTS = [
     ("finance", "profit", "figure", 90),
     ("finance", "expenses", "figure", 90),
     ("finance", "monthly", "figure", 90),
+    ("finance", "equipment", "figure", 90),
     ("network", "users", "figure", 2),
     ("network", "traffic", "figure", 2),
     ("maintenance", "severity", "figure", 30),

@@ -3,8 +3,8 @@
 Scale 1.0 is the design's target: 1,000 sites, 5,000 agents, 1,000,000 clients, 10,000,000
 vouchers of which about 70 % sold over two years (a growth trend, a yearly swell, a weekly and a
 daily rhythm, sites and agents of very different sizes), 1 % of sales refunded, weekly
-remittances per agent, monthly expenses per site and two days of router samples. The rollups
-are rebuilt at the end.
+remittances per agent, monthly expenses per site, equipment per site (about 5,000 assets) and
+two days of router samples. The rollups are rebuilt at the end.
 
 Why it is quick (scale 1.0 in minutes, not the 45 minutes a row-at-a-time loop took):
 
@@ -345,6 +345,53 @@ def _fast_load_settings(cursor) -> bool:
         return False
     cursor.execute("RELEASE SAVEPOINT bench_replica")
     return True
+
+
+def _equipment(rng, sites, tag: str) -> int:
+    """Equipment per site (a router, one to four access points, a switch at half the sites, a
+    UPS at a third), with purchase costs in TZS, 3 % in repair at their site; in the store 2 %
+    spare without a site, and 2 % retired (no site) that the inventory value must leave out."""
+    from erp.assets.choices import AssetCondition, AssetStatus
+    from erp.assets.models import Asset, AssetType
+
+    types = {t.code: t for t in AssetType.objects.all()}
+    # (type code, TZS low, high, share of sites that have one, how many at most)
+    kit = [("router", 120_000, 450_000, 1.0, 1), ("access-point", 60_000, 250_000, 1.0, 4)]
+    kit += [("switch", 40_000, 180_000, 0.5, 1), ("ups", 90_000, 300_000, 0.33, 1)]
+    rows = []
+    for code, low, high, share, most in kit:
+        for site in sites:
+            if rng.random() >= share:
+                continue
+            for _ in range(int(rng.integers(1, most + 1))):
+                rows.append((types[code], site, int(rng.integers(low, high)) // 500 * 500))
+    assets = []
+    for i, (kind, site, cost) in enumerate(rows):
+        spare, retired = rng.random() < 0.02, rng.random() < 0.02
+        status = (
+            AssetStatus.RETIRED
+            if retired
+            else AssetStatus.IN_STOCK
+            if spare
+            else AssetStatus.IN_REPAIR
+            if rng.random() < 0.03
+            else AssetStatus.DEPLOYED
+        )
+        assets.append(
+            Asset(
+                asset_type=kind,
+                serial_number=f"G{tag}-{i:07d}",
+                vendor="MikroTik" if kind.code in ("router", "access-point") else "Generic",
+                purchase_cost=Decimal(cost),
+                condition=AssetCondition.FAULTY
+                if status == AssetStatus.IN_REPAIR
+                else AssetCondition.GOOD,
+                status=status,
+                site=None if spare or retired else site,
+            )
+        )
+    Asset.objects.bulk_create(assets, batch_size=5000)
+    return len(assets)
 
 
 def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bool = False) -> dict:
@@ -764,6 +811,7 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
                 actor=None, name=name, price=Decimal(price), validity_seconds=validity
             )
             packages.append(package)
+        n_assets = _equipment(rng, sites, tag)
         site_t = uuid_table(s.pk for s in sites)
         router_t = uuid_table(r.pk for r in routers)
         agent_t = uuid_table(a.pk for a in agents)
@@ -984,6 +1032,7 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
         "remittances": n_remit,
         "expenses": n_exp,
         "router_samples": len(q_at),
+        "assets": n_assets,
         "fk_checks_off": replica,
         "seconds": total,
         "timings": timings,

@@ -1,11 +1,12 @@
-"""Finance: profit per site, expenses by category, revenue per month."""
+"""Finance: profit per site, expenses by category, revenue per month, equipment value."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 from dash import html
+from django.conf import settings
 
-from analytics import finance, sales
+from analytics import assets, finance, sales
 
 from .. import components as c
 
@@ -50,6 +51,24 @@ def _monthly(frame):
     return c.style(fig)
 
 
+def _equipment(frame):
+    top = frame.head(c.MAX_BARS).iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            y=list(top["site_name"]),
+            x=c.floats(top["value"]),
+            orientation="h",
+            customdata=top[["assets", "deployed", "in_repair"]].astype(int).values.tolist(),
+            hovertemplate=(
+                "%{y}<br>" + settings.CURRENCY + " %{x:,.2f}<br>%{customdata[0]} assets"
+                " (%{customdata[1]} deployed, %{customdata[2]} in repair)<extra></extra>"
+            ),
+            marker_color="#5d4037",
+        )
+    )
+    return c.style(fig, money_axis="x", height=max(300, 22 * len(top) + 60))
+
+
 profit = c.chart(PAGE, "profit", "Profit per site (top 25)", finance.profit_by_site, _profit)
 expenses = c.chart(
     PAGE, "expenses", "Approved expenses by category", finance.expenses_by_category, _expenses
@@ -57,12 +76,19 @@ expenses = c.chart(
 monthly = c.chart(
     PAGE, "monthly", "Revenue and refunds per month", sales.revenue_by_month, _monthly
 )
+equipment = c.chart(
+    PAGE,
+    "equipment",
+    "Equipment value per site, at purchase cost (now; the period does not apply; top 25)",
+    assets.asset_value_by_site,
+    _equipment,
+)
 
 
 def layout():
     return html.Div(
         [
             c.filter_bar(PAGE, days=90, agents=False, packages=False),
-            html.Div([profit(), expenses(), monthly()], className="vn-grid"),
+            html.Div([profit(), expenses(), monthly(), equipment()], className="vn-grid"),
         ]
     )

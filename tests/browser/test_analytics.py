@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -88,9 +89,23 @@ def _repairs():
         )
 
 
-def test_every_page_renders_its_figures(page_for, shot, users, shop):  # noqa: F811
+def _equipment(actor, asset_types):
+    """A router deployed at the first site, for the Finance page's equipment chart."""
+    from erp.assets.services import create_asset
+
+    create_asset(
+        actor=actor,
+        asset_type=asset_types["router"],
+        serial_number="BR-1",
+        purchase_cost=Decimal("150000"),
+        site=Site.objects.order_by("name").first(),
+    )
+
+
+def test_every_page_renders_its_figures(page_for, shot, users, shop, asset_types):  # noqa: F811
     _recent()
     _repairs()
+    _equipment(users[Role.SUPER_ADMIN], asset_types)
     for width, label in ((1280, "desktop"), (390, "phone")):
         page = _page(page_for, width=width, height=900)
         _login(page, users[Role.SUPER_ADMIN].username)
@@ -104,6 +119,12 @@ def test_every_page_renders_its_figures(page_for, shot, users, shop):  # noqa: F
                 assert page.locator(".js-plotly-plot").count() == 4
                 text = page.inner_text("#page")
                 assert "Open faults by severity" in text and "not installed" not in text
+            if name == "finance":
+                page.wait_for_function(
+                    "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4"
+                )
+                assert page.locator(".js-plotly-plot").count() == 4
+                assert "Equipment value per site" in page.inner_text("#page")
             shot(page, f"analytics-{name}-{label}")
         if label == "desktop":
             page.goto(f"{page.base}/analytics/overview")
