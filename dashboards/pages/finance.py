@@ -41,13 +41,14 @@ def _expenses(frame):
 
 def _monthly(frame):
     fig = go.Figure()
-    months = [m.strftime("%Y-%m") for m in frame["month"]]
+    months = [m.strftime("%b %Y") for m in frame["month"]]
     fig.add_bar(
         x=months, y=c.floats(frame["revenue"]), name="revenue", hovertemplate=c.money_hover()
     )
     fig.add_bar(
         x=months, y=c.floats(frame["refunds"]), name="refunds", hovertemplate=c.money_hover()
     )
+    fig.update_xaxes(type="category")  # one bar a month (a date axis drew "00:00:00" ticks)
     return c.style(fig)
 
 
