@@ -214,6 +214,25 @@ def floats(series: pd.Series) -> list[float]:
     return [float(v) for v in series]
 
 
+def ranked_bars(frame: pd.DataFrame, label: str, value: str, colour: str, **bar) -> go.Figure:
+    """The first MAX_BARS rows of a ranked frame as horizontal money bars, the first on top,
+    tall enough for every label. ``bar``: more go.Bar settings (customdata, hovertemplate)."""
+    top = frame.head(MAX_BARS).iloc[::-1]
+    bar.setdefault("hovertemplate", money_hover("x"))
+    if callable(bar.get("customdata")):
+        bar["customdata"] = bar["customdata"](top)
+    fig = go.Figure(
+        go.Bar(
+            y=list(top[label]),
+            x=floats(top[value]),
+            orientation="h",
+            marker_color=colour,
+            **bar,
+        )
+    )
+    return style(fig, money_axis="x", height=max(300, 22 * len(top) + 60))
+
+
 def empty(message: str = "No data for these filters") -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 14})

@@ -27,16 +27,7 @@ def _profit(frame):
 
 
 def _expenses(frame):
-    fig = go.Figure(
-        go.Bar(
-            y=list(frame["category_name"]),
-            x=c.floats(frame["amount"]),
-            orientation="h",
-            hovertemplate=c.money_hover("x"),
-            marker_color="#6a1b9a",
-        )
-    )
-    return c.style(fig, money_axis="x")
+    return c.ranked_bars(frame, "category_name", "amount", "#6a1b9a")  # the largest on top
 
 
 def _monthly(frame):
@@ -53,21 +44,17 @@ def _monthly(frame):
 
 
 def _equipment(frame):
-    top = frame.head(c.MAX_BARS).iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            y=list(top["site_name"]),
-            x=c.floats(top["value"]),
-            orientation="h",
-            customdata=top[["assets", "deployed", "in_repair"]].astype(int).values.tolist(),
-            hovertemplate=(
-                "%{y}<br>" + settings.CURRENCY + " %{x:,.2f}<br>%{customdata[0]} assets"
-                " (%{customdata[1]} deployed, %{customdata[2]} in repair)<extra></extra>"
-            ),
-            marker_color="#5d4037",
-        )
+    return c.ranked_bars(
+        frame,
+        "site_name",
+        "value",
+        "#5d4037",
+        customdata=lambda top: top[["assets", "deployed", "in_repair"]].astype(int).values.tolist(),
+        hovertemplate=(
+            "%{y}<br>" + settings.CURRENCY + " %{x:,.2f}<br>%{customdata[0]} assets"
+            " (%{customdata[1]} deployed, %{customdata[2]} in repair)<extra></extra>"
+        ),
     )
-    return c.style(fig, money_axis="x", height=max(300, 22 * len(top) + 60))
 
 
 profit = c.chart(PAGE, "profit", "Profit per site (top 25)", finance.profit_by_site, _profit)

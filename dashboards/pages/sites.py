@@ -14,18 +14,10 @@ PAGE = "sites"
 
 
 def _ranking(frame):
-    top = frame.head(c.MAX_BARS).iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            y=list(top["site_name"]),
-            x=c.floats(top["net"]),
-            orientation="h",
-            customdata=list(top["site"]),
-            hovertemplate=c.money_hover("x"),
-            marker_color="#0d47a1",
-        )
+    # customdata: the site's id, for the drill-down on click
+    return c.ranked_bars(
+        frame, "site_name", "net", "#0d47a1", customdata=lambda top: list(top["site"])
     )
-    return c.style(fig, money_axis="x", height=max(300, 22 * len(top) + 60))
 
 
 def _map_data(filters):
