@@ -32,6 +32,7 @@ CHARTS = [
     ("overview", "kpis", "children", 30),
     ("overview", "daily", "figure", 30),
     ("overview", "packages", "figure", 30),
+    ("overview", "ending", "figure", 30),
     ("sites", "ranking", "figure", 30),
     ("sites", "map", "figure", 30),
     ("sites", "drill", "figure", 30),

@@ -247,8 +247,11 @@ def chart(
     title: str,
     data: Callable[[Filters], pd.DataFrame],
     draw: Callable[[pd.DataFrame], go.Figure],
+    actions: Callable[[], list] = list,
 ) -> Callable[[], html.Div]:
-    """Register the figure and CSV callbacks of one chart; returns its layout function."""
+    """Register the figure and CSV callbacks of one chart; returns its layout function.
+    ``actions``: more buttons for the card's head, beside CSV (their callbacks are the
+    page's)."""
     _searchable(page)
     graph_id, csv_id, download_id = (
         fid(page, name),
@@ -277,6 +280,7 @@ def chart(
                 html.Div(
                     [
                         html.H3(title),
+                        *actions(),
                         html.Button(
                             "CSV",
                             id=csv_id,

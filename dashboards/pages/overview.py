@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import replace
 
 import plotly.graph_objects as go
-from dash import Output, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 from django.utils import timezone
 
-from analytics import overview, sales
+from analytics import overview, sales, vouchers
+from analytics.filters import local_midnight
 from erp.core.money import format_money
 
 from .. import components as c
@@ -49,7 +50,58 @@ def _packages(frame):
     return c.style(fig)
 
 
+def _ending(frame):
+    days = [d.strftime("%a %d %b") for d in frame["day"]]
+    agreed = [int(n) for n in frame["clients_consent"]]
+    others = [int(n) - a for n, a in zip(frame["clients"], agreed, strict=True)]
+    fig = go.Figure()
+    fig.add_bar(x=days, y=agreed, name="clients (may remind)", marker_color="#00897b")
+    fig.add_bar(x=days, y=others, name="clients (no consent)", marker_color="#b0bec5")
+    vouchers_ = [int(n) for n in frame["vouchers"]]
+    fig.add_scatter(x=days, y=vouchers_, name="vouchers", mode="lines+markers")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero", title="how many")
+    return c.style(fig, money_axis=None)
+
+
+def _remind_button() -> list:
+    return [
+        html.Button(
+            "Clients to remind",
+            id=c.fid(PAGE, "remind"),
+            className="vn-csv",
+            title="Download, as CSV, the clients whose access ends in the next 7 days and who "
+            "agreed to marketing messages (soonest first, at most 5,000)",
+        ),
+        dcc.Download(id=c.fid(PAGE, "remind-dl")),
+    ]
+
+
+@callback(
+    Output(c.fid(PAGE, "remind-dl"), "data"),
+    Input(c.fid(PAGE, "remind"), "n_clicks"),
+    *c.filter_states(PAGE),
+    prevent_initial_call=True,
+)
+def remind(_clicks, start, end, sites, agents, packages):
+    """The chart's clients who may be messaged: the same seven local days."""
+    filters = c.make_filters(start, end, sites, agents, packages)
+    now = timezone.now()
+    within = local_midnight(timezone.localdate() + dt.timedelta(days=7)) - now
+    frame = vouchers.clients_to_remind(filters, within=within, now=now, consented_only=True)
+    return dcc.send_data_frame(frame.to_csv, "clients-to-remind.csv", index=False)
+
+
 daily = c.chart(PAGE, "daily", "Net revenue per day", sales.revenue_by_day, _daily)
+ending = c.chart(
+    PAGE,
+    "ending",
+    "Access ending in the next 7 days (now; the period does not apply)",
+    vouchers.expiring_by_day,
+    _ending,
+    actions=_remind_button,
+)
 by_package = c.chart(
     PAGE, "packages", "Sales by package and payment method", sales.sales_by_package, _packages
 )
@@ -131,6 +183,6 @@ def layout():
         [
             c.filter_bar(PAGE),
             html.Div(id=c.fid(PAGE, "kpis"), className="vn-kpis"),
-            html.Div([daily(), by_package()], className="vn-grid"),
+            html.Div([daily(), by_package(), ending()], className="vn-grid"),
         ]
     )

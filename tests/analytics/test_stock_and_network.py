@@ -230,3 +230,45 @@ def test_refresh_recomputes_the_stock_of_the_agents_touched_only(shop, admin_use
     rollups.refresh()
     assert set(_stock_rows()[one.pk].values()).isdisjoint(before[one.pk].values())
     assert RollupState.objects.get().stock_day == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_access_ending_per_local_day(shop, make_client):
+    """At 10:00 on 22 November (local, UTC+3): two vouchers end today (one at 23:30 local,
+    20:30 UTC), one at 00:30 local tomorrow (still the 22nd in UTC); clients end today (with
+    consent), tomorrow (without) and in eight days (outside the week). Each falls on its local
+    day; the reminder list holds the consenting client only."""
+    from .conftest import local
+
+    now = local(2026, 11, 22, 10)
+    sold = [s.voucher for s in shop["sales"]]
+    for voucher, ends in (
+        (sold[0], local(2026, 11, 22, 12)),
+        (sold[2], local(2026, 11, 22, 23, 30)),
+        (sold[3], local(2026, 11, 23, 0, 30)),
+        (sold[4], local(2026, 11, 22, 9)),  # already over: not counted
+    ):
+        Voucher.objects.filter(pk=voucher.pk).update(status="active", expires_at=ends)
+    site = shop["sites"]["A"]
+    for consent, ends in (
+        (True, local(2026, 11, 22, 18)),
+        (False, local(2026, 11, 23, 8)),
+        (True, local(2026, 11, 30, 8)),
+    ):
+        client = make_client(site=site, marketing_consent=consent)
+        Client.objects.filter(pk=client.pk).update(expires_at=ends)
+    week = Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2))
+    frame = vouchers.expiring_by_day(week, days=7, now=now)
+    assert [tuple(r) for r in frame.itertuples(index=False)][:3] == [
+        (dt.date(2026, 11, 22), 2, 1, 1),
+        (dt.date(2026, 11, 23), 1, 1, 0),
+        (dt.date(2026, 11, 24), 0, 0, 0),
+    ]
+    assert len(frame) == 7 and frame["clients"].sum() == 2
+    # site B's agent two sold sale 4: choosing site B leaves that voucher alone
+    only_b = Filters(start=week.start, end=week.end, sites=(shop["sites"]["B"].pk,))
+    assert list(vouchers.expiring_by_day(only_b, now=now)["vouchers"][:2]) == [0, 1]
+    remind = vouchers.clients_to_remind(
+        week, within=dt.timedelta(days=2), now=now, consented_only=True
+    )
+    assert len(remind) == 1 and bool(remind["marketing_consent"][0])

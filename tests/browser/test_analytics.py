@@ -131,6 +131,7 @@ def test_every_page_renders_its_figures(page_for, shot, users, shop, asset_types
             page.wait_for_selector(".vn-kpi-value", timeout=20_000)
             text = page.inner_text(".vn-kpis")
             assert "TZS" in text
+            assert "Access ending in the next 7 days" in page.inner_text("#page")
         assert page.console_errors == [], page.console_errors
 
 

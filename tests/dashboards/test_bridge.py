@@ -249,3 +249,42 @@ def test_the_app_is_frozen_out_of_the_garbage_collector_once_built():
         components.style(go.Figure([go.Bar(y=[1, 2]), go.Scatter(y=[3])])).to_json()
     gc.collect()
     assert len(gc.get_objects()) - before < 1_000, "figures leave long-lived objects behind"
+
+
+@pytest.mark.django_db
+def test_access_ending_chart_and_the_reminder_list(users, shop, make_client):
+    """Marketing sees the week's access ending per local day and downloads the clients who may
+    be reminded (consenting only); Finance may not open the Overview's callbacks."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from erp.clients.models import Client as Customer
+
+    now = timezone.now()
+    site = shop["sites"]["A"]
+    for n, (consent, hours) in enumerate(((True, 2), (False, 3), (True, 24 * 9))):
+        made = make_client(site=site, marketing_consent=consent, name=f"Client {n}")
+        Customer.objects.filter(pk=made.pk).update(expires_at=now + dt.timedelta(hours=hours))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users[Role.MARKETING])
+    response = post_callback(client, callback_body("overview", "ending"))
+    assert response.status_code == 200
+    bars = response.json()["response"]["overview-ending"]["figure"]["data"]
+    # today and perhaps tomorrow (the 2 and 3 hours may cross midnight): one each, over 7 days
+    assert len(bars[0]["y"]) == 7 and sum(bars[0]["y"]) == 1 and sum(bars[1]["y"]) == 1
+    body = callback_body("overview", "ending")
+    body["output"] = "overview-remind-dl.data"
+    body["outputs"] = {"id": "overview-remind-dl", "property": "data"}
+    body["state"] = [dict(i) for i in body["inputs"]]
+    body["inputs"] = [{"id": "overview-remind", "property": "n_clicks", "value": 1}]
+    response = post_callback(client, body)
+    assert response.status_code == 200
+    data = response.json()["response"]["overview-remind-dl"]["data"]
+    lines = data["content"].splitlines()
+    assert data["filename"] == "clients-to-remind.csv"
+    assert lines[0] == "phone,name,site,agent,expires_at,marketing_consent"
+    assert len(lines) == 2 and ",Client 0,Alpha," in lines[1]
+    finance = Client(enforce_csrf_checks=True)
+    finance.force_login(users[Role.FINANCE])
+    assert post_callback(finance, body).status_code == 403
