@@ -227,21 +227,28 @@ def stock_aging(filters: Filters, *, top: int | None = None) -> pd.DataFrame:
         f"b{i}": Coalesce(Sum("vouchers", filter=Q(bucket=i)), 0) for i in range(len(labels))
     }
     stock = filters.scoped(StockAge.objects.all(), agent="agent", package="package")
-    held = ("agent", "agent__username", "agent__first_name", "agent__last_name")
-    grouped = stock.values(*held).annotate(**buckets, all=Sum("vouchers"))
-    oldest = f"b{len(labels) - 1}"
-    rows = list(grouped.order_by(f"-{oldest}", "-all", "agent__username")[:top])
-    data = []
-    for row in rows:
-        counts = {label: int(row[f"b{i}"] or 0) for i, label in enumerate(labels)}
-        name = f"{row['agent__first_name']} {row['agent__last_name']}".strip()
-        data.append(
-            {
-                "agent": row["agent"],
-                "agent_name": name or row["agent__username"],
-                **counts,
-                "total": sum(counts.values()),
-            }
+    # per agent id alone (a hash of 77,000 rows at 10 million vouchers, no join)
+    held = {
+        agent: [int(n) for n in counts]
+        for agent, *counts in rows(stock.values_list("agent").annotate(**buckets).order_by())
+    }
+
+    def rank(counts: list[int]) -> tuple[int, int]:
+        return counts[-1], sum(counts)  # the oldest stock, then the most
+
+    if top is not None and len(held) > top:
+        # names only for the top and whoever ties with the last of it (ties go by username)
+        last = sorted(map(rank, held.values()), reverse=True)[top - 1]
+        held = {agent: counts for agent, counts in held.items() if rank(counts) >= last}
+    people = {
+        pk: (username, f"{first} {last_name}".strip() or username)
+        for pk, username, first, last_name in rows(
+            User.objects.filter(pk__in=list(held)).values_list(
+                "pk", "username", "first_name", "last_name"
+            )
         )
-    frame = pd.DataFrame(data, columns=["agent", "agent_name", *labels, "total"])
-    return frame.sort_values([OLDEST, "total"], ascending=False, ignore_index=True)
+    }
+    order = sorted(held, key=lambda pk: people.get(pk, (str(pk),))[0])
+    order.sort(key=lambda pk: rank(held[pk]), reverse=True)
+    data = [[pk, people.get(pk, ("", str(pk)))[1], *held[pk], sum(held[pk])] for pk in order[:top]]
+    return pd.DataFrame(data, columns=["agent", "agent_name", *labels, "total"])
