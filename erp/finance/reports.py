@@ -247,7 +247,7 @@ def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     # figures as the dashboard and as each agent's statement (tests/analytics hold them equal).
     # Every agent: the function's "everyone who sold or remitted" (no list of thousands of
     # ids in the queries), the agents who never did at zero.
-    rollups.refresh()
+    rollups.refresh(wait=False)
     chosen = (actor.pk,) if actor.is_agent else ()
     frame = agent_figures(Filters(start=start, end=end, agents=chosen))
     figures = {row["agent"]: row for row in frame.to_dict("records")}

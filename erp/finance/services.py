@@ -95,7 +95,7 @@ def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     from analytics import rollups
     from analytics.filters import Filters
 
-    rollups.refresh()
+    rollups.refresh(wait=False)
     frame = analytics_finance.profit_by_site(Filters(start=start, end=end))
     return [
         _profit_row(

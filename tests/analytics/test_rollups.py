@@ -183,3 +183,43 @@ def test_the_beat_jobs_are_scheduled():
     tasks = dict(PeriodicTask.objects.values_list("task", "enabled"))
     assert tasks["analytics.tasks.refresh_rollups"] is True
     assert tasks["analytics.tasks.rebuild_rollups"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_does_not_queue_behind_a_running_refresh(postgres_only):
+    """While another connection holds the rollup state (a refresh or the nightly rebuild
+    running), refresh(wait=False) — what the finance exports call — returns at once and
+    changes nothing; refresh() would wait for it. Once released, the reader refreshes."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from analytics.models import RollupState
+
+    rollups.refresh()
+    before = RollupState.objects.get().refreshed_at
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                RollupState.objects.select_for_update().get(name=rollups.STATE)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=hold)
+    other.start()
+    try:
+        assert held.wait(10)
+        started = time.monotonic()
+        assert rollups.refresh(wait=False) == []
+        assert time.monotonic() - started < 2
+        assert RollupState.objects.get().refreshed_at == before  # nothing ran
+    finally:
+        release.set()
+        other.join()
+    rollups.refresh(wait=False)
+    assert RollupState.objects.get().refreshed_at > before
