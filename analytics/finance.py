@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from erp.core.money import to_money
@@ -69,14 +69,16 @@ def profit_by_site(filters: Filters) -> pd.DataFrame:
 
 def expenses_by_category(filters: Filters) -> pd.DataFrame:
     """Where does the money go? Approved expenses in the period per category: category,
-    category_name, amount; largest first."""
+    category_name, expenses (how many), amount; largest first. The expenses report's
+    by-category section is these rows."""
     expenses = filters.scoped(
         filters.days(Expense.objects.filter(status=ExpenseStatus.APPROVED), "spent_on")
     )
     labels = dict(Expense._meta.get_field("category").choices)
-    rows = [
-        [r["category"], str(labels.get(r["category"], r["category"])), to_money(r["total"])]
-        for r in expenses.values("category").annotate(total=Sum("amount")).order_by()
+    grouped = expenses.values("category").annotate(n=Count("pk"), total=Sum("amount")).order_by()
+    data = [
+        [r["category"], str(labels.get(r["category"], r["category"])), r["n"], to_money(r["total"])]
+        for r in grouped
     ]
-    frame = pd.DataFrame(rows, columns=["category", "category_name", "amount"])
+    frame = pd.DataFrame(data, columns=["category", "category_name", "expenses", "amount"])
     return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)

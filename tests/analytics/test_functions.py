@@ -256,9 +256,21 @@ def built_name(shop, site_id) -> str:
 
 
 @pytest.mark.django_db
-def test_expenses_by_category(built):
+def test_expenses_by_category(built, users):
     frame = finance.expenses_by_category(OCT)
-    assert rows(frame, "category", "amount") == [("rent", D("1000.00")), ("power", D("300.00"))]
+    assert rows(frame, "category", "expenses", "amount") == [
+        ("rent", 1, D("1000.00")),
+        ("power", 1, D("300.00")),
+    ]
+    # the expenses report's by-category section is these rows
+    from erp.accounts.roles import Role
+    from erp.finance.reports import expenses_report
+
+    report = expenses_report(actor=users[Role.FINANCE], start=OCT.start, end=OCT.end)
+    assert [tuple(r) for r in report.sections[0].rows] == [
+        ("Rent", 1, D("1000.00")),
+        ("Electricity and fuel", 1, D("300.00")),
+    ]
 
 
 @pytest.mark.django_db
