@@ -3,8 +3,8 @@ and the pages' callbacks. Built once per process, on first use (see bridge)."""
 
 from __future__ import annotations
 
-import functools
 import gc
+import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -61,8 +61,24 @@ def _route(pathname: str | None):
     return LAYOUTS[page]()
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+_APP: list[Dash] = []  # the process's one app, once built
+
+
 def get_app() -> Dash:
+    """The app, built on first use, once per process, under a lock. gunicorn's threads ask at
+    once on a new worker's first page: Dash hands the callbacks registered with @callback to
+    the first app that sets its server up, and marks it set up before it has copied them, so
+    a second app built alongside, or a request racing the first, answered "callback function
+    not found" (seen on `make run`: every chart of the page a 500)."""
+    if not _APP:
+        with _BUILDING:
+            if not _APP:
+                _APP.append(_build())
+    return _APP[0]
+
+
+def _build() -> Dash:
     app = Dash(
         __name__,
         url_base_pathname="/analytics/",
@@ -81,6 +97,9 @@ def get_app() -> Dash:
     )
     app.layout = _shell
     app.callback(Output("page", "children"), Input("url", "pathname"))(_route)
+    # What the first request would do (copy the callbacks in, validate the layout), done here
+    # under the lock so that no request sees it half done.
+    app._setup_server()
     _freeze()
     return app
 

@@ -288,3 +288,36 @@ def test_access_ending_chart_and_the_reminder_list(users, shop, make_client):
     finance = Client(enforce_csrf_checks=True)
     finance.force_login(users[Role.FINANCE])
     assert post_callback(finance, body).status_code == 403
+
+
+def test_a_new_process_builds_one_app_with_every_callback_even_when_asked_at_once():
+    """gunicorn's threads ask for the app together on a new worker's first page. In a fresh
+    process, 8 threads at once get the same app, and it already has every page's callbacks
+    (before the fix a second app, or a request racing the first, had none: every chart 500)."""
+    import subprocess
+    import sys
+
+    script = """
+import os, threading
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+import django
+django.setup()
+from dashboards.app import get_app
+apps, start = [], threading.Barrier(8)
+def ask():
+    start.wait()
+    apps.append(get_app())
+threads = [threading.Thread(target=ask) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+assert len({id(a) for a in apps}) == 1, "more than one app"
+outputs = set(apps[0].callback_map)
+for wanted in ("overview-kpis.children", "overview-ending.figure", "finance-profit.figure"):
+    assert wanted in outputs, (wanted, sorted(outputs)[:5])
+print("ok", len(outputs))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("ok ") and int(done.stdout.split()[1]) > 30
