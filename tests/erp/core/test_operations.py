@@ -148,6 +148,16 @@ def test_seed_demo_is_idempotent_and_prints_logins(roles):
         assert username in text
     roles_seen = {u.role for u in User.objects.all()}
     assert roles_seen == {"Super Admin", "Marketing", "Sales", "Technical", "Finance", "Agent"}
+    # the demo's last day and week passes went to clients who logged in: the Overview's
+    # "access ending in the next 7 days" has something to show on a first start
+
+    from analytics.filters import Filters
+    from analytics.vouchers import expiring_by_day
+
+    today = timezone.localdate()
+    ending = expiring_by_day(Filters(start=today, end=today + dt.timedelta(days=1)))
+    assert ending["vouchers"].sum() > 0 and ending["clients_consent"].sum() > 0
+    assert ending["clients_consent"].sum() <= ending["clients"].sum() <= counts[3]
     assert str(Client.objects.filter(name="Said Ally").first().phone) == "+255754111222"
     # five weeks of sales (made once), so reports and analytics show something on first start
     from analytics import agents

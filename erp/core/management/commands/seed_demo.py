@@ -362,6 +362,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         tz = timezone.get_current_timezone()
         weights = {"1 Hour": 6, "1 Day": 3, "1 Week": 1}
+        buyers = random.Random(7)  # noqa: S311 - its own draws: the sales stay as they were
+        clients: dict = {}
+        for client in Client.objects.filter(site__in=[r.site_id for r in routers]).order_by("name"):
+            clients.setdefault(client.site_id, []).append(client)
         sold = []
         for back in range(34, -1, -1):
             day = today - dt.timedelta(days=back)
@@ -370,12 +374,19 @@ class Command(BaseCommand):
                 for _n in range(rng.randint(1, 4) + (2 if day.weekday() in (4, 5) else 0)):
                     package = rng.choices(packages, [weights.get(p.name, 1) for p in packages])[0]
                     mobile = rng.random() < 0.35
+                    # the last days' day and week passes go to a known client who logs in:
+                    # their access ends in the coming week (the Overview's reminders)
+                    lasting = package.validity_seconds >= 86400 and back * 86400 < (
+                        package.validity_seconds
+                    )
+                    buyer = buyers.choice(clients[router.site_id]) if lasting else None
                     sale, _created = sales.sell(
                         seller=agent,
                         idempotency_key=uuid.uuid4(),
                         payment_method="mobile" if mobile else "cash",
                         payment_reference=f"MP{rng.randint(10**7, 10**8)}" if mobile else "",
                         package=package,
+                        client=buyer,
                     )
                     at = dt.datetime.combine(
                         day, dt.time(rng.randint(7, 21), rng.randint(0, 59)), tzinfo=tz
@@ -383,6 +394,12 @@ class Command(BaseCommand):
                     at = min(at, timezone.now())
                     Sale.objects.filter(pk=sale.pk).update(sold_at=at)
                     Voucher.objects.filter(pk=sale.voucher_id).update(sold_at=at)
+                    if buyer is not None:
+                        voucher = Voucher.objects.select_related("package").get(pk=sale.voucher_id)
+                        vouchers.transition(
+                            voucher, "active", actor=None, at=at + dt.timedelta(minutes=15)
+                        )
+                        Client.objects.filter(pk=buyer.pk).update(expires_at=voucher.expires_at)
                     sold.append(sale)
         sales.refund_sale(
             actor=users["admin"], sale=sold[len(sold) // 2], reason="Customer could not connect"
