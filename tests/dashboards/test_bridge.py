@@ -29,6 +29,16 @@ def callback_body(page: str, chart: str, start="2026-10-01", end="2026-10-31") -
     }
 
 
+def download_body(page: str, download: str, button: str, **period) -> dict:
+    """A click on a download button, with the page's filters as state."""
+    body = callback_body(page, "unused", **period)
+    body["output"] = f"{page}-{download}.data"
+    body["outputs"] = {"id": f"{page}-{download}", "property": "data"}
+    body["state"] = [dict(i) for i in body["inputs"]]
+    body["inputs"] = [{"id": f"{page}-{button}", "property": "n_clicks", "value": 1}]
+    return body
+
+
 def post_callback(client, body, csrf=True):
     headers = {}
     if csrf:
@@ -119,12 +129,7 @@ def test_csv_download_is_the_same_frame(users, shop):
     rollups.rebuild_all()
     client = Client(enforce_csrf_checks=True)
     client.force_login(users[Role.FINANCE])
-    body = callback_body("finance", "profit")
-    body["output"] = "finance-profit-dl.data"
-    body["outputs"] = {"id": "finance-profit-dl", "property": "data"}
-    body["state"] = [dict(i) for i in body["inputs"]]
-    body["inputs"] = [{"id": "finance-profit-csv", "property": "n_clicks", "value": 1}]
-    response = post_callback(client, body)
+    response = post_callback(client, download_body("finance", "profit-dl", "profit-csv"))
     assert response.status_code == 200
     data = response.json()["response"]["finance-profit-dl"]["data"]
     assert data["filename"] == "profit.csv"
@@ -176,11 +181,9 @@ def test_maintenance_callbacks_are_refused_to_other_roles(users, repairs, role):
 def test_maintenance_csv_is_the_uptime_frame(users, repairs):
     client = Client(enforce_csrf_checks=True)
     client.force_login(users[Role.MARKETING])
-    body = callback_body("maintenance", "uptime", "2026-10-01", "2026-10-02")
-    body["output"] = "maintenance-uptime-dl.data"
-    body["outputs"] = {"id": "maintenance-uptime-dl", "property": "data"}
-    body["state"] = [dict(i) for i in body["inputs"]]
-    body["inputs"] = [{"id": "maintenance-uptime-csv", "property": "n_clicks", "value": 1}]
+    body = download_body(
+        "maintenance", "uptime-dl", "uptime-csv", start="2026-10-01", end="2026-10-02"
+    )
     response = post_callback(client, body)
     assert response.status_code == 200
     data = response.json()["response"]["maintenance-uptime-dl"]["data"]
@@ -273,11 +276,7 @@ def test_access_ending_chart_and_the_reminder_list(users, shop, make_client):
     bars = response.json()["response"]["overview-ending"]["figure"]["data"]
     # today and perhaps tomorrow (the 2 and 3 hours may cross midnight): one each, over 7 days
     assert len(bars[0]["y"]) == 7 and sum(bars[0]["y"]) == 1 and sum(bars[1]["y"]) == 1
-    body = callback_body("overview", "ending")
-    body["output"] = "overview-remind-dl.data"
-    body["outputs"] = {"id": "overview-remind-dl", "property": "data"}
-    body["state"] = [dict(i) for i in body["inputs"]]
-    body["inputs"] = [{"id": "overview-remind", "property": "n_clicks", "value": 1}]
+    body = download_body("overview", "remind-dl", "remind")
     response = post_callback(client, body)
     assert response.status_code == 200
     data = response.json()["response"]["overview-remind-dl"]["data"]
