@@ -83,56 +83,33 @@ def balances_owed(filters: Filters, sellers: set[UUID] | None = None) -> dict[UU
 
 
 def _seller_sums(filters: Filters, sellers: set[UUID] | None) -> dict[UUID, dict[str, Decimal]]:
-    """Per seller, for the period: sales, refunds, commission, its reversals and remittances.
-    Whole months come from AgentMonthly, the days around them from AgentDaily and the
-    remittance table."""
-    windows = {"period": split_months(filters.start, _last_day(filters))}
-    out: dict[str, dict[UUID, dict[str, Decimal]]] = {w: {} for w in windows}
+    """Per seller, for the period: sales, refunds, commission, its reversals, remittances and
+    ``owed``. Whole months come from AgentMonthly, the days around them from AgentDaily and
+    the remittance table."""
+    edges, months = split_months(filters.start, _last_day(filters))
+    out: dict[UUID, dict[str, Decimal]] = {}
+    zero = dict.fromkeys(ALL_FIELDS, Decimal(0))
 
-    def narrow(queryset, field: str):
-        return queryset if sellers is None else queryset.filter(**{f"{field}__in": sellers})
+    def add(queryset, key: str, fields: dict[str, str]) -> None:
+        """fields: our figure ← the column summed, per ``key`` (the seller)."""
+        if sellers is not None:
+            queryset = queryset.filter(**{f"{key}__in": sellers})
+        names = list(fields)
+        sums = {f: Sum(column) for f, column in fields.items()}
+        grouped = queryset.values_list(key).annotate(**sums).order_by()
+        for seller, *values in rows(grouped):
+            acc = out.setdefault(seller, dict(zero))
+            for name, value in zip(names, values, strict=True):
+                acc[name] += value or 0
 
-    def add(queryset, key: str, fields: dict[str, str], where: dict[str, Q]) -> None:
-        """fields: our figure ← the column summed."""
-        sums = {f"{w}-{f}": Sum(c, filter=q) for w, q in where.items() for f, c in fields.items()}
-        if not sums:
-            return
-        names = list(sums)
-        slots: dict[str, list[tuple[int, str]]] = {}
-        for i, name in enumerate(names, start=1):
-            w, f = name.split("-", 1)
-            slots.setdefault(w, []).append((i, f))
-        zero = dict.fromkeys(ALL_FIELDS, Decimal(0))
-        grouped = queryset.values(key).annotate(**sums).values_list(key, *names).order_by()
-        for row in rows(grouped):
-            for w, fields_at in slots.items():
-                acc = out[w].get(row[0])
-                if acc is None:
-                    acc = out[w][row[0]] = dict(zero)
-                for i, f in fields_at:
-                    if row[i]:
-                        acc[f] += row[i]
-
-    for w, (_edges, months) in windows.items():
-        if months is not None:
-            monthly = narrow(AgentMonthly.objects.filter(_window([months], "month")), "seller")
-            add(monthly, "seller", {f: f for f in ALL_FIELDS}, {w: Q()})
-    edges = {w: e for w, (e, _m) in windows.items() if e}
+    if months is not None:
+        monthly = AgentMonthly.objects.filter(_window([months], "month"))
+        add(monthly, "seller", {f: f for f in ALL_FIELDS})
     if edges:
-        every = [r for ranges in edges.values() for r in ranges]
-        add(
-            narrow(AgentDaily.objects.filter(_window(every, "day")), "seller"),
-            "seller",
-            {f: f for f in FIELDS},
-            {w: _window(e, "day") for w, e in edges.items()},
-        )
-        add(
-            narrow(Remittance.objects.filter(_window(every, "received_at", True)), "agent"),
-            "agent",
-            {"remitted": "amount"},
-            {w: _window(e, "received_at", True) for w, e in edges.items()},
-        )
-    return out["period"]
+        add(AgentDaily.objects.filter(_window(edges, "day")), "seller", {f: f for f in FIELDS})
+        remitted = Remittance.objects.filter(_window(edges, "received_at", True))
+        add(remitted, "agent", {"remitted": "amount"})
+    return out
 
 
 def _sellers(filters: Filters) -> set[UUID] | None:
