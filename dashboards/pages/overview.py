@@ -61,7 +61,9 @@ def _ending(frame):
     fig.add_scatter(x=days, y=vouchers_, name="vouchers", mode="lines+markers")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    fig.update_yaxes(rangemode="tozero", title="how many")
+    most = max([*vouchers_, *(int(n) for n in frame["clients"]), 1])
+    # whole numbers: a step of one while the counts are small (plotly would draw 0.5s)
+    fig.update_yaxes(rangemode="tozero", title="how many", dtick=1 if most <= 10 else None)
     return c.style(fig, money_axis=None)
 
 

@@ -273,7 +273,9 @@ def test_access_ending_chart_and_the_reminder_list(users, shop, make_client):
     client.force_login(users[Role.MARKETING])
     response = post_callback(client, callback_body("overview", "ending"))
     assert response.status_code == 200
-    bars = response.json()["response"]["overview-ending"]["figure"]["data"]
+    figure = response.json()["response"]["overview-ending"]["figure"]
+    assert figure["layout"]["yaxis"]["dtick"] == 1  # counts: whole steps, not 0.5
+    bars = figure["data"]
     # today and perhaps tomorrow (the 2 and 3 hours may cross midnight): one each, over 7 days
     assert len(bars[0]["y"]) == 7 and sum(bars[0]["y"]) == 1 and sum(bars[1]["y"]) == 1
     body = download_body("overview", "remind-dl", "remind")
