@@ -17,7 +17,7 @@ from erp.sales.models import Remittance
 from erp.sites.models import Site
 
 from .fetch import rows
-from .filters import Filters, first_of_next_month, local_midnight, split_months
+from .filters import Filters, first_of_next_month, in_ranges, split_months
 from .models import AgentCarry, AgentDaily, AgentMonthly, StockAge
 from .rollups import AGE_DAYS
 
@@ -27,17 +27,6 @@ AGE_BUCKETS = tuple(
 OLDEST = "over 90 days"
 FIELDS = ("sales_count", "sales_amount", "commission", "refunds_amount", "commission_reversed")
 ALL_FIELDS = (*FIELDS, "remitted", "owed")
-
-
-def _window(ranges, field: str, midnight: bool = False) -> Q:
-    """Rows whose ``field`` falls in any of these [lo, hi) ranges (lo None: open)."""
-    q = Q(pk__in=[])
-    for lo, hi in ranges:
-        part = Q(**{f"{field}__lt": local_midnight(hi) if midnight else hi})
-        if lo is not None:
-            part &= Q(**{f"{field}__gte": local_midnight(lo) if midnight else lo})
-        q |= part
-    return q
 
 
 def _last_day(filters: Filters) -> dt.date:
@@ -67,13 +56,13 @@ def balances_owed(filters: Filters, sellers: set[UUID] | None = None) -> dict[UU
             sources.append(narrow(carried).values_list("seller").annotate(a=Sum("owed")))
             months = (this_month, months[1])
     if months is not None:
-        monthly = AgentMonthly.objects.filter(_window([months], "month"))
+        monthly = AgentMonthly.objects.filter(in_ranges([months], "month"))
         sources.append(narrow(monthly).values_list("seller").annotate(a=Sum("owed")))
     if edges:
-        daily = narrow(AgentDaily.objects.filter(_window(edges, "day")))
+        daily = narrow(AgentDaily.objects.filter(in_ranges(edges, "day")))
         net = Sum("sales_amount") - Sum("refunds_amount") - Sum("commission")
         sources.append(daily.values_list("seller").annotate(a=net + Sum("commission_reversed")))
-        remitted = narrow(Remittance.objects.filter(_window(edges, "received_at", True)), "agent")
+        remitted = narrow(Remittance.objects.filter(in_ranges(edges, "received_at", True)), "agent")
         sources.append(remitted.values_list("agent").annotate(a=-Sum("amount")))
     owed: dict[UUID, Decimal] = {}
     for source in sources:
@@ -103,11 +92,11 @@ def _seller_sums(filters: Filters, sellers: set[UUID] | None) -> dict[UUID, dict
                 acc[name] += value or 0
 
     if months is not None:
-        monthly = AgentMonthly.objects.filter(_window([months], "month"))
+        monthly = AgentMonthly.objects.filter(in_ranges([months], "month"))
         add(monthly, "seller", {f: f for f in ALL_FIELDS})
     if edges:
-        add(AgentDaily.objects.filter(_window(edges, "day")), "seller", {f: f for f in FIELDS})
-        remitted = Remittance.objects.filter(_window(edges, "received_at", True))
+        add(AgentDaily.objects.filter(in_ranges(edges, "day")), "seller", {f: f for f in FIELDS})
+        remitted = Remittance.objects.filter(in_ranges(edges, "received_at", True))
         add(remitted, "agent", {"remitted": "amount"})
     return out
 

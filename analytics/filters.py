@@ -73,3 +73,18 @@ def local_midnight(day: dt.date) -> dt.datetime:
     from django.utils import timezone
 
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def in_ranges(ranges, field: str, midnight: bool = False):
+    """A Q for rows whose ``field`` falls in any of these [lo, hi) day ranges (lo None: open),
+    as ``split_months`` gives them; ``midnight``: the field is a time, compared with the
+    days' local midnights."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for lo, hi in ranges:
+        part = Q(**{f"{field}__lt": local_midnight(hi) if midnight else hi})
+        if lo is not None:
+            part &= Q(**{f"{field}__gte": local_midnight(lo) if midnight else lo})
+        q |= part
+    return q

@@ -9,14 +9,14 @@ from __future__ import annotations
 from uuid import UUID
 
 import pandas as pd
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 
 from erp.core.money import to_money
 from erp.sites.models import Site
 
 from .fetch import rows
-from .filters import Filters
+from .filters import Filters, in_ranges
 from .models import AgentDaily, PackageDaily, SalesDaily, SiteDaily, SiteMonthly
 from .rollups import FIGURES as ROLLUP_FIGURES
 
@@ -51,16 +51,9 @@ def site_totals(filters: Filters) -> dict[UUID, dict]:
         edges, months = filters.calendar()
         sources = []
         if months is not None:
-            sources.append(
-                filters.scoped(
-                    SiteMonthly.objects.filter(month__gte=months[0], month__lt=months[1])
-                )
-            )
+            sources.append(filters.scoped(SiteMonthly.objects.filter(in_ranges([months], "month"))))
         if edges:
-            days = Q()
-            for lo, hi in edges:
-                days |= Q(day__gte=lo, day__lt=hi)
-            sources.append(filters.scoped(SiteDaily.objects.filter(days)))
+            sources.append(filters.scoped(SiteDaily.objects.filter(in_ranges(edges, "day"))))
     out: dict[UUID, dict] = {}
     sums = {f: Sum(f) for f in ROLLUP_FIGURES}
     for source in sources:

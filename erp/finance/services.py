@@ -98,31 +98,9 @@ def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     rollups.refresh(wait=False)
     frame = analytics_finance.profit_by_site(Filters(start=start, end=end))
     return [
-        _profit_row(
-            row.name,
-            row.revenue,
-            row.refunds,
-            row.commission,
-            row.expenses,
-            site_id=UUID(row.site) if row.site else None,
-        )
-        for row in frame.itertuples(index=False)
+        {**row, "site": UUID(row["site"]) if row["site"] else None}
+        for row in frame.to_dict("records")
     ]
-
-
-def _profit_row(name, revenue, refunds, commission, expenses, *, site_id) -> dict[str, Any]:
-    revenue, refunds, commission, expenses = (
-        to_money(v) for v in (revenue, refunds, commission, expenses)
-    )
-    return {
-        "site": site_id,
-        "name": name,
-        "revenue": revenue,
-        "refunds": refunds,
-        "commission": commission,
-        "expenses": expenses,
-        "profit": revenue - refunds - commission - expenses,
-    }
 
 
 # --- scheduled exports ------------------------------------------------------------------------
