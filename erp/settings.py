@@ -247,8 +247,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Not the manifest storage: viewflow ships a node_modules folder whose CSS references
-    # files it does not ship, which the manifest post-processing refuses.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # files it does not ship, which the manifest post-processing refuses. Compressing the
+    # ~30 MB of viewflow, plotly and Swagger files takes over a minute of two cores, worth it
+    # in production only: a first `make run` copies them (2 s) and serves them as they are.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -1,10 +1,17 @@
 """Create realistic demo data: sites with routers and clients, one user per role.
 
-Idempotent: running it again finds what exists and creates only what is missing.
+Idempotent: running it again finds what exists, creates only what is missing, and says so.
+Nothing in it depends on today's date, the time zone or a random draw in a way that can fail:
+the sales are planned before the stock is made (tests/erp/core/test_seed_dates.py runs it on
+every weekday, month ends, a leap day and New Year's Eve).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -16,7 +23,7 @@ from erp.accounts.services import create_user
 from erp.clients.models import Client
 from erp.clients.services import create_client
 from erp.sites.models import Router, Site
-from erp.sites.services import create_router, create_site
+from erp.sites.services import create_router, create_site, update_router
 
 DEMO_PASSWORD = "viornet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -83,6 +90,32 @@ PACKAGES = [
     ("1 Week", "5000", 7 * 86400, "5M/5M"),
 ]
 
+# Days of demo sales ending today, how often each package sells, and the unsold vouchers of
+# every package each router keeps for the POS once the demo sales are made.
+SALES_DAYS = 35
+SALE_WEIGHTS = {"1 Hour": 6, "1 Day": 3, "1 Week": 1}
+DEMO_STOCK_LEFT = 40
+
+EXPENSES = [
+    # site code, category, amount (TZS), payee
+    ("DAR-KKO", "rent", "150000", "Kariakoo Market Board"),
+    ("DAR-MWG", "power", "45000", "TANESCO"),
+    ("ARU-CLK", "bandwidth", "120000", "Fibre ISP"),
+]
+
+
+@dataclass(frozen=True)
+class PlannedSale:
+    """One demo sale, drawn before any stock is made."""
+
+    day: dt.date
+    router: Router
+    package: object  # erp.vouchers.models.Package
+    mobile: bool
+    reference: str
+    at: dt.time
+    buyer: Client | None
+
 
 class Command(BaseCommand):
     help = "Create demo sites, routers, clients and one user per role (idempotent)."
@@ -98,6 +131,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, router_host: str, router_port: int, **options):
+        self.made: Counter[str] = Counter()  # what this run added, said at the end
         users = {}
         for username, role, first, last, phone in USERS:
             user = User.objects.filter(username=username).first()
@@ -112,6 +146,7 @@ class Command(BaseCommand):
                     phone=phone,
                     email=f"{username}@demo.viornet.example",
                 )
+                self.made["users"] += 1
             users[username] = user
         admin = users["admin"]
 
@@ -129,7 +164,18 @@ class Command(BaseCommand):
                     manager=users["sales"],
                     agents=agents,
                 )
-            if not Router.objects.filter(site=site).exists():
+                self.made["sites"] += 1
+            router = Router.objects.filter(site=site).order_by("name").first()
+            if router is not None and (router.host, router.api_port) != (
+                router_host,
+                router_port + index,
+            ):
+                # make run with another ROUTER_SIM_PORT: the demo routers follow the simulator
+                update_router(
+                    actor=admin, router=router, host=router_host, api_port=router_port + index
+                )
+                self.made["routers moved"] += 1
+            if router is None:
                 create_router(
                     actor=admin,
                     site=site,
@@ -141,6 +187,7 @@ class Command(BaseCommand):
                     password="demo-router-pass",  # noqa: S106 - the demo router's password
                     hotspot_server="hotspot1",
                 )
+                self.made["routers"] += 1
             agent = site.agents.first()
             for client_index, (cname, phone, mac) in enumerate(CLIENTS):
                 if Client.objects.filter(site=site, name=cname).exists():
@@ -154,12 +201,18 @@ class Command(BaseCommand):
                     marketing_consent=client_index % 2 == 0,
                     agent=agent,
                 )
+                self.made["clients"] += 1
 
         self._seed_hotspot(admin)
         self._seed_assets(users["technician"])
         self._seed_faults(users)
         self._seed_sales(users)
 
+        if +self.made:
+            added = ", ".join(f"{n} {kind}" for kind, n in self.made.items() if n)
+            self.stdout.write(f"Added: {added}.")
+        else:
+            self.stdout.write("The demo data was already there: nothing added, nothing changed.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for username, role, *_ in USERS:
@@ -231,11 +284,12 @@ class Command(BaseCommand):
             condition="good",
         )
         send_to_repair(actor=technician, asset=broken, reason="port 3 dead after a storm")
+        self.made["assets"] += Asset.objects.count()
 
     def _seed_hotspot(self, admin: User) -> None:
         """Hotspot profiles, and a few hotspot users per router for the simulator's demo life
         (the vouchers module will create these from voucher batches)."""
-        from erp.mikrotik.models import HotspotProfile
+        from erp.mikrotik.models import HotspotProfile, HotspotUser
         from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users, save_profile
 
         for name, rate, shared, timeout in PROFILES:
@@ -247,6 +301,7 @@ class Command(BaseCommand):
                     shared_users=shared,
                     session_timeout=timeout,
                 )
+                self.made["hotspot profiles"] += 1
         from erp.vouchers.models import Package
         from erp.vouchers.services import save_package
 
@@ -261,19 +316,24 @@ class Command(BaseCommand):
                     rate_limit=rate,
                     sites=demo_sites,
                 )
+                self.made["packages"] += 1
         for router in Router.objects.filter(site__code__in=[s[1] for s in SITES]):
             prefix = router.site.code.replace("-", "")[:6]
-            queue_hotspot_users(
-                router,
-                [
-                    HotspotUserSpec(
-                        name=f"{prefix}{n:04d}",
-                        profile="default",
-                        comment="sold (demo)" if n % 2 == 0 else "demo",
-                    )
-                    for n in range(1, 11)
-                ],
+            names = [f"{prefix}{n:04d}" for n in range(1, 11)]
+            have = set(
+                HotspotUser.objects.filter(router=router, name__in=names).values_list(
+                    "name", flat=True
+                )
             )
+            missing = [
+                HotspotUserSpec(
+                    name=name, profile="default", comment="sold (demo)" if n % 2 else "demo"
+                )
+                for n, name in enumerate(names)
+                if name not in have
+            ]
+            queue_hotspot_users(router, missing)
+            self.made["demo hotspot users"] += len(missing)
 
     def _seed_faults(self, users: dict[str, User]) -> None:
         """A technical lead and three faults: one waiting for triage, one in the
@@ -296,6 +356,7 @@ class Command(BaseCommand):
                 phone=phone,
                 email=f"{username}@demo.viornet.example",
             )
+            self.made["users"] += 1
         lead.user_permissions.add(Permission.objects.get(codename="triage_fault"))
         lead = User.objects.get(pk=lead.pk)  # fresh permission cache
         technician = users["technician"]
@@ -310,6 +371,7 @@ class Command(BaseCommand):
                 description=description,
                 service_down=down,
             )
+            self.made["faults"] += 1
             if not until:
                 continue
             faults.triage(actor=lead, fault=fault, technician=technician)
@@ -323,13 +385,59 @@ class Command(BaseCommand):
                 )
                 faults.verify(actor=users[reporter], fault=fault, confirm=True)
 
-    def _seed_sales(self, users: dict[str, User]) -> None:
-        """Five weeks of sales by the two agents (through the POS service, then dated back),
-        a refund, weekly remittances and a few approved expenses, so the reports and the
-        analytics pages have something to show on a first start. Skipped once sales exist."""
+    def _plan_sales(self, routers: list[Router], packages: list) -> list[PlannedSale]:
+        """Every demo sale, drawn before anything is sold, so the stock can be counted from
+        it: how many sales a day gets depends on the weekdays walked over, and the stock must
+        follow from the plan, never from a guess (a guess ran out on some dates)."""
         import datetime as dt
         import random
-        import uuid
+
+        from django.utils import timezone
+
+        rng = random.Random(2026)  # noqa: S311 - the same demo every time, not a secret
+        buyers = random.Random(7)  # noqa: S311 - its own draws: the sales stay as they were
+        weights = [SALE_WEIGHTS.get(p.name, 1) for p in packages]
+        clients: dict = {}
+        for client in Client.objects.filter(site__in=[r.site_id for r in routers]).order_by("name"):
+            clients.setdefault(client.site_id, []).append(client)
+        today = timezone.localdate()
+        plan = []
+        for back in range(SALES_DAYS - 1, -1, -1):
+            day = today - dt.timedelta(days=back)
+            for router in routers:
+                for _n in range(rng.randint(1, 4) + (2 if day.weekday() in (4, 5) else 0)):
+                    package = rng.choices(packages, weights)[0]
+                    mobile = rng.random() < 0.35
+                    reference = f"MP{rng.randint(10**7, 10**8)}" if mobile else ""
+                    # the last days' day and week passes go to a known client who logs in:
+                    # their access ends in the coming week (the Overview's reminders)
+                    lasting = package.validity_seconds >= 86400 and back * 86400 < (
+                        package.validity_seconds
+                    )
+                    site_clients = clients.get(router.site_id)
+                    buyer = buyers.choice(site_clients) if lasting and site_clients else None
+                    plan.append(
+                        PlannedSale(
+                            day=day,
+                            router=router,
+                            package=package,
+                            mobile=mobile,
+                            reference=reference,
+                            at=dt.time(rng.randint(7, 21), rng.randint(0, 59)),
+                            buyer=buyer,
+                        )
+                    )
+        return plan
+
+    def _seed_sales(self, users: dict[str, User]) -> bool:
+        """Five weeks of sales by the two agents (through the POS service, then dated back),
+        a refund, weekly remittances and a few approved expenses, so the reports and the
+        analytics pages have something to show on a first start. Skipped once sales exist.
+
+        The sales are planned first and each router gets the stock its plan needs plus
+        ``DEMO_STOCK_LEFT`` of every package for the POS; each sale names its voucher, so an
+        agent with two sites sells each site's own stock."""
+        import datetime as dt
 
         from django.utils import timezone
 
@@ -338,69 +446,65 @@ class Command(BaseCommand):
         from erp.sales import services as sales
         from erp.sales.models import CommissionRule, Sale
         from erp.vouchers import services as vouchers
+        from erp.vouchers.choices import VoucherStatus
         from erp.vouchers.models import Package, Voucher
 
         if Sale.objects.exists():
-            return
-        rng = random.Random(2026)  # noqa: S311 - the same demo every time, not a secret
+            return False
         if not CommissionRule.objects.exists():
             CommissionRule.objects.create(percent=Decimal("7.5"))
         packages = list(Package.objects.filter(name__in=[p[0] for p in PACKAGES]))
-        routers = Router.objects.filter(site__code__in=[s[1] for s in SITES]).select_related("site")
+        routers = [
+            router
+            for router in Router.objects.filter(site__code__in=[s[1] for s in SITES])
+            .select_related("site")
+            .prefetch_related("site__agents")
+            if router.site.agents.all()
+        ]
+        plan = self._plan_sales(routers, packages)
+        needed = Counter((sale.router.pk, sale.package.pk) for sale in plan)
+        stock: dict[tuple, list[str]] = {}
         for router in routers:
             for package in packages:
                 batch = vouchers.request_batch(
                     actor=None,
                     package=package,
                     router=router,
-                    quantity=60,
-                    agent=router.site.agents.first(),
+                    quantity=needed[router.pk, package.pk] + DEMO_STOCK_LEFT,
+                    agent=router.site.agents.all()[0],
                     preapproved=True,
                     note="demo stock",
                 )
                 vouchers.generate_batch(batch)
-        today = timezone.localdate()
+                # pending hotspot users: beat's push puts them on the demo router
+                vouchers.queue_batch_push(batch)
+                stock[router.pk, package.pk] = list(
+                    Voucher.objects.filter(batch=batch, status=VoucherStatus.UNUSED)
+                    .order_by("-pk")
+                    .values_list("code", flat=True)
+                )
         tz = timezone.get_current_timezone()
-        weights = {"1 Hour": 6, "1 Day": 3, "1 Week": 1}
-        buyers = random.Random(7)  # noqa: S311 - its own draws: the sales stay as they were
-        clients: dict = {}
-        for client in Client.objects.filter(site__in=[r.site_id for r in routers]).order_by("name"):
-            clients.setdefault(client.site_id, []).append(client)
+        now = timezone.now()
         sold = []
-        for back in range(34, -1, -1):
-            day = today - dt.timedelta(days=back)
-            for router in routers:
-                agent = router.site.agents.first()
-                for _n in range(rng.randint(1, 4) + (2 if day.weekday() in (4, 5) else 0)):
-                    package = rng.choices(packages, [weights.get(p.name, 1) for p in packages])[0]
-                    mobile = rng.random() < 0.35
-                    # the last days' day and week passes go to a known client who logs in:
-                    # their access ends in the coming week (the Overview's reminders)
-                    lasting = package.validity_seconds >= 86400 and back * 86400 < (
-                        package.validity_seconds
-                    )
-                    buyer = buyers.choice(clients[router.site_id]) if lasting else None
-                    sale, _created = sales.sell(
-                        seller=agent,
-                        idempotency_key=uuid.uuid4(),
-                        payment_method="mobile" if mobile else "cash",
-                        payment_reference=f"MP{rng.randint(10**7, 10**8)}" if mobile else "",
-                        package=package,
-                        client=buyer,
-                    )
-                    at = dt.datetime.combine(
-                        day, dt.time(rng.randint(7, 21), rng.randint(0, 59)), tzinfo=tz
-                    )
-                    at = min(at, timezone.now())
-                    Sale.objects.filter(pk=sale.pk).update(sold_at=at)
-                    Voucher.objects.filter(pk=sale.voucher_id).update(sold_at=at)
-                    if buyer is not None:
-                        voucher = Voucher.objects.select_related("package").get(pk=sale.voucher_id)
-                        vouchers.transition(
-                            voucher, "active", actor=None, at=at + dt.timedelta(minutes=15)
-                        )
-                        Client.objects.filter(pk=buyer.pk).update(expires_at=voucher.expires_at)
-                    sold.append(sale)
+        for planned in plan:
+            sale, _created = sales.sell(
+                seller=planned.router.site.agents.all()[0],
+                idempotency_key=uuid.uuid4(),
+                payment_method="mobile" if planned.mobile else "cash",
+                payment_reference=planned.reference,
+                code=stock[planned.router.pk, planned.package.pk].pop(),
+                client=planned.buyer,
+            )
+            at = min(dt.datetime.combine(planned.day, planned.at, tzinfo=tz), now)
+            Sale.objects.filter(pk=sale.pk).update(sold_at=at)
+            Voucher.objects.filter(pk=sale.voucher_id).update(sold_at=at)
+            if planned.buyer is not None:
+                voucher = Voucher.objects.select_related("package").get(pk=sale.voucher_id)
+                first_login = min(at + dt.timedelta(minutes=15), now)
+                vouchers.transition(voucher, "active", actor=None, at=first_login)
+                Client.objects.filter(pk=planned.buyer.pk).update(expires_at=voucher.expires_at)
+            sold.append(sale)
+        self.made["sales"] += len(sold)
         sales.refund_sale(
             actor=users["admin"], sale=sold[len(sold) // 2], reason="Customer could not connect"
         )
@@ -414,19 +518,17 @@ class Command(BaseCommand):
                     method="cash",
                     note="demo: weekly cash hand-in",
                 )
-        for code, category, amount, payee in (
-            ("DAR-KKO", "rent", "150000", "Kariakoo Market Board"),
-            ("DAR-MWG", "power", "45000", "TANESCO"),
-            ("ARU-CLK", "bandwidth", "120000", "Fibre ISP"),
-        ):
+        today = timezone.localdate()
+        for (code, category, amount, payee), days_ago in zip(EXPENSES, (3, 9, 17), strict=True):
             expense = record_expense(
                 actor=users["finance"],
                 category=category,
                 site=Site.objects.get(code=code),
                 amount=Decimal(amount),
-                spent_on=today - dt.timedelta(days=rng.randint(1, 20)),
+                spent_on=today - dt.timedelta(days=days_ago),
                 payee=payee,
             )
             if expense.status == "pending":
                 decide_expense(actor=users["admin"], expense=expense, approve=True)
         rollups.rebuild_all()
+        return True

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from erp.core.ports import port_problem
 from erp.mikrotik.simulator import Simulator
 
 
@@ -64,6 +65,10 @@ class Command(BaseCommand):
             if not sep or not path.startswith("/"):
                 raise CommandError(f"--trap takes PATH=MESSAGE, not {item!r}")
             traps[path] = message
+        for n in range(opts["routers"]):
+            why = port_problem(opts["host"], opts["port"] + n)
+            if why:
+                raise CommandError(f"the router simulator cannot start: {why}")
         sim = Simulator(
             tick=opts["tick"] or None, state_file=Path(opts["state"]) if opts["state"] else None
         )
