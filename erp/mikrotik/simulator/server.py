@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import secrets
+import signal
 import ssl
 import threading
 from collections.abc import Callable
@@ -349,6 +350,9 @@ class Simulator:
             self.loop.run_until_complete(router.start())
         if self.tick:
             self.loop.run_until_complete(self._start_life())
+        # Ctrl-C and honcho's SIGTERM stop the loop between callbacks: a quiet, saved exit.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self.loop.add_signal_handler(signum, self.loop.stop)
         try:
             self.loop.run_forever()
         finally:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 import ssl
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -90,8 +88,5 @@ class Command(BaseCommand):
                 f"{' (TLS)' if context else ''}"
             )
         self.stdout.flush()
-        signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-        try:
-            sim.serve_forever()
-        except (KeyboardInterrupt, SystemExit):
-            self.stdout.write("simulator stopped")
+        sim.serve_forever()
+        self.stdout.write("simulator stopped")
