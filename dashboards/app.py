@@ -10,6 +10,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from . import access, components
 from .pages import agents, finance, maintenance, network, overview, sites
@@ -37,7 +38,7 @@ def _shell():
             dcc.Location(id="url"),
             html.Header(
                 [
-                    html.A("ViorNet", href="/", className="vn-brand"),
+                    html.A(settings.ERP_SITE_TITLE, href="/", className="vn-brand"),
                     html.Span("Analytics", className="vn-title"),
                     html.Nav(links, className="vn-navs"),
                 ],
@@ -87,13 +88,17 @@ def _build() -> Dash:
         csrf_token_name=settings.CSRF_COOKIE_NAME,  # CsrfViewMiddleware checks the header
         csrf_header_name="X-CSRFToken",
         suppress_callback_exceptions=True,
-        title="ViorNet analytics",
+        title=f"{settings.ERP_SITE_TITLE} analytics",
         update_title=None,
         compress=False,
         use_async=False,  # callbacks run in the request thread: the ORM and the user with them
         # The Django pages navigate with Hotwire Turbo, which would swap this page in without
         # running its scripts in order (DashRenderer undefined): ask Turbo for a full load.
         meta_tags=[{"name": "turbo-visit-control", "content": "reload"}],
+    )
+    # The product's icons, as on the Django pages, instead of Dash's
+    app.index_string = app.index_string.replace(
+        "{%favicon%}", render_to_string("erp/includes/icons.html")
     )
     app.layout = _shell
     app.callback(Output("page", "children"), Input("url", "pathname"))(_route)

@@ -12,6 +12,7 @@ from viewflow.workflow.flow import FlowAppViewset
 
 from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
+from erp.core import branding
 from erp.core.views import HomeView
 from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
 from erp.mikrotik.viewsets import OperatedRouterViewset
@@ -122,9 +123,9 @@ class AnalyticsApp(Application):
 
 
 site = Site(
-    title="ViorNet",
-    primary_color="#0d47a1",
-    secondary_color="#00897b",
+    title=branding.product_name_lazy(),
+    primary_color=branding.PRIMARY_COLOR,
+    secondary_color=branding.SECONDARY_COLOR,
     viewsets=[
         DashboardApp(),
         PosApp(),

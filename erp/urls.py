@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from viewflow.contrib.auth import AuthViewset
@@ -9,6 +9,8 @@ from dashboards.bridge import dash_view
 from erp.accounts import api as accounts_api
 from erp.assets import api as assets_api
 from erp.clients.api import ClientViewSet
+from erp.core import branding
+from erp.core.icons import favicon
 from erp.core.views import healthz
 from erp.finance.api import (
     ExpenseViewSet,
@@ -79,10 +81,12 @@ api_v1 = [
     *router.urls,
 ]
 
-admin.site.site_header = settings.ERP_SITE_TITLE
+admin.site.site_header = admin.site.site_title = branding.product_name_lazy()
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),

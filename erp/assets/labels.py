@@ -58,7 +58,7 @@ def labels_html(assets: Iterable[Asset], *, base_url: str = "") -> str:
         chunk += [None] * (-len(chunk) % COLUMNS)
         pages.append([chunk[k : k + COLUMNS] for k in range(0, len(chunk), COLUMNS)])
     return render_to_string(
-        "assets/labels.html", {"pages": pages, "title": settings.ERP_SITE_TITLE}
+        "assets/labels.html", {"pages": pages, "title": settings.ORGANISATION_NAME}
     )
 
 

@@ -309,7 +309,7 @@ def notify_warranty_ending(*, today: dt.date | None = None, days: int | None = N
         users=users,
         text=text,
         url=url,
-        email_subject=_("[%(title)s] Warranties ending soon") % {"title": settings.ERP_SITE_TITLE},
+        email_subject=_("Warranties ending soon"),
         email_body=body,
     )
     return len(assets)

@@ -245,6 +245,8 @@ def _store_run_file(run: ExportRun, schedule: ScheduledExport) -> None:
 def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
     from django.core.mail import EmailMessage
 
+    from erp.core import branding
+
     from . import exports
 
     title = build_title(schedule)
@@ -253,17 +255,19 @@ def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
         content = stored.read()
     message = EmailMessage(
         subject=f"{settings.ORGANISATION_NAME}: {title} {run.period_start} – {last}",
-        body=_(
-            "The %(report)s report for %(start)s to %(last)s is attached.\n\n"
-            "Sent by %(org)s because %(owner)s scheduled it."
-        )
-        % {
-            "report": title,
-            "start": run.period_start,
-            "last": last,
-            "org": settings.ORGANISATION_NAME,
-            "owner": schedule.owner.get_full_name() or schedule.owner.username,
-        },
+        body=branding.email_body(
+            _(
+                "The %(report)s report for %(start)s to %(last)s is attached.\n\n"
+                "Sent by %(org)s because %(owner)s scheduled it."
+            )
+            % {
+                "report": title,
+                "start": run.period_start,
+                "last": last,
+                "org": settings.ORGANISATION_NAME,
+                "owner": schedule.owner.get_full_name() or schedule.owner.username,
+            }
+        ),
         to=schedule.recipient_list,
     )
     message.attach(run.file.name.rsplit("/", 1)[-1], content, exports.FORMATS[schedule.format])

@@ -300,13 +300,13 @@ def _notify(users: list[User], text: str, url: str) -> None:
     never failing the escalation (a mail server down must not lose the flag)."""
     from django.core.mail import EmailMessage, get_connection
 
+    from erp.core import branding
     from erp.notifications.services import notify
 
     notify(users=users, text=text, url=url)
+    subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
     messages = [
-        EmailMessage(subject=text, body=f"{text}\n{url}", to=[user.email])
-        for user in users
-        if user.email
+        EmailMessage(subject=subject, body=body, to=[user.email]) for user in users if user.email
     ]
 
     def send() -> None:

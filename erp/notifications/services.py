@@ -4,7 +4,9 @@ Public signatures (stable; any app may call them):
 
 - ``notify(*, users, text, url="", email_subject="", email_body="") -> list[Notification]`` —
   one unread notification per user; with ``email_subject``, also an e-mail to each user who
-  has an address (one message each, so addresses are not disclosed to one another).
+  has an address (one message each, so addresses are not disclosed to one another), its
+  subject headed by the organisation and its body signed with the product's and the
+  organisation's names (erp.core.branding).
 - ``mark_read(*, user, notification=None) -> int`` — one notification, or all of the user's.
 """
 
@@ -18,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from erp.accounts.models import User
+from erp.core import branding
 
 from .models import Notification
 
@@ -38,8 +41,8 @@ def notify(
     if email_subject:
         messages = [
             EmailMessage(
-                subject=email_subject,
-                body=email_body or text,
+                subject=branding.email_subject(email_subject),
+                body=branding.email_body(email_body or text),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[user.email],
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -23,7 +25,8 @@ def receipt_lines(sale: Sale, *, width: int = 32) -> list[str]:
 
     when = timezone.localtime(sale.sold_at).strftime("%Y-%m-%d %H:%M")
     lines = [
-        settings.ERP_SITE_TITLE.center(width),
+        # the seller's name on top (ORGANISATION_NAME), wrapped rather than cut
+        *(piece.center(width) for piece in textwrap.wrap(settings.ORGANISATION_NAME, width)),
         sale.site.name[:width].center(width),
         "-" * width,
         pair(f"Receipt #{sale.receipt_number}", when),

@@ -24,6 +24,12 @@ class CardTemplateForm(forms.ModelForm):
     class Meta:
         model = CardTemplate
         fields = ["name", "body", "is_active"]
+        help_texts = {
+            "body": _(
+                "Django template of one card: {{ code }}, {{ password }}, {{ organisation }}, "
+                "{{ site }}, {{ package }}, {{ price }}, {{ validity }}, {{ qr }} (image source)."
+            )
+        }
 
 
 class AssignForm(forms.Form):

@@ -290,8 +290,9 @@ class CardTemplate(BaseModel):
     """The body of one printed voucher card, as a Django template, editable by Super Admin.
 
     It is rendered by a bare template engine (no loaders, no template tags libraries beyond
-    the built-ins) with plain values only: code, password, site, package, price, validity,
-    qr (a data URI for an <img>). The one marked active is used; with none, the built-in card.
+    the built-ins) with plain values only: code, password, organisation, site, package, price,
+    validity, qr (a data URI for an <img>). The one marked active is used; with none, the
+    built-in card.
     """
 
     name = models.CharField(_("name"), max_length=80, unique=True)

@@ -1,8 +1,9 @@
 """Voucher cards as PDF (A4 grid, 58 mm and 80 mm thermal rolls) and batches as CSV.
 
-Each card: site, package, price, validity, the code large in a monospace font, and a QR code
-of the hotspot login URL with the code filled in (HOTSPOT_LOGIN_URL). QR codes are inline PNG data
-(no image files, nothing fetched), and WeasyPrint lays the HTML out.
+Each card: the organisation (ORGANISATION_NAME), site, package, price, validity, the code large
+in a monospace font, and a QR code of the hotspot login URL with the code filled in
+(HOTSPOT_LOGIN_URL). QR codes are inline PNG data (no image files, nothing fetched), and
+WeasyPrint lays the HTML out.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def _validity(seconds: int) -> str:
 
 _ENGINE = None
 SAMPLE_CARD = {
+    "organisation": "Sample WiFi Ltd",
     "code": "7KQ2M9XHT4A",
     "password": "",
     "site": "Kariakoo Market",
@@ -140,8 +142,10 @@ def cards_html(
     if not 1 <= per_page <= MAX_CARDS_PER_PAGE:
         raise ValueError(f"cards per page must be between 1 and {MAX_CARDS_PER_PAGE}")
     chosen = LAYOUTS[layout]
+    organisation = settings.ORGANISATION_NAME
     cards = [
         {
+            "organisation": organisation,
             "code": v.code,
             "password": v.password,
             "site": v.site.name,
