@@ -375,6 +375,10 @@ ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
 # Finance: expenses above this amount wait for a second person's approval.
 EXPENSE_APPROVAL_THRESHOLD = env.int("EXPENSE_APPROVAL_THRESHOLD", default=100_000)
 
+# Finance's home page: an agent who owes money and has not remitted for more than this many
+# days (or never) is an overdue remittance.
+REMITTANCE_OVERDUE_DAYS = env.int("REMITTANCE_OVERDUE_DAYS", default=7)
+
 # Sales: the largest discount a permitted seller may give, in percent of the price.
 MAX_DISCOUNT_PERCENT = env.int("MAX_DISCOUNT_PERCENT", default=20)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
@@ -23,3 +25,15 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     if user.site_scope.exists():
         return clients.filter(site__in=sites_visible_to(user).values("pk"))
     return clients
+
+
+def access_ending(user: User, *, now: datetime, within: timedelta) -> dict:
+    """Clients ``user`` sees whose paid access ends between now and now + ``within``: count,
+    and of them those who agreed to marketing messages (consent). An indexed range on
+    expires_at, never a count of the whole table."""
+    return (
+        clients_visible_to(user)
+        .select_related(None)
+        .filter(expires_at__gte=now, expires_at__lt=now + within)
+        .aggregate(count=Count("pk"), consent=Count("pk", filter=Q(marketing_consent=True)))
+    )

@@ -99,13 +99,23 @@ class RecordDetailView(DetailModelView):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The landing page: what needs attention today, for the sites the user sees."""
+    """The landing page: the workbench of each role the user holds (erp.core.selectors)."""
 
     template_name = "erp/home.html"
 
     def get_context_data(self, **kwargs):
-        from .selectors import home_summary
+        from django.utils import timezone
+
+        from erp.accounts.roles import Role
+
+        from .selectors import workbench
 
         context = super().get_context_data(**kwargs)
-        context["summary"] = home_summary(self.request.user)
+        user = self.request.user
+        now = timezone.now()
+        context["today"] = timezone.localdate(now)
+        context["roles"] = ", ".join(
+            str(Role(name).label) for name in sorted(user.role_names) if name in Role.values
+        )
+        context["tiles"] = workbench(user, now=now)
         return context

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from erp.accounts.models import User
@@ -39,6 +39,50 @@ def downtimes_visible_to(user: User) -> QuerySet[Downtime]:
     if user.is_authenticated and user.sees_all_sites:
         return downtimes
     return downtimes.filter(site__in=sites_visible_to(user).values("pk"))
+
+
+OPEN_STATUSES = (FaultStatus.REPORTED, FaultStatus.ASSIGNED, FaultStatus.REPAIRED)
+
+
+def _sla_figures(faults: QuerySet[Fault], now: datetime) -> dict:
+    """count, overdue (past the SLA due time) and escalated, in one query."""
+    return faults.aggregate(
+        count=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+    )
+
+
+def faults_to_repair(user: User, *, now: datetime, limit: int = 5) -> dict:
+    """The faults assigned to ``user`` and waiting for their repair: count, overdue,
+    escalated, and the ``limit`` due soonest (with their site). On the (assigned_to, status)
+    index."""
+    mine = faults_visible_to(user).filter(assigned_to=user, status=FaultStatus.ASSIGNED)
+    figures = _sla_figures(mine.select_related(None), now)
+    figures["faults"] = list(
+        mine.select_related(None).select_related("site").order_by("due_at")[:limit]
+    )
+    return figures
+
+
+def faults_in_queue(user: User, *, now: datetime) -> dict:
+    """Faults reported and waiting for triage at the sites ``user`` sees (a technician may
+    take one, a lead assigns it): count, overdue, escalated."""
+    waiting = faults_visible_to(user).select_related(None).filter(status=FaultStatus.REPORTED)
+    return _sla_figures(waiting, now)
+
+
+def faults_past_sla(user: User, *, now: datetime) -> dict:
+    """Open faults past their SLA due time at the sites ``user`` sees: count, escalated (on
+    the (status, due_at) index: a range per open status, closed faults never read)."""
+    late = (
+        faults_visible_to(user)
+        .select_related(None)
+        .filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    )
+    return late.aggregate(
+        count=Count("pk"), escalated=Count("pk", filter=Q(escalated_at__isnull=False))
+    )
 
 
 def merged_seconds(intervals: list[tuple[datetime, datetime]], start: datetime, end: datetime):

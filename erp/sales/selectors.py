@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 
 from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.core.money import to_money
 from erp.sites.selectors import sites_visible_to
 
+from .choices import PaymentMethod
 from .models import Remittance, Sale
 
 
@@ -51,8 +56,6 @@ def seller_stock(user: User):
 
 def sellable_stock(user: User) -> list[dict]:
     """Packages the user can sell now, with how many unused vouchers each has in stock."""
-    from django.db.models import Count
-
     stock = seller_stock(user).filter(package__is_active=True)
     return list(
         stock.values("package", "package__name", "package__price")
@@ -113,3 +116,120 @@ def purchases_of(user: User, client) -> QuerySet[Sale]:
         .select_related("site", "seller", "refund")
         .order_by("-sold_at")
     )
+
+
+def sales_in_windows(user: User, windows: dict) -> dict[str, dict]:
+    """Count and amount of the sales ``user`` may see in each named [start, end) window, in one
+    query: each window is an indexed range on sold_at, never a scan of the whole table."""
+    if not windows:
+        return {}
+    ranges = {
+        name: Q(sold_at__gte=start, sold_at__lt=end) for name, (start, end) in windows.items()
+    }
+    either = Q()
+    for q in ranges.values():
+        either |= q
+    aggregates = {}
+    for i, q in enumerate(ranges.values()):
+        aggregates[f"count_{i}"] = Count("pk", filter=q)
+        aggregates[f"amount_{i}"] = Sum("amount", filter=q)
+    row = sales_visible_to(user).select_related(None).filter(either).aggregate(**aggregates)
+    return {
+        name: {"count": row[f"count_{i}"], "amount": to_money(row[f"amount_{i}"] or 0)}
+        for i, name in enumerate(ranges)
+    }
+
+
+def sales_by_payment_method(user: User, *, start, end) -> list[dict]:
+    """The sales ``user`` may see with start ≤ sold_at < end, per payment method: method,
+    label, count, amount (one grouped query on an indexed range)."""
+    grouped = (
+        sales_visible_to(user)
+        .select_related(None)
+        .filter(sold_at__gte=start, sold_at__lt=end)
+        .values("payment_method")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+        .order_by("payment_method")
+    )
+    labels = dict(PaymentMethod.choices)
+    return [
+        {
+            "method": row["payment_method"],
+            "label": labels.get(row["payment_method"], row["payment_method"]),
+            "count": row["count"],
+            "amount": to_money(row["amount"] or 0),
+        }
+        for row in grouped
+    ]
+
+
+def stock_left(user: User) -> list[dict]:
+    """Unused vouchers in the stock ``user`` sells from (an agent: the agent's own; office
+    staff: the office stock of their sites), per package; an agent's per site and package.
+    Rows: site (name, or None for office stock), package, price, count."""
+    stock = seller_stock(user)
+    keys = ["package__name", "package__price"]
+    if user.is_agent:
+        keys = ["site__name", *keys]
+    rows = stock.values(*keys).annotate(count=Count("pk")).order_by(*keys)
+    return [
+        {
+            "site": row.get("site__name"),
+            "package": row["package__name"],
+            "price": row["package__price"],
+            "count": row["count"],
+        }
+        for row in rows
+    ]
+
+
+def overdue_remittances(user: User, *, now, days: int, limit: int = 5) -> dict | None:
+    """Agents who owe the office money and have not remitted for more than ``days`` days (or
+    never), for those who may see remittances (None for the others; an agent is never shown
+    other agents). Returns count, total owed and the ``limit`` owing most (agent, owed,
+    last_remitted), the biggest first.
+
+    The last remittance is read per agent from the (agent, received_at) index; the balances
+    come from the analytics rollups (analytics.agents.balances_owed: the carried balance plus
+    this month, refreshed every 5 minutes), so this never sums every sale of every agent.
+    """
+    # Lazy: analytics reads the sales models; importing it at the top would be a cycle.
+    from analytics.agents import balances_owed
+    from analytics.filters import Filters
+
+    if not user.is_authenticated or user.is_agent or not user.has_perm("sales.view_remittance"):
+        return None
+    cutoff = now - timedelta(days=days)
+    last = (
+        Remittance.objects.filter(agent=OuterRef("pk"))
+        .order_by("-received_at")
+        .values("received_at")[:1]
+    )
+    candidates = {
+        agent.pk: agent
+        for agent in User.objects.filter(groups__name=Role.AGENT)
+        .annotate(last_remitted=Subquery(last))
+        .filter(Q(last_remitted__isnull=True) | Q(last_remitted__lt=cutoff))
+        .only("pk", "username", "first_name", "last_name")
+    }
+    if not candidates:
+        return {"count": 0, "total": to_money(0), "agents": [], "days": days}
+    today = timezone.localdate(now)
+    owed = balances_owed(Filters(start=today, end=today + timedelta(days=1)), set(candidates))
+    overdue = sorted(
+        ((to_money(amount), pk) for pk, amount in owed.items() if pk in candidates and amount > 0),
+        key=lambda pair: (-pair[0], str(pair[1])),
+    )
+    return {
+        "count": len(overdue),
+        "total": to_money(sum((amount for amount, _pk in overdue), Decimal(0))),
+        "agents": [
+            {
+                "agent": candidates[pk],
+                "owed": amount,
+                "last_remitted": candidates[pk].last_remitted,
+            }
+            for amount, pk in overdue[:limit]
+        ],
+        "days": days,
+    }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 
+from .choices import RouterStatus
 from .models import Router, Site
 
 
@@ -33,3 +34,11 @@ def routers_visible_to(user: User) -> QuerySet[Router]:
 
 def site_is_visible_to(user: User, site: Site) -> bool:
     return sites_visible_to(user).filter(pk=site.pk).exists()
+
+
+def routers_down(user: User, *, limit: int = 5) -> dict:
+    """The routers ``user`` sees that are down: count, and the ``limit`` down the longest
+    (with their site and since when; on the status index)."""
+    down = routers_visible_to(user).filter(status=RouterStatus.DOWN)
+    longest = down.order_by(F("status_changed_at").asc(nulls_first=True), "name")[:limit]
+    return {"count": down.count(), "routers": list(longest)}
