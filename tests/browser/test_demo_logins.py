@@ -37,7 +37,8 @@ def _links(page) -> set[str]:
 
 
 @pytest.fixture
-def demo():
+def demo(roles, asset_types):
+    # a transactional test before this one flushed what the data migrations seeded
     call_command("seed_demo", stdout=StringIO())
 
 
