@@ -32,9 +32,9 @@ from .choices import (
     SyncState,
 )
 from .client import RouterClient
+from .durations import parse_uptime
 from .exceptions import RouterError, RouterTrap, RouterUnreachable
 from .models import HotspotUser, RouterEvent, RouterSample
-from .simulator.state import parse_uptime
 
 log = logging.getLogger(__name__)
 

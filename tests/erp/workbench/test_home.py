@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from analytics import rollups
 from erp.accounts.roles import Role
-from erp.core.selectors import tiles_for, workbench
 from erp.sales.models import Remittance
 from erp.sales.selectors import overdue_remittances
+from erp.workbench.selectors import tiles_for, workbench
 from tests.workday import build_workday, local, noon_today
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +266,7 @@ def test_a_user_with_several_roles_sees_the_union_once(day, make_user, users):
 
 
 def test_every_role_has_a_workbench():
-    from erp.core.selectors import ROLE_TILES
+    from erp.workbench.selectors import ROLE_TILES
 
     assert list(ROLE_TILES) == [
         Role.SUPER_ADMIN,
