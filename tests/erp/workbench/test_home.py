@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from analytics import rollups
 from erp.accounts.roles import Role
+from erp.core import events
 from erp.sales.models import Remittance
 from erp.sales.selectors import overdue_remittances
 from erp.workbench.selectors import tiles_for, workbench
@@ -441,6 +442,7 @@ def _more_of_everything(day, users, make_user, make_client):
 
     kariakoo, mbezi = day["sites"]
     record_status(day["routers"][0], up=False, message="timeout")
+    events.deliver_due(now=timezone.now() + dt.timedelta(days=1))  # the fault it opens
     for n in range(3):
         fault = process.report(
             actor=users[Role.SALES], site=kariakoo, severity="minor", description=f"slow {n}"
