@@ -13,7 +13,6 @@ from viewflow.workflow.flow import FlowAppViewset
 from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
-from erp.core.views import HomeView
 from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.sales.viewsets import CommissionRuleViewset, RemittanceViewset, SaleViewset
@@ -24,6 +23,7 @@ from erp.vouchers.viewsets import (
     PackageViewset,
     VoucherViewset,
 )
+from erp.workbench.views import HomeView
 from workflows.fault_repair.viewsets import FaultRepairAppViewset
 from workflows.voucher_batch.flows import VoucherBatchFlow
 

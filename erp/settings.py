@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "erp.assets",
     "analytics",
     "erp.maintenance",
+    "erp.workbench",
+    "erp.demo",
     "workflows.voucher_batch",
     "workflows.fault_repair",
 ]

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from erp.accounts.roles import Role
 from erp.clients.models import Client
+from erp.core import events
 from erp.finance import services as finance
 from erp.maintenance import services as maintenance
 from erp.maintenance.models import Fault
@@ -147,6 +148,8 @@ def build_workday(
     )
 
     record_status(router_b, up=False, message="timeout")
+    # what the commit would set off: maintenance opens the router's fault
+    events.deliver_due(now=timezone.now() + dt.timedelta(days=1))
     Router.objects.filter(pk=router_b.pk).update(status_changed_at=local(today, 10))
     monitoring = Fault.objects.get(router=router_b)
     Fault.objects.filter(pk=monitoring.pk).update(due_at=local(today, 11, 30))

@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -28,9 +29,8 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from erp.celery import app
-
-    with app.connection_for_write() as conn:
+    # the project's Celery app (erp/__init__.py makes it current), without importing upward
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=settings.HEALTH_CHECK_TIMEOUT)
 
 

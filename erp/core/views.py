@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 from viewflow.views import CreateModelView, DetailModelView, UpdateModelView
 
 from .health import run_checks
@@ -95,27 +93,4 @@ class RecordDetailView(DetailModelView):
             context["history_records"] = history.select_related("history_user")[
                 : self.history_limit
             ]
-        return context
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    """The landing page: the workbench of each role the user holds (erp.core.selectors)."""
-
-    template_name = "erp/home.html"
-
-    def get_context_data(self, **kwargs):
-        from django.utils import timezone
-
-        from erp.accounts.roles import Role
-
-        from .selectors import workbench
-
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        now = timezone.now()
-        context["today"] = timezone.localdate(now)
-        context["roles"] = ", ".join(
-            str(Role(name).label) for name in sorted(user.role_names) if name in Role.values
-        )
-        context["tiles"] = workbench(user, now=now)
         return context

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from erp.core import events
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
 
@@ -32,9 +33,10 @@ from .choices import (
     SyncState,
 )
 from .client import RouterClient
+from .durations import parse_uptime
+from .events import ROUTER_STATUS_CHANGED
 from .exceptions import RouterError, RouterTrap, RouterUnreachable
 from .models import HotspotUser, RouterEvent, RouterSample
-from .simulator.state import parse_uptime
 
 log = logging.getLogger(__name__)
 
@@ -80,25 +82,19 @@ def record_status(router: Router, *, up: bool, message: str = "") -> bool:
                 at=now,
                 message=message[:500],
             )
+            # maintenance reacts after the commit: its failure never loses the status
+            events.announce(
+                ROUTER_STATUS_CHANGED,
+                key=str(event.pk),
+                router_event_id=str(event.pk),
+                kind=event.kind,
+            )
         Router.objects.filter(pk=router.pk).update(**fields)
     for name, value in fields.items():
         setattr(router, name, value)
     if changed:
         log.info("router %s is %s", router.pk, new_status)
-        _tell_maintenance(event)
     return changed
-
-
-def _tell_maintenance(event: RouterEvent) -> None:
-    """A down event opens a fault (once per outage) and its downtime; an up event ends the
-    downtime. An explicit call rather than a signal: it is business logic, and it runs after
-    the status is committed so a maintenance error never loses a router's status."""
-    from django.apps import apps
-
-    if apps.is_installed("workflows.fault_repair"):
-        from workflows.fault_repair.services import handle_router_event
-
-        handle_router_event(event)
 
 
 @dataclass

@@ -6,3 +6,12 @@ class FaultRepairConfig(AppConfig):
     name = "workflows.fault_repair"
     label = "fault_repair"
     verbose_name = _("Fault to repair")
+
+    def ready(self) -> None:
+        from erp.core import events
+        from erp.mikrotik.events import ROUTER_STATUS_CHANGED
+
+        from .services import on_router_status_changed
+
+        # a router down opens a fault (once per outage); back up ends the downtime
+        events.subscribe(ROUTER_STATUS_CHANGED, on_router_status_changed)

@@ -37,26 +37,33 @@ def report(*, actor: User, **fields: Any) -> Fault:
 
 
 def handle_router_event(event) -> None:
-    """Called by the MikroTik health poll for each up/down transition it records.
+    """A router went down or came back (monitoring's RouterEvent).
 
     Down: open the router's fault and process (once per outage) and its downtime. Up: end the
-    downtime; the fault stays open until verified. Never raises: monitoring must go on even
-    if this fails (the error is logged; the next transition or a retry reconciles).
+    downtime; the fault stays open until verified. Idempotent: the same event again changes
+    nothing (one open monitoring fault per router is a database constraint).
     """
     from erp.mikrotik.choices import RouterEventKind
 
-    try:
-        with transaction.atomic():
-            if event.kind == RouterEventKind.DOWN:
-                fault, created = maintenance.open_router_fault(
-                    router=event.router, at=event.at, message=event.message
-                )
-                if created:
-                    FaultRepairFlow.start_from_monitoring.run(fault=fault)
-            else:
-                maintenance.router_restored(router=event.router, at=event.at)
-    except Exception:
-        log.exception("maintenance could not record router event %s", event.pk)
+    with transaction.atomic():
+        if event.kind == RouterEventKind.DOWN:
+            fault, created = maintenance.open_router_fault(
+                router=event.router, at=event.at, message=event.message
+            )
+            if created:
+                FaultRepairFlow.start_from_monitoring.run(fault=fault)
+        else:
+            maintenance.router_restored(router=event.router, at=event.at)
+
+
+def on_router_status_changed(payload: dict[str, Any]) -> None:
+    """Subscriber of erp.mikrotik's ROUTER_STATUS_CHANGED (registered in apps.py): a failure
+    raises, and erp.core.events retries the delivery; the router's status stays recorded."""
+    from erp.mikrotik.models import RouterEvent
+
+    handle_router_event(
+        RouterEvent.objects.select_related("router__site").get(pk=payload["router_event_id"])
+    )
 
 
 def _open_task(fault: Fault, node) -> Any:

@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from erp.mikrotik import durations
+from erp.mikrotik.durations import format_uptime
+
 
 class Trap(Exception):
     """A command the router refuses: answered with !trap =message=... and !done."""
@@ -30,37 +33,12 @@ class Faults:
         self.latency, self.drop_after, self.trap_on, self.seen = 0.0, None, {}, 0
 
 
-def format_uptime(seconds: float) -> str:
-    seconds = int(seconds)
-    weeks, seconds = divmod(seconds, 7 * 86400)
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    parts = [(weeks, "w"), (days, "d"), (hours, "h"), (minutes, "m")]
-    text = "".join(f"{v}{u}" for v, u in parts if v)
-    return text + f"{seconds}s" if seconds or not text else text
-
-
 def parse_uptime(text: str) -> int:
-    """'1w2d3h4m5s' or '01:02:03' → seconds (RouterOS accepts both)."""
-    if not text or text in {"0", "0s"}:
-        return 0
-    if ":" in text:
-        hours, minutes, seconds = (int(p) for p in text.split(":"))
-        return hours * 3600 + minutes * 60 + seconds
-    total, number = 0, ""
-    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-    for char in text:
-        if char.isdigit():
-            number += char
-        elif char in units and number:
-            total += int(number) * units[char]
-            number = ""
-        else:
-            raise Trap(f"value of time out of range or invalid: {text}")
-    if number:
-        total += int(number)
-    return total
+    """RouterOS's time value in seconds; a value it would refuse is a trap, as on a router."""
+    try:
+        return durations.parse_uptime(text)
+    except ValueError as exc:
+        raise Trap(str(exc)) from None
 
 
 def _bool(value: str) -> str:

@@ -20,17 +20,26 @@ def _sim_name(simulator, simulated):
     return next(name for name, r in simulator.routers.items() if r is simulated)
 
 
+def _polled(router, after_commit) -> bool:
+    """Poll once, then run what waits for the commit (maintenance's reaction to the event)."""
+    with after_commit(execute=True):
+        return mikrotik.poll_health(router)
+
+
 @pytest.mark.django_db
-def test_a_down_router_opens_one_fault_and_its_recovery_ends_the_downtime(simulator, sim_router):
+def test_a_down_router_opens_one_fault_and_its_recovery_ends_the_downtime(
+    simulator, sim_router, django_capture_on_commit_callbacks
+):
     router, simulated = sim_router()
     name = _sim_name(simulator, simulated)
-    assert mikrotik.poll_health(router) is True
+    poll = django_capture_on_commit_callbacks
+    assert _polled(router, poll) is True
     assert not Fault.objects.exists()
 
     # When the router stops answering, and is polled three times
     simulator.stop_router(name)
     for _ in range(3):
-        assert mikrotik.poll_health(router) is False
+        assert _polled(router, poll) is False
 
     # Then one fault, one process waiting for triage, one open downtime from the down event
     down = RouterEvent.objects.get(router=router, kind="down")
@@ -48,7 +57,7 @@ def test_a_down_router_opens_one_fault_and_its_recovery_ends_the_downtime(simula
 
     # When it answers again
     simulator.start_router(name)
-    assert mikrotik.poll_health(router) is True
+    assert _polled(router, poll) is True
     up = RouterEvent.objects.filter(router=router, kind="up").latest("at")
     downtime.refresh_from_db()
     fault.refresh_from_db()
@@ -57,14 +66,14 @@ def test_a_down_router_opens_one_fault_and_its_recovery_ends_the_downtime(simula
 
     # A second outage before the fault is closed: the same fault, a second downtime
     simulator.stop_router(name)
-    mikrotik.poll_health(router)
+    _polled(router, poll)
     assert Fault.objects.count() == 1 and FaultRepairProcess.objects.count() == 1
     assert Downtime.objects.filter(ended_at__isnull=True).count() == 1
     assert Downtime.objects.count() == 2
     fault.refresh_from_db()
     assert fault.restored_at is None
     simulator.start_router(name)
-    mikrotik.poll_health(router)
+    _polled(router, poll)
     assert not Downtime.objects.filter(ended_at__isnull=True).exists()
 
 

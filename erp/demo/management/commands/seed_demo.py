@@ -2,7 +2,7 @@
 
 Idempotent: running it again finds what exists, creates only what is missing, and says so.
 Nothing in it depends on today's date, the time zone or a random draw in a way that can fail:
-the sales are planned before the stock is made (tests/erp/core/test_seed_dates.py runs it on
+the sales are planned before the stock is made (tests/erp/demo/test_seed_dates.py runs it on
 every weekday, month ends, a leap day and New Year's Eve).
 """
 

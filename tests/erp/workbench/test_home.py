@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from analytics import rollups
 from erp.accounts.roles import Role
-from erp.core.selectors import tiles_for, workbench
+from erp.core import events
 from erp.sales.models import Remittance
 from erp.sales.selectors import overdue_remittances
+from erp.workbench.selectors import tiles_for, workbench
 from tests.workday import build_workday, local, noon_today
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +267,7 @@ def test_a_user_with_several_roles_sees_the_union_once(day, make_user, users):
 
 
 def test_every_role_has_a_workbench():
-    from erp.core.selectors import ROLE_TILES
+    from erp.workbench.selectors import ROLE_TILES
 
     assert list(ROLE_TILES) == [
         Role.SUPER_ADMIN,
@@ -441,6 +442,7 @@ def _more_of_everything(day, users, make_user, make_client):
 
     kariakoo, mbezi = day["sites"]
     record_status(day["routers"][0], up=False, message="timeout")
+    events.deliver_due(now=timezone.now() + dt.timedelta(days=1))  # the fault it opens
     for n in range(3):
         fault = process.report(
             actor=users[Role.SALES], site=kariakoo, severity="minor", description=f"slow {n}"

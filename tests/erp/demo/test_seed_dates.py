@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from erp.core.management.commands import seed_demo
+from erp.demo.management.commands import seed_demo
 
 # (local date and time, time zone, what the date is for)
 MATRIX = [
