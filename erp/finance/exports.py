@@ -21,6 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from erp.core.pdf import render_pdf
+
 from .reports import Column, Report, Section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -140,8 +142,6 @@ def _css_string(value: str) -> str:
 
 def pdf(report: Report) -> bytes:
     """The report laid out for A4 (landscape: the sales table is wide), header on every page."""
-    from weasyprint import HTML  # imported here: it needs Pango, only printing does
-
     sections = []
     for section in report.sections:
         if section.detail and len(section.rows) > PDF_MAX_ROWS:
@@ -162,7 +162,7 @@ def pdf(report: Report) -> bytes:
             "max_rows": PDF_MAX_ROWS,
         },
     )
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def render(report: Report, fmt: str) -> tuple[bytes, str, str]:

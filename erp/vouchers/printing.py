@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from qrcode.image.pil import PilImage
 
 from erp.core.money import format_money
+from erp.core.pdf import render_pdf
 
 from .models import Voucher
 
@@ -184,10 +185,8 @@ def cards_pdf(
     per_page: int = 12,
     template_body: str | None = None,
 ) -> bytes:
-    from weasyprint import HTML  # imported here: it needs Pango, only printing does
-
     html = cards_html(vouchers, layout=layout, per_page=per_page, template_body=template_body)
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def sample_vouchers(count: int = 6) -> list[Voucher]:
