@@ -6,3 +6,15 @@ class AccountsConfig(AppConfig):
     name = "erp.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from .models import User
+        from .signals import revoke_tokens_on_password_change
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=User,
+            dispatch_uid="accounts.revoke_tokens_on_password_change",
+        )

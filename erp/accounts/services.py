@@ -92,3 +92,25 @@ def change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user._history_user = user
     user.save(update_fields=["password"])
+
+
+def revoke_refresh_tokens(*, user: User) -> int:
+    """Blacklist every outstanding refresh token of the user; returns how many were live.
+
+    Called whenever the user's password changes (API, UI, reset, admin): a refresh token
+    rotates indefinitely, so without this a stolen one would outlive the password that was
+    changed because of the theft. Access tokens die on their own within minutes.
+    """
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import (
+        BlacklistedToken,
+        OutstandingToken,
+    )
+
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    made = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(made)
