@@ -21,6 +21,7 @@ from erp.core.money import money_strings
 
 from . import exports, reports, services
 from .models import Expense, ExportRun, ScheduledExport
+from .selectors import expenses_visible_to
 from .serializers import (
     ExpenseDecisionSerializer,
     ExpenseSerializer,
@@ -33,9 +34,12 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Expenses are recorded and decided, never edited or deleted."""
 
     serializer_class = ExpenseSerializer
-    queryset = Expense.objects.select_related("site")
+    queryset = Expense.objects.none()  # for the schema and permissions; rows: get_queryset
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_fields = ["site", "category", "status"]
+
+    def get_queryset(self):
+        return expenses_visible_to(self.request.user)
 
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
@@ -118,7 +122,7 @@ class ProfitView(APIView):
         if not request.user.has_perm("finance.view_expense"):
             raise PermissionDenied()
         start, end = _period(request)
-        rows = services.profit_by_site(start=start, end=end)
+        rows = services.profit_by_site(start=start, end=end, actor=request.user)
         total = sum((r["profit"] for r in rows), Decimal("0"))
         body = {"start": start, "end": end, "sites": rows, "total_profit": total}
         return Response(money_strings(body))

@@ -82,9 +82,12 @@ def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     return validated_save(expense, actor=actor)
 
 
-def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def profit_by_site(
+    *, start: dt.date, end: dt.date, actor: User | None = None
+) -> list[dict[str, Any]]:
     """Per site, for days start ≤ day < end: revenue − refunds − commission − expenses;
-    head-office expenses (no site) are their own line, last.
+    head-office expenses (no site) are their own line, last. An actor with a site scope gets
+    only their sites, without head office (as on the dashboard); no actor: every site.
 
     The rows of analytics.finance.profit_by_site, the function the Finance dashboard draws,
     read after the rollups are brought up to this moment (rollups.refresh: the days touched
@@ -95,8 +98,12 @@ def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     from analytics import rollups
     from analytics.filters import Filters
 
+    from .selectors import analytics_sites
+
     rollups.refresh(wait=False)
-    frame = analytics_finance.profit_by_site(Filters(start=start, end=end))
+    frame = analytics_finance.profit_by_site(
+        Filters(start=start, end=end, sites=analytics_sites(actor))
+    )
     return [
         {**row, "site": UUID(row["site"]) if row["site"] else None}
         for row in frame.to_dict("records")

@@ -12,6 +12,7 @@ from . import services, views
 from .choices import ExpenseStatus
 from .forms import ExpenseForm, ScheduledExportForm
 from .models import Expense, ScheduledExport
+from .selectors import expenses_visible_to
 
 
 class ExpenseViewset(RecordViewset):
@@ -27,9 +28,7 @@ class ExpenseViewset(RecordViewset):
     detail_template_name = "finance/expense_detail.html"
 
     def get_queryset(self, request):
-        if not request.user.has_perm("finance.view_expense"):
-            return Expense.objects.none()
-        return Expense.objects.select_related("site", "recorded_by", "decided_by")
+        return expenses_visible_to(request.user)
 
     def has_change_permission(self, user, obj=None):
         return False

@@ -33,3 +33,14 @@ def routers_visible_to(user: User) -> QuerySet[Router]:
 
 def site_is_visible_to(user: User, site: Site) -> bool:
     return sites_visible_to(user).filter(pk=site.pk).exists()
+
+
+def scoped_site_ids(user: User) -> list | None:
+    """The ids of the sites a user is narrowed to (an agent's sites, a staff member's site
+    scope), or None when the user sees every site. Records at no site (head-office expenses)
+    belong to those who see every site: a scoped user sees only their sites' records."""
+    if user.is_authenticated and user.sees_all_sites:
+        return None
+    if user.is_authenticated and not user.has_role(Role.AGENT) and not user.site_scope.exists():
+        return None
+    return list(sites_visible_to(user).values_list("pk", flat=True))

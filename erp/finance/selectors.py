@@ -1,0 +1,38 @@
+"""Reads of finance records, scoped to what the asking user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from erp.accounts.models import User
+from erp.sites.selectors import scoped_site_ids
+
+from .models import Expense
+
+# A site id no site has: a scope with no sites left matches nothing (an empty tuple in the
+# analytics filters would mean "every site").
+NO_SITE = "00000000-0000-0000-0000-000000000000"
+
+
+def expenses_visible_to(user: User) -> QuerySet[Expense]:
+    """Expenses for those who may view them: every one (head office too) for a user who sees
+    every site; only their sites' expenses, not head office's, for a user with a site scope —
+    the same rule as the Finance dashboard, so lists, pages and reports agree."""
+    expenses = Expense.objects.select_related("site", "recorded_by", "decided_by")
+    if not user.is_authenticated or not user.has_perm("finance.view_expense"):
+        return expenses.none()
+    sites = scoped_site_ids(user)
+    if sites is None:
+        return expenses
+    return expenses.filter(site_id__in=sites)
+
+
+def analytics_sites(user: User | None) -> tuple:
+    """The `sites` of an analytics Filters for this user: () for every site (and head office),
+    else the user's sites (never empty, so a scope with no sites sees nothing)."""
+    if user is None:
+        return ()
+    sites = scoped_site_ids(user)
+    if sites is None:
+        return ()
+    return tuple(str(pk) for pk in sites) or (NO_SITE,)
