@@ -23,6 +23,7 @@ from qrcode.image.pil import PilImage
 
 from erp.core.money import format_money
 from erp.core.pdf import render_pdf
+from erp.core.spreadsheet import as_text
 
 from .models import Voucher
 
@@ -212,18 +213,17 @@ def batch_csv(vouchers: Iterable[Voucher]) -> str:
         ["code", "password", "package", "price", "site", "status", "agent", "login_url"]
     )
     for v in vouchers:
-        writer.writerow(
-            [
-                v.code,
-                v.login_password,
-                v.package.name,
-                f"{v.package.price:.2f}",
-                v.site.code,
-                v.status,
-                v.agent.username if v.agent_id else "",
-                login_url(v),
-            ]
-        )
+        row = [
+            v.code,
+            v.login_password,
+            v.package.name,
+            f"{v.package.price:.2f}",
+            v.site.code,
+            v.status,
+            v.agent.username if v.agent_id else "",
+            login_url(v),
+        ]
+        writer.writerow([as_text(value) for value in row])  # names never become formulas
     return out.getvalue()
 
 
