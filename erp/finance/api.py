@@ -11,13 +11,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erp.core.api import ServiceModelViewSet
 from erp.core.money import money_strings
+from erp.core.parsers import SafeJSONParser
 
 from . import exports, reports, services
 from .models import Expense, ExportRun, ScheduledExport
@@ -35,7 +36,7 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ExpenseSerializer
     queryset = Expense.objects.none()  # for the schema and permissions; rows: get_queryset
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     filterset_fields = ["site", "category", "status"]
 
     def get_queryset(self):
