@@ -24,6 +24,16 @@ EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "re
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 
 
+def _check_expense_site_in_scope(actor: User, expense: Expense) -> None:
+    """A user with a site scope records expenses of their sites only: neither another site's
+    nor head office's, which they could not see afterwards (erp.finance.selectors)."""
+    from erp.sites.selectors import scoped_site_ids
+
+    sites = scoped_site_ids(actor)
+    if sites is not None and expense.site_id not in sites:
+        raise ValidationError({"site": _("Select one of your sites.")})
+
+
 @transaction.atomic
 def record_expense(*, actor: User, **fields: Any) -> Expense:
     """Record an expense; small ones are approved at once, larger ones wait for another
@@ -31,6 +41,7 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
     if not actor.has_perm("finance.add_expense"):
         raise ValidationError(_("You may not record expenses."))
     expense = assign_fields(Expense(recorded_by=actor), fields, EXPENSE_FIELDS)
+    _check_expense_site_in_scope(actor, expense)
     if expense.amount is not None and to_money(expense.amount) <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
     if expense.spent_on and expense.spent_on > timezone.localdate():

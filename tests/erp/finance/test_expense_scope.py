@@ -104,3 +104,25 @@ def test_scoped_finance_reports_carry_only_their_sites(api, users, spent):
 
     full = api(users[Role.FINANCE]).get("/api/v1/reports/profit.json", _period()).json()
     assert site_b.name in str(full) and "Head office" in str(full)
+
+
+@pytest.mark.django_db
+def test_scoped_finance_records_expenses_of_their_sites_only(api, spent):
+    from erp.finance.models import Expense
+
+    site_a, site_b = spent["sites"]
+    scoped = api(spent["scoped"])
+    before = Expense.objects.count()
+    for site in (site_b.pk, None):
+        body = {
+            "category": "rent",
+            "site": str(site) if site else None,
+            "amount": "5.00",
+            "spent_on": timezone.localdate().isoformat(),
+            "payee": "Sneaky",
+        }
+        response = scoped.post("/api/v1/expenses/", body, format="json")
+        assert response.status_code == 400 and "site" in response.json(), response.content
+    assert Expense.objects.count() == before
+    body = {**body, "site": str(site_a.pk)}
+    assert scoped.post("/api/v1/expenses/", body, format="json").status_code == 201
