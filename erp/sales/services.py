@@ -38,6 +38,8 @@ from .choices import PaymentMethod
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock
 
+MAX_REFERENCE = 64  # Sale.payment_reference
+
 
 class AlreadySold(Exception):
     """The voucher was sold (or is no longer sellable) by the time this sale got to it."""
@@ -243,6 +245,14 @@ def sell(
         raise ValidationError({"payment_method": _("Choose cash or mobile money.")})
     if payment_method == PaymentMethod.MOBILE_MONEY and not payment_reference.strip():
         raise ValidationError({"payment_reference": _("Give the mobile money reference.")})
+    if len(payment_reference.strip()) > MAX_REFERENCE:
+        # The POS form posts it as is; the database column would refuse it with a 500.
+        raise ValidationError(
+            {
+                "payment_reference": _("A payment reference is at most %(n)d characters.")
+                % {"n": MAX_REFERENCE}
+            }
+        )
     discount = to_money(discount)
     try:
         with transaction.atomic():
