@@ -237,3 +237,14 @@ def test_retargeted_router_errors_do_not_scan_the_network(api, users, make_route
     finally:
         listener.close()
     assert seen == {UNREACHABLE}
+
+
+@pytest.mark.django_db
+def test_admin_shows_where_a_router_connects_read_only(client, admin_user, make_router):
+    router = make_router(password=SECRET)
+    client.force_login(admin_user)
+    page = client.get(f"/admin/sites/router/{router.pk}/change/").content.decode()
+    for field in ("host", "api_port", "username", "use_tls"):
+        assert f'name="{field}"' not in page
+    assert 'name="name"' in page
+    assert 'name="host"' in client.get("/admin/sites/router/add/").content.decode()
