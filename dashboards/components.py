@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from analytics.filters import Filters
+from erp.core.spreadsheet import text_frame
 
 from . import access
 
@@ -272,7 +273,7 @@ def chart(
     )
     def download(_clicks, start, end, sites, agents, packages):
         frame = data(make_filters(start, end, sites, agents, packages))
-        return dcc.send_data_frame(frame.to_csv, f"{name}.csv", index=False)
+        return dcc.send_data_frame(text_frame(frame).to_csv, f"{name}.csv", index=False)
 
     def layout() -> html.Div:
         return html.Div(

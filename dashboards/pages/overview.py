@@ -12,6 +12,7 @@ from django.utils import timezone
 from analytics import overview, sales, vouchers
 from analytics.filters import local_midnight
 from erp.core.money import format_money
+from erp.core.spreadsheet import text_frame
 
 from .. import components as c
 
@@ -92,7 +93,8 @@ def remind(_clicks, start, end, sites, agents, packages):
     now = timezone.now()
     within = local_midnight(timezone.localdate() + dt.timedelta(days=7)) - now
     frame = vouchers.clients_to_remind(filters, within=within, now=now, consented_only=True)
-    return dcc.send_data_frame(frame.to_csv, "clients-to-remind.csv", index=False)
+    # Names and notes are user text: never formulas in the spreadsheet that opens this.
+    return dcc.send_data_frame(text_frame(frame).to_csv, "clients-to-remind.csv", index=False)
 
 
 daily = c.chart(PAGE, "daily", "Net revenue per day", sales.revenue_by_day, _daily)

@@ -6,3 +6,20 @@ class AccountsConfig(AppConfig):
     name = "erp.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_save
+
+        from .models import User
+        from .signals import forget_site_scope, revoke_tokens_on_password_change
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=User,
+            dispatch_uid="accounts.revoke_tokens_on_password_change",
+        )
+        m2m_changed.connect(
+            forget_site_scope,
+            sender=User.site_scope.through,
+            dispatch_uid="accounts.forget_site_scope",
+        )

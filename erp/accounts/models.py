@@ -52,6 +52,12 @@ class User(AbstractUser):
     def role_names(self) -> frozenset[str]:
         return frozenset(self.groups.values_list("name", flat=True))
 
+    @cached_property
+    def has_site_scope(self) -> bool:
+        """Whether the user is narrowed to some sites; read once per user object (a request's
+        user), forgotten when the scope changes (m2m_changed, erp.accounts.apps)."""
+        return self.site_scope.exists()
+
     @property
     def role(self) -> str:
         """The user's role name ('' if none); a user normally holds exactly one."""

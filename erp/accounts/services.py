@@ -63,6 +63,30 @@ def create_user(
     return user
 
 
+def check_keeps_a_super_admin(*, user: User, is_active: bool, roles: Iterable[str]) -> None:
+    """Refuse a change that would leave no active Super Admin (nobody could manage users or
+    reach the admin again): the last one can be neither demoted nor deactivated, by anyone,
+    themselves included. Locks the active Super Admins, so two of them demoting each other
+    at the same moment cannot both succeed. Call inside a transaction."""
+    if user.pk is None or is_active and Role.SUPER_ADMIN in set(roles):
+        return
+    super_admins = list(
+        User.objects.select_for_update(of=("self",))
+        .filter(is_active=True, groups__name=Role.SUPER_ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if user.pk in super_admins and len(super_admins) == 1:
+        field = "is_active" if not is_active else "role"
+        raise ValidationError(
+            {
+                field: _(
+                    "This is the last active Super Admin: make another user Super Admin "
+                    "before demoting or deactivating this one."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def update_user(
     *,
@@ -74,6 +98,11 @@ def update_user(
 ) -> User:
     if user.pk == actor.pk and changes.get("is_active") is False:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    check_keeps_a_super_admin(
+        user=user,
+        is_active=changes.get("is_active", user.is_active),
+        roles=[role] if role is not None else user.role_names,
+    )
     assign_fields(user, changes, USER_FIELDS)
     validated_save(user, actor=actor)
     if role is not None:
@@ -92,3 +121,25 @@ def change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user._history_user = user
     user.save(update_fields=["password"])
+
+
+def revoke_refresh_tokens(*, user: User) -> int:
+    """Blacklist every outstanding refresh token of the user; returns how many were live.
+
+    Called whenever the user's password changes (API, UI, reset, admin): a refresh token
+    rotates indefinitely, so without this a stolen one would outlive the password that was
+    changed because of the theft. Access tokens die on their own within minutes.
+    """
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import (
+        BlacklistedToken,
+        OutstandingToken,
+    )
+
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    made = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(made)

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from qrcode.image.pil import PilImage
 
+from erp.core.pdf import render_pdf
+
 from .models import Asset
 
 MAX_LABELS = 500
@@ -63,6 +65,4 @@ def labels_html(assets: Iterable[Asset], *, base_url: str = "") -> str:
 
 
 def labels_pdf(assets: Iterable[Asset], *, base_url: str = "") -> bytes:
-    from weasyprint import HTML  # imported here: it needs Pango, only printing does
-
-    return HTML(string=labels_html(assets, base_url=base_url)).write_pdf()
+    return render_pdf(labels_html(assets, base_url=base_url))

@@ -32,7 +32,7 @@ def assets_visible_to(user: User) -> QuerySet[Asset]:
         return assets
     if user.has_role(Role.AGENT):
         return assets.none()
-    if user.site_scope.exists():
+    if user.has_site_scope:
         return assets.filter(Q(site__isnull=True) | Q(site__in=sites_visible_to(user).values("pk")))
     return assets
 

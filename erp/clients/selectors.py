@@ -22,7 +22,7 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
         return clients
     if user.has_role(Role.AGENT):
         return clients.filter(agent=user)
-    if user.site_scope.exists():
+    if user.has_site_scope:
         return clients.filter(site__in=sites_visible_to(user).values("pk"))
     return clients
 

@@ -48,3 +48,39 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """A NUL byte in a query parameter or a submitted form field is a 400, said plainly.
+
+    PostgreSQL text cannot hold NUL, so such a value reaching a query (a voucher lookup, a
+    search, a filter, the POS form) would otherwise end as a 500. Forms and serializers refuse
+    NUL in their own fields; this covers the parameters views read directly. Form bodies are
+    checked outside the API only: DRF parses its own bodies and its fields refuse NUL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request.GET) or (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
+            and self._has_nul(request.POST)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
+
+    def _refuse(self, request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
+
+        text = _("Remove the NUL character (\\x00) from the request: it cannot be stored.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": text}, status=400)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")

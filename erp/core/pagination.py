@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -17,6 +19,14 @@ class CreatedCursorPagination(CursorPagination):
     ordering = "-created_at"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request):
+        """DRF's cursor, refused (400) when its position holds a NUL byte: the position goes
+        into the query, and PostgreSQL text cannot hold NUL (a 500 otherwise)."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position and "\x00" in cursor.position:
+            raise ValidationError({"cursor": [_("Invalid cursor.")]})
+        return cursor
 
 
 class BoundedPaginator(Paginator):

@@ -11,16 +11,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erp.core.api import ServiceModelViewSet
 from erp.core.money import money_strings
+from erp.core.parsers import SafeJSONParser
 
 from . import exports, reports, services
 from .models import Expense, ExportRun, ScheduledExport
+from .selectors import expenses_visible_to
 from .serializers import (
     ExpenseDecisionSerializer,
     ExpenseSerializer,
@@ -33,9 +35,12 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Expenses are recorded and decided, never edited or deleted."""
 
     serializer_class = ExpenseSerializer
-    queryset = Expense.objects.select_related("site")
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    queryset = Expense.objects.none()  # for the schema and permissions; rows: get_queryset
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     filterset_fields = ["site", "category", "status"]
+
+    def get_queryset(self):
+        return expenses_visible_to(self.request.user)
 
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
@@ -118,7 +123,7 @@ class ProfitView(APIView):
         if not request.user.has_perm("finance.view_expense"):
             raise PermissionDenied()
         start, end = _period(request)
-        rows = services.profit_by_site(start=start, end=end)
+        rows = services.profit_by_site(start=start, end=end, actor=request.user)
         total = sum((r["profit"] for r in rows), Decimal("0"))
         body = {"start": start, "end": end, "sites": rows, "total_profit": total}
         return Response(money_strings(body))

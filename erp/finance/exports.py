@@ -21,6 +21,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from erp.core.pdf import render_pdf
+from erp.core.spreadsheet import as_text
+
 from .reports import Column, Report, Section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,6 +64,7 @@ def _write_section(wb: Workbook, section: Section, taken: set[str]) -> None:
     ws.freeze_panes = "A2"
 
     def cell(value, column: Column | None = None, bold: bool = False) -> WriteOnlyCell:
+        """A cell of the code's own (headings, SUM totals): written as given."""
         c = WriteOnlyCell(ws, value=str(value) if isinstance(value, Promise) else value)
         if column is not None and column.kind in NUMBER_FORMATS:
             c.number_format = NUMBER_FORMATS[column.kind]
@@ -70,7 +74,8 @@ def _write_section(wb: Workbook, section: Section, taken: set[str]) -> None:
 
     ws.append([cell(_heading(c), bold=True) for c in section.columns])
     for row in section.rows:
-        ws.append([cell(v, c) for v, c in zip(row, section.columns, strict=True)])
+        # Row values may hold user text (names, references, payees): never a formula.
+        ws.append([cell(as_text(v), c) for v, c in zip(row, section.columns, strict=True)])
     if section.totals() is not None and section.rows:
         last = len(section.rows) + 1
         total_row = []
@@ -140,8 +145,6 @@ def _css_string(value: str) -> str:
 
 def pdf(report: Report) -> bytes:
     """The report laid out for A4 (landscape: the sales table is wide), header on every page."""
-    from weasyprint import HTML  # imported here: it needs Pango, only printing does
-
     sections = []
     for section in report.sections:
         if section.detail and len(section.rows) > PDF_MAX_ROWS:
@@ -162,7 +165,7 @@ def pdf(report: Report) -> bytes:
             "max_rows": PDF_MAX_ROWS,
         },
     )
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def render(report: Report, fmt: str) -> tuple[bytes, str, str]:

@@ -349,11 +349,12 @@ def _require_finance(actor: User) -> None:
         raise PermissionDenied
 
 
-def _expense_section(start: dt.date, end: dt.date, *, approved_only: bool) -> Section:
+def _expense_section(start: dt.date, end: dt.date, *, actor: User, approved_only: bool) -> Section:
     from .choices import ExpenseStatus
     from .models import Expense
+    from .selectors import expenses_visible_to
 
-    expenses = Expense.objects.filter(spent_on__gte=start, spent_on__lt=end)
+    expenses = expenses_visible_to(actor).filter(spent_on__gte=start, spent_on__lt=end)
     if approved_only:
         expenses = expenses.filter(status=ExpenseStatus.APPROVED)
     categories = dict(Expense._meta.get_field("category").choices)
@@ -394,7 +395,9 @@ def expenses_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
 
     _require_finance(actor)
     # the Finance dashboard's expenses chart draws these rows
-    by_category = expenses_by_category(Filters(start=start, end=end))
+    from .selectors import analytics_sites
+
+    by_category = expenses_by_category(Filters(start=start, end=end, sites=analytics_sites(actor)))
     return Report(
         "expenses",
         _("Expenses"),
@@ -413,7 +416,7 @@ def expenses_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                     for r in by_category.itertuples(index=False)
                 ],
             ),
-            _expense_section(start, end, approved_only=False),
+            _expense_section(start, end, actor=actor, approved_only=False),
         ],
     )
 
@@ -426,7 +429,7 @@ def profit_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     _require_finance(actor)
     rows = [
         [r["name"], r["revenue"], r["refunds"], r["commission"], r["expenses"], r["profit"]]
-        for r in profit_by_site(start=start, end=end)
+        for r in profit_by_site(start=start, end=end, actor=actor)
     ]
     return Report(
         "profit",
@@ -446,7 +449,7 @@ def profit_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                 ],
                 rows,
             ),
-            _expense_section(start, end, approved_only=True),
+            _expense_section(start, end, actor=actor, approved_only=True),
         ],
     )
 

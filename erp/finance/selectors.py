@@ -1,4 +1,4 @@
-"""Reads of expenses: the people who may view expenses see them all (as the Expenses list)."""
+"""Reads of finance records, scoped to what the asking user may see."""
 
 from __future__ import annotations
 
@@ -6,17 +6,27 @@ from django.db.models import Count, QuerySet, Sum
 
 from erp.accounts.models import User
 from erp.core.money import to_money
+from erp.sites.selectors import scoped_site_ids
 
 from .choices import ExpenseStatus
 from .models import Expense
 
+# A site id no site has: a scope with no sites left matches nothing (an empty tuple in the
+# analytics filters would mean "every site").
+NO_SITE = "00000000-0000-0000-0000-000000000000"
+
 
 def expenses_visible_to(user: User) -> QuerySet[Expense]:
-    """Every expense for those who may view expenses (head office and every site); none for
-    the others."""
+    """Expenses for those who may view them: every one (head office too) for a user who sees
+    every site; only their sites' expenses, not head office's, for a user with a site scope —
+    the same rule as the Finance dashboard, so lists, pages and reports agree."""
+    expenses = Expense.objects.select_related("site", "recorded_by", "decided_by")
     if not user.is_authenticated or not user.has_perm("finance.view_expense"):
-        return Expense.objects.none()
-    return Expense.objects.select_related("site", "recorded_by", "decided_by")
+        return expenses.none()
+    sites = scoped_site_ids(user)
+    if sites is None:
+        return expenses
+    return expenses.filter(site_id__in=sites)
 
 
 def pending_expenses(user: User) -> dict:
@@ -28,3 +38,14 @@ def pending_expenses(user: User) -> dict:
         .aggregate(count=Count("pk"), amount=Sum("amount"))
     )
     return {"count": row["count"], "amount": to_money(row["amount"] or 0)}
+
+
+def analytics_sites(user: User | None) -> tuple:
+    """The `sites` of an analytics Filters for this user: () for every site (and head office),
+    else the user's sites (never empty, so a scope with no sites sees nothing)."""
+    if user is None:
+        return ()
+    sites = scoped_site_ids(user)
+    if sites is None:
+        return ()
+    return tuple(str(pk) for pk in sites) or (NO_SITE,)

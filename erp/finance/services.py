@@ -24,6 +24,16 @@ EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "re
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 
 
+def _check_expense_site_in_scope(actor: User, expense: Expense) -> None:
+    """A user with a site scope records expenses of their sites only: neither another site's
+    nor head office's, which they could not see afterwards (erp.finance.selectors)."""
+    from erp.sites.selectors import scoped_site_ids
+
+    sites = scoped_site_ids(actor)
+    if sites is not None and expense.site_id not in sites:
+        raise ValidationError({"site": _("Select one of your sites.")})
+
+
 @transaction.atomic
 def record_expense(*, actor: User, **fields: Any) -> Expense:
     """Record an expense; small ones are approved at once, larger ones wait for another
@@ -31,6 +41,7 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
     if not actor.has_perm("finance.add_expense"):
         raise ValidationError(_("You may not record expenses."))
     expense = assign_fields(Expense(recorded_by=actor), fields, EXPENSE_FIELDS)
+    _check_expense_site_in_scope(actor, expense)
     if expense.amount is not None and to_money(expense.amount) <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
     if expense.spent_on and expense.spent_on > timezone.localdate():
@@ -82,9 +93,12 @@ def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     return validated_save(expense, actor=actor)
 
 
-def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def profit_by_site(
+    *, start: dt.date, end: dt.date, actor: User | None = None
+) -> list[dict[str, Any]]:
     """Per site, for days start ≤ day < end: revenue − refunds − commission − expenses;
-    head-office expenses (no site) are their own line, last.
+    head-office expenses (no site) are their own line, last. An actor with a site scope gets
+    only their sites, without head office (as on the dashboard); no actor: every site.
 
     The rows of analytics.finance.profit_by_site, the function the Finance dashboard draws,
     read after the rollups are brought up to this moment (rollups.refresh: the days touched
@@ -95,8 +109,12 @@ def profit_by_site(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     from analytics import rollups
     from analytics.filters import Filters
 
+    from .selectors import analytics_sites
+
     rollups.refresh(wait=False)
-    frame = analytics_finance.profit_by_site(Filters(start=start, end=end))
+    frame = analytics_finance.profit_by_site(
+        Filters(start=start, end=end, sites=analytics_sites(actor))
+    )
     return [
         {**row, "site": UUID(row["site"]) if row["site"] else None}
         for row in frame.to_dict("records")

@@ -13,7 +13,8 @@ from django.views.generic import TemplateView
 
 from . import exports, reports, services
 from .forms import ReportForm
-from .models import Expense, ExportRun, ScheduledExport
+from .models import ExportRun, ScheduledExport
+from .selectors import expenses_visible_to
 
 
 class ReportsView(LoginRequiredMixin, TemplateView):
@@ -55,7 +56,7 @@ class ExpenseDecideView(LoginRequiredMixin, PermissionRequiredMixin, View):
     viewset = None
 
     def post(self, request, pk):
-        expense = get_object_or_404(Expense, pk=pk)
+        expense = get_object_or_404(expenses_visible_to(request.user), pk=pk)
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_expense(actor=request.user, expense=expense, approve=approve)

@@ -15,9 +15,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from erp.core.parsers import SafeJSONParser
 from erp.sites.selectors import sites_visible_to
 
 from . import selectors
@@ -41,7 +42,7 @@ class FaultViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Report a fault (starts its process), list and read them; triage and verify steps."""
 
     serializer_class = FaultSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     filterset_fields = ["site", "status", "severity", "source", "assigned_to"]
     search_fields = ["description"]
 

@@ -33,6 +33,10 @@ from .exceptions import (
 log = logging.getLogger(__name__)
 
 _AUTH_MESSAGES = ("invalid user name or password", "not logged in", "cannot log in")
+# What a person is told when a connection fails, whatever the cause (refused, closed, filtered,
+# timed out, TLS mismatch): the same words, no address, so an error is no port scanner.
+UNREACHABLE = "The router is unreachable; check its address, port and TLS setting."
+LOGIN_REFUSED = "The router refused the login; check the API username and password."
 
 
 def _trap_text(exc: ros.RouterOsApiCommunicationError) -> str:
@@ -94,16 +98,16 @@ class RouterClient:
             self._api = pool.get_api()
         except ros.RouterOsApiCommunicationError as exc:
             pool.disconnect()
-            if any(m in _trap_text(exc) for m in _AUTH_MESSAGES):
-                raise RouterAuthFailed(
-                    f"{self.where} refused the API username or password"
-                ) from None
-            raise RouterTrap(_trap_text(exc), command="/login") from None
+            # Whatever the peer answered to /login (an auth message or other text) is not
+            # shown: the peer may be no router at all.
+            raise RouterAuthFailed(
+                LOGIN_REFUSED, detail=f"{self.where} /login: {_trap_text(exc)[:200]}"
+            ) from None
         except ssl.SSLError as exc:
             pool.disconnect()
             raise RouterUnreachable(
-                f"TLS handshake with {self.where} failed ({exc.reason or 'ssl error'}); "
-                "check the TLS setting and the port"
+                UNREACHABLE,
+                detail=f"TLS handshake with {self.where} failed ({exc.reason or 'ssl error'})",
             ) from None
         except Exception as exc:  # noqa: BLE001 - every failure becomes one of ours
             pool.disconnect()
@@ -152,23 +156,29 @@ class RouterClient:
             reason = exc.strerror or type(exc).__name__
         else:
             reason = type(exc).__name__
-        return RouterUnreachable(f"cannot reach {self.where}: {reason}")
+        return RouterUnreachable(UNREACHABLE, detail=f"cannot reach {self.where}: {reason}")
 
     def _map(self, exc: BaseException, command: str) -> RouterError:
         if isinstance(exc, ros.RouterOsApiCommunicationError):
             text = _trap_text(exc)
             if any(m in text for m in _AUTH_MESSAGES):
-                return RouterAuthFailed(f"{self.where}: {text} (check the login method)")
+                return RouterAuthFailed(
+                    LOGIN_REFUSED + " (Check the login method.)",
+                    detail=f"{self.where}: {text}",
+                )
             return RouterTrap(text, command=command)
         if isinstance(exc, ros.RouterOsApiParsingError | ros.FatalRouterOsApiError):
             self.close()
-            return RouterProtocolError(f"{self.where} answered {command} in a way we do not read")
+            return RouterProtocolError(
+                f"The router answered {command} in a way we do not read.",
+                detail=f"{self.where} answered {command} in a way we do not read",
+            )
         self.close()
         return self._unreachable(exc)
 
     def _resource(self, path: str):
         if self._api is None:
-            raise RouterUnreachable(f"not connected to {self.where}")
+            raise RouterUnreachable(UNREACHABLE, detail=f"not connected to {self.where}")
         return self._api.get_resource(path)
 
     # --- single commands ----------------------------------------------------------------------

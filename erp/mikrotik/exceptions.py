@@ -8,9 +8,19 @@ library's exception along.
 
 
 class RouterError(Exception):
-    """A router operation failed; the message is safe to show and to log."""
+    """A router operation failed; the message is safe to show and to log.
+
+    Connection failures read the same whatever happened ("unreachable", "refused the login"),
+    without the address: a person who may change a router's host or port must not learn from
+    the error whether a port on the server's network is closed, filtered or open. `detail`
+    (address and cause) is for the server's log and the operator's commands only.
+    """
 
     retryable = False
+
+    def __init__(self, message: str = "", *, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class RouterUnreachable(RouterError):
@@ -27,7 +37,7 @@ class RouterTrap(RouterError):
     """The router refused a command and said why (its !trap message)."""
 
     def __init__(self, message: str, *, command: str = ""):
-        super().__init__(message)
+        super().__init__(message, detail=f"{command}: {message}" if command else message)
         self.router_message = message
         self.command = command  # the command path only, never its arguments
 

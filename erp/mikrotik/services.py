@@ -108,9 +108,13 @@ class ConnectionReport:
     free_memory: int | None = None
     total_memory: int | None = None
     error: str = ""
+    detail: str = ""  # address and cause: the operator's command and the log only
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What a person may see: everything but `detail`."""
+        data = asdict(self)
+        data.pop("detail")
+        return data
 
 
 def test_connection(router: Router) -> ConnectionReport:
@@ -120,8 +124,9 @@ def test_connection(router: Router) -> ConnectionReport:
             identity = client.identity()
             resource = client.resource()
     except RouterError as exc:
+        log.info("router %s test failed: %s", router.pk, exc.detail)
         record_status(router, up=False, message=str(exc))
-        return ConnectionReport(ok=False, error=str(exc))
+        return ConnectionReport(ok=False, error=str(exc), detail=exc.detail)
     record_status(router, up=True)
     _store_sample(router, resource=resource)
     return ConnectionReport(

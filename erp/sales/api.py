@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +25,7 @@ from . import selectors, services
 from .models import CommissionRule
 from .serializers import (
     CommissionRuleSerializer,
+    IdempotencyMismatchSerializer,
     RefundInputSerializer,
     RefundSerializer,
     RemittanceSerializer,
@@ -32,6 +33,13 @@ from .serializers import (
     SaleSerializer,
     StatementSerializer,
 )
+
+
+class IdempotencyMismatch(APIException):
+    """The Idempotency-Key already made a sale from a different request."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
 
 
 class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -43,7 +51,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=SaleInputSerializer,
-        responses={201: SaleSerializer, 200: SaleSerializer},
+        responses={201: SaleSerializer, 200: SaleSerializer, 422: IdempotencyMismatchSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -51,7 +59,8 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 OpenApiParameter.HEADER,
                 required=True,
                 description="A UUID the client makes per sale; sending the same request "
-                "again returns the first sale.",
+                "again returns the first sale (200); the same key with a different request "
+                "is refused (422).",
             )
         ],
     )
@@ -66,6 +75,24 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = SaleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
+        request_hash = services.sale_fingerprint(
+            payment_method=d["payment_method"],
+            code=d.get("code"),
+            package=d.get("package"),
+            discount=d.get("discount"),
+            payment_reference=d.get("payment_reference", ""),
+            phone=d.get("client_phone") or "",
+            name=(d.get("client_name") or "").strip(),
+        )
+        try:
+            # Asked before anything is written: a reused key must not create a client.
+            replayed = services.replayed_sale(
+                seller=request.user, idempotency_key=key, request_hash=request_hash
+            )
+        except services.IdempotencyKeyReused as exc:
+            raise IdempotencyMismatch(str(exc)) from None
+        if replayed is not None:
+            return Response(SaleSerializer(replayed).data, status=status.HTTP_200_OK)
         client = None
         if d.get("client_phone"):
             client = services.client_for_sale(
@@ -85,9 +112,12 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 discount=d.get("discount") or Decimal("0"),
                 payment_reference=d.get("payment_reference", ""),
                 client=client,
+                request_hash=request_hash,
             )
         except services.AlreadySold as exc:
             raise Conflict(str(exc)) from None
+        except services.IdempotencyKeyReused as exc:
+            raise IdempotencyMismatch(str(exc)) from None
         return Response(
             SaleSerializer(sale).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -57,6 +57,10 @@ class Sale(BaseModel):
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
     receipt_number = models.PositiveIntegerField(_("receipt number"))
     idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
+    # SHA-256 of the request that made the sale: the same key with another request is refused.
+    request_hash = models.CharField(
+        _("request fingerprint"), max_length=64, blank=True, default="", editable=False
+    )
     sold_at = models.DateTimeField(_("sold at"), db_index=True)
     history = HistoricalRecords()
 

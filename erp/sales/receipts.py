@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from erp.core.money import format_money
+from erp.core.pdf import render_pdf
 
 from .models import Sale
 
@@ -61,17 +62,19 @@ def receipt_text(sale: Sale, *, layout: str = "58mm") -> str:
     return "\n".join(receipt_lines(sale, width=WIDTHS.get(layout, 32))) + "\n"
 
 
-def receipt_pdf(sale: Sale, *, layout: str = "80mm") -> bytes:
-    from weasyprint import HTML
+def receipt_html(sale: Sale, *, layout: str = "80mm") -> str:
+    """The receipt's fixed-width text in a <pre>, escaped, sized for the roll."""
+    from django.utils.html import escape
 
     width_mm = 58 if layout == "58mm" else 80
     text = receipt_text(sale, layout=layout)
-    from django.utils.html import escape
-
-    html = (
+    return (
         f"<html><head><style>@page {{ size: {width_mm}mm 140mm; margin: 3mm; }}"
         "pre { font-family: 'DejaVu Sans Mono', monospace; font-size: "
         f"{'7.2' if width_mm == 58 else '7.8'}pt; margin: 0; }}</style></head>"
         f"<body><pre>{escape(text)}</pre></body></html>"
     )
-    return HTML(string=html).write_pdf()
+
+
+def receipt_pdf(sale: Sale, *, layout: str = "80mm") -> bytes:
+    return render_pdf(receipt_html(sale, layout=layout))

@@ -30,6 +30,12 @@ class SaleInputSerializer(serializers.Serializer):
         return attrs
 
 
+class IdempotencyMismatchSerializer(serializers.Serializer):
+    """422: the Idempotency-Key already made a sale from a different request."""
+
+    detail = serializers.CharField()
+
+
 class SaleSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="voucher.code", read_only=True)
     password = serializers.CharField(source="voucher.login_password", read_only=True)

@@ -3,11 +3,16 @@
 The voucher row is locked (SELECT … FOR UPDATE) before its status is read, and the sale's
 OneToOne to the voucher is a unique constraint: the second of two sellers waits, then finds the
 voucher sold and gets a clear conflict. The seller's idempotency key makes a repeated request
-(a phone that lost the answer and sends again) return the first sale and create nothing.
+(a phone that lost the answer and sends again) return the first sale and create nothing —
+but only the same request: a fingerprint of the request is stored with the sale, and the key
+sent with a different request (another package, code, payment, discount or client) is refused
+(Stripe's rule) instead of silently answering with a sale the caller did not ask for.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -33,9 +38,62 @@ from .choices import PaymentMethod
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock
 
+MAX_REFERENCE = 64  # Sale.payment_reference
+
 
 class AlreadySold(Exception):
     """The voucher was sold (or is no longer sellable) by the time this sale got to it."""
+
+
+class IdempotencyKeyReused(Exception):
+    """The idempotency key already made a sale from a different request."""
+
+
+def request_fingerprint(**fields: Any) -> str:
+    """A SHA-256 of the request in canonical form (sorted keys, every value as text, None as
+    ""), so the same request always gives the same fingerprint and any difference another."""
+    canonical = json.dumps(
+        {name: "" if value is None else str(value) for name, value in fields.items()},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def sale_fingerprint(
+    *,
+    payment_method: str,
+    code: str | None = None,
+    package: Package | None = None,
+    discount: Decimal | None = None,
+    payment_reference: str = "",
+    **client: Any,
+) -> str:
+    """The fingerprint of a sale request: normalised as `sell` reads it (code without spaces
+    in capitals, discount to the cent, reference stripped); `client` is how the caller named
+    the buyer (the API: phone and name as sent; the POS: the client's id)."""
+    return request_fingerprint(
+        payment_method=payment_method,
+        code="".join(code.split()).upper() if code else "",
+        package=package.pk if package is not None else "",
+        discount=to_money(discount or Decimal("0")),
+        payment_reference=(payment_reference or "").strip(),
+        **{f"client_{name}": value for name, value in client.items()},
+    )
+
+
+def replayed_sale(*, seller: User, idempotency_key: uuid.UUID, request_hash: str) -> Sale | None:
+    """The sale this key already made, if any; IdempotencyKeyReused if it was made from a
+    different request. Callers that write anything before selling (a new client) ask first."""
+    existing = Sale.objects.filter(seller=seller, idempotency_key=idempotency_key).first()
+    if existing is not None and existing.request_hash and existing.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            _(
+                "This Idempotency-Key was already used for a different sale request. "
+                "Send a new key for a new sale, or the same request to get its sale again."
+            )
+        )
+    return existing
 
 
 def commission_for(*, agent: User, package: Package, site, amount: Decimal) -> Decimal:
@@ -163,15 +221,38 @@ def sell(
     discount: Decimal = Decimal("0"),
     payment_reference: str = "",
     client=None,
+    request_hash: str = "",
 ) -> tuple[Sale, bool]:
-    """Sell one voucher. Returns (sale, created): created is False for a replayed request."""
-    existing = Sale.objects.filter(seller=seller, idempotency_key=idempotency_key).first()
+    """Sell one voucher. Returns (sale, created): created is False for a replayed request.
+
+    `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
+    it the fingerprint is taken from these arguments. The same key with another fingerprint
+    raises IdempotencyKeyReused."""
+    request_hash = request_hash or sale_fingerprint(
+        payment_method=payment_method,
+        code=code,
+        package=package,
+        discount=discount,
+        payment_reference=payment_reference,
+        id=client.pk if client is not None else None,
+    )
+    existing = replayed_sale(
+        seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
+    )
     if existing is not None:
         return existing, False
     if payment_method not in PaymentMethod.values:
         raise ValidationError({"payment_method": _("Choose cash or mobile money.")})
     if payment_method == PaymentMethod.MOBILE_MONEY and not payment_reference.strip():
         raise ValidationError({"payment_reference": _("Give the mobile money reference.")})
+    if len(payment_reference.strip()) > MAX_REFERENCE:
+        # The POS form posts it as is; the database column would refuse it with a 500.
+        raise ValidationError(
+            {
+                "payment_reference": _("A payment reference is at most %(n)d characters.")
+                % {"n": MAX_REFERENCE}
+            }
+        )
     discount = to_money(discount)
     try:
         with transaction.atomic():
@@ -184,10 +265,13 @@ def sell(
                 payment_method=payment_method,
                 payment_reference=payment_reference.strip(),
                 client=client,
+                request_hash=request_hash,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
-        existing = Sale.objects.filter(seller=seller, idempotency_key=idempotency_key).first()
+        existing = replayed_sale(
+            seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
+        )
         if existing is None:
             raise AlreadySold(_("This voucher has already been sold.")) from None
         return existing, False
@@ -195,7 +279,7 @@ def sell(
 
 
 def _sell_locked(
-    *, seller, key, code, package, discount, payment_method, payment_reference, client
+    *, seller, key, code, package, discount, payment_method, payment_reference, client, request_hash
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
     voucher = _pick_voucher(seller, code=code, package=package)
@@ -236,6 +320,7 @@ def _sell_locked(
         payment_reference=payment_reference,
         receipt_number=_next_receipt(voucher.site),
         idempotency_key=key,
+        request_hash=request_hash,
         sold_at=now,
     )
     sale._history_user = seller

@@ -29,7 +29,10 @@ class RouterForm(forms.ModelForm):
         required=False,
         strip=False,
         max_length=128,
-        help_text=_("Leave empty to keep the stored password."),
+        help_text=_(
+            "Leave empty to keep the stored password; give it again to change the host, port, "
+            "username or TLS."
+        ),
     )
 
     class Meta:

@@ -20,7 +20,7 @@ def sites_visible_to(user: User) -> QuerySet[Site]:
         return sites
     if user.has_role(Role.AGENT):
         return sites.filter(agents=user)
-    if user.site_scope.exists():
+    if user.has_site_scope:
         return sites.filter(scoped_users=user)
     return sites
 
@@ -42,3 +42,14 @@ def routers_down(user: User, *, limit: int = 5) -> dict:
     down = routers_visible_to(user).filter(status=RouterStatus.DOWN)
     longest = down.order_by(F("status_changed_at").asc(nulls_first=True), "name")[:limit]
     return {"count": down.count(), "routers": list(longest)}
+
+
+def scoped_site_ids(user: User) -> list | None:
+    """The ids of the sites a user is narrowed to (an agent's sites, a staff member's site
+    scope), or None when the user sees every site. Records at no site (head-office expenses)
+    belong to those who see every site: a scoped user sees only their sites' records."""
+    if user.is_authenticated and user.sees_all_sites:
+        return None
+    if user.is_authenticated and not user.has_role(Role.AGENT) and not user.has_site_scope:
+        return None
+    return list(sites_visible_to(user).values_list("pk", flat=True))

@@ -40,7 +40,10 @@ class RouterSerializer(serializers.ModelSerializer):
         trim_whitespace=False,
         max_length=128,
         style={"input_type": "password"},
-        help_text="RouterOS API password. Required on create; omit or leave empty to keep.",
+        help_text=(
+            "RouterOS API password. Required on create, and with any change of host, "
+            "api_port, username or use_tls; otherwise omit or leave empty to keep."
+        ),
     )
     has_password = serializers.BooleanField(read_only=True)
 

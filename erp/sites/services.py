@@ -31,6 +31,8 @@ ROUTER_FIELDS = (
     "username",
     "hotspot_server",
 )
+# Where the server logs in with the stored password: changing any needs the password again.
+ROUTER_TARGET_FIELDS = ("host", "api_port", "username", "use_tls")
 
 
 def _check_agents(agents: Iterable[User]) -> list[User]:
@@ -113,8 +115,21 @@ def create_router(*, actor: User, password: str, **fields: Any) -> Router:
 def update_router(
     *, actor: User, router: Router, password: str | None = None, **changes: Any
 ) -> Router:
-    """Change a router; an empty or missing password keeps the stored one."""
+    """Change a router; an empty or missing password keeps the stored one.
+
+    Changing where the router connects (host, port, username, TLS) needs the password again in
+    the same change, from everyone, Super Admin included: otherwise the server would log in to
+    the new address with the stored password, and whoever controls that address reads it.
+    """
+    # Compared with the stored row, not the instance: a ModelForm has already put the new
+    # values on its instance by the time it calls here.
+    before = Router.objects.filter(pk=router.pk).values(*ROUTER_TARGET_FIELDS).first() or {}
     assign_fields(router, changes, ROUTER_FIELDS)
+    retargeted = any(getattr(router, name) != before.get(name) for name in ROUTER_TARGET_FIELDS)
+    if retargeted and not password:
+        raise ValidationError(
+            {"password": _("Give the router's password again to change where it connects.")}
+        )
     if "site" in changes:
         _check_site_in_scope(actor, router.site)
     if password:

@@ -22,6 +22,8 @@ from django.utils.safestring import mark_safe
 from qrcode.image.pil import PilImage
 
 from erp.core.money import format_money
+from erp.core.pdf import render_pdf
+from erp.core.spreadsheet import as_text
 
 from .models import Voucher
 
@@ -184,10 +186,8 @@ def cards_pdf(
     per_page: int = 12,
     template_body: str | None = None,
 ) -> bytes:
-    from weasyprint import HTML  # imported here: it needs Pango, only printing does
-
     html = cards_html(vouchers, layout=layout, per_page=per_page, template_body=template_body)
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def sample_vouchers(count: int = 6) -> list[Voucher]:
@@ -213,18 +213,17 @@ def batch_csv(vouchers: Iterable[Voucher]) -> str:
         ["code", "password", "package", "price", "site", "status", "agent", "login_url"]
     )
     for v in vouchers:
-        writer.writerow(
-            [
-                v.code,
-                v.login_password,
-                v.package.name,
-                f"{v.package.price:.2f}",
-                v.site.code,
-                v.status,
-                v.agent.username if v.agent_id else "",
-                login_url(v),
-            ]
-        )
+        row = [
+            v.code,
+            v.login_password,
+            v.package.name,
+            f"{v.package.price:.2f}",
+            v.site.code,
+            v.status,
+            v.agent.username if v.agent_id else "",
+            login_url(v),
+        ]
+        writer.writerow([as_text(value) for value in row])  # names never become formulas
     return out.getvalue()
 
 

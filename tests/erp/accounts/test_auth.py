@@ -145,3 +145,85 @@ def test_user_language_is_applied(client, make_user):
     response = client.get("/dashboard/")
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "fr"
+
+
+NEW_PASSWORD = "An0ther-g00d-one"
+
+
+def _change_by_api(agent, api, client, admin):
+    response = api(agent).post(
+        "/api/v1/auth/password/",
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 204
+
+
+def _change_by_page(agent, api, client, admin):
+    client.force_login(agent)
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+
+
+def _change_by_reset(agent, api, client, admin):
+    import re
+
+    from django.core import mail
+
+    agent.email = "halima@example.com"
+    agent.save(update_fields=["email"])
+    assert client.post("/accounts/password_reset/", {"email": agent.email}).status_code == 302
+    link = re.search(r"https?://[^/\s]+(/\S+/)", mail.outbox[-1].body)[1]
+    form_url = client.get(link).url  # Django swaps the token for a session and redirects
+    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+
+
+def _change_by_admin(agent, api, client, admin):
+    client.force_login(admin)
+    response = client.post(
+        f"/admin/accounts/user/{agent.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content[:500]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [_change_by_api, _change_by_page, _change_by_reset, _change_by_admin],
+    ids=["api", "page", "reset", "admin"],
+)
+def test_password_change_revokes_every_refresh_token(api, client, agent, admin_user, change):
+    """Given two refresh tokens (two phones) issued before the change, when the password
+    changes by any path, then neither rotates any more (401); a new login works."""
+    phone = _obtain(api, "halima", PASSWORD).json()["refresh"]
+    tablet = _obtain(api, "halima", PASSWORD).json()["refresh"]
+    before = api().post("/api/v1/auth/token/refresh/", {"refresh": tablet}, format="json")
+    assert before.status_code == 200
+    tablet = before.json()["refresh"]  # rotated: the newest one must die too
+
+    change(agent, api, client, admin_user)
+
+    agent.refresh_from_db()
+    assert agent.check_password(NEW_PASSWORD)
+    for refresh in (phone, tablet):
+        after = api().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
+        assert after.status_code == 401, after.content
+    fresh = _obtain(api, "halima", NEW_PASSWORD).json()["refresh"]
+    again = api().post("/api/v1/auth/token/refresh/", {"refresh": fresh}, format="json")
+    assert again.status_code == 200
+
+
+@pytest.mark.django_db
+def test_other_saves_of_a_user_keep_the_tokens(api, agent, admin_user):
+    from erp.accounts.services import update_user
+
+    refresh = _obtain(api, "halima", PASSWORD).json()["refresh"]
+    update_user(actor=admin_user, user=agent, first_name="Halima")
+    agent.save()
+    response = api().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
+    assert response.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from erp.accounts.roles import Role
+from erp.mikrotik.client import UNREACHABLE
 from erp.mikrotik.models import HotspotProfile, HotspotUser
 from erp.mikrotik.services import HotspotUserSpec, push_pending_users, queue_hotspot_users
 from tests.router_fixtures import ROUTER_PASSWORD, sim_users
@@ -43,9 +44,9 @@ def test_unreachable_router_is_502_with_a_safe_message(api, users, sim_router, s
     simulator.stop_router(name)
     client = api(users[Role.TECHNICAL])
     report = client.post(f"/api/v1/routers/{router.pk}/test/").json()
-    assert report["ok"] is False and "cannot reach" in report["error"]
+    assert report["ok"] is False and report["error"] == UNREACHABLE and "detail" not in report
     drift = client.get(f"/api/v1/routers/{router.pk}/drift/")
-    assert drift.status_code == 502 and "cannot reach" in drift.json()["detail"]
+    assert drift.status_code == 502 and drift.json()["detail"] == UNREACHABLE
     assert ROUTER_PASSWORD not in drift.content.decode()
 
 

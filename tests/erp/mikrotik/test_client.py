@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from erp.mikrotik.client import RouterClient
+from erp.mikrotik.client import LOGIN_REFUSED, UNREACHABLE, RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterTrap, RouterUnreachable
 from erp.mikrotik.simulator import free_port
 from tests.router_fixtures import ROUTER_PASSWORD
@@ -27,7 +27,7 @@ def test_wrong_password_is_auth_failed_without_the_password(sim_router, make_rou
     caplog.set_level(logging.DEBUG)
     with pytest.raises(RouterAuthFailed) as excinfo, RouterClient(router):
         pass
-    assert "refused the API username or password" in str(excinfo.value)
+    assert str(excinfo.value) == LOGIN_REFUSED
     _assert_no_secret(excinfo.value, caplog, wrong)
 
 
@@ -36,7 +36,8 @@ def test_closed_port_is_unreachable(make_router, caplog):
     router = make_router(host="127.0.0.1", api_port=free_port(), password=ROUTER_PASSWORD)
     with pytest.raises(RouterUnreachable) as excinfo, RouterClient(router, timeout=2):
         pass
-    assert "cannot reach 127.0.0.1" in str(excinfo.value)
+    assert str(excinfo.value) == UNREACHABLE  # no address, no "refused" or "closed"
+    assert "cannot reach 127.0.0.1" in excinfo.value.detail  # for the log and the operator
     _assert_no_secret(excinfo.value, caplog, ROUTER_PASSWORD)
 
 
@@ -45,7 +46,8 @@ def test_tls_client_on_a_plain_port_is_a_clear_error(sim_router, caplog):
     router, _ = sim_router(use_tls=True)
     with pytest.raises(RouterUnreachable) as excinfo, RouterClient(router, timeout=3):
         pass
-    assert "TLS" in str(excinfo.value) or "cannot reach" in str(excinfo.value)
+    assert str(excinfo.value) == UNREACHABLE
+    assert "TLS" in excinfo.value.detail or "cannot reach" in excinfo.value.detail
     _assert_no_secret(excinfo.value, caplog, ROUTER_PASSWORD)
 
 
@@ -64,7 +66,7 @@ def test_tls_verification_refuses_a_self_signed_certificate(sim_router, tls_cont
     router, _ = sim_router(ssl_context=tls_context, use_tls=True, tls_verify=True)
     with pytest.raises(RouterUnreachable) as excinfo, RouterClient(router, timeout=3):
         pass
-    assert "TLS handshake" in str(excinfo.value)
+    assert str(excinfo.value) == UNREACHABLE and "TLS handshake" in excinfo.value.detail
 
 
 @pytest.mark.django_db
@@ -77,7 +79,8 @@ def test_login_method_mismatches_are_auth_errors(sim_router):
     router, _ = sim_router(login_mode="plain", legacy_login=True)
     with pytest.raises(RouterAuthFailed) as excinfo, RouterClient(router):
         pass
-    assert "not logged in" in str(excinfo.value)
+    assert "not logged in" in excinfo.value.detail
+    assert str(excinfo.value).startswith(LOGIN_REFUSED)
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from erp.mikrotik import services
 from erp.mikrotik.choices import SyncState
+from erp.mikrotik.client import UNREACHABLE
 from erp.mikrotik.exceptions import RouterUnreachable
 from erp.mikrotik.models import HotspotProfile, HotspotUser, RouterEvent, RouterSample
 from erp.mikrotik.services import HotspotUserSpec
@@ -40,7 +41,7 @@ def test_polling_marks_stopped_router_down_once_and_restarted_up(simulator, sim_
     assert services.poll_health(router) is False  # a second poll: no second event
     router.refresh_from_db()
     assert router.status == RouterStatus.DOWN and router.status_changed_at is not None
-    assert "cannot reach" in router.last_error and ROUTER_PASSWORD not in router.last_error
+    assert router.last_error == UNREACHABLE and ROUTER_PASSWORD not in router.last_error
 
     simulator.start_router(name)
     assert services.poll_health(router) is True

@@ -106,3 +106,21 @@ def test_pos_with_a_malformed_package_id_is_an_error_not_a_500(client, agent_wit
     )
     assert response.status_code == 200
     assert not Sale.objects.exists()
+
+
+@pytest.mark.django_db
+def test_pos_with_an_overlong_reference_is_an_error_not_a_500(client, agent_with_stock):
+    client.force_login(agent_with_stock["agent"])
+    response = client.post(
+        "/pos/",
+        {
+            "idempotency_key": "0b7c3e2e-8f1e-4c44-9d6e-1f0d2a3b4c5e",
+            "package": str(agent_with_stock["package"].pk),
+            "payment_method": "mobile",
+            "payment_reference": "R" * 65,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "at most 64 characters" in response.content.decode()
+    assert not Sale.objects.exists()

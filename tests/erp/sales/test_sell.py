@@ -312,3 +312,81 @@ def test_sale_marks_the_router_user_sold_and_keeps_the_client_expiry(shop, users
     sale.voucher.refresh_from_db()
     assert client.expires_at == sale.voucher.expires_at
     assert client.expires_at > before + timedelta(days=1, hours=1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"package": "other"},
+        {"package": None, "code": "sold"},
+        {"payment_method": "cash", "payment_reference": ""},
+        {"payment_reference": "MP999"},
+        {"discount": "100.00"},
+        {"client_phone": "0754 999 888"},
+        {"client_name": "Someone else"},
+    ],
+    ids=["package", "code", "payment_method", "reference", "discount", "client", "client_name"],
+)
+def test_same_key_with_another_request_is_422_and_changes_nothing(
+    api, shop, users, admin_user, change
+):
+    """Given a sale made with a key, when the same key comes with a different request, then
+    422 with a clear message, and no sale, client or voucher change; the first request again
+    still returns the first sale (200)."""
+    from erp.clients.models import Client
+
+    other = voucher_services.save_package(
+        actor=admin_user,
+        name="1 Week",
+        price=Decimal("5000"),
+        validity_seconds=7 * 86400,
+        sites=[shop["site"]],
+    )
+    client = api(users[Role.SALES])
+    payload = {
+        "package": str(shop["package"].pk),
+        "payment_method": "mobile",
+        "payment_reference": "MP123",
+        "client_phone": "0754 123 456",
+        "client_name": "Asha",
+    }
+    key = str(uuid.uuid4())
+    first = client.post("/api/v1/sales/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == 201, first.json()
+    values = {"other": str(other.pk), "sold": first.json()["code"]}
+    changed = {**payload, **{k: values.get(v, v) for k, v in change.items()}}
+    changed = {k: v for k, v in changed.items() if v is not None}
+    counts = (Sale.objects.count(), Client.objects.count(), VoucherEvent.objects.count())
+
+    reused = client.post("/api/v1/sales/", changed, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert reused.status_code == 422, reused.content
+    assert "already used for a different sale request" in reused.json()["detail"]
+    assert (Sale.objects.count(), Client.objects.count(), VoucherEvent.objects.count()) == counts
+
+    same = client.post("/api/v1/sales/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert same.status_code == 200 and same.json()["id"] == first.json()["id"]
+    # Spelled differently but the same request: still the first sale
+    spaced = {**payload, "client_phone": "+255754123456", "payment_reference": " MP123 "}
+    again = client.post("/api/v1/sales/", spaced, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert Sale.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_service_refuses_the_key_with_another_request(shop, users):
+    key = uuid.uuid4()
+    seller = users[Role.SALES]
+    services.sell(
+        seller=seller, idempotency_key=key, payment_method="cash", package=shop["package"]
+    )
+    with pytest.raises(services.IdempotencyKeyReused):
+        services.sell(
+            seller=seller,
+            idempotency_key=key,
+            payment_method="mobile",
+            payment_reference="X1",
+            package=shop["package"],
+        )
+    assert Sale.objects.count() == 1
+    assert len(Sale.objects.get().request_hash) == 64

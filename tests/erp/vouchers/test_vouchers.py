@@ -190,7 +190,7 @@ def test_batch_for_a_down_router_waits_then_completes_without_duplicates(setup, 
     with pytest.raises(RouterUnreachable):
         run_batch.run(str(batch.pk))  # the task body; Celery would retry with backoff
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.WAITING_ROUTER and "cannot reach" in batch.last_error
+    assert batch.status == BatchStatus.WAITING_ROUTER and "unreachable" in batch.last_error
     assert Voucher.objects.filter(batch=batch).count() == 40
 
     simulator.start_router(name)

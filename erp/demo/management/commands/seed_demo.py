@@ -172,7 +172,11 @@ class Command(BaseCommand):
             ):
                 # make run with another ROUTER_SIM_PORT: the demo routers follow the simulator
                 update_router(
-                    actor=admin, router=router, host=router_host, api_port=router_port + index
+                    actor=admin,
+                    router=router,
+                    host=router_host,
+                    api_port=router_port + index,
+                    password="demo-router-pass",  # noqa: S106 - the demo router's password
                 )
                 self.made["routers moved"] += 1
             if router is None:

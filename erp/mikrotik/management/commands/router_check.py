@@ -14,7 +14,7 @@ class Command(BaseCommand):
         target = find_router(router)
         report = test_connection(target)
         if not report.ok:
-            raise CommandError(f"{target}: {report.error}")
+            raise CommandError(f"{target}: {report.error} ({report.detail})")
         self.stdout.write(f"router:    {target}")
         self.stdout.write(f"identity:  {report.identity}")
         self.stdout.write(f"version:   {report.version}")

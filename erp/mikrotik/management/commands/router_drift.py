@@ -33,7 +33,7 @@ class Command(BaseCommand):
             else:
                 report, push = find_drift(target), None
         except RouterError as exc:
-            raise CommandError(f"{target}: {exc}") from None
+            raise CommandError(f"{target}: {exc} ({exc.detail})") from None
         if report.clean:
             self.stdout.write(self.style.SUCCESS(f"{target}: no drift"))
         for key, label in LABELS.items():

@@ -66,7 +66,9 @@ class Command(BaseCommand):
                 services.push_batch(batch)
             except RouterError as exc:
                 services.note_router_wait(batch, str(exc))
-                self.stderr.write(f"router: {exc}; the vouchers will be pushed when it answers")
+                self.stderr.write(
+                    f"router: {exc.detail}; the vouchers will be pushed when it answers"
+                )
         self.stdout.write(
             self.style.SUCCESS(
                 f"batch {batch.pk}: {batch.generated_count} generated, {batch.pushed_count} on the "
