@@ -50,6 +50,10 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
+        # a list of users prefetches their groups: read those instead of a query per user
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:
+            return frozenset(group.name for group in prefetched)
         return frozenset(self.groups.values_list("name", flat=True))
 
     @cached_property
