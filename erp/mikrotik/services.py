@@ -15,10 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from erp.core.locks import held
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
 
@@ -32,7 +32,7 @@ from .choices import (
     SyncState,
 )
 from .client import RouterClient
-from .exceptions import RouterError, RouterTrap, RouterUnreachable
+from .exceptions import PushBusy, RouterError, RouterTrap
 from .models import HotspotUser, RouterEvent, RouterSample
 from .simulator.state import parse_uptime
 
@@ -233,9 +233,9 @@ class PushReport:
     remaining: int = 0
 
 
-def _lock(router: Router):
-    key = f"router-push-lock:{router.pk}"
-    return key, cache.add(key, "1", timeout=settings.CELERY_TASK_TIME_LIMIT)
+def push_lock_name(router: Router) -> str:
+    """The lock held while a push or a drift repair talks to the router (see erp.core.locks)."""
+    return f"router-push:{router.pk}"
 
 
 def push_pending_users(router: Router, *, batch_size: int | None = None) -> PushReport:
@@ -246,13 +246,15 @@ def push_pending_users(router: Router, *, batch_size: int | None = None) -> Push
     the duplicate trap; those are looked up by name in one pipelined pass and fixed with `set`
     if they differ. Acknowledged rows are saved as synced window by window, so a dropped
     connection loses nothing and the next push resumes where this one stopped.
+
+    One push per router at a time: the push holds the router's lock (erp.core.locks), which
+    dies with the process holding it; a second push meanwhile raises PushBusy (retried).
     """
     batch_size = batch_size or settings.ROUTER_PUSH_BATCH
     report = PushReport()
-    key, locked = _lock(router)
-    if not locked:
-        raise RouterUnreachable("another push to this router is running; retry later")
-    try:
+    with held(push_lock_name(router)) as locked:
+        if not locked:
+            raise PushBusy("another push to this router is running; retry later")
         with RouterClient(router) as client:
             while True:
                 batch = selectors.pending_users(router, batch_size)
@@ -261,8 +263,6 @@ def push_pending_users(router: Router, *, batch_size: int | None = None) -> Push
                 _push_batch(client, batch, report)
                 if len(batch) < batch_size:
                     break
-    finally:
-        cache.delete(key)
     report.remaining = HotspotUser.objects.filter(
         router=router, sync_state=SyncState.PENDING
     ).count()
@@ -602,6 +602,13 @@ def repair_drift(router: Router, *, remove_unknown: bool = False) -> tuple[Drift
     Users on the router that the database does not know are left alone unless asked: they may
     be the owner's own logins made by hand on the router.
     """
+    with held(push_lock_name(router)) as locked:
+        if not locked:
+            raise PushBusy("another push to this router is running; retry later")
+        return _repair_drift(router, remove_unknown=remove_unknown)
+
+
+def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport, PushReport]:
     report = find_drift(router)
     missing = HotspotUser.objects.filter(router=router, name__in=report.missing_on_router)
     missing.update(router_item_id="", sync_state=SyncState.PENDING)
