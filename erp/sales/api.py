@@ -86,7 +86,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 payment_reference=d.get("payment_reference", ""),
                 client=client,
             )
-        except services.AlreadySold as exc:
+        except (services.AlreadySold, services.NotOnRouter) as exc:
             raise Conflict(str(exc)) from None
         return Response(
             SaleSerializer(sale).data,
