@@ -78,16 +78,16 @@ def waiting_for_router(user: User):
 def sellable_stock(user: User) -> list[dict]:
     """Packages the user can sell now, with how many vouchers each has on the router
     (``count``) and how many are still waiting for the router (``waiting``)."""
+    # One probe of the router's users per voucher: waiting is the rest of the unused stock.
     stock = _unused_stock(user).filter(package__is_active=True).alias(ready=on_router())
-    rows = (
+    rows = list(
         stock.values("package", "package__name", "package__price")
-        .annotate(
-            count=Count("pk", filter=Q(ready=True)),
-            waiting=Count("pk", filter=Q(ready=False)),
-        )
+        .annotate(count=Count("pk", filter=Q(ready=True)), unused=Count("pk"))
         .order_by("package__price", "package__name")
     )
-    return list(rows)
+    for row in rows:
+        row["waiting"] = row.pop("unused") - row["count"]
+    return rows
 
 
 def daily_summary(user: User, *, day, site=None, seller=None) -> dict:
