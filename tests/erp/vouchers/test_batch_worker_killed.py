@@ -1,7 +1,8 @@
-"""Real processes: a Celery worker (prefork, Redis broker, PostgreSQL) running a batch job is
-killed with SIGKILL — its pool child during generation, or the whole worker during the push —
-a new worker starts, the reaper runs, and the batch ends in stock with exactly N users on the
-simulated router, each once.
+"""Real processes: a Celery worker (prefork, PostgreSQL; Redis broker, or the embedded
+filesystem broker) running a batch job is killed with SIGKILL — its pool child during
+generation, or the whole worker during the push — a new worker starts, the reaper runs (in a
+process of its own), and the batch ends in stock with exactly N users on the simulated router,
+each once.
 
 N is BATCH_KILL_QUANTITY (default 20,000, as the issue asks).
 """
@@ -41,11 +42,54 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+BROKERS = {"redis": {}, "embedded": {"CELERY_BROKER_URL": "filesystem://"}}
+
+
+def _env(broker: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        **BROKERS[broker],
+    }
+
+
+SEND = """
+import sys, django
+django.setup()
+from django.conf import settings
+from erp.celery import app
+queue, what, batch_id = sys.argv[1:4]
+app.conf.task_default_queue = queue
+if what == "start":
+    from erp.vouchers.tasks import run_batch
+    run_batch.delay(batch_id)
+else:
+    settings.BATCH_STALE_MINUTES = 0  # the reaper need not wait 5 minutes here
+    from erp.vouchers.services import reap_stuck_batches
+    print(reap_stuck_batches())
+"""
+
+
+def _send(broker: str, queue: str, what: str, batch_id) -> str:
+    """Queue the job, or run the reaper, from a process of its own on this broker."""
+    done = subprocess.run(
+        [sys.executable, "-c", SEND, queue, what, str(batch_id)],
+        cwd=ROOT,
+        env=_env(broker),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 class Worker:
     """`celery -A erp worker --pool prefork --concurrency 1` on its own queue."""
 
-    def __init__(self, queue: str, log: Path):
-        env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "false"}
+    def __init__(self, queue: str, log: Path, broker: str = "redis"):
+        env = _env(broker)
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
             [
@@ -107,28 +151,33 @@ def _wait(condition, timeout: float, what: str, poll: float = 0.02):
 
 
 @pytest.fixture
-def broker_queue():
-    """A queue of this test's own on the Redis broker; tasks sent from here go to it."""
+def broker_queue(request):
+    """A queue of this test's own on the broker (Redis, or the embedded one)."""
     from erp.celery import app
 
-    require(bool(os.environ.get("REDIS_URL")), "needs Redis (set REDIS_URL)")
+    broker = request.node.callspec.params["broker"]
+    if broker == "redis":
+        require(bool(os.environ.get("REDIS_URL")), "needs Redis (set REDIS_URL)")
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
     name = f"test-kill-{uuid.uuid4().hex[:8]}"
-    previous = (app.conf.task_default_queue, app.conf.task_always_eager)
-    app.conf.task_default_queue, app.conf.task_always_eager = name, False
     yield name
-    app.conf.task_default_queue, app.conf.task_always_eager = previous
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(name)
+    if broker == "redis":
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(name)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("phase,victim", [("generating", "child"), ("pushing", "worker")])
+@pytest.mark.parametrize(
+    "phase,victim,broker",
+    [
+        ("generating", "child", "redis"),
+        ("pushing", "worker", "redis"),
+        ("generating", "child", "embedded"),
+    ],
+)
 def test_batch_survives_sigkill_of_its_worker(
-    phase, victim, broker_queue, sim_router, simulator, users, admin_user, settings, tmp_path
+    phase, victim, broker, broker_queue, sim_router, simulator, users, admin_user, tmp_path
 ):
-    from erp.vouchers.tasks import run_batch
-
     router, simulated = sim_router()
     package = services.save_package(
         actor=admin_user,
@@ -143,9 +192,9 @@ def test_batch_survives_sigkill_of_its_worker(
     services.decide_batch(actor=users[Role.FINANCE], batch=batch, approve=True)
     log = tmp_path / "worker.log"
     started = time.monotonic()
-    first = Worker(broker_queue, log)
+    first = Worker(broker_queue, log, broker)
     try:
-        run_batch.delay(str(batch.pk))
+        _send(broker, broker_queue, "start", batch.pk)
         if phase == "generating":
             _wait(
                 lambda: VoucherBatch.objects.filter(pk=batch.pk, status=phase).exists(),
@@ -171,11 +220,10 @@ def test_batch_survives_sigkill_of_its_worker(
     assert synced_at_kill < QUANTITY, "killed too late: the job had finished"
     assert at_kill.status == phase, f"killed while {at_kill.status}, not {phase}"
 
-    second = Worker(broker_queue, log)
+    second = Worker(broker_queue, log, broker)
     restarted = time.monotonic()
     try:
-        settings.BATCH_STALE_MINUTES = 0  # the reaper need not wait 5 minutes here
-        services.reap_stuck_batches()
+        _send(broker, broker_queue, "reap", batch.pk)
         _wait(
             lambda: VoucherBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).exists(),
             BACK_IN_STOCK_WITHIN,
@@ -191,7 +239,7 @@ def test_batch_survives_sigkill_of_its_worker(
     assert len(codes) == QUANTITY == batch.generated_count == batch.pushed_count
     assert len(names) == QUANTITY and set(names) == codes  # each once, none missing
     print(
-        f"{phase}/{victim}: {QUANTITY} vouchers, killed at {killed_at:.1f} s"
+        f"{broker} {phase}/{victim}: {QUANTITY} vouchers, killed at {killed_at:.1f} s"
         f" ({at_kill.generated_count} generated, {synced_at_kill} on the router),"
         f" in stock {back_after:.1f} s after the new worker"
     )
