@@ -191,6 +191,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
         "store_processed": False,
+        # Exchange tables too (kombu's default is ./control, in whatever folder a process
+        # was started from: a worker started in the checkout wrote into the repository).
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A message is redelivered when its worker has not acknowledged it within this time (a
