@@ -507,9 +507,13 @@ def sellers_of(data: Dataset, count: int):
 
 def top_up_stock(data: Dataset, sellers, per_package: int) -> None:
     """Each seller holds at least ``per_package`` unused vouchers of each package, made by the
-    real generate_batch and queued for the router like any batch."""
+    real generate_batch and queued for the router like any batch, then marked acknowledged by
+    the router (a voucher is for sale only once its user is on the router; this bench measures
+    sales, not pushes)."""
     from django.db.models import Count
+    from django.utils import timezone
 
+    from erp.mikrotik.models import HotspotUser
     from erp.vouchers.models import Voucher
     from erp.vouchers.services import generate_batch, queue_batch_push, request_batch
 
@@ -536,6 +540,9 @@ def top_up_stock(data: Dataset, sellers, per_package: int) -> None:
                 )
                 made += generate_batch(batch)
                 queue_batch_push(batch)
+                HotspotUser.objects.filter(
+                    router=router, name__in=Voucher.objects.filter(batch=batch).values("code")
+                ).update(sync_state="synced", synced_at=timezone.now())
     if made:
         # As autovacuum would, soon: with statistics from before the new stock, the planner
         # takes it for empty and picks the next voucher by scanning every unused voucher.

@@ -194,6 +194,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
         "store_processed": False,
+        # Exchange tables too (kombu's default is ./control, in whatever folder a process
+        # was started from: a worker started in the checkout wrote into the repository).
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+    }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message is redelivered when its worker has not acknowledged it within this time (a
+    # worker killed whole): longer than the longest batch job (1,900 s) and its retry delays,
+    # shorter than kombu's hour. The batch reaper resumes a lost job well before that anyway.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2400)
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -379,6 +389,9 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+# A batch job that has shown no progress for this long (its worker was killed) is resumed by
+# the reaper (beat, every minute) and offered to operators with a Resume button.
+BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)
 
 # Finance: expenses above this amount wait for a second person's approval.
 EXPENSE_APPROVAL_THRESHOLD = env.int("EXPENSE_APPROVAL_THRESHOLD", default=100_000)

@@ -57,6 +57,21 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def put_on_router(batch) -> None:
+    """As if a generated batch had been pushed and its router had acknowledged every user: a
+    voucher is for sale only then. For tests about selling, not about pushing."""
+    from django.utils import timezone
+
+    from erp.mikrotik.models import HotspotUser
+    from erp.vouchers.models import Voucher
+    from erp.vouchers.services import queue_batch_push
+
+    queue_batch_push(batch)
+    HotspotUser.objects.filter(
+        router_id=batch.router_id, name__in=Voucher.objects.filter(batch=batch).values("code")
+    ).update(sync_state="synced", synced_at=timezone.now())
+
+
 @pytest.fixture
 def postgres_only(db):
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")

@@ -29,6 +29,10 @@ class RouterUnreachable(RouterError):
     retryable = True
 
 
+class PushBusy(RouterUnreachable):
+    """Another process is pushing to this router now (it holds the router's lock); retried."""
+
+
 class RouterAuthFailed(RouterError):
     """The router refused the API username or password (or the login method)."""
 

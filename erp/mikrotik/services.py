@@ -9,17 +9,18 @@ dropped connection, adds nothing twice and loses nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from erp.core import events
+from erp.core.locks import held
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
 
@@ -35,7 +36,7 @@ from .choices import (
 from .client import RouterClient
 from .durations import parse_uptime
 from .events import ROUTER_STATUS_CHANGED
-from .exceptions import RouterError, RouterTrap, RouterUnreachable
+from .exceptions import PushBusy, RouterError, RouterTrap
 from .models import HotspotUser, RouterEvent, RouterSample
 
 log = logging.getLogger(__name__)
@@ -234,12 +235,17 @@ class PushReport:
     remaining: int = 0
 
 
-def _lock(router: Router):
-    key = f"router-push-lock:{router.pk}"
-    return key, cache.add(key, "1", timeout=settings.CELERY_TASK_TIME_LIMIT)
+def push_lock_name(router: Router) -> str:
+    """The lock held while a push or a drift repair talks to the router (see erp.core.locks)."""
+    return f"router-push:{router.pk}"
 
 
-def push_pending_users(router: Router, *, batch_size: int | None = None) -> PushReport:
+def push_pending_users(
+    router: Router,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[PushReport], None] | None = None,
+) -> PushReport:
     """Bring the router in line with every pending HotspotUser of it, pipelined.
 
     New users are added with one `add` each, sent without waiting for each reply. A user the
@@ -247,27 +253,45 @@ def push_pending_users(router: Router, *, batch_size: int | None = None) -> Push
     the duplicate trap; those are looked up by name in one pipelined pass and fixed with `set`
     if they differ. Acknowledged rows are saved as synced window by window, so a dropped
     connection loses nothing and the next push resumes where this one stopped.
+
+    One push per router at a time: the push holds the router's lock (erp.core.locks), which
+    dies with the process holding it; a second push meanwhile raises PushBusy (retried).
+
+    ``progress`` is called after each batch of users (the batch job beats its heartbeat). Once
+    rows changed, ``users_pushed`` is announced (voucher batches recount from the rows), even
+    when the connection dropped half way.
     """
     batch_size = batch_size or settings.ROUTER_PUSH_BATCH
     report = PushReport()
-    key, locked = _lock(router)
-    if not locked:
-        raise RouterUnreachable("another push to this router is running; retry later")
-    try:
-        with RouterClient(router) as client:
-            while True:
-                batch = selectors.pending_users(router, batch_size)
-                if not batch:
-                    break
-                _push_batch(client, batch, report)
-                if len(batch) < batch_size:
-                    break
-    finally:
-        cache.delete(key)
+    with held(push_lock_name(router)) as locked:
+        if not locked:
+            raise PushBusy("another push to this router is running; retry later")
+        try:
+            with RouterClient(router) as client:
+                while True:
+                    batch = selectors.pending_users(router, batch_size)
+                    if not batch:
+                        break
+                    _push_batch(client, batch, report)
+                    if progress is not None:
+                        progress(report)
+                    if len(batch) < batch_size:
+                        break
+        finally:
+            if report.added or report.updated or report.removed or report.failed:
+                _announce_push(router)
     report.remaining = HotspotUser.objects.filter(
         router=router, sync_state=SyncState.PENDING
     ).count()
     return report
+
+
+def _announce_push(router: Router) -> None:
+    from .signals import users_pushed
+
+    for receiver, result in users_pushed.send_robust(sender=Router, router_id=router.pk):
+        if isinstance(result, Exception):
+            log.error("after a push to router %s, %s failed: %r", router.pk, receiver, result)
 
 
 def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushReport) -> None:
@@ -423,20 +447,25 @@ def queue_hotspot_users(
     router: Router, specs: Iterable[HotspotUserSpec], *, batch_size: int = 5000
 ) -> int:
     """Store users to push (pending) in bulk; a name already queued for the router is skipped."""
-    rows = [
-        HotspotUser(
-            router=router,
-            name=s.name,
-            password=s.password or s.name,
-            profile=s.profile,
-            limit_uptime=s.limit_uptime,
-            limit_bytes_total=s.limit_bytes_total,
-            comment=s.comment,
+    specs = iter(specs)
+    created = 0
+    while chunk := list(islice(specs, batch_size)):  # bounded memory at 100,000 users
+        rows = [
+            HotspotUser(
+                router=router,
+                name=s.name,
+                password=s.password or s.name,
+                profile=s.profile,
+                limit_uptime=s.limit_uptime,
+                limit_bytes_total=s.limit_bytes_total,
+                comment=s.comment,
+            )
+            for s in chunk
+        ]
+        created += len(
+            HotspotUser.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
         )
-        for s in specs
-    ]
-    created = HotspotUser.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
-    return len(created)
+    return created
 
 
 def change_hotspot_users(users: Iterable[HotspotUser], **changes: Any) -> int:
@@ -603,6 +632,13 @@ def repair_drift(router: Router, *, remove_unknown: bool = False) -> tuple[Drift
     Users on the router that the database does not know are left alone unless asked: they may
     be the owner's own logins made by hand on the router.
     """
+    with held(push_lock_name(router)) as locked:
+        if not locked:
+            raise PushBusy("another push to this router is running; retry later")
+        return _repair_drift(router, remove_unknown=remove_unknown)
+
+
+def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport, PushReport]:
     report = find_drift(router)
     missing = HotspotUser.objects.filter(router=router, name__in=report.missing_on_router)
     missing.update(router_item_id="", sync_state=SyncState.PENDING)

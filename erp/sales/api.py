@@ -114,7 +114,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 client=client,
                 request_hash=request_hash,
             )
-        except services.AlreadySold as exc:
+        except (services.AlreadySold, services.NotOnRouter) as exc:
             raise Conflict(str(exc)) from None
         except services.IdempotencyKeyReused as exc:
             raise IdempotencyMismatch(str(exc)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from erp.accounts.models import User
@@ -40,9 +40,7 @@ def remittances_visible_to(user: User) -> QuerySet[Remittance]:
     return remittances
 
 
-def seller_stock(user: User):
-    """The vouchers a user may sell: an agent, the agent's own; office staff, the office stock
-    (unassigned) of their sites. Nobody sells what another agent holds."""
+def _unused_stock(user: User):
     from erp.vouchers.models import Voucher
     from erp.vouchers.selectors import vouchers_visible_to
 
@@ -54,14 +52,47 @@ def seller_stock(user: User):
     return stock.filter(agent__isnull=True)
 
 
+def on_router():
+    """Whether a voucher's hotspot user is on its router (pushed and acknowledged): an EXISTS
+    on the (router, name) unique index of hotspot users, one probe per voucher."""
+    from erp.mikrotik.choices import SyncState
+    from erp.mikrotik.models import HotspotUser
+
+    return Exists(
+        HotspotUser.objects.filter(
+            router_id=OuterRef("router_id"),
+            name=OuterRef("code"),
+            sync_state=SyncState.SYNCED,
+            removed=False,
+        )
+    )
+
+
+def seller_stock(user: User):
+    """The vouchers a user may sell: an agent, the agent's own; office staff, the office stock
+    (unassigned) of their sites. Nobody sells what another agent holds, and nobody sells a
+    voucher before its user is on its router (it could not log in)."""
+    return _unused_stock(user).filter(on_router())
+
+
+def waiting_for_router(user: User):
+    """The user's unused vouchers whose hotspot user is not on the router yet."""
+    return _unused_stock(user).exclude(on_router())
+
+
 def sellable_stock(user: User) -> list[dict]:
-    """Packages the user can sell now, with how many unused vouchers each has in stock."""
-    stock = seller_stock(user).filter(package__is_active=True)
-    return list(
+    """Packages the user can sell now, with how many vouchers each has on the router
+    (``count``) and how many are still waiting for the router (``waiting``)."""
+    # One probe of the router's users per voucher: waiting is the rest of the unused stock.
+    stock = _unused_stock(user).filter(package__is_active=True).alias(ready=on_router())
+    rows = list(
         stock.values("package", "package__name", "package__price")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk", filter=Q(ready=True)), unused=Count("pk"))
         .order_by("package__price", "package__name")
     )
+    for row in rows:
+        row["waiting"] = row.pop("unused") - row["count"]
+    return rows
 
 
 def daily_summary(user: User, *, day, site=None, seller=None) -> dict:

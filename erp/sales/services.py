@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
+from erp.mikrotik.choices import SyncState
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import change_hotspot_users
 from erp.vouchers.choices import VoucherStatus
@@ -36,13 +37,17 @@ from erp.vouchers.services import transition
 
 from .choices import PaymentMethod
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
-from .selectors import seller_stock
+from .selectors import seller_stock, waiting_for_router
 
 MAX_REFERENCE = 64  # Sale.payment_reference
 
 
 class AlreadySold(Exception):
     """The voucher was sold (or is no longer sellable) by the time this sale got to it."""
+
+
+class NotOnRouter(Exception):
+    """The voucher's hotspot user is not on its router yet: sold now, it could not log in."""
 
 
 class IdempotencyKeyReused(Exception):
@@ -190,6 +195,10 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         )
         if voucher is None:
             raise ValidationError({"code": _("No voucher with this code in your stock.")})
+        if voucher.status == VoucherStatus.UNUSED and not _is_on_router(voucher):
+            raise NotOnRouter(
+                _("This voucher is not on the router yet (its batch is still being pushed).")
+            )
         return voucher
     if package is None:
         raise ValidationError(_("Give a package or a voucher code."))
@@ -202,6 +211,12 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         .first()
     )
     if voucher is None:
+        waiting = waiting_for_router(seller).filter(package=package).count()
+        if waiting:
+            raise NotOnRouter(
+                _("No %(package)s voucher is on the router yet: %(n)s are still being pushed.")
+                % {"package": package.name, "n": waiting}
+            )
         raise ValidationError(
             {
                 "package": _("No unused %(package)s voucher in your stock.")
@@ -209,6 +224,15 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
             }
         )
     return voucher
+
+
+def _is_on_router(voucher: Voucher) -> bool:
+    return HotspotUser.objects.filter(
+        router_id=voucher.router_id,
+        name=voucher.code,
+        sync_state=SyncState.SYNCED,
+        removed=False,
+    ).exists()
 
 
 def sell(

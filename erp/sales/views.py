@@ -60,7 +60,12 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 payment_reference=data.get("payment_reference", ""),
                 client=client,
             )
-        except (ValidationError, services.AlreadySold, services.IdempotencyKeyReused) as exc:
+        except (
+            ValidationError,
+            services.AlreadySold,
+            services.IdempotencyKeyReused,
+            services.NotOnRouter,
+        ) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return HttpResponseRedirect(request.path)
         return HttpResponseRedirect(reverse("pos:receipt", args=[sale.pk]))

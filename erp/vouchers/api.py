@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from erp.core.api import ServiceModelViewSet
+from erp.core.api import Conflict, ServiceModelViewSet
 
 from . import printing, selectors, services
 from .models import Package, Voucher
@@ -105,6 +105,18 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             approve=decision.validated_data["approve"],
             comment=decision.validated_data.get("comment", ""),
         )
+        return Response(self.get_serializer(batch).data)
+
+    @extend_schema(request=None, responses={200: BatchSerializer, 409: dict})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def resume(self, request, pk=None):
+        """Queue a stuck batch's job again (its worker died, or the router refused users).
+        Finance, Sales, Super Admin; 409 when the batch is not stuck."""
+        batch = self.get_object()
+        try:
+            batch = services.resume_batch(actor=request.user, batch=batch)
+        except services.BatchNotStuck as exc:
+            raise Conflict(str(exc)) from None
         return Response(self.get_serializer(batch).data)
 
 

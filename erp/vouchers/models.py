@@ -145,7 +145,10 @@ class VoucherBatch(BaseModel):
     pushed_count = models.PositiveIntegerField(_("pushed"), default=0, editable=False)
     failed_count = models.PositiveIntegerField(_("failed"), default=0, editable=False)
     last_error = models.CharField(_("last error"), max_length=500, blank=True, editable=False)
-    history = HistoricalRecords()
+    # The batch job's pulse: set as it generates and pushes chunks. A job whose pulse stopped
+    # (its worker was killed) is found by the reaper and queued again (see services).
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["heartbeat_at"])
 
     class Meta:
         verbose_name = _("voucher batch")

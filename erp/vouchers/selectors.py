@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, DateTimeField, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from erp.accounts.models import User
 from erp.sites.selectors import sites_visible_to
 
+from .choices import BatchStatus
 from .models import Package, Voucher, VoucherBatch
+
+# A batch waiting for its router retries after at most this long (the job's backoff cap).
+ROUTER_RETRY_MAX_SECONDS = 600
 
 
 def packages_sold_at(site) -> QuerySet[Package]:
@@ -42,6 +51,56 @@ def batch_counts(user: User, statuses) -> dict[str, int]:
     )
     counts.update(dict(grouped))
     return counts
+
+
+def stale_batches(*, now=None) -> QuerySet[VoucherBatch]:
+    """Batches whose job should be running and has shown no progress for BATCH_STALE_MINUTES
+    (approved and never started, generating, pushing), or, waiting for the router, none since
+    its last retry was due. Its last progress is its heartbeat, else its last change."""
+    now = now or timezone.now()
+    stale = timedelta(minutes=settings.BATCH_STALE_MINUTES)
+    last = Coalesce("heartbeat_at", "updated_at", output_field=DateTimeField())
+    return (
+        VoucherBatch.objects.annotate(last_progress=last)
+        .filter(
+            Q(
+                status__in=[BatchStatus.APPROVED, BatchStatus.GENERATING, BatchStatus.PUSHING],
+                last_progress__lt=now - stale,
+            )
+            | Q(
+                status=BatchStatus.WAITING_ROUTER,
+                last_progress__lt=now - stale - timedelta(seconds=ROUTER_RETRY_MAX_SECONDS),
+            )
+        )
+        .order_by("created_at")
+    )
+
+
+def stuck_age(batch: VoucherBatch, *, now=None) -> timedelta | None:
+    """How long the batch's job has shown no progress, when that makes it stuck by the rule of
+    ``stale_batches`` (read from the row, no query); a failed batch is stuck since its last
+    change. None when it is not stuck."""
+    now = now or timezone.now()
+    last = batch.heartbeat_at or batch.updated_at
+    if last is None:
+        return None
+    age = now - last
+    stale = timedelta(minutes=settings.BATCH_STALE_MINUTES)
+    if batch.status == BatchStatus.FAILED:
+        return age
+    if batch.status == BatchStatus.WAITING_ROUTER:
+        stale += timedelta(seconds=ROUTER_RETRY_MAX_SECONDS)
+    elif batch.status not in (BatchStatus.APPROVED, BatchStatus.GENERATING, BatchStatus.PUSHING):
+        return None
+    return age if age > stale else None
+
+
+def stuck_cause(batch: VoucherBatch) -> str:
+    from django.utils.translation import gettext as _
+
+    return batch.last_error or _(
+        "No progress reported: the worker running the job may have been stopped."
+    )
 
 
 def vouchers_visible_to(user: User) -> QuerySet[Voucher]:

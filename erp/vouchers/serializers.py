@@ -43,6 +43,28 @@ class PackageSerializer(serializers.ModelSerializer):
 class BatchSerializer(serializers.ModelSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_BATCH)
     code_format = serializers.ChoiceField(choices=CodeFormat.choices, default=CodeFormat.SAME)
+    stuck = serializers.SerializerMethodField(
+        help_text="The job shows no progress: Resume queues it again."
+    )
+    stuck_for_seconds = serializers.SerializerMethodField()
+    stuck_cause = serializers.SerializerMethodField()
+
+    def _age(self, batch):
+        from .selectors import stuck_age
+
+        return stuck_age(batch)
+
+    def get_stuck(self, batch) -> bool:
+        return self._age(batch) is not None
+
+    def get_stuck_for_seconds(self, batch) -> int | None:
+        age = self._age(batch)
+        return int(age.total_seconds()) if age is not None else None
+
+    def get_stuck_cause(self, batch) -> str:
+        from .selectors import stuck_cause
+
+        return stuck_cause(batch) if self._age(batch) is not None else ""
 
     class Meta:
         model = VoucherBatch
@@ -67,6 +89,10 @@ class BatchSerializer(serializers.ModelSerializer):
             "pushed_count",
             "failed_count",
             "last_error",
+            "heartbeat_at",
+            "stuck",
+            "stuck_for_seconds",
+            "stuck_cause",
             "created_at",
         ]
         read_only_fields = [
@@ -82,6 +108,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "pushed_count",
             "failed_count",
             "last_error",
+            "heartbeat_at",
             "created_at",
         ]
         extra_kwargs = {"code_length": {"required": False}}

@@ -7,6 +7,7 @@ changes go through ``transition`` and are checked against TRANSITIONS.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core.locks import held, is_free
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.models import HotspotProfile
 from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
@@ -35,6 +37,8 @@ from .choices import (
     VoucherStatus,
 )
 from .models import Package, Voucher, VoucherBatch, VoucherEvent
+
+log = logging.getLogger(__name__)
 
 PACKAGE_FIELDS = (
     "name",
@@ -185,6 +189,10 @@ def decide_batch(
     return validated_save(batch, actor=actor)
 
 
+def _now():
+    return timezone.now()
+
+
 def _set_batch(batch: VoucherBatch, **fields: Any) -> None:
     """Progress fields change often: update in place, no history row each time (updated_at
     still moves: the analytics refresh finds an agent's newly generated stock by it)."""
@@ -200,13 +208,13 @@ def generate_batch(
     its vouchers (a retried job) generates only what is missing. Returns how many exist."""
     if batch.status not in {BatchStatus.APPROVED, BatchStatus.GENERATING}:
         raise ValidationError(_("Only an approved batch is generated."))
-    _set_batch(batch, status=BatchStatus.GENERATING)
     have = Voucher.objects.filter(batch=batch).count()
+    _set_batch(batch, status=BatchStatus.GENERATING, generated_count=have, heartbeat_at=_now())
     while have < batch.quantity:
         want = min(chunk, batch.quantity - have)
         fresh = codes.unique_codes(want, batch.code_length, batch.code_prefix)
         have += _store_vouchers(batch, fresh)
-        _set_batch(batch, generated_count=have)
+        _set_batch(batch, generated_count=have, heartbeat_at=_now())
         if progress:
             progress(have)
     return have
@@ -334,36 +342,89 @@ def queue_batch_push(batch: VoucherBatch) -> int:
         sync_state=SyncState.FAILED,
         name__in=Voucher.objects.filter(batch=batch).values("code"),
     ).update(sync_state=SyncState.PENDING, last_error="")
-    _set_batch(batch, status=BatchStatus.PUSHING)
+    _set_batch(batch, status=BatchStatus.PUSHING, heartbeat_at=_now())
     return created
 
 
 def push_batch(batch: VoucherBatch) -> VoucherBatch:
-    """Make sure the router has the package's profile, push, and count what arrived."""
+    """Make sure the router has the package's profile, push, and count what arrived. The
+    heartbeat beats after every window of users the router acknowledged."""
     from erp.mikrotik.services import push_pending_users, sync_profiles
 
+    def beat(report) -> None:
+        _set_batch(batch, heartbeat_at=_now())
+
     sync_profiles(batch.router)
-    push_pending_users(batch.router)
+    push_pending_users(batch.router, progress=beat)
     return refresh_batch_progress(batch)
 
 
 def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
-    """Count pushed and failed hotspot users of the batch; mark it ready when all are on."""
+    """Derive the batch's counts and status from its rows: vouchers generated, hotspot users
+    on the router (synced) and refused (failed). Every voucher on the router: in stock (once,
+    announced as ``batch_ready``); all tried and some refused: failed. Otherwise the status
+    the job set stays (generating, pushing, waiting for the router).
+
+    Called by the batch job and by every push that changed rows of the batch's router (beat,
+    drift repair), so the page and the API show what the router has.
+    """
+    from django.db.models import Count
+    from django.db.models import Q as Where
+
     from erp.mikrotik.choices import SyncState
     from erp.mikrotik.models import HotspotUser
 
-    codes_of_batch = Voucher.objects.filter(batch=batch).values("code")
-    users = HotspotUser.objects.filter(router=batch.router, name__in=codes_of_batch)
-    pushed = users.filter(sync_state=SyncState.SYNCED).count()
-    failed = users.filter(sync_state=SyncState.FAILED).count()
+    codes_of_batch = Voucher.objects.filter(batch_id=batch.pk).values("code")
+    counts = HotspotUser.objects.filter(
+        router_id=batch.router_id, name__in=codes_of_batch, removed=False
+    ).aggregate(
+        pushed=Count("pk", filter=Where(sync_state=SyncState.SYNCED)),
+        failed=Count("pk", filter=Where(sync_state=SyncState.FAILED)),
+    )
+    pushed, failed = counts["pushed"], counts["failed"]
     fields: dict[str, Any] = {"pushed_count": pushed, "failed_count": failed}
+    generated = Voucher.objects.filter(batch_id=batch.pk).count()
+    if generated == batch.quantity:
+        fields["generated_count"] = generated
     if pushed == batch.quantity:
+        became_ready = (
+            VoucherBatch.objects.filter(pk=batch.pk)
+            .exclude(status=BatchStatus.READY)
+            .update(status=BatchStatus.READY, last_error="", updated_at=_now())
+        )
         fields["status"] = BatchStatus.READY
         fields["last_error"] = ""
+        if became_ready:
+            _announce_ready(batch)
     elif failed and pushed + failed == batch.quantity:
         fields["status"] = BatchStatus.FAILED
     _set_batch(batch, **fields)
     return batch
+
+
+def _announce_ready(batch: VoucherBatch) -> None:
+    from .signals import batch_ready
+
+    def send() -> None:
+        for receiver, result in batch_ready.send_robust(sender=VoucherBatch, batch_id=batch.pk):
+            if isinstance(result, Exception):
+                log.error("batch %s in stock: %s failed: %r", batch.pk, receiver, result)
+
+    transaction.on_commit(send)
+
+
+# Batches a push can move forward: their users are (being) queued on the router.
+PUSHED_STATES = (BatchStatus.PUSHING, BatchStatus.WAITING_ROUTER, BatchStatus.FAILED)
+
+
+def refresh_router_batches(router_id: Any) -> int:
+    """After a push to a router (beat, drift repair): recount its unfinished batches."""
+    batches = VoucherBatch.objects.filter(router_id=router_id, status__in=PUSHED_STATES)
+    n = 0
+    for batch in batches.only("pk", "router_id", "quantity", "status"):
+        refresh_batch_progress(batch)
+        n += 1
+    return n
 
 
 # --- lifecycle --------------------------------------------------------------------------------
@@ -566,25 +627,122 @@ def return_to_office(*, actor: User, vouchers: QuerySet[Voucher], note: str = ""
 
 def note_router_wait(batch: VoucherBatch, message: str) -> None:
     """The router did not answer: the batch waits (the job retries with backoff)."""
-    _set_batch(batch, status=BatchStatus.WAITING_ROUTER, last_error=message[:500])
+    _set_batch(
+        batch, status=BatchStatus.WAITING_ROUTER, last_error=message[:500], heartbeat_at=_now()
+    )
+
+
+def batch_lock_name(batch: VoucherBatch) -> str:
+    """Held by the process running the batch's job; dies with it (erp.core.locks)."""
+    return f"voucher-batch:{batch.pk}"
 
 
 def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
     """The whole job of an approved batch: generate, queue, push, count. Every step is
-    idempotent, so a retry resumes; RouterUnreachable leaves the batch waiting for the router."""
+    idempotent, so a retry resumes; RouterUnreachable leaves the batch waiting for the router.
+
+    One job per batch at a time: the job holds the batch's lock, so a copy of the job (the
+    reaper's, a message the broker delivered again) started while the first is alive returns
+    at once instead of generating twice.
+    """
     from erp.mikrotik.exceptions import RouterUnreachable
 
-    batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
-    if batch.status in {BatchStatus.REQUESTED, BatchStatus.REJECTED, BatchStatus.READY}:
-        return batch
-    if batch.status in {BatchStatus.APPROVED, BatchStatus.GENERATING}:
-        generate_batch(batch)
-    queue_batch_push(batch)
-    try:
-        return push_batch(batch)
-    except RouterUnreachable as exc:
-        note_router_wait(batch, str(exc))
-        raise
+    with held(batch_lock_name(batch)) as mine:
+        batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
+        if not mine:
+            log.info("batch %s: its job is already running elsewhere", batch.pk)
+            return batch
+        if batch.status in {BatchStatus.REQUESTED, BatchStatus.REJECTED, BatchStatus.READY}:
+            return batch
+        _set_batch(batch, heartbeat_at=_now())
+        if batch.status in {BatchStatus.APPROVED, BatchStatus.GENERATING}:
+            generate_batch(batch)
+        queue_batch_push(batch)
+        try:
+            return push_batch(batch)
+        except RouterUnreachable as exc:
+            note_router_wait(batch, str(exc))
+            raise
+
+
+# --- stuck jobs: the reaper and Resume ----------------------------------------------------------
+class BatchNotStuck(Exception):
+    """Resume was asked of a batch whose job is not stuck (running, finished, or not begun)."""
+
+
+def is_stuck(batch: VoucherBatch, *, now=None) -> bool:
+    """No progress for BATCH_STALE_MINUTES (see selectors.stale_batches), and nobody holds
+    its job's lock: the worker running it is gone. A failed batch (users the router refused)
+    is stuck too: Resume tries them again."""
+    from . import selectors
+
+    if batch.status == BatchStatus.FAILED:
+        return is_free(batch_lock_name(batch))
+    stale = selectors.stale_batches(now=now).filter(pk=batch.pk).exists()
+    return stale and is_free(batch_lock_name(batch))
+
+
+def _queue_job(batch: VoucherBatch) -> None:
+    from .tasks import run_batch
+
+    batch_id = str(batch.pk)
+    transaction.on_commit(lambda: run_batch.delay(batch_id))
+
+
+def reap_stuck_batches(*, now=None) -> list[str]:
+    """Queue again the job of every batch whose job stopped (a killed worker, a message the
+    broker lost). Run by beat every minute; safe to run any number of times."""
+    from django.conf import settings
+
+    from . import selectors
+
+    resumed = []
+    for batch in selectors.stale_batches(now=now).only("pk", "status", "last_error"):
+        if not is_free(batch_lock_name(batch)):
+            continue  # its job is alive (a slow router): leave it
+        note = batch.last_error or _(
+            "No progress for %(minutes)s minutes (its worker stopped); the job was queued again."
+        ) % {"minutes": settings.BATCH_STALE_MINUTES}
+        _set_batch(batch, heartbeat_at=_now(), last_error=note[:500])
+        _queue_job(batch)
+        resumed.append(str(batch.pk))
+        log.warning("batch %s had no progress: its job is queued again", batch.pk)
+    return resumed
+
+
+def may_resume(actor: User) -> bool:
+    """Finance, Sales and Super Admin resume the batches they can see."""
+    return actor.is_superuser or any(
+        actor.has_role(r) for r in (Role.FINANCE, Role.SUPER_ADMIN, Role.SALES)
+    )
+
+
+@transaction.atomic
+def resume_batch(*, actor: User, batch: VoucherBatch) -> VoucherBatch:
+    """An operator's Resume: queue the stuck batch's job again (recorded in its history).
+
+    Finance, Super Admin and Sales may; the batch must be stuck (else BatchNotStuck)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not may_resume(actor):
+        raise PermissionDenied(_("Only Finance, Sales or Super Admin resume batches."))
+    batch = VoucherBatch.objects.select_for_update().get(pk=batch.pk)
+    if not is_stuck(batch):
+        raise BatchNotStuck(
+            _("This batch is not stuck (%(status)s, last progress %(when)s): nothing to resume.")
+            % {
+                "status": batch.get_status_display(),
+                "when": timezone.localtime(batch.heartbeat_at).strftime("%Y-%m-%d %H:%M")
+                if batch.heartbeat_at
+                else _("never"),
+            }
+        )
+    batch.heartbeat_at = _now()
+    batch._history_user = actor
+    batch._change_reason = "resumed"
+    batch.save(update_fields=["heartbeat_at", "updated_at"])
+    _queue_job(batch)
+    return batch
 
 
 @transaction.atomic

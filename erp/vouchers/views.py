@@ -44,6 +44,28 @@ class BatchCodesView(_BatchFile):
         return printing.batch_csv_response(batch)
 
 
+class BatchResumeView(_BatchFile):
+    """The Resume button of a stuck batch: the same service as the API's resume."""
+
+    def post(self, request, pk):
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseRedirect
+        from django.utils.translation import gettext as _
+
+        from . import services
+
+        batch = self.batch()
+        try:
+            services.resume_batch(actor=request.user, batch=batch)
+            messages.success(request, _("The batch's job is queued again."))
+        except services.BatchNotStuck as exc:
+            messages.error(request, str(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(self.viewset.reverse("detail", args=[batch.pk]))
+
+
 class CardPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """A card template on six sample vouchers (nothing real printed)."""
 

@@ -54,9 +54,28 @@ class BatchViewset(ReadonlyModelViewset):
         "failed_count",
     )
     list_filter_fields = ("status",)
+    detail_view_class = RecordDetailView
+    detail_template_name = "vouchers/batch_detail.html"
 
     def get_queryset(self, request):
         return selectors.batches_visible_to(request.user)
+
+    def get_detail_context(self, request, batch) -> dict:
+        from django.utils import timezone
+        from django.utils.timesince import timesince
+
+        age = selectors.stuck_age(batch)
+        return {
+            "stuck_age": age,
+            "stuck_age_text": timesince(timezone.now() - age) if age is not None else "",
+            "stuck_cause": selectors.stuck_cause(batch) if age is not None else "",
+            "can_resume": age is not None and services.may_resume(request.user),
+            "resume_url": self.reverse("resume", args=[batch.pk]),
+        }
+
+    @property
+    def resume_path(self):
+        return path("<uuid:pk>/resume/", views.BatchResumeView.as_view(viewset=self), name="resume")
 
     def get_detail_page_actions(self, request, obj, *actions):
         prints = [

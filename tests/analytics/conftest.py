@@ -32,6 +32,7 @@ from erp.finance.models import Expense
 from erp.sales import services as sales
 from erp.sales.models import CommissionRule, Refund, Remittance, Sale
 from erp.vouchers import services as voucher_services
+from tests.conftest import put_on_router
 
 TZ = ZoneInfo("Africa/Dar_es_Salaam")
 
@@ -95,6 +96,7 @@ def shop(settings, make_router, make_user, users, admin_user):
                 agent=agent,
             )
             voucher_services.generate_batch(batch)
+            put_on_router(batch)
     CommissionRule.objects.create(percent=Decimal("7.5"))
     CommissionRule.objects.create(package=week, fixed=Decimal("300"))
 

@@ -15,6 +15,7 @@ from erp.sales import services as sales
 from erp.sales.models import CommissionRule
 from erp.vouchers import services as vouchers
 from tests.browser.helpers import login
+from tests.conftest import put_on_router
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +39,7 @@ def month_of_sales(make_router, make_user):
             actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
         )
         vouchers.generate_batch(batch)
+        put_on_router(batch)
         for _ in range(n + 1):
             sales.sell(
                 seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=package

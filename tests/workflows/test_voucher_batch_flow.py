@@ -163,3 +163,32 @@ def test_bad_request_form_shows_errors_and_starts_nothing(client, users, world):
     response = _start(client, users[Role.SALES], world, quantity=0)
     assert response.status_code in (200, 422)
     assert not VoucherBatch.objects.exists() and not VoucherBatchProcess.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_the_reaper_resumed_completes_its_process(users, world, eager_celery):
+    """The process's job message was lost (its worker killed): the reaper's job puts the batch
+    in stock, and the process's waiting task completes (batch_ready), not only when the
+    process's own task ran the job."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.voucher_batch.services import decide, start_process
+
+    batch = services.request_batch(
+        actor=users[Role.SALES], package=world["package"], router=world["router"], quantity=6
+    )
+    process = start_process(batch)
+    decide(actor=users[Role.FINANCE], batch=batch, approve=True)  # its job never runs
+    waiting = process.task_set.get(flow_task=VoucherBatchFlow.wait_in_stock)
+    assert waiting.status == STATUS.NEW
+
+    then = timezone.now() - timedelta(minutes=10)
+    VoucherBatch.objects.filter(pk=batch.pk).update(updated_at=then)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.reap_stuck_batches() == [str(batch.pk)]
+    assert VoucherBatch.objects.get(pk=batch.pk).status == BatchStatus.READY
+    waiting.refresh_from_db()
+    process.refresh_from_db()
+    assert waiting.status == STATUS.DONE and process.status == STATUS.DONE

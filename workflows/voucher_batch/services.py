@@ -55,3 +55,25 @@ def decide(*, actor: User, batch: VoucherBatch, approve: bool, comment: str = ""
         )
         activation.execute()
     return batch
+
+
+def complete_in_stock(batch_id) -> bool:
+    """Finish the process's "generate, push, put in stock" task once the batch is in stock.
+    Idempotent: a process already past it (or a batch with no process) is left alone."""
+    from erp.vouchers.choices import BatchStatus
+
+    process = VoucherBatchProcess.objects.filter(
+        flow_class=VoucherBatchFlow, data__batch_id=str(batch_id)
+    ).first()
+    if process is None:
+        return False
+    with transaction.atomic(), VoucherBatchFlow.lock(process.pk):
+        if process.batch is None or process.batch.status != BatchStatus.READY:
+            return False
+        task = process.task_set.filter(
+            flow_task=VoucherBatchFlow.wait_in_stock, status=STATUS.NEW
+        ).first()
+        if task is None:
+            return False
+        VoucherBatchFlow.wait_in_stock.run(task)
+    return True

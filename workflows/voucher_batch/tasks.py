@@ -11,17 +11,12 @@ from erp.vouchers.tasks import BATCH_JOB_OPTIONS
 
 @shared_task(**BATCH_JOB_OPTIONS)
 def run_batch_process(process_pk: int) -> None:
-    from viewflow.workflow.status import STATUS
-
-    from .flows import VoucherBatchFlow
     from .models import VoucherBatchProcess
+    from .services import complete_in_stock
 
     process = VoucherBatchProcess.objects.get(pk=process_pk)
     batch = services.run_batch_job(process.batch)
-    if batch.status != BatchStatus.READY:
-        return
-    task = process.task_set.filter(
-        flow_task=VoucherBatchFlow.wait_in_stock, status=STATUS.NEW
-    ).first()
-    if task is not None:
-        VoucherBatchFlow.wait_in_stock.run(task)
+    if batch.status == BatchStatus.READY:
+        # Normally done by the batch_ready subscriber; again here for a batch that was
+        # already in stock when this message was delivered (again).
+        complete_in_stock(batch.pk)

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from erp.accounts.roles import Role
 from erp.core import branding
+from tests.conftest import put_on_router
 
 ORG = "Kilimo WiFi Ltd"
 FOOTER = f"— ViorNet, {ORG}"
@@ -61,6 +62,7 @@ def stock(make_router, users, admin_user):
         actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
     )
     vouchers.generate_batch(batch)
+    put_on_router(batch)
     return {"agent": agent, "package": package, "batch": batch}
 
 

@@ -9,6 +9,7 @@ import pytest
 from erp.accounts.roles import Role
 from erp.sales.models import CommissionRule
 from erp.vouchers import services as vouchers
+from tests.conftest import put_on_router
 
 
 @pytest.fixture
@@ -33,6 +34,7 @@ def two_sites(make_router, users, admin_user):
             agent=users[Role.AGENT],
         )
         vouchers.generate_batch(batch)
+        put_on_router(batch)
         packages.append(package)
     CommissionRule.objects.create(percent=Decimal("10"))
     return {"sites": [r.site for r in routers], "packages": packages}

@@ -16,6 +16,7 @@ from erp.finance.models import Expense, ExportRun, ScheduledExport
 from erp.sales import services as sales
 from erp.sales.models import CommissionRule, Refund, Remittance, Sale
 from erp.vouchers import services as vouchers
+from tests.conftest import put_on_router
 from tests.erp.accounts.test_roles import EXPECTED, FINANCE_APP, SALES
 
 
@@ -37,6 +38,7 @@ def world(two_sites, users, make_user, tmp_path, settings):
         actor=None, package=package, router=site.routers.first(), quantity=5, preapproved=True
     )
     vouchers.generate_batch(office)
+    put_on_router(office)
     # office stock (no agent) for the desk roles' sales
     own = sales.sell(
         seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=package

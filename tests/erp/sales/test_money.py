@@ -17,6 +17,7 @@ from erp.sales.models import CommissionRule, Refund, Remittance, Sale
 from erp.vouchers import services as voucher_services
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
+from tests.conftest import put_on_router
 
 
 @pytest.fixture
@@ -39,6 +40,7 @@ def agent_shop(make_router, users, admin_user):
             actor=None, package=package, router=router, quantity=80, preapproved=True, agent=agent
         )
         voucher_services.generate_batch(batch)
+        put_on_router(batch)
     CommissionRule.objects.create(percent=Decimal("7.5"))
     CommissionRule.objects.create(package=packages[2], fixed=Decimal("300"))
     return {"agent": agent, "packages": packages}

@@ -12,6 +12,7 @@ from erp.accounts.roles import Role
 from erp.sales.models import Sale
 from erp.vouchers import services as voucher_services
 from erp.vouchers.models import Voucher
+from tests.conftest import put_on_router
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def agent_with_stock(make_router, users, admin_user):
         actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
     )
     voucher_services.generate_batch(batch)
+    put_on_router(batch)
     return {"agent": agent, "package": package}
 
 

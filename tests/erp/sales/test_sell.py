@@ -17,6 +17,7 @@ from erp.sales.models import CommissionRule, Sale
 from erp.vouchers import services as voucher_services
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher, VoucherEvent
+from tests.conftest import put_on_router
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def shop(make_router, users, admin_user):
         actor=None, package=package, router=router, quantity=60, preapproved=True
     )
     voucher_services.generate_batch(batch)
+    put_on_router(batch)
     return {"router": router, "site": router.site, "package": package, "batch": batch}
 
 

@@ -333,6 +333,27 @@ def test_vouchers_generate_command(setup, simulator):
 
 
 @pytest.mark.django_db
+def test_vouchers_generate_counts_what_a_cut_push_left_on_the_router(setup, simulator):
+    """The router drops the link half way: the command says how many it acknowledged (not 0)."""
+    simulated = setup["simulated"]
+    simulator.call(lambda: setattr(simulated.state.faults, "drop_after", 1300))
+    out, err = StringIO(), StringIO()
+    call_command(
+        "vouchers_generate",
+        *("--package", "1 Hour", "--router", str(setup["router"].pk), "--quantity", "1500"),
+        stdout=out,
+        stderr=err,
+    )
+    on_router = len(sim_users(simulator, simulated))
+    synced = HotspotUser.objects.filter(router=setup["router"], sync_state="synced").count()
+    assert 0 < synced <= on_router < 1500
+    assert f"1500 generated, {synced} on the router, status Waiting for the router" in (
+        out.getvalue()
+    )
+    assert VoucherBatch.objects.get().pushed_count == synced
+
+
+@pytest.mark.django_db
 def test_a_code_already_taken_is_skipped_and_replaced(setup, monkeypatch):
     """Collisions are retried: the CSPRNG cannot be made to collide, so the first draw is
     replaced by one that repeats an existing code."""

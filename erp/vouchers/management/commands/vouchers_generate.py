@@ -69,6 +69,8 @@ class Command(BaseCommand):
                 self.stderr.write(
                     f"router: {exc.detail}; the vouchers will be pushed when it answers"
                 )
+        # What the router acknowledged, even of a push cut half way (not what the push said).
+        services.refresh_batch_progress(batch)
         self.stdout.write(
             self.style.SUCCESS(
                 f"batch {batch.pk}: {batch.generated_count} generated, {batch.pushed_count} on the "
