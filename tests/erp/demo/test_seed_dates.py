@@ -52,8 +52,10 @@ def _counts() -> dict[str, int]:
 @pytest.mark.django_db(transaction=False)
 @pytest.mark.parametrize(("local", "zone", "why"), MATRIX, ids=[m[2] for m in MATRIX])
 def test_seed_demo_succeeds_on_every_date(roles, settings, local, zone, why):
+    from erp.mikrotik.models import HotspotUser
     from erp.sales.models import Sale
-    from erp.vouchers.models import Voucher
+    from erp.vouchers.choices import BatchStatus
+    from erp.vouchers.models import Voucher, VoucherBatch
 
     settings.TIME_ZONE = zone
     moment = dt.datetime.fromisoformat(local).replace(tzinfo=zoneinfo.ZoneInfo(zone))
@@ -86,6 +88,11 @@ def test_seed_demo_succeeds_on_every_date(roles, settings, local, zone, why):
         assert len(left) == len(seed_demo.SITES) * len(seed_demo.PACKAGES)
         assert set(left.values()) == {seed_demo.DEMO_STOCK_LEFT}
         assert "Added:" in out.getvalue() and "sales" in out.getvalue()
+        # every demo voucher went to its router over the RouterOS API before any was sold
+        assert set(VoucherBatch.objects.values_list("status", flat=True)) == {BatchStatus.READY}
+        codes = Voucher.objects.values("code")
+        pushed = HotspotUser.objects.filter(name__in=codes, synced_at__isnull=False)
+        assert pushed.exclude(router_item_id="").count() == Voucher.objects.count()
 
 
 @pytest.mark.django_db

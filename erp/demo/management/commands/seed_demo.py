@@ -13,7 +13,9 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -22,10 +24,18 @@ from erp.accounts.roles import Role
 from erp.accounts.services import create_user
 from erp.clients.models import Client
 from erp.clients.services import create_client
+from erp.core.ports import port_problem
 from erp.sites.models import Router, Site
 from erp.sites.services import create_router, create_site, update_router
 
 DEMO_PASSWORD = "viornet-demo-2026"  # noqa: S105 - printed for the demo on purpose
+DEMO_ROUTER_PASSWORD = "demo-router-pass"  # noqa: S105 - the simulator's, in the Procfile
+
+
+def simulator_state() -> Path:
+    """The state file of make run's `router` process (Procfile: --state), under VAR_DIR."""
+    return Path(settings.VAR_DIR) / "routeros-sim.json"
+
 
 USERS = [
     ("admin", Role.SUPER_ADMIN, "Amina", "Mwakyusa", "+255712000001"),
@@ -132,6 +142,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, router_host: str, router_port: int, **options):
         self.made: Counter[str] = Counter()  # what this run added, said at the end
+        self.router_port = router_port
+        if not Router.objects.filter(site__code__in=[s[1] for s in SITES]).exists():
+            # a new demo: the simulator's users of an earlier one are not its routers'
+            simulator_state().unlink(missing_ok=True)
         users = {}
         for username, role, first, last, phone in USERS:
             user = User.objects.filter(username=username).first()
@@ -176,7 +190,7 @@ class Command(BaseCommand):
                     router=router,
                     host=router_host,
                     api_port=router_port + index,
-                    password="demo-router-pass",  # noqa: S106 - the demo router's password
+                    password=DEMO_ROUTER_PASSWORD,
                 )
                 self.made["routers moved"] += 1
             if router is None:
@@ -188,7 +202,7 @@ class Command(BaseCommand):
                     api_port=router_port + index,
                     use_tls=False,
                     username="admin",
-                    password="demo-router-pass",  # noqa: S106 - the demo router's password
+                    password=DEMO_ROUTER_PASSWORD,
                     hotspot_server="hotspot1",
                 )
                 self.made["routers"] += 1
@@ -389,6 +403,36 @@ class Command(BaseCommand):
                 )
                 faults.verify(actor=users[reporter], fault=fault, confirm=True)
 
+    def _push_to_demo_routers(self, batches: list) -> None:
+        """Push the demo batches to the demo routers over the RouterOS API, as any batch.
+
+        During `make run` this runs before the `router` process starts, so the seed serves
+        the routers' ports itself with the simulator and the state file that process then
+        loads (the users stay on "its" routers); a simulator already answering on a port
+        (the demo running) is used as it is."""
+        from erp.mikrotik.simulator import Simulator
+        from erp.vouchers import services as vouchers
+
+        routers = {batch.router_id: batch.router for batch in batches}
+        free = [r for r in routers.values() if port_problem(r.host, r.api_port) is None]
+        simulator = None
+        if free:
+            simulator = Simulator(state_file=simulator_state()).start_in_thread()
+            for router in free:
+                simulator.add_router(
+                    f"sim-{router.api_port - self.router_port + 1}",
+                    host=router.host,
+                    port=router.api_port,
+                    username="admin",
+                    password=DEMO_ROUTER_PASSWORD,
+                )
+        try:
+            for batch in batches:
+                vouchers.push_batch(batch)
+        finally:
+            if simulator is not None:
+                simulator.shutdown()
+
     def _plan_sales(self, routers: list[Router], packages: list) -> list[PlannedSale]:
         """Every demo sale, drawn before anything is sold, so the stock can be counted from
         it: how many sales a day gets depends on the weekdays walked over, and the stock must
@@ -468,6 +512,7 @@ class Command(BaseCommand):
         plan = self._plan_sales(routers, packages)
         needed = Counter((sale.router.pk, sale.package.pk) for sale in plan)
         stock: dict[tuple, list[str]] = {}
+        batches = []
         for router in routers:
             for package in packages:
                 batch = vouchers.request_batch(
@@ -480,13 +525,15 @@ class Command(BaseCommand):
                     note="demo stock",
                 )
                 vouchers.generate_batch(batch)
-                # pending hotspot users: beat's push puts them on the demo router
                 vouchers.queue_batch_push(batch)
+                batches.append(batch)
                 stock[router.pk, package.pk] = list(
                     Voucher.objects.filter(batch=batch, status=VoucherStatus.UNUSED)
                     .order_by("-pk")
                     .values_list("code", flat=True)
                 )
+        # a voucher is for sale only once its user is on its router, the demo's too
+        self._push_to_demo_routers(batches)
         tz = timezone.get_current_timezone()
         now = timezone.now()
         sold = []
