@@ -146,22 +146,7 @@ class Command(BaseCommand):
         if not Router.objects.filter(site__code__in=[s[1] for s in SITES]).exists():
             # a new demo: the simulator's users of an earlier one are not its routers'
             simulator_state().unlink(missing_ok=True)
-        users = {}
-        for username, role, first, last, phone in USERS:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = create_user(
-                    actor=None,
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    role=role,
-                    first_name=first,
-                    last_name=last,
-                    phone=phone,
-                    email=f"{username}@demo.viornet.example",
-                )
-                self.made["users"] += 1
-            users[username] = user
+        users = {row[0]: self._user(*row) for row in USERS}
         admin = users["admin"]
 
         for index, (name, code, lat, lon, address) in enumerate(SITES):
@@ -361,20 +346,7 @@ class Command(BaseCommand):
         from erp.maintenance.models import Fault
         from workflows.fault_repair import services as faults
 
-        username, role, first, last, phone = LEAD
-        lead = User.objects.filter(username=username).first()
-        if lead is None:
-            lead = create_user(
-                actor=None,
-                username=username,
-                password=DEMO_PASSWORD,
-                role=role,
-                first_name=first,
-                last_name=last,
-                phone=phone,
-                email=f"{username}@demo.viornet.example",
-            )
-            self.made["users"] += 1
+        lead = self._user(*LEAD)
         lead.user_permissions.add(Permission.objects.get(codename="triage_fault"))
         lead = User.objects.get(pk=lead.pk)  # fresh permission cache
         technician = users["technician"]
@@ -402,6 +374,23 @@ class Command(BaseCommand):
                     minutes_spent=40,
                 )
                 faults.verify(actor=users[reporter], fault=fault, confirm=True)
+
+    def _user(self, username: str, role: str, first: str, last: str, phone: str) -> User:
+        """The demo user of that name, made (with the demo password) if missing."""
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = create_user(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                email=f"{username}@demo.viornet.example",
+            )
+            self.made["users"] += 1
+        return user
 
     def _push_to_demo_routers(self, batches: list) -> None:
         """Push the demo batches to the demo routers over the RouterOS API, as any batch.
