@@ -83,6 +83,17 @@ def chromium_path():
     return CHROMIUM
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _demo_router_ports():
+    """seed_demo serves its demo routers' ports while it pushes (erp.demo): in tests, ports
+    nobody else uses, never a developer's running `make run` simulator on 8728."""
+    if "ROUTER_SIM_PORT" not in os.environ:
+        from tests.ports import free_port as _free_port
+
+        os.environ["ROUTER_SIM_PORT"] = str(_free_port(4))
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher costs ~0.3 s a password by design; tests make hundreds.

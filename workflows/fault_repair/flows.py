@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.utils import is_owner
 from viewflow.workflow import flow
+from viewflow.workflow.lock import SelectForUpdateLock
 
 from erp.maintenance import services
 from erp.maintenance.choices import FaultStatus
@@ -33,6 +34,9 @@ class VerifyNode(flow.View):
 
 class FaultRepairFlow(flow.Flow):
     process_class = FaultRepairProcess
+    # Two people completing the same task at once, or a timer firing during a completion,
+    # take turns on the process row; the second then finds the task done (a clear message).
+    lock_impl = SelectForUpdateLock(nowait=False)
     process_title = _("Faults")
     process_description = _(
         "Report a fault, triage and assign a technician, repair, verify and close."

@@ -81,10 +81,14 @@ def _open_task(fault: Fault, node) -> Any:
 
 def _complete(actor: User, fault: Fault, node, work):
     """Take the open task of ``node`` for ``actor``, run ``work`` (a service) and complete the
-    task, all in one transaction under the process lock."""
+    task, all in one transaction under the process lock. The task is read once the lock is
+    held: of two people completing it at once, the second finds it done and is told so."""
     with transaction.atomic():
-        process, task = _open_task(fault, node)
+        process = process_of(fault)
+        if process is None:
+            raise ValidationError(_("This fault is not waiting for that step."))
         with FaultRepairFlow.lock(process.pk):
+            _process, task = _open_task(fault, node)
             activation = node.activation_class(task)
             if task.status == STATUS.NEW:
                 activation.assign(actor)

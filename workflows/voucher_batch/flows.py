@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.lock import SelectForUpdateLock
 
 from erp.vouchers.choices import BatchStatus
 
@@ -30,6 +31,9 @@ class DecisionView(flow.View):
 
 class VoucherBatchFlow(flow.Flow):
     process_class = VoucherBatchProcess
+    # Two people completing the same task at once, or a timer firing during a completion,
+    # take turns on the process row; the second then finds the task done (a clear message).
+    lock_impl = SelectForUpdateLock(nowait=False)
     process_title = _("Voucher batches")
     process_description = _("Request vouchers, approve them (four eyes), generate and push them.")
 

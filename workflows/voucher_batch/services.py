@@ -35,17 +35,18 @@ def start_process(batch: VoucherBatch) -> VoucherBatchProcess:
 def decide(*, actor: User, batch: VoucherBatch, approve: bool, comment: str = "") -> VoucherBatch:
     """Record the decision and complete the process's decision task (then the job starts)."""
     process = process_of(batch)
-    task = (
-        process
-        and process.task_set.filter(
+    if process is None:
+        raise ValidationError(_("This batch is not waiting for a decision."))
+    # The task is read once the lock is held: of two people deciding at once, the second
+    # finds it decided and is told so.
+    with VoucherBatchFlow.lock(process.pk):
+        task = process.task_set.filter(
             flow_task=VoucherBatchFlow.decide, status__in=[STATUS.NEW, STATUS.ASSIGNED]
         ).first()
-    )
-    if task is None:
-        raise ValidationError(_("This batch is not waiting for a decision."))
-    if not VoucherBatchFlow.decide._not_requester(actor, task):
-        raise ValidationError(_("You cannot approve or reject a batch you requested."))
-    with VoucherBatchFlow.lock(process.pk):
+        if task is None:
+            raise ValidationError(_("This batch is not waiting for a decision."))
+        if not VoucherBatchFlow.decide._not_requester(actor, task):
+            raise ValidationError(_("You cannot approve or reject a batch you requested."))
         activation = VoucherBatchFlow.decide.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(actor)

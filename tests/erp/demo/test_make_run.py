@@ -17,22 +17,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from erp.core.ports import port_problem
+from tests.ports import free_port as _free_port
 
 REPO = Path(__file__).resolve().parents[3]
 MAKE_RUN = ["make", "--no-print-directory", "run"]  # make from PATH, as a person runs it
-
-
-def _free_port(block: int = 1) -> int:
-    """The first of `block` consecutive ports nobody listens on."""
-    for _ in range(50):
-        with closing(socket.socket()) as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + block < 65536 and all(
-            port_problem("127.0.0.1", first + n) is None for n in range(block)
-        ):
-            return first
-    raise RuntimeError("no free block of ports")
 
 
 def _newcomer_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ stock, every package keeps stock for the POS, and the reports add up.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zoneinfo
 from collections import Counter
 from io import StringIO
@@ -22,6 +23,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from erp.demo.management.commands import seed_demo
+from tests.ports import free_port as _free_port
 
 # (local date and time, time zone, what the date is for)
 MATRIX = [
@@ -117,9 +119,12 @@ def test_seed_demo_follows_the_simulator_to_another_port(roles):
     from erp.sites.models import Router
 
     call_command("seed_demo", stdout=StringIO())
-    assert sorted(Router.objects.values_list("api_port", flat=True)) == [8728, 8729, 8730, 8731]
-    out = StringIO()
-    call_command("seed_demo", "--router-port", "18728", stdout=out)
+    first = int(os.environ["ROUTER_SIM_PORT"])  # the tests' free ports (conftest)
     ports = sorted(Router.objects.values_list("api_port", flat=True))
-    assert ports == [18728, 18729, 18730, 18731]
+    assert ports == [first, first + 1, first + 2, first + 3]
+    moved = _free_port(4)
+    out = StringIO()
+    call_command("seed_demo", "--router-port", str(moved), stdout=out)
+    ports = sorted(Router.objects.values_list("api_port", flat=True))
+    assert ports == [moved, moved + 1, moved + 2, moved + 3]
     assert "4 routers moved" in out.getvalue()

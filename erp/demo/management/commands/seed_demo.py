@@ -9,6 +9,7 @@ every weekday, month ends, a leap day and New Year's Eve).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -135,8 +136,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--router-port",
             type=int,
-            default=8728,
-            help="port of the first demo router; the others follow (make run's simulator)",
+            default=int(os.environ.get("ROUTER_SIM_PORT") or 8728),
+            help="port of the first demo router; the others follow (make run's simulator; "
+            "default ROUTER_SIM_PORT, else 8728)",
         )
 
     @transaction.atomic
