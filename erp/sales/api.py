@@ -93,25 +93,17 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise IdempotencyMismatch(str(exc)) from None
         if replayed is not None:
             return Response(SaleSerializer(replayed).data, status=status.HTTP_200_OK)
-        client = None
-        if d.get("client_phone"):
-            client = services.client_for_sale(
-                seller=request.user,
-                phone=d["client_phone"],
-                name=d.get("client_name", ""),
-                package=d.get("package"),
-                code=d.get("code"),
-            )
         try:
-            sale, created = services.sell(
+            sale, created = services.sell_to_phone(
                 seller=request.user,
                 idempotency_key=key,
                 payment_method=d["payment_method"],
+                phone=d.get("client_phone") or None,
+                name=d.get("client_name", ""),
                 code=d.get("code"),
                 package=d.get("package"),
                 discount=d.get("discount") or Decimal("0"),
                 payment_reference=d.get("payment_reference", ""),
-                client=client,
                 request_hash=request_hash,
             )
         except (services.AlreadySold, services.NotOnRouter) as exc:

@@ -389,6 +389,41 @@ def client_for_sale(
     return create_client(actor=seller, site=Site.objects.get(pk=site_id), phone=phone, name=name)
 
 
+def sell_to_phone(
+    *,
+    seller: User,
+    idempotency_key: uuid.UUID,
+    payment_method: str,
+    phone=None,
+    name: str = "",
+    code: str | None = None,
+    package: Package | None = None,
+    discount: Decimal = Decimal("0"),
+    payment_reference: str = "",
+    request_hash: str = "",
+) -> tuple[Sale, bool]:
+    """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
+    refused (no mobile money reference, a refused discount, already sold, not on the router)
+    leaves no client behind. The POS page and the API both sell through it."""
+    with transaction.atomic():
+        client = None
+        if phone:
+            client = client_for_sale(
+                seller=seller, phone=phone, name=name, package=package, code=code
+            )
+        return sell(
+            seller=seller,
+            idempotency_key=idempotency_key,
+            payment_method=payment_method,
+            code=code,
+            package=package,
+            discount=discount,
+            payment_reference=payment_reference,
+            client=client,
+            request_hash=request_hash,
+        )
+
+
 # --- refunds --------------------------------------------------------------------------------
 @transaction.atomic
 def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:

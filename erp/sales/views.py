@@ -41,24 +41,21 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             package = (
                 Package.objects.filter(pk=data["package"]).first() if data.get("package") else None
             )
-            client = None
+            phone = None
             if data.get("client_phone", "").strip():
                 from phonenumber_field.phonenumber import to_python
 
                 phone = to_python(data["client_phone"])
                 if not (phone and phone.is_valid()):
                     raise ValidationError({"client_phone": "Enter a valid phone number."})
-                client = services.client_for_sale(
-                    seller=request.user, phone=phone, package=package, code=data.get("code")
-                )
-            sale, _created = services.sell(
+            sale, _created = services.sell_to_phone(
                 seller=request.user,
                 idempotency_key=key,
                 payment_method=data.get("payment_method", ""),
+                phone=phone,
                 package=package,
                 code=data.get("code") or None,
                 payment_reference=data.get("payment_reference", ""),
-                client=client,
             )
         except (
             ValidationError,

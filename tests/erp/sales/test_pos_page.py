@@ -126,3 +126,44 @@ def test_pos_with_an_overlong_reference_is_an_error_not_a_500(client, agent_with
     assert response.status_code == 200
     assert "at most 64 characters" in response.content.decode()
     assert not Sale.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("extra", "refusal"),
+    [
+        ({"payment_method": "mobile"}, "Give the mobile money reference."),
+        ({"payment_method": "cash", "code": "NOSUCHCODE"}, "No voucher with this code"),
+    ],
+    ids=["no reference", "unknown code"],
+)
+def test_a_refused_sale_to_a_new_phone_leaves_no_client_behind(
+    client, api, agent_with_stock, extra, refusal
+):
+    from erp.clients.models import Client
+
+    # Given a buyer's phone the system has never seen, when the POS page refuses the sale
+    client.force_login(agent_with_stock["agent"])
+    page = client.post(
+        "/pos/",
+        {
+            "idempotency_key": "3f1c9a52-6d0e-4b7a-9a51-0c2d8e7f6a11",
+            "package": str(agent_with_stock["package"].pk),
+            "client_phone": "0754 999 111",
+            **extra,
+        },
+        follow=True,
+    )
+    assert refusal in page.content.decode()
+    # and when the API refuses it
+    seller = api(agent_with_stock["agent"])
+    response = seller.post(
+        "/api/v1/sales/",
+        {"package": str(agent_with_stock["package"].pk), "client_phone": "0754999111", **extra},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="5a0e7c1d-2b3f-4e8a-9c6d-7f1e2d3c4b5a",
+    )
+    assert response.status_code == 400, response.content
+    # then no sale and no client
+    assert not Sale.objects.exists()
+    assert not Client.objects.filter(phone="+255754999111").exists()
