@@ -42,6 +42,7 @@ from erp.sites.models import Router
 from erp.vouchers import services as vouchers
 from erp.vouchers.choices import BatchStatus
 from erp.vouchers.models import VoucherBatch
+from tests.conftest import put_on_router
 from workflows.fault_repair import services as process
 
 
@@ -58,6 +59,7 @@ def stock_batch(*, package, router, quantity, agent=None):
         actor=None, package=package, router=router, quantity=quantity, preapproved=True, agent=agent
     )
     vouchers.generate_batch(batch)
+    put_on_router(batch)  # for sale only once on its router
     VoucherBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.READY)
     return batch
 
