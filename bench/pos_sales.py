@@ -594,8 +594,11 @@ def _sell_worker(seller_id, package_ids, count, warmup, think_ms, barrier, resul
             assert created
             sold.append(str(sale.pk))
         finished = time.perf_counter()
-        again, created = sell(
-            seller=seller, idempotency_key=key, payment_method="cash", package=packages[0]
+        again, created = sell(  # the last request again: its sale, nothing new
+            seller=seller,
+            idempotency_key=key,
+            payment_method="cash",
+            package=packages[(count - 1 + hash(seller_id)) % len(packages)],
         )
         replay_ok = (not created) and str(again.pk) == sold[-1]
         results.put(("ok", str(seller_id), latencies, sold, finished, replay_ok, cpu))

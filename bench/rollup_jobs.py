@@ -52,8 +52,9 @@ def run(agents: int, repeats: int) -> dict:
     from analytics.models import RollupState, StockAge
     from erp.accounts.models import User
     from erp.finance.reports import statements_report
+    from erp.mikrotik.models import HotspotUser
     from erp.sales.services import sell, statements
-    from erp.vouchers.models import Package, Voucher
+    from erp.vouchers.models import Voucher
 
     figures: dict[str, list[float]] = {"whole": [], "incremental": [], "stock whole": []}
     figures["stock incremental"] = []
@@ -82,17 +83,23 @@ def run(agents: int, repeats: int) -> dict:
                 figures["stock whole"].append(_timed(rollups.refresh_stock))
                 chosen = holders[round_ * agents : (round_ + 1) * agents]
                 for seller in User.objects.filter(pk__in=chosen):
-                    package_id = (
+                    voucher = (
                         Voucher.objects.filter(agent=seller, status="unused")
-                        .values_list("package", flat=True)
+                        .only("code", "router_id")
                         .order_by()[:1]  # any of theirs (the default order walks all stock)
                         .get()
+                    )
+                    # the generated shop has no hotspot users: this one's push, acknowledged
+                    HotspotUser.objects.get_or_create(
+                        router_id=voucher.router_id,
+                        name=voucher.code,
+                        defaults={"sync_state": "synced", "synced_at": timezone.now()},
                     )
                     sell(
                         seller=seller,
                         idempotency_key=uuid.uuid4(),
                         payment_method="cash",
-                        package=Package.objects.get(pk=package_id),
+                        code=voucher.code,
                     )
                 figures["incremental"].append(_timed(rollups.refresh))
                 changed = rollups.stock_changed_since(timezone.now() - rollups.OVERLAP) or set()

@@ -58,8 +58,14 @@ class Sale(BaseModel):
     receipt_number = models.PositiveIntegerField(_("receipt number"))
     idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
     # SHA-256 of the request that made the sale: the same key with another request is refused.
+    # Empty in the database too, so bulk loads (COPY) that predate it still fit.
     request_hash = models.CharField(
-        _("request fingerprint"), max_length=64, blank=True, default="", editable=False
+        _("request fingerprint"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
     )
     sold_at = models.DateTimeField(_("sold at"), db_index=True)
     history = HistoricalRecords()
