@@ -11,6 +11,7 @@ sent with a different request (another package, code, payment, discount or clien
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -405,23 +406,22 @@ def sell_to_phone(
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
     leaves no client behind. The POS page and the API both sell through it."""
+    sale = functools.partial(
+        sell,
+        seller=seller,
+        idempotency_key=idempotency_key,
+        payment_method=payment_method,
+        code=code,
+        package=package,
+        discount=discount,
+        payment_reference=payment_reference,
+        request_hash=request_hash,
+    )
+    if not phone:
+        return sale(client=None)  # nothing written before the sale: no transaction around it
     with transaction.atomic():
-        client = None
-        if phone:
-            client = client_for_sale(
-                seller=seller, phone=phone, name=name, package=package, code=code
-            )
-        return sell(
-            seller=seller,
-            idempotency_key=idempotency_key,
-            payment_method=payment_method,
-            code=code,
-            package=package,
-            discount=discount,
-            payment_reference=payment_reference,
-            client=client,
-            request_hash=request_hash,
-        )
+        client = client_for_sale(seller=seller, phone=phone, name=name, package=package, code=code)
+        return sale(client=client)
 
 
 # --- refunds --------------------------------------------------------------------------------
