@@ -11,6 +11,7 @@ other scheme before anything is opened. A refused resource is simply left out of
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -21,6 +22,7 @@ class RefusedURL(ValueError):
     """A printout named a resource other than inline data; nothing was fetched."""
 
 
+@functools.cache
 def _fetcher_class():
     from weasyprint.urls import URLFetcher  # imported here: it needs Pango, only printing does
 
