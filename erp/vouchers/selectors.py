@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.accounts.models import User
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .choices import BatchStatus
 from .models import Package, Voucher, VoucherBatch
@@ -24,16 +24,10 @@ def packages_sold_at(site) -> QuerySet[Package]:
 
 
 def batches_visible_to(user: User) -> QuerySet[VoucherBatch]:
-    batches = VoucherBatch.objects.select_related(
-        "package", "router", "site", "agent", "requested_by"
+    return restrict(
+        VoucherBatch.objects.select_related("package", "router", "site", "agent", "requested_by"),
+        user,
     )
-    if not user.is_authenticated:
-        return batches.none()
-    if user.sees_all_sites:
-        return batches
-    if user.is_agent:
-        return batches.filter(agent=user)
-    return batches.filter(site__in=sites_visible_to(user).values("pk"))
 
 
 def batch_counts(user: User, statuses) -> dict[str, int]:
@@ -105,14 +99,7 @@ def stuck_cause(batch: VoucherBatch) -> str:
 
 def vouchers_visible_to(user: User) -> QuerySet[Voucher]:
     """An agent sees only the vouchers the agent holds; others, those of their sites."""
-    vouchers = Voucher.objects.select_related("package", "site", "agent")
-    if not user.is_authenticated:
-        return vouchers.none()
-    if user.sees_all_sites:
-        return vouchers
-    if user.is_agent:
-        return vouchers.filter(agent=user)
-    return vouchers.filter(site__in=sites_visible_to(user).values("pk"))
+    return restrict(Voucher.objects.select_related("package", "site", "agent"), user)
 
 
 def find_by_code(user: User, code: str) -> Voucher | None:
