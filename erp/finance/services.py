@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 
@@ -39,7 +40,7 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
     """Record an expense; small ones are approved at once, larger ones wait for another
     person (EXPENSE_APPROVAL_THRESHOLD)."""
     if not actor.has_perm("finance.add_expense"):
-        raise ValidationError(_("You may not record expenses."))
+        raise NotAllowed(_("You may not record expenses."))
     expense = assign_fields(Expense(recorded_by=actor), fields, EXPENSE_FIELDS)
     _check_expense_site_in_scope(actor, expense)
     if expense.amount is not None and to_money(expense.amount) <= 0:
@@ -83,11 +84,11 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     if not actor.has_perm("finance.change_expense"):
-        raise ValidationError(_("You may not approve expenses."))
+        raise NotAllowed(_("You may not approve expenses."))
     if expense.status != ExpenseStatus.PENDING:
         raise ValidationError(_("This expense was already decided."))
     if expense.recorded_by_id == actor.pk:
-        raise ValidationError(_("Someone else approves an expense you recorded."))
+        raise NotAllowed(_("Someone else approves an expense you recorded."))
     expense.status = ExpenseStatus.APPROVED if approve else ExpenseStatus.REJECTED
     expense.decided_by = actor
     return validated_save(expense, actor=actor)
@@ -178,7 +179,7 @@ def save_schedule(
     from .reports import reports_for
 
     if not actor.has_perm("finance.add_scheduledexport"):
-        raise ValidationError(_("You may not schedule exports."))
+        raise NotAllowed(_("You may not schedule exports."))
     if schedule is not None:
         schedule = ScheduledExport.objects.select_for_update().get(pk=schedule.pk)
     schedule = assign_fields(schedule or ScheduledExport(owner=actor), fields, SCHEDULE_FIELDS)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
@@ -151,7 +152,7 @@ def save_commission_rule(
     if not actor.has_perm(
         "sales.add_commissionrule" if rule is None else "sales.change_commissionrule"
     ):
-        raise ValidationError(_("You may not change commission rules."))
+        raise NotAllowed(_("You may not change commission rules."))
     rule = assign_fields(rule or CommissionRule(), fields, RULE_FIELDS)
     if (rule.percent is None) == (rule.fixed is None):
         raise ValidationError(_("Give either a percent or a fixed amount, not both."))
@@ -318,7 +319,7 @@ def _sell_locked(
         raise ValidationError({"discount": _("A discount cannot be negative.")})
     if discount > 0:
         if not seller.has_perm("sales.give_discount"):
-            raise ValidationError({"discount": _("You may not give discounts.")})
+            raise NotAllowed(_("You may not give discounts."))
         limit = to_money(price * settings.MAX_DISCOUNT_PERCENT / 100)
         if discount > limit:
             raise ValidationError(
@@ -430,7 +431,7 @@ def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:
     """Give a sale back: a Refund record reversing its commission; the voucher becomes void
     and is disabled on the router. The sale itself is never changed."""
     if not actor.has_perm("sales.add_refund"):
-        raise ValidationError(_("You may not refund sales."))
+        raise NotAllowed(_("You may not refund sales."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the sale is refunded.")})
     sale = Sale.objects.select_for_update().select_related("voucher").get(pk=sale.pk)
@@ -556,7 +557,7 @@ def record_remittance(
     """Finance records money an agent handed in. More than the agent owes needs an explicit
     confirmation (an advance, or a mistake to catch)."""
     if not actor.has_perm("sales.add_remittance"):
-        raise ValidationError(_("You may not record remittances."))
+        raise NotAllowed(_("You may not record remittances."))
     if not agent.has_role("Agent"):
         raise ValidationError({"agent": _("Remittances come from agents.")})
     amount = to_money(amount)

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
 from erp.finance import services, tasks
 from erp.finance.choices import ExportRunStatus
 from erp.finance.models import ExportRun, ScheduledExport
@@ -63,7 +64,7 @@ def test_bad_schedules_are_refused_and_change_nothing(users):
         with pytest.raises(ValidationError) as error:
             services.save_schedule(actor=finance, **{**good, **bad})
         assert field in error.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         services.save_schedule(actor=agent, **good)  # agents schedule nothing
     assert ScheduledExport.objects.count() == 0
     assert not PeriodicTask.objects.filter(task="erp.finance.tasks.run_scheduled_export").exists()
