@@ -1,8 +1,10 @@
 """The ViorNet roles, the permissions each is granted, and how the INET roles map onto them.
 
-Roles are Django groups seeded by a data migration (accounts/migrations/0003_seed_roles.py); a
-user's role is the group they are in. Which *rows* a role sees (an agent's own clients) is decided
-by the selectors; the permissions here decide which *kinds* of record and action a role may use.
+Roles are Django groups; a user's role is the group they are in. ``ROLE_PERMISSIONS`` below is
+the matrix: `manage.py sync_roles_and_schedules` (also run after every migrate) makes the groups
+hold exactly these permissions. Which *rows* a role sees (an agent's own clients) is decided by
+the row-scoping rule (erp.core.scoping); the permissions decide which *kinds* of record and
+action a role may use.
 """
 
 from __future__ import annotations
@@ -32,3 +34,228 @@ INET_ROLE_MAP: dict[str, Role] = {
 # Roles that see every site; the others see the sites they are scoped to (or, for agents,
 # assigned to).
 ALL_SITES_ROLES = frozenset({Role.SUPER_ADMIN})
+
+# The permissions each role is granted: the role matrix, applied by
+# `manage.py sync_roles_and_schedules` (run after every migrate). Which *rows* a role sees is the
+# row-scoping rule's (erp.core.scoping). A new module adds its permissions here.
+
+# Super Admin edits the beat schedules (Periodic tasks in the admin): the polling intervals of
+# routers and the report times are the staff's to change.
+BEAT_SCHEDULE_PERMISSIONS = frozenset(
+    f"django_celery_beat.{action}_{model}"
+    for action in ("add", "change", "delete", "view")
+    for model in (
+        "periodictask",
+        "intervalschedule",
+        "crontabschedule",
+        "solarschedule",
+        "clockedschedule",
+    )
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.SUPER_ADMIN: frozenset(
+        {
+            *BEAT_SCHEDULE_PERMISSIONS,
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.view_user",
+            "analytics.view_analytics",
+            "assets.add_asset",
+            "assets.add_assettype",
+            "assets.change_asset",
+            "assets.change_assettype",
+            "assets.import_assets",
+            "assets.move_asset",
+            "assets.print_asset_labels",
+            "assets.view_asset",
+            "assets.view_asset_value",
+            "assets.view_assetmovement",
+            "assets.view_assettype",
+            "clients.add_client",
+            "clients.change_client",
+            "clients.delete_client",
+            "clients.view_client",
+            "finance.add_expense",
+            "finance.add_scheduledexport",
+            "finance.change_expense",
+            "finance.change_scheduledexport",
+            "finance.view_expense",
+            "finance.view_exportrun",
+            "finance.view_scheduledexport",
+            "maintenance.add_fault",
+            "maintenance.add_repairlog",
+            "maintenance.change_fault",
+            "maintenance.triage_fault",
+            "maintenance.view_downtime",
+            "maintenance.view_fault",
+            "maintenance.view_faultphoto",
+            "maintenance.view_repairlog",
+            "mikrotik.add_hotspotprofile",
+            "mikrotik.change_hotspotprofile",
+            "mikrotik.delete_hotspotprofile",
+            "mikrotik.view_hotspotprofile",
+            "mikrotik.view_hotspotuser",
+            "mikrotik.view_routerevent",
+            "mikrotik.view_routersample",
+            "sales.add_commissionrule",
+            "sales.add_refund",
+            "sales.add_remittance",
+            "sales.add_sale",
+            "sales.change_commissionrule",
+            "sales.give_discount",
+            "sales.view_commissionrule",
+            "sales.view_refund",
+            "sales.view_remittance",
+            "sales.view_sale",
+            "sites.add_router",
+            "sites.add_site",
+            "sites.change_router",
+            "sites.change_site",
+            "sites.delete_router",
+            "sites.delete_site",
+            "sites.operate_router",
+            "sites.view_router",
+            "sites.view_site",
+            "vouchers.add_cardtemplate",
+            "vouchers.add_package",
+            "vouchers.add_voucherbatch",
+            "vouchers.change_cardtemplate",
+            "vouchers.change_package",
+            "vouchers.change_voucher",
+            "vouchers.change_voucherbatch",
+            "vouchers.view_cardtemplate",
+            "vouchers.view_package",
+            "vouchers.view_voucher",
+            "vouchers.view_voucherbatch",
+        }
+    ),
+    Role.MARKETING: frozenset(
+        {
+            "analytics.view_analytics",
+            "clients.add_client",
+            "clients.change_client",
+            "clients.view_client",
+            "maintenance.add_fault",
+            "maintenance.view_fault",
+            "maintenance.view_faultphoto",
+            "sales.view_sale",
+            "sites.view_site",
+            "vouchers.add_voucherbatch",
+            "vouchers.view_package",
+            "vouchers.view_voucher",
+            "vouchers.view_voucherbatch",
+        }
+    ),
+    Role.SALES: frozenset(
+        {
+            "clients.add_client",
+            "clients.change_client",
+            "clients.view_client",
+            "maintenance.add_fault",
+            "maintenance.view_fault",
+            "maintenance.view_faultphoto",
+            "mikrotik.view_hotspotprofile",
+            "mikrotik.view_routersample",
+            "sales.add_sale",
+            "sales.give_discount",
+            "sales.view_refund",
+            "sales.view_sale",
+            "sites.view_router",
+            "sites.view_site",
+            "vouchers.add_voucherbatch",
+            "vouchers.change_voucher",
+            "vouchers.view_package",
+            "vouchers.view_voucher",
+            "vouchers.view_voucherbatch",
+        }
+    ),
+    Role.TECHNICAL: frozenset(
+        {
+            "assets.add_asset",
+            "assets.add_assettype",
+            "assets.change_asset",
+            "assets.import_assets",
+            "assets.move_asset",
+            "assets.print_asset_labels",
+            "assets.view_asset",
+            "assets.view_asset_value",
+            "assets.view_assetmovement",
+            "assets.view_assettype",
+            "maintenance.add_fault",
+            "maintenance.add_repairlog",
+            "maintenance.change_fault",
+            "maintenance.view_downtime",
+            "maintenance.view_fault",
+            "maintenance.view_faultphoto",
+            "maintenance.view_repairlog",
+            "mikrotik.add_hotspotprofile",
+            "mikrotik.change_hotspotprofile",
+            "mikrotik.view_hotspotprofile",
+            "mikrotik.view_hotspotuser",
+            "mikrotik.view_routerevent",
+            "mikrotik.view_routersample",
+            "sites.add_router",
+            "sites.change_router",
+            "sites.operate_router",
+            "sites.view_router",
+            "sites.view_site",
+            "vouchers.view_package",
+        }
+    ),
+    Role.FINANCE: frozenset(
+        {
+            "analytics.view_finance_analytics",
+            "assets.view_asset",
+            "assets.view_asset_value",
+            "assets.view_assetmovement",
+            "assets.view_assettype",
+            "clients.view_client",
+            "finance.add_expense",
+            "finance.add_scheduledexport",
+            "finance.change_expense",
+            "finance.change_scheduledexport",
+            "finance.view_expense",
+            "finance.view_exportrun",
+            "finance.view_scheduledexport",
+            "maintenance.add_fault",
+            "maintenance.view_downtime",
+            "maintenance.view_fault",
+            "maintenance.view_faultphoto",
+            "maintenance.view_repairlog",
+            "mikrotik.view_routerevent",
+            "mikrotik.view_routersample",
+            "sales.add_commissionrule",
+            "sales.add_refund",
+            "sales.add_remittance",
+            "sales.change_commissionrule",
+            "sales.view_commissionrule",
+            "sales.view_refund",
+            "sales.view_remittance",
+            "sales.view_sale",
+            "sites.view_router",
+            "sites.view_site",
+            "vouchers.change_voucherbatch",
+            "vouchers.view_package",
+            "vouchers.view_voucher",
+            "vouchers.view_voucherbatch",
+        }
+    ),
+    Role.AGENT: frozenset(
+        {
+            "analytics.view_own_analytics",
+            "clients.add_client",
+            "clients.change_client",
+            "clients.view_client",
+            "maintenance.add_fault",
+            "maintenance.view_fault",
+            "maintenance.view_faultphoto",
+            "sales.add_sale",
+            "sales.view_remittance",
+            "sales.view_sale",
+            "sites.view_site",
+            "vouchers.view_package",
+            "vouchers.view_voucher",
+        }
+    ),
+}

@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from erp.accounts.roles import Role
+from erp.accounts.roles import ROLE_PERMISSIONS, Role
 from erp.assets import selectors as assets
 from erp.assets.models import Asset, AssetMovement
 from erp.clients import selectors as clients
@@ -32,7 +32,6 @@ from erp.sales.models import Remittance
 from erp.sites import selectors as sites
 from erp.vouchers import selectors as vouchers
 from erp.vouchers import services as voucher_services
-from tests.conftest import ROLE_PERMISSIONS
 from tests.workday import sell_at, stock_batch
 
 STAFF = [Role.MARKETING, Role.SALES, Role.TECHNICAL, Role.FINANCE]
