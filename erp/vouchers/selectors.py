@@ -19,10 +19,6 @@ from .models import Package, Voucher, VoucherBatch
 ROUTER_RETRY_MAX_SECONDS = 600
 
 
-def packages_sold_at(site) -> QuerySet[Package]:
-    return Package.objects.filter(is_active=True, sites=site)
-
-
 def batches_visible_to(user: User) -> QuerySet[VoucherBatch]:
     return restrict(
         VoucherBatch.objects.select_related("package", "router", "site", "agent", "requested_by"),
@@ -100,12 +96,6 @@ def stuck_cause(batch: VoucherBatch) -> str:
 def vouchers_visible_to(user: User) -> QuerySet[Voucher]:
     """An agent sees only the vouchers the agent holds; others, those of their sites."""
     return restrict(Voucher.objects.select_related("package", "site", "agent"), user)
-
-
-def find_by_code(user: User, code: str) -> Voucher | None:
-    """Support looks a customer's code up (case and spaces forgiven)."""
-    cleaned = "".join(code.split()).upper()
-    return vouchers_visible_to(user).filter(code=cleaned).first()
 
 
 def stock_selection(
