@@ -31,6 +31,8 @@ from erp.sales.api import (
 )
 from erp.sites.api import RouterViewSet, SiteViewSet
 from erp.vouchers import api as vouchers_api
+from workflows.fault_repair import api as fault_process_api
+from workflows.voucher_batch import api as batch_api
 
 router = DefaultRouter()
 router.register("sites", SiteViewSet, basename="site")
@@ -38,7 +40,7 @@ router.register("routers", RouterViewSet, basename="router")
 router.register("clients", ClientViewSet, basename="client")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("packages", vouchers_api.PackageViewSet, basename="package")
-router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="voucherbatch")
+router.register("voucher-batches", batch_api.BatchProcessApiViewSet, basename="voucherbatch")
 router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("remittances", RemittanceViewSet, basename="remittance")
@@ -49,8 +51,8 @@ router.register("export-runs", ExportRunViewSet, basename="exportrun")
 router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
-router.register("faults", maintenance_api.FaultViewSet, basename="fault")
-router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
+router.register("faults", fault_process_api.FaultProcessApiViewSet, basename="fault")
+router.register("repair-logs", fault_process_api.RepairProcessApiViewSet, basename="repairlog")
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 

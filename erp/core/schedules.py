@@ -61,7 +61,7 @@ JOBS: tuple[Job, ...] = (
     # domain events whose delivery failed are retried
     Job("Deliver domain events", "erp.core.tasks.deliver_due_events", every=MINUTE),
     # viewflow's timers (the fault SLA)
-    Job("Workflow timers (fault SLA)", "erp.maintenance.tasks.fire_workflow_timers", every=MINUTE),
+    Job("Workflow timers (fault SLA)", "workflows.tasks.fire_workflow_timers", every=MINUTE),
     # analytics rollups: fresh every 5 minutes, rebuilt nightly (02:30 UTC)
     Job("Refresh analytics rollups", "analytics.tasks.refresh_rollups", every=FIVE_MINUTES),
     Job(
