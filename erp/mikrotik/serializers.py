@@ -82,3 +82,36 @@ class DriftRepairInputSerializer(serializers.Serializer):
 
 class KickInputSerializer(serializers.Serializer):
     session_id = serializers.RegexField(r"^\*[0-9A-Fa-f]{1,8}$", max_length=9)
+
+
+class RouterJobSerializer(serializers.Serializer):
+    """A router call run by a worker: poll ``status_url`` until ``status`` is done or failed.
+
+    ``result`` is what the call read (its shape is the operation's: a connection report, a
+    drift report, the active sessions...); ``error`` our own words for a failure. ``lost``:
+    still open long after it was asked for (no worker ran it); ask again.
+    """
+
+    id = serializers.UUIDField()
+    router = serializers.UUIDField(source="router_id")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    result = serializers.JSONField(allow_null=True)
+    error = serializers.CharField()
+    lost = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    status_url = serializers.SerializerMethodField()
+
+    def get_lost(self, job) -> bool:
+        from .services import job_is_lost
+
+        return job_is_lost(job)
+
+    def get_status_url(self, job) -> str:
+        from django.urls import reverse
+
+        url = reverse("api:router_job", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url

@@ -115,7 +115,23 @@ def sync_router_profiles(router_id: str) -> None:
 
 @shared_task(ignore_result=True, time_limit=600)
 def prune_router_samples() -> int:
+    services.prune_jobs()
     return services.prune_samples()
+
+
+@shared_task(**ROUTER_TASK)
+def run_router_job(job_id: str) -> None:
+    """A router call a page or the API asked for (see services.open_job)."""
+    services.run_job(job_id)
+
+
+def start_job(router: Router, kind: str, *, actor=None, params: dict | None = None):
+    """Open (or reuse) a job for a router call and queue it once committed; never waits on
+    the router. Returns the job, whose status the page or the API client polls."""
+    job, created = services.open_job(router, kind, actor=actor, params=params)
+    if created:
+        transaction.on_commit(lambda: run_router_job.delay(str(job.pk)))
+    return job
 
 
 def schedule_push(router: Router) -> None:

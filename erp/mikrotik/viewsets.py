@@ -46,3 +46,9 @@ class OperatedRouterViewset(RouterViewset):
         return path(
             "<uuid:pk>/active/", views.RouterActiveView.as_view(viewset=self), name="active"
         )
+
+    @property
+    def job_path(self):
+        return path(
+            "<uuid:pk>/job/<uuid:job>/", views.RouterJobPage.as_view(viewset=self), name="job"
+        )
