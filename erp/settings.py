@@ -393,6 +393,8 @@ ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
 # job still queued or running after this many seconds is taken as lost (its worker died or no
 # worker runs): the page says so and the next request starts a fresh one.
 ROUTER_JOB_STALE_SECONDS = env.int("ROUTER_JOB_STALE_SECONDS", default=300)
+# The daily drift check (beat, 03:30) also repairs what it finds; false: it only reports.
+ROUTER_DRIFT_AUTO_REPAIR = env.bool("ROUTER_DRIFT_AUTO_REPAIR", default=True)
 # A batch job that has shown no progress for this long (its worker was killed) is resumed by
 # the reaper (beat, every minute) and offered to operators with a Resume button.
 BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)

@@ -39,43 +39,6 @@ class RouterEventSerializer(serializers.ModelSerializer):
         fields = ["kind", "at", "message"]
 
 
-class ConnectionReportSerializer(serializers.Serializer):
-    ok = serializers.BooleanField()
-    identity = serializers.CharField()
-    version = serializers.CharField()
-    board = serializers.CharField()
-    cpu_load = serializers.IntegerField(allow_null=True)
-    uptime = serializers.CharField()
-    free_memory = serializers.IntegerField(allow_null=True)
-    total_memory = serializers.IntegerField(allow_null=True)
-    error = serializers.CharField()
-
-
-class ActiveSessionSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    user = serializers.CharField()
-    address = serializers.CharField()
-    mac_address = serializers.CharField()
-    uptime_seconds = serializers.IntegerField()
-    bytes_in = serializers.IntegerField()
-    bytes_out = serializers.IntegerField()
-
-
-class DriftSerializer(serializers.Serializer):
-    unknown_on_router = serializers.ListField(child=serializers.CharField())
-    missing_on_router = serializers.ListField(child=serializers.CharField())
-    wrong_profile = serializers.ListField(child=serializers.CharField())
-    disabled_differs = serializers.ListField(child=serializers.CharField())
-    should_be_removed = serializers.ListField(child=serializers.CharField())
-    clean = serializers.BooleanField()
-
-
-class ProfileSyncSerializer(serializers.Serializer):
-    added = serializers.ListField(child=serializers.CharField())
-    updated = serializers.ListField(child=serializers.CharField())
-    unchanged = serializers.ListField(child=serializers.CharField())
-
-
 class DriftRepairInputSerializer(serializers.Serializer):
     remove_unknown = serializers.BooleanField(default=False)
 
@@ -87,8 +50,14 @@ class KickInputSerializer(serializers.Serializer):
 class RouterJobSerializer(serializers.Serializer):
     """A router call run by a worker: poll ``status_url`` until ``status`` is done or failed.
 
-    ``result`` is what the call read (its shape is the operation's: a connection report, a
-    drift report, the active sessions...); ``error`` our own words for a failure. ``lost``:
+    ``result`` is what the call read, by ``kind``: ``test`` a connection report (ok, identity,
+    version, board, cpu_load, uptime, free_memory, total_memory, error); ``sync_profiles``
+    added/updated/unchanged profile names; ``drift_check`` a drift report (user names per
+    kind: missing_on_router, unknown_on_router, wrong_profile, disabled_differs,
+    password_differs, limits_differ, comment_differs, server_differs, should_be_removed; and
+    clean); ``drift_repair`` before/push/after; ``active`` the sessions (id, user, address,
+    mac_address, uptime_seconds, bytes_in, bytes_out); ``kick`` the session id. ``error``: our
+    own words for a failure. ``lost``:
     still open long after it was asked for (no worker ran it); ask again.
     """
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from erp.core import events
 from erp.core.locks import held
@@ -263,25 +264,35 @@ def push_pending_users(
     rows changed, ``users_pushed`` is announced (voucher batches recount from the rows), even
     when the connection dropped half way.
     """
-    batch_size = batch_size or settings.ROUTER_PUSH_BATCH
-    report = PushReport()
     with held(push_lock_name(router)) as locked:
         if not locked:
             raise PushBusy("another push to this router is running; retry later")
-        try:
-            with RouterClient(router) as client:
-                while True:
-                    batch = selectors.pending_users(router, batch_size)
-                    if not batch:
-                        break
-                    _push_batch(client, batch, report)
-                    if progress is not None:
-                        progress(report)
-                    if len(batch) < batch_size:
-                        break
-        finally:
-            if report.added or report.updated or report.removed or report.failed:
-                _announce_push(router)
+        return _push_pending_locked(router, batch_size=batch_size, progress=progress)
+
+
+def _push_pending_locked(
+    router: Router,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[PushReport], None] | None = None,
+) -> PushReport:
+    """push_pending_users, its caller holding the router's push lock."""
+    batch_size = batch_size or settings.ROUTER_PUSH_BATCH
+    report = PushReport()
+    try:
+        with RouterClient(router) as client:
+            while True:
+                batch = selectors.pending_users(router, batch_size)
+                if not batch:
+                    break
+                _push_batch(client, batch, report)
+                if progress is not None:
+                    progress(report)
+                if len(batch) < batch_size:
+                    break
+    finally:
+        if report.added or report.updated or report.removed or report.failed:
+            _announce_push(router)
     report.remaining = HotspotUser.objects.filter(
         router=router, sync_state=SyncState.PENDING
     ).count()
@@ -579,27 +590,88 @@ def fetch_traffic(router: Router) -> dict[str, Any]:
 # --- drift ------------------------------------------------------------------------------------
 @dataclass
 class DriftReport:
+    """Where the router's hotspot users differ from ours, user names per kind of difference.
+
+    Every attribute a push sets is compared (password, profile, limits, comment, disabled,
+    and the hotspot server when the router has one): a password changed by hand on the router
+    means a voucher that no longer logs in, so it is drift like a missing user."""
+
     unknown_on_router: list[str] = field(default_factory=list)
     missing_on_router: list[str] = field(default_factory=list)
     wrong_profile: list[str] = field(default_factory=list)
     disabled_differs: list[str] = field(default_factory=list)
+    password_differs: list[str] = field(default_factory=list)
+    limits_differ: list[str] = field(default_factory=list)
+    comment_differs: list[str] = field(default_factory=list)
+    server_differs: list[str] = field(default_factory=list)
     should_be_removed: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         return not any(asdict(self).values())
 
+    @property
+    def differing(self) -> list[str]:
+        """Users we have that the router holds with some attribute other than ours."""
+        names: set[str] = set()
+        for key in _DRIFT_FIELD.values():
+            names.update(getattr(self, key))
+        return sorted(names)
+
+    def counts(self) -> dict[str, int]:
+        return {key: len(names) for key, names in asdict(self).items() if names}
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "clean": self.clean}
+
+
+# The router's attribute -> the report's list it lands in when it differs from ours.
+_DRIFT_FIELD = {
+    "profile": "wrong_profile",
+    "disabled": "disabled_differs",
+    "password": "password_differs",
+    "limit-uptime": "limits_differ",
+    "limit-bytes-total": "limits_differ",
+    "comment": "comment_differs",
+    "server": "server_differs",
+}
+
+# Each kind of drift in words, in the order pages, commands and notifications list them.
+DRIFT_LABELS = {
+    "missing_on_router": _("Ours, missing on the router"),
+    "unknown_on_router": _("On the router, unknown to us"),
+    "wrong_profile": _("Profile differs"),
+    "disabled_differs": _("Enabled/disabled differs"),
+    "password_differs": _("Password differs"),
+    "limits_differ": _("Uptime or data limit differs"),
+    "comment_differs": _("Comment differs"),
+    "server_differs": _("Hotspot server differs"),
+    "should_be_removed": _("Removed by us, still on the router"),
+}
+
+
+def _same(key: str, on_router: str | None, ours: str) -> bool:
+    if key == "limit-bytes-total":
+        return (_int(on_router) or 0) == (_int(ours) or 0)
+    return _normalise(key, on_router or "") == _normalise(key, ours)
 
 
 def find_drift(router: Router) -> DriftReport:
     """Differences between the database and the router's hotspot users (one print)."""
     with RouterClient(router) as client:
-        rows = client.print(HOTSPOT_USERS, proplist=[".id", "name", "profile", "disabled"])
+        rows = client.print(HOTSPOT_USERS, proplist=[".id", "name", *_DRIFT_FIELD])
     on_router = {r["name"]: r for r in rows if r.get("name")}
     report = DriftReport()
-    ours = HotspotUser.objects.filter(router=router).only("name", "profile", "disabled", "removed")
+    ours = HotspotUser.objects.filter(router=router).only(
+        "name",
+        "password",
+        "profile",
+        "disabled",
+        "removed",
+        "comment",
+        "limit_uptime",
+        "limit_bytes_total",
+    )
     known: set[str] = set()
     for user in ours.iterator(chunk_size=5000):
         known.add(user.name)
@@ -611,20 +683,20 @@ def find_drift(router: Router) -> DriftReport:
         if row is None:
             report.missing_on_router.append(user.name)
             continue
-        if row.get("profile") != user.profile:
-            report.wrong_profile.append(user.name)
-        if _normalise("disabled", row.get("disabled", "false")) != _normalise(
-            "disabled", "yes" if user.disabled else "no"
-        ):
-            report.disabled_differs.append(user.name)
+        user.router = router  # router_attributes reads the hotspot server from it
+        wanted = user.router_attributes()
+        kinds = {
+            _DRIFT_FIELD[key]
+            for key, value in wanted.items()
+            if key in _DRIFT_FIELD and not _same(key, row.get(key), value)
+        }
+        for kind in kinds:
+            getattr(report, kind).append(user.name)
     report.unknown_on_router = sorted(set(on_router) - known)
-    for values in (
-        report.missing_on_router,
-        report.wrong_profile,
-        report.disabled_differs,
-        report.should_be_removed,
-    ):
+    for values in asdict(report).values():
         values.sort()
+    for key, values in asdict(report).items():
+        setattr(report, key, values)
     return report
 
 
@@ -645,10 +717,9 @@ def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport,
     missing = HotspotUser.objects.filter(router=router, name__in=report.missing_on_router)
     missing.update(router_item_id="", sync_state=SyncState.PENDING)
     HotspotUser.objects.filter(
-        router=router,
-        name__in=report.wrong_profile + report.disabled_differs + report.should_be_removed,
+        router=router, name__in=report.differing + report.should_be_removed
     ).update(sync_state=SyncState.PENDING)
-    push = push_pending_users(router)
+    push = _push_pending_locked(router)
     if remove_unknown and report.unknown_on_router:
         with RouterClient(router) as client:
             rows = client.print(HOTSPOT_USERS, proplist=[".id", "name"])
@@ -657,6 +728,66 @@ def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport,
                 if reply.ok:
                     push.removed += 1
     return report, push
+
+
+def scheduled_drift_check(router: Router) -> RouterJob | None:
+    """The daily drift check of one router (beat): find drift and, with
+    ROUTER_DRIFT_AUTO_REPAIR, repair it, as a router job so the router's page shows its result
+    like one an operator started. Whoever may operate the router is notified when it found
+    drift (and what was repaired). Returns the finished job (None: one was already running).
+    """
+    kind = (
+        RouterJobKind.DRIFT_REPAIR
+        if settings.ROUTER_DRIFT_AUTO_REPAIR
+        else (RouterJobKind.DRIFT_CHECK)
+    )
+    job, created = open_job(router, kind)
+    if not created:
+        return None
+    job = run_job(job.pk)
+    if job is not None and job.status == RouterJobStatus.DONE:
+        report = job.result.get("before", job.result)
+        if not report.get("clean", True):
+            _notify_drift(router, job)
+    return job
+
+
+def _notify_drift(router: Router, job: RouterJob) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from erp.accounts.roles import Role
+    from erp.notifications.services import notify
+    from erp.sites.selectors import routers_visible_to
+
+    before = job.result.get("before", job.result)
+    found = ", ".join(
+        f"{DRIFT_LABELS[key]}: {len(before[key])}" for key in DRIFT_LABELS if before.get(key)
+    )
+    if job.kind == RouterJobKind.DRIFT_REPAIR:
+        push = job.result["push"]
+        text = _(
+            "Router %(router)s had drifted from the database (%(found)s); repaired: "
+            "%(added)d added, %(updated)d updated, %(removed)d removed, %(failed)d failed."
+        ) % {"router": router.name, "found": found, **push}
+    else:
+        text = _("Router %(router)s has drifted from the database: %(found)s.") % {
+            "router": router.name,
+            "found": found,
+        }
+    perm = Q(groups__permissions__codename="operate_router") | Q(
+        user_permissions__codename="operate_router"
+    )
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(perm | Q(groups__name=Role.SUPER_ADMIN))
+        .distinct()
+    )
+    users = [u for u in candidates if routers_visible_to(u).filter(pk=router.pk).exists()]
+    if users:
+        notify(users=users, text=text, url=f"/network/router/{router.pk}/job/{job.pk}/")
+    log.warning("router %s drift: %s", router.pk, found)
 
 
 def describe_error(exc: Exception) -> str:

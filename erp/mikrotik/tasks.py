@@ -120,6 +120,19 @@ def prune_router_samples() -> int:
 
 
 @shared_task(**ROUTER_TASK)
+def check_router_drift(router_id: str) -> None:
+    router = _router(router_id)
+    if router is not None:
+        services.scheduled_drift_check(router)
+
+
+@shared_task(**ROUTER_TASK)
+def check_all_drift() -> int:
+    """Daily (beat): every router that answers is checked for drift, one task each."""
+    return _fan_out(check_router_drift, Router.objects.exclude(status="down"))
+
+
+@shared_task(**ROUTER_TASK)
 def run_router_job(job_id: str) -> None:
     """A router call a page or the API asked for (see services.open_job)."""
     services.run_job(job_id)

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from erp.sites.selectors import routers_visible_to
 
 from . import services, tasks
-from .choices import RouterJobKind
+from .choices import RouterJobKind, RouterJobStatus
 from .models import RouterJob
 
 # How often a waiting job page reloads itself (seconds).
@@ -99,4 +99,13 @@ class RouterJobPage(_RouterOperation, TemplateView):
             active_url=self.viewset.reverse("active", args=[router.pk]),
             result=job.result,
         )
+        if job.status == RouterJobStatus.DONE and job.kind == RouterJobKind.DRIFT_CHECK:
+            context["report_rows"] = _drift_rows(job.result)
+        elif job.status == RouterJobStatus.DONE and job.kind == RouterJobKind.DRIFT_REPAIR:
+            context["report_rows"] = _drift_rows(job.result["after"])
+            context["before_rows"] = [r for r in _drift_rows(job.result["before"]) if r[2]]
         return context
+
+
+def _drift_rows(report: dict) -> list[tuple[str, str, list[str]]]:
+    return [(key, label, report.get(key, [])) for key, label in services.DRIFT_LABELS.items()]

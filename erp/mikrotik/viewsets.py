@@ -14,7 +14,15 @@ class OperatedRouterViewset(RouterViewset):
 
     def get_detail_context(self, request, router) -> dict:
         samples = list(selectors.samples(router, limit=12))
+        drift = selectors.last_drift_job(router)
+        drift_found = None
+        if drift is not None and drift.status == "done":
+            found = drift.result.get("before", drift.result)
+            drift_found = sum(len(v) for k, v in found.items() if isinstance(v, list))
         return {
+            "last_drift": drift,
+            "last_drift_found": drift_found,
+            "last_drift_url": self.reverse("job", args=[router.pk, drift.pk]) if drift else "",
             "router_ops": request.user.has_perm("sites.operate_router"),
             "latest_sample": samples[0] if samples else None,
             "traffic_samples": [s for s in samples if s.rx_bytes is not None],
