@@ -11,6 +11,7 @@ class SyncState(models.TextChoices):
 class RouterEventKind(models.TextChoices):
     UP = "up", _("Router up")
     DOWN = "down", _("Router down")
+    RESET = "reset", _("Router reset or replaced")
 
 
 HOTSPOT_USERS = "/ip/hotspot/user"

@@ -181,6 +181,8 @@ class RouterSample(models.Model):
     cpu_load = models.PositiveSmallIntegerField(_("CPU load %"), null=True, blank=True)
     free_memory = models.PositiveBigIntegerField(_("free memory"), null=True, blank=True)
     uptime_seconds = models.PositiveBigIntegerField(_("uptime (s)"), null=True, blank=True)
+    # /system/identity at that moment: a different one later means another (or a reset) router
+    identity = models.CharField(_("identity"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("router sample")

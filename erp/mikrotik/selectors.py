@@ -52,3 +52,12 @@ def last_drift_job(router: Router) -> RouterJob | None:
         .order_by("-finished_at")
         .first()
     )
+
+
+def last_reading(router: Router) -> RouterSample | None:
+    """The last sample that read the router's identity and uptime (a health check)."""
+    return (
+        RouterSample.objects.filter(router=router, uptime_seconds__isnull=False)
+        .order_by("-taken_at")
+        .first()
+    )

@@ -122,17 +122,32 @@ class ConnectionReport:
 
 
 def test_connection(router: Router) -> ConnectionReport:
-    """Connect, read identity and resource; record the router up or down accordingly."""
+    """Connect, read identity and resource; record the router up or down accordingly.
+
+    Also the router's continuity check (every minute from beat): an identity other than last
+    time, or an uptime that went backwards, may be a reset or replaced router; see
+    _converge_after_reset.
+    """
+    previous = selectors.last_reading(router)
+    on_router: int | None = None
     try:
         with RouterClient(router) as client:
             identity = client.identity()
             resource = client.resource()
+            uptime = parse_uptime(resource.get("uptime") or "0s")
+            suspicion = _reset_suspected(previous, identity, uptime)
+            if suspicion:
+                on_router = _int(client.call(HOTSPOT_USERS, "print", {"count-only": ""})[1]) or 0
     except RouterError as exc:
         log.info("router %s test failed: %s", router.pk, exc.detail)
         record_status(router, up=False, message=str(exc))
         return ConnectionReport(ok=False, error=str(exc), detail=exc.detail)
     record_status(router, up=True)
-    _store_sample(router, resource=resource)
+    _store_sample(router, resource=resource, identity=identity)
+    if suspicion:
+        _converge_after_reset(
+            router, suspicion, on_router=on_router or 0, replaced=suspicion.startswith("identity")
+        )
     return ConnectionReport(
         ok=True,
         identity=identity,
@@ -145,6 +160,39 @@ def test_connection(router: Router) -> ConnectionReport:
     )
 
 
+def _reset_suspected(previous: RouterSample | None, identity: str, uptime: int) -> str:
+    """Why this reading may be another router, or the same one reset ("": no reason)."""
+    if previous is None:
+        return ""
+    if previous.identity and identity != previous.identity:
+        return f"identity changed from {previous.identity!r} to {identity!r}"
+    if previous.uptime_seconds is not None and uptime < previous.uptime_seconds:
+        return f"uptime went back from {previous.uptime_seconds} s to {uptime} s"
+    return ""
+
+
+def _converge_after_reset(router: Router, reason: str, *, on_router: int, replaced: bool) -> int:
+    """A router that may have been reset or replaced gets our users back.
+
+    The ids we stored mean nothing on another router, or on one reset (it hands them out again
+    from the start), so a replaced router's ids are dropped and every user of ours is pushed
+    again. A plain reboot keeps its users: only when the router holds fewer users than we have
+    on it is everything pushed again (the push adds what is missing and finds the rest by
+    name). Recorded as a router event. Returns the number of users queued again.
+    """
+    ours = HotspotUser.objects.filter(router=router, removed=False)
+    synced = ours.filter(sync_state=SyncState.SYNCED).count()
+    if not replaced and on_router >= synced:
+        return 0  # rebooted with everything still there
+    queued = ours.update(router_item_id="", sync_state=SyncState.PENDING, last_error="")
+    message = f"{reason}; {on_router} hotspot users on it, {synced} expected; {queued} queued again"
+    RouterEvent.objects.create(
+        router_id=router.pk, kind=RouterEventKind.RESET, at=timezone.now(), message=message[:500]
+    )
+    log.warning("router %s looks reset or replaced: %s", router.pk, message)
+    return queued
+
+
 def poll_health(router: Router) -> bool:
     """The every-minute check: is the router answering? Returns its verdict."""
     return test_connection(router).ok
@@ -154,6 +202,7 @@ def _store_sample(
     router: Router,
     *,
     resource: dict[str, str] | None = None,
+    identity: str = "",
     active_users: int | None = None,
     rx: int | None = None,
     tx: int | None = None,
@@ -169,6 +218,7 @@ def _store_sample(
         cpu_load=_int(resource.get("cpu-load")),
         free_memory=_int(resource.get("free-memory")),
         uptime_seconds=parse_uptime(uptime) if uptime else None,
+        identity=identity[:100],
     )
 
 
@@ -316,8 +366,12 @@ def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushRepo
         known = [u for u in batch if not u.removed and u.router_item_id]
         new = [u for u in batch if not u.removed and not u.router_item_id]
 
-        # Users the router has under a known id: set every attribute (idempotent).
-        lost: list[HotspotUser] = []
+        # Users we pushed before: a stored .id is only a hint. A router that was reset or
+        # replaced hands the same ids to other users, so each id is looked up again by name
+        # (pipelined) and a `set` only ever goes to the row holding that name.
+        _refresh_ids(client, known)
+        lost = [u for u in known if not u.router_item_id]  # gone from the router: add again
+        known = [u for u in known if u.router_item_id]
         for user, reply in _each(
             client, "set", known, lambda u: {"id": u.router_item_id, **u.router_attributes()}
         ):
@@ -325,7 +379,7 @@ def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushRepo
                 recorder.done(user)
                 report.updated += 1
             elif "no such item" in reply.error:
-                lost.append(user)  # reset or removed by hand: add it again
+                lost.append(user)  # removed by hand since the look-up: add it again
             else:
                 recorder.failed(user, reply.error)
                 report.failed += 1
@@ -360,11 +414,8 @@ def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushRepo
                 recorder.failed(user, reply.error)
                 report.failed += 1
 
-        # Removals: by id, or by name when the id is unknown; already gone counts as done.
-        unknown_id = [u for u in removing if not u.router_item_id]
-        found = _ids_by_name(client, unknown_id)
-        for user in unknown_id:
-            user.router_item_id = found.get(user.name, "")
+        # Removals: by the id the router holds for the name now; already gone counts as done.
+        _refresh_ids(client, removing)
         for user in removing:
             if not user.router_item_id:
                 recorder.done(user)
@@ -425,6 +476,14 @@ def _each(client: RouterClient, verb: str, users: list[HotspotUser], args) -> It
         return
     for reply in client.pipeline(HOTSPOT_USERS, verb, (args(u) for u in users)):
         yield users[reply.index], reply
+
+
+def _refresh_ids(client: RouterClient, users: list[HotspotUser]) -> None:
+    """Set each user's router_item_id to the id the router holds for its name now ("" when
+    the router has no user by that name)."""
+    found = _ids_by_name(client, users)
+    for user in users:
+        user.router_item_id = found.get(user.name, "")
 
 
 def _ids_by_name(client: RouterClient, users: list[HotspotUser]) -> dict[str, str]:
