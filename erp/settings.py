@@ -395,6 +395,13 @@ ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
 ROUTER_JOB_STALE_SECONDS = env.int("ROUTER_JOB_STALE_SECONDS", default=300)
 # The daily drift check (beat, 03:30) also repairs what it finds; false: it only reports.
 ROUTER_DRIFT_AUTO_REPAIR = env.bool("ROUTER_DRIFT_AUTO_REPAIR", default=True)
+# Circuit breaker per router: after this many failures in a row, beat stops pushing to and
+# polling it; one probe after the cooldown (doubling per failed probe, up to the maximum).
+ROUTER_BREAKER_FAILURES = env.int("ROUTER_BREAKER_FAILURES", default=3)
+ROUTER_BREAKER_COOLDOWN = env.int("ROUTER_BREAKER_COOLDOWN", default=60)
+ROUTER_BREAKER_MAX_COOLDOWN = env.int("ROUTER_BREAKER_MAX_COOLDOWN", default=300)
+# A push queued longer ago than this (its message was lost) no longer stops a new one.
+ROUTER_PUSH_QUEUED_STALE = env.int("ROUTER_PUSH_QUEUED_STALE", default=900)
 # A batch job that has shown no progress for this long (its worker was killed) is resumed by
 # the reaper (beat, every minute) and offered to operators with a Resume button.
 BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)

@@ -243,3 +243,38 @@ class RouterJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {RouterJobStatus.DONE, RouterJobStatus.FAILED}
+
+
+class RouterCircuit(models.Model):
+    """Per router: whether a push is queued (so beat queues at most one), and a circuit breaker
+    that stops workers waiting on a router that does not answer.
+
+    After ROUTER_BREAKER_FAILURES failures in a row the circuit opens: beat queues no push and
+    no health poll for it until ``retry_at``; then one caller claims a probe (half-open). The
+    probe's success closes the circuit; its failure opens it again for twice as long, up to
+    ROUTER_BREAKER_MAX_COOLDOWN.
+    """
+
+    router = models.OneToOneField(
+        "sites.Router",
+        verbose_name=_("router"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="circuit",
+    )
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_failure = models.CharField(_("last failure"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(_("open since"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    push_queued_at = models.DateTimeField(_("push queued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("router circuit")
+        verbose_name_plural = _("router circuits")
+
+    def __str__(self) -> str:
+        return f"{self.router_id}: {'open' if self.opened_at else 'closed'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None

@@ -7,6 +7,7 @@ from django.urls import path
 from erp.sites.viewsets import RouterViewset
 
 from . import selectors, views
+from .models import RouterCircuit
 
 
 class OperatedRouterViewset(RouterViewset):
@@ -20,6 +21,7 @@ class OperatedRouterViewset(RouterViewset):
             found = drift.result.get("before", drift.result)
             drift_found = sum(len(v) for k, v in found.items() if isinstance(v, list))
         return {
+            "circuit": RouterCircuit.objects.filter(pk=router.pk).first(),
             "last_drift": drift,
             "last_drift_found": drift_found,
             "last_drift_url": self.reverse("job", args=[router.pk, drift.pk]) if drift else "",
