@@ -548,11 +548,14 @@ class _Recorder:
     def flush(self) -> None:
         # One UPDATE for the fields every acknowledged row shares; bulk_update only for the
         # router ids, in small batches (its CASE grows with the batch, its cost with the square).
+        # Both in one transaction: a process killed between them must not leave rows marked
+        # synced without their router id.
         if self._done:
-            HotspotUser.objects.filter(pk__in=[u.pk for u in self._done]).update(
-                sync_state=SyncState.SYNCED, synced_at=timezone.now(), last_error=""
-            )
-            HotspotUser.objects.bulk_update(self._done, ["router_item_id"], batch_size=100)
+            with transaction.atomic():
+                HotspotUser.objects.filter(pk__in=[u.pk for u in self._done]).update(
+                    sync_state=SyncState.SYNCED, synced_at=timezone.now(), last_error=""
+                )
+                HotspotUser.objects.bulk_update(self._done, ["router_item_id"], batch_size=100)
             self._done = []
         if self._failed:
             HotspotUser.objects.bulk_update(

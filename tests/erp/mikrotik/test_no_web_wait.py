@@ -84,7 +84,10 @@ def test_eight_tests_against_a_silent_router_hold_no_web_worker(
         health = [healthz() for _ in range(5)]
         results = [p.result() for p in presses]
 
-    assert max(health) < 0.2, health
+    # The failure this guards against is 10 s (a request waiting ROUTER_TIMEOUT). The server
+    # here runs in the test's process, so the eight POSTs share its GIL with /healthz: the
+    # median is held to the 200 ms target, a single slow answer on a busy machine to 1 s.
+    assert sorted(health)[len(health) // 2] < 0.2 and max(health) < 1.0, health
     for elapsed, status_code, _location in results:
         assert status_code == 302 and elapsed < 1.0, (elapsed, status_code)
     # One job for the eight clicks, still waiting for a worker; every page points at it.
