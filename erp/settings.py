@@ -389,6 +389,19 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+# Router calls asked for from pages and the API run as jobs on a worker (issue 14 item 9). A
+# job still queued or running after this many seconds is taken as lost (its worker died or no
+# worker runs): the page says so and the next request starts a fresh one.
+ROUTER_JOB_STALE_SECONDS = env.int("ROUTER_JOB_STALE_SECONDS", default=300)
+# The daily drift check (beat, 03:30) also repairs what it finds; false: it only reports.
+ROUTER_DRIFT_AUTO_REPAIR = env.bool("ROUTER_DRIFT_AUTO_REPAIR", default=True)
+# Circuit breaker per router: after this many failures in a row, beat stops pushing to and
+# polling it; one probe after the cooldown (doubling per failed probe, up to the maximum).
+ROUTER_BREAKER_FAILURES = env.int("ROUTER_BREAKER_FAILURES", default=3)
+ROUTER_BREAKER_COOLDOWN = env.int("ROUTER_BREAKER_COOLDOWN", default=60)
+ROUTER_BREAKER_MAX_COOLDOWN = env.int("ROUTER_BREAKER_MAX_COOLDOWN", default=300)
+# A push queued longer ago than this (its message was lost) no longer stops a new one.
+ROUTER_PUSH_QUEUED_STALE = env.int("ROUTER_PUSH_QUEUED_STALE", default=900)
 # A batch job that has shown no progress for this long (its worker was killed) is resumed by
 # the reaper (beat, every minute) and offered to operators with a Resume button.
 BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)

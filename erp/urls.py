@@ -76,6 +76,7 @@ api_v1 = [
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("routers/<uuid:pk>/", include(router_ops)),
+    path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobView.as_view(), name="router_job"),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitView.as_view(), name="profit"),

@@ -44,6 +44,12 @@ JOBS: tuple[Job, ...] = (
     Job("Router active users and usage", "erp.mikrotik.tasks.poll_all_usage", every=FIVE_MINUTES),
     Job("Router traffic", "erp.mikrotik.tasks.poll_all_traffic", every=FIVE_MINUTES),
     Job("Prune old router samples", "erp.mikrotik.tasks.prune_router_samples", every=DAY),
+    Job(
+        "Router drift check (daily)",
+        "erp.mikrotik.tasks.check_all_drift",
+        crontab={"minute": "30", "hour": "3", "day_of_week": "*"},
+        local_time=True,
+    ),
     # vouchers
     Job(
         "Voucher lifecycle (activate, expire)",

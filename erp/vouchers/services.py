@@ -646,7 +646,7 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
     reaper's, a message the broker delivered again) started while the first is alive returns
     at once instead of generating twice.
     """
-    from erp.mikrotik.exceptions import RouterUnreachable
+    from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
 
     with held(batch_lock_name(batch)) as mine:
         batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
@@ -664,6 +664,18 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
         except RouterUnreachable as exc:
             note_router_wait(batch, str(exc))
             raise
+        except RouterAuthFailed as exc:
+            # No retry would help until someone fixes the router's credentials: say so, and
+            # leave the batch waiting (the reaper tries again later, or Resume once fixed).
+            note_router_wait(
+                batch,
+                _(
+                    "%(error)s The vouchers are pushed once the router accepts the login: fix "
+                    "its API username or password on the router's page, then Resume."
+                )
+                % {"error": exc},
+            )
+            return batch
 
 
 # --- stuck jobs: the reaper and Resume ----------------------------------------------------------
