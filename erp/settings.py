@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    "erp.core.ratelimit.RateLimitMiddleware",
     # Axes last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -291,7 +292,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "erp.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="20/min")},
+    # Counted in the shared cache by erp.core.ratelimit (rates: RATE_LIMITS below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "erp.core.ratelimit.ApiUserThrottle",
+        "erp.core.ratelimit.ApiAnonThrottle",
+    ],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
@@ -424,3 +429,28 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
+
+# --- rate limits (erp/core/ratelimit.py) ------------------------------------------------------
+# "N/s", "N/min", "N/hour", "N/day" or "N/15m"; empty: no limit. Counted in the cache: with
+# REDIS_URL the limits hold across every worker, without it per worker process.
+RATE_LIMITS = {
+    # Login attempts (form and token endpoints) per address, and per username from anywhere.
+    "login": env.str("LOGIN_THROTTLE_RATE", default="20/min"),
+    "login_username": env.str("LOGIN_USERNAME_RATE", default="10/min"),
+    # Password-reset requests per address and per e-mail address asked for.
+    "password_reset": env.str("PASSWORD_RESET_RATE", default="5/15m"),
+    "password_reset_email": env.str("PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
+    # Every API request: per signed-in user, and per address without a user.
+    "api_user": env.str("API_USER_RATE", default="1200/min"),
+    "api_anon": env.str("API_ANON_RATE", default="120/min"),
+}
+# POSTs to these Django views (URL names) are limited: (scope, key) pairs, key "ip", "user"
+# or "post:<field>".
+RATE_LIMITED_VIEWS = {
+    "login": [("login", "ip"), ("login_username", "post:username")],
+    "password_reset": [("password_reset", "ip"), ("password_reset_email", "post:email")],
+    "password_reset_confirm": [("password_reset", "ip")],
+}
+# Behind a reverse proxy: the META key holding the client's address (e.g. HTTP_X_REAL_IP or
+# HTTP_X_FORWARDED_FOR, first address); empty: the connection's peer (REMOTE_ADDR).
+RATE_LIMIT_IP_HEADER = env.str("RATE_LIMIT_IP_HEADER", default="")
