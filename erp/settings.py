@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "erp.maintenance",
     "erp.workbench",
     "erp.demo",
+    "erp.ops",
     "workflows.voucher_batch",
     "workflows.fault_repair",
 ]
@@ -454,3 +455,20 @@ RATE_LIMITED_VIEWS = {
 # Behind a reverse proxy: the META key holding the client's address (e.g. HTTP_X_REAL_IP or
 # HTTP_X_FORWARDED_FOR, first address); empty: the connection's peer (REMOTE_ADDR).
 RATE_LIMIT_IP_HEADER = env.str("RATE_LIMIT_IP_HEADER", default="")
+
+# --- metrics (erp/ops/metrics.py) ---------------------------------------------------------------
+# Request counts and latency by view (django-prometheus), first and last in the chain.
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# /metrics answers a bearer token (METRICS_TOKEN) or an address in METRICS_ALLOWED_IPS (the
+# connection's peer: behind a proxy on the same machine that is the proxy, so keep /metrics off
+# the proxy or use the token). Production allows no address unless configured.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list(
+    "METRICS_ALLOWED_IPS", default=[] if PRODUCTION else ["127.0.0.1/32", "::1/128"]
+)
+# Several processes (gunicorn workers, the Celery worker): each writes its counters under this
+# folder and a scrape sums them (the Procfile sets it). Empty: one process counts alone.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from erp.finance.api import (
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
 from erp.mikrotik import api as mikrotik_api
+from erp.ops.metrics import metrics_view
 from erp.sales.api import (
     CommissionRuleViewSet,
     DailySummaryView,
@@ -86,6 +87,7 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
