@@ -472,3 +472,9 @@ METRICS_ALLOWED_IPS = env.list(
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 if PROMETHEUS_MULTIPROC_DIR:
     Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+
+# --- backups (erp/ops/backup.py) -----------------------------------------------------------------
+# Where manage.py backup and the nightly beat job write their archives (0600 files in a 0700
+# folder; they hold the keys: copy them off the machine encrypted), and how many are kept.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
