@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
+from erp.core.uploads import check_upload
 
 from .choices import ExpenseStatus, ExportFrequency, ExportRunStatus
 from .models import Expense, ExportRun, ScheduledExport
@@ -40,6 +41,10 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
     person (EXPENSE_APPROVAL_THRESHOLD)."""
     if not actor.has_perm("finance.add_expense"):
         raise ValidationError(_("You may not record expenses."))
+    if fields.get("receipt"):
+        # By content, not by name: HTML, SVG or a program named receipt.pdf is refused; the
+        # stored name takes the content's extension.
+        check_upload(fields["receipt"], field="receipt")
     expense = assign_fields(Expense(recorded_by=actor), fields, EXPENSE_FIELDS)
     _check_expense_site_in_scope(actor, expense)
     if expense.amount is not None and to_money(expense.amount) <= 0:
