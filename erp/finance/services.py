@@ -186,6 +186,13 @@ def save_schedule(
         raise ValidationError(_("You may not schedule exports."))
     if schedule is not None:
         schedule = ScheduledExport.objects.select_for_update().get(pk=schedule.pk)
+        # It runs with its owner's permissions: someone else changing its recipients would
+        # send the owner's figures where the owner never chose (a Super Admin may, seeing all).
+        if schedule.owner_id != actor.pk and not actor.sees_all_sites:
+            raise ValidationError(
+                _("Only its owner (%(owner)s) or a Super Admin may change this schedule.")
+                % {"owner": schedule.owner}
+            )
     schedule = assign_fields(schedule or ScheduledExport(owner=actor), fields, SCHEDULE_FIELDS)
     if schedule.report not in dict(reports_for(actor)):
         raise ValidationError({"report": _("Choose a report you may run.")})
