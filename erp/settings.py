@@ -333,6 +333,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- e-mail ---------------------------------------------------------------------------------
+if PRODUCTION and not env.str("EMAIL_URL", default=""):
+    # Password-reset links would go to the log, readable by whoever reads the logs.
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when ERP_ENV=production (smtp+tls://user:password@host:587); "
+        "EMAIL_URL=consolemail:// writes every e-mail, password resets included, to the log."
+    )
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="viornet@localhost")
