@@ -113,6 +113,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "erp.core.middleware.RequestIdMiddleware",
     "erp.core.middleware.RejectNulMiddleware",
+    "erp.core.middleware.TextLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -484,3 +485,9 @@ if PROMETHEUS_MULTIPROC_DIR:
 # folder; they hold the keys: copy them off the machine encrypted), and how many are kept.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+
+# --- text limits (erp/core/middleware.TextLimitMiddleware, erp/core/parsers) ----------------------
+# The longest value one submitted text field may have (notes, addresses, comments): longer is
+# a 400 naming the field. Fields that hold more (a card template's HTML) have their own.
+TEXT_FIELD_MAX_CHARS = env.int("TEXT_FIELD_MAX_CHARS", default=10_000)
+LONG_TEXT_FIELDS = {"body": env.int("CARD_TEMPLATE_MAX_CHARS", default=200_000)}
