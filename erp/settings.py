@@ -491,3 +491,42 @@ BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 # a 400 naming the field. Fields that hold more (a card template's HTML) have their own.
 TEXT_FIELD_MAX_CHARS = env.int("TEXT_FIELD_MAX_CHARS", default=10_000)
 LONG_TEXT_FIELDS = {"body": env.int("CARD_TEMPLATE_MAX_CHARS", default=200_000)}
+
+# --- Content-Security-Policy and Permissions-Policy (django-csp; erp.core.middleware) ------------
+# Scripts only from our own origin: no inline script anywhere (viewflow loads its code from
+# files; viewflow's few inline onclick "Back" links are served by erp/csp-compat.js instead).
+# The exceptions, each as narrow as found: styles inline (viewflow's and plotly's style
+# attributes); the Dash pages add the hashes of Dash's own inline scripts and 'unsafe-eval'
+# (plotly.js builds functions at run time) on /analytics/ only (dashboards.bridge).
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+_csp = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="camera=(self), microphone=(), geolocation=(self), payment=(), usb=()",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "erp.core.middleware.PermissionsPolicyMiddleware",
+)

@@ -132,3 +132,20 @@ class TextLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({field[:60]: [text]}, status=400)
         return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every response (settings.PERMISSIONS_POLICY): the browser features
+    no page of ours uses are switched off for it and for anything it embeds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response
