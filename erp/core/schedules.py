@@ -68,6 +68,13 @@ JOBS: tuple[Job, ...] = (
     Job("Deliver domain events", "erp.core.tasks.deliver_due_events", every=MINUTE),
     # viewflow's timers (the fault SLA)
     Job("Workflow timers (fault SLA)", "workflows.tasks.fire_workflow_timers", every=MINUTE),
+    # backups (erp.ops): every night at 02:30 local
+    Job(
+        "Nightly backup",
+        "erp.ops.tasks.nightly_backup",
+        crontab={"minute": "30", "hour": "2", "day_of_week": "*"},
+        local_time=True,
+    ),
     # analytics rollups: fresh every 5 minutes, rebuilt nightly (02:30 UTC)
     Job("Refresh analytics rollups", "analytics.tasks.refresh_rollups", every=FIVE_MINUTES),
     Job(
