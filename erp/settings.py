@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "erp.demo",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "erp.payments",
+    "erp.portal",
 ]
 
 MIDDLEWARE = [
@@ -424,3 +426,11 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
+
+# Captive portal (issue 18): wrong voucher codes allowed per device and per site within the
+# window (seconds) before the portal refuses further tries until the window has passed.
+PORTAL_ATTEMPT_WINDOW = env.int("PORTAL_ATTEMPT_WINDOW", default=900)
+PORTAL_DEVICE_MAX_FAILURES = env.int("PORTAL_DEVICE_MAX_FAILURES", default=5)
+PORTAL_SITE_MAX_FAILURES = env.int("PORTAL_SITE_MAX_FAILURES", default=100)
+# Payments: seconds to wait for a payment provider's API (Wave Checkout) before giving up.
+PAYMENT_PROVIDER_TIMEOUT = env.float("PAYMENT_PROVIDER_TIMEOUT", default=8.0)

@@ -81,3 +81,35 @@ def agent_sells(stock: dict, code: str):
         seller=stock["agent"], idempotency_key=uuid.uuid4(), payment_method="cash", code=code
     )
     return sale
+
+
+WAVE_KEY = "wave_sn_prod_test-key"
+WAVE_SECRET = "wave_sn_WHS_test-secret"
+
+
+@pytest.fixture
+def wave():
+    """A Wave Checkout simulator on a real socket and our provider account pointing at it.
+
+    Returns a namespace: server, state (faults, sessions, webhooks sent), account(), url."""
+    import types
+
+    from erp.payments.models import ProviderAccount
+    from erp.payments.simulator.wave import serve
+
+    server = serve(api_key=WAVE_KEY, webhook_secrets=[WAVE_SECRET]).start_in_thread()
+
+    def account(**fields) -> ProviderAccount:
+        found = ProviderAccount.objects.filter(name="Wave").first()
+        if found is not None:
+            return found
+        made = ProviderAccount(
+            name="Wave", provider="wave", api_base_url=server.url, currency="XOF", **fields
+        )
+        made.set_api_key(WAVE_KEY)
+        made.set_webhook_secret(WAVE_SECRET)
+        made.save()
+        return made
+
+    yield types.SimpleNamespace(server=server, state=server.state, url=server.url, account=account)
+    server.stop()

@@ -1,0 +1,96 @@
+"""The captive portal's records: per-site settings, every voucher code tried (attempt limits,
+visible brute force), and the sessions it opened."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from erp.core.models import BaseModel
+
+from .choices import AttemptOutcome, Controller, LoginMethod
+
+
+class PortalSettings(BaseModel):
+    """A site's portal: whether it is open, how devices are logged in, what it says."""
+
+    site = models.OneToOneField(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="portal"
+    )
+    is_enabled = models.BooleanField(_("portal open"), default=True)
+    login_method = models.CharField(
+        _("login method"), max_length=8, choices=LoginMethod.choices, default=LoginMethod.BROWSER
+    )
+    welcome = models.CharField(_("welcome text"), max_length=200, blank=True)
+    sells_online = models.BooleanField(_("sells packages online"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("portal settings")
+        verbose_name_plural = _("portal settings")
+        ordering = ["site"]
+
+    def __str__(self) -> str:
+        return f"portal of {self.site}"
+
+
+class VoucherAttempt(models.Model):
+    """One voucher code typed on a portal: the attempt limits count these, and a flood of
+    wrong codes at a site shows here (the code itself is never stored, only whether it was
+    good)."""
+
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    device = models.CharField(_("device"), max_length=64, help_text=_("MAC, else IP address"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=AttemptOutcome.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("voucher attempt")
+        verbose_name_plural = _("voucher attempts")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["site", "device", "-at"], name="attempt_device_idx"),
+            models.Index(fields=["site", "-at"], name="attempt_site_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.device} {self.outcome}"
+
+
+class PortalSession(models.Model):
+    """A device let on by the portal: which voucher, which device, how, and (once the
+    controller reports it) when it ended and how many bytes it used."""
+
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+    )
+    voucher = models.ForeignKey(
+        "vouchers.Voucher",
+        verbose_name=_("voucher"),
+        on_delete=models.PROTECT,
+        related_name="portal_sessions",
+    )
+    controller = models.CharField(
+        _("controller"), max_length=8, choices=Controller.choices, default=Controller.MIKROTIK
+    )
+    method = models.CharField(_("login method"), max_length=8, choices=LoginMethod.choices)
+    mac = models.CharField(_("MAC address"), max_length=17, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    payment_id = models.UUIDField(_("payment"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True, db_index=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    bytes_in = models.PositiveBigIntegerField(_("bytes in"), default=0)
+    bytes_out = models.PositiveBigIntegerField(_("bytes out"), default=0)
+
+    class Meta:
+        verbose_name = _("portal session")
+        verbose_name_plural = _("portal sessions")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["site", "-started_at"], name="portal_session_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id} {self.mac or self.ip}"

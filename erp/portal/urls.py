@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("<str:site_code>/", views.portal_page, name="page"),
+    path("<str:site_code>/buy/", views.buy, name="buy"),
+    path("<str:site_code>/paid/<uuid:payment_id>/", views.paid, name="paid"),
+]

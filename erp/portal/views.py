@@ -1,0 +1,217 @@
+"""The captive portal's pages: what a customer sees in the captive browser of a cheap phone.
+
+Plain HTML forms (the voucher path needs no JavaScript), no CDN, styles inline, small pages.
+The hotspot's variables travel in hidden fields, never in cookies (captive mini-browsers may
+drop them), and the language in a ``lang`` field. The forms carry no CSRF token: they act on
+no account or session a forged post could abuse, and the attempt limits bound what a post
+can try.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from erp.payments import services as payments
+from erp.payments.choices import PaymentStatus
+from erp.payments.models import Payment
+from erp.sites.models import Site
+from erp.vouchers.models import Package
+
+from . import services
+from .models import PortalSession
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def _site(site_code: str) -> Site:
+    site = get_object_or_404(Site, code=site_code.upper())
+    if not services.portal_settings(site).is_enabled:
+        raise Http404
+    return site
+
+
+def _language(request: HttpRequest) -> str:
+    chosen = (request.POST.get("lang") or request.GET.get("lang") or "").lower()
+    return chosen if chosen in LANGUAGE_CODES else translation.get_language() or "en"
+
+
+def _render(request, template, context, *, status=200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _context(request, site: Site, hotspot: services.Hotspot, lang: str, **extra) -> dict:
+    query = {k: v for k, v in hotspot.as_fields().items() if v}
+    from urllib.parse import urlencode
+
+    return {
+        "site": site,
+        "portal": services.portal_settings(site),
+        "hotspot": hotspot.as_fields(),
+        "lang": lang,
+        "languages": [
+            (code, name, "?" + urlencode({**query, "lang": code}))
+            for code, name in settings.LANGUAGES
+        ],
+        "page_href": reverse("portal:page", args=[site.code])
+        + "?"
+        + urlencode({**query, "lang": lang}),
+        **extra,
+    }
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def portal_page(request: HttpRequest, site_code: str) -> HttpResponse:
+    """The login page: a voucher code box, and the packages for sale online."""
+    site = _site(site_code)
+    lang = _language(request)
+    with translation.override(lang):
+        data = request.POST if request.method == "POST" else request.GET
+        hotspot = services.Hotspot.from_data(data)
+        error, status = "", 200
+        if request.method == "POST":
+            try:
+                voucher = services.redeem_voucher(
+                    site=site, code=request.POST.get("code", ""), hotspot=hotspot
+                )
+            except services.TooManyAttempts as exc:
+                error, status = str(exc), 429
+            except services.VoucherRefused as exc:
+                error, status = str(exc), 400
+            else:
+                login = services.login_device(site=site, voucher=voucher, hotspot=hotspot)
+                return _render(
+                    request,
+                    "portal/online.html",
+                    _context(request, site, hotspot, lang, login=login, voucher=voucher),
+                    status=200 if not login.error else 503,
+                )
+        packages = (
+            payments.online_packages(site)
+            if services.portal_settings(site).sells_online and payments.active_account()
+            else []
+        )
+        response = _render(
+            request,
+            "portal/page.html",
+            _context(request, site, hotspot, lang, error=error, packages=packages),
+            status=status,
+        )
+        if status == 429:
+            response["Retry-After"] = str(settings.PORTAL_ATTEMPT_WINDOW)
+        return response
+
+
+@csrf_exempt
+@require_POST
+def buy(request: HttpRequest, site_code: str) -> HttpResponse:
+    """A package chosen: open the provider's checkout and send the customer there."""
+    site = _site(site_code)
+    lang = _language(request)
+    with translation.override(lang):
+        hotspot = services.Hotspot.from_data(request.POST)
+        try:
+            package = Package.objects.get(pk=uuid.UUID(request.POST.get("package", "")))
+        except (ValueError, Package.DoesNotExist):
+            package = None
+        payment_id = uuid.uuid4()
+        status_url = (
+            request.build_absolute_uri(reverse("portal:paid", args=[site.code, payment_id]))
+            + f"?lang={lang}"
+        )
+        try:
+            if package is None:
+                raise payments.PaymentRefused(_no_package())
+            payment = payments.start_payment(
+                site=site,
+                package=package,
+                hotspot=hotspot.as_fields(),
+                success_url=status_url,
+                error_url=status_url,
+                payment_id=payment_id,
+            )
+        except payments.PaymentRefused as exc:
+            return _page_error(request, site, hotspot, lang, str(exc), 400)
+        except payments.ProviderError:
+            return _page_error(request, site, hotspot, lang, _provider_down(), 503)
+        return HttpResponseRedirect(payment.launch_url, status=303)
+
+
+def _no_package() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Choose a package.")
+
+
+def _provider_down() -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "The payment service is not answering. Nothing was charged; try again in a minute."
+    )
+
+
+def _page_error(request, site, hotspot, lang, message, status) -> HttpResponse:
+    packages = payments.online_packages(site) if payments.active_account() else []
+    return _render(
+        request,
+        "portal/page.html",
+        _context(request, site, hotspot, lang, error=message, packages=packages),
+        status=status,
+    )
+
+
+def paid(request: HttpRequest, site_code: str, payment_id) -> HttpResponse:
+    """Back from the provider: the payment's state (asked again of the provider while it is
+    not settled), the device let on once the voucher is issued, or what we owe."""
+    site = _site(site_code)
+    payment = get_object_or_404(
+        Payment.objects.select_related("sale__voucher__router", "package"),
+        pk=payment_id,
+        site=site,
+    )
+    lang = _language(request)
+    with translation.override(lang):
+        if payment.status not in {PaymentStatus.ISSUED, PaymentStatus.FAILED}:
+            # Unanswered: shown as still waiting, and the page asks again.
+            with contextlib.suppress(payments.ProviderError):
+                payments.settle(payment.pk)
+            payment = Payment.objects.select_related("sale__voucher__router", "package").get(
+                pk=payment.pk
+            )
+        hotspot = services.Hotspot.from_data(payment.hotspot)
+        login = None
+        if payment.status == PaymentStatus.ISSUED:
+            voucher = payment.sale.voucher
+            done = PortalSession.objects.filter(payment_id=payment.pk, method="api").exists()
+            login = (
+                services.Login("api", online=True)
+                if done
+                else services.login_device(
+                    site=site, voucher=voucher, hotspot=hotspot, payment_id=payment.pk
+                )
+            )
+            return _render(
+                request,
+                "portal/online.html",
+                _context(
+                    request, site, hotspot, lang, login=login, voucher=voucher, payment=payment
+                ),
+            )
+        return _render(
+            request,
+            "portal/waiting.html",
+            _context(request, site, hotspot, lang, payment=payment),
+        )
