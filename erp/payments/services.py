@@ -293,3 +293,19 @@ __all__ = [
     "settle",
     "start_payment",
 ]
+
+
+def rotate_provider_secrets() -> int:
+    """Re-encrypt every provider account's secrets under the first key of FERNET_KEYS (run
+    with rotate_fernet_keys when a key is rotated). Returns how many accounts changed."""
+    from erp.core import crypto
+
+    count = 0
+    with transaction.atomic():
+        for account in ProviderAccount.objects.select_for_update():
+            for field in ("api_key_encrypted", "webhook_secret_encrypted"):
+                if getattr(account, field):
+                    setattr(account, field, crypto.rotate(getattr(account, field)))
+            account.save(update_fields=["api_key_encrypted", "webhook_secret_encrypted"])
+            count += 1
+    return count

@@ -33,8 +33,10 @@ LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 def _site(site_code: str) -> Site:
+    """The site and its portal settings (read once per request, kept on the site)."""
     site = get_object_or_404(Site, code=site_code.upper())
-    if not services.portal_settings(site).is_enabled:
+    site.portal_settings = services.portal_settings(site)
+    if not site.portal_settings.is_enabled:
         raise Http404
     return site
 
@@ -57,7 +59,7 @@ def _context(request, site: Site, hotspot: services.Hotspot, lang: str, **extra)
 
     return {
         "site": site,
-        "portal": services.portal_settings(site),
+        "portal": site.portal_settings,
         "hotspot": hotspot.as_fields(),
         "lang": lang,
         "languages": [
@@ -100,7 +102,7 @@ def portal_page(request: HttpRequest, site_code: str) -> HttpResponse:
                 )
         packages = (
             payments.online_packages(site)
-            if services.portal_settings(site).sells_online and payments.active_account()
+            if site.portal_settings.sells_online and payments.active_account()
             else []
         )
         response = _render(

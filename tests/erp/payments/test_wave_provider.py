@@ -103,3 +103,18 @@ def test_secrets_are_encrypted_at_rest_and_not_in_history(wave):
     assert account.get_api_key() == WAVE_KEY
     historical = account.history.model._meta.get_fields()
     assert not {f.name for f in historical} & {"api_key_encrypted", "webhook_secret_encrypted"}
+
+
+@pytest.mark.django_db
+def test_secrets_rotate_to_a_new_fernet_key(wave, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    account = wave.account()
+    old_keys = list(settings.FERNET_KEYS)
+    settings.FERNET_KEYS = [Fernet.generate_key().decode(), *old_keys]
+    call_command("rotate_payment_secrets")
+    settings.FERNET_KEYS = settings.FERNET_KEYS[:1]  # the old key removed
+    account.refresh_from_db()
+    assert account.get_api_key() == WAVE_KEY
+    assert for_account(account).get_session(_create(for_account(account)).id)
