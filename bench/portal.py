@@ -72,10 +72,18 @@ def _free_port() -> int:
 
 def _start_gunicorn(workers: int, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
     """gunicorn as in the Procfile, its access log giving each request's server time (ms)."""
+    from urllib.parse import urlsplit, urlunsplit
+
     import requests
+    from django.db import connection
 
     port = _free_port()
     env = dict(os.environ, DEBUG="false")
+    # the server reads the database this process writes (under pytest: the test database)
+    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if parts.scheme.startswith("postgres"):
+        name = connection.settings_dict["NAME"]
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [str(gunicorn), "erp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]

@@ -26,16 +26,19 @@ from erp.payments.models import Payment
 from erp.sites.models import Site
 from erp.vouchers.models import Package
 
-from . import services
-from .models import PortalSession
+from . import selectors, services
+from .models import PortalSession, PortalSettings
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 def _site(site_code: str) -> Site:
     """The site and its portal settings (read once per request, kept on the site)."""
-    site = get_object_or_404(Site, code=site_code.upper())
-    site.portal_settings = services.portal_settings(site)
+    site = get_object_or_404(Site.objects.select_related("portal"), code=site_code.upper())
+    try:
+        site.portal_settings = site.portal
+    except PortalSettings.DoesNotExist:
+        site.portal_settings = PortalSettings(site=site)
     if not site.portal_settings.is_enabled:
         raise Http404
     return site
@@ -100,11 +103,7 @@ def portal_page(request: HttpRequest, site_code: str) -> HttpResponse:
                     _context(request, site, hotspot, lang, login=login, voucher=voucher),
                     status=200 if not login.error else 503,
                 )
-        packages = (
-            payments.online_packages(site)
-            if site.portal_settings.sells_online and payments.active_account()
-            else []
-        )
+        packages = selectors.offered_packages(site)
         response = _render(
             request,
             "portal/page.html",
@@ -166,7 +165,7 @@ def _provider_down() -> str:
 
 
 def _page_error(request, site, hotspot, lang, message, status) -> HttpResponse:
-    packages = payments.online_packages(site) if payments.active_account() else []
+    packages = selectors.offered_packages(site)
     return _render(
         request,
         "portal/page.html",
