@@ -81,6 +81,8 @@ class PortalSession(models.Model):
     mac = models.CharField(_("MAC address"), max_length=17, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     payment_id = models.UUIDField(_("payment"), null=True, blank=True)
+    # openNDS: the client's rhid (its authmon token), to match the gateway's deauth report.
+    rhid = models.CharField(_("openNDS rhid"), max_length=64, blank=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True, db_index=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     bytes_in = models.PositiveBigIntegerField(_("bytes in"), default=0)
@@ -94,3 +96,67 @@ class PortalSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id} {self.mac or self.ip}"
+
+
+class OpenNDSGateway(BaseModel):
+    """An openNDS router of a site using our FAS at level 3 (authmon): the shared faskey
+    (encrypted at rest like router passwords, out of history) and the gateway hash its polls
+    carry, learnt from the first client it sends."""
+
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    faskey_encrypted = models.TextField(_("faskey (encrypted)"), editable=False)
+    gatewayname = models.CharField(
+        _("gateway name as received"), max_length=200, blank=True, editable=False
+    )
+    gatewayhash = models.CharField(
+        _("gateway hash"), max_length=64, blank=True, editable=False, db_index=True
+    )
+    last_poll_at = models.DateTimeField(_("last authmon poll"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["faskey_encrypted"])
+
+    class Meta:
+        verbose_name = _("openNDS gateway")
+        verbose_name_plural = _("openNDS gateways")
+        ordering = ["site", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_faskey(self, raw: str) -> None:
+        from erp.core import crypto
+
+        self.faskey_encrypted = crypto.encrypt(raw)
+
+    def get_faskey(self) -> str:
+        from erp.core import crypto
+
+        return crypto.decrypt(self.faskey_encrypted)
+
+
+class PendingAuth(models.Model):
+    """A client the portal authorised, waiting for the gateway's authmon to take it: listed
+    on each "view" poll (at most 4 at a time) and deleted only once the gateway acks it."""
+
+    gateway = models.ForeignKey(
+        OpenNDSGateway, verbose_name=_("gateway"), on_delete=models.CASCADE, related_name="+"
+    )
+    rhid = models.CharField(_("rhid"), max_length=64)
+    line = models.CharField(_("authmon line"), max_length=300)
+    session = models.ForeignKey(
+        PortalSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending openNDS authorisation")
+        verbose_name_plural = _("pending openNDS authorisations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "rhid"], name="pending_auth_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.rhid

@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -275,3 +275,135 @@ def on_voucher_issued(payload: dict[str, Any]) -> None:
     if not result.online:
         # Delivery retried with backoff; the customer's page can still log in meanwhile.
         raise RuntimeError("the router did not log the paid device in")
+
+
+# --- openNDS FAS level 3 (authmon) ----------------------------------------------------------
+class UnknownGateway(Exception):
+    """An authmon poll whose gatewayhash is no gateway of ours."""
+
+
+@dataclass(frozen=True)
+class FasClient:
+    """A client openNDS sent to the portal, decrypted: its gateway and fields."""
+
+    gateway: Any
+    fields: dict[str, str]
+    fas: str
+    iv: str
+
+    @property
+    def hotspot(self) -> Hotspot:
+        return Hotspot.from_data(
+            {
+                "mac": self.fields.get("clientmac", ""),
+                "ip": self.fields.get("clientip", ""),
+                "link-orig": unquote(self.fields.get("originurl", "")),
+            }
+        )
+
+
+def fas_client(*, site: Site, fas: str, iv: str) -> FasClient:
+    """Decrypt a client's fas string with the site's gateways' faskeys; learn the gateway's
+    hash from the first good one. Raises opennds.FasError when no key opens it."""
+    from . import opennds
+    from .models import OpenNDSGateway
+
+    for gateway in OpenNDSGateway.objects.filter(site=site):
+        faskey = gateway.get_faskey()
+        try:
+            fields = opennds.parse_fields(opennds.decrypt(fas, faskey=faskey, iv=iv))
+        except opennds.FasError:
+            continue
+        received = fields["gatewayname"]
+        if gateway.gatewayname != received:
+            gateway.gatewayname = received[:200]
+            gateway.gatewayhash = opennds.gatewayhash(received)
+            gateway.save(update_fields=["gatewayname", "gatewayhash", "updated_at"])
+        return FasClient(gateway=gateway, fields=fields, fas=fas, iv=iv)
+    raise opennds.FasError("no gateway of this site decrypts this fas string")
+
+
+def authorise_fas_client(*, client: FasClient, voucher: Voucher, payment_id=None) -> PortalSession:
+    """Queue the client for its gateway's authmon (idempotent per client): the pending line
+    carries the session length in minutes from the voucher's package, no rate or quota caps
+    (the package's profile limits apply on the router's side), and our session id."""
+    from . import opennds
+    from .choices import Controller
+    from .models import PendingAuth
+
+    rhid = opennds.rhid(client.fields["hid"], client.gateway.get_faskey())
+    existing = PendingAuth.objects.filter(gateway=client.gateway, rhid=rhid).first()
+    if existing is not None:
+        return existing.session
+    hotspot = client.hotspot
+    session = PortalSession.objects.create(
+        site=client.gateway.site,
+        voucher=voucher,
+        controller=Controller.OPENNDS,
+        method=LoginMethod.API,
+        mac=hotspot.mac,
+        ip=hotspot.ip or None,
+        payment_id=payment_id,
+        rhid=rhid,
+    )
+    minutes = max(
+        1, (voucher.package.uptime_limit_seconds or voucher.package.validity_seconds) // 60
+    )
+    line = f"{rhid} {minutes} 0 0 0 0 session{session.pk}"
+    PendingAuth.objects.create(gateway=client.gateway, rhid=rhid, line=line, session=session)
+    return session
+
+
+def authmon(*, site: Site, auth_get: str, gatewayhash: str, payload: str) -> str:
+    """Answer one authmon poll. ``view`` with payload "*": "* " and up to 4 pending lines,
+    each URL-encoded (the rest wait for the next poll; nothing is deleted on view). ``view``
+    with "* rhid1 rhid2 …": those entries were taken — delete them, answer "ack".
+    ``deauthed``: the URL-encoded client records of ended sessions — record their end and
+    bytes. ``clear``: acknowledged without dropping anything (a pending client has paid)."""
+    from urllib.parse import quote
+
+    from . import opennds
+    from .models import OpenNDSGateway, PendingAuth
+
+    gateway = OpenNDSGateway.objects.filter(site=site, gatewayhash=gatewayhash).first()
+    if not gatewayhash or gateway is None:
+        raise UnknownGateway(gatewayhash[:64])
+    OpenNDSGateway.objects.filter(pk=gateway.pk).update(last_poll_at=timezone.now())
+    text = opennds.decode_payload(payload).strip()
+    if auth_get == "view":
+        words = text.split()
+        if words[:1] == ["*"] and len(words) > 1:
+            PendingAuth.objects.filter(gateway=gateway, rhid__in=words[1:]).delete()
+            return "ack"
+        pending = PendingAuth.objects.filter(gateway=gateway).order_by("created_at", "id")[
+            : opennds.MAX_PER_POLL
+        ]
+        return "* " + " ".join(quote(p.line, safe="") for p in pending)
+    if auth_get == "deauthed":
+        for record in text.split():
+            _record_deauth(gateway, opennds.unquote_line(record))
+        return "ack"
+    if auth_get in {"clear", "custom"}:
+        return "ack"
+    raise opennds.FasError("unknown auth_get")
+
+
+def _record_deauth(gateway, record: str) -> None:
+    """One ended client: ``name=value`` fields separated by spaces or commas (rhid or token,
+    incoming and outgoing bytes); its open session is closed with its byte counts."""
+    fields = dict(part.partition("=")[::2] for part in re.split(r"[ ,]+", record) if "=" in part)
+    rhid = fields.get("rhid") or fields.get("token") or ""
+    if not rhid:
+        return
+    PortalSession.objects.filter(site=gateway.site, rhid=rhid, ended_at__isnull=True).update(
+        ended_at=timezone.now(),
+        bytes_in=_int(fields.get("incoming")),
+        bytes_out=_int(fields.get("outgoing")),
+    )
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

@@ -216,3 +216,85 @@ def paid(request: HttpRequest, site_code: str, payment_id) -> HttpResponse:
             "portal/waiting.html",
             _context(request, site, hotspot, lang, payment=payment),
         )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def opennds(request: HttpRequest, site_code: str) -> HttpResponse:
+    """The openNDS FAS URL (faspath): a client arriving (``fas`` + ``iv``) sees the voucher
+    form and, once its code is good, is queued for the gateway; the gateway's authmon polls
+    the same URL (``auth_get``) for the queue and reports ended sessions."""
+    from django.http import HttpResponseBadRequest, HttpResponseNotFound
+
+    from . import opennds as nds
+
+    site = _site(site_code)
+    if request.method == "POST" and "auth_get" in request.POST:
+        try:
+            answer = services.authmon(
+                site=site,
+                auth_get=request.POST.get("auth_get", ""),
+                gatewayhash=request.POST.get("gatewayhash", ""),
+                payload=request.POST.get("payload", ""),
+            )
+        except services.UnknownGateway:
+            return HttpResponseNotFound("unknown gateway", content_type="text/plain")
+        except nds.FasError as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain")
+        return HttpResponse(answer, content_type="text/plain")
+    lang = _language(request)
+    data = request.POST if request.method == "POST" else request.GET
+    with translation.override(lang):
+        try:
+            client = services.fas_client(site=site, fas=data.get("fas", ""), iv=data.get("iv", ""))
+        except nds.FasError:
+            from django.utils.translation import gettext
+
+            return _render(
+                request,
+                "portal/page.html",
+                _context(
+                    request,
+                    site,
+                    services.Hotspot(),
+                    lang,
+                    error=gettext("This login link is not valid. Reconnect to the WiFi."),
+                    packages=[],
+                    nds=None,
+                ),
+                status=400,
+            )
+        hotspot = client.hotspot
+        nds_fields = {"fas": client.fas, "iv": client.iv}
+        error, status = "", 200
+        if request.method == "POST":
+            try:
+                voucher = services.redeem_voucher(
+                    site=site, code=request.POST.get("code", ""), hotspot=hotspot
+                )
+            except services.TooManyAttempts as exc:
+                error, status = str(exc), 429
+            except services.VoucherRefused as exc:
+                error, status = str(exc), 400
+            else:
+                services.authorise_fas_client(client=client, voucher=voucher)
+                return _render(
+                    request,
+                    "portal/online.html",
+                    _context(
+                        request,
+                        site,
+                        hotspot,
+                        lang,
+                        login=services.Login("api", online=True),
+                        voucher=voucher,
+                    ),
+                )
+        return _render(
+            request,
+            "portal/page.html",
+            _context(
+                request, site, services.Hotspot(), lang, error=error, packages=[], nds=nds_fields
+            ),
+            status=status,
+        )
