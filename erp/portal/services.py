@@ -265,8 +265,21 @@ def on_voucher_issued(payload: dict[str, Any]) -> None:
     payment_id = payload.get("payment_id")
     if PortalSession.objects.filter(payment_id=payment_id).exists():
         return
-    voucher = Voucher.objects.select_related("router", "site").get(pk=payload["voucher_id"])
-    hotspot = Hotspot.from_data(payload.get("hotspot") or {})
+    voucher = Voucher.objects.select_related("router", "site", "package").get(
+        pk=payload["voucher_id"]
+    )
+    device = payload.get("hotspot") or {}
+    if device.get("fas"):
+        # openNDS: queue the client for its gateway's authmon now; no browser needed
+        from . import opennds
+
+        try:
+            client = fas_client(site=voucher.site, fas=device["fas"], iv=device.get("iv", ""))
+        except opennds.FasError:
+            return  # the gateway's key changed since: the customer's page shows the code
+        authorise_fas_client(client=client, voucher=voucher, payment_id=payment_id)
+        return
+    hotspot = Hotspot.from_data(device)
     if portal_settings(voucher.site).login_method != LoginMethod.API or not hotspot.ip:
         return
     result = login_device(
@@ -300,6 +313,21 @@ class FasClient:
                 "link-orig": unquote(self.fields.get("originurl", "")),
             }
         )
+
+
+def login_paid_opennds(*, site: Site, voucher: Voucher, payment) -> Login:
+    """A paid openNDS client back on the portal: queued for authmon (once; the voucher-issued
+    subscriber has usually done it already)."""
+    from . import opennds
+
+    try:
+        client = fas_client(
+            site=site, fas=payment.hotspot.get("fas", ""), iv=payment.hotspot.get("iv", "")
+        )
+    except opennds.FasError:
+        return Login(LoginMethod.API, error=_("Reconnect to the WiFi and type your code."))
+    authorise_fas_client(client=client, voucher=voucher, payment_id=payment.pk)
+    return Login(LoginMethod.API, online=True)
 
 
 def fas_client(*, site: Site, fas: str, iv: str) -> FasClient:

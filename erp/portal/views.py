@@ -123,6 +123,19 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
     lang = _language(request)
     with translation.override(lang):
         hotspot = services.Hotspot.from_data(request.POST)
+        device = hotspot.as_fields()
+        if request.POST.get("fas"):
+            # an openNDS client: its fas string, checked now, authorises it once paid
+            from . import opennds as nds
+
+            try:
+                client = services.fas_client(
+                    site=site, fas=request.POST["fas"], iv=request.POST.get("iv", "")
+                )
+            except nds.FasError:
+                return _page_error(request, site, hotspot, lang, _bad_link(), 400)
+            hotspot = client.hotspot
+            device = {**hotspot.as_fields(), "fas": client.fas, "iv": client.iv}
         try:
             package = Package.objects.get(pk=uuid.UUID(request.POST.get("package", "")))
         except (ValueError, Package.DoesNotExist):
@@ -138,7 +151,7 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
             payment = payments.start_payment(
                 site=site,
                 package=package,
-                hotspot=hotspot.as_fields(),
+                hotspot=device,
                 success_url=status_url,
                 error_url=status_url,
                 payment_id=payment_id,
@@ -148,6 +161,12 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
         except payments.ProviderError:
             return _page_error(request, site, hotspot, lang, _provider_down(), 503)
         return HttpResponseRedirect(payment.launch_url, status=303)
+
+
+def _bad_link() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("This login link is not valid. Reconnect to the WiFi.")
 
 
 def _no_package() -> str:
@@ -197,13 +216,14 @@ def paid(request: HttpRequest, site_code: str, payment_id) -> HttpResponse:
         if payment.status == PaymentStatus.ISSUED:
             voucher = payment.sale.voucher
             done = PortalSession.objects.filter(payment_id=payment.pk, method="api").exists()
-            login = (
-                services.Login("api", online=True)
-                if done
-                else services.login_device(
+            if done:
+                login = services.Login("api", online=True)
+            elif payment.hotspot.get("fas"):
+                login = services.login_paid_opennds(site=site, voucher=voucher, payment=payment)
+            else:
+                login = services.login_device(
                     site=site, voucher=voucher, hotspot=hotspot, payment_id=payment.pk
                 )
-            )
             return _render(
                 request,
                 "portal/online.html",
@@ -294,7 +314,13 @@ def opennds(request: HttpRequest, site_code: str) -> HttpResponse:
             request,
             "portal/page.html",
             _context(
-                request, site, services.Hotspot(), lang, error=error, packages=[], nds=nds_fields
+                request,
+                site,
+                services.Hotspot(),
+                lang,
+                error=error,
+                packages=selectors.offered_packages(site),
+                nds=nds_fields,
             ),
             status=status,
         )

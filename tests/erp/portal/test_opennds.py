@@ -126,3 +126,39 @@ def test_wrong_key_and_unknown_gateway_are_refused(nds):
     )
     assert answer.status_code == 404 and answer.text == "unknown gateway"
     assert not PendingAuth.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opennds_round_trip_with_a_payment(nds, wave, live_server):
+    """encrypted fas → portal → package → Wave pays → signed webhook → voucher issued →
+    queued for authmon → view → ack → the client is authenticated and its session recorded."""
+    from erp.payments.models import Payment
+
+    stock, _gateway, router = nds
+    account = wave.account()
+    wave.state.webhook_url = f"{live_server.url}/payments/webhooks/{account.pk}/"
+    page = requests.get(router.arrive("02:00:00:00:00:31", "192.168.8.31"), timeout=10)
+    assert f'name="package" value="{stock["hour"].pk}"' in page.text
+    fas = page.text.split('name="fas" value="')[1].split('"')[0]
+    iv = page.text.split('name="iv" value="')[1].split('"')[0]
+    buy = requests.post(
+        f"{live_server.url}/portal/{stock['site'].code}/buy/",
+        data={"package": str(stock["hour"].pk), "fas": fas, "iv": iv},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert buy.status_code == 303 and buy.headers["Location"].startswith(wave.url)
+    paid = requests.post(f"{buy.headers['Location']}/confirm", allow_redirects=False, timeout=20)
+    assert paid.status_code == 303 and wave.state.webhooks_sent[0]["status"] == 200
+    payment = Payment.objects.get()
+    assert payment.status == "issued"
+    assert PendingAuth.objects.count() == 1  # queued from the callback, no browser needed
+    assert len(router.poll()) == 1 and not PendingAuth.objects.exists()
+    client = router.ndsctl_json()["clients"]["02:00:00:00:00:31"]
+    assert client["state"] == "Authenticated"
+    session = PortalSession.objects.get(payment_id=payment.pk)
+    assert session.controller == "opennds" and session.voucher_id == payment.sale.voucher_id
+    # the customer's browser, back from Wave, is told it is online; nothing is queued twice
+    back = requests.get(paid.headers["Location"], timeout=10)
+    assert back.status_code == 200 and 'id="online"' in back.text
+    assert not PendingAuth.objects.exists() and PortalSession.objects.count() == 1
