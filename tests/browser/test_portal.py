@@ -102,7 +102,9 @@ def test_a_wrong_code_says_so_in_swahili(captive_browser, live_server, online_st
     assert page.locator("html").get_attribute("lang") == "sw"
     page.fill("#code", "WRONGCODE22")
     page.click("#connect")
-    assert page.locator("#error").is_visible()
+    assert page.locator("#error").inner_text() == (
+        "Msimbo huu si halali hapa. Uhakiki na ujaribu tena."
+    )
     assert page.locator("html").get_attribute("lang") == "sw"  # the language stays chosen
 
 

@@ -52,9 +52,10 @@ def test_the_page_speaks_swahili_and_french(client, online_stock):
     url = f"/portal/{stock['site'].code}/"
     english = client.get(url).content.decode()
     assert "Voucher code" in english
-    for lang in ("sw", "fr"):
+    for lang, label in (("sw", "Msimbo wa vocha"), ("fr", "Code du ticket")):
         page = client.get(url, {"lang": lang}).content.decode()
-        assert f'<html lang="{lang}">' in page
+        assert f'<html lang="{lang}">' in page and label in page
+        assert "Voucher code" not in page
         assert f'name="lang" value="{lang}"' in page
 
 
@@ -178,6 +179,8 @@ def test_expired_and_void_vouchers_say_so(client, online_stock):
     Voucher.objects.filter(code=second).update(status="void")
     assert "has expired" in client.post(url, {**HOTSPOT, "code": first}).content.decode()
     assert "was cancelled" in client.post(url, {**HOTSPOT, "code": second}).content.decode()
+    swahili = client.post(url, {**HOTSPOT, "code": second, "lang": "sw"}).content.decode()
+    assert "Vocha hii imefutwa." in swahili
 
 
 @pytest.mark.django_db
