@@ -148,6 +148,20 @@ def _record(site: Site, hotspot: Hotspot, outcome: str) -> None:
     )
 
 
+def check_attempts(*, site: Site, hotspot: Hotspot) -> None:
+    """Raise TooManyAttempts (and record the refusal) when the device or site is over its
+    wrong-try limit: for any code or reference a customer types."""
+    try:
+        _check_limits(site, hotspot.device)
+    except TooManyAttempts:
+        _record(site, hotspot, AttemptOutcome.LOCKED)
+        raise
+
+
+def record_attempt(*, site: Site, hotspot: Hotspot, ok: bool) -> None:
+    _record(site, hotspot, AttemptOutcome.OK if ok else AttemptOutcome.WRONG)
+
+
 def redeem_voucher(*, site: Site, code: str, hotspot: Hotspot) -> Voucher:
     """The voucher a customer typed, if it lets a device on at this site: sold (or already in
     use), of this site, not expired, not void. Every try is recorded; a device or a site over

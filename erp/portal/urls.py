@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:site_code>/buy/", views.buy, name="buy"),
     path("<str:site_code>/paid/<uuid:payment_id>/", views.paid, name="paid"),
     path("<str:site_code>/nds/", views.opennds, name="opennds"),
+    path("<str:site_code>/claim/", views.claim, name="claim"),
 ]

@@ -324,3 +324,63 @@ def opennds(request: HttpRequest, site_code: str) -> HttpResponse:
             ),
             status=status,
         )
+
+
+@csrf_exempt
+@require_POST
+def claim(request: HttpRequest, site_code: str) -> HttpResponse:
+    """ "I already paid": the payment reference (the provider's transaction id, or our
+    8-character reference) finds the payment; once issued, this device is logged in with its
+    voucher. Wrong references count against the same attempt limits as wrong codes."""
+    from django.utils.translation import gettext
+
+    from erp.payments.selectors import payment_by_reference
+
+    site = _site(site_code)
+    lang = _language(request)
+    with translation.override(lang):
+        hotspot = services.Hotspot.from_data(request.POST)
+        try:
+            services.check_attempts(site=site, hotspot=hotspot)
+        except services.TooManyAttempts as exc:
+            response = _page_error(request, site, hotspot, lang, str(exc), 429)
+            response["Retry-After"] = str(settings.PORTAL_ATTEMPT_WINDOW)
+            return response
+        payment = payment_by_reference(site=site, reference=request.POST.get("reference", ""))
+        if payment is None:
+            services.record_attempt(site=site, hotspot=hotspot, ok=False)
+            return _page_error(
+                request,
+                site,
+                hotspot,
+                lang,
+                gettext("No payment with this reference here. Check it and try again."),
+                400,
+            )
+        services.record_attempt(site=site, hotspot=hotspot, ok=True)
+        if payment.status not in {PaymentStatus.ISSUED, PaymentStatus.FAILED}:
+            with contextlib.suppress(payments.ProviderError):
+                payment = payments.settle(payment.pk)
+            payment = Payment.objects.select_related("sale__voucher__router", "package").get(
+                pk=payment.pk
+            )
+        if payment.status != PaymentStatus.ISSUED:
+            return _render(
+                request,
+                "portal/waiting.html",
+                _context(request, site, hotspot, lang, payment=payment),
+            )
+        voucher = payment.sale.voucher
+        try:
+            voucher = services.redeem_voucher(site=site, code=voucher.code, hotspot=hotspot)
+        except services.VoucherRefused as exc:
+            return _page_error(request, site, hotspot, lang, str(exc), 400)
+        except services.TooManyAttempts as exc:
+            return _page_error(request, site, hotspot, lang, str(exc), 429)
+        login = services.login_device(site=site, voucher=voucher, hotspot=hotspot)
+        return _render(
+            request,
+            "portal/online.html",
+            _context(request, site, hotspot, lang, login=login, voucher=voucher, payment=payment),
+            status=200 if not login.error else 503,
+        )
