@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "erp.ops",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "erp.payments",
+    "erp.portal",
 ]
 
 MIDDLEWARE = [
@@ -543,3 +545,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
     "erp.core.middleware.PermissionsPolicyMiddleware",
 )
+# Captive portal (issue 18): wrong voucher codes allowed per device and per site within the
+# window (seconds) before the portal refuses further tries until the window has passed.
+PORTAL_ATTEMPT_WINDOW = env.int("PORTAL_ATTEMPT_WINDOW", default=900)
+PORTAL_DEVICE_MAX_FAILURES = env.int("PORTAL_DEVICE_MAX_FAILURES", default=5)
+PORTAL_SITE_MAX_FAILURES = env.int("PORTAL_SITE_MAX_FAILURES", default=100)
+# Payments: seconds to wait for a payment provider's API (Wave Checkout) before giving up.
+PAYMENT_PROVIDER_TIMEOUT = env.float("PAYMENT_PROVIDER_TIMEOUT", default=8.0)

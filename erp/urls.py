@@ -101,5 +101,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # The Dash analytics app, behind Django's session, roles and CSRF (dashboards/bridge.py).
     re_path(r"^analytics/(?P<path>.*)$", dash_view, name="analytics"),
+    # Captive portal and payment provider webhooks (issue 18)
+    path("portal/", include("erp.portal.urls")),
+    path("payments/", include("erp.payments.urls")),
     path("", site.urls),
 ]

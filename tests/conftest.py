@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from erp.accounts.roles import Role
 
 # The RouterOS simulator and routers pointing at it, for every test package.
-pytest_plugins = ["tests.router_fixtures", "tests.smtp_fixtures"]
+pytest_plugins = ["tests.router_fixtures", "tests.smtp_fixtures", "tests.portal_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -56,6 +56,18 @@ BEAT_SCHEDULE_PERMISSIONS = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPER_ADMIN: frozenset(
         {
+            "payments.view_payment",
+            "payments.view_provideraccount",
+            "payments.add_provideraccount",
+            "payments.change_provideraccount",
+            "portal.view_portalsettings",
+            "portal.add_portalsettings",
+            "portal.change_portalsettings",
+            "portal.view_voucherattempt",
+            "portal.view_portalsession",
+            "portal.view_openndsgateway",
+            "portal.add_openndsgateway",
+            "portal.change_openndsgateway",
             *BEAT_SCHEDULE_PERMISSIONS,
             "accounts.add_user",
             "accounts.change_user",
@@ -132,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.MARKETING: frozenset(
         {
+            "portal.view_portalsession",
             "analytics.view_analytics",
             "clients.add_client",
             "clients.change_client",
@@ -172,6 +185,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.TECHNICAL: frozenset(
         {
+            "portal.view_portalsettings",
+            "portal.change_portalsettings",
+            "portal.view_voucherattempt",
+            "portal.view_portalsession",
+            "portal.view_openndsgateway",
+            "portal.add_openndsgateway",
+            "portal.change_openndsgateway",
             "assets.add_asset",
             "assets.add_assettype",
             "assets.change_asset",
@@ -205,6 +225,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.FINANCE: frozenset(
         {
+            "payments.view_payment",
+            "portal.view_portalsession",
             "analytics.view_finance_analytics",
             "assets.view_asset",
             "assets.view_asset_value",

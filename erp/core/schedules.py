@@ -57,6 +57,8 @@ JOBS: tuple[Job, ...] = (
         every=FIVE_MINUTES,
     ),
     Job("Resume stuck voucher batches", "erp.vouchers.tasks.reap_stuck_batches", every=MINUTE),
+    # payments the provider took whose voucher is not issued yet (erp.payments)
+    Job("Issue vouchers owed for payments", "erp.payments.tasks.retry_owed", every=MINUTE),
     # assets: Mondays 07:00 local
     Job(
         "Asset warranties ending soon (weekly)",

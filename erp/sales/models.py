@@ -16,7 +16,7 @@ from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
 
-from .choices import PaymentMethod
+from .choices import PaymentMethod, SaleChannel
 
 
 class Sale(BaseModel):
@@ -56,6 +56,15 @@ class Sale(BaseModel):
         _("payment method"), max_length=8, choices=PaymentMethod.choices
     )
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
+    # Who made the sale: an agent, the desk, or the customer online (the captive portal).
+    # The database default keeps bulk loads (COPY) that predate the column valid.
+    channel = models.CharField(
+        _("channel"),
+        max_length=8,
+        choices=SaleChannel.choices,
+        default=SaleChannel.AGENT,
+        db_default=SaleChannel.AGENT,
+    )
     receipt_number = models.PositiveIntegerField(_("receipt number"))
     idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
     # SHA-256 of the request that made the sale: the same key with another request is refused.
