@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "erp.demo",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "erp.sync",
 ]
 
 MIDDLEWARE = [
@@ -424,3 +425,14 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
+
+# --- field app sync (erp.sync) ---------------------------------------------------------------
+# A device's clock is trusted as a sale's time only within this window of the server's receive
+# time (an agent offline for days sells days before the sync); outside it, the receive time is
+# used and the sale is flagged for Finance.
+SYNC_CLOCK_PAST_HOURS = env.int("SYNC_CLOCK_PAST_HOURS", default=7 * 24)
+SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
+# One push carries at most this many operations (the app sends its queue in chunks), and a
+# pull page at most this many records.
+SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
+SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)

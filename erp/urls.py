@@ -30,6 +30,7 @@ from erp.sales.api import (
     StatementView,
 )
 from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
 
 router = DefaultRouter()
@@ -53,6 +54,7 @@ router.register("faults", maintenance_api.FaultViewSet, basename="fault")
 router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
@@ -78,6 +80,8 @@ api_v1 = [
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitView.as_view(), name="profit"),
     path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
+    path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
+    path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
     *router.urls,
 ]
 

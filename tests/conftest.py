@@ -39,6 +39,7 @@ _GRANT_MIGRATIONS = [
     "erp.assets.migrations.0003_asset_permissions",
     "analytics.migrations.0002_permissions_and_schedules",
     "erp.maintenance.migrations.0002_maintenance_permissions",
+    "erp.sync.migrations.0003_sync_permissions",
 ]
 _GRANTS = [importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS]
 _GRANTS += [importlib.import_module(name).GRANTS for name in _GRANT_MIGRATIONS]

@@ -247,12 +247,14 @@ def sell(
     payment_reference: str = "",
     client=None,
     request_hash: str = "",
+    sold_at=None,
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
-    raises IdempotencyKeyReused."""
+    raises IdempotencyKeyReused. `sold_at` is when the customer paid, if not now (a sale made
+    offline and synced later; erp.sync checks the device's clock before passing it)."""
     request_hash = request_hash or sale_fingerprint(
         payment_method=payment_method,
         code=code,
@@ -291,6 +293,7 @@ def sell(
                 payment_reference=payment_reference.strip(),
                 client=client,
                 request_hash=request_hash,
+                sold_at=sold_at,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -304,7 +307,17 @@ def sell(
 
 
 def _sell_locked(
-    *, seller, key, code, package, discount, payment_method, payment_reference, client, request_hash
+    *,
+    seller,
+    key,
+    code,
+    package,
+    discount,
+    payment_method,
+    payment_reference,
+    client,
+    request_hash,
+    sold_at=None,
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
     voucher = _pick_voucher(seller, code=code, package=package)
@@ -328,7 +341,7 @@ def _sell_locked(
                 }
             )
     amount = price - discount
-    now = timezone.now()
+    now = sold_at or timezone.now()
     sale = Sale(
         voucher=voucher,
         site=voucher.site,
@@ -402,6 +415,7 @@ def sell_to_phone(
     discount: Decimal = Decimal("0"),
     payment_reference: str = "",
     request_hash: str = "",
+    sold_at=None,
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -416,6 +430,7 @@ def sell_to_phone(
         discount=discount,
         payment_reference=payment_reference,
         request_hash=request_hash,
+        sold_at=sold_at,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it
