@@ -93,18 +93,23 @@ def _snapshot_filter(entity: str, qs: QuerySet) -> QuerySet:
     return qs
 
 
-def horizon() -> int:
-    """Every transaction with a smaller id has ended (PostgreSQL); SQLite writers take turns."""
+def horizon() -> tuple[int, int | None]:
+    """Every transaction with a smaller id has ended (PostgreSQL; SQLite writers take turns),
+    and the id of the asking transaction if it wrote (its own rows are final to itself: a pull
+    inside a test's transaction; a pull request never writes first)."""
     if connection.vendor != "postgresql":
-        return 2**62
+        return 2**62, None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "pg_current_xact_id_if_assigned()::text::bigint"
+        )
+        return cursor.fetchone()
 
 
 def _parse(cursor: str | None) -> tuple:
     if not cursor:
-        return ("s", horizon(), 0, None)
+        return ("s", horizon()[0], 0, None)
     parts = cursor.split(".")
     try:
         if parts[0] == "f" and len(parts) == 3:
@@ -156,10 +161,11 @@ def _snapshot_page(user: User, state: tuple, limit: int) -> dict[str, Any]:
 
 
 def _feed_page(user: User, txid: int, last_id: int, limit: int) -> dict[str, Any]:
-    top = horizon()
+    top, own = horizon()
     entities = entities_for(user)
     after = Q(txid__gt=txid) | Q(txid=txid, id__gt=last_id)
-    base = ChangeLog.objects.filter(after, txid__lt=top).order_by("txid", "id")
+    done = Q(txid__lt=top) | Q(txid=own) if own else Q(txid__lt=top)
+    base = ChangeLog.objects.filter(after).filter(done).order_by("txid", "id")
     # Each part walks its own index in order; merged here (an OR would scan).
     parts = [base.filter(owner__isnull=True, site__isnull=True, entity__in=entities)]
     if user.has_role(Role.AGENT):
