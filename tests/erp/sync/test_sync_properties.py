@@ -163,7 +163,7 @@ def test_sync_protocol_state_machine(api, field):
                     assert Client.objects.filter(pk=op["id"]).count() == 1
                 else:
                     assert applied.conflicts.filter(kind="duplicate_client").count() == 1
-            for seq, answer in self.answers.items():
+            for answer in self.answers.values():
                 if answer["outcome"] == "conflict":
                     ids = {c["id"] for c in answer["conflicts"]}
                     assert ids and Conflict.objects.filter(pk__in=ids).count() == len(ids)
