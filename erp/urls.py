@@ -99,5 +99,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # The Dash analytics app, behind Django's session, roles and CSRF (dashboards/bridge.py).
     re_path(r"^analytics/(?P<path>.*)$", dash_view, name="analytics"),
+    # The offline field app (erp.sync): shell, manifest, service worker.
+    path("app/", include("erp.sync.urls")),
     path("", site.urls),
 ]
