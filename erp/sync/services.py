@@ -35,7 +35,6 @@ from erp.clients import services as client_services
 from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
 from erp.sales import services as sale_services
-from erp.sales.models import Sale
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Voucher
 
@@ -229,6 +228,11 @@ def _apply_one(user: User, device: Device, op: dict) -> dict[str, Any]:
             flags=done.flags,
             id=str(op.get("id") or ""),
         )
+        if done.conflicts:  # their UUIDs exist before they are saved: one insert each
+            answer["conflicts"] = [
+                {"kind": c.kind, "field": c.field, "detail": c.detail, "id": str(c.pk)}
+                for c in done.conflicts
+            ]
         applied = AppliedOperation.objects.create(
             device=device,
             seq=seq,
@@ -237,22 +241,15 @@ def _apply_one(user: User, device: Device, op: dict) -> dict[str, Any]:
             entity_id=str(op.get("id") or "")[:64],
             fingerprint=fingerprint(op),
             outcome=done.outcome,
-            result={},
+            result=answer,
             client_time=client_time,
             received_at=received,
         )
-        if done.conflicts:
-            for conflict in done.conflicts:
-                conflict.operation = applied
-                conflict.user = user
-                conflict._history_user = user
-                conflict.save()
-            answer["conflicts"] = [
-                {"kind": c.kind, "field": c.field, "detail": c.detail, "id": str(c.pk)}
-                for c in done.conflicts
-            ]
-        applied.result = answer
-        applied.save(update_fields=["result"])
+        for conflict in done.conflicts:
+            conflict.operation = applied
+            conflict.user = user
+            conflict._history_user = user
+            conflict.save(force_insert=True)
         Device.objects.filter(pk=device.pk).update(last_seq=seq, last_push_at=received)
     return answer
 
@@ -501,7 +498,6 @@ def _sell(user: User, key: uuid.UUID, payload: dict, client_time, received) -> O
                 detail=_("The phone's clock was out of range: the sale is dated when it arrived."),
             )
         )
-    sale = Sale.objects.select_related("voucher").get(pk=sale.pk)
     return Outcome_(Outcome.APPLIED, record=sale_record(sale), conflicts=conflicts, flags=flags)
 
 

@@ -142,6 +142,13 @@ ASSETS = {
         "assets.view_assetmovement",
     },
 }
+# The field app syncs for agents and technicians; Finance settles money conflicts (erp.sync).
+SYNC = {
+    "Super Admin": {"sync.view_conflict", "sync.change_conflict", "sync.view_device"},
+    "Finance": {"sync.view_conflict", "sync.change_conflict"},
+    "Technical": {"sync.use_field_app"},
+    "Agent": {"sync.use_field_app"},
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -231,6 +238,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | ASSETS.get(role, set())
             | ANALYTICS.get(role, set())
             | MAINTENANCE[role]
+            | SYNC.get(role, set())
         ), role
 
 
