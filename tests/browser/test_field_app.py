@@ -64,3 +64,56 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     page.click("nav [data-tab='day']")
     assert page.inner_text("#sales-today") == "5"
     assert page.console_errors == []
+
+
+def test_office_voids_a_voucher_sold_offline_conflict_on_both_sides(page_for, field, shot):  # noqa: F811
+    from erp.sync.models import Conflict
+    from erp.vouchers import services as voucher_services
+    from erp.vouchers.models import Voucher
+
+    agent = field["agent"]
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.context.set_offline(True)
+    page.click("[data-sell]")
+    code = page.inner_text("#receipt .code").strip()
+    # Meanwhile the office voids that very voucher.
+    voucher_services.void_voucher(
+        actor=field["admin"], voucher=Voucher.objects.get(code=code), reason="reported lost"
+    )
+    page.context.set_offline(False)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    conflicts = page.inner_text("main ul")
+    assert "Finance will settle" in conflicts and "void" in conflicts.lower()
+    shot(page, "field-app-conflict-360")
+    conflict = Conflict.objects.get()
+    assert conflict.kind == "voucher_unavailable" and conflict.device_value["code"] == code
+    assert conflict.user == agent and Sale.objects.count() == 0
+    # The voided voucher left the agent's stock on the device too (the pull after the push).
+    page.click("nav [data-tab='stock']")
+    assert "19" in page.inner_text("main")
+
+
+def test_first_paint_offline_under_a_second_on_a_throttled_phone(page_for, field):  # noqa: F811
+    page = page_for(360, 740)
+    login(page, field["agent"].username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("[data-sell]")
+    paint = page.evaluate(
+        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime "
+        "?? performance.getEntriesByType('paint').at(-1)?.startTime"
+    )
+    assert paint is not None and paint < 1000, paint

@@ -98,6 +98,10 @@ async function syncNow() {
           if (r.record.id !== ops[i].id) await db.delete("clients", ops[i].id);
           await db.put("clients", { ...r.record, is_synced: true, last_synced_at: now() });
         }
+        if (ops[i].entity === "sale" && r.outcome !== "applied") {  // cash taken, no sale: flagged
+          const local = await db.get("sales", ops[i].id);
+          if (local) await db.put("sales", { ...local, conflict: true, is_synced: true, last_synced_at: now() });
+        }
         if (r.record && ops[i].entity === "sale") {
           await db.put("sales", { ...(await db.get("sales", ops[i].id)), ...r.record, id: ops[i].id,
             is_synced: true, last_synced_at: now() });
@@ -169,7 +173,7 @@ async function render() {
     main.innerHTML = `<ul>${packages.map((p) => `<li>${esc(p.name)}: <b>${left(p.id)}</b></li>`).join("")}</ul>`;
   } else if (tab === "day") {
     const today = new Date().toISOString().slice(0, 10);
-    const sales = (await db.getAll("sales")).filter((s) => (s.sold_at || "").slice(0, 10) === today);
+    const sales = (await db.getAll("sales")).filter((s) => !s.conflict && (s.sold_at || "").slice(0, 10) === today);
     const cash = sales.reduce((t, s) => t + Number(s.amount || 0), 0);
     const summary = (await db.get("meta", "summary")) || {};
     main.innerHTML = `<div class="card">${esc(T.sales_today)}: <b id="sales-today">${sales.length}</b></div>
@@ -180,7 +184,7 @@ async function render() {
     const conflicts = await db.getAll("conflicts");
     main.innerHTML = `<p>${outbox} ${esc(T.waiting)} · ${esc(T.last_sync)}: <span id="last-sync">${esc(last ? new Date(last).toLocaleString() : T.never)}</span></p>
       <button class="primary" id="sync-now">${esc(T.sync_now)}</button><p id="sync-status">${esc(status)}</p>
-      <h3>${esc(T.conflicts)}</h3><ul>${conflicts.map((c) => `<li>${esc(c.kind)}: ${esc(c.detail)}</li>`).join("")}</ul>`;
+      <h3>${esc(T.conflicts)}</h3><ul>${conflicts.map((c) => `<li><b>${esc(T["kind_" + c.kind] || c.kind)}</b>: ${esc(c.detail)}</li>`).join("")}</ul>`;
     document.getElementById("sync-now").onclick = syncNow;
   }
 }
