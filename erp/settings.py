@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "erp.assets.choices.MovementKind",
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
+        "SyncConflictKindEnum": "erp.sync.choices.ConflictKind",
     },
 }
 
