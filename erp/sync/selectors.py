@@ -2,8 +2,8 @@
 
 The cursor is opaque to the device. ``f.<txid>.<id>``: the change feed after that row, in
 (transaction, id) order, read only below the oldest transaction still running on PostgreSQL, so
-a change committed late is never stepped over. ``s.<horizon>.<n>.<pk>``: a first sync still
-copying the records themselves (entity n, after pk); it ends on the feed at its start horizon.
+a change committed late is never stepped over. ``s.<txid>.<id>.<n>.<pk>``: a first sync still
+copying the records themselves (entity n, after pk); it ends on the feed where it started.
 Everything goes through the domain apps' selectors: an agent never receives another agent's
 records; what the user may no longer see comes as a tombstone.
 """
@@ -107,15 +107,24 @@ def horizon() -> tuple[int, int | None]:
         return cursor.fetchone()
 
 
+def _feed_start() -> tuple[int, int]:
+    """Where the feed stands now: after a first sync copied the records, it goes on from here
+    (PostgreSQL: every transaction from the horizon on; SQLite: after the last row)."""
+    if connection.vendor == "postgresql":
+        return horizon()[0], 0
+    last = ChangeLog.objects.order_by("-id").values_list("id", flat=True).first()
+    return 0, last or 0
+
+
 def _parse(cursor: str | None) -> tuple:
     if not cursor:
-        return ("s", horizon()[0], 0, None)
+        return ("s", *_feed_start(), 0, None)
     parts = cursor.split(".")
     try:
         if parts[0] == "f" and len(parts) == 3:
             return ("f", int(parts[1]), int(parts[2]))
-        if parts[0] == "s" and len(parts) == 4:
-            return ("s", int(parts[1]), int(parts[2]), parts[3] or None)
+        if parts[0] == "s" and len(parts) == 5:
+            return ("s", int(parts[1]), int(parts[2]), int(parts[3]), parts[4] or None)
     except ValueError:
         pass
     raise BadCursor(cursor)
@@ -131,7 +140,7 @@ def pull(user: User, *, cursor: str | None = None, limit: int | None = None) -> 
 
 
 def _snapshot_page(user: User, state: tuple, limit: int) -> dict[str, Any]:
-    _s, start, index, after = state
+    _s, start_txid, start_id, index, after = state
     entities = entities_for(user)
     querysets = _querysets(user)
     changes: list[dict] = []
@@ -156,8 +165,8 @@ def _snapshot_page(user: User, state: tuple, limit: int) -> dict[str, Any]:
         else:
             after = str(rows[-1].pk)
     if index >= len(entities):
-        return _page(user, changes, f"f.{start}.0", more=False)
-    return _page(user, changes, f"s.{start}.{index}.{after or ''}", more=True)
+        return _page(user, changes, f"f.{start_txid}.{start_id}", more=False)
+    return _page(user, changes, f"s.{start_txid}.{start_id}.{index}.{after or ''}", more=True)
 
 
 def _feed_page(user: User, txid: int, last_id: int, limit: int) -> dict[str, Any]:
