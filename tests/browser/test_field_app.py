@@ -39,6 +39,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     shot(page, "field-app-receipt-360")
     assert page.get_attribute("#receipt a", "href").startswith("sms:")
     page.click("nav [data-tab='clients']")
+    page.wait_for_selector("#client-form")
     for n in range(2):
         page.fill("input[name='name']", f"Client {n}")
         page.fill("input[name='phone']", f"+25575411100{n}")
@@ -50,6 +51,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     page.context.set_offline(False)
     page.click("nav [data-tab='sync']")
     page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
     page.wait_for_function("document.getElementById('badge').textContent.startsWith('0 ')")
     page.wait_for_selector("#last-sync:not(:has-text('never'))")
     shot(page, "field-app-synced-360")
@@ -58,10 +60,12 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     applied = AppliedOperation.objects.count()
 
     page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
     page.wait_for_selector("#sync-status:has-text('Synced')")
     assert Sale.objects.count() == 5 and Client.objects.count() == 2
     assert AppliedOperation.objects.count() == applied
     page.click("nav [data-tab='day']")
+    page.wait_for_selector("#sales-today")
     assert page.inner_text("#sales-today") == "5"
     assert page.console_errors == []
 
@@ -88,6 +92,7 @@ def test_office_voids_a_voucher_sold_offline_conflict_on_both_sides(page_for, fi
     page.context.set_offline(False)
     page.click("nav [data-tab='sync']")
     page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
     page.wait_for_selector("#sync-status:has-text('Synced')")
     conflicts = page.inner_text("main ul")
     assert "Finance will settle" in conflicts and "void" in conflicts.lower()
@@ -97,7 +102,7 @@ def test_office_voids_a_voucher_sold_offline_conflict_on_both_sides(page_for, fi
     assert conflict.user == agent and Sale.objects.count() == 0
     # The voided voucher left the agent's stock on the device too (the pull after the push).
     page.click("nav [data-tab='stock']")
-    assert "19" in page.inner_text("main")
+    page.wait_for_selector("main li:has-text('1 Day: 19')")
 
 
 def test_first_paint_offline_under_a_second_on_a_throttled_phone(page_for, field):  # noqa: F811
@@ -117,3 +122,41 @@ def test_first_paint_offline_under_a_second_on_a_throttled_phone(page_for, field
         "?? performance.getEntriesByType('paint').at(-1)?.startTime"
     )
     assert paint is not None and paint < 1000, paint
+
+
+def test_client_edited_offline_latest_wins_and_the_overwritten_name_is_kept(
+    page_for,
+    field,  # noqa: F811
+    make_client,
+):
+    from erp.clients.services import update_client
+    from erp.sync.models import Conflict
+
+    agent = field["agent"]
+    client = make_client(site=field["site"], actor=agent, name="Asha", phone="+255754222333")
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.context.set_offline(True)
+    page.click("nav [data-tab='clients']")
+    page.click(f"[data-client='{client.pk}']")
+    page.wait_for_selector(f"input[name='client_id'][value='{client.pk}']", state="attached")
+    page.fill("input[name='name']", "Asha Mussa")
+    page.click("#client-form button")
+    page.wait_for_selector("main li:has-text('Asha Mussa')")
+    update_client(actor=field["admin"], client=client, name="Asha M.")  # the office, meanwhile
+    page.context.set_offline(False)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    client.refresh_from_db()
+    assert client.name == "Asha Mussa"  # the later edit (by server receive order) won
+    conflict = Conflict.objects.get()
+    assert (conflict.kind, conflict.server_value, conflict.device_value) == (
+        "client_field",
+        "Asha M.",
+        "Asha Mussa",
+    )
+    assert "your edit won" in page.inner_text("main ul")

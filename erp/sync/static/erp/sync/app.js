@@ -3,7 +3,7 @@
 "use strict";
 const T = JSON.parse(document.getElementById("i18n").textContent);
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
-let db, tab = "sell", receipt = null, status = "";
+let db, tab = "sell", receipt = null, status = "", editing = null;
 
 async function open() {
   db = await idb.openDB("viornet-field", 1, {
@@ -57,13 +57,26 @@ async function sell(packageId) {
   render();
 }
 
-async function addClient(ev) {
+async function saveClient(ev) {
   ev.preventDefault();
-  const f = ev.target, id = crypto.randomUUID();
-  const rec = { id, name: f.name.value.trim(), phone: f.phone.value.trim(), notes: "",
-    is_synced: false, last_synced_at: null, updated_at: now() };
-  await db.put("clients", rec);
-  await enqueue("create", "client", id, { name: rec.name, phone: rec.phone });
+  const f = ev.target;
+  const fields = { name: f.name.value.trim(), phone: f.phone.value.trim(), notes: f.notes.value.trim() };
+  if (f.client_id.value) {  // an edit: send the values it replaces, so the server can tell
+    const old = await db.get("clients", f.client_id.value);
+    const changed = {}, base = {};
+    for (const k of Object.keys(fields)) {
+      if (fields[k] !== (old[k] || "")) { changed[k] = fields[k]; base[k] = old[k] || ""; }
+    }
+    if (Object.keys(changed).length) {
+      await db.put("clients", { ...old, ...changed, is_synced: false, updated_at: now() });
+      await enqueue("update", "client", old.id, { fields: changed, base });
+    }
+  } else {
+    const id = crypto.randomUUID();
+    await db.put("clients", { id, ...fields, is_synced: false, last_synced_at: null, updated_at: now() });
+    await enqueue("create", "client", id, fields);
+  }
+  editing = null;
   f.reset();
   render();
 }
@@ -81,6 +94,7 @@ async function api(path, body) {
 const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages" };
 
 async function syncNow() {
+  document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
   status = "…"; render();
   try {
     for (;;) {  // push the outbox in order, in chunks
@@ -131,10 +145,12 @@ async function syncNow() {
     }
     await db.put("meta", now(), "last_synced_at");
     status = T.synced;
+    document.body.dataset.sync = "done";
   } catch (e) {
     status = T.sync_failed;
+    document.body.dataset.sync = "failed";
   }
-  render();
+  await render();
 }
 
 async function render() {
@@ -165,10 +181,20 @@ async function render() {
     for (const b of main.querySelectorAll("[data-sell]")) b.onclick = () => sell(b.dataset.sell);
   } else if (tab === "clients") {
     const clients = await db.getAll("clients");
-    main.innerHTML = `<form id="client-form"><input name="name" placeholder="${esc(T.name)}">
-      <input name="phone" type="tel" required placeholder="+255…"><button class="primary">${esc(T.add_client)}</button></form>
-      <ul>${clients.map((c) => `<li>${esc(c.name)} ${esc(c.phone)}${c.is_synced ? "" : " ⏳"}${c.expires_at ? " · " + esc(c.expires_at.slice(0, 10)) : ""}</li>`).join("")}</ul>`;
-    main.querySelector("form").onsubmit = addClient;
+    const sales = await db.getAll("sales");
+    const e = editing ? clients.find((c) => c.id === editing) || {} : {};
+    main.innerHTML = `<form id="client-form"><input type="hidden" name="client_id" value="${esc(e.id || "")}">
+      <input name="name" placeholder="${esc(T.name)}" value="${esc(e.name || "")}">
+      <input name="phone" type="tel" required placeholder="+255…" value="${esc(e.phone || "")}">
+      <input name="notes" placeholder="${esc(T.notes)}" value="${esc(e.notes || "")}">
+      <button class="primary">${esc(e.id ? T.save : T.add_client)}</button></form>
+      <ul>${clients.map((c) => {
+        const bought = sales.filter((s) => s.client_id === c.id).length;
+        return `<li data-client="${esc(c.id)}">${esc(c.name)} ${esc(c.phone)}${c.is_synced ? "" : " ⏳"}` +
+          ` · ${bought} ${esc(T.purchases)}${c.expires_at ? " · " + esc(T.until) + " " + esc(c.expires_at.slice(0, 10)) : ""}</li>`;
+      }).join("")}</ul>`;
+    main.querySelector("form").onsubmit = saveClient;
+    for (const li of main.querySelectorAll("[data-client]")) li.onclick = () => { editing = li.dataset.client; render(); };
   } else if (tab === "stock") {
     main.innerHTML = `<ul>${packages.map((p) => `<li>${esc(p.name)}: <b>${left(p.id)}</b></li>`).join("")}</ul>`;
   } else if (tab === "day") {
@@ -191,7 +217,7 @@ async function render() {
 
 (async () => {
   await open();
-  for (const b of document.querySelectorAll("[data-tab]")) b.onclick = () => { tab = b.dataset.tab; receipt = null; render(); };
+  for (const b of document.querySelectorAll("[data-tab]")) b.onclick = () => { tab = b.dataset.tab; receipt = null; status = ""; render(); };
   addEventListener("online", render);
   addEventListener("offline", render);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" });
