@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "workflows.fault_repair",
     "erp.payments",
     "erp.portal",
+    "erp.sync",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +333,7 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "erp.assets.choices.MovementKind",
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
+        "SyncConflictKindEnum": "erp.sync.choices.ConflictKind",
     },
 }
 
@@ -552,3 +554,13 @@ PORTAL_DEVICE_MAX_FAILURES = env.int("PORTAL_DEVICE_MAX_FAILURES", default=5)
 PORTAL_SITE_MAX_FAILURES = env.int("PORTAL_SITE_MAX_FAILURES", default=100)
 # Payments: seconds to wait for a payment provider's API (Wave Checkout) before giving up.
 PAYMENT_PROVIDER_TIMEOUT = env.float("PAYMENT_PROVIDER_TIMEOUT", default=8.0)
+# --- field app sync (erp.sync) ---------------------------------------------------------------
+# A device's clock is trusted as a sale's time only within this window of the server's receive
+# time (an agent offline for days sells days before the sync); outside it, the receive time is
+# used and the sale is flagged for Finance.
+SYNC_CLOCK_PAST_HOURS = env.int("SYNC_CLOCK_PAST_HOURS", default=7 * 24)
+SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
+# One push carries at most this many operations (the app sends its queue in chunks), and a
+# pull page at most this many records.
+SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
+SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)

@@ -31,6 +31,7 @@ from erp.sales.api import (
     StatementView,
 )
 from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
 from workflows.fault_repair import api as fault_process_api
 from workflows.voucher_batch import api as batch_api
@@ -56,6 +57,7 @@ router.register("faults", fault_process_api.FaultProcessApiViewSet, basename="fa
 router.register("repair-logs", fault_process_api.RepairProcessApiViewSet, basename="repairlog")
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
@@ -82,6 +84,8 @@ api_v1 = [
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitView.as_view(), name="profit"),
     path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
+    path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
+    path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
     *router.urls,
 ]
 
@@ -104,5 +108,7 @@ urlpatterns = [
     # Captive portal and payment provider webhooks (issue 18)
     path("portal/", include("erp.portal.urls")),
     path("payments/", include("erp.payments.urls")),
+    # The offline field app (erp.sync): shell, manifest, service worker.
+    path("app/", include("erp.sync.urls")),
     path("", site.urls),
 ]

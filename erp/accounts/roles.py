@@ -56,6 +56,9 @@ BEAT_SCHEDULE_PERMISSIONS = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPER_ADMIN: frozenset(
         {
+            "sync.view_conflict",
+            "sync.change_conflict",
+            "sync.view_device",
             "payments.view_payment",
             "payments.view_provideraccount",
             "payments.add_provideraccount",
@@ -185,6 +188,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.TECHNICAL: frozenset(
         {
+            "sync.use_field_app",
             "portal.view_portalsettings",
             "portal.change_portalsettings",
             "portal.view_voucherattempt",
@@ -225,6 +229,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.FINANCE: frozenset(
         {
+            "sync.view_conflict",
+            "sync.change_conflict",
             "payments.view_payment",
             "portal.view_portalsession",
             "analytics.view_finance_analytics",
@@ -265,6 +271,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.AGENT: frozenset(
         {
+            "sync.use_field_app",
             "analytics.view_own_analytics",
             "clients.add_client",
             "clients.change_client",

@@ -253,12 +253,14 @@ def sell(
     payment_reference: str = "",
     client=None,
     request_hash: str = "",
+    sold_at=None,
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
-    raises IdempotencyKeyReused."""
+    raises IdempotencyKeyReused. `sold_at` is when the customer paid, if not now (a sale made
+    offline and synced later; erp.sync checks the device's clock before passing it)."""
     request_hash = request_hash or sale_fingerprint(
         payment_method=payment_method,
         code=code,
@@ -297,6 +299,7 @@ def sell(
                 payment_reference=payment_reference.strip(),
                 client=client,
                 request_hash=request_hash,
+                sold_at=sold_at,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -310,7 +313,17 @@ def sell(
 
 
 def _sell_locked(
-    *, seller, key, code, package, discount, payment_method, payment_reference, client, request_hash
+    *,
+    seller,
+    key,
+    code,
+    package,
+    discount,
+    payment_method,
+    payment_reference,
+    client,
+    request_hash,
+    sold_at=None,
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
     voucher = _pick_voucher(seller, code=code, package=package)
@@ -349,6 +362,7 @@ def _sell_locked(
         channel=channel,
         key=key,
         request_hash=request_hash,
+        sold_at=sold_at,
     )
 
 
@@ -365,10 +379,12 @@ def _record_sale(
     channel: str,
     key: uuid.UUID,
     request_hash: str,
+    sold_at=None,
 ) -> Sale:
     """Write the sale of a voucher locked and checked by the caller: the one path every
-    channel's sale takes (receipt number, voucher sold, client's access, router comment)."""
-    now = timezone.now()
+    channel's sale takes (receipt number, voucher sold, client's access, router comment).
+    ``sold_at``: when the customer paid, if not now (an offline sale synced later)."""
+    now = sold_at or timezone.now()
     amount = price - discount
     sale = Sale(
         voucher=voucher,
@@ -547,6 +563,7 @@ def sell_to_phone(
     discount: Decimal = Decimal("0"),
     payment_reference: str = "",
     request_hash: str = "",
+    sold_at=None,
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -561,6 +578,7 @@ def sell_to_phone(
         discount=discount,
         payment_reference=payment_reference,
         request_hash=request_hash,
+        sold_at=sold_at,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it

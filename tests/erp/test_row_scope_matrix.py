@@ -218,6 +218,8 @@ def test_nobody_logged_in_sees_nothing(world):
 UNSCOPED_SITE_MODELS = {
     "sales.ReceiptCounter": "a per-site counter read only inside the sale's transaction",
     "sales.CommissionRule": "commission rules are settings, read by the commission service",
+    "sync.ChangeLog": "the sync feed: a pull reads it by owner and site, then reads each record "
+    "again through that record's scoped selector",
 }
 
 

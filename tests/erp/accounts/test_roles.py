@@ -166,6 +166,13 @@ PORTAL = {
     "Finance": {"payments.view_payment", "portal.view_portalsession"},
     "Marketing": {"portal.view_portalsession"},
 }
+# The field app syncs for agents and technicians; Finance settles money conflicts (erp.sync).
+SYNC = {
+    "Super Admin": {"sync.view_conflict", "sync.change_conflict", "sync.view_device"},
+    "Finance": {"sync.view_conflict", "sync.change_conflict"},
+    "Technical": {"sync.use_field_app"},
+    "Agent": {"sync.use_field_app"},
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -256,6 +263,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | ANALYTICS.get(role, set())
             | MAINTENANCE[role]
             | PORTAL.get(role, set())
+            | SYNC.get(role, set())
         ), role
 
 
