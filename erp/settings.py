@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "erp.demo",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "erp.messaging",
 ]
 
 MIDDLEWARE = [
@@ -424,3 +425,19 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
+
+# SMS (erp.messaging, issue 17): parts a gateway may send per window unless set on the
+# gateway itself, the cost of one SMS part (shown to Finance), how long a queued message may
+# wait before it expires, and how often a failing gateway is tried again.
+SMS_DEFAULT_PARTS_PER_MINUTE = env.int("SMS_DEFAULT_PARTS_PER_MINUTE", default=30)
+SMS_COST_PER_PART = env.str("SMS_COST_PER_PART", default="30")
+SMS_TTL_HOURS = env.int("SMS_TTL_HOURS", default=24)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+SMS_RETRY_BACKOFF = (10, 30, 60, 300, 900, 1800)
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# Webhooks: the address the phone calls back (this server as the phone sees it), and how far
+# a signed delivery's timestamp may be from now.
+SMS_WEBHOOK_BASE_URL = env.str("SMS_WEBHOOK_BASE_URL", default="").rstrip("/")
+SMS_WEBHOOK_TOLERANCE_SECONDS = env.int("SMS_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Longest message a person may write (the gateway would cut it into that many parts).
+SMS_MAX_CHARACTERS = env.int("SMS_MAX_CHARACTERS", default=918)

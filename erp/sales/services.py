@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core import events
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
@@ -37,6 +38,7 @@ from erp.vouchers.selectors import vouchers_visible_to
 from erp.vouchers.services import transition
 
 from .choices import PaymentMethod
+from .events import SALE_RECORDED
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock, waiting_for_router
 
@@ -247,8 +249,11 @@ def sell(
     payment_reference: str = "",
     client=None,
     request_hash: str = "",
+    receipt_phone: str = "",
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
+    A sale to a client announces SALE_RECORDED (the receipt SMS goes to ``receipt_phone``
+    when the agent changed the number, else to the client's).
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
@@ -291,6 +296,7 @@ def sell(
                 payment_reference=payment_reference.strip(),
                 client=client,
                 request_hash=request_hash,
+                receipt_phone=receipt_phone,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -304,7 +310,17 @@ def sell(
 
 
 def _sell_locked(
-    *, seller, key, code, package, discount, payment_method, payment_reference, client, request_hash
+    *,
+    seller,
+    key,
+    code,
+    package,
+    discount,
+    payment_method,
+    payment_reference,
+    client,
+    request_hash,
+    receipt_phone="",
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
     voucher = _pick_voucher(seller, code=code, package=package)
@@ -363,6 +379,13 @@ def _sell_locked(
         .only("pk"),
         comment=f"sold {sale.receipt_number}",
     )
+    if client is not None:
+        events.announce(
+            SALE_RECORDED,
+            key=str(sale.pk),
+            sale_id=str(sale.pk),
+            sms_phone=str(receipt_phone or ""),
+        )
     return sale
 
 
@@ -402,6 +425,7 @@ def sell_to_phone(
     discount: Decimal = Decimal("0"),
     payment_reference: str = "",
     request_hash: str = "",
+    receipt_phone: str = "",
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -416,6 +440,7 @@ def sell_to_phone(
         discount=discount,
         payment_reference=payment_reference,
         request_hash=request_hash,
+        receipt_phone=receipt_phone,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it

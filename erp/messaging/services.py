@@ -1,0 +1,331 @@
+"""Every write of the SMS app: queueing, the gateway pump, state changes, webhooks, consent.
+
+A message is queued in the transaction of the fact that causes it and sent after the commit
+by its gateway's pump (``tasks.pump_gateway``), one pump per gateway at a time (a lock that
+dies with its process). Each state change writes its history row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import encoding
+from .choices import GatewayKind, MessageKind, MessageState
+from .gateways import adapter_for
+from .models import Gateway, InboundMessage, Message, Template, WebhookReceipt
+from .phones import to_e164
+from .rendering import render
+from .states import _record, transition
+
+log = logging.getLogger(__name__)
+
+STOP_WORDS = {"STOP", "ACHA", "UNSUBSCRIBE", "STOPALL"}
+
+
+class NoGateway(ValidationError):
+    pass
+
+
+# --- gateways -------------------------------------------------------------------------------
+def create_gateway(
+    *,
+    name: str,
+    kind: str = GatewayKind.ANDROID,
+    password: str = "",
+    webhook_key: str = "",
+    **fields: Any,
+) -> Gateway:
+    """A gateway; its password and webhook key are encrypted before they reach the database."""
+    gateway = Gateway(name=name, kind=kind, **fields)
+    gateway.set_password(password)
+    gateway.set_webhook_key(webhook_key)
+    gateway.full_clean(exclude=["password_encrypted", "webhook_key_encrypted"])
+    gateway.save()
+    return gateway
+
+
+def gateway_for(*, site=None, agent=None) -> Gateway:
+    """The agent's gateway, else the site's, else the default one."""
+    active = Gateway.objects.filter(is_active=True)
+    for scope in (
+        {"agent": agent} if agent is not None and getattr(agent, "pk", None) else None,
+        {"site": site} if site is not None else None,
+        {"is_default": True},
+    ):
+        if scope:
+            found = active.filter(**scope).order_by("name").first()
+            if found is not None:
+                return found
+    raise NoGateway(_("No SMS gateway is set up: add one under SMS → Gateways."), code="no_gateway")
+
+
+def register_webhooks(gateway: Gateway, *, base_url: str | None = None) -> list[str]:
+    """Ask the phone to call our receiver for sent/delivered/failed/received."""
+    from django.urls import reverse
+
+    base = (base_url or settings.SMS_WEBHOOK_BASE_URL).rstrip("/")
+    url = base + reverse("messaging:webhook", kwargs={"gateway_id": gateway.pk})
+    return adapter_for(gateway).register_webhooks(url)
+
+
+# --- queueing -------------------------------------------------------------------------------
+def check_text(text: str) -> tuple[str, encoding.Count]:
+    """The text as it will be sent and its cost; ValidationError for empty or too long."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the message.")}, code="empty")
+    if len(text) > settings.SMS_MAX_CHARACTERS:
+        raise ValidationError(
+            {
+                "text": _("A message is at most %(max)d characters (this one has %(n)d).")
+                % {"max": settings.SMS_MAX_CHARACTERS, "n": len(text)}
+            },
+            code="too_long",
+        )
+    return encoding.prepare(text)
+
+
+def queue_message(
+    *,
+    phone,
+    text: str,
+    kind: str = MessageKind.TRANSACTIONAL,
+    client=None,
+    template: Template | None = None,
+    campaign=None,
+    source: str = "",
+    actor=None,
+    gateway: Gateway | None = None,
+    site=None,
+    already_sent: bool = False,
+) -> Message:
+    """Queue one SMS (in the caller's transaction, if any) and start its gateway's pump after
+    the commit. ``source`` names the fact that causes it: queueing the same source again
+    returns the first message. ``already_sent``: the field app sent it from the phone itself
+    while offline; it is logged as sent and never sent again."""
+    if source:
+        existing = Message.objects.filter(source=source).first()
+        if existing is not None:
+            return existing
+    try:
+        number = to_e164(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}, code=exc.code) from None
+    text, cost = check_text(text)
+    if kind == MessageKind.MARKETING and (client is None or not client.marketing_consent):
+        raise ValidationError(_("This client has not agreed to marketing SMS."), code="no_consent")
+    if gateway is None:
+        gateway = gateway_for(
+            site=site or (client.site if client is not None else None),
+            agent=getattr(actor, "pk", None) and actor,
+        )
+    now = timezone.now()
+    message = Message(
+        gateway=gateway,
+        client=client,
+        phone=number,
+        text=text,
+        encoding=cost.encoding,
+        parts=cost.parts,
+        kind=kind,
+        template=template,
+        campaign=campaign,
+        source=source,
+        queued_by=actor if getattr(actor, "pk", None) else None,
+        expires_at=now + timedelta(hours=settings.SMS_TTL_HOURS),
+        state=MessageState.SENT if already_sent else MessageState.QUEUED,
+        sent_at=now if already_sent else None,
+        accepted_at=now if already_sent else None,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+            _record(message, MessageState.QUEUED)
+            if already_sent:
+                _record(message, MessageState.SENT, _("sent by the phone itself"))
+    except IntegrityError:
+        existing = Message.objects.filter(source=source).first() if source else None
+        if existing is None:
+            raise
+        return existing
+    if not already_sent:
+        start_pump(gateway.pk)
+    return message
+
+
+def start_pump(gateway_id) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.pump_gateway.delay(str(gateway_id)))
+
+
+# --- gateway reports ------------------------------------------------------------------------
+def handle_webhook(gateway: Gateway, envelope: dict[str, Any]) -> str:
+    """Apply one verified webhook delivery. Returns what was done ('duplicate' for a
+    replayed envelope id). One ``sms:delivered`` arrives per part: the message is delivered
+    once all its parts are."""
+    envelope_id = str(envelope.get("id") or "")[:100]
+    event = str(envelope.get("event") or "")
+    payload = envelope.get("payload") or {}
+    if not envelope_id or not isinstance(payload, dict):
+        raise ValidationError(_("A webhook delivery needs an id and a payload."))
+    with transaction.atomic():
+        _receipt, created = WebhookReceipt.objects.get_or_create(
+            envelope_id=envelope_id, defaults={"gateway": gateway, "event": event[:30]}
+        )
+        if not created:
+            return "duplicate"
+        if event == "sms:received":
+            return receive(
+                gateway=gateway,
+                phone=str(payload.get("phoneNumber", "")),
+                text=str(payload.get("message", "")),
+            )
+        message = Message.objects.filter(
+            pk=_uuid_or_none(payload.get("messageId")), gateway=gateway
+        ).first()
+        if message is None:
+            return "unknown message"
+        now = timezone.now()
+        if event == "sms:sent":
+            transition(
+                message, MessageState.SENT, sent_at=now, accepted_at=message.accepted_at or now
+            )
+        elif event == "sms:delivered":
+            Message.objects.filter(pk=message.pk).update(delivered_parts=F("delivered_parts") + 1)
+            message.refresh_from_db(fields=["delivered_parts"])
+            if message.delivered_parts >= message.parts:
+                transition(
+                    message,
+                    MessageState.DELIVERED,
+                    delivered_at=now,
+                    sent_at=message.sent_at or now,
+                    accepted_at=message.accepted_at or now,
+                )
+            else:
+                transition(message, MessageState.SENT, sent_at=message.sent_at or now)
+        elif event == "sms:failed":
+            transition(
+                message,
+                MessageState.FAILED,
+                note=str(payload.get("reason") or _("the phone could not send it"))[:300],
+            )
+        else:
+            return "ignored"
+        return event
+
+
+def _uuid_or_none(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def receive(*, gateway: Gateway, phone: str, text: str, received_at=None) -> str:
+    """An inbound SMS: logged; STOP/ACHA withdraws marketing consent of that number at once."""
+    from erp.clients.models import Client
+
+    try:
+        number = to_e164(phone)
+    except ValidationError:
+        number = phone[:20]
+    action = ""
+    if text.strip().upper().strip(".!") in STOP_WORDS:
+        with transaction.atomic():
+            clients = list(
+                Client.objects.select_for_update().filter(phone=number, marketing_consent=True)
+            )
+            for client in clients:
+                client.marketing_consent = False
+                client._change_reason = f"SMS {text.strip()[:10]}"
+                client.save(update_fields=["marketing_consent", "updated_at"])
+        action = _("marketing consent withdrawn (%(n)d client(s))") % {"n": len(clients)}
+        log.info("sms opt-out from %s: %d client(s)", number, len(clients))
+    InboundMessage.objects.create(
+        gateway=gateway,
+        phone=number,
+        text=text[:2000],
+        received_at=received_at or timezone.now(),
+        action=action,
+    )
+    return "opt-out" if action else "received"
+
+
+# --- resend, cost ---------------------------------------------------------------------------
+def resend(*, message: Message, actor) -> Message:
+    """A failed or expired message, queued again as a new message (new id: the gateway
+    refused or never had the old one)."""
+    if message.state not in (MessageState.FAILED, MessageState.EXPIRED):
+        raise ValidationError(_("Only a failed or expired message can be sent again."))
+    return queue_message(
+        phone=message.phone,
+        text=message.text,
+        kind=message.kind,
+        client=message.client,
+        template=message.template,
+        actor=actor,
+        gateway=message.gateway,
+    )
+
+
+def cost_of(parts: int) -> Decimal:
+    return Decimal(settings.SMS_COST_PER_PART) * parts
+
+
+# --- sale receipts --------------------------------------------------------------------------
+RECEIPT_TEMPLATE = "sale-receipt"
+
+
+def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
+    """The receipt and code SMS of a sale (the domain event's subscriber)."""
+    from erp.sales.models import Sale
+
+    sale = (
+        Sale.objects.select_related("client", "voucher", "package", "site", "seller")
+        .filter(pk=payload.get("sale_id"))
+        .first()
+    )
+    if sale is None or sale.client is None:
+        return None
+    template = Template.objects.filter(code=RECEIPT_TEMPLATE, is_active=True).first()
+    if template is None:
+        return None
+    phone = payload.get("sms_phone") or sale.client.phone
+    return queue_message(
+        phone=phone,
+        text=render(template.text_for(sale.client.language), sale_values(sale)),
+        client=sale.client,
+        template=template,
+        source=f"sale:{sale.pk}",
+        actor=sale.seller,
+        site=sale.site,
+    )
+
+
+def sale_values(sale) -> dict[str, Any]:
+    """The placeholder values of a sale."""
+    client = sale.client
+    expiry = client.expires_at if client is not None else None
+    return {
+        "client_name": (client.name if client is not None else "") or "",
+        "code": sale.voucher.code,
+        "package": sale.package.name,
+        "price": f"{sale.amount:,.0f}",
+        "expiry": timezone.localtime(expiry).strftime("%d/%m %H:%M") if expiry else "",
+        "receipt_number": sale.receipt_number,
+        "site": sale.site.name,
+        "agent_phone": str(getattr(sale.seller, "phone", "") or ""),
+    }
