@@ -329,3 +329,48 @@ def sale_values(sale) -> dict[str, Any]:
         "site": sale.site.name,
         "agent_phone": str(getattr(sale.seller, "phone", "") or ""),
     }
+
+
+# --- templates ------------------------------------------------------------------------------
+TEMPLATE_FIELDS = ("code", "name", "kind", "text_en", "text_sw", "is_active")
+
+
+@transaction.atomic
+def save_template(*, actor, template: Template | None = None, **fields: Any) -> Template:
+    """Create or change a template; a text with an unknown placeholder is refused whole."""
+    from .rendering import placeholders_in
+
+    errors = {}
+    for field in ("text_en", "text_sw"):
+        if fields.get(field):
+            try:
+                placeholders_in(fields[field])
+            except ValidationError as exc:
+                errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    template = template or Template()
+    for key, value in fields.items():
+        if key in TEMPLATE_FIELDS:
+            setattr(template, key, value)
+    template._history_user = actor
+    template.full_clean()
+    template.save()
+    return template
+
+
+def preview(*, template: Template, language: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The template rendered with a real record's values, and what it costs."""
+    text, cost = encoding.prepare(render(template.text_for(language), values))
+    return {
+        "text": text,
+        "encoding": cost.encoding,
+        "units": cost.units,
+        "parts": cost.parts,
+        "cost": str(cost_of(cost.parts)),
+        "warning": (
+            _("This message is sent as %(n)d SMS parts.") % {"n": cost.parts}
+            if cost.parts > 1
+            else ""
+        ),
+    }
