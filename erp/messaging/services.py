@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from . import encoding
 from .choices import GatewayKind, MessageKind, MessageState
 from .gateways import adapter_for
-from .models import Gateway, InboundMessage, Message, Template, WebhookReceipt
+from .models import Campaign, Gateway, InboundMessage, Message, Template, WebhookReceipt
 from .phones import to_e164
 from .rendering import render
 from .states import _record, transition
@@ -372,5 +372,135 @@ def preview(*, template: Template, language: str, values: dict[str, Any]) -> dic
             _("This message is sent as %(n)d SMS parts.") % {"n": cost.parts}
             if cost.parts > 1
             else ""
+        ),
+    }
+
+
+# --- campaigns ------------------------------------------------------------------------------
+AUDIENCE_FILTERS = ("site", "package", "bought_since", "expiring_within_hours")
+
+
+def audience(*, actor, filters: dict[str, Any]):
+    """The clients a campaign would reach: those the actor may see who agreed to marketing,
+    narrowed by site, package bought, last purchase since, access ending within N hours."""
+    from erp.clients.selectors import clients_visible_to
+
+    clients = clients_visible_to(actor).filter(marketing_consent=True)
+    if filters.get("site"):
+        clients = clients.filter(site_id=filters["site"])
+    if filters.get("package"):
+        clients = clients.filter(purchases__package_id=filters["package"])
+    if filters.get("bought_since"):
+        clients = clients.filter(purchases__sold_at__gte=filters["bought_since"])
+    if filters.get("expiring_within_hours"):
+        now = timezone.now()
+        hours = int(filters["expiring_within_hours"])
+        clients = clients.filter(expires_at__gt=now, expires_at__lte=now + timedelta(hours=hours))
+    return clients.distinct()
+
+
+def start_campaign(
+    *, actor, name: str, template: Template, filters: dict[str, Any] | None = None
+) -> Campaign:
+    """Render the template for every client of the audience (each in their language) and
+    queue all the messages in one transaction (bulk); the gateways' pumps drain them at their
+    pace. An audience of nobody is refused."""
+    from .models import Campaign, MessageEvent
+
+    filters = {k: v for k, v in (filters or {}).items() if k in AUDIENCE_FILTERS and v}
+    if template.kind != MessageKind.MARKETING:
+        raise ValidationError({"template": _("A campaign sends a marketing template.")})
+    clients = list(
+        audience(actor=actor, filters=filters)
+        .select_related("site", "agent")
+        .only("id", "name", "phone", "language", "site_id", "site__name", "agent__phone")
+    )
+    if not clients:
+        raise ValidationError(
+            _("No client matches: nobody who agreed to marketing SMS is in this audience."),
+            code="empty_audience",
+        )
+    texts = {lang: template.text_for(lang) for lang in ("en", "sw")}
+    gateways: dict[Any, Gateway] = {}
+    now = timezone.now()
+    expires = now + timedelta(hours=settings.SMS_TTL_HOURS)
+    campaign = Campaign(name=name, template=template, audience=_jsonable(filters), created_by=actor)
+    messages = []
+    for client in clients:
+        gateway = gateways.get(client.site_id)
+        if gateway is None:
+            gateway = gateways[client.site_id] = gateway_for(site=client.site)
+        values = {
+            "client_name": client.name,
+            "site": client.site.name,
+            "agent_phone": str(client.agent.phone) if client.agent_id and client.agent else "",
+        }
+        text, cost = encoding.prepare(render(texts.get(client.language, texts["en"]), values))
+        messages.append(
+            Message(
+                gateway=gateway,
+                client=client,
+                phone=str(client.phone),
+                text=text,
+                encoding=cost.encoding,
+                parts=cost.parts,
+                kind=MessageKind.MARKETING,
+                template=template,
+                campaign=campaign,
+                queued_by=actor,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+    campaign.total = len(messages)
+    campaign.total_parts = sum(m.parts for m in messages)
+    with transaction.atomic():
+        campaign._history_user = actor
+        campaign.save()
+        Message.objects.bulk_create(messages, batch_size=2000)
+        MessageEvent.objects.bulk_create(
+            [MessageEvent(message=m, state=MessageState.QUEUED) for m in messages],
+            batch_size=2000,
+        )
+        for gateway in {g.pk for g in gateways.values()}:
+            start_pump(gateway)
+    return campaign
+
+
+def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else str(v)) for k, v in filters.items()}
+
+
+def campaign_progress(campaign) -> dict[str, Any]:
+    """Counts per state, parts sent, and the time left at the gateways' pace."""
+    from django.db.models import Count, Sum
+
+    rows = {
+        r["state"]: r
+        for r in campaign.messages.values("state").annotate(n=Count("id"), parts=Sum("parts"))
+    }
+    by_state = {state: rows.get(state, {}).get("n", 0) for state in MessageState.values}
+    waiting_parts = sum(
+        rows.get(s, {}).get("parts") or 0 for s in (MessageState.QUEUED, MessageState.SENDING)
+    )
+    pace = (
+        campaign.messages.values("gateway__parts_per_minute", "gateway__throttle_window_seconds")
+        .distinct()
+        .first()
+    )
+    per_second = (
+        pace["gateway__parts_per_minute"] / pace["gateway__throttle_window_seconds"]
+        if pace and pace["gateway__throttle_window_seconds"]
+        else 0.5
+    )
+    done = campaign.total - by_state[MessageState.QUEUED] - by_state[MessageState.SENDING]
+    return {
+        "total": campaign.total,
+        "by_state": by_state,
+        "done": done,
+        "percent": round(100 * done / campaign.total, 1) if campaign.total else 100.0,
+        "eta_seconds": round(waiting_parts / per_second) if per_second else None,
+        "delivery_rate": (
+            round(100 * by_state[MessageState.DELIVERED] / done, 1) if done else None
         ),
     }

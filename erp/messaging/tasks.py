@@ -21,12 +21,14 @@ PUMP_OPTIONS = {
 }
 
 
-@shared_task(**PUMP_OPTIONS)
-def pump_gateway(gateway_id: str) -> float | None:
-    """Send a gateway's due messages for up to 50 s, then come back if more are due."""
+@shared_task(bind=True, **PUMP_OPTIONS)
+def pump_gateway(self, gateway_id: str) -> float | None:
+    """Send a gateway's due messages for up to 50 s, then come back (on the same queue) if
+    more are due."""
     again = pump.pump(gateway_id)
     if again is not None:
-        pump_gateway.apply_async((gateway_id,), countdown=max(0.0, again))
+        queue = (self.request.delivery_info or {}).get("routing_key") or None
+        pump_gateway.apply_async((gateway_id,), countdown=max(0.0, again), queue=queue)
     return again
 
 
