@@ -324,6 +324,11 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "erp.assets.choices.MovementKind",
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
+        "SmsKindEnum": "erp.messaging.choices.MessageKind",
+        "SmsStateEnum": "erp.messaging.choices.MessageState",
+        "SmsCampaignStateEnum": "erp.messaging.choices.CampaignState",
+        "SmsLanguageEnum": "erp.messaging.choices.Language",
+        "UserLanguageEnum": LANGUAGES,
     },
 }
 

@@ -21,6 +21,7 @@ from erp.finance.api import (
 )
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
+from erp.messaging import api as messaging_api
 from erp.mikrotik import api as mikrotik_api
 from erp.sales.api import (
     CommissionRuleViewSet,
@@ -53,6 +54,9 @@ router.register("faults", maintenance_api.FaultViewSet, basename="fault")
 router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
+router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
+router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
@@ -73,6 +77,7 @@ api_v1 = [
     path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("sms-count/", messaging_api.CountView.as_view(), name="sms_count"),
     path("routers/<uuid:pk>/", include(router_ops)),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),

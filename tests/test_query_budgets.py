@@ -42,6 +42,9 @@ API_BUDGETS = {
     "repair-logs": 3,
     "downtimes": 1,
     "hotspot-profiles": 1,
+    "sms-messages": 1,
+    "sms-templates": 1,
+    "sms-campaigns": 1,
 }
 
 # queries of POST /api/v1/sales/ by an agent (lock, receipt number, commission, history …)
