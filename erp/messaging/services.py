@@ -304,6 +304,11 @@ def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
     if template is None:
         return None
     phone = payload.get("sms_phone") or sale.client.phone
+    try:
+        gateway_for(site=sale.site, agent=sale.seller)
+    except NoGateway:
+        log.info("sale %s: no SMS gateway is set up, no receipt SMS", sale.pk)
+        return None
     return queue_message(
         phone=phone,
         text=render(template.text_for(sale.client.language), sale_values(sale)),

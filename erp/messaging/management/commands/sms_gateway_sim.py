@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--parts-per-minute", type=int, default=30)
         parser.add_argument("--window", type=float, default=60.0)
         parser.add_argument("--send-delay", type=float, default=0.5)
+        parser.add_argument(
+            "--webhook",
+            action="append",
+            default=[],
+            help="an address to call for every event (as if registered with POST /webhooks)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -41,6 +47,10 @@ class Command(BaseCommand):
                 f"sms gateway simulator cannot start: "
                 f"{options['host']}:{options['port']} ({exc.strerror})"
             ) from None
+        for n, url in enumerate(options["webhook"]):
+            for event in ("sms:sent", "sms:delivered", "sms:failed", "sms:received"):
+                hook_id = f"startup-{n}-{event}"
+                sim.webhooks[hook_id] = {"id": hook_id, "url": url, "event": event}
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"SMS gateway simulator on {sim.url}")
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
