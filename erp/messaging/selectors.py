@@ -36,3 +36,30 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     if not user.is_authenticated:
         return campaigns.none()
     return campaigns
+
+
+def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
+    """Per ``by`` (gateway__name, campaign__name): messages, delivered, failed, rate in %."""
+    from django.db.models import Count
+
+    rows = (
+        messages.order_by()
+        .exclude(**{f"{by}__isnull": True})
+        .values(by)
+        .annotate(
+            total=Count("id"),
+            delivered=Count("id", filter=Q(state="delivered")),
+            failed=Count("id", filter=Q(state__in=["failed", "expired"])),
+        )
+        .order_by(by)
+    )
+    return [
+        {
+            "name": r[by],
+            "total": r["total"],
+            "delivered": r["delivered"],
+            "failed": r["failed"],
+            "rate": round(100 * r["delivered"] / r["total"], 1) if r["total"] else None,
+        }
+        for r in rows
+    ]
