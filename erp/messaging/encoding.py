@@ -67,8 +67,11 @@ def normalise(text: str) -> str:
     return text.translate(NORMALISE)
 
 
+_GSM7 = _BASIC | _EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
-    return all(ch in _BASIC or ch in _EXTENSION for ch in text)
+    return _GSM7.issuperset(text)
 
 
 def encoding_of(text: str) -> str:
@@ -83,7 +86,9 @@ def _unit_cost(ch: str, encoding: str) -> int:
 
 def units(text: str, encoding: str | None = None) -> int:
     encoding = encoding or encoding_of(text)
-    return sum(_unit_cost(ch, encoding) for ch in text)
+    if encoding == GSM7:
+        return len(text) + sum(1 for ch in text if ch in _EXTENSION)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def segments(text: str, encoding: str | None = None) -> list[str]:
@@ -112,9 +117,11 @@ def count(text: str) -> Count:
     call ``normalise`` first, as ``prepare`` does)."""
     encoding = encoding_of(text)
     n = units(text, encoding)
-    parts = segments(text, encoding)
     single, multi = LIMITS[encoding]
-    remaining = single - n if len(parts) == 1 else multi - units(parts[-1], encoding)
+    if n <= single:
+        return Count(encoding=encoding, units=n, parts=1, remaining=single - n)
+    parts = segments(text, encoding)
+    remaining = multi - units(parts[-1], encoding)
     return Count(encoding=encoding, units=n, parts=len(parts), remaining=remaining)
 
 

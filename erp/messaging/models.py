@@ -227,7 +227,7 @@ class Message(models.Model):
         indexes = [
             # the pump: a gateway's due messages, oldest first
             models.Index(
-                fields=["gateway", "created_at"],
+                fields=["gateway", "created_at", "id"],
                 condition=models.Q(state__in=["queued", "sending"]),
                 name="sms_pending_idx",
             ),

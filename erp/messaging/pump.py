@@ -20,17 +20,22 @@ from .gateways import Rejected, Throttled, Unavailable, adapter_for
 from .models import Gateway, Message
 from .states import _record, transition
 
+BATCH = 100
 
-def _next(gateway: Gateway, now: datetime) -> Message | None:
-    return (
-        Message.objects.filter(gateway=gateway)
+
+def _due(gateway: Gateway, now: datetime) -> list[Message]:
+    """The next due messages, oldest first (a batch: one query per hundred messages). Each
+    is re-read under its row lock before it is sent."""
+    return list(
+        Message.objects.filter(
+            gateway=gateway, state__in=[MessageState.QUEUED, MessageState.SENDING]
+        )
         .filter(
             Q(state=MessageState.QUEUED, next_attempt_at__isnull=True)
             | Q(state=MessageState.QUEUED, next_attempt_at__lte=now)
             | Q(state=MessageState.SENDING, accepted_at__isnull=True)
         )
-        .order_by("created_at", "id")
-        .first()
+        .order_by("created_at", "id")[:BATCH]
     )
 
 
@@ -62,11 +67,17 @@ def pump(
         adapter = adapter_for(gateway)
         limiter = throttle.for_gateway(gateway, clock=clock)
         deadline = clock() + budget_seconds
+        batch: list[Message] = []
         while clock() < deadline:
             now = timezone.now()
-            message = _next(gateway, now)
-            if message is None:
-                return _next_due_in(gateway, now)
+            if not batch:
+                batch = _due(gateway, now)
+                if not batch:
+                    return _next_due_in(gateway, now)
+            message = batch[0]
+            if not _still_due(message):
+                batch.pop(0)
+                continue
             if message.expires_at and message.expires_at <= now:
                 transition(message, MessageState.EXPIRED, note=_("not sent before it expired"))
                 continue
@@ -78,10 +89,27 @@ def pump(
                     return wait
                 sleep(wait)
                 continue
+            batch.pop(0)
             outcome = _send_one(adapter, message, limiter)
             if outcome is not None:
                 return outcome  # the gateway is down or throttling: come back later
         return 0.0
+
+
+def _still_due(message: Message) -> bool:
+    """The batch was read a while ago: a webhook or a resend may have moved the message."""
+    current = (
+        Message.objects.filter(pk=message.pk)
+        .values_list("state", "accepted_at", "next_attempt_at", "attempts")
+        .first()
+    )
+    if current is None:
+        return False
+    state, accepted_at, next_attempt_at, attempts = current
+    message.state, message.accepted_at, message.attempts = state, accepted_at, attempts
+    if state == MessageState.QUEUED:
+        return next_attempt_at is None or next_attempt_at <= timezone.now()
+    return state == MessageState.SENDING and accepted_at is None
 
 
 def _next_due_in(gateway: Gateway, now: datetime) -> float | None:
@@ -170,5 +198,6 @@ def _send_one(adapter, message: Message, limiter) -> float | None:
         limiter.release(str(message.pk))
         transition(message, MessageState.FAILED, note=exc.reason)
         return None
+    limiter.confirm(str(message.pk), message.parts)
     _accepted(message, "sent" if result.sent else "pending")
     return None

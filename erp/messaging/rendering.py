@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -42,11 +43,16 @@ def placeholders_in(text: str) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[tuple[str, str | None], ...]:
+    placeholders_in(text)
+    return tuple((literal, name) for literal, name, _spec, _conv in string.Formatter().parse(text))
+
+
 def render(text: str, values: dict[str, object]) -> str:
     """Fill the placeholders; one with no value becomes empty (a client with no name)."""
-    placeholders_in(text)
     out = []
-    for literal, name, _spec, _conv in string.Formatter().parse(text):
+    for literal, name in _parsed(text):
         out.append(literal)
         if name is not None:
             value = values.get(name)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -415,10 +415,11 @@ def start_campaign(
     filters = {k: v for k, v in (filters or {}).items() if k in AUDIENCE_FILTERS and v}
     if template.kind != MessageKind.MARKETING:
         raise ValidationError({"template": _("A campaign sends a marketing template.")})
+    # plain values, not model instances: 10,000 clients in well under a second
     clients = list(
         audience(actor=actor, filters=filters)
-        .select_related("site", "agent")
-        .only("id", "name", "phone", "language", "site_id", "site__name", "agent__phone")
+        .order_by()
+        .values_list("pk", "name", "phone", "language", "site_id", "site__name", "agent__phone")
     )
     if not clients:
         raise ValidationError(
@@ -431,28 +432,24 @@ def start_campaign(
     expires = now + timedelta(hours=settings.SMS_TTL_HOURS)
     campaign = Campaign(name=name, template=template, audience=_jsonable(filters), created_by=actor)
     messages = []
-    for client in clients:
-        gateway = gateways.get(client.site_id)
+    for client_id, client_name, phone, language, site_id, site_name, agent_phone in clients:
+        gateway = gateways.get(site_id)
         if gateway is None:
-            gateway = gateways[client.site_id] = gateway_for(site=client.site)
-        values = {
-            "client_name": client.name,
-            "site": client.site.name,
-            "agent_phone": str(client.agent.phone) if client.agent_id and client.agent else "",
-        }
-        text, cost = encoding.prepare(render(texts.get(client.language, texts["en"]), values))
+            gateway = gateways[site_id] = gateway_for(site=site_id)
+        values = {"client_name": client_name, "site": site_name, "agent_phone": agent_phone or ""}
+        text, cost = encoding.prepare(render(texts.get(language, texts["en"]), values))
         messages.append(
             Message(
-                gateway=gateway,
-                client=client,
-                phone=str(client.phone),
+                gateway_id=gateway.pk,
+                client_id=client_id,
+                phone=str(phone),
                 text=text,
                 encoding=cost.encoding,
                 parts=cost.parts,
                 kind=MessageKind.MARKETING,
-                template=template,
+                template_id=template.pk,
                 campaign=campaign,
-                queued_by=actor,
+                queued_by_id=actor.pk,
                 created_at=now,
                 expires_at=expires,
             )
@@ -462,11 +459,14 @@ def start_campaign(
     with transaction.atomic():
         campaign._history_user = actor
         campaign.save()
-        Message.objects.bulk_create(messages, batch_size=2000)
-        MessageEvent.objects.bulk_create(
-            [MessageEvent(message=m, state=MessageState.QUEUED) for m in messages],
-            batch_size=2000,
-        )
+        Message.objects.bulk_create(messages, batch_size=5000)
+        # the first history row of each, in one statement (no 10,000 objects in Python)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {MessageEvent._meta.db_table} (message_id, state, note, at) "  # noqa: S608 - table names from the models
+                f"SELECT id, %s, '', %s FROM {Message._meta.db_table} WHERE campaign_id = %s",
+                [MessageState.QUEUED, now, campaign.pk],
+            )
         for gateway in {g.pk for g in gateways.values()}:
             start_pump(gateway)
     return campaign

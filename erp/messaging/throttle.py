@@ -7,8 +7,9 @@ and is checked and updated by one Lua script, so every process sees the same cou
 Redis (the one-machine install) it is read from the outbox itself: parts accepted by the
 gateway in the window. The clock is an argument, so tests drive it.
 
-``guard`` seconds are added to the window: our clock runs before the request reaches the
-phone, whose window therefore closes a little later than ours.
+A message is counted when it is admitted, and counted again from the moment the gateway's
+answer arrives (``confirm``): the phone counted it in between, so our window closes after
+the phone's. ``guard`` seconds are added to the window for clock jitter.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ class Throttle:
     def release(self, member: str) -> None:
         """Give back a reservation whose message did not go (the gateway refused it)."""
 
+    def confirm(self, member: str, parts: int) -> None:
+        """The gateway took it: count it from now (the answer came after the phone counted
+        it, so our window never closes before the phone's)."""
+
 
 class RedisThrottle(Throttle):
     def __init__(self, key: str, *, client, **kwargs) -> None:
@@ -90,6 +95,9 @@ class RedisThrottle(Throttle):
             text = entry.decode() if isinstance(entry, bytes) else entry
             if text.rsplit(":", 1)[0] == member:
                 self.client.zrem(self.key, entry)
+
+    def confirm(self, member: str, parts: int) -> None:
+        self.client.zadd(self.key, {f"{member}:{parts}": self.clock()}, xx=True)
 
     def reset(self) -> None:
         self.client.delete(self.key)

@@ -113,3 +113,17 @@ def test_generate_and_dashboards_smoke(roles, postgres_only, asset_types):
     assert [c["sellers_seen"] for c in jobs["checks"]] == [True, True], jobs
     assert all(c["held"] == c["rolled"] > 0 for c in jobs["checks"]), jobs
     # (at 5,000 vouchers a whole recompute costs milliseconds: the speed is the full run's)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sms_campaign_smoke(roles, postgres_only):
+    """1,000 recipients rendered and queued; then 8 s of draining through the Android
+    gateway simulator at 30 parts per 2 s: the pump keeps the phone at its limit and never
+    over it. The full run (10,000; figures in bench/README.md) is by hand."""
+    from bench import sms_campaign
+
+    result = sms_campaign.run(1_000, parts=30, window=2.0, drain_seconds=8.0)
+    assert result["recipients"] == 1_000
+    assert result["queue_s"] < 5, result  # the full run's budget for 10 times as many
+    assert result["max_parts_in_window"] <= 30 and result["refused_for_rate"] == 0, result
+    assert 0.8 <= result["pace_ratio"] <= 1.0, result

@@ -763,7 +763,7 @@ class Migration(migrations.Migration):
             model_name="message",
             index=models.Index(
                 condition=models.Q(("state__in", ["queued", "sending"])),
-                fields=["gateway", "created_at"],
+                fields=["gateway", "created_at", "id"],
                 name="sms_pending_idx",
             ),
         ),
