@@ -53,6 +53,16 @@ class Gateway(BaseModel):
         _("webhook signing key (encrypted)"), blank=True, editable=False
     )
     sim_number = models.PositiveSmallIntegerField(_("SIM"), null=True, blank=True)
+    # Router LTE: the router (its API login) and the LTE interface that sends
+    router = models.ForeignKey(
+        "sites.Router",
+        verbose_name=_("router"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_gateways",
+    )
+    port = models.CharField(_("LTE interface"), max_length=40, blank=True, default="lte1")
     parts_per_minute = models.PositiveIntegerField(
         _("parts per minute"),
         default=30,

@@ -123,7 +123,18 @@ def _next_due_in(gateway: Gateway, now: datetime) -> float | None:
 
 
 def _recover(adapter, message: Message) -> bool:
-    """A message a dead pump left in flight: True when the gateway has it (nothing to send)."""
+    """A message a dead pump left in flight: True when the gateway has it (nothing to send).
+    A gateway that cannot tell (the router) fails it rather than risk sending it twice."""
+    if not getattr(adapter, "can_tell_status", True):
+        transition(
+            message,
+            MessageState.FAILED,
+            note=_(
+                "It was being sent when the worker stopped, and this gateway cannot tell "
+                "whether it went out: not sent again."
+            ),
+        )
+        return True
     try:
         status = adapter.status(str(message.pk))
     except Unavailable:

@@ -129,6 +129,12 @@ def queue_message(
             site=site or (client.site if client is not None else None),
             agent=getattr(actor, "pk", None) and actor,
         )
+    if gateway.kind == GatewayKind.ROUTER and not already_sent:
+        from .gateways.router import refusal
+
+        why = refusal(text)
+        if why:
+            raise ValidationError({"text": [why]}, code="router_limit")
     now = timezone.now()
     message = Message(
         gateway=gateway,
@@ -438,6 +444,16 @@ def start_campaign(
             gateway = gateways[site_id] = gateway_for(site=site_id)
         values = {"client_name": client_name, "site": site_name, "agent_phone": agent_phone or ""}
         text, cost = encoding.prepare(render(texts.get(language, texts["en"]), values))
+        if gateway.kind == GatewayKind.ROUTER:
+            from .gateways.router import refusal
+
+            why = refusal(text)
+            if why:
+                raise ValidationError(
+                    _("The gateway %(gateway)s cannot send this campaign: %(why)s")
+                    % {"gateway": gateway.name, "why": why},
+                    code="router_limit",
+                )
         messages.append(
             Message(
                 gateway_id=gateway.pk,

@@ -22,4 +22,8 @@ def adapter_for(gateway) -> SmsGateway:
         from .android import AndroidGateway
 
         return AndroidGateway.for_gateway(gateway)
+    if gateway.kind == GatewayKind.ROUTER:
+        from .router import RouterGateway
+
+        return RouterGateway.for_gateway(gateway)
     raise Rejected(f"The {gateway.get_kind_display()} gateway is not available yet.")
