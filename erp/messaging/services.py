@@ -315,15 +315,20 @@ def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
     except NoGateway:
         log.info("sale %s: no SMS gateway is set up, no receipt SMS", sale.pk)
         return None
-    return queue_message(
-        phone=phone,
-        text=render(template.text_for(sale.client.language), sale_values(sale)),
-        client=sale.client,
-        template=template,
-        source=f"sale:{sale.pk}",
-        actor=sale.seller,
-        site=sale.site,
-    )
+    try:
+        return queue_message(
+            phone=phone,
+            text=render(template.text_for(sale.client.language), sale_values(sale)),
+            client=sale.client,
+            template=template,
+            source=f"sale:{sale.pk}",
+            actor=sale.seller,
+            site=sale.site,
+        )
+    except ValidationError as exc:
+        # a landline, a text over the router's limit: trying again will not help
+        log.warning("sale %s: no receipt SMS: %s", sale.pk, " ".join(exc.messages))
+        return None
 
 
 def sale_values(sale) -> dict[str, Any]:

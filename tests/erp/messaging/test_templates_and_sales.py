@@ -131,3 +131,43 @@ def test_a_refused_sale_queues_no_sms(shop, users, gateway):
             package=shop["package"],
         )
     assert Message.objects.count() == 0
+
+
+def test_a_sale_through_the_api_sends_the_receipt_where_the_agent_said(
+    shop, users, gateway, api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api(users[Role.SALES]).post(
+            "/api/v1/sales/",
+            {
+                "package": str(shop["package"].pk),
+                "payment_method": "cash",
+                "client_phone": "+255712345678",
+                "receipt_phone": "0754 000 222",
+            },
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+    assert r.status_code == 201, r.content
+    message = Message.objects.get(source=f"sale:{r.json()['id']}")
+    assert message.phone == "+255754000222"
+
+
+def test_a_receipt_to_a_landline_is_dropped_with_a_log_not_retried(
+    shop, users, gateway, make_client, django_capture_on_commit_callbacks, caplog
+):
+    from erp.core.models import EventDelivery
+
+    client = make_client(site=shop["site"], phone="+255712345671")
+    with django_capture_on_commit_callbacks(execute=True):
+        sale, _ = sales.sell(
+            seller=users[Role.SALES],
+            idempotency_key=uuid.uuid4(),
+            payment_method="cash",
+            package=shop["package"],
+            client=client,
+            receipt_phone="+255222111234",
+        )
+    assert Message.objects.count() == 0
+    assert EventDelivery.objects.get(key=str(sale.pk)).delivered_at is not None
+    assert "no receipt SMS" in caplog.text
