@@ -22,6 +22,10 @@ def adapter_for(gateway) -> SmsGateway:
         from .android import AndroidGateway
 
         return AndroidGateway.for_gateway(gateway)
+    if gateway.kind == GatewayKind.MODEM:
+        from .modem import ModemGateway
+
+        return ModemGateway.for_gateway(gateway)
     if gateway.kind == GatewayKind.ROUTER:
         from .router import RouterGateway
 
