@@ -446,3 +446,10 @@ SMS_WEBHOOK_BASE_URL = env.str("SMS_WEBHOOK_BASE_URL", default="").rstrip("/")
 SMS_WEBHOOK_TOLERANCE_SECONDS = env.int("SMS_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # Longest message a person may write (the gateway would cut it into that many parts).
 SMS_MAX_CHARACTERS = env.int("SMS_MAX_CHARACTERS", default=918)
+# Reminders: hours before a client's access ends, and the quiet hours (local time, HH:MM)
+# when no reminder is sent.
+SMS_REMINDER_HOURS = env.int("SMS_REMINDER_HOURS", default=3)
+SMS_QUIET_HOURS = tuple(
+    __import__("datetime").time.fromisoformat(t)
+    for t in env.list("SMS_QUIET_HOURS", default=["21:00", "08:00"])
+)

@@ -530,3 +530,62 @@ def campaign_progress(campaign) -> dict[str, Any]:
             round(100 * by_state[MessageState.DELIVERED] / done, 1) if done else None
         ),
     }
+
+
+# --- reminders ------------------------------------------------------------------------------
+REMINDER_TEMPLATE = "access-ending"
+
+
+def in_quiet_hours(moment) -> bool:
+    """Whether ``moment`` falls in the quiet hours (local time; default 21:00–08:00)."""
+    local = timezone.localtime(moment).time()
+    start, end = settings.SMS_QUIET_HOURS
+    return local >= start or local < end if start > end else start <= local < end
+
+
+def queue_expiry_reminders(*, now=None) -> int:
+    """Remind clients who agreed to SMS that their access ends within SMS_REMINDER_HOURS
+    (beat, every 15 minutes). Once per access period (the message's source names the client
+    and the end of access); nothing in the quiet hours. Returns how many were queued."""
+    from erp.clients.models import Client
+
+    now = now or timezone.now()
+    if in_quiet_hours(now):
+        return 0
+    template = Template.objects.filter(code=REMINDER_TEMPLATE, is_active=True).first()
+    if template is None:
+        return 0
+    clients = (
+        Client.objects.filter(
+            marketing_consent=True,
+            expires_at__gt=now,
+            expires_at__lte=now + timedelta(hours=settings.SMS_REMINDER_HOURS),
+        )
+        .select_related("site", "agent")
+        .order_by("expires_at")
+    )
+    queued = 0
+    for client in clients:
+        source = f"reminder:{client.pk}:{int(client.expires_at.timestamp())}"
+        if Message.objects.filter(source=source).exists():
+            continue
+        values = {
+            "client_name": client.name,
+            "site": client.site.name,
+            "expiry": timezone.localtime(client.expires_at).strftime("%d/%m %H:%M"),
+            "agent_phone": str(client.agent.phone) if client.agent and client.agent.phone else "",
+        }
+        try:
+            queue_message(
+                phone=client.phone,
+                text=render(template.text_for(client.language), values),
+                client=client,
+                template=template,
+                source=source,
+                site=client.site,
+            )
+        except ValidationError as exc:
+            log.warning("reminder to client %s not queued: %s", client.pk, " ".join(exc.messages))
+            continue
+        queued += 1
+    return queued
