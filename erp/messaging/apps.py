@@ -11,6 +11,6 @@ class MessagingConfig(AppConfig):
         # Reactions to other apps' facts (erp.sales never imports this app).
         from erp.core import events
 
-        from . import subscribers
+        from . import beat, subscribers  # noqa: F401 - beat registers its Celery tasks
 
         events.subscribe("sales.sale_recorded", subscribers.on_sale_recorded)

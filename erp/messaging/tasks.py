@@ -49,11 +49,3 @@ def pump_all() -> list[str]:
     for gateway_id in ids:
         pump_gateway.delay(str(gateway_id))
     return [str(i) for i in ids]
-
-
-@shared_task(soft_time_limit=240, time_limit=300, ignore_result=True)
-def send_reminders() -> int:
-    """Every 15 minutes, from beat: 'your access ends soon' to clients who agreed."""
-    from . import services
-
-    return services.queue_expiry_reminders()

@@ -11,7 +11,7 @@ def schedule(apps, schema_editor):
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     interval, _ = IntervalSchedule.objects.get_or_create(every=900, period="seconds")
     PeriodicTask.objects.get_or_create(
-        name=NAME, defaults={"task": "erp.messaging.tasks.send_reminders", "interval": interval}
+        name=NAME, defaults={"task": "erp.messaging.beat.send_reminders", "interval": interval}
     )
 
 
