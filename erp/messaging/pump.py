@@ -212,3 +212,28 @@ def _send_one(adapter, message: Message, limiter) -> float | None:
     limiter.confirm(str(message.pk), message.parts)
     _accepted(message, "sent" if result.sent else "pending")
     return None
+
+
+def refresh_campaigns() -> int:
+    """Campaign states from their messages (beat, with pump_all): sending once one went,
+    done once none waits. Returns how many changed."""
+    from .choices import CampaignState
+    from .models import Campaign
+
+    changed = 0
+    for campaign in Campaign.objects.exclude(state=CampaignState.DONE).only("pk", "state"):
+        pending = Message.objects.filter(
+            campaign=campaign, state__in=[MessageState.QUEUED, MessageState.SENDING]
+        ).exists()
+        state = CampaignState.SENDING if pending else CampaignState.DONE
+        if (
+            pending
+            and not Message.objects.filter(campaign=campaign)
+            .exclude(state=MessageState.QUEUED)
+            .exists()
+        ):
+            state = CampaignState.QUEUED
+        if state != campaign.state:
+            Campaign.objects.filter(pk=campaign.pk).update(state=state)
+            changed += 1
+    return changed

@@ -48,4 +48,5 @@ def pump_all() -> list[str]:
     )
     for gateway_id in ids:
         pump_gateway.delay(str(gateway_id))
+    pump.refresh_campaigns()
     return [str(i) for i in ids]
