@@ -152,3 +152,59 @@ def decode_submit(pdu_hex: str) -> Submitted:
         index=index,
         report=bool(first & 0x20),
     )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An SMS-DELIVER: an SMS someone sent to the modem's SIM."""
+
+    phone: str
+    text: str
+
+
+def _user_data(first: int, dcs: int, udl: int, ud: bytes) -> str:
+    header_len = ud[0] + 1 if first & 0x40 else 0
+    if dcs & 0x0C == 0x08:
+        return ud[header_len:].decode("utf-16-be")
+    fill = (7 - (header_len * 8) % 7) % 7 if header_len else 0
+    skip = (header_len * 8 + fill) // 7 if header_len else 0
+    chars, escape = [], False
+    for v in unpack(ud[header_len:], udl - skip, fill):
+        if escape:
+            chars.append(_EXTENSION_CHAR.get(v, "?"))
+            escape = False
+        elif v == 0x1B:
+            escape = True
+        else:
+            chars.append(BASIC_TABLE[v])
+    return "".join(chars)
+
+
+def decode_deliver(pdu_hex: str) -> Delivered:
+    data = bytes.fromhex(pdu_hex)
+    pos = 1 + data[0]
+    first = data[pos]
+    digits_len, kind = data[pos + 1], data[pos + 2]
+    raw = data[pos + 3 : pos + 3 + (digits_len + 1) // 2]
+    digits = "".join(f"{b & 0x0F:X}{b >> 4:X}" for b in raw)[:digits_len]
+    pos += 3 + (digits_len + 1) // 2
+    dcs = data[pos + 1]
+    pos += 2 + 7  # PID, DCS, service centre time stamp
+    udl = data[pos]
+    phone = ("+" if kind == 0x91 else "") + digits
+    return Delivered(phone=phone, text=_user_data(first, dcs, udl, data[pos + 1 :]))
+
+
+def deliver_pdu(phone: str, text: str) -> str:
+    """An SMS-DELIVER of a one-part ``text`` from ``phone`` (what a modem lists)."""
+    gsm = encoding.encoding_of(text) == encoding.GSM7
+    if gsm:
+        values = septets(text)
+        body, udl, dcs = pack(values), len(values), 0x00
+    else:
+        body = text.encode("utf-16-be")
+        udl, dcs = len(body), 0x08
+    address = _address(phone)
+    scts = bytes.fromhex("62115201000000")  # a fixed time stamp
+    tpdu = bytes([0x04]) + address + bytes([0x00, dcs]) + scts + bytes([udl]) + body
+    return "00" + tpdu.hex().upper()

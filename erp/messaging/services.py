@@ -589,3 +589,21 @@ def queue_expiry_reminders(*, now=None) -> int:
             continue
         queued += 1
     return queued
+
+
+def read_modem_inboxes() -> int:
+    """Read and empty the SIM of every active modem gateway (beat, every minute): each SMS is
+    logged, a STOP or ACHA withdraws consent. Returns how many were read."""
+    from .gateways import GatewayError
+
+    read = 0
+    for gateway in Gateway.objects.filter(kind=GatewayKind.MODEM, is_active=True):
+        try:
+            inbox = adapter_for(gateway).read_inbox()
+        except GatewayError as exc:
+            log.warning("modem %s inbox not read: %s", gateway.pk, exc.reason)
+            continue
+        for message in inbox:
+            receive(gateway=gateway, phone=message.phone, text=message.text)
+            read += 1
+    return read

@@ -130,6 +130,29 @@ class ModemGateway:
         self.references = sent
         return Accepted(reference=",".join(str(r) for r in sent), sent=True)
 
+    def read_inbox(self) -> list[pdu.Delivered]:
+        """The SMS on the SIM (``AT+CMGL=4``, every stored message in PDU mode), each deleted
+        (``AT+CMGD``) once read."""
+        port = self._open()
+        try:
+            self._command(port, "AT")
+            self._command(port, "AT+CMGF=0")
+            listing = self._command(port, "AT+CMGL=4")
+            lines = [line.strip() for line in listing.splitlines() if line.strip()]
+            found: list[tuple[int, pdu.Delivered]] = []
+            for i, line in enumerate(lines):
+                if line.startswith("+CMGL:") and i + 1 < len(lines):
+                    index = int(line.split(":", 1)[1].split(",")[0])
+                    try:
+                        found.append((index, pdu.decode_deliver(lines[i + 1])))
+                    except (ValueError, IndexError, KeyError):
+                        continue  # a status report or a PDU we cannot read: left on the SIM
+            for index, _message in found:
+                self._command(port, f"AT+CMGD={index}")
+        finally:
+            port.close()
+        return [message for _index, message in found]
+
     def status(self, message_id: str) -> Status | None:
         return None
 

@@ -27,6 +27,7 @@ class FakeModem:
         self.cms_error: int | None = None
         self.silent = False
         self.next_reference = 0
+        self.inbox: dict[int, str] = {}  # index -> SMS-DELIVER PDU
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -49,6 +50,12 @@ class FakeModem:
         return [
             "".join(p.text for p in sorted(parts, key=lambda p: p.index)) for parts in out.values()
         ]
+
+    def receive(self, phone: str, text: str) -> int:
+        """An SMS arrives on the SIM; returns its storage index."""
+        index = max(self.inbox, default=0) + 1
+        self.inbox[index] = pdu.deliver_pdu(phone, text)
+        return index
 
     def _write(self, text: str) -> None:
         os.write(self.master, text.encode("ascii"))
@@ -85,6 +92,15 @@ class FakeModem:
                         continue
                     waiting_pdu = True
                     self._write("\r\n> ")
+                elif command.upper().startswith("AT+CMGL"):
+                    listing = "".join(
+                        f"\r\n+CMGL: {i},0,,{len(p) // 2 - 1}\r\n{p}"
+                        for i, p in sorted(self.inbox.items())
+                    )
+                    self._write(listing + "\r\n\r\nOK\r\n")
+                elif command.upper().startswith("AT+CMGD="):
+                    self.inbox.pop(int(command.split("=", 1)[1].split(",")[0]), None)
+                    self._write("\r\nOK\r\n")
                 elif command.upper().startswith("AT"):
                     self._write("\r\nOK\r\n")
                 else:

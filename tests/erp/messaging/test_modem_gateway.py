@@ -94,3 +94,19 @@ def test_the_pump_sends_through_the_modem_and_backs_off_without_a_sim(modem):
     assert (
         later.state == MessageState.QUEUED and later.reason == "There is no SIM card in the modem."
     )
+
+
+@pytest.mark.django_db
+def test_an_inbound_acha_on_the_modem_withdraws_consent_and_is_deleted(modem, make_client):
+    from erp.messaging.models import InboundMessage
+
+    services.create_gateway(name="Modem", kind=GatewayKind.MODEM, base_url=modem.device)
+    client = make_client(phone="+255712345678", marketing_consent=True)
+    modem.receive("+255712345678", "Acha")
+    modem.receive("+255712345679", "Habari 😀")
+    assert services.read_modem_inboxes() == 2
+    client.refresh_from_db()
+    assert client.marketing_consent is False
+    assert set(InboundMessage.objects.values_list("text", flat=True)) == {"Acha", "Habari 😀"}
+    assert modem.inbox == {}  # read, then deleted from the SIM
+    assert services.read_modem_inboxes() == 0
