@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "erp.payments",
     "erp.portal",
     "erp.sync",
+    "erp.messaging",
 ]
 
 MIDDLEWARE = [
@@ -334,6 +335,11 @@ SPECTACULAR_SETTINGS = {
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
         "SyncConflictKindEnum": "erp.sync.choices.ConflictKind",
+        "SmsKindEnum": "erp.messaging.choices.MessageKind",
+        "SmsStateEnum": "erp.messaging.choices.MessageState",
+        "SmsCampaignStateEnum": "erp.messaging.choices.CampaignState",
+        "SmsLanguageEnum": "erp.messaging.choices.Language",
+        "UserLanguageEnum": LANGUAGES,
     },
 }
 
@@ -564,3 +570,25 @@ SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
 # pull page at most this many records.
 SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# SMS (erp.messaging, issue 17): parts a gateway may send per window unless set on the
+# gateway itself, the cost of one SMS part (shown to Finance), how long a queued message may
+# wait before it expires, and how often a failing gateway is tried again.
+SMS_DEFAULT_PARTS_PER_MINUTE = env.int("SMS_DEFAULT_PARTS_PER_MINUTE", default=30)
+SMS_COST_PER_PART = env.str("SMS_COST_PER_PART", default="30")
+SMS_TTL_HOURS = env.int("SMS_TTL_HOURS", default=24)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+SMS_RETRY_BACKOFF = (10, 30, 60, 300, 900, 1800)
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# Webhooks: the address the phone calls back (this server as the phone sees it), and how far
+# a signed delivery's timestamp may be from now.
+SMS_WEBHOOK_BASE_URL = env.str("SMS_WEBHOOK_BASE_URL", default="").rstrip("/")
+SMS_WEBHOOK_TOLERANCE_SECONDS = env.int("SMS_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Longest message a person may write (the gateway would cut it into that many parts).
+SMS_MAX_CHARACTERS = env.int("SMS_MAX_CHARACTERS", default=918)
+# Reminders: hours before a client's access ends, and the quiet hours (local time, HH:MM)
+# when no reminder is sent.
+SMS_REMINDER_HOURS = env.int("SMS_REMINDER_HOURS", default=3)
+SMS_QUIET_HOURS = tuple(
+    __import__("datetime").time.fromisoformat(t)
+    for t in env.list("SMS_QUIET_HOURS", default=["21:00", "08:00"])
+)

@@ -21,6 +21,7 @@ from erp.finance.api import (
 )
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
+from erp.messaging import api as messaging_api
 from erp.mikrotik import api as mikrotik_api
 from erp.ops.metrics import metrics_view
 from erp.sales.api import (
@@ -58,6 +59,9 @@ router.register("repair-logs", fault_process_api.RepairProcessApiViewSet, basena
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
 router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
+router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
+router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
+router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
@@ -78,6 +82,7 @@ api_v1 = [
     path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("sms-count/", messaging_api.CountView.as_view(), name="sms_count"),
     path("routers/<uuid:pk>/", include(router_ops)),
     path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobView.as_view(), name="router_job"),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
@@ -98,6 +103,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("sms/", include("erp.messaging.urls")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

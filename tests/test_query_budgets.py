@@ -43,6 +43,9 @@ API_BUDGETS = {
     "downtimes": 1,
     "hotspot-profiles": 1,
     "sync/conflicts": 1,
+    "sms-messages": 1,
+    "sms-templates": 1,
+    "sms-campaigns": 1,
 }
 
 # queries of POST /api/v1/sales/ by an agent (lock, receipt number, commission, history …)

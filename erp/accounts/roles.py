@@ -56,6 +56,18 @@ BEAT_SCHEDULE_PERMISSIONS = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPER_ADMIN: frozenset(
         {
+            "messaging.add_gateway",
+            "messaging.change_gateway",
+            "messaging.view_gateway",
+            "messaging.add_template",
+            "messaging.change_template",
+            "messaging.view_template",
+            "messaging.add_campaign",
+            "messaging.view_campaign",
+            "messaging.view_message",
+            "messaging.send_sms",
+            "messaging.resend_sms",
+            "messaging.view_sms_cost",
             "sync.view_conflict",
             "sync.change_conflict",
             "sync.view_device",
@@ -147,6 +159,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.MARKETING: frozenset(
         {
+            "messaging.add_template",
+            "messaging.change_template",
+            "messaging.view_template",
+            "messaging.add_campaign",
+            "messaging.view_campaign",
+            "messaging.view_message",
+            "messaging.send_sms",
+            "messaging.resend_sms",
             "portal.view_portalsession",
             "analytics.view_analytics",
             "clients.add_client",
@@ -165,6 +185,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.SALES: frozenset(
         {
+            "messaging.view_template",
+            "messaging.view_message",
+            "messaging.send_sms",
             "clients.add_client",
             "clients.change_client",
             "clients.view_client",
@@ -229,6 +252,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.FINANCE: frozenset(
         {
+            "messaging.view_message",
+            "messaging.view_campaign",
+            "messaging.view_sms_cost",
             "sync.view_conflict",
             "sync.change_conflict",
             "payments.view_payment",
@@ -271,6 +297,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.AGENT: frozenset(
         {
+            "messaging.view_template",
+            "messaging.view_message",
+            "messaging.send_sms",
             "sync.use_field_app",
             "analytics.view_own_analytics",
             "clients.add_client",

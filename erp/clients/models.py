@@ -41,6 +41,13 @@ class Client(BaseModel):
         default=False,
         help_text=_("Reminders about the client's own access are sent regardless."),
     )
+    language = models.CharField(
+        _("SMS language"),
+        max_length=2,
+        choices=[("en", _("English")), ("sw", _("Swahili"))],
+        default="sw",
+        help_text=_("The language of the SMS the client receives."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     expires_at = models.DateTimeField(_("access expires"), null=True, blank=True, editable=False)
     history = HistoricalRecords()

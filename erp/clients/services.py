@@ -14,7 +14,16 @@ from erp.sites.selectors import site_is_visible_to
 
 from .models import Client
 
-CLIENT_FIELDS = ("name", "phone", "mac_address", "site", "agent", "marketing_consent", "notes")
+CLIENT_FIELDS = (
+    "name",
+    "phone",
+    "mac_address",
+    "site",
+    "agent",
+    "marketing_consent",
+    "notes",
+    "language",
+)
 
 
 def _apply_scope(actor: User | None, client: Client) -> None:

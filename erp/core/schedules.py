@@ -59,6 +59,11 @@ JOBS: tuple[Job, ...] = (
     Job("Resume stuck voucher batches", "erp.vouchers.tasks.reap_stuck_batches", every=MINUTE),
     # payments the provider took whose voucher is not issued yet (erp.payments)
     Job("Issue vouchers owed for payments", "erp.payments.tasks.retry_owed", every=MINUTE),
+    # SMS (erp.messaging): the gateways' pumps, the modems' inboxes, reminders before access
+    # ends (quiet hours are kept by the task itself)
+    Job("Send due SMS", "erp.messaging.tasks.pump_all", every=MINUTE),
+    Job("Read the SMS modems' inboxes", "erp.messaging.beat.read_modem_inboxes", every=MINUTE),
+    Job("SMS reminders before access ends", "erp.messaging.beat.send_reminders", every=900),
     # assets: Mondays 07:00 local
     Job(
         "Asset warranties ending soon (weekly)",

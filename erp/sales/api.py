@@ -105,6 +105,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 discount=d.get("discount") or Decimal("0"),
                 payment_reference=d.get("payment_reference", ""),
                 request_hash=request_hash,
+                receipt_phone=str(d.get("receipt_phone") or ""),
             )
         except (services.AlreadySold, services.NotOnRouter) as exc:
             raise Conflict(str(exc)) from None

@@ -23,6 +23,10 @@ class SaleInputSerializer(serializers.Serializer):
     )
     client_phone = PhoneNumberField(required=False)
     client_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    receipt_phone = PhoneNumberField(
+        required=False,
+        help_text="Send the receipt SMS to this number instead of the client's (the agent's edit).",
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("package")) == bool(attrs.get("code")):

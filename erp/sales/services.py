@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
@@ -38,6 +39,7 @@ from erp.vouchers.selectors import vouchers_visible_to
 from erp.vouchers.services import transition
 
 from .choices import PaymentMethod, SaleChannel
+from .events import SALE_RECORDED
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock, waiting_for_router
 
@@ -254,8 +256,11 @@ def sell(
     client=None,
     request_hash: str = "",
     sold_at=None,
+    receipt_phone: str = "",
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
+    A sale to a client announces SALE_RECORDED (the receipt SMS goes to ``receipt_phone``
+    when the agent changed the number, else to the client's).
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
@@ -300,6 +305,7 @@ def sell(
                 client=client,
                 request_hash=request_hash,
                 sold_at=sold_at,
+                receipt_phone=receipt_phone,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -324,6 +330,7 @@ def _sell_locked(
     client,
     request_hash,
     sold_at=None,
+    receipt_phone="",
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
     voucher = _pick_voucher(seller, code=code, package=package)
@@ -363,6 +370,7 @@ def _sell_locked(
         key=key,
         request_hash=request_hash,
         sold_at=sold_at,
+        receipt_phone=receipt_phone,
     )
 
 
@@ -380,10 +388,13 @@ def _record_sale(
     key: uuid.UUID,
     request_hash: str,
     sold_at=None,
+    receipt_phone: str = "",
 ) -> Sale:
     """Write the sale of a voucher locked and checked by the caller: the one path every
-    channel's sale takes (receipt number, voucher sold, client's access, router comment).
-    ``sold_at``: when the customer paid, if not now (an offline sale synced later)."""
+    channel's sale takes (receipt number, voucher sold, client's access, router comment, the
+    SALE_RECORDED announcement for a client's receipt SMS). ``sold_at``: when the customer
+    paid, if not now (an offline sale synced later); ``receipt_phone``: the number the agent
+    chose for the receipt, if not the client's."""
     now = sold_at or timezone.now()
     amount = price - discount
     sale = Sale(
@@ -419,6 +430,13 @@ def _record_sale(
         .only("pk"),
         comment=f"sold {sale.receipt_number}",
     )
+    if client is not None:
+        events.announce(
+            SALE_RECORDED,
+            key=str(sale.pk),
+            sale_id=str(sale.pk),
+            sms_phone=str(receipt_phone or ""),
+        )
     return sale
 
 
@@ -564,6 +582,7 @@ def sell_to_phone(
     payment_reference: str = "",
     request_hash: str = "",
     sold_at=None,
+    receipt_phone: str = "",
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -579,6 +598,7 @@ def sell_to_phone(
         payment_reference=payment_reference,
         request_hash=request_hash,
         sold_at=sold_at,
+        receipt_phone=receipt_phone,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it

@@ -48,6 +48,14 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 phone = to_python(data["client_phone"])
                 if not (phone and phone.is_valid()):
                     raise ValidationError({"client_phone": "Enter a valid phone number."})
+            receipt_phone = ""
+            if data.get("receipt_phone", "").strip():
+                from phonenumber_field.phonenumber import to_python
+
+                number = to_python(data["receipt_phone"])
+                if not (number and number.is_valid()):
+                    raise ValidationError({"receipt_phone": "Enter a valid phone number."})
+                receipt_phone = str(number)
             sale, _created = services.sell_to_phone(
                 seller=request.user,
                 idempotency_key=key,
@@ -56,6 +64,7 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 package=package,
                 code=data.get("code") or None,
                 payment_reference=data.get("payment_reference", ""),
+                receipt_phone=receipt_phone,
             )
         except (
             ValidationError,

@@ -129,3 +129,17 @@ def test_sync_push_pull_smoke(roles, postgres_only):
     # the replay reads stored answers: well below applying (the full run: see bench/README.md)
     assert result["replay_s"] < result["push_s"], result
     assert result["pull_s"] < 5, result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sms_campaign_smoke(roles, postgres_only):
+    """1,000 recipients rendered and queued; then 8 s of draining through the Android
+    gateway simulator at 30 parts per 2 s: the pump keeps the phone at its limit and never
+    over it. The full run (10,000; figures in bench/README.md) is by hand."""
+    from bench import sms_campaign
+
+    result = sms_campaign.run(1_000, parts=30, window=2.0, drain_seconds=8.0)
+    assert result["recipients"] == 1_000
+    assert result["queue_s"] < 5, result  # the full run's budget for 10 times as many
+    assert result["max_parts_in_window"] <= 30 and result["refused_for_rate"] == 0, result
+    assert 0.8 <= result["pace_ratio"] <= 1.0, result

@@ -242,6 +242,36 @@ EXPECTED = {
 }
 
 
+# SMS (issue 17): Marketing runs campaigns and writes templates; agents and Sales send to
+# their own clients; Finance sees logs and costs.
+_SMS_SENDERS = {"messaging.view_template", "messaging.view_message", "messaging.send_sms"}
+MESSAGING = {
+    "Super Admin": {
+        "messaging.add_gateway",
+        "messaging.change_gateway",
+        "messaging.view_gateway",
+        "messaging.add_template",
+        "messaging.change_template",
+        "messaging.add_campaign",
+        "messaging.view_campaign",
+        "messaging.resend_sms",
+        "messaging.view_sms_cost",
+        *_SMS_SENDERS,
+    },
+    "Marketing": {
+        "messaging.add_template",
+        "messaging.change_template",
+        "messaging.add_campaign",
+        "messaging.view_campaign",
+        "messaging.resend_sms",
+        *_SMS_SENDERS,
+    },
+    "Sales": _SMS_SENDERS,
+    "Agent": _SMS_SENDERS,
+    "Finance": {"messaging.view_message", "messaging.view_campaign", "messaging.view_sms_cost"},
+}
+
+
 @pytest.mark.django_db
 def test_migration_seeds_every_role_with_its_permissions():
     # Given a freshly migrated database (no fixture re-seeding here)
@@ -264,6 +294,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | MAINTENANCE[role]
             | PORTAL.get(role, set())
             | SYNC.get(role, set())
+            | MESSAGING.get(role, set())
         ), role
 
 
