@@ -83,6 +83,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             payment_reference=d.get("payment_reference", ""),
             phone=d.get("client_phone") or "",
             name=(d.get("client_name") or "").strip(),
+            **({"site": str(d["site"])} if d.get("site") else {}),
         )
         try:
             # Asked before anything is written: a reused key must not create a client.
@@ -105,6 +106,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 discount=d.get("discount") or Decimal("0"),
                 payment_reference=d.get("payment_reference", ""),
                 request_hash=request_hash,
+                site_id=d.get("site"),
             )
         except (services.AlreadySold, services.NotOnRouter) as exc:
             raise Conflict(str(exc)) from None
