@@ -684,6 +684,19 @@ def kick_session(router: Router, session_id: str) -> None:
                 raise  # already gone is what we wanted
 
 
+def hotspot_login(router: Router, *, user: str, password: str, mac: str, ip: str) -> None:
+    """Log a device in on the router's hotspot as `user` (RouterOS
+    ``/ip/hotspot/active/login``): the captive portal's server-side login, for a device whose
+    browser cannot be trusted to post to the hotspot itself. Raises RouterTrap when the
+    router refuses (wrong password, disabled user) and RouterUnreachable when it is down."""
+    with RouterClient(router, timeout=min(settings.ROUTER_TIMEOUT, 5.0)) as client:
+        client.call(
+            HOTSPOT_ACTIVE,
+            "login",
+            {"user": user, "password": password, "mac-address": mac, "ip": ip},
+        )
+
+
 def fetch_usage(router: Router) -> int:
     """Read every user's uptime and bytes from the router into HotspotUser rows.
 

@@ -1,31 +1,8 @@
-"""Beat schedule of the daily drift check of every router (03:30); editable in the admin."""
+"""The daily drift check of every router (03:30 local) is a periodic job in
+erp/core/schedules.py, created after migrate by `manage.py sync_roles_and_schedules`; this
+migration stays, empty, so the history is unchanged."""
 
 from django.db import migrations
-
-NAME = "Router drift check (daily)"
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    from django.conf import settings
-
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="30",
-        hour="3",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone=settings.TIME_ZONE,
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME,
-        defaults={"task": "erp.mikrotik.tasks.check_all_drift", "crontab": crontab},
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -34,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = []
