@@ -83,6 +83,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             payment_reference=d.get("payment_reference", ""),
             phone=d.get("client_phone") or "",
             name=(d.get("client_name") or "").strip(),
+            **({"site": str(d["site"])} if d.get("site") else {}),
         )
         try:
             # Asked before anything is written: a reused key must not create a client.
@@ -106,6 +107,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 payment_reference=d.get("payment_reference", ""),
                 request_hash=request_hash,
                 receipt_phone=str(d.get("receipt_phone") or ""),
+                site_id=d.get("site"),
             )
         except (services.AlreadySold, services.NotOnRouter) as exc:
             raise Conflict(str(exc)) from None

@@ -16,6 +16,12 @@ class SaleInputSerializer(serializers.Serializer):
         queryset=Package.objects.filter(is_active=True), required=False
     )
     code = serializers.CharField(required=False, max_length=40)
+    site = serializers.UUIDField(
+        required=False,
+        help_text="The site the seller is at: the voucher comes from its stock (a voucher works "
+        "only on its own site's router). Needed by package when the seller holds that package "
+        "at more than one site.",
+    )
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     payment_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
     discount = serializers.DecimalField(

@@ -41,7 +41,7 @@ from erp.vouchers.services import transition
 from .choices import PaymentMethod, SaleChannel
 from .events import SALE_RECORDED
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
-from .selectors import seller_stock, waiting_for_router
+from .selectors import seller_stock, unused_stock, waiting_for_router
 
 MAX_REFERENCE = 64  # Sale.payment_reference
 
@@ -188,8 +188,13 @@ def _next_receipt(site) -> int:
     return counter.last_number
 
 
-def _pick_voucher(seller: User, *, code: str | None, package: Package | None) -> Voucher:
-    stock = seller_stock(seller)
+def _pick_voucher(
+    seller: User, *, code: str | None, package: Package | None, site_id=None
+) -> Voucher:
+    """The voucher to sell, locked. ``site_id``: the site the seller is at; a voucher of
+    another site would not log in there. Without it, a seller holding stock at several sites
+    must say which (by package); by code, the voucher names its site."""
+    stock = seller_stock(seller, site_id)
     if code:
         cleaned = "".join(code.split()).upper()
         # By code the status is not filtered: a sold voucher is found, locked and refused
@@ -204,6 +209,16 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         )
         if voucher is None:
             raise ValidationError({"code": _("No voucher with this code in your stock.")})
+        if site_id is not None and str(voucher.site_id) != str(site_id):
+            raise ValidationError(
+                {
+                    "code": _(
+                        "Voucher %(code)s is for %(site)s and works only on its router there; "
+                        "sell it at %(site)s, or sell a voucher of the site you are at."
+                    )
+                    % {"code": voucher.code, "site": voucher.site}
+                }
+            )
         if voucher.status == VoucherStatus.UNUSED and not _is_on_router(voucher):
             raise NotOnRouter(
                 _("This voucher is not on the router yet (its batch is still being pushed).")
@@ -211,6 +226,24 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         return voucher
     if package is None:
         raise ValidationError(_("Give a package or a voucher code."))
+    if site_id is None:
+        sites = list(
+            unused_stock(seller)
+            .filter(package=package)
+            .order_by()  # DISTINCT over the site alone, not the model's ordering
+            .values_list("site_id", flat=True)
+            .distinct()[:2]
+        )
+        if len(sites) > 1:
+            raise ValidationError(
+                {
+                    "site": _(
+                        "You hold %(package)s vouchers at more than one site: say which site "
+                        "you are selling at (a voucher works only on its own site's router)."
+                    )
+                    % {"package": package.name}
+                }
+            )
     # Skip vouchers another seller is selling right now: each takes the next free one.
     voucher = (
         stock.filter(package=package)
@@ -220,7 +253,7 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         .first()
     )
     if voucher is None:
-        waiting = waiting_for_router(seller).filter(package=package).count()
+        waiting = waiting_for_router(seller, site_id).filter(package=package).count()
         if waiting:
             raise NotOnRouter(
                 _("No %(package)s voucher is on the router yet: %(n)s are still being pushed.")
@@ -257,10 +290,12 @@ def sell(
     request_hash: str = "",
     sold_at=None,
     receipt_phone: str = "",
+    site_id=None,
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
     A sale to a client announces SALE_RECORDED (the receipt SMS goes to ``receipt_phone``
-    when the agent changed the number, else to the client's).
+    when the agent changed the number, else to the client's). ``site_id``: the site the
+    seller is at (the POS's choice); its stock only.
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
@@ -273,6 +308,7 @@ def sell(
         discount=discount,
         payment_reference=payment_reference,
         id=client.pk if client is not None else None,
+        **({"site": str(site_id)} if site_id else {}),
     )
     existing = replayed_sale(
         seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
@@ -306,6 +342,7 @@ def sell(
                 request_hash=request_hash,
                 sold_at=sold_at,
                 receipt_phone=receipt_phone,
+                site_id=site_id,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -331,9 +368,10 @@ def _sell_locked(
     request_hash,
     sold_at=None,
     receipt_phone="",
+    site_id=None,
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
-    voucher = _pick_voucher(seller, code=code, package=package)
+    voucher = _pick_voucher(seller, code=code, package=package, site_id=site_id)
     if voucher.status != VoucherStatus.UNUSED:
         raise AlreadySold(
             _("Voucher %(code)s is %(status)s, not for sale.")
@@ -546,14 +584,20 @@ def sell_online(
 
 
 def client_for_sale(
-    *, seller: User, phone, name: str = "", package: Package | None = None, code: str | None = None
+    *,
+    seller: User,
+    phone,
+    name: str = "",
+    package: Package | None = None,
+    code: str | None = None,
+    site_id=None,
 ):
-    """The buyer as a client of the site the voucher comes from: found by phone, or created
-    (E.164, owned by the selling agent)."""
+    """The buyer as a client of the site the voucher comes from (the site the seller is at):
+    found by phone, or created (E.164, owned by the selling agent)."""
     from erp.clients.models import Client
     from erp.clients.services import create_client
 
-    stock = seller_stock(seller)
+    stock = seller_stock(seller, site_id)
     if code:
         stock = stock.filter(code="".join(code.split()).upper())
     elif package is not None:
@@ -583,6 +627,7 @@ def sell_to_phone(
     request_hash: str = "",
     sold_at=None,
     receipt_phone: str = "",
+    site_id=None,
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -599,11 +644,14 @@ def sell_to_phone(
         request_hash=request_hash,
         sold_at=sold_at,
         receipt_phone=receipt_phone,
+        site_id=site_id,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it
     with transaction.atomic():
-        client = client_for_sale(seller=seller, phone=phone, name=name, package=package, code=code)
+        client = client_for_sale(
+            seller=seller, phone=phone, name=name, package=package, code=code, site_id=site_id
+        )
         return sale(client=client)
 
 
