@@ -537,6 +537,15 @@ def _money_conflict(user, code, reason, payload, discount, client_time) -> Outco
     )
 
 
+def note_pull(*, user: User, device_id) -> None:
+    """When the device last pulled (its own device only; anything else is ignored)."""
+    try:
+        device_id = uuid.UUID(str(device_id))
+    except (TypeError, ValueError):
+        return
+    Device.objects.filter(pk=device_id, user=user).update(last_pull_at=timezone.now())
+
+
 # --- settling ---------------------------------------------------------------------------------
 @transaction.atomic
 def settle_conflict(*, actor: User, conflict: Conflict, resolution: str) -> Conflict:

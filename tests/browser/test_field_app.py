@@ -160,3 +160,21 @@ def test_client_edited_offline_latest_wins_and_the_overwritten_name_is_kept(
         "Asha Mussa",
     )
     assert "your edit won" in page.inner_text("main ul")
+
+
+def test_deactivated_agent_is_locked_out_at_the_next_sync_and_the_phone_wiped(
+    page_for,
+    field,  # noqa: F811
+):
+    agent = field["agent"]
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == ["viornet-field"]
+    agent.is_active = False
+    agent.save()
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_url("**/accounts/login/?next=/app/")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
