@@ -44,7 +44,7 @@ class IdempotencyMismatch(APIException):
 
 class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SaleSerializer
-    filterset_fields = ["site", "seller", "package", "payment_method"]
+    filterset_fields = ["site", "seller", "package", "payment_method", "channel"]
 
     def get_queryset(self):
         return selectors.sales_visible_to(self.request.user)

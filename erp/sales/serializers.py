@@ -59,6 +59,7 @@ class SaleSerializer(serializers.ModelSerializer):
             "commission",
             "payment_method",
             "payment_reference",
+            "channel",
             "sold_at",
         ]
         read_only_fields = fields

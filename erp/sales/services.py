@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
@@ -36,7 +37,7 @@ from erp.vouchers.models import Package, Voucher
 from erp.vouchers.selectors import vouchers_visible_to
 from erp.vouchers.services import transition
 
-from .choices import PaymentMethod
+from .choices import PaymentMethod, SaleChannel
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock, waiting_for_router
 
@@ -102,13 +103,18 @@ def replayed_sale(*, seller: User, idempotency_key: uuid.UUID, request_hash: str
     return existing
 
 
-def commission_for(*, agent: User, package: Package, site, amount: Decimal) -> Decimal:
-    """The most specific active rule: agent+package, agent, package, site, default; the best
+def commission_for(
+    *, agent: User, package: Package, site, amount: Decimal, channel: str = SaleChannel.AGENT
+) -> Decimal:
+    """Online sales earn no commission (no agent sold them). Otherwise the most specific
+    active rule: agent+package, agent, package, site, default; the best
     rank and then the newest rule wins. One query fetches the agent's active rules and those of
     no agent (a handful), ranked here: the ORM expression ranking them in SQL took more CPU to
     build, at every sale, than the query took to run."""
     from django.db.models import Q
 
+    if channel == SaleChannel.ONLINE:
+        return Decimal("0.00")
     site_id = site.pk if site is not None else None
     candidates = CommissionRule.objects.filter(
         Q(agent=agent) | Q(agent__isnull=True), is_active=True
@@ -151,7 +157,7 @@ def save_commission_rule(
     if not actor.has_perm(
         "sales.add_commissionrule" if rule is None else "sales.change_commissionrule"
     ):
-        raise ValidationError(_("You may not change commission rules."))
+        raise NotAllowed(_("You may not change commission rules."))
     rule = assign_fields(rule or CommissionRule(), fields, RULE_FIELDS)
     if (rule.percent is None) == (rule.fixed is None):
         raise ValidationError(_("Give either a percent or a fixed amount, not both."))
@@ -331,7 +337,7 @@ def _sell_locked(
         raise ValidationError({"discount": _("A discount cannot be negative.")})
     if discount > 0:
         if not seller.has_perm("sales.give_discount"):
-            raise ValidationError({"discount": _("You may not give discounts.")})
+            raise NotAllowed(_("You may not give discounts."))
         limit = to_money(price * settings.MAX_DISCOUNT_PERCENT / 100)
         if discount > limit:
             raise ValidationError(
@@ -341,7 +347,45 @@ def _sell_locked(
                 }
             )
     amount = price - discount
+    channel = SaleChannel.AGENT if seller.is_agent else SaleChannel.DESK
+    return _record_sale(
+        voucher=voucher,
+        seller=seller,
+        client=client,
+        price=price,
+        discount=discount,
+        commission=commission_for(
+            agent=seller, package=voucher.package, site=voucher.site, amount=amount
+        ),
+        payment_method=payment_method,
+        payment_reference=payment_reference,
+        channel=channel,
+        key=key,
+        request_hash=request_hash,
+        sold_at=sold_at,
+    )
+
+
+def _record_sale(
+    *,
+    voucher: Voucher,
+    seller: User,
+    client,
+    price: Decimal,
+    discount: Decimal,
+    commission: Decimal,
+    payment_method: str,
+    payment_reference: str,
+    channel: str,
+    key: uuid.UUID,
+    request_hash: str,
+    sold_at=None,
+) -> Sale:
+    """Write the sale of a voucher locked and checked by the caller: the one path every
+    channel's sale takes (receipt number, voucher sold, client's access, router comment).
+    ``sold_at``: when the customer paid, if not now (an offline sale synced later)."""
     now = sold_at or timezone.now()
+    amount = price - discount
     sale = Sale(
         voucher=voucher,
         site=voucher.site,
@@ -351,11 +395,10 @@ def _sell_locked(
         price=price,
         discount=discount,
         amount=amount,
-        commission=commission_for(
-            agent=seller, package=voucher.package, site=voucher.site, amount=amount
-        ),
+        commission=commission,
         payment_method=payment_method,
         payment_reference=payment_reference,
+        channel=channel,
         receipt_number=_next_receipt(voucher.site),
         idempotency_key=key,
         request_hash=request_hash,
@@ -377,6 +420,111 @@ def _sell_locked(
         comment=f"sold {sale.receipt_number}",
     )
     return sale
+
+
+ONLINE_SELLER = "online-portal"
+
+
+class OutOfStock(Exception):
+    """No voucher of the package is on the site's router for an online sale."""
+
+
+def online_seller() -> User:
+    """The seller recorded on online sales: a system account that cannot log in (no
+    password, inactive, no role), so a sale always has a seller and no agent's statement or
+    commission ever counts an online sale."""
+    user, created = User.objects.get_or_create(
+        username=ONLINE_SELLER,
+        defaults={"is_active": False, "first_name": "Online", "last_name": "(captive portal)"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def sell_online(
+    *,
+    site,
+    package: Package,
+    payment_reference: str,
+    idempotency_key: uuid.UUID,
+    amount: Decimal,
+    client=None,
+) -> tuple[Sale, bool]:
+    """Sell a voucher of `package` from `site`'s office stock to a customer who paid online
+    (mobile money through the captive portal). Returns (sale, created).
+
+    The idempotency key is the payment's: a second call for the same payment returns the
+    first sale (the sale's (seller, key) unique constraint backs it). `amount` is what the
+    customer paid; it must be the package price (no discount online). Raises OutOfStock when
+    no voucher of the package is on the site's router, ValidationError on a wrong amount."""
+    seller = online_seller()
+    request_hash = request_fingerprint(
+        channel=SaleChannel.ONLINE,
+        site=site.pk,
+        package=package.pk,
+        payment_reference=payment_reference,
+    )
+    existing = replayed_sale(
+        seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
+    )
+    if existing is not None:
+        return existing, False
+    price = to_money(package.price)
+    if to_money(amount) != price:
+        raise ValidationError(
+            {
+                "amount": _("Paid %(paid)s, the package costs %(price)s.")
+                % {"paid": to_money(amount), "price": price}
+            }
+        )
+    from .selectors import on_router
+
+    try:
+        with transaction.atomic():
+            voucher = (
+                Voucher.objects.filter(
+                    site=site, package=package, agent__isnull=True, status=VoucherStatus.UNUSED
+                )
+                .filter(on_router())
+                .select_related("package", "site")
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
+            if voucher is None:
+                raise OutOfStock(
+                    _("No %(package)s voucher is ready on this site's router.")
+                    % {"package": package.name}
+                )
+            sale = _record_sale(
+                voucher=voucher,
+                seller=seller,
+                client=client,
+                price=price,
+                discount=Decimal("0.00"),
+                commission=commission_for(
+                    agent=seller,
+                    package=package,
+                    site=site,
+                    amount=price,
+                    channel=SaleChannel.ONLINE,
+                ),
+                payment_method=PaymentMethod.MOBILE_MONEY,
+                payment_reference=payment_reference.strip()[:MAX_REFERENCE],
+                channel=SaleChannel.ONLINE,
+                key=idempotency_key,
+                request_hash=request_hash,
+            )
+    except IntegrityError:
+        existing = replayed_sale(
+            seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return sale, True
 
 
 def client_for_sale(
@@ -445,7 +593,7 @@ def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:
     """Give a sale back: a Refund record reversing its commission; the voucher becomes void
     and is disabled on the router. The sale itself is never changed."""
     if not actor.has_perm("sales.add_refund"):
-        raise ValidationError(_("You may not refund sales."))
+        raise NotAllowed(_("You may not refund sales."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the sale is refunded.")})
     sale = Sale.objects.select_for_update().select_related("voucher").get(pk=sale.pk)
@@ -571,7 +719,7 @@ def record_remittance(
     """Finance records money an agent handed in. More than the agent owes needs an explicit
     confirmation (an advance, or a mistake to catch)."""
     if not actor.has_perm("sales.add_remittance"):
-        raise ValidationError(_("You may not record remittances."))
+        raise NotAllowed(_("You may not record remittances."))
     if not agent.has_role("Agent"):
         raise ValidationError({"agent": _("Remittances come from agents.")})
     amount = to_money(amount)
