@@ -3,7 +3,10 @@ every record arrives exactly once when it syncs."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from erp.clients.models import Client
 from erp.sales.models import Sale
@@ -44,7 +47,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
         page.fill("input[name='name']", f"Client {n}")
         page.fill("input[name='phone']", f"+25575411100{n}")
         page.click("#client-form button")
-        page.wait_for_function(f"document.querySelectorAll('main li').length >= {n + 1}")
+        page.wait_for_selector(f"main li:nth-child({n + 1})")
     assert "7 " in page.inner_text("#badge")
     assert Sale.objects.count() == 0 and Client.objects.count() == 0
 
@@ -52,7 +55,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     page.click("nav [data-tab='sync']")
     page.click("#sync-now")
     page.wait_for_selector("body[data-sync='done']")
-    page.wait_for_function("document.getElementById('badge').textContent.startsWith('0 ')")
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "))
     page.wait_for_selector("#last-sync:not(:has-text('never'))")
     shot(page, "field-app-synced-360")
     assert Sale.objects.filter(seller=agent).count() == 5
