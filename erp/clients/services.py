@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.services import assign_fields, validated_save
 from erp.sites.selectors import site_is_visible_to
 
@@ -58,7 +59,7 @@ def delete_client(*, actor: User, client: Client) -> None:
     from django.db.models import ProtectedError
 
     if not actor.has_perm("clients.delete_client"):
-        raise ValidationError(_("You may not delete clients."))
+        raise NotAllowed(_("You may not delete clients."))
     client._history_user = actor
     try:
         with transaction.atomic():

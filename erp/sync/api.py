@@ -85,6 +85,9 @@ class PullView(APIView):
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From the last page."),
             OpenApiParameter("limit", OpenApiTypes.INT, description="Records per page."),
+            OpenApiParameter(
+                "device_id", OpenApiTypes.UUID, description="The asking device (its last pull)."
+            ),
         ],
         responses={200: PullOutputSerializer},
     )
@@ -104,6 +107,7 @@ class PullView(APIView):
             raise ValidationError(
                 {"cursor": [_("Unknown cursor: start again without one (a full sync).")]}
             ) from None
+        services.note_pull(user=request.user, device_id=request.query_params.get("device_id"))
         return Response(page)
 
 

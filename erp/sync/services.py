@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -219,6 +219,8 @@ def _apply_one(user: User, device: Device, op: dict) -> dict[str, Any]:
             done = Outcome_(Outcome.REJECTED, reason=str(exc))
         except ValidationError as exc:
             done = Outcome_(Outcome.REJECTED, reason=_messages(exc))
+        except PermissionDenied as exc:  # NotAllowed: who the user is (a discount, a delete)
+            done = Outcome_(Outcome.REJECTED, reason=str(exc) or _("You may not do this."))
         client_time = _client_time(op.get("client_time"))
         answer = _answer(
             seq,
@@ -535,6 +537,15 @@ def _money_conflict(user, code, reason, payload, discount, client_time) -> Outco
             )
         ],
     )
+
+
+def note_pull(*, user: User, device_id) -> None:
+    """When the device last pulled (its own device only; anything else is ignored)."""
+    try:
+        device_id = uuid.UUID(str(device_id))
+    except (TypeError, ValueError):
+        return
+    Device.objects.filter(pk=device_id, user=user).update(last_pull_at=timezone.now())
 
 
 # --- settling ---------------------------------------------------------------------------------

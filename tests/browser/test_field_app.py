@@ -3,7 +3,10 @@ every record arrives exactly once when it syncs."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from erp.clients.models import Client
 from erp.sales.models import Sale
@@ -44,7 +47,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
         page.fill("input[name='name']", f"Client {n}")
         page.fill("input[name='phone']", f"+25575411100{n}")
         page.click("#client-form button")
-        page.wait_for_function(f"document.querySelectorAll('main li').length >= {n + 1}")
+        page.wait_for_selector(f"main li:nth-child({n + 1})")
     assert "7 " in page.inner_text("#badge")
     assert Sale.objects.count() == 0 and Client.objects.count() == 0
 
@@ -52,7 +55,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     page.click("nav [data-tab='sync']")
     page.click("#sync-now")
     page.wait_for_selector("body[data-sync='done']")
-    page.wait_for_function("document.getElementById('badge').textContent.startsWith('0 ')")
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "))
     page.wait_for_selector("#last-sync:not(:has-text('never'))")
     shot(page, "field-app-synced-360")
     assert Sale.objects.filter(seller=agent).count() == 5
@@ -160,3 +163,21 @@ def test_client_edited_offline_latest_wins_and_the_overwritten_name_is_kept(
         "Asha Mussa",
     )
     assert "your edit won" in page.inner_text("main ul")
+
+
+def test_deactivated_agent_is_locked_out_at_the_next_sync_and_the_phone_wiped(
+    page_for,
+    field,  # noqa: F811
+):
+    agent = field["agent"]
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == ["viornet-field"]
+    agent.is_active = False
+    agent.save()
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_url("**/accounts/login/?next=/app/")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []

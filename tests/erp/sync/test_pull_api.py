@@ -111,3 +111,17 @@ def test_change_feed_records_bulk_moves(field):
     """assign_to_agent moves vouchers with update(): the triggers log them all the same."""
     logged = ChangeLog.objects.filter(entity="voucher", owner=field["agent"]).count()
     assert logged >= 20
+
+
+@pytest.mark.django_db
+def test_pull_notes_the_devices_last_pull_only_for_its_owner(api, field, phone):
+    from erp.sync.models import Device
+
+    api(field["agent"]).post(
+        "/api/v1/sync/push", {"ops": [phone.sell(field["mine"][0].code)]}, format="json"
+    )
+    api(field["other"]).get(PULL, {"device_id": phone.device_id})
+    assert Device.objects.get(pk=phone.device_id).last_pull_at is None
+    api(field["agent"]).get(PULL, {"device_id": phone.device_id})
+    assert Device.objects.get(pk=phone.device_id).last_pull_at is not None
+    assert api(field["agent"]).get(PULL, {"device_id": "nope"}).status_code == 200

@@ -332,3 +332,22 @@ def test_push_is_in_the_openapi_schema(api, admin_user):
     schema = api(admin_user).get("/api/schema/?format=json").json()
     assert "/api/v1/sync/push" in schema["paths"]
     assert "/api/v1/sync/pull" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_refusals_for_who_the_agent_is_are_rejected_and_recorded(api, field, phone, make_client):
+    """A discount without the permission, deleting a client without it: the services refuse
+    (NotAllowed); the operation is answered and stored as rejected, nothing else changes."""
+    mine = make_client(site=field["site"], actor=field["agent"], name="Keep")
+    ops = [
+        phone.sell(field["mine"][0].code, discount="100"),
+        phone.op("delete", "client", id=mine.pk),
+    ]
+    before = state()
+    results = push(api(field["agent"]), ops).json()["results"]
+    assert [r["outcome"] for r in results] == ["rejected", "rejected"]
+    assert "You may not give discounts" in results[0]["reason"]
+    assert "You may not delete clients" in results[1]["reason"]
+    after = state()
+    assert after[:3] == before[:3] and after[3] == before[3] + 2
+    assert Client.objects.filter(pk=mine.pk).exists()

@@ -87,6 +87,16 @@ async function api(path, body) {
     headers: { "Content-Type": "application/json", "X-CSRFToken": CSRF },
     body: body ? JSON.stringify(body) : undefined,
   });
+  if (r.status === 401 || r.status === 403) {
+    // Signed out or deactivated: nothing waiting → wipe the phone's copy; else keep it until
+    // someone signs in again and sends it (cash already taken must not vanish).
+    if (!(await db.count("outbox"))) {
+      db.close();
+      await idb.deleteDB("viornet-field");
+    }
+    location.href = "/accounts/login/?next=/app/";
+    throw new Error(r.status);
+  }
   if (!r.ok) throw new Error(r.status);
   return r.json();
 }
@@ -125,7 +135,9 @@ async function syncNow() {
     }
     let cursor = await db.get("meta", "cursor");
     for (;;) {  // pull every page
-      const page = await api("/api/v1/sync/pull" + (cursor ? "?cursor=" + encodeURIComponent(cursor) : ""));
+      const query = new URLSearchParams({ device_id: await db.get("meta", "device_id") });
+      if (cursor) query.set("cursor", cursor);
+      const page = await api("/api/v1/sync/pull?" + query);
       const tx = db.transaction(["vouchers", "clients", "sales", "packages", "meta"], "readwrite");
       for (const c of page.changes) {
         const store = STORE[c.entity];
