@@ -355,14 +355,6 @@ def _normalise(key: str, value: str) -> str:
     return value or ""
 
 
-def _differs(row: dict[str, str], wanted: dict[str, str]) -> dict[str, str]:
-    return {
-        k: v
-        for k, v in wanted.items()
-        if k != "name" and k in USER_PROPS and _normalise(k, row.get(k, "")) != _normalise(k, v)
-    }
-
-
 # --- hotspot users ----------------------------------------------------------------------------
 @dataclass
 class PushReport:
@@ -954,11 +946,6 @@ def _notify_drift(router: Router, job: RouterJob) -> None:
     if users:
         notify(users=users, text=text, url=f"/network/router/{router.pk}/job/{job.pk}/")
     log.warning("router %s drift: %s", router.pk, found)
-
-
-def describe_error(exc: Exception) -> str:
-    """Text for a page or a task log: ours are safe; anything else only by its class."""
-    return str(exc) if isinstance(exc, RouterError) else type(exc).__name__
 
 
 # --- router jobs: calls asked for from a page or the API, run by a worker ----------------------

@@ -137,13 +137,6 @@ def push_all_pending() -> int:
     return sum(request_push(router) for router in routers)
 
 
-@shared_task(**ROUTER_TASK)
-def sync_router_profiles(router_id: str) -> None:
-    router = _router(router_id)
-    if router is not None:
-        services.sync_profiles(router)
-
-
 @shared_task(ignore_result=True, time_limit=600)
 def prune_router_samples() -> int:
     services.prune_jobs()
