@@ -330,7 +330,7 @@ class CardTemplate(BaseModel):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from .printing import check_card_template
+        from .card_templates import check_card_template
 
         try:
             check_card_template(self.body)
