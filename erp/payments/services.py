@@ -74,6 +74,7 @@ def start_payment(
     error_url: str,
     phone: str = "",
     payment_id: uuid.UUID | None = None,
+    webhook_base: str = "",
 ) -> Payment:
     """Open a checkout for one package: the payment row first (committed, so a lost create
     can be found again by its reference), then the provider's session. ``success_url`` and
@@ -82,6 +83,9 @@ def start_payment(
     account = active_account()
     if account is None:
         raise PaymentRefused(_("Online payment is not available here yet."))
+    phone = "".join(ch for ch in phone if ch.isdigit())
+    if for_account(account).needs_phone and not 9 <= len(phone) <= 15:
+        raise PaymentRefused(_("Type the phone number that pays, e.g. 255712345678."))
     if package.pk not in {p.pk for p in online_packages(site)}:
         raise PaymentRefused(_("This package is not available online here right now."))
     payment = Payment.objects.create(
@@ -96,6 +100,8 @@ def start_payment(
     )
     provider = for_account(account)
     reference = str(payment.id)
+    from django.urls import reverse
+
     try:
         session = provider.create_checkout(
             amount=payment.amount,
@@ -103,6 +109,8 @@ def start_payment(
             client_reference=reference,
             success_url=success_url.format(id=reference),
             error_url=error_url.format(id=reference),
+            phone=payment.phone,
+            webhook_url=webhook_base.rstrip("/") + reverse("payments:webhook", args=[account.pk]),
         )
     except ProviderError:
         # The provider may have made the session and lost only its answer.

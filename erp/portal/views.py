@@ -69,6 +69,7 @@ def _context(request, site: Site, hotspot: services.Hotspot, lang: str, **extra)
             (code, name, "?" + urlencode({**query, "lang": code}))
             for code, name in settings.LANGUAGES
         ],
+        "needs_phone": bool(extra.get("packages")) and selectors.needs_phone(),
         "page_href": reverse("portal:page", args=[site.code])
         + "?"
         + urlencode({**query, "lang": lang}),
@@ -155,12 +156,15 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
                 success_url=status_url,
                 error_url=status_url,
                 payment_id=payment_id,
+                phone=request.POST.get("phone", ""),
+                webhook_base=settings.PUBLIC_BASE_URL or request.build_absolute_uri("/"),
             )
         except payments.PaymentRefused as exc:
             return _page_error(request, site, hotspot, lang, str(exc), 400)
         except payments.ProviderError:
             return _page_error(request, site, hotspot, lang, _provider_down(), 503)
-        return HttpResponseRedirect(payment.launch_url, status=303)
+        # a USSD push has no payment page: the customer waits for the PIN prompt with us
+        return HttpResponseRedirect(payment.launch_url or status_url, status=303)
 
 
 def _bad_link() -> str:
