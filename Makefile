@@ -54,3 +54,8 @@ test: lint
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .import_linter_cache
+
+# One archive of the database, media files and keys under BACKUP_DIR (README: Backups).
+.PHONY: backup
+backup: install
+	$(PY) manage.py backup

@@ -97,4 +97,20 @@ def dash_view(request, path: str = ""):
     for name, value in started["headers"]:
         if name.lower() not in ("content-length", "connection"):
             response[name] = value
+    if response.get("Content-Type", "").startswith("text/html"):
+        # The Content-Security-Policy's two exceptions for Dash pages (erp/settings.py).
+        response._csp_update = {"script-src": ["'unsafe-eval'", *_dash_script_hashes()]}
     return response
+
+
+_hashes: list[str] = []
+
+
+def _dash_script_hashes() -> list[str]:
+    """The sha256 of each inline script Dash writes into its page (its config and the
+    renderer's start), computed once."""
+    if not _hashes:
+        from .app import get_app
+
+        _hashes.extend(get_app().csp_hashes())
+    return _hashes

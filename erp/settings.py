@@ -105,15 +105,18 @@ INSTALLED_APPS = [
     "erp.maintenance",
     "erp.workbench",
     "erp.demo",
+    "erp.ops",
     "workflows.voucher_batch",
     "workflows.fault_repair",
     "erp.payments",
     "erp.portal",
+    "erp.sync",
 ]
 
 MIDDLEWARE = [
     "erp.core.middleware.RequestIdMiddleware",
     "erp.core.middleware.RejectNulMiddleware",
+    "erp.core.middleware.TextLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +130,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    "erp.core.ratelimit.RateLimitMiddleware",
     # Axes last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -293,7 +297,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "erp.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="20/min")},
+    # Counted in the shared cache by erp.core.ratelimit (rates: RATE_LIMITS below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "erp.core.ratelimit.ApiUserThrottle",
+        "erp.core.ratelimit.ApiAnonThrottle",
+    ],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
@@ -325,10 +333,17 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "erp.assets.choices.MovementKind",
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
+        "SyncConflictKindEnum": "erp.sync.choices.ConflictKind",
     },
 }
 
 # --- e-mail ---------------------------------------------------------------------------------
+if PRODUCTION and not env.str("EMAIL_URL", default=""):
+    # Password-reset links would go to the log, readable by whoever reads the logs.
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when ERP_ENV=production (smtp+tls://user:password@host:587); "
+        "EMAIL_URL=consolemail:// writes every e-mail, password resets included, to the log."
+    )
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="viornet@localhost")
@@ -391,6 +406,19 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+# Router calls asked for from pages and the API run as jobs on a worker (issue 14 item 9). A
+# job still queued or running after this many seconds is taken as lost (its worker died or no
+# worker runs): the page says so and the next request starts a fresh one.
+ROUTER_JOB_STALE_SECONDS = env.int("ROUTER_JOB_STALE_SECONDS", default=300)
+# The daily drift check (beat, 03:30) also repairs what it finds; false: it only reports.
+ROUTER_DRIFT_AUTO_REPAIR = env.bool("ROUTER_DRIFT_AUTO_REPAIR", default=True)
+# Circuit breaker per router: after this many failures in a row, beat stops pushing to and
+# polling it; one probe after the cooldown (doubling per failed probe, up to the maximum).
+ROUTER_BREAKER_FAILURES = env.int("ROUTER_BREAKER_FAILURES", default=3)
+ROUTER_BREAKER_COOLDOWN = env.int("ROUTER_BREAKER_COOLDOWN", default=60)
+ROUTER_BREAKER_MAX_COOLDOWN = env.int("ROUTER_BREAKER_MAX_COOLDOWN", default=300)
+# A push queued longer ago than this (its message was lost) no longer stops a new one.
+ROUTER_PUSH_QUEUED_STALE = env.int("ROUTER_PUSH_QUEUED_STALE", default=900)
 # A batch job that has shown no progress for this long (its worker was killed) is resumed by
 # the reaper (beat, every minute) and offered to operators with a Resume button.
 BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)
@@ -427,6 +455,98 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
 
+# --- rate limits (erp/core/ratelimit.py) ------------------------------------------------------
+# "N/s", "N/min", "N/hour", "N/day" or "N/15m"; empty: no limit. Counted in the cache: with
+# REDIS_URL the limits hold across every worker, without it per worker process.
+RATE_LIMITS = {
+    # Login attempts (form and token endpoints) per address, and per username from anywhere.
+    "login": env.str("LOGIN_THROTTLE_RATE", default="20/min"),
+    "login_username": env.str("LOGIN_USERNAME_RATE", default="10/min"),
+    # Password-reset requests per address and per e-mail address asked for.
+    "password_reset": env.str("PASSWORD_RESET_RATE", default="5/15m"),
+    "password_reset_email": env.str("PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
+    # Every API request: per signed-in user, and per address without a user.
+    "api_user": env.str("API_USER_RATE", default="1200/min"),
+    "api_anon": env.str("API_ANON_RATE", default="120/min"),
+}
+# POSTs to these Django views (URL names) are limited: (scope, key) pairs, key "ip", "user"
+# or "post:<field>".
+RATE_LIMITED_VIEWS = {
+    "login": [("login", "ip"), ("login_username", "post:username")],
+    "password_reset": [("password_reset", "ip"), ("password_reset_email", "post:email")],
+    "password_reset_confirm": [("password_reset", "ip")],
+}
+# Behind a reverse proxy: the META key holding the client's address (e.g. HTTP_X_REAL_IP or
+# HTTP_X_FORWARDED_FOR, first address); empty: the connection's peer (REMOTE_ADDR).
+RATE_LIMIT_IP_HEADER = env.str("RATE_LIMIT_IP_HEADER", default="")
+
+# --- metrics (erp/ops/metrics.py) ---------------------------------------------------------------
+# Request counts and latency by view (django-prometheus), first and last in the chain.
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# /metrics answers a bearer token (METRICS_TOKEN) or an address in METRICS_ALLOWED_IPS (the
+# connection's peer: behind a proxy on the same machine that is the proxy, so keep /metrics off
+# the proxy or use the token). Production allows no address unless configured.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list(
+    "METRICS_ALLOWED_IPS", default=[] if PRODUCTION else ["127.0.0.1/32", "::1/128"]
+)
+# Several processes (gunicorn workers, the Celery worker): each writes its counters under this
+# folder and a scrape sums them (the Procfile sets it). Empty: one process counts alone.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+
+# --- backups (erp/ops/backup.py) -----------------------------------------------------------------
+# Where manage.py backup and the nightly beat job write their archives (0600 files in a 0700
+# folder; they hold the keys: copy them off the machine encrypted), and how many are kept.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+
+# --- text limits (erp/core/middleware.TextLimitMiddleware, erp/core/parsers) ----------------------
+# The longest value one submitted text field may have (notes, addresses, comments): longer is
+# a 400 naming the field. Fields that hold more (a card template's HTML) have their own.
+TEXT_FIELD_MAX_CHARS = env.int("TEXT_FIELD_MAX_CHARS", default=10_000)
+LONG_TEXT_FIELDS = {"body": env.int("CARD_TEMPLATE_MAX_CHARS", default=200_000)}
+
+# --- Content-Security-Policy and Permissions-Policy (django-csp; erp.core.middleware) ------------
+# Scripts only from our own origin: no inline script anywhere (viewflow loads its code from
+# files; viewflow's few inline onclick "Back" links are served by erp/csp-compat.js instead).
+# The exceptions, each as narrow as found: styles inline (viewflow's and plotly's style
+# attributes); the Dash pages add the hashes of Dash's own inline scripts and 'unsafe-eval'
+# (plotly.js builds functions at run time) on /analytics/ only (dashboards.bridge).
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+_csp = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="camera=(self), microphone=(), geolocation=(self), payment=(), usb=()",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "erp.core.middleware.PermissionsPolicyMiddleware",
+)
 # Captive portal (issue 18): wrong voucher codes allowed per device and per site within the
 # window (seconds) before the portal refuses further tries until the window has passed.
 PORTAL_ATTEMPT_WINDOW = env.int("PORTAL_ATTEMPT_WINDOW", default=900)
@@ -434,3 +554,13 @@ PORTAL_DEVICE_MAX_FAILURES = env.int("PORTAL_DEVICE_MAX_FAILURES", default=5)
 PORTAL_SITE_MAX_FAILURES = env.int("PORTAL_SITE_MAX_FAILURES", default=100)
 # Payments: seconds to wait for a payment provider's API (Wave Checkout) before giving up.
 PAYMENT_PROVIDER_TIMEOUT = env.float("PAYMENT_PROVIDER_TIMEOUT", default=8.0)
+# --- field app sync (erp.sync) ---------------------------------------------------------------
+# A device's clock is trusted as a sale's time only within this window of the server's receive
+# time (an agent offline for days sells days before the sync); outside it, the receive time is
+# used and the sale is flagged for Finance.
+SYNC_CLOCK_PAST_HOURS = env.int("SYNC_CLOCK_PAST_HOURS", default=7 * 24)
+SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
+# One push carries at most this many operations (the app sends its queue in chunks), and a
+# pull page at most this many records.
+SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
+SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 from viewflow.contrib.auth import AuthViewset
 
@@ -22,6 +22,7 @@ from erp.finance.api import (
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
 from erp.mikrotik import api as mikrotik_api
+from erp.ops.metrics import metrics_view
 from erp.sales.api import (
     CommissionRuleViewSet,
     DailySummaryView,
@@ -30,7 +31,10 @@ from erp.sales.api import (
     StatementView,
 )
 from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
+from workflows.fault_repair import api as fault_process_api
+from workflows.voucher_batch import api as batch_api
 
 router = DefaultRouter()
 router.register("sites", SiteViewSet, basename="site")
@@ -38,7 +42,7 @@ router.register("routers", RouterViewSet, basename="router")
 router.register("clients", ClientViewSet, basename="client")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("packages", vouchers_api.PackageViewSet, basename="package")
-router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="voucherbatch")
+router.register("voucher-batches", batch_api.BatchProcessApiViewSet, basename="voucherbatch")
 router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("remittances", RemittanceViewSet, basename="remittance")
@@ -49,10 +53,11 @@ router.register("export-runs", ExportRunViewSet, basename="exportrun")
 router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
-router.register("faults", maintenance_api.FaultViewSet, basename="fault")
-router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
+router.register("faults", fault_process_api.FaultProcessApiViewSet, basename="fault")
+router.register("repair-logs", fault_process_api.RepairProcessApiViewSet, basename="repairlog")
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
@@ -74,10 +79,13 @@ api_v1 = [
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("routers/<uuid:pk>/", include(router_ops)),
+    path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobView.as_view(), name="router_job"),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitView.as_view(), name="profit"),
     path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
+    path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
+    path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
     *router.urls,
 ]
 
@@ -86,17 +94,21 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # The Dash analytics app, behind Django's session, roles and CSRF (dashboards/bridge.py).
     re_path(r"^analytics/(?P<path>.*)$", dash_view, name="analytics"),
     # Captive portal and payment provider webhooks (issue 18)
     path("portal/", include("erp.portal.urls")),
     path("payments/", include("erp.payments.urls")),
+    # The offline field app (erp.sync): shell, manifest, service worker.
+    path("app/", include("erp.sync.urls")),
     path("", site.urls),
 ]

@@ -42,6 +42,7 @@ API_BUDGETS = {
     "repair-logs": 3,
     "downtimes": 1,
     "hotspot-profiles": 1,
+    "sync/conflicts": 1,
 }
 
 # queries of POST /api/v1/sales/ by an agent (lock, receipt number, commission, history …)

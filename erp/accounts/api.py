@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
@@ -18,6 +17,12 @@ from rest_framework_simplejwt.views import (
 
 from erp.core.api import ServiceModelViewSet
 from erp.core.pagination import CreatedCursorPagination
+from erp.core.ratelimit import (
+    ApiAnonThrottle,
+    ApiUserThrottle,
+    LoginIpThrottle,
+    LoginUsernameThrottle,
+)
 
 from . import services
 from .models import User
@@ -75,8 +80,8 @@ class PasswordChangeView(APIView):
 
 
 class _LoginThrottled:
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    # Per address and per username, besides the API-wide limits.
+    throttle_classes = [LoginIpThrottle, LoginUsernameThrottle, ApiUserThrottle, ApiAnonThrottle]
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")

@@ -10,6 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
+from erp.core.scoping import AgentRows, RowScope
 from erp.core.validators import normalize_mac
 
 
@@ -43,6 +44,8 @@ class Client(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
     expires_at = models.DateTimeField(_("access expires"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
+
+    row_scope = RowScope(agent="agent", agents_see=AgentRows.OWN)
 
     class Meta:
         verbose_name = _("client")

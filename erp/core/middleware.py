@@ -84,3 +84,68 @@ class RejectNulMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": text}, status=400)
         return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
+def text_limit(field: str) -> int:
+    """The most characters one submitted value of ``field`` may have (TEXT_FIELD_MAX_CHARS,
+    or its own entry in LONG_TEXT_FIELDS, e.g. a card template's body)."""
+    from django.conf import settings
+
+    return settings.LONG_TEXT_FIELDS.get(field, settings.TEXT_FIELD_MAX_CHARS)
+
+
+def too_long(field: str, value: object) -> bool:
+    return isinstance(value, str) and len(value) > text_limit(field)
+
+
+def too_long_message(field: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("The field “%(field)s” is longer than %(n)d characters.") % {
+        "field": field[:60],
+        "n": text_limit(field),
+    }
+
+
+class TextLimitMiddleware:
+    """A submitted form value over the size of any text we keep (a megabyte of "notes") is a
+    400 that names the field, before a view or a database sees it. JSON bodies of the API are
+    checked by its parser (erp.core.parsers)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            for field in request.POST:
+                if any(too_long(field, v) for v in request.POST.getlist(field)):
+                    return self._refuse(request, field)
+        return self.get_response(request)
+
+    def _refuse(self, request, field):
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        text = too_long_message(field)
+        if request.path.startswith("/api/"):
+            return JsonResponse({field[:60]: [text]}, status=400)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every response (settings.PERMISSIONS_POLICY): the browser features
+    no page of ours uses are switched off for it and for anything it embeds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response

@@ -13,6 +13,24 @@ class SafeJSONParser(JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from None
+        _check_text_lengths(data)
+        return data
+
+
+def _check_text_lengths(data) -> None:
+    """Refuse a string value longer than its field may be (TEXT_FIELD_MAX_CHARS), named by its
+    key, anywhere in the body."""
+    from .middleware import too_long, too_long_message
+
+    pending = [("", data)]
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((key, v) for v in value)
+        elif too_long(key, value):
+            raise exceptions.ValidationError({key[:60] or "body": [too_long_message(key)]})

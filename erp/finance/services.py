@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
+from erp.core.uploads import check_upload
 
 from .choices import ExpenseStatus, ExportFrequency, ExportRunStatus
 from .models import Expense, ExportRun, ScheduledExport
@@ -39,7 +41,11 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
     """Record an expense; small ones are approved at once, larger ones wait for another
     person (EXPENSE_APPROVAL_THRESHOLD)."""
     if not actor.has_perm("finance.add_expense"):
-        raise ValidationError(_("You may not record expenses."))
+        raise NotAllowed(_("You may not record expenses."))
+    if fields.get("receipt"):
+        # By content, not by name: HTML, SVG or a program named receipt.pdf is refused; the
+        # stored name takes the content's extension.
+        check_upload(fields["receipt"], field="receipt")
     expense = assign_fields(Expense(recorded_by=actor), fields, EXPENSE_FIELDS)
     _check_expense_site_in_scope(actor, expense)
     if expense.amount is not None and to_money(expense.amount) <= 0:
@@ -83,11 +89,11 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     if not actor.has_perm("finance.change_expense"):
-        raise ValidationError(_("You may not approve expenses."))
+        raise NotAllowed(_("You may not approve expenses."))
     if expense.status != ExpenseStatus.PENDING:
         raise ValidationError(_("This expense was already decided."))
     if expense.recorded_by_id == actor.pk:
-        raise ValidationError(_("Someone else approves an expense you recorded."))
+        raise NotAllowed(_("Someone else approves an expense you recorded."))
     expense.status = ExpenseStatus.APPROVED if approve else ExpenseStatus.REJECTED
     expense.decided_by = actor
     return validated_save(expense, actor=actor)
@@ -178,9 +184,16 @@ def save_schedule(
     from .reports import reports_for
 
     if not actor.has_perm("finance.add_scheduledexport"):
-        raise ValidationError(_("You may not schedule exports."))
+        raise NotAllowed(_("You may not schedule exports."))
     if schedule is not None:
         schedule = ScheduledExport.objects.select_for_update().get(pk=schedule.pk)
+        # It runs with its owner's permissions: someone else changing its recipients would
+        # send the owner's figures where the owner never chose (a Super Admin may, seeing all).
+        if schedule.owner_id != actor.pk and not actor.sees_all_sites:
+            raise NotAllowed(
+                _("Only its owner (%(owner)s) or a Super Admin may change this schedule.")
+                % {"owner": schedule.owner}
+            )
     schedule = assign_fields(schedule or ScheduledExport(owner=actor), fields, SCHEDULE_FIELDS)
     if schedule.report not in dict(reports_for(actor)):
         raise ValidationError({"report": _("Choose a report you may run.")})

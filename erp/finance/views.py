@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -60,7 +61,7 @@ class ExpenseDecideView(LoginRequiredMixin, PermissionRequiredMixin, View):
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_expense(actor=request.user, expense=expense, approve=approve)
-            messages.success(request, "Approved." if approve else "Rejected.")
+            messages.success(request, _("Approved.") if approve else _("Rejected."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(self.viewset.reverse("detail", args=[expense.pk]))
@@ -91,3 +92,27 @@ class RunDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
             raise Http404
         name = run.file.name.rsplit("/", 1)[-1]
         return FileResponse(run.file.open("rb"), as_attachment=True, filename=name)
+
+
+class ExpenseReceiptView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """An expense's receipt file, to those who may see the expense, always as a download with
+    the content type of what it is (an uploaded file is never rendered as a page of ours)."""
+
+    permission_required = "finance.view_expense"
+    viewset = None
+
+    def get(self, request, pk):
+        from erp.core.uploads import content_type_of
+
+        expense = get_object_or_404(expenses_visible_to(request.user), pk=pk)
+        if not expense.receipt:
+            raise Http404
+        handle = expense.receipt.open("rb")
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=expense.receipt.name.rsplit("/", 1)[-1],
+            content_type=content_type_of(handle),
+        )
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

@@ -42,7 +42,14 @@ class ExpenseViewset(RecordViewset):
             and request.user.has_perm("finance.change_expense")
             and expense.recorded_by_id != request.user.pk,
             "decide_url": self.reverse("decide", args=[expense.pk]),
+            "receipt_url": self.reverse("receipt", args=[expense.pk]) if expense.receipt else "",
         }
+
+    @property
+    def receipt_path(self):
+        return path(
+            "<uuid:pk>/receipt/", views.ExpenseReceiptView.as_view(viewset=self), name="receipt"
+        )
 
     @property
     def decide_path(self):

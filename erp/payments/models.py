@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from erp.core import crypto
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import AgentRows, RowScope
 
 from .choices import PaymentStatus, Provider
 
@@ -93,6 +94,8 @@ class Payment(BaseModel):
     issue_error = models.CharField(_("why not issued yet"), max_length=300, blank=True)
     issue_attempts = models.PositiveSmallIntegerField(_("issue attempts"), default=0)
     history = HistoricalRecords()
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="payments.view_payment")
 
     class Meta:
         verbose_name = _("payment")

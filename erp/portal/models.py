@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
+from erp.core.scoping import AgentRows, RowScope
 
 from .choices import AttemptOutcome, Controller, LoginMethod
 
@@ -25,6 +26,8 @@ class PortalSettings(BaseModel):
     welcome = models.CharField(_("welcome text"), max_length=200, blank=True)
     sells_online = models.BooleanField(_("sells packages online"), default=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portal.view_portalsettings")
 
     class Meta:
         verbose_name = _("portal settings")
@@ -47,6 +50,8 @@ class VoucherAttempt(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=8, choices=AttemptOutcome.choices)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portal.view_voucherattempt")
 
     class Meta:
         verbose_name = _("voucher attempt")
@@ -88,6 +93,8 @@ class PortalSession(models.Model):
     bytes_in = models.PositiveBigIntegerField(_("bytes in"), default=0)
     bytes_out = models.PositiveBigIntegerField(_("bytes out"), default=0)
 
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portal.view_portalsession")
+
     class Meta:
         verbose_name = _("portal session")
         verbose_name_plural = _("portal sessions")
@@ -116,6 +123,8 @@ class OpenNDSGateway(BaseModel):
     )
     last_poll_at = models.DateTimeField(_("last authmon poll"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["faskey_encrypted"])
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portal.view_openndsgateway")
 
     class Meta:
         verbose_name = _("openNDS gateway")

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import AgentRows, RowScope
 
 from .choices import PaymentMethod, SaleChannel
 
@@ -78,6 +79,8 @@ class Sale(BaseModel):
     )
     sold_at = models.DateTimeField(_("sold at"), db_index=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope(agent="seller", agents_see=AgentRows.OWN)
 
     class Meta:
         verbose_name = _("sale")
@@ -240,6 +243,10 @@ class Remittance(BaseModel):
     received_at = models.DateTimeField(_("received at"), db_index=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site=None, agent="agent", agents_see=AgentRows.OWN, permission="sales.view_remittance"
+    )
 
     class Meta:
         verbose_name = _("remittance")

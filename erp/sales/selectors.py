@@ -11,33 +11,19 @@ from django.utils import timezone
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.money import to_money
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .choices import PaymentMethod
 from .models import Remittance, Sale
 
 
 def sales_visible_to(user: User) -> QuerySet[Sale]:
-    sales = Sale.objects.select_related("voucher", "package")
-    if not user.is_authenticated:
-        return sales.none()
-    if user.sees_all_sites:
-        return sales
-    if user.is_agent:
-        return sales.filter(seller=user)
-    return sales.filter(site__in=sites_visible_to(user).values("pk"))
+    return restrict(Sale.objects.select_related("voucher", "package"), user)
 
 
 def remittances_visible_to(user: User) -> QuerySet[Remittance]:
     """Remittances: an agent's own; everyone's for those who may view remittances."""
-    remittances = Remittance.objects.select_related("agent", "received_by")
-    if not user.is_authenticated:
-        return remittances.none()
-    if user.is_agent:
-        return remittances.filter(agent=user)
-    if not user.has_perm("sales.view_remittance"):
-        return remittances.none()
-    return remittances
+    return restrict(Remittance.objects.select_related("agent", "received_by"), user)
 
 
 def _unused_stock(user: User):

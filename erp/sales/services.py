@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
@@ -156,7 +157,7 @@ def save_commission_rule(
     if not actor.has_perm(
         "sales.add_commissionrule" if rule is None else "sales.change_commissionrule"
     ):
-        raise ValidationError(_("You may not change commission rules."))
+        raise NotAllowed(_("You may not change commission rules."))
     rule = assign_fields(rule or CommissionRule(), fields, RULE_FIELDS)
     if (rule.percent is None) == (rule.fixed is None):
         raise ValidationError(_("Give either a percent or a fixed amount, not both."))
@@ -252,12 +253,14 @@ def sell(
     payment_reference: str = "",
     client=None,
     request_hash: str = "",
+    sold_at=None,
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
-    raises IdempotencyKeyReused."""
+    raises IdempotencyKeyReused. `sold_at` is when the customer paid, if not now (a sale made
+    offline and synced later; erp.sync checks the device's clock before passing it)."""
     request_hash = request_hash or sale_fingerprint(
         payment_method=payment_method,
         code=code,
@@ -296,6 +299,7 @@ def sell(
                 payment_reference=payment_reference.strip(),
                 client=client,
                 request_hash=request_hash,
+                sold_at=sold_at,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -309,7 +313,17 @@ def sell(
 
 
 def _sell_locked(
-    *, seller, key, code, package, discount, payment_method, payment_reference, client, request_hash
+    *,
+    seller,
+    key,
+    code,
+    package,
+    discount,
+    payment_method,
+    payment_reference,
+    client,
+    request_hash,
+    sold_at=None,
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
     voucher = _pick_voucher(seller, code=code, package=package)
@@ -323,7 +337,7 @@ def _sell_locked(
         raise ValidationError({"discount": _("A discount cannot be negative.")})
     if discount > 0:
         if not seller.has_perm("sales.give_discount"):
-            raise ValidationError({"discount": _("You may not give discounts.")})
+            raise NotAllowed(_("You may not give discounts."))
         limit = to_money(price * settings.MAX_DISCOUNT_PERCENT / 100)
         if discount > limit:
             raise ValidationError(
@@ -348,6 +362,7 @@ def _sell_locked(
         channel=channel,
         key=key,
         request_hash=request_hash,
+        sold_at=sold_at,
     )
 
 
@@ -364,10 +379,12 @@ def _record_sale(
     channel: str,
     key: uuid.UUID,
     request_hash: str,
+    sold_at=None,
 ) -> Sale:
     """Write the sale of a voucher locked and checked by the caller: the one path every
-    channel's sale takes (receipt number, voucher sold, client's access, router comment)."""
-    now = timezone.now()
+    channel's sale takes (receipt number, voucher sold, client's access, router comment).
+    ``sold_at``: when the customer paid, if not now (an offline sale synced later)."""
+    now = sold_at or timezone.now()
     amount = price - discount
     sale = Sale(
         voucher=voucher,
@@ -546,6 +563,7 @@ def sell_to_phone(
     discount: Decimal = Decimal("0"),
     payment_reference: str = "",
     request_hash: str = "",
+    sold_at=None,
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -560,6 +578,7 @@ def sell_to_phone(
         discount=discount,
         payment_reference=payment_reference,
         request_hash=request_hash,
+        sold_at=sold_at,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it
@@ -574,7 +593,7 @@ def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:
     """Give a sale back: a Refund record reversing its commission; the voucher becomes void
     and is disabled on the router. The sale itself is never changed."""
     if not actor.has_perm("sales.add_refund"):
-        raise ValidationError(_("You may not refund sales."))
+        raise NotAllowed(_("You may not refund sales."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the sale is refunded.")})
     sale = Sale.objects.select_for_update().select_related("voucher").get(pk=sale.pk)
@@ -700,7 +719,7 @@ def record_remittance(
     """Finance records money an agent handed in. More than the agent owes needs an explicit
     confirmation (an advance, or a mistake to catch)."""
     if not actor.has_perm("sales.add_remittance"):
-        raise ValidationError(_("You may not record remittances."))
+        raise NotAllowed(_("You may not record remittances."))
     if not agent.has_role("Agent"):
         raise ValidationError({"agent": _("Remittances come from agents.")})
     amount = to_money(amount)

@@ -70,11 +70,29 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
             "ALLOWED_HOSTS": "erp.example",
             "SECRET_KEY": "x" * 20 + Fernet.generate_key().decode(),
             "FERNET_KEYS": Fernet.generate_key().decode(),
+            "EMAIL_URL": "smtp+tls://erp:pw@mail.example:587",
         },
         tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_email(tmp_path):
+    """Without EMAIL_URL, password-reset links would be written to the log."""
+    result = _manage(
+        "check",
+        env_extra={
+            "ERP_ENV": "production",
+            "ALLOWED_HOSTS": "erp.example",
+            "SECRET_KEY": "x" * 20 + Fernet.generate_key().decode(),
+            "FERNET_KEYS": Fernet.generate_key().decode(),
+            "EMAIL_URL": "",
+        },
+        tmp_path=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when ERP_ENV=production" in result.stderr
 
 
 def test_development_generates_its_secrets_once(tmp_path):

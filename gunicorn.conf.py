@@ -1,0 +1,11 @@
+"""gunicorn reads this file from the working folder by default (the Procfile's web process)."""
+
+import os
+
+
+def child_exit(server, worker):
+    """A worker that exited no longer counts in live gauges (Prometheus multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
