@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0004_reconciliation_schedule"),
+        ("payments", "0003_reconciliations"),
     ]
 
     operations = [
