@@ -59,6 +59,13 @@ JOBS: tuple[Job, ...] = (
     Job("Resume stuck voucher batches", "erp.vouchers.tasks.reap_stuck_batches", every=MINUTE),
     # payments the provider took whose voucher is not issued yet (erp.payments)
     Job("Issue vouchers owed for payments", "erp.payments.tasks.retry_owed", every=MINUTE),
+    # yesterday's payments compared with the provider's records: 05:30 local
+    Job(
+        "Reconcile yesterday's payments",
+        "erp.payments.tasks.reconcile_yesterday",
+        crontab={"minute": "30", "hour": "5", "day_of_week": "*"},
+        local_time=True,
+    ),
     # SMS (erp.messaging): the gateways' pumps, the modems' inboxes, reminders before access
     # ends (quiet hours are kept by the task itself)
     Job("Send due SMS", "erp.messaging.tasks.pump_all", every=MINUTE),

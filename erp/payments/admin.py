@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Payment, ProviderAccount, WebhookEvent
+from .models import Payment, ProviderAccount, Reconciliation, WebhookEvent
 
 
 class ProviderAccountForm(forms.ModelForm):
@@ -55,3 +55,12 @@ class PaymentAdmin(admin.ModelAdmin):
 class WebhookEventAdmin(admin.ModelAdmin):
     list_display = ("received_at", "type", "event_id", "session_id")
     readonly_fields = ("account", "event_id", "type", "session_id", "received_at")
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(admin.ModelAdmin):
+    list_display = ("day", "account", "checked", "unreachable", "ran_at")
+    readonly_fields = ("account", "day", "checked", "differences", "unreachable", "ran_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Provider(models.TextChoices):
     WAVE = "wave", _("Wave Checkout")
+    SELCOM = "selcom", _("Selcom Checkout (Tanzania, USSD push)")
 
 
 class PaymentStatus(models.TextChoices):

@@ -145,3 +145,26 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class Reconciliation(models.Model):
+    """One day's payments compared with the provider's own records: every difference listed
+    (status, amount, currency, reference), for Finance to read; kept, never edited."""
+
+    account = models.ForeignKey(
+        ProviderAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    checked = models.PositiveIntegerField(_("payments checked"), default=0)
+    differences = models.JSONField(_("differences"), default=list)
+    unreachable = models.PositiveIntegerField(_("not readable at the provider"), default=0)
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment reconciliation")
+        verbose_name_plural = _("payment reconciliations")
+        ordering = ["-day", "-ran_at"]
+        indexes = [models.Index(fields=["account", "-day"], name="reconciliation_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {len(self.differences)} differences"

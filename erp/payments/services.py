@@ -74,6 +74,7 @@ def start_payment(
     error_url: str,
     phone: str = "",
     payment_id: uuid.UUID | None = None,
+    webhook_base: str = "",
 ) -> Payment:
     """Open a checkout for one package: the payment row first (committed, so a lost create
     can be found again by its reference), then the provider's session. ``success_url`` and
@@ -82,6 +83,9 @@ def start_payment(
     account = active_account()
     if account is None:
         raise PaymentRefused(_("Online payment is not available here yet."))
+    phone = "".join(ch for ch in phone if ch.isdigit())
+    if for_account(account).needs_phone and not 9 <= len(phone) <= 15:
+        raise PaymentRefused(_("Type the phone number that pays, e.g. 255712345678."))
     if package.pk not in {p.pk for p in online_packages(site)}:
         raise PaymentRefused(_("This package is not available online here right now."))
     payment = Payment.objects.create(
@@ -96,6 +100,8 @@ def start_payment(
     )
     provider = for_account(account)
     reference = str(payment.id)
+    from django.urls import reverse
+
     try:
         session = provider.create_checkout(
             amount=payment.amount,
@@ -103,6 +109,8 @@ def start_payment(
             client_reference=reference,
             success_url=success_url.format(id=reference),
             error_url=error_url.format(id=reference),
+            phone=payment.phone,
+            webhook_url=webhook_base.rstrip("/") + reverse("payments:webhook", args=[account.pk]),
         )
     except ProviderError:
         # The provider may have made the session and lost only its answer.
@@ -309,3 +317,81 @@ def rotate_provider_secrets() -> int:
             account.save(update_fields=["api_key_encrypted", "webhook_secret_encrypted"])
             count += 1
     return count
+
+
+def reconcile(*, account: ProviderAccount, day) -> Any:
+    """Compare every payment of `day` (local date) with the provider's record of its session
+    and list each difference: the provider says paid and we have not issued (the owed list),
+    we issued and the provider does not say paid (to investigate at once), amount, currency
+    or reference differing, a session the provider does not know. Payments the provider
+    could not be asked about are counted, not guessed. Stored as a Reconciliation."""
+    from datetime import datetime, time
+
+    from .models import Reconciliation
+
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = start + timedelta(days=1)
+    payments = Payment.objects.filter(
+        account=account, created_at__gte=start, created_at__lt=end
+    ).order_by("created_at")
+    provider = for_account(account)
+    differences: list[dict[str, Any]] = []
+    unreachable = checked = 0
+    for payment in payments.iterator():
+        checked += 1
+        try:
+            session = (
+                provider.get_session(payment.provider_session_id)
+                if payment.provider_session_id
+                else provider.find_by_reference(str(payment.pk))
+            )
+        except ProviderError as exc:
+            if "does not know" in str(exc):
+                session = None
+            else:
+                unreachable += 1
+                continue
+        found = _differences(payment, session)
+        differences += [{"payment": str(payment.pk), **d} for d in found]
+    return Reconciliation.objects.create(
+        account=account,
+        day=day,
+        checked=checked,
+        differences=differences,
+        unreachable=unreachable,
+    )
+
+
+def _differences(payment: Payment, session: CheckoutSession | None) -> list[dict[str, str]]:
+    ours = payment.status
+    if session is None:
+        if ours in {PaymentStatus.CREATED, PaymentStatus.FAILED}:
+            return []  # never reached the provider: nothing to compare
+        return [{"kind": "unknown_at_provider", "ours": ours, "theirs": ""}]
+    found = []
+    paid = session.succeeded
+    if paid and ours not in {PaymentStatus.PAID, PaymentStatus.ISSUED}:
+        found.append({"kind": "paid_not_recorded", "ours": ours, "theirs": "succeeded"})
+    if paid and ours == PaymentStatus.PAID:
+        found.append({"kind": "owed", "ours": ours, "theirs": "succeeded"})
+    if not paid and ours in {PaymentStatus.PAID, PaymentStatus.ISSUED}:
+        found.append({"kind": "issued_not_paid", "ours": ours, "theirs": session.payment_status})
+    if to_money(session.amount) != payment.amount:
+        found.append({"kind": "amount", "ours": str(payment.amount), "theirs": str(session.amount)})
+    if session.currency != payment.currency:
+        found.append({"kind": "currency", "ours": payment.currency, "theirs": session.currency})
+    if session.client_reference != str(payment.pk):
+        found.append(
+            {"kind": "reference", "ours": str(payment.pk), "theirs": session.client_reference}
+        )
+    return found
+
+
+def reconcile_yesterday() -> list[Any]:
+    """Beat, daily: yesterday's reconciliation for every active account."""
+    day = timezone.localdate() - timedelta(days=1)
+    return [
+        reconcile(account=account, day=day)
+        for account in ProviderAccount.objects.filter(is_active=True)
+    ]

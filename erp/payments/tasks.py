@@ -16,3 +16,9 @@ def retry_owed() -> int:
 @shared_task(time_limit=60, soft_time_limit=50)
 def settle(payment_id: str) -> str:
     return services.settle(payment_id).status
+
+
+@shared_task(time_limit=1800, soft_time_limit=1750)
+def reconcile_yesterday() -> int:
+    """Daily: compare yesterday's payments with the provider; returns the differences found."""
+    return sum(len(r.differences) for r in services.reconcile_yesterday())

@@ -9,6 +9,14 @@ from erp.payments import services as payments
 OFFER_TTL = 15  # seconds a site's offer may lag its stock (the payment checks stock again)
 
 
+def needs_phone() -> bool:
+    """Whether the active payment provider pushes a PIN prompt to a phone number."""
+    from erp.payments.providers import for_account
+
+    account = payments.active_account()
+    return bool(account) and for_account(account).needs_phone
+
+
 def offered_packages(site) -> list[dict]:
     """The packages a site's portal offers for payment now (name, price), cached briefly:
     the page is read by every customer, and the stock probe behind it grows with the stock.

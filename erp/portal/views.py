@@ -9,8 +9,11 @@ can try.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -49,10 +52,46 @@ def _language(request: HttpRequest) -> str:
     return chosen if chosen in LANGUAGE_CODES else translation.get_language() or "en"
 
 
+# The one inline script (online.html): it submits the hotspot login form at once; without it
+# (or without JavaScript) the customer taps the button. Allowed by its hash, nothing else.
+AUTO_SUBMIT = 'document.getElementById("hotspot-login").submit()'
+AUTO_SUBMIT_HASH = (
+    f"'sha256-{base64.b64encode(hashlib.sha256(AUTO_SUBMIT.encode()).digest()).decode()}'"
+)
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url or "")
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def _form_targets(context: dict) -> list[str]:
+    """Where the page's forms may go besides this site (CSP form-action, which also covers the
+    redirect after a post): the hotspot's login URL, and the payment provider's pages."""
+    targets = {_origin(context.get("hotspot", {}).get("link-login-only", ""))}
+    login = context.get("login")
+    if login is not None:
+        targets.add(_origin(login.action))
+    if context.get("packages"):
+        account = payments.active_account()
+        if account is not None:
+            targets.add(_origin(account.api_base_url))
+            if account.provider == "wave":
+                targets.add("https://pay.wave.com")
+    return sorted(t for t in targets if t)
+
+
 def _render(request, template, context, *, status=200) -> HttpResponse:
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    update = {"script-src": [AUTO_SUBMIT_HASH]}
+    targets = _form_targets(context)
+    if targets:
+        update["form-action"] = targets
+    response._csp_update = update
     return response
 
 
@@ -69,6 +108,7 @@ def _context(request, site: Site, hotspot: services.Hotspot, lang: str, **extra)
             (code, name, "?" + urlencode({**query, "lang": code}))
             for code, name in settings.LANGUAGES
         ],
+        "needs_phone": bool(extra.get("packages")) and selectors.needs_phone(),
         "page_href": reverse("portal:page", args=[site.code])
         + "?"
         + urlencode({**query, "lang": lang}),
@@ -155,12 +195,15 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
                 success_url=status_url,
                 error_url=status_url,
                 payment_id=payment_id,
+                phone=request.POST.get("phone", ""),
+                webhook_base=settings.PUBLIC_BASE_URL or request.build_absolute_uri("/"),
             )
         except payments.PaymentRefused as exc:
             return _page_error(request, site, hotspot, lang, str(exc), 400)
         except payments.ProviderError:
             return _page_error(request, site, hotspot, lang, _provider_down(), 503)
-        return HttpResponseRedirect(payment.launch_url, status=303)
+        # a USSD push has no payment page: the customer waits for the PIN prompt with us
+        return HttpResponseRedirect(payment.launch_url or status_url, status=303)
 
 
 def _bad_link() -> str:

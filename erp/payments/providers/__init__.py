@@ -12,6 +12,10 @@ def for_account(account) -> Provider:
         from .wave import WaveCheckout
 
         return WaveCheckout(account)
+    if account.provider == Kind.SELCOM:
+        from .selcom import SelcomCheckout
+
+        return SelcomCheckout(account)
     raise ProviderError(f"no adapter for provider {account.provider}")
 
 

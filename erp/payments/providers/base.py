@@ -39,6 +39,8 @@ class CheckoutSession:
 
 
 class Provider(Protocol):
+    needs_phone: bool  # the customer types a phone number for a USSD push
+
     def create_checkout(
         self,
         *,
@@ -47,6 +49,8 @@ class Provider(Protocol):
         client_reference: str,
         success_url: str,
         error_url: str,
+        phone: str = "",
+        webhook_url: str = "",
     ) -> CheckoutSession: ...
 
     def get_session(self, session_id: str) -> CheckoutSession: ...

@@ -75,6 +75,8 @@ def verify(*, secret: str, header: str, body: bytes, now: float) -> None:
 class WaveCheckout:
     """Wave Checkout for one of our accounts."""
 
+    needs_phone = False
+
     def __init__(self, account):
         self.account = account
         self.base = account.api_base_url.rstrip("/")
@@ -128,7 +130,11 @@ class WaveCheckout:
         client_reference: str,
         success_url: str,
         error_url: str,
+        phone: str = "",
+        webhook_url: str = "",
     ) -> CheckoutSession:
+        # phone and webhook_url are not Wave's: its payment page asks the phone, and the
+        # webhook URL is set once in Wave's business portal
         body = {
             "amount": format_amount(amount, currency),
             "currency": currency,

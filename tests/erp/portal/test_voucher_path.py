@@ -68,6 +68,10 @@ def test_a_sold_code_logs_in_through_the_browser_with_chap(client, online_stock)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'action="http://10.5.50.1/login"' in body
+    # the site-wide CSP lets this page's form (and only its script) reach the hotspot
+    policy = response["Content-Security-Policy"]
+    assert "form-action 'self' http://10.5.50.1" in policy
+    assert "script-src 'self' 'sha256-" in policy
     assert f'name="username" value="{code}"' in body
     voucher = Voucher.objects.get(code=code)
     expected = chap.response(HOTSPOT["chap-id"], voucher.login_password, HOTSPOT["chap-challenge"])
