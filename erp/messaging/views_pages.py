@@ -126,8 +126,7 @@ class CampaignsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         ]
         context["can_start"] = self.request.user.has_perm("messaging.add_campaign")
         context["template_texts"] = {
-            str(t.pk): t.text_en
-            for t in Template.objects.filter(kind="marketing", is_active=True)
+            str(t.pk): t.text_en for t in Template.objects.filter(kind="marketing", is_active=True)
         }
         context["cost_per_part"] = settings.SMS_COST_PER_PART
         return context
