@@ -26,6 +26,7 @@ def test_the_live_counter_at_360px(page_for, users, shot, make_client):
     page = page_for(360, 800)
     login(page, users[Role.MARKETING].username)
     page.goto(f"{page.base}/sms/send/")
+    shot(page, "sms-compose-360-open")
     area = page.locator("textarea[name=text]")
     counter = page.locator("#sms-counter")
     area.fill("a" * 160)

@@ -55,6 +55,23 @@
     show();
   }
 
+  // The campaign form: the chosen template's text is what the counter counts (the texts come
+  // in a JSON data block: no inline script, so the page keeps a strict CSP).
+  function bindTemplates() {
+    var data = document.getElementById("sms-template-texts");
+    var select = document.querySelector("#campaign-form select[name=template]");
+    var area = document.getElementById("campaign-text");
+    if (!data || !select || !area) { return; }
+    var texts = JSON.parse(data.textContent);
+    var show = function () {
+      area.value = texts[select.value] || "";
+      area.dispatchEvent(new Event("input"));
+    };
+    select.addEventListener("change", show);
+    show();
+  }
+
   window.viornetSmsCount = count;
+  bindTemplates();
   document.querySelectorAll("textarea[data-sms-counter]").forEach(bind);
 })();
