@@ -79,3 +79,25 @@ def test_the_fuzzing_was_signed_in_and_reached_the_views():
     assert STATUSES[401] < 0.05 * total, STATUSES
     assert successes >= 0.1 * total, STATUSES
     assert not [code for code in STATUSES if code >= 500]
+
+
+@pytest.mark.django_db
+def test_answers_with_empty_and_missing_values_match_the_schema(users, bearer, asset_types):
+    """The mismatches schemathesis found: /me with no language chosen (""), an asset at no
+    site (site_name null) and the movement that registered it (from_status "")."""
+    from erp.assets.services import create_asset
+
+    admin = users[Role.SUPER_ADMIN]
+    admin.language = ""
+    admin.save()
+    asset = create_asset(
+        actor=admin, asset_type=asset_types["router"], serial_number="SN-SCHEMA", model="hAP"
+    )
+    for path in ["/api/v1/me/", "/api/v1/assets/{id}/", "/api/v1/asset-movements/"]:
+        operation = schema[path]["GET"]
+        case = operation.Case(path_parameters={"id": str(asset.pk)} if "{id}" in path else {})
+        response = case.call(app=app, headers=bearer, base_url="http://localhost")
+        assert response.status_code == 200, response.text
+        operation.validate_response(response)  # raises on any mismatch with the schema
+    body = case.call(app=app, headers=bearer, base_url="http://localhost").json()
+    assert body["results"][0]["from_status"] == ""
