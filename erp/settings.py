@@ -530,3 +530,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
     "erp.core.middleware.PermissionsPolicyMiddleware",
 )
+
+# --- logging of client errors (erp.core.logging.ClientErrorFilter) ------------------------------
+LOGGING["filters"]["client_errors"] = {"()": "erp.core.logging.ClientErrorFilter"}
+LOGGING["loggers"]["django.request"] = {"filters": ["client_errors"]}
