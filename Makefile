@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # First port of the demo router simulator (four routers: this port and the next three).
 ROUTER_SIM_PORT ?= 8728
+# Port of the demo phone (the SMS Gateway for Android simulator).
+SMS_SIM_PORT ?= 8090
 # uv installs the pinned dependencies in seconds where pip takes a minute and a half;
 # pip stays the fallback.
 UV_VERSION := 0.13.9
@@ -32,7 +34,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py seed_demo --router-port $(ROUTER_SIM_PORT)
+	SMS_SIM_PORT=$(SMS_SIM_PORT) $(PY) manage.py seed_demo --router-port $(ROUTER_SIM_PORT)
 
 run: preflight demo
 	$(PY) manage.py collectstatic --noinput -v0 -i node_modules -i '*.map'
@@ -40,7 +42,7 @@ run: preflight demo
 	@echo "  ViorNet is starting on http://$(HOST):$(PORT)/  (log in with a demo login above)"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/   health: http://$(HOST):$(PORT)/healthz"
 	@echo
-	HOST=$(HOST) PORT=$(PORT) ROUTER_SIM_PORT=$(ROUTER_SIM_PORT) $(VENV)/bin/honcho start -f Procfile
+	HOST=$(HOST) PORT=$(PORT) ROUTER_SIM_PORT=$(ROUTER_SIM_PORT) SMS_SIM_PORT=$(SMS_SIM_PORT) $(VENV)/bin/honcho start -f Procfile
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -122,6 +122,40 @@ class AnalyticsApp(Application):
         return path("", RedirectView.as_view(url="/analytics/"), name="index")
 
 
+class SmsApp(Application):
+    """SMS (issue 17): logs with state history and resend, compose one, campaigns."""
+
+    title = _("SMS")
+    icon = "sms"
+    app_name = "sms"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("messaging.view_message", "messaging.view_campaign"))
+
+    @property
+    def index_path(self):
+        from erp.messaging.views_pages import SmsLogView
+
+        return path("", SmsLogView.as_view(viewset=self), name="index")
+
+    @property
+    def resend_path(self):
+        from erp.messaging.views_pages import ResendView
+
+        return path("<uuid:pk>/resend/", ResendView.as_view(viewset=self), name="resend")
+
+    @property
+    def compose_path(self):
+        from erp.messaging.views_pages import ComposeView
+
+        return path("send/", ComposeView.as_view(viewset=self), name="compose")
+
+    @property
+    def campaigns_path(self):
+        from erp.messaging.views_pages import CampaignsView
+
+        return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
+
+
 site = Site(
     title=branding.product_name_lazy(),
     primary_color=branding.PRIMARY_COLOR,
@@ -153,6 +187,7 @@ site = Site(
         ),
         AssetsApp(permission=_any_perm("assets.view_asset")),
         NotificationsApp(),
+        SmsApp(),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
         Application(
             title=_("Finance"),

@@ -108,6 +108,10 @@ INSTALLED_APPS = [
     "erp.ops",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "erp.payments",
+    "erp.portal",
+    "erp.sync",
+    "erp.messaging",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +334,12 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "erp.assets.choices.MovementKind",
         "FaultStatusEnum": "erp.maintenance.choices.FaultStatus",
         "FaultSeverityEnum": "erp.maintenance.choices.Severity",
+        "SyncConflictKindEnum": "erp.sync.choices.ConflictKind",
+        "SmsKindEnum": "erp.messaging.choices.MessageKind",
+        "SmsStateEnum": "erp.messaging.choices.MessageState",
+        "SmsCampaignStateEnum": "erp.messaging.choices.CampaignState",
+        "SmsLanguageEnum": "erp.messaging.choices.Language",
+        "UserLanguageEnum": LANGUAGES,
     },
 }
 
@@ -402,6 +412,19 @@ ROUTER_TIMEOUT = env.float("ROUTER_TIMEOUT", default=10.0)
 ROUTER_PIPELINE_WINDOW = env.int("ROUTER_PIPELINE_WINDOW", default=1000)
 ROUTER_SAMPLE_RETENTION_DAYS = env.int("ROUTER_SAMPLE_RETENTION_DAYS", default=90)
 ROUTER_PUSH_BATCH = env.int("ROUTER_PUSH_BATCH", default=5000)
+# Router calls asked for from pages and the API run as jobs on a worker (issue 14 item 9). A
+# job still queued or running after this many seconds is taken as lost (its worker died or no
+# worker runs): the page says so and the next request starts a fresh one.
+ROUTER_JOB_STALE_SECONDS = env.int("ROUTER_JOB_STALE_SECONDS", default=300)
+# The daily drift check (beat, 03:30) also repairs what it finds; false: it only reports.
+ROUTER_DRIFT_AUTO_REPAIR = env.bool("ROUTER_DRIFT_AUTO_REPAIR", default=True)
+# Circuit breaker per router: after this many failures in a row, beat stops pushing to and
+# polling it; one probe after the cooldown (doubling per failed probe, up to the maximum).
+ROUTER_BREAKER_FAILURES = env.int("ROUTER_BREAKER_FAILURES", default=3)
+ROUTER_BREAKER_COOLDOWN = env.int("ROUTER_BREAKER_COOLDOWN", default=60)
+ROUTER_BREAKER_MAX_COOLDOWN = env.int("ROUTER_BREAKER_MAX_COOLDOWN", default=300)
+# A push queued longer ago than this (its message was lost) no longer stops a new one.
+ROUTER_PUSH_QUEUED_STALE = env.int("ROUTER_PUSH_QUEUED_STALE", default=900)
 # A batch job that has shown no progress for this long (its worker was killed) is resumed by
 # the reaper (beat, every minute) and offered to operators with a Resume button.
 BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)
@@ -529,6 +552,45 @@ MIDDLEWARE.insert(
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
     "erp.core.middleware.PermissionsPolicyMiddleware",
+)
+# Captive portal (issue 18): wrong voucher codes allowed per device and per site within the
+# window (seconds) before the portal refuses further tries until the window has passed.
+PORTAL_ATTEMPT_WINDOW = env.int("PORTAL_ATTEMPT_WINDOW", default=900)
+PORTAL_DEVICE_MAX_FAILURES = env.int("PORTAL_DEVICE_MAX_FAILURES", default=5)
+PORTAL_SITE_MAX_FAILURES = env.int("PORTAL_SITE_MAX_FAILURES", default=100)
+# Payments: seconds to wait for a payment provider's API (Wave Checkout) before giving up.
+PAYMENT_PROVIDER_TIMEOUT = env.float("PAYMENT_PROVIDER_TIMEOUT", default=8.0)
+# --- field app sync (erp.sync) ---------------------------------------------------------------
+# A device's clock is trusted as a sale's time only within this window of the server's receive
+# time (an agent offline for days sells days before the sync); outside it, the receive time is
+# used and the sale is flagged for Finance.
+SYNC_CLOCK_PAST_HOURS = env.int("SYNC_CLOCK_PAST_HOURS", default=7 * 24)
+SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
+# One push carries at most this many operations (the app sends its queue in chunks), and a
+# pull page at most this many records.
+SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
+SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# SMS (erp.messaging, issue 17): parts a gateway may send per window unless set on the
+# gateway itself, the cost of one SMS part (shown to Finance), how long a queued message may
+# wait before it expires, and how often a failing gateway is tried again.
+SMS_DEFAULT_PARTS_PER_MINUTE = env.int("SMS_DEFAULT_PARTS_PER_MINUTE", default=30)
+SMS_COST_PER_PART = env.str("SMS_COST_PER_PART", default="30")
+SMS_TTL_HOURS = env.int("SMS_TTL_HOURS", default=24)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+SMS_RETRY_BACKOFF = (10, 30, 60, 300, 900, 1800)
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# Webhooks: the address the phone calls back (this server as the phone sees it), and how far
+# a signed delivery's timestamp may be from now.
+SMS_WEBHOOK_BASE_URL = env.str("SMS_WEBHOOK_BASE_URL", default="").rstrip("/")
+SMS_WEBHOOK_TOLERANCE_SECONDS = env.int("SMS_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Longest message a person may write (the gateway would cut it into that many parts).
+SMS_MAX_CHARACTERS = env.int("SMS_MAX_CHARACTERS", default=918)
+# Reminders: hours before a client's access ends, and the quiet hours (local time, HH:MM)
+# when no reminder is sent.
+SMS_REMINDER_HOURS = env.int("SMS_REMINDER_HOURS", default=3)
+SMS_QUIET_HOURS = tuple(
+    __import__("datetime").time.fromisoformat(t)
+    for t in env.list("SMS_QUIET_HOURS", default=["21:00", "08:00"])
 )
 
 # --- logging of client errors (erp.core.logging.ClientErrorFilter) ------------------------------

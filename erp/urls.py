@@ -21,6 +21,7 @@ from erp.finance.api import (
 )
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
+from erp.messaging import api as messaging_api
 from erp.mikrotik import api as mikrotik_api
 from erp.ops.metrics import metrics_view
 from erp.sales.api import (
@@ -31,7 +32,10 @@ from erp.sales.api import (
     StatementView,
 )
 from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
+from workflows.fault_repair import api as fault_process_api
+from workflows.voucher_batch import api as batch_api
 
 router = DefaultRouter()
 router.register("sites", SiteViewSet, basename="site")
@@ -39,7 +43,7 @@ router.register("routers", RouterViewSet, basename="router")
 router.register("clients", ClientViewSet, basename="client")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("packages", vouchers_api.PackageViewSet, basename="package")
-router.register("voucher-batches", vouchers_api.VoucherBatchViewSet, basename="voucherbatch")
+router.register("voucher-batches", batch_api.BatchProcessApiViewSet, basename="voucherbatch")
 router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("remittances", RemittanceViewSet, basename="remittance")
@@ -50,10 +54,14 @@ router.register("export-runs", ExportRunViewSet, basename="exportrun")
 router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
-router.register("faults", maintenance_api.FaultViewSet, basename="fault")
-router.register("repair-logs", maintenance_api.RepairLogViewSet, basename="repairlog")
+router.register("faults", fault_process_api.FaultProcessApiViewSet, basename="fault")
+router.register("repair-logs", fault_process_api.RepairProcessApiViewSet, basename="repairlog")
 router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
 router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
+router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
+router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
+router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
@@ -74,11 +82,15 @@ api_v1 = [
     path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
     path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("sms-count/", messaging_api.CountView.as_view(), name="sms_count"),
     path("routers/<uuid:pk>/", include(router_ops)),
+    path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobView.as_view(), name="router_job"),
     path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitView.as_view(), name="profit"),
     path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
+    path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
+    path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
     *router.urls,
 ]
 
@@ -91,6 +103,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("sms/", include("erp.messaging.urls")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -98,5 +111,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # The Dash analytics app, behind Django's session, roles and CSRF (dashboards/bridge.py).
     re_path(r"^analytics/(?P<path>.*)$", dash_view, name="analytics"),
+    # Captive portal and payment provider webhooks (issue 18)
+    path("portal/", include("erp.portal.urls")),
+    path("payments/", include("erp.payments.urls")),
+    # The offline field app (erp.sync): shell, manifest, service worker.
+    path("app/", include("erp.sync.urls")),
     path("", site.urls),
 ]

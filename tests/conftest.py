@@ -12,7 +12,7 @@ import os
 import shutil
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
@@ -20,32 +20,11 @@ from rest_framework.test import APIClient
 from erp.accounts.roles import Role
 
 # The RouterOS simulator and routers pointing at it, for every test package.
-pytest_plugins = ["tests.router_fixtures", "tests.smtp_fixtures"]
+pytest_plugins = ["tests.router_fixtures", "tests.smtp_fixtures", "tests.portal_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Str0ng-test-passw0rd"
-
-# Every data migration that grants permissions to roles, in order.
-_GRANT_MIGRATIONS = [
-    "erp.mikrotik.migrations.0002_permissions_and_schedules",
-    "erp.mikrotik.migrations.0003_beat_schedule_permissions",
-    "erp.vouchers.migrations.0002_voucher_permissions",
-    "erp.vouchers.migrations.0006_card_template_permissions",
-    "erp.sales.migrations.0002_sale_permissions",
-    "erp.sales.migrations.0004_refund_remittance_permissions",
-    "erp.finance.migrations.0002_expense_permissions",
-    "erp.finance.migrations.0004_scheduled_export_permissions",
-    "erp.assets.migrations.0003_asset_permissions",
-    "analytics.migrations.0002_permissions_and_schedules",
-    "erp.maintenance.migrations.0002_maintenance_permissions",
-]
-_GRANTS = [importlib.import_module("erp.accounts.migrations.0003_seed_roles").ROLE_PERMISSIONS]
-_GRANTS += [importlib.import_module(name).GRANTS for name in _GRANT_MIGRATIONS]
-ROLE_PERMISSIONS: dict[str, list[str]] = {}
-for _grant in _GRANTS:
-    for _role, _perms in _grant.items():
-        ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
 
 
 def require(condition: bool, reason: str) -> None:
@@ -109,18 +88,13 @@ def _clean_cache():
 
 @pytest.fixture
 def roles(db):
-    """The role groups. Migrations seed them; a transactional test's flush removes them."""
-    groups = {}
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        if not group.permissions.exists():
-            for perm in perms:
-                app_label, codename = perm.split(".")
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
-        groups[role] = group
-    return groups
+    """The role groups with their permissions from the role matrix. Migrate makes them (and a
+    transactional test's flush makes them again, through the same post_migrate hook); this
+    makes sure, as `manage.py sync_roles_and_schedules` would."""
+    from erp.accounts.services import sync_roles
+
+    sync_roles()
+    return {group.name: group for group in Group.objects.filter(name__in=Role.values)}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_save
+        from django.db.models.signals import m2m_changed, post_migrate, post_save
 
         from .models import User
         from .signals import forget_site_scope, revoke_tokens_on_password_change
@@ -23,3 +23,18 @@ class AccountsConfig(AppConfig):
             sender=User.site_scope.through,
             dispatch_uid="accounts.forget_site_scope",
         )
+        post_migrate.connect(
+            sync_after_migrate, sender=self, dispatch_uid="accounts.sync_after_migrate"
+        )
+
+
+def sync_after_migrate(sender, using="default", **kwargs) -> None:
+    """After every migrate (and a test database's flush) the roles and the periodic jobs match
+    the code, as `manage.py sync_roles_and_schedules` would make them."""
+    from erp.accounts.services import sync_roles
+    from erp.core.schedules import sync_schedules
+
+    if using != "default":
+        return
+    sync_roles()
+    sync_schedules()

@@ -78,3 +78,15 @@ class User(AbstractUser):
     @property
     def sees_all_sites(self) -> bool:
         return self.is_superuser or self.has_role(Role.SUPER_ADMIN)
+
+    def scoped_sites(self) -> models.QuerySet | None:
+        """The ids of the sites this user is narrowed to, as a subquery: an agent's assigned
+        sites, a staff member's site scope; None when the user sees every site. The row-scoping
+        rule (erp.core.scoping) filters every scoped model by it."""
+        if self.sees_all_sites:
+            return None
+        if self.has_role(Role.AGENT):
+            return self.agent_sites.values("pk")
+        if self.has_site_scope:
+            return self.site_scope.values("pk")
+        return None

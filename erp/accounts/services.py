@@ -143,3 +143,50 @@ def revoke_refresh_tokens(*, user: User) -> int:
         [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
     )
     return len(made)
+
+
+@transaction.atomic
+def sync_roles(matrix: dict[str, frozenset[str]] | None = None) -> list[str]:
+    """Make each role's group hold exactly its permissions in the role matrix (erp.accounts.roles):
+    missing groups are created, missing permissions granted, others withdrawn. What changed, one
+    line each. A permission the matrix names that does not exist is a programming error."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    from .roles import ROLE_PERMISSIONS
+
+    matrix = ROLE_PERMISSIONS if matrix is None else matrix
+    wanted = {perm for perms in matrix.values() for perm in perms}
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    if wanted - set(found):  # a model migrated in this very run: its permissions come now
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        found = {
+            f"{app_label}.{codename}": pk
+            for pk, app_label, codename in Permission.objects.values_list(
+                "pk", "content_type__app_label", "codename"
+            )
+        }
+    unknown = sorted(wanted - set(found))
+    if unknown:
+        raise LookupError(f"the role matrix names permissions that do not exist: {unknown}")
+    changes = []
+    for role, perms in matrix.items():
+        group, created = Group.objects.get_or_create(name=str(role))
+        if created:
+            changes.append(f"role {role} created")
+        held = set(group.permissions.values_list("pk", flat=True))
+        target = {found[perm] for perm in perms}
+        if target - held:
+            group.permissions.add(*(target - held))
+            changes.append(f"role {role}: {len(target - held)} permission(s) granted")
+        if held - target:
+            group.permissions.remove(*(held - target))
+            changes.append(f"role {role}: {len(held - target)} permission(s) withdrawn")
+    return changes

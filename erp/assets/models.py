@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import AgentRows, RowScope
 from erp.core.validators import normalize_mac
 
 from .choices import AssetCondition, AssetStatus, MovementKind
@@ -97,6 +98,10 @@ class Asset(BaseModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope(
+        agents_see=AgentRows.NONE, permission="assets.view_asset", unsited_to_scoped=True
+    )
 
     class Meta:
         verbose_name = _("asset")
@@ -194,6 +199,13 @@ class AssetMovement(BaseModel):
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     reason = models.TextField(_("reason"))
     history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site="asset__site",
+        agents_see=AgentRows.NONE,
+        permission="assets.view_assetmovement",
+        unsited_to_scoped=True,
+    )
 
     class Meta:
         verbose_name = _("asset movement")

@@ -12,40 +12,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
-from erp.accounts.roles import Role
 from erp.core.money import to_money
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .choices import AssetCondition, AssetStatus
 from .models import Asset, AssetMovement, AssetType
 
 
 def assets_visible_to(user: User) -> QuerySet[Asset]:
-    assets = Asset.objects.select_related("asset_type", "site", "router")
-    if not user.is_authenticated or not user.has_perm("assets.view_asset"):
-        return assets.none()
-    if user.sees_all_sites:
-        return assets
-    if user.has_role(Role.AGENT):
-        return assets.none()
-    if user.has_site_scope:
-        return assets.filter(Q(site__isnull=True) | Q(site__in=sites_visible_to(user).values("pk")))
-    return assets
+    return restrict(Asset.objects.select_related("asset_type", "site", "router"), user)
 
 
 def movements_visible_to(user: User) -> QuerySet[AssetMovement]:
-    movements = AssetMovement.objects.select_related(
-        "asset__asset_type", "from_site", "to_site", "actor"
+    return restrict(
+        AssetMovement.objects.select_related("asset__asset_type", "from_site", "to_site", "actor"),
+        user,
     )
-    if not user.is_authenticated or not user.has_perm("assets.view_assetmovement"):
-        return movements.none()
-    if user.sees_all_sites:
-        return movements
-    return movements.filter(asset__in=assets_visible_to(user).values("pk"))
 
 
 def asset_types() -> QuerySet[AssetType]:

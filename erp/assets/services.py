@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.services import assign_fields, validated_save
 from erp.sites.models import Site
 from erp.sites.selectors import routers_visible_to, site_is_visible_to
@@ -67,7 +68,7 @@ ASSET_FIELDS = (
 
 def _require(actor: User, perm: str, message: str) -> None:
     if not actor.has_perm(perm):
-        raise ValidationError(message)
+        raise NotAllowed(message)
 
 
 def _check_visible(actor: User, asset: Asset) -> None:

@@ -6,4 +6,13 @@ from .models import Client
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = ["name", "phone", "mac_address", "site", "agent", "marketing_consent", "notes"]
+        fields = [
+            "name",
+            "phone",
+            "mac_address",
+            "site",
+            "agent",
+            "marketing_consent",
+            "language",
+            "notes",
+        ]

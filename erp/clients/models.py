@@ -10,6 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
+from erp.core.scoping import AgentRows, RowScope
 from erp.core.validators import normalize_mac
 
 
@@ -40,9 +41,18 @@ class Client(BaseModel):
         default=False,
         help_text=_("Reminders about the client's own access are sent regardless."),
     )
+    language = models.CharField(
+        _("SMS language"),
+        max_length=2,
+        choices=[("en", _("English")), ("sw", _("Swahili"))],
+        default="sw",
+        help_text=_("The language of the SMS the client receives."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     expires_at = models.DateTimeField(_("access expires"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
+
+    row_scope = RowScope(agent="agent", agents_see=AgentRows.OWN)
 
     class Meta:
         verbose_name = _("client")

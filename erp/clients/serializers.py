@@ -19,6 +19,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "site",
             "agent",
             "marketing_consent",
+            "language",
             "notes",
             "expires_at",
             "created_at",

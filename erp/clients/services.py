@@ -9,12 +9,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.services import assign_fields, validated_save
 from erp.sites.selectors import site_is_visible_to
 
 from .models import Client
 
-CLIENT_FIELDS = ("name", "phone", "mac_address", "site", "agent", "marketing_consent", "notes")
+CLIENT_FIELDS = (
+    "name",
+    "phone",
+    "mac_address",
+    "site",
+    "agent",
+    "marketing_consent",
+    "notes",
+    "language",
+)
 
 
 def _apply_scope(actor: User | None, client: Client) -> None:
@@ -29,8 +39,9 @@ def _apply_scope(actor: User | None, client: Client) -> None:
 
 
 @transaction.atomic
-def create_client(*, actor: User, **fields: Any) -> Client:
-    client = assign_fields(Client(), fields, CLIENT_FIELDS)
+def create_client(*, actor: User, id=None, **fields: Any) -> Client:
+    """``id``: the client's UUID when a device made it offline (erp.sync), else a new one."""
+    client = assign_fields(Client(id=id) if id else Client(), fields, CLIENT_FIELDS)
     _apply_scope(actor, client)
     return validated_save(client, actor=actor)
 
@@ -40,3 +51,18 @@ def update_client(*, actor: User, client: Client, **changes: Any) -> Client:
     assign_fields(client, changes, CLIENT_FIELDS)
     _apply_scope(actor, client)
     return validated_save(client, actor=actor)
+
+
+@transaction.atomic
+def delete_client(*, actor: User, client: Client) -> None:
+    """Remove a client filed by mistake; one with purchases stays (the sales refer to it)."""
+    from django.db.models import ProtectedError
+
+    if not actor.has_perm("clients.delete_client"):
+        raise NotAllowed(_("You may not delete clients."))
+    client._history_user = actor
+    try:
+        with transaction.atomic():
+            client.delete()
+    except ProtectedError:
+        raise ValidationError(_("This client has purchases and cannot be deleted.")) from None

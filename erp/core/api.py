@@ -9,6 +9,8 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from erp.core.exceptions import NotAllowed
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -19,9 +21,12 @@ def exception_handler(exc, context):
     """Map the errors services raise onto API answers instead of 500s.
 
     Services validate with Django's ValidationError so that forms and the API share one rule:
-    it becomes a 400 with field messages. A delete refused by a protecting foreign key is a 409.
+    it becomes a 400 with field messages. A refusal because of who the actor is (NotAllowed) is
+    a 403 with its message. A delete refused by a protecting foreign key is a 409.
     """
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, NotAllowed):
+        exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
             if "__all__" in detail:

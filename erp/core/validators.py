@@ -57,7 +57,3 @@ def normalize_mac(value: str) -> str:
             _("Enter a valid MAC address, for example AA:BB:CC:DD:EE:FF."), code="invalid_mac"
         ) from None
     return str(mac)
-
-
-def validate_mac(value: str) -> None:
-    normalize_mac(value)

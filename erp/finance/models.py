@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import RowScope
 
 from .choices import ExpenseCategory, ExpenseStatus, ExportFormat, ExportFrequency, ExportRunStatus
 
@@ -51,6 +52,8 @@ class Expense(BaseModel):
         related_name="+",
     )
     history = HistoricalRecords()
+
+    row_scope = RowScope(permission="finance.view_expense")
 
     class Meta:
         verbose_name = _("expense")

@@ -102,8 +102,9 @@ def _local(value: dt.datetime) -> dt.datetime:
 
 # --- the reports --------------------------------------------------------------------------------
 def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
-    """Every sale and refund of the period with summaries by site, package and payment method."""
-    from erp.sales.choices import PaymentMethod
+    """Every sale and refund of the period with summaries by site, seller, package, payment
+    method and channel (agent, desk, online)."""
+    from erp.sales.choices import PaymentMethod, SaleChannel
     from erp.sales.models import Refund
     from erp.sales.selectors import sales_visible_to
 
@@ -112,6 +113,7 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     lo, hi = _bounds(start, end)
     sales = sales_visible_to(actor).filter(sold_at__gte=lo, sold_at__lt=hi)
     methods = dict(PaymentMethod.choices)
+    channels = dict(SaleChannel.choices)
 
     def summary(title: str, column: str, key: str, label: Callable[[Any], str]) -> Section:
         rows = (
@@ -147,6 +149,7 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
             Column(_("Discount"), "money", total=True),
             Column(_("Amount"), "money", total=True),
             Column(_("Commission"), "money", total=True),
+            Column(_("Channel")),
         ],
         [
             [
@@ -161,6 +164,7 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                 to_money(r[8]),
                 to_money(r[9]),
                 to_money(r[10]),
+                str(channels.get(r[11], r[11])),
             ]
             for r in sales.order_by("sold_at", "receipt_number").values_list(
                 "sold_at",
@@ -174,6 +178,7 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                 "discount",
                 "amount",
                 "commission",
+                "channel",
             )
         ],
         detail=True,
@@ -223,6 +228,12 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
                 _("Payment"),
                 "payment_method",
                 lambda m: str(methods.get(m, m)),
+            ),
+            summary(
+                _("Sales by channel"),
+                _("Channel"),
+                "channel",
+                lambda c: str(channels.get(c, c)),
             ),
             detail,
             refunds,

@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from erp.accounts.models import User
 from erp.core.money import to_money
+from erp.core.scoping import restrict
 from erp.sites.selectors import scoped_site_ids
 
 from .choices import ExpenseStatus
@@ -20,13 +21,7 @@ def expenses_visible_to(user: User) -> QuerySet[Expense]:
     """Expenses for those who may view them: every one (head office too) for a user who sees
     every site; only their sites' expenses, not head office's, for a user with a site scope —
     the same rule as the Finance dashboard, so lists, pages and reports agree."""
-    expenses = Expense.objects.select_related("site", "recorded_by", "decided_by")
-    if not user.is_authenticated or not user.has_perm("finance.view_expense"):
-        return expenses.none()
-    sites = scoped_site_ids(user)
-    if sites is None:
-        return expenses
-    return expenses.filter(site_id__in=sites)
+    return restrict(Expense.objects.select_related("site", "recorded_by", "decided_by"), user)
 
 
 def pending_expenses(user: User) -> dict:

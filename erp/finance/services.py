@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.core.uploads import check_upload
@@ -40,7 +41,7 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
     """Record an expense; small ones are approved at once, larger ones wait for another
     person (EXPENSE_APPROVAL_THRESHOLD)."""
     if not actor.has_perm("finance.add_expense"):
-        raise ValidationError(_("You may not record expenses."))
+        raise NotAllowed(_("You may not record expenses."))
     if fields.get("receipt"):
         # By content, not by name: HTML, SVG or a program named receipt.pdf is refused; the
         # stored name takes the content's extension.
@@ -88,11 +89,11 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     if not actor.has_perm("finance.change_expense"):
-        raise ValidationError(_("You may not approve expenses."))
+        raise NotAllowed(_("You may not approve expenses."))
     if expense.status != ExpenseStatus.PENDING:
         raise ValidationError(_("This expense was already decided."))
     if expense.recorded_by_id == actor.pk:
-        raise ValidationError(_("Someone else approves an expense you recorded."))
+        raise NotAllowed(_("Someone else approves an expense you recorded."))
     expense.status = ExpenseStatus.APPROVED if approve else ExpenseStatus.REJECTED
     expense.decided_by = actor
     return validated_save(expense, actor=actor)
@@ -183,13 +184,13 @@ def save_schedule(
     from .reports import reports_for
 
     if not actor.has_perm("finance.add_scheduledexport"):
-        raise ValidationError(_("You may not schedule exports."))
+        raise NotAllowed(_("You may not schedule exports."))
     if schedule is not None:
         schedule = ScheduledExport.objects.select_for_update().get(pk=schedule.pk)
         # It runs with its owner's permissions: someone else changing its recipients would
         # send the owner's figures where the owner never chose (a Super Admin may, seeing all).
         if schedule.owner_id != actor.pk and not actor.sees_all_sites:
-            raise ValidationError(
+            raise NotAllowed(
                 _("Only its owner (%(owner)s) or a Super Admin may change this schedule.")
                 % {"owner": schedule.owner}
             )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -60,7 +61,7 @@ class ExpenseDecideView(LoginRequiredMixin, PermissionRequiredMixin, View):
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_expense(actor=request.user, expense=expense, approve=approve)
-            messages.success(request, "Approved." if approve else "Rejected.")
+            messages.success(request, _("Approved.") if approve else _("Rejected."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(self.viewset.reverse("detail", args=[expense.pk]))

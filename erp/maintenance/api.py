@@ -1,6 +1,7 @@
-"""Faults (report, list, detail, triage, verify), repair logs and downtime over the API.
+"""Faults, repair logs and downtime over the API: reads, and the uptime figures.
 
-Writes go through the fault process's services, so a fault reported here waits in the same
+Reporting a fault, triage, repair and verification drive the fault process: those endpoints
+are workflows/fault_repair/api.py's (same URLs), so a fault reported there waits in the same
 inbox and queue as one reported on a phone, and each step completes the same task.
 """
 
@@ -12,13 +13,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from erp.core.parsers import SafeJSONParser
 from erp.sites.selectors import sites_visible_to
 
 from . import selectors
@@ -27,58 +26,22 @@ from .serializers import (
     FaultSerializer,
     RepairLogSerializer,
     SiteUptimeSerializer,
-    TriageSerializer,
-    VerifySerializer,
 )
 
 
-def _process():
-    from workflows.fault_repair import services
-
-    return services
-
-
-class FaultViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Report a fault (starts its process), list and read them; triage and verify steps."""
+class FaultViewSet(viewsets.ReadOnlyModelViewSet):
+    """List and read faults (reported and moved on through workflows.fault_repair.api)."""
 
     serializer_class = FaultSerializer
-    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     filterset_fields = ["site", "status", "severity", "source", "assigned_to"]
     search_fields = ["description"]
 
     def get_queryset(self):
         return selectors.faults_visible_to(self.request.user).prefetch_related("assets")
 
-    def create(self, request, *args, **kwargs):
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fault = _process().report(actor=request.user, **data.validated_data)
-        return Response(self.get_serializer(fault).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TriageSerializer, responses=FaultSerializer)
-    @action(detail=True, methods=["post"])
-    def triage(self, request, pk=None):
-        data = TriageSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fault = _process().triage(
-            actor=request.user, fault=self.get_object(), **data.validated_data
-        )
-        return Response(self.get_serializer(fault).data)
-
-    @extend_schema(request=VerifySerializer, responses=FaultSerializer)
-    @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
-        data = VerifySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fault = _process().verify(
-            actor=request.user, fault=self.get_object(), **data.validated_data
-        )
-        return Response(self.get_serializer(fault).data)
-
-
-class RepairLogViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The assigned technician records a repair (completes the repair step); logs are never
-    edited."""
+class RepairLogViewSet(viewsets.ReadOnlyModelViewSet):
+    """Repair logs, never edited (recorded through workflows.fault_repair.api)."""
 
     serializer_class = RepairLogSerializer
     filterset_fields = ["fault", "technician"]
@@ -87,16 +50,6 @@ class RepairLogViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.repair_logs_visible_to(self.request.user).prefetch_related(
             "parts_installed", "parts_removed"
         )
-
-    def create(self, request, *args, **kwargs):
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        fault = fields.pop("fault")
-        if not selectors.faults_visible_to(request.user).filter(pk=fault.pk).exists():
-            raise ValidationError({"fault": ["Choose a fault of your sites."]})
-        log = _process().repair(actor=request.user, fault=fault, **fields)
-        return Response(self.get_serializer(log).data, status=status.HTTP_201_CREATED)
 
 
 def _period(request):

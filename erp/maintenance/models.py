@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import RowScope
 
 from .choices import FaultSource, FaultStatus, Severity
 
@@ -87,6 +88,8 @@ class Fault(BaseModel):
         "assets.Asset", verbose_name=_("affected assets"), blank=True, related_name="faults"
     )
     history = HistoricalRecords(m2m_fields=[assets])
+
+    row_scope = RowScope()
 
     class Meta:
         verbose_name = _("fault")
@@ -191,6 +194,8 @@ class RepairLog(BaseModel):
     )
     history = HistoricalRecords(m2m_fields=[parts_installed, parts_removed])
 
+    row_scope = RowScope(site="fault__site")
+
     class Meta:
         verbose_name = _("repair log")
         verbose_name_plural = _("repair logs")
@@ -231,6 +236,8 @@ class Downtime(BaseModel):
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope()
 
     class Meta:
         verbose_name = _("downtime")

@@ -14,31 +14,24 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from erp.accounts.models import User
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .choices import FaultStatus
 from .models import Downtime, Fault, RepairLog
 
 
 def faults_visible_to(user: User) -> QuerySet[Fault]:
-    faults = Fault.objects.select_related("site", "router", "assigned_to", "reported_by")
-    if user.is_authenticated and user.sees_all_sites:
-        return faults
-    return faults.filter(site__in=sites_visible_to(user).values("pk"))
+    return restrict(
+        Fault.objects.select_related("site", "router", "assigned_to", "reported_by"), user
+    )
 
 
 def repair_logs_visible_to(user: User) -> QuerySet[RepairLog]:
-    logs = RepairLog.objects.select_related("fault", "technician")
-    if user.is_authenticated and user.sees_all_sites:
-        return logs
-    return logs.filter(fault__site__in=sites_visible_to(user).values("pk"))
+    return restrict(RepairLog.objects.select_related("fault", "technician"), user)
 
 
 def downtimes_visible_to(user: User) -> QuerySet[Downtime]:
-    downtimes = Downtime.objects.select_related("site", "router")
-    if user.is_authenticated and user.sees_all_sites:
-        return downtimes
-    return downtimes.filter(site__in=sites_visible_to(user).values("pk"))
+    return restrict(Downtime.objects.select_related("site", "router"), user)
 
 
 OPEN_STATUSES = (FaultStatus.REPORTED, FaultStatus.ASSIGNED, FaultStatus.REPAIRED)

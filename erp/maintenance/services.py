@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
 from erp.sites.models import Router, Site
@@ -92,7 +93,7 @@ def report_fault(
 
     Affected assets must be at the fault's site; a retired asset is refused."""
     if not actor.has_perm("maintenance.add_fault"):
-        raise ValidationError(_("You may not report faults."))
+        raise NotAllowed(_("You may not report faults."))
     if site is None or not site_is_visible_to(actor, site):
         raise ValidationError({"site": _("Choose one of your sites.")})
     if router is not None and router.site_id != site.pk:
@@ -152,7 +153,7 @@ def triage_fault(
         raise ValidationError(_("This fault is not waiting for triage."))
     lead = is_lead(actor)
     if not lead and not is_technician(actor):
-        raise ValidationError(_("Only a technical lead or a technician may take a fault."))
+        raise NotAllowed(_("Only a technical lead or a technician may take a fault."))
     if technician is None:
         raise ValidationError({"technician": _("Choose the technician who repairs it.")})
     if not is_technician(technician):
@@ -165,7 +166,7 @@ def triage_fault(
                 {"technician": _("Only a technical lead assigns a fault to someone else.")}
             )
         if severity and severity != fault.severity:
-            raise ValidationError({"severity": _("Only a technical lead changes the severity.")})
+            raise NotAllowed(_("Only a technical lead changes the severity."))
     if severity and severity != fault.severity:
         if severity not in Severity.values:
             raise ValidationError({"severity": _("Choose critical, major or minor.")})
@@ -199,7 +200,7 @@ def record_repair(
     if fault.status != FaultStatus.ASSIGNED:
         raise ValidationError(_("This fault is not waiting for a repair."))
     if fault.assigned_to_id != actor.pk:
-        raise ValidationError(_("Only the assigned technician records the repair."))
+        raise NotAllowed(_("Only the assigned technician records the repair."))
     cost = to_money(cost if cost not in (None, "") else 0)
     if cost < 0:
         raise ValidationError({"cost": _("The cost cannot be negative.")})
@@ -271,7 +272,7 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
     if fault.status != FaultStatus.REPAIRED:
         raise ValidationError(_("This fault is not waiting for verification."))
     if not may_verify(actor, fault):
-        raise ValidationError(_("Only the reporter or a technical lead verifies the repair."))
+        raise NotAllowed(_("Only the reporter or a technical lead verifies the repair."))
     now = timezone.now()
     if confirm:
         fault.status = FaultStatus.CLOSED

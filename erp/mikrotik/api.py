@@ -1,12 +1,11 @@
 """REST API for router operations: test, profiles, active sessions (kick), samples, drift.
 
-Every operation talks to the router from the server; a caller never gets its credentials. A
-router that fails answers 502 with our own message (never the password).
+Every operation that talks to a router runs as a job on a worker: the endpoint answers 202 with
+the job and its status URL at once, and the client polls ``/api/v1/router-jobs/<id>/`` for the
+result. A router that fails ends the job failed with our own message (never the password).
 """
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -19,18 +18,16 @@ from rest_framework.views import APIView
 from erp.core.api import ServiceModelViewSet
 from erp.sites.selectors import routers_visible_to
 
-from . import selectors, services
+from . import selectors, services, tasks
+from .choices import RouterJobKind
 from .exceptions import RouterError
-from .models import HotspotProfile
+from .models import HotspotProfile, RouterJob
 from .serializers import (
-    ActiveSessionSerializer,
-    ConnectionReportSerializer,
     DriftRepairInputSerializer,
-    DriftSerializer,
     HotspotProfileSerializer,
     KickInputSerializer,
-    ProfileSyncSerializer,
     RouterEventSerializer,
+    RouterJobSerializer,
     RouterSampleSerializer,
 )
 
@@ -64,55 +61,88 @@ class _RouterView(APIView):
             raise RouterFailed(str(exc)) from None
 
 
-class RouterTestView(_RouterView):
-    @extend_schema(request=None, responses=ConnectionReportSerializer)
+def _job_response(request, job) -> Response:
+    """202 Accepted: the worker talks to the router; the client polls the job's status URL."""
+    body = RouterJobSerializer(job, context={"request": request}).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+
+
+class _RouterJobStart(_RouterView):
+    """Starts a job for one router call and answers at once, whatever state the router is in:
+    no API request waits on a router (a silent one would hold the web worker)."""
+
+    kind = ""
+
+    def start(self, request, pk, **params):
+        job = tasks.start_job(
+            self.router(request, pk), self.kind, actor=request.user, params=params
+        )
+        return _job_response(request, job)
+
+
+class RouterTestView(_RouterJobStart):
+    kind = RouterJobKind.TEST
+
+    @extend_schema(request=None, responses={202: RouterJobSerializer})
     def post(self, request, pk):
-        report = services.test_connection(self.router(request, pk))
-        return Response(report.as_dict())
+        return self.start(request, pk)
 
 
-class RouterSyncProfilesView(_RouterView):
-    @extend_schema(request=None, responses=ProfileSyncSerializer)
+class RouterSyncProfilesView(_RouterJobStart):
+    kind = RouterJobKind.SYNC_PROFILES
+
+    @extend_schema(request=None, responses={202: RouterJobSerializer})
     def post(self, request, pk):
-        report = self.guarded(services.sync_profiles, self.router(request, pk))
-        return Response(asdict(report))
+        return self.start(request, pk)
 
 
-class RouterActiveView(_RouterView):
-    @extend_schema(responses=ActiveSessionSerializer(many=True))
+class RouterActiveView(_RouterJobStart):
+    kind = RouterJobKind.ACTIVE
+
+    @extend_schema(responses={202: RouterJobSerializer})
     def get(self, request, pk):
-        return Response(self.guarded(services.fetch_active_users, self.router(request, pk)))
+        return self.start(request, pk)
 
 
-class RouterKickView(_RouterView):
-    @extend_schema(request=KickInputSerializer, responses={204: None})
+class RouterKickView(_RouterJobStart):
+    kind = RouterJobKind.KICK
+
+    @extend_schema(request=KickInputSerializer, responses={202: RouterJobSerializer})
     def post(self, request, pk):
         data = KickInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        self.guarded(
-            services.kick_session, self.router(request, pk), data.validated_data["session_id"]
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.start(request, pk, session_id=data.validated_data["session_id"])
 
 
-class RouterDriftView(_RouterView):
-    @extend_schema(responses=DriftSerializer)
+class RouterDriftView(_RouterJobStart):
+    kind = RouterJobKind.DRIFT_CHECK
+
+    @extend_schema(responses={202: RouterJobSerializer})
     def get(self, request, pk):
-        report = self.guarded(services.find_drift, self.router(request, pk))
-        return Response(report.as_dict())
+        return self.start(request, pk)
 
 
-class RouterDriftRepairView(_RouterView):
-    @extend_schema(request=DriftRepairInputSerializer, responses=DriftSerializer)
+class RouterDriftRepairView(_RouterJobStart):
+    kind = RouterJobKind.DRIFT_REPAIR
+
+    @extend_schema(request=DriftRepairInputSerializer, responses={202: RouterJobSerializer})
     def post(self, request, pk):
         data = DriftRepairInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        router = self.router(request, pk)
-        before, push = self.guarded(services.repair_drift, router, **data.validated_data)
-        after = self.guarded(services.find_drift, router)
-        return Response(
-            {"before": before.as_dict(), "push": asdict(push), "after": after.as_dict()}
+        return self.start(request, pk, **data.validated_data)
+
+
+class RouterJobView(APIView):
+    """A router job's state and, once finished, its result."""
+
+    permission_classes = [IsAuthenticated, CanOperateRouters]
+
+    @extend_schema(responses=RouterJobSerializer)
+    def get(self, request, job_id):
+        job = get_object_or_404(
+            RouterJob.objects.filter(router__in=routers_visible_to(request.user)), pk=job_id
         )
+        return Response(RouterJobSerializer(job, context={"request": request}).data)
 
 
 class RouterSamplesView(_RouterView):

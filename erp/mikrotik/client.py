@@ -44,6 +44,19 @@ def _trap_text(exc: ros.RouterOsApiCommunicationError) -> str:
     return original.decode("utf-8", "replace") if isinstance(original, bytes) else str(original)
 
 
+def _connection_reason(inner: object, timeout: float) -> str:
+    """Words for what routeros-api wrapped in its connection error: an OSError, a timeout, or
+    (it does this) a plain string such as 'timed out' — never just a class name like 'str'."""
+    if isinstance(inner, socket.timeout | TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(inner, OSError):
+        return inner.strerror or str(inner) or type(inner).__name__
+    text = str(inner).strip()
+    if "timed out" in text.lower():
+        return f"no answer within {timeout:g} s"
+    return text[:200] or "connection lost"
+
+
 @dataclass(frozen=True)
 class Reply:
     """The outcome of one command of a pipeline."""
@@ -150,8 +163,7 @@ class RouterClient:
         if isinstance(exc, socket.timeout | TimeoutError):
             reason = f"no answer within {self.timeout:g} s"
         elif isinstance(exc, ros.RouterOsApiConnectionError) and exc.args:
-            inner = exc.args[0]
-            reason = getattr(inner, "strerror", None) or type(inner).__name__
+            reason = _connection_reason(exc.args[0], self.timeout)
         elif isinstance(exc, OSError):
             reason = exc.strerror or type(exc).__name__
         else:

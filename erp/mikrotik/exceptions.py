@@ -50,7 +50,3 @@ class RouterProtocolError(RouterError):
     """The router's answer was not understood."""
 
     retryable = True
-
-
-class InvalidProfileValue(ValueError):
-    """A profile value our side refuses before it reaches a router."""

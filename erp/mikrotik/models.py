@@ -4,7 +4,9 @@ events, and bounded samples of their figures."""
 from __future__ import annotations
 
 import re
+import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -13,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 
-from .choices import RouterEventKind, SyncState
+from .choices import RouterEventKind, RouterJobKind, RouterJobStatus, SyncState
 
 # RouterOS rate-limit: rx/tx [burst-rx/burst-tx [threshold-rx/threshold-tx [time-rx/time-tx
 # [priority [min-rx/min-tx]]]]], rates like 512k, 2M, 1G or plain bits per second.
@@ -179,6 +181,8 @@ class RouterSample(models.Model):
     cpu_load = models.PositiveSmallIntegerField(_("CPU load %"), null=True, blank=True)
     free_memory = models.PositiveBigIntegerField(_("free memory"), null=True, blank=True)
     uptime_seconds = models.PositiveBigIntegerField(_("uptime (s)"), null=True, blank=True)
+    # /system/identity at that moment: a different one later means another (or a reset) router
+    identity = models.CharField(_("identity"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("router sample")
@@ -191,3 +195,86 @@ class RouterSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.router} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class RouterJob(models.Model):
+    """One router call asked for from a page or the API, run by a worker.
+
+    The request that asks only writes this row and queues the task, then answers at once (202
+    with this job's status URL, or a page that polls it): a router that is silent for its whole
+    timeout holds a worker, never a web process. The row is the result store too, so polling
+    works on every broker (no Celery result backend needed).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    router = models.ForeignKey(
+        "sites.Router", verbose_name=_("router"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=RouterJobKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RouterJobStatus.choices, default=RouterJobStatus.QUEUED
+    )
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("router job")
+        verbose_name_plural = _("router jobs")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["router", "kind", "status"], name="router_job_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.router_id} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {RouterJobStatus.DONE, RouterJobStatus.FAILED}
+
+
+class RouterCircuit(models.Model):
+    """Per router: whether a push is queued (so beat queues at most one), and a circuit breaker
+    that stops workers waiting on a router that does not answer.
+
+    After ROUTER_BREAKER_FAILURES failures in a row the circuit opens: beat queues no push and
+    no health poll for it until ``retry_at``; then one caller claims a probe (half-open). The
+    probe's success closes the circuit; its failure opens it again for twice as long, up to
+    ROUTER_BREAKER_MAX_COOLDOWN.
+    """
+
+    router = models.OneToOneField(
+        "sites.Router",
+        verbose_name=_("router"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="circuit",
+    )
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_failure = models.CharField(_("last failure"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(_("open since"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    push_queued_at = models.DateTimeField(_("push queued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("router circuit")
+        verbose_name_plural = _("router circuits")
+
+    def __str__(self) -> str:
+        return f"{self.router_id}: {'open' if self.opened_at else 'closed'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None

@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 
 from erp.sites.models import Router
 
-from .choices import SyncState
-from .models import HotspotProfile, HotspotUser, RouterEvent, RouterSample
+from .choices import RouterJobKind, RouterJobStatus, SyncState
+from .models import HotspotProfile, HotspotUser, RouterEvent, RouterJob, RouterSample
 
 
 def profiles_for_router(router: Router) -> QuerySet[HotspotProfile]:
@@ -39,3 +39,25 @@ def latest_sample(router: Router) -> RouterSample | None:
 
 def recent_events(router: Router, limit: int = 20):
     return RouterEvent.objects.filter(router=router).order_by("-at")[:limit]
+
+
+def last_drift_job(router: Router) -> RouterJob | None:
+    """The last finished drift check or repair of a router (daily, or an operator's)."""
+    return (
+        RouterJob.objects.filter(
+            router=router,
+            kind__in=[RouterJobKind.DRIFT_CHECK, RouterJobKind.DRIFT_REPAIR],
+            status__in=[RouterJobStatus.DONE, RouterJobStatus.FAILED],
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def last_reading(router: Router) -> RouterSample | None:
+    """The last sample that read the router's identity and uptime (a health check)."""
+    return (
+        RouterSample.objects.filter(router=router, uptime_seconds__isnull=False)
+        .order_by("-taken_at")
+        .first()
+    )

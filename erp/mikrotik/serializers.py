@@ -39,46 +39,48 @@ class RouterEventSerializer(serializers.ModelSerializer):
         fields = ["kind", "at", "message"]
 
 
-class ConnectionReportSerializer(serializers.Serializer):
-    ok = serializers.BooleanField()
-    identity = serializers.CharField()
-    version = serializers.CharField()
-    board = serializers.CharField()
-    cpu_load = serializers.IntegerField(allow_null=True)
-    uptime = serializers.CharField()
-    free_memory = serializers.IntegerField(allow_null=True)
-    total_memory = serializers.IntegerField(allow_null=True)
-    error = serializers.CharField()
-
-
-class ActiveSessionSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    user = serializers.CharField()
-    address = serializers.CharField()
-    mac_address = serializers.CharField()
-    uptime_seconds = serializers.IntegerField()
-    bytes_in = serializers.IntegerField()
-    bytes_out = serializers.IntegerField()
-
-
-class DriftSerializer(serializers.Serializer):
-    unknown_on_router = serializers.ListField(child=serializers.CharField())
-    missing_on_router = serializers.ListField(child=serializers.CharField())
-    wrong_profile = serializers.ListField(child=serializers.CharField())
-    disabled_differs = serializers.ListField(child=serializers.CharField())
-    should_be_removed = serializers.ListField(child=serializers.CharField())
-    clean = serializers.BooleanField()
-
-
-class ProfileSyncSerializer(serializers.Serializer):
-    added = serializers.ListField(child=serializers.CharField())
-    updated = serializers.ListField(child=serializers.CharField())
-    unchanged = serializers.ListField(child=serializers.CharField())
-
-
 class DriftRepairInputSerializer(serializers.Serializer):
     remove_unknown = serializers.BooleanField(default=False)
 
 
 class KickInputSerializer(serializers.Serializer):
     session_id = serializers.RegexField(r"^\*[0-9A-Fa-f]{1,8}$", max_length=9)
+
+
+class RouterJobSerializer(serializers.Serializer):
+    """A router call run by a worker: poll ``status_url`` until ``status`` is done or failed.
+
+    ``result`` is what the call read, by ``kind``: ``test`` a connection report (ok, identity,
+    version, board, cpu_load, uptime, free_memory, total_memory, error); ``sync_profiles``
+    added/updated/unchanged profile names; ``drift_check`` a drift report (user names per
+    kind: missing_on_router, unknown_on_router, wrong_profile, disabled_differs,
+    password_differs, limits_differ, comment_differs, server_differs, should_be_removed; and
+    clean); ``drift_repair`` before/push/after; ``active`` the sessions (id, user, address,
+    mac_address, uptime_seconds, bytes_in, bytes_out); ``kick`` the session id. ``error``: our
+    own words for a failure. ``lost``:
+    still open long after it was asked for (no worker ran it); ask again.
+    """
+
+    id = serializers.UUIDField()
+    router = serializers.UUIDField(source="router_id")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    result = serializers.JSONField(allow_null=True)
+    error = serializers.CharField()
+    lost = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    status_url = serializers.SerializerMethodField()
+
+    def get_lost(self, job) -> bool:
+        from .services import job_is_lost
+
+        return job_is_lost(job)
+
+    def get_status_url(self, job) -> str:
+        from django.urls import reverse
+
+        url = reverse("api:router_job", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url

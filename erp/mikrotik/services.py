@@ -16,8 +16,9 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from erp.core import events
 from erp.core.locks import held
@@ -31,13 +32,15 @@ from .choices import (
     HOTSPOT_USERS,
     INTERFACES,
     RouterEventKind,
+    RouterJobKind,
+    RouterJobStatus,
     SyncState,
 )
 from .client import RouterClient
 from .durations import parse_uptime
 from .events import ROUTER_STATUS_CHANGED
-from .exceptions import PushBusy, RouterError, RouterTrap
-from .models import HotspotUser, RouterEvent, RouterSample
+from .exceptions import PushBusy, RouterAuthFailed, RouterError, RouterTrap, RouterUnreachable
+from .models import HotspotUser, RouterCircuit, RouterEvent, RouterJob, RouterSample
 
 log = logging.getLogger(__name__)
 
@@ -119,17 +122,34 @@ class ConnectionReport:
 
 
 def test_connection(router: Router) -> ConnectionReport:
-    """Connect, read identity and resource; record the router up or down accordingly."""
+    """Connect, read identity and resource; record the router up or down accordingly.
+
+    Also the router's continuity check (every minute from beat): an identity other than last
+    time, or an uptime that went backwards, may be a reset or replaced router; see
+    _converge_after_reset.
+    """
+    previous = selectors.last_reading(router)
+    on_router: int | None = None
     try:
         with RouterClient(router) as client:
             identity = client.identity()
             resource = client.resource()
+            uptime = parse_uptime(resource.get("uptime") or "0s")
+            suspicion = _reset_suspected(previous, identity, uptime)
+            if suspicion:
+                on_router = _int(client.call(HOTSPOT_USERS, "print", {"count-only": ""})[1]) or 0
     except RouterError as exc:
         log.info("router %s test failed: %s", router.pk, exc.detail)
         record_status(router, up=False, message=str(exc))
+        circuit_failure(router, str(exc))
         return ConnectionReport(ok=False, error=str(exc), detail=exc.detail)
     record_status(router, up=True)
-    _store_sample(router, resource=resource)
+    circuit_success(router)
+    _store_sample(router, resource=resource, identity=identity)
+    if suspicion:
+        _converge_after_reset(
+            router, suspicion, on_router=on_router or 0, replaced=suspicion.startswith("identity")
+        )
     return ConnectionReport(
         ok=True,
         identity=identity,
@@ -142,6 +162,39 @@ def test_connection(router: Router) -> ConnectionReport:
     )
 
 
+def _reset_suspected(previous: RouterSample | None, identity: str, uptime: int) -> str:
+    """Why this reading may be another router, or the same one reset ("": no reason)."""
+    if previous is None:
+        return ""
+    if previous.identity and identity != previous.identity:
+        return f"identity changed from {previous.identity!r} to {identity!r}"
+    if previous.uptime_seconds is not None and uptime < previous.uptime_seconds:
+        return f"uptime went back from {previous.uptime_seconds} s to {uptime} s"
+    return ""
+
+
+def _converge_after_reset(router: Router, reason: str, *, on_router: int, replaced: bool) -> int:
+    """A router that may have been reset or replaced gets our users back.
+
+    The ids we stored mean nothing on another router, or on one reset (it hands them out again
+    from the start), so a replaced router's ids are dropped and every user of ours is pushed
+    again. A plain reboot keeps its users: only when the router holds fewer users than we have
+    on it is everything pushed again (the push adds what is missing and finds the rest by
+    name). Recorded as a router event. Returns the number of users queued again.
+    """
+    ours = HotspotUser.objects.filter(router=router, removed=False)
+    synced = ours.filter(sync_state=SyncState.SYNCED).count()
+    if not replaced and on_router >= synced:
+        return 0  # rebooted with everything still there
+    queued = ours.update(router_item_id="", sync_state=SyncState.PENDING, last_error="")
+    message = f"{reason}; {on_router} hotspot users on it, {synced} expected; {queued} queued again"
+    RouterEvent.objects.create(
+        router_id=router.pk, kind=RouterEventKind.RESET, at=timezone.now(), message=message[:500]
+    )
+    log.warning("router %s looks reset or replaced: %s", router.pk, message)
+    return queued
+
+
 def poll_health(router: Router) -> bool:
     """The every-minute check: is the router answering? Returns its verdict."""
     return test_connection(router).ok
@@ -151,6 +204,7 @@ def _store_sample(
     router: Router,
     *,
     resource: dict[str, str] | None = None,
+    identity: str = "",
     active_users: int | None = None,
     rx: int | None = None,
     tx: int | None = None,
@@ -166,6 +220,7 @@ def _store_sample(
         cpu_load=_int(resource.get("cpu-load")),
         free_memory=_int(resource.get("free-memory")),
         uptime_seconds=parse_uptime(uptime) if uptime else None,
+        identity=identity[:100],
     )
 
 
@@ -174,6 +229,89 @@ def prune_samples(*, older_than_days: int | None = None) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = RouterSample.objects.filter(taken_at__lt=cutoff).delete()
     return deleted
+
+
+# --- circuit breaker and push de-duplication ----------------------------------------------------
+def _circuit(router: Router) -> RouterCircuit:
+    return RouterCircuit.objects.get_or_create(router_id=router.pk)[0]
+
+
+def _cooldown(failures: int) -> timedelta:
+    over = max(0, failures - settings.ROUTER_BREAKER_FAILURES)
+    seconds = settings.ROUTER_BREAKER_COOLDOWN * 2 ** min(over, 20)
+    return timedelta(seconds=min(seconds, settings.ROUTER_BREAKER_MAX_COOLDOWN))
+
+
+def circuit_failure(router: Router, message: str) -> RouterCircuit:
+    """Count a failure to reach the router; open the circuit at ROUTER_BREAKER_FAILURES."""
+    now = timezone.now()
+    with transaction.atomic():
+        _circuit(router)
+        circuit = RouterCircuit.objects.select_for_update().get(pk=router.pk)
+        circuit.failures += 1
+        circuit.last_failure = message[:300]
+        if circuit.failures >= settings.ROUTER_BREAKER_FAILURES:
+            if circuit.opened_at is None:
+                circuit.opened_at = now
+                log.warning(
+                    "router %s: circuit open after %d failures", router.pk, circuit.failures
+                )
+            circuit.retry_at = now + _cooldown(circuit.failures)
+        circuit.save(update_fields=["failures", "last_failure", "opened_at", "retry_at"])
+    return circuit
+
+
+def circuit_success(router: Router) -> None:
+    """The router answered: close its circuit (one UPDATE, and only when there is something
+    to clear)."""
+    closed = (
+        RouterCircuit.objects.filter(pk=router.pk)
+        .filter(models.Q(failures__gt=0) | models.Q(opened_at__isnull=False))
+        .update(failures=0, last_failure="", opened_at=None, retry_at=None)
+    )
+    if closed:
+        log.info("router %s: circuit closed", router.pk)
+
+
+def circuit_allows(router: Router) -> bool:
+    """May a background task talk to this router now? Yes while the circuit is closed; while
+    it is open, only the one caller that claims the probe once ``retry_at`` has passed (the
+    claim moves ``retry_at`` on, so two workers never probe at once)."""
+    circuit = _circuit(router)
+    if not circuit.is_open:
+        return True
+    now = timezone.now()
+    return bool(
+        RouterCircuit.objects.filter(
+            pk=router.pk, opened_at__isnull=False, retry_at__lte=now
+        ).update(retry_at=now + _cooldown(circuit.failures + 1))
+    )
+
+
+def routers_open_now() -> models.QuerySet:
+    """Ids of routers whose circuit is open and not yet due for a probe."""
+    return RouterCircuit.objects.filter(
+        opened_at__isnull=False, retry_at__gt=timezone.now()
+    ).values("router_id")
+
+
+def claim_push(router: Router) -> bool:
+    """True when the caller should queue a push of this router: none is queued, or the one
+    queued is older than a task can live (its message was lost). At most one push message per
+    router waits in the queue, however often beat and sales ask."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.ROUTER_PUSH_QUEUED_STALE)
+    _circuit(router)
+    return bool(
+        RouterCircuit.objects.filter(pk=router.pk)
+        .filter(models.Q(push_queued_at__isnull=True) | models.Q(push_queued_at__lt=stale))
+        .update(push_queued_at=now)
+    )
+
+
+def push_started(router: Router) -> None:
+    """The queued push is running: a change from now on may queue the next one."""
+    RouterCircuit.objects.filter(pk=router.pk).update(push_queued_at=None)
 
 
 # --- profiles ---------------------------------------------------------------------------------
@@ -217,14 +355,6 @@ def _normalise(key: str, value: str) -> str:
     return value or ""
 
 
-def _differs(row: dict[str, str], wanted: dict[str, str]) -> dict[str, str]:
-    return {
-        k: v
-        for k, v in wanted.items()
-        if k != "name" and k in USER_PROPS and _normalise(k, row.get(k, "")) != _normalise(k, v)
-    }
-
-
 # --- hotspot users ----------------------------------------------------------------------------
 @dataclass
 class PushReport:
@@ -261,25 +391,41 @@ def push_pending_users(
     rows changed, ``users_pushed`` is announced (voucher batches recount from the rows), even
     when the connection dropped half way.
     """
-    batch_size = batch_size or settings.ROUTER_PUSH_BATCH
-    report = PushReport()
     with held(push_lock_name(router)) as locked:
         if not locked:
             raise PushBusy("another push to this router is running; retry later")
         try:
-            with RouterClient(router) as client:
-                while True:
-                    batch = selectors.pending_users(router, batch_size)
-                    if not batch:
-                        break
-                    _push_batch(client, batch, report)
-                    if progress is not None:
-                        progress(report)
-                    if len(batch) < batch_size:
-                        break
-        finally:
-            if report.added or report.updated or report.removed or report.failed:
-                _announce_push(router)
+            report = _push_pending_locked(router, batch_size=batch_size, progress=progress)
+        except (RouterUnreachable, RouterAuthFailed) as exc:
+            circuit_failure(router, str(exc))
+            raise
+        circuit_success(router)
+        return report
+
+
+def _push_pending_locked(
+    router: Router,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[PushReport], None] | None = None,
+) -> PushReport:
+    """push_pending_users, its caller holding the router's push lock."""
+    batch_size = batch_size or settings.ROUTER_PUSH_BATCH
+    report = PushReport()
+    try:
+        with RouterClient(router) as client:
+            while True:
+                batch = selectors.pending_users(router, batch_size)
+                if not batch:
+                    break
+                _push_batch(client, batch, report)
+                if progress is not None:
+                    progress(report)
+                if len(batch) < batch_size:
+                    break
+    finally:
+        if report.added or report.updated or report.removed or report.failed:
+            _announce_push(router)
     report.remaining = HotspotUser.objects.filter(
         router=router, sync_state=SyncState.PENDING
     ).count()
@@ -303,8 +449,12 @@ def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushRepo
         known = [u for u in batch if not u.removed and u.router_item_id]
         new = [u for u in batch if not u.removed and not u.router_item_id]
 
-        # Users the router has under a known id: set every attribute (idempotent).
-        lost: list[HotspotUser] = []
+        # Users we pushed before: a stored .id is only a hint. A router that was reset or
+        # replaced hands the same ids to other users, so each id is looked up again by name
+        # (pipelined) and a `set` only ever goes to the row holding that name.
+        _refresh_ids(client, known)
+        lost = [u for u in known if not u.router_item_id]  # gone from the router: add again
+        known = [u for u in known if u.router_item_id]
         for user, reply in _each(
             client, "set", known, lambda u: {"id": u.router_item_id, **u.router_attributes()}
         ):
@@ -312,7 +462,7 @@ def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushRepo
                 recorder.done(user)
                 report.updated += 1
             elif "no such item" in reply.error:
-                lost.append(user)  # reset or removed by hand: add it again
+                lost.append(user)  # removed by hand since the look-up: add it again
             else:
                 recorder.failed(user, reply.error)
                 report.failed += 1
@@ -347,11 +497,8 @@ def _push_batch(client: RouterClient, batch: list[HotspotUser], report: PushRepo
                 recorder.failed(user, reply.error)
                 report.failed += 1
 
-        # Removals: by id, or by name when the id is unknown; already gone counts as done.
-        unknown_id = [u for u in removing if not u.router_item_id]
-        found = _ids_by_name(client, unknown_id)
-        for user in unknown_id:
-            user.router_item_id = found.get(user.name, "")
+        # Removals: by the id the router holds for the name now; already gone counts as done.
+        _refresh_ids(client, removing)
         for user in removing:
             if not user.router_item_id:
                 recorder.done(user)
@@ -393,11 +540,14 @@ class _Recorder:
     def flush(self) -> None:
         # One UPDATE for the fields every acknowledged row shares; bulk_update only for the
         # router ids, in small batches (its CASE grows with the batch, its cost with the square).
+        # Both in one transaction: a process killed between them must not leave rows marked
+        # synced without their router id.
         if self._done:
-            HotspotUser.objects.filter(pk__in=[u.pk for u in self._done]).update(
-                sync_state=SyncState.SYNCED, synced_at=timezone.now(), last_error=""
-            )
-            HotspotUser.objects.bulk_update(self._done, ["router_item_id"], batch_size=100)
+            with transaction.atomic():
+                HotspotUser.objects.filter(pk__in=[u.pk for u in self._done]).update(
+                    sync_state=SyncState.SYNCED, synced_at=timezone.now(), last_error=""
+                )
+                HotspotUser.objects.bulk_update(self._done, ["router_item_id"], batch_size=100)
             self._done = []
         if self._failed:
             HotspotUser.objects.bulk_update(
@@ -412,6 +562,14 @@ def _each(client: RouterClient, verb: str, users: list[HotspotUser], args) -> It
         return
     for reply in client.pipeline(HOTSPOT_USERS, verb, (args(u) for u in users)):
         yield users[reply.index], reply
+
+
+def _refresh_ids(client: RouterClient, users: list[HotspotUser]) -> None:
+    """Set each user's router_item_id to the id the router holds for its name now ("" when
+    the router has no user by that name)."""
+    found = _ids_by_name(client, users)
+    for user in users:
+        user.router_item_id = found.get(user.name, "")
 
 
 def _ids_by_name(client: RouterClient, users: list[HotspotUser]) -> dict[str, str]:
@@ -518,6 +676,19 @@ def kick_session(router: Router, session_id: str) -> None:
                 raise  # already gone is what we wanted
 
 
+def hotspot_login(router: Router, *, user: str, password: str, mac: str, ip: str) -> None:
+    """Log a device in on the router's hotspot as `user` (RouterOS
+    ``/ip/hotspot/active/login``): the captive portal's server-side login, for a device whose
+    browser cannot be trusted to post to the hotspot itself. Raises RouterTrap when the
+    router refuses (wrong password, disabled user) and RouterUnreachable when it is down."""
+    with RouterClient(router, timeout=min(settings.ROUTER_TIMEOUT, 5.0)) as client:
+        client.call(
+            HOTSPOT_ACTIVE,
+            "login",
+            {"user": user, "password": password, "mac-address": mac, "ip": ip},
+        )
+
+
 def fetch_usage(router: Router) -> int:
     """Read every user's uptime and bytes from the router into HotspotUser rows.
 
@@ -577,27 +748,88 @@ def fetch_traffic(router: Router) -> dict[str, Any]:
 # --- drift ------------------------------------------------------------------------------------
 @dataclass
 class DriftReport:
+    """Where the router's hotspot users differ from ours, user names per kind of difference.
+
+    Every attribute a push sets is compared (password, profile, limits, comment, disabled,
+    and the hotspot server when the router has one): a password changed by hand on the router
+    means a voucher that no longer logs in, so it is drift like a missing user."""
+
     unknown_on_router: list[str] = field(default_factory=list)
     missing_on_router: list[str] = field(default_factory=list)
     wrong_profile: list[str] = field(default_factory=list)
     disabled_differs: list[str] = field(default_factory=list)
+    password_differs: list[str] = field(default_factory=list)
+    limits_differ: list[str] = field(default_factory=list)
+    comment_differs: list[str] = field(default_factory=list)
+    server_differs: list[str] = field(default_factory=list)
     should_be_removed: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         return not any(asdict(self).values())
 
+    @property
+    def differing(self) -> list[str]:
+        """Users we have that the router holds with some attribute other than ours."""
+        names: set[str] = set()
+        for key in _DRIFT_FIELD.values():
+            names.update(getattr(self, key))
+        return sorted(names)
+
+    def counts(self) -> dict[str, int]:
+        return {key: len(names) for key, names in asdict(self).items() if names}
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "clean": self.clean}
+
+
+# The router's attribute -> the report's list it lands in when it differs from ours.
+_DRIFT_FIELD = {
+    "profile": "wrong_profile",
+    "disabled": "disabled_differs",
+    "password": "password_differs",
+    "limit-uptime": "limits_differ",
+    "limit-bytes-total": "limits_differ",
+    "comment": "comment_differs",
+    "server": "server_differs",
+}
+
+# Each kind of drift in words, in the order pages, commands and notifications list them.
+DRIFT_LABELS = {
+    "missing_on_router": _("Ours, missing on the router"),
+    "unknown_on_router": _("On the router, unknown to us"),
+    "wrong_profile": _("Profile differs"),
+    "disabled_differs": _("Enabled/disabled differs"),
+    "password_differs": _("Password differs"),
+    "limits_differ": _("Uptime or data limit differs"),
+    "comment_differs": _("Comment differs"),
+    "server_differs": _("Hotspot server differs"),
+    "should_be_removed": _("Removed by us, still on the router"),
+}
+
+
+def _same(key: str, on_router: str | None, ours: str) -> bool:
+    if key == "limit-bytes-total":
+        return (_int(on_router) or 0) == (_int(ours) or 0)
+    return _normalise(key, on_router or "") == _normalise(key, ours)
 
 
 def find_drift(router: Router) -> DriftReport:
     """Differences between the database and the router's hotspot users (one print)."""
     with RouterClient(router) as client:
-        rows = client.print(HOTSPOT_USERS, proplist=[".id", "name", "profile", "disabled"])
+        rows = client.print(HOTSPOT_USERS, proplist=[".id", "name", *_DRIFT_FIELD])
     on_router = {r["name"]: r for r in rows if r.get("name")}
     report = DriftReport()
-    ours = HotspotUser.objects.filter(router=router).only("name", "profile", "disabled", "removed")
+    ours = HotspotUser.objects.filter(router=router).only(
+        "name",
+        "password",
+        "profile",
+        "disabled",
+        "removed",
+        "comment",
+        "limit_uptime",
+        "limit_bytes_total",
+    )
     known: set[str] = set()
     for user in ours.iterator(chunk_size=5000):
         known.add(user.name)
@@ -609,20 +841,20 @@ def find_drift(router: Router) -> DriftReport:
         if row is None:
             report.missing_on_router.append(user.name)
             continue
-        if row.get("profile") != user.profile:
-            report.wrong_profile.append(user.name)
-        if _normalise("disabled", row.get("disabled", "false")) != _normalise(
-            "disabled", "yes" if user.disabled else "no"
-        ):
-            report.disabled_differs.append(user.name)
+        user.router = router  # router_attributes reads the hotspot server from it
+        wanted = user.router_attributes()
+        kinds = {
+            _DRIFT_FIELD[key]
+            for key, value in wanted.items()
+            if key in _DRIFT_FIELD and not _same(key, row.get(key), value)
+        }
+        for kind in kinds:
+            getattr(report, kind).append(user.name)
     report.unknown_on_router = sorted(set(on_router) - known)
-    for values in (
-        report.missing_on_router,
-        report.wrong_profile,
-        report.disabled_differs,
-        report.should_be_removed,
-    ):
+    for values in asdict(report).values():
         values.sort()
+    for key, values in asdict(report).items():
+        setattr(report, key, values)
     return report
 
 
@@ -643,10 +875,9 @@ def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport,
     missing = HotspotUser.objects.filter(router=router, name__in=report.missing_on_router)
     missing.update(router_item_id="", sync_state=SyncState.PENDING)
     HotspotUser.objects.filter(
-        router=router,
-        name__in=report.wrong_profile + report.disabled_differs + report.should_be_removed,
+        router=router, name__in=report.differing + report.should_be_removed
     ).update(sync_state=SyncState.PENDING)
-    push = push_pending_users(router)
+    push = _push_pending_locked(router)
     if remove_unknown and report.unknown_on_router:
         with RouterClient(router) as client:
             rows = client.print(HOTSPOT_USERS, proplist=[".id", "name"])
@@ -657,9 +888,181 @@ def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport,
     return report, push
 
 
-def describe_error(exc: Exception) -> str:
-    """Text for a page or a task log: ours are safe; anything else only by its class."""
-    return str(exc) if isinstance(exc, RouterError) else type(exc).__name__
+def scheduled_drift_check(router: Router) -> RouterJob | None:
+    """The daily drift check of one router (beat): find drift and, with
+    ROUTER_DRIFT_AUTO_REPAIR, repair it, as a router job so the router's page shows its result
+    like one an operator started. Whoever may operate the router is notified when it found
+    drift (and what was repaired). Returns the finished job (None: one was already running).
+    """
+    kind = (
+        RouterJobKind.DRIFT_REPAIR
+        if settings.ROUTER_DRIFT_AUTO_REPAIR
+        else (RouterJobKind.DRIFT_CHECK)
+    )
+    job, created = open_job(router, kind)
+    if not created:
+        return None
+    job = run_job(job.pk)
+    if job is not None and job.status == RouterJobStatus.DONE:
+        report = job.result.get("before", job.result)
+        if not report.get("clean", True):
+            _notify_drift(router, job)
+    return job
+
+
+def _notify_drift(router: Router, job: RouterJob) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from erp.accounts.roles import Role
+    from erp.notifications.services import notify
+    from erp.sites.selectors import routers_visible_to
+
+    before = job.result.get("before", job.result)
+    found = ", ".join(
+        f"{DRIFT_LABELS[key]}: {len(before[key])}" for key in DRIFT_LABELS if before.get(key)
+    )
+    if job.kind == RouterJobKind.DRIFT_REPAIR:
+        push = job.result["push"]
+        text = _(
+            "Router %(router)s had drifted from the database (%(found)s); repaired: "
+            "%(added)d added, %(updated)d updated, %(removed)d removed, %(failed)d failed."
+        ) % {"router": router.name, "found": found, **push}
+    else:
+        text = _("Router %(router)s has drifted from the database: %(found)s.") % {
+            "router": router.name,
+            "found": found,
+        }
+    perm = Q(groups__permissions__codename="operate_router") | Q(
+        user_permissions__codename="operate_router"
+    )
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(perm | Q(groups__name=Role.SUPER_ADMIN))
+        .distinct()
+    )
+    users = [u for u in candidates if routers_visible_to(u).filter(pk=router.pk).exists()]
+    if users:
+        notify(users=users, text=text, url=f"/network/router/{router.pk}/job/{job.pk}/")
+    log.warning("router %s drift: %s", router.pk, found)
+
+
+# --- router jobs: calls asked for from a page or the API, run by a worker ----------------------
+def open_job(
+    router: Router, kind: str, *, actor: Any = None, params: dict[str, Any] | None = None
+) -> tuple[RouterJob, bool]:
+    """The job for this call on this router: one still open, or a new one (then True).
+
+    Reusing an open job is what keeps a silent router from eating workers: eight clicks on
+    *Test connection* make one job, not eight workers each waiting ROUTER_TIMEOUT. A job open
+    for longer than ROUTER_JOB_STALE_SECONDS is lost (its worker died) and not reused. The
+    router row is locked while looking, so two requests at once cannot both create one.
+    """
+    params = params or {}
+    cutoff = timezone.now() - timedelta(seconds=settings.ROUTER_JOB_STALE_SECONDS)
+    with transaction.atomic():
+        Router.objects.select_for_update().only("pk").get(pk=router.pk)
+        job = (
+            RouterJob.objects.filter(
+                router=router,
+                kind=kind,
+                params=params,
+                status__in=[RouterJobStatus.QUEUED, RouterJobStatus.RUNNING],
+                created_at__gte=cutoff,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if job is not None:
+            return job, False
+        job = RouterJob.objects.create(
+            router=router,
+            kind=kind,
+            params=params,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+        )
+    return job, True
+
+
+def _job_test(router: Router) -> tuple[dict[str, Any], str]:
+    report = test_connection(router)
+    return report.as_dict(), report.error
+
+
+def _job_sync_profiles(router: Router) -> tuple[dict[str, Any], str]:
+    return asdict(sync_profiles(router)), ""
+
+
+def _job_drift_check(router: Router) -> tuple[dict[str, Any], str]:
+    return find_drift(router).as_dict(), ""
+
+
+def _job_drift_repair(router: Router, remove_unknown: bool = False) -> tuple[dict[str, Any], str]:
+    before, push = repair_drift(router, remove_unknown=remove_unknown)
+    after = find_drift(router)
+    return {"before": before.as_dict(), "push": asdict(push), "after": after.as_dict()}, ""
+
+
+def _job_active(router: Router) -> tuple[list[dict[str, Any]], str]:
+    return fetch_active_users(router), ""
+
+
+def _job_kick(router: Router, session_id: str) -> tuple[dict[str, Any], str]:
+    kick_session(router, session_id)
+    return {"session_id": session_id}, ""
+
+
+_JOB_RUNNERS: dict[str, Callable[..., tuple[Any, str]]] = {
+    RouterJobKind.TEST: _job_test,
+    RouterJobKind.SYNC_PROFILES: _job_sync_profiles,
+    RouterJobKind.DRIFT_CHECK: _job_drift_check,
+    RouterJobKind.DRIFT_REPAIR: _job_drift_repair,
+    RouterJobKind.ACTIVE: _job_active,
+    RouterJobKind.KICK: _job_kick,
+}
+
+JOB_CRASHED = "The job failed on the server; the error is in the worker's log."
+
+
+def run_job(job_id: Any) -> RouterJob | None:
+    """Run one queued job (the worker's side). Claimed by a conditional UPDATE, so a message
+    delivered twice (acks_late after a lost worker) never runs the same kick twice. Returns the
+    finished job, or None when there was nothing to run."""
+    now = timezone.now()
+    claimed = RouterJob.objects.filter(pk=job_id, status=RouterJobStatus.QUEUED).update(
+        status=RouterJobStatus.RUNNING, started_at=now
+    )
+    if not claimed:
+        return None
+    job = RouterJob.objects.select_related("router__site").get(pk=job_id)
+    result: Any = None
+    try:
+        result, error = _JOB_RUNNERS[job.kind](job.router, **job.params)
+    except RouterError as exc:
+        log.info("router job %s (%s) failed: %s", job.pk, job.kind, exc.detail)
+        error = str(exc)
+    except Exception:  # noqa: BLE001 - the job ends failed whatever happened; logged in full
+        log.exception("router job %s (%s) crashed", job.pk, job.kind)
+        error = JOB_CRASHED
+    job.result = result
+    job.error = error[:500]
+    job.status = RouterJobStatus.FAILED if error else RouterJobStatus.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "error", "status", "finished_at"])
+    return job
+
+
+def job_is_lost(job: RouterJob) -> bool:
+    """Still open long after it was asked for: no worker ran it, or its worker died."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ROUTER_JOB_STALE_SECONDS)
+    return not job.finished and job.created_at < cutoff
+
+
+def prune_jobs(*, older_than_days: int = 7) -> int:
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = RouterJob.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def save_profile(*, actor: Any, profile: Any = None, **fields: Any):

@@ -16,7 +16,7 @@ from erp.sites.models import Router
 
 from . import services
 from .choices import SyncState
-from .exceptions import RouterError, RouterUnreachable
+from .exceptions import PushBusy, RouterAuthFailed, RouterError, RouterUnreachable
 from .models import HotspotUser
 
 log = logging.getLogger(__name__)
@@ -38,12 +38,14 @@ def _fan_out(task, queryset) -> int:
 @shared_task(**ROUTER_TASK)
 def poll_router_health(router_id: str) -> bool | None:
     router = _router(router_id)
-    return services.poll_health(router) if router else None
+    if router is None or not services.circuit_allows(router):
+        return None  # its circuit is open: a probe goes at its next try, not every minute
+    return services.poll_health(router)
 
 
 @shared_task(**ROUTER_TASK)
 def poll_all_health() -> int:
-    return _fan_out(poll_router_health, Router.objects.all())
+    return _fan_out(poll_router_health, Router.objects.exclude(pk__in=services.routers_open_now()))
 
 
 @shared_task(**ROUTER_TASK)
@@ -79,45 +81,97 @@ def poll_all_traffic() -> int:
     return _fan_out(poll_router_traffic, Router.objects.exclude(status="down"))
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(RouterUnreachable,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=30,
-    **ROUTER_TASK,
-)
-def push_router_users(self, router_id: str) -> dict | None:
-    """Push pending hotspot users of one router; safe to run any number of times."""
+@shared_task(**ROUTER_TASK)
+def push_router_users(router_id: str) -> dict | None:
+    """Push pending hotspot users of one router; safe to run any number of times.
+
+    No retry of its own: beat's next round (every minute) is the retry, and the router's
+    circuit breaker its backoff, so a dead router never collects a pile of retrying messages.
+    """
     router = _router(router_id)
     if router is None:
         return None
-    report = services.push_pending_users(router)
+    services.push_started(router)
+    if not services.circuit_allows(router):
+        log.info("push to router %s skipped: its circuit is open", router_id)
+        return None
+    try:
+        # the users' profiles first: a user whose profile the router lacks is refused
+        profiles = services.sync_profiles(router)
+    except (RouterUnreachable, RouterAuthFailed) as exc:
+        services.circuit_failure(router, str(exc))
+        log.info("push to router %s failed: %s", router_id, exc.detail)
+        return None
+    except RouterError as exc:  # a profile refused: push the users anyway
+        log.warning("profile sync of router %s failed: %s", router_id, exc.detail)
+        profiles = services.ProfileSyncReport()
+    if profiles.added or profiles.updated:
+        log.info("profiles of router %s synced before the push: %s", router_id, profiles)
+    try:
+        report = services.push_pending_users(router)  # counts its own failures
+    except PushBusy:
+        log.info("push to router %s skipped: another push holds it", router_id)
+        return None
+    except (RouterUnreachable, RouterAuthFailed) as exc:
+        log.info("push to router %s failed: %s", router_id, exc.detail)
+        return None
     log.info("pushed to router %s: %s", router_id, report)
     return None
 
 
+def request_push(router: Router) -> bool:
+    """Queue a push of the router unless one is already queued (see services.claim_push)."""
+    if not services.claim_push(router):
+        return False
+    push_router_users.delay(str(router.pk))
+    return True
+
+
 @shared_task(**ROUTER_TASK)
 def push_all_pending() -> int:
+    """Every minute (beat): one push per router with pending users, none for a router whose
+    push is still queued or whose circuit is open."""
     routers = Router.objects.filter(
         pk__in=HotspotUser.objects.filter(sync_state=SyncState.PENDING).values("router_id")
-    )
-    return _fan_out(push_router_users, routers)
-
-
-@shared_task(**ROUTER_TASK)
-def sync_router_profiles(router_id: str) -> None:
-    router = _router(router_id)
-    if router is not None:
-        services.sync_profiles(router)
+    ).exclude(pk__in=services.routers_open_now())
+    return sum(request_push(router) for router in routers)
 
 
 @shared_task(ignore_result=True, time_limit=600)
 def prune_router_samples() -> int:
+    services.prune_jobs()
     return services.prune_samples()
 
 
+@shared_task(**ROUTER_TASK)
+def check_router_drift(router_id: str) -> None:
+    router = _router(router_id)
+    if router is not None:
+        services.scheduled_drift_check(router)
+
+
+@shared_task(**ROUTER_TASK)
+def check_all_drift() -> int:
+    """Daily (beat): every router that answers is checked for drift, one task each."""
+    return _fan_out(check_router_drift, Router.objects.exclude(status="down"))
+
+
+@shared_task(**ROUTER_TASK)
+def run_router_job(job_id: str) -> None:
+    """A router call a page or the API asked for (see services.open_job)."""
+    services.run_job(job_id)
+
+
+def start_job(router: Router, kind: str, *, actor=None, params: dict | None = None):
+    """Open (or reuse) a job for a router call and queue it once committed; never waits on
+    the router. Returns the job, whose status the page or the API client polls."""
+    job, created = services.open_job(router, kind, actor=actor, params=params)
+    if created:
+        transaction.on_commit(lambda: run_router_job.delay(str(job.pk)))
+    return job
+
+
 def schedule_push(router: Router) -> None:
-    """Queue a push once the current transaction commits (the rows must be visible)."""
-    transaction.on_commit(lambda: push_router_users.delay(str(router.pk)))
+    """Queue a push once the current transaction commits (the rows must be visible), unless
+    one is already queued for the router."""
+    transaction.on_commit(lambda: request_push(router))

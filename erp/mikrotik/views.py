@@ -1,12 +1,11 @@
 """Router operation pages: test, sync profiles, drift (check and repair), active sessions.
 
-Thin: each calls a service and shows its result; a router failure becomes a message on the
-page (our own text, never the password).
+Thin, and never waiting on a router: each operation starts a job (erp.mikrotik.tasks.start_job)
+that a worker runs, and the browser lands on the job's page, which reloads itself until the
+worker has an answer. A silent router holds a worker for its timeout, never a web process.
 """
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -18,8 +17,12 @@ from django.views.generic import TemplateView
 
 from erp.sites.selectors import routers_visible_to
 
-from . import services
-from .exceptions import RouterError
+from . import services, tasks
+from .choices import RouterJobKind, RouterJobStatus
+from .models import RouterJob
+
+# How often a waiting job page reloads itself (seconds).
+POLL_SECONDS = 1
 
 
 class _RouterOperation(LoginRequiredMixin, PermissionRequiredMixin):
@@ -32,105 +35,77 @@ class _RouterOperation(LoginRequiredMixin, PermissionRequiredMixin):
     def detail_url(self, router) -> str:
         return self.viewset.reverse("detail", args=[router.pk])
 
+    def start(self, kind: str, **params) -> HttpResponseRedirect:
+        router = self.get_router()
+        job = tasks.start_job(router, kind, actor=self.request.user, params=params)
+        return HttpResponseRedirect(self.viewset.reverse("job", args=[router.pk, job.pk]))
+
 
 class RouterTestView(_RouterOperation, View):
     def post(self, request, pk):
-        router = self.get_router()
-        report = services.test_connection(router)
-        if report.ok:
-            messages.success(
-                request,
-                _("%(router)s answered: %(identity)s, RouterOS %(version)s, CPU %(cpu)s%%.")
-                % {
-                    "router": router,
-                    "identity": report.identity,
-                    "version": report.version,
-                    "cpu": report.cpu_load,
-                },
-            )
-        else:
-            messages.error(request, report.error)
-        return HttpResponseRedirect(self.detail_url(router))
+        return self.start(RouterJobKind.TEST)
 
 
 class RouterSyncProfilesView(_RouterOperation, View):
     def post(self, request, pk):
-        router = self.get_router()
-        try:
-            report = services.sync_profiles(router)
-        except RouterError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                _("Profiles synced: %(a)d added, %(u)d updated, %(n)d already right.")
-                % {"a": len(report.added), "u": len(report.updated), "n": len(report.unchanged)},
-            )
-        return HttpResponseRedirect(self.detail_url(router))
+        return self.start(RouterJobKind.SYNC_PROFILES)
 
 
-class _RouterPage(_RouterOperation, TemplateView):
-    """A page showing what one service read from the router, or why it could not."""
+class RouterDriftView(_RouterOperation, View):
+    """GET reads the drift (a job); POST repairs it (another job)."""
 
-    context_name = ""
+    def get(self, request, pk):
+        return self.start(RouterJobKind.DRIFT_CHECK)
 
-    def read(self, router):  # pragma: no cover - every page defines it
-        return None
+    def post(self, request, pk):
+        return self.start(
+            RouterJobKind.DRIFT_REPAIR, remove_unknown=request.POST.get("remove_unknown") == "on"
+        )
+
+
+class RouterActiveView(_RouterOperation, View):
+    """GET reads who is online (a job); POST disconnects one session (another job)."""
+
+    def get(self, request, pk):
+        return self.start(RouterJobKind.ACTIVE)
+
+    def post(self, request, pk):
+        session_id = request.POST.get("session_id", "")
+        if not (session_id.startswith("*") and 1 < len(session_id) <= 9):
+            router = self.get_router()
+            messages.error(request, _("That is not a session of this router."))
+            return HttpResponseRedirect(self.detail_url(router))
+        return self.start(RouterJobKind.KICK, session_id=session_id)
+
+
+class RouterJobPage(_RouterOperation, TemplateView):
+    """One job: waiting (the page reloads itself), or its result, or why it failed."""
+
+    template_name = "mikrotik/router_job.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         router = self.get_router()
-        context.update(router=router, detail_url=self.detail_url(router))
-        try:
-            context[self.context_name] = self.read(router)
-        except RouterError as exc:
-            context["error"] = str(exc)
+        job = get_object_or_404(RouterJob, router=router, pk=self.kwargs["job"])
+        lost = services.job_is_lost(job)
+        context.update(
+            router=router,
+            job=job,
+            lost=lost,
+            waiting=not job.finished and not lost,
+            poll_seconds=POLL_SECONDS,
+            detail_url=self.detail_url(router),
+            drift_url=self.viewset.reverse("drift", args=[router.pk]),
+            active_url=self.viewset.reverse("active", args=[router.pk]),
+            result=job.result,
+        )
+        if job.status == RouterJobStatus.DONE and job.kind == RouterJobKind.DRIFT_CHECK:
+            context["report_rows"] = _drift_rows(job.result)
+        elif job.status == RouterJobStatus.DONE and job.kind == RouterJobKind.DRIFT_REPAIR:
+            context["report_rows"] = _drift_rows(job.result["after"])
+            context["before_rows"] = [r for r in _drift_rows(job.result["before"]) if r[2]]
         return context
 
 
-class RouterDriftView(_RouterPage):
-    template_name = "mikrotik/router_drift.html"
-    context_name = "report"
-
-    def read(self, router):
-        return services.find_drift(router)
-
-    def post(self, request, pk):
-        router = self.get_router()
-        try:
-            _report, push = services.repair_drift(
-                router, remove_unknown=request.POST.get("remove_unknown") == "on"
-            )
-        except RouterError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                _(
-                    "Repaired: %(added)d added, %(updated)d updated, "
-                    "%(removed)d removed, %(failed)d failed."
-                )
-                % asdict(push),
-            )
-        return HttpResponseRedirect(request.path)
-
-
-class RouterActiveView(_RouterPage):
-    template_name = "mikrotik/router_active.html"
-    context_name = "sessions"
-
-    def read(self, router):
-        return services.fetch_active_users(router)
-
-    def post(self, request, pk):
-        router = self.get_router()
-        session_id = request.POST.get("session_id", "")
-        if not (session_id.startswith("*") and 1 < len(session_id) <= 9):
-            messages.error(request, _("That is not a session of this router."))
-        else:
-            try:
-                services.kick_session(router, session_id)
-                messages.success(request, _("Session disconnected."))
-            except RouterError as exc:
-                messages.error(request, str(exc))
-        return HttpResponseRedirect(request.path)
+def _drift_rows(report: dict) -> list[tuple[str, str, list[str]]]:
+    return [(key, label, report.get(key, [])) for key, label in services.DRIFT_LABELS.items()]

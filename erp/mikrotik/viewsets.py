@@ -7,6 +7,7 @@ from django.urls import path
 from erp.sites.viewsets import RouterViewset
 
 from . import selectors, views
+from .models import RouterCircuit
 
 
 class OperatedRouterViewset(RouterViewset):
@@ -14,7 +15,16 @@ class OperatedRouterViewset(RouterViewset):
 
     def get_detail_context(self, request, router) -> dict:
         samples = list(selectors.samples(router, limit=12))
+        drift = selectors.last_drift_job(router)
+        drift_found = None
+        if drift is not None and drift.status == "done":
+            found = drift.result.get("before", drift.result)
+            drift_found = sum(len(v) for k, v in found.items() if isinstance(v, list))
         return {
+            "circuit": RouterCircuit.objects.filter(pk=router.pk).first(),
+            "last_drift": drift,
+            "last_drift_found": drift_found,
+            "last_drift_url": self.reverse("job", args=[router.pk, drift.pk]) if drift else "",
             "router_ops": request.user.has_perm("sites.operate_router"),
             "latest_sample": samples[0] if samples else None,
             "traffic_samples": [s for s in samples if s.rx_bytes is not None],
@@ -45,4 +55,10 @@ class OperatedRouterViewset(RouterViewset):
     def active_path(self):
         return path(
             "<uuid:pk>/active/", views.RouterActiveView.as_view(viewset=self), name="active"
+        )
+
+    @property
+    def job_path(self):
+        return path(
+            "<uuid:pk>/job/<uuid:job>/", views.RouterJobPage.as_view(viewset=self), name="job"
         )

@@ -12,7 +12,3 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=user)
-
-
-def unread_count(user: User) -> int:
-    return notifications_of(user).filter(read_at__isnull=True).count()

@@ -44,7 +44,7 @@ class IdempotencyMismatch(APIException):
 
 class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SaleSerializer
-    filterset_fields = ["site", "seller", "package", "payment_method"]
+    filterset_fields = ["site", "seller", "package", "payment_method", "channel"]
 
     def get_queryset(self):
         return selectors.sales_visible_to(self.request.user)
@@ -83,6 +83,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             payment_reference=d.get("payment_reference", ""),
             phone=d.get("client_phone") or "",
             name=(d.get("client_name") or "").strip(),
+            **({"site": str(d["site"])} if d.get("site") else {}),
         )
         try:
             # Asked before anything is written: a reused key must not create a client.
@@ -105,6 +106,8 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 discount=d.get("discount") or Decimal("0"),
                 payment_reference=d.get("payment_reference", ""),
                 request_hash=request_hash,
+                receipt_phone=str(d.get("receipt_phone") or ""),
+                site_id=d.get("site"),
             )
         except (services.AlreadySold, services.NotOnRouter) as exc:
             raise Conflict(str(exc)) from None

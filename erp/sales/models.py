@@ -14,8 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import AgentRows, RowScope
 
-from .choices import PaymentMethod
+from .choices import PaymentMethod, SaleChannel
 
 
 class Sale(BaseModel):
@@ -55,6 +56,15 @@ class Sale(BaseModel):
         _("payment method"), max_length=8, choices=PaymentMethod.choices
     )
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
+    # Who made the sale: an agent, the desk, or the customer online (the captive portal).
+    # The database default keeps bulk loads (COPY) that predate the column valid.
+    channel = models.CharField(
+        _("channel"),
+        max_length=8,
+        choices=SaleChannel.choices,
+        default=SaleChannel.AGENT,
+        db_default=SaleChannel.AGENT,
+    )
     receipt_number = models.PositiveIntegerField(_("receipt number"))
     idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
     # SHA-256 of the request that made the sale: the same key with another request is refused.
@@ -69,6 +79,8 @@ class Sale(BaseModel):
     )
     sold_at = models.DateTimeField(_("sold at"), db_index=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope(agent="seller", agents_see=AgentRows.OWN)
 
     class Meta:
         verbose_name = _("sale")
@@ -231,6 +243,10 @@ class Remittance(BaseModel):
     received_at = models.DateTimeField(_("received at"), db_index=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site=None, agent="agent", agents_see=AgentRows.OWN, permission="sales.view_remittance"
+    )
 
     class Meta:
         verbose_name = _("remittance")

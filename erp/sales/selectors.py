@@ -11,33 +11,19 @@ from django.utils import timezone
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.money import to_money
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .choices import PaymentMethod
 from .models import Remittance, Sale
 
 
 def sales_visible_to(user: User) -> QuerySet[Sale]:
-    sales = Sale.objects.select_related("voucher", "package")
-    if not user.is_authenticated:
-        return sales.none()
-    if user.sees_all_sites:
-        return sales
-    if user.is_agent:
-        return sales.filter(seller=user)
-    return sales.filter(site__in=sites_visible_to(user).values("pk"))
+    return restrict(Sale.objects.select_related("voucher", "package"), user)
 
 
 def remittances_visible_to(user: User) -> QuerySet[Remittance]:
     """Remittances: an agent's own; everyone's for those who may view remittances."""
-    remittances = Remittance.objects.select_related("agent", "received_by")
-    if not user.is_authenticated:
-        return remittances.none()
-    if user.is_agent:
-        return remittances.filter(agent=user)
-    if not user.has_perm("sales.view_remittance"):
-        return remittances.none()
-    return remittances
+    return restrict(Remittance.objects.select_related("agent", "received_by"), user)
 
 
 def _unused_stock(user: User):
@@ -68,23 +54,43 @@ def on_router():
     )
 
 
-def seller_stock(user: User):
+def unused_stock(user: User, site_id=None):
+    """Every unused voucher the user holds (on the router or not yet), at one site or all."""
+    return _at(_unused_stock(user), site_id)
+
+
+def _at(stock, site_id):
+    return stock if site_id is None else stock.filter(site_id=site_id)
+
+
+def seller_stock(user: User, site_id=None):
     """The vouchers a user may sell: an agent, the agent's own; office staff, the office stock
     (unassigned) of their sites. Nobody sells what another agent holds, and nobody sells a
-    voucher before its user is on its router (it could not log in)."""
-    return _unused_stock(user).filter(on_router())
+    voucher before its user is on its router (it could not log in). With ``site_id``, only
+    that site's: a voucher works only on its own site's router."""
+    return _at(_unused_stock(user), site_id).filter(on_router())
 
 
-def waiting_for_router(user: User):
+def waiting_for_router(user: User, site_id=None):
     """The user's unused vouchers whose hotspot user is not on the router yet."""
-    return _unused_stock(user).exclude(on_router())
+    return _at(_unused_stock(user), site_id).exclude(on_router())
 
 
-def sellable_stock(user: User) -> list[dict]:
+def selling_sites(user: User) -> list:
+    """The sites the user holds unused stock at, by name: where the user may sell. More than
+    one, and the POS asks which site the seller is at."""
+    from erp.sites.models import Site
+
+    return list(Site.objects.filter(pk__in=_unused_stock(user).values("site_id")).order_by("name"))
+
+
+def sellable_stock(user: User, site_id=None) -> list[dict]:
     """Packages the user can sell now, with how many vouchers each has on the router
-    (``count``) and how many are still waiting for the router (``waiting``)."""
+    (``count``) and how many are still waiting for the router (``waiting``); at one site
+    when ``site_id`` is given."""
     # One probe of the router's users per voucher: waiting is the rest of the unused stock.
-    stock = _unused_stock(user).filter(package__is_active=True).alias(ready=on_router())
+    stock = _at(_unused_stock(user), site_id).filter(package__is_active=True)
+    stock = stock.alias(ready=on_router())
     rows = list(
         stock.values("package", "package__name", "package__price")
         .annotate(count=Count("pk", filter=Q(ready=True)), unused=Count("pk"))

@@ -16,6 +16,12 @@ class SaleInputSerializer(serializers.Serializer):
         queryset=Package.objects.filter(is_active=True), required=False
     )
     code = serializers.CharField(required=False, max_length=40)
+    site = serializers.UUIDField(
+        required=False,
+        help_text="The site the seller is at: the voucher comes from its stock (a voucher works "
+        "only on its own site's router). Needed by package when the seller holds that package "
+        "at more than one site.",
+    )
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     payment_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
     discount = serializers.DecimalField(
@@ -23,6 +29,10 @@ class SaleInputSerializer(serializers.Serializer):
     )
     client_phone = PhoneNumberField(required=False)
     client_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    receipt_phone = PhoneNumberField(
+        required=False,
+        help_text="Send the receipt SMS to this number instead of the client's (the agent's edit).",
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("package")) == bool(attrs.get("code")):
@@ -59,6 +69,7 @@ class SaleSerializer(serializers.ModelSerializer):
             "commission",
             "payment_method",
             "payment_reference",
+            "channel",
             "sold_at",
         ]
         read_only_fields = fields

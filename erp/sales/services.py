@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core import events
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
@@ -36,9 +38,10 @@ from erp.vouchers.models import Package, Voucher
 from erp.vouchers.selectors import vouchers_visible_to
 from erp.vouchers.services import transition
 
-from .choices import PaymentMethod
+from .choices import PaymentMethod, SaleChannel
+from .events import SALE_RECORDED
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
-from .selectors import seller_stock, waiting_for_router
+from .selectors import seller_stock, unused_stock, waiting_for_router
 
 MAX_REFERENCE = 64  # Sale.payment_reference
 
@@ -102,13 +105,18 @@ def replayed_sale(*, seller: User, idempotency_key: uuid.UUID, request_hash: str
     return existing
 
 
-def commission_for(*, agent: User, package: Package, site, amount: Decimal) -> Decimal:
-    """The most specific active rule: agent+package, agent, package, site, default; the best
+def commission_for(
+    *, agent: User, package: Package, site, amount: Decimal, channel: str = SaleChannel.AGENT
+) -> Decimal:
+    """Online sales earn no commission (no agent sold them). Otherwise the most specific
+    active rule: agent+package, agent, package, site, default; the best
     rank and then the newest rule wins. One query fetches the agent's active rules and those of
     no agent (a handful), ranked here: the ORM expression ranking them in SQL took more CPU to
     build, at every sale, than the query took to run."""
     from django.db.models import Q
 
+    if channel == SaleChannel.ONLINE:
+        return Decimal("0.00")
     site_id = site.pk if site is not None else None
     candidates = CommissionRule.objects.filter(
         Q(agent=agent) | Q(agent__isnull=True), is_active=True
@@ -151,7 +159,7 @@ def save_commission_rule(
     if not actor.has_perm(
         "sales.add_commissionrule" if rule is None else "sales.change_commissionrule"
     ):
-        raise ValidationError(_("You may not change commission rules."))
+        raise NotAllowed(_("You may not change commission rules."))
     rule = assign_fields(rule or CommissionRule(), fields, RULE_FIELDS)
     if (rule.percent is None) == (rule.fixed is None):
         raise ValidationError(_("Give either a percent or a fixed amount, not both."))
@@ -180,8 +188,13 @@ def _next_receipt(site) -> int:
     return counter.last_number
 
 
-def _pick_voucher(seller: User, *, code: str | None, package: Package | None) -> Voucher:
-    stock = seller_stock(seller)
+def _pick_voucher(
+    seller: User, *, code: str | None, package: Package | None, site_id=None
+) -> Voucher:
+    """The voucher to sell, locked. ``site_id``: the site the seller is at; a voucher of
+    another site would not log in there. Without it, a seller holding stock at several sites
+    must say which (by package); by code, the voucher names its site."""
+    stock = seller_stock(seller, site_id)
     if code:
         cleaned = "".join(code.split()).upper()
         # By code the status is not filtered: a sold voucher is found, locked and refused
@@ -196,6 +209,16 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         )
         if voucher is None:
             raise ValidationError({"code": _("No voucher with this code in your stock.")})
+        if site_id is not None and str(voucher.site_id) != str(site_id):
+            raise ValidationError(
+                {
+                    "code": _(
+                        "Voucher %(code)s is for %(site)s and works only on its router there; "
+                        "sell it at %(site)s, or sell a voucher of the site you are at."
+                    )
+                    % {"code": voucher.code, "site": voucher.site}
+                }
+            )
         if voucher.status == VoucherStatus.UNUSED and not _is_on_router(voucher):
             raise NotOnRouter(
                 _("This voucher is not on the router yet (its batch is still being pushed).")
@@ -203,6 +226,24 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         return voucher
     if package is None:
         raise ValidationError(_("Give a package or a voucher code."))
+    if site_id is None:
+        sites = list(
+            unused_stock(seller)
+            .filter(package=package)
+            .order_by()  # DISTINCT over the site alone, not the model's ordering
+            .values_list("site_id", flat=True)
+            .distinct()[:2]
+        )
+        if len(sites) > 1:
+            raise ValidationError(
+                {
+                    "site": _(
+                        "You hold %(package)s vouchers at more than one site: say which site "
+                        "you are selling at (a voucher works only on its own site's router)."
+                    )
+                    % {"package": package.name}
+                }
+            )
     # Skip vouchers another seller is selling right now: each takes the next free one.
     voucher = (
         stock.filter(package=package)
@@ -212,7 +253,7 @@ def _pick_voucher(seller: User, *, code: str | None, package: Package | None) ->
         .first()
     )
     if voucher is None:
-        waiting = waiting_for_router(seller).filter(package=package).count()
+        waiting = waiting_for_router(seller, site_id).filter(package=package).count()
         if waiting:
             raise NotOnRouter(
                 _("No %(package)s voucher is on the router yet: %(n)s are still being pushed.")
@@ -247,12 +288,19 @@ def sell(
     payment_reference: str = "",
     client=None,
     request_hash: str = "",
+    sold_at=None,
+    receipt_phone: str = "",
+    site_id=None,
 ) -> tuple[Sale, bool]:
     """Sell one voucher. Returns (sale, created): created is False for a replayed request.
+    A sale to a client announces SALE_RECORDED (the receipt SMS goes to ``receipt_phone``
+    when the agent changed the number, else to the client's). ``site_id``: the site the
+    seller is at (the POS's choice); its stock only.
 
     `request_hash` is the caller's `sale_fingerprint` of the request as it arrived; without
     it the fingerprint is taken from these arguments. The same key with another fingerprint
-    raises IdempotencyKeyReused."""
+    raises IdempotencyKeyReused. `sold_at` is when the customer paid, if not now (a sale made
+    offline and synced later; erp.sync checks the device's clock before passing it)."""
     request_hash = request_hash or sale_fingerprint(
         payment_method=payment_method,
         code=code,
@@ -260,6 +308,7 @@ def sell(
         discount=discount,
         payment_reference=payment_reference,
         id=client.pk if client is not None else None,
+        **({"site": str(site_id)} if site_id else {}),
     )
     existing = replayed_sale(
         seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
@@ -291,6 +340,9 @@ def sell(
                 payment_reference=payment_reference.strip(),
                 client=client,
                 request_hash=request_hash,
+                sold_at=sold_at,
+                receipt_phone=receipt_phone,
+                site_id=site_id,
             )
     except IntegrityError:
         # The same key raced itself: the other request made the sale.
@@ -304,10 +356,22 @@ def sell(
 
 
 def _sell_locked(
-    *, seller, key, code, package, discount, payment_method, payment_reference, client, request_hash
+    *,
+    seller,
+    key,
+    code,
+    package,
+    discount,
+    payment_method,
+    payment_reference,
+    client,
+    request_hash,
+    sold_at=None,
+    receipt_phone="",
+    site_id=None,
 ) -> Sale:
     # Locked, with its package and site: the status below is the one the lock protects.
-    voucher = _pick_voucher(seller, code=code, package=package)
+    voucher = _pick_voucher(seller, code=code, package=package, site_id=site_id)
     if voucher.status != VoucherStatus.UNUSED:
         raise AlreadySold(
             _("Voucher %(code)s is %(status)s, not for sale.")
@@ -318,7 +382,7 @@ def _sell_locked(
         raise ValidationError({"discount": _("A discount cannot be negative.")})
     if discount > 0:
         if not seller.has_perm("sales.give_discount"):
-            raise ValidationError({"discount": _("You may not give discounts.")})
+            raise NotAllowed(_("You may not give discounts."))
         limit = to_money(price * settings.MAX_DISCOUNT_PERCENT / 100)
         if discount > limit:
             raise ValidationError(
@@ -328,7 +392,49 @@ def _sell_locked(
                 }
             )
     amount = price - discount
-    now = timezone.now()
+    channel = SaleChannel.AGENT if seller.is_agent else SaleChannel.DESK
+    return _record_sale(
+        voucher=voucher,
+        seller=seller,
+        client=client,
+        price=price,
+        discount=discount,
+        commission=commission_for(
+            agent=seller, package=voucher.package, site=voucher.site, amount=amount
+        ),
+        payment_method=payment_method,
+        payment_reference=payment_reference,
+        channel=channel,
+        key=key,
+        request_hash=request_hash,
+        sold_at=sold_at,
+        receipt_phone=receipt_phone,
+    )
+
+
+def _record_sale(
+    *,
+    voucher: Voucher,
+    seller: User,
+    client,
+    price: Decimal,
+    discount: Decimal,
+    commission: Decimal,
+    payment_method: str,
+    payment_reference: str,
+    channel: str,
+    key: uuid.UUID,
+    request_hash: str,
+    sold_at=None,
+    receipt_phone: str = "",
+) -> Sale:
+    """Write the sale of a voucher locked and checked by the caller: the one path every
+    channel's sale takes (receipt number, voucher sold, client's access, router comment, the
+    SALE_RECORDED announcement for a client's receipt SMS). ``sold_at``: when the customer
+    paid, if not now (an offline sale synced later); ``receipt_phone``: the number the agent
+    chose for the receipt, if not the client's."""
+    now = sold_at or timezone.now()
+    amount = price - discount
     sale = Sale(
         voucher=voucher,
         site=voucher.site,
@@ -338,11 +444,10 @@ def _sell_locked(
         price=price,
         discount=discount,
         amount=amount,
-        commission=commission_for(
-            agent=seller, package=voucher.package, site=voucher.site, amount=amount
-        ),
+        commission=commission,
         payment_method=payment_method,
         payment_reference=payment_reference,
+        channel=channel,
         receipt_number=_next_receipt(voucher.site),
         idempotency_key=key,
         request_hash=request_hash,
@@ -363,18 +468,136 @@ def _sell_locked(
         .only("pk"),
         comment=f"sold {sale.receipt_number}",
     )
+    if client is not None:
+        events.announce(
+            SALE_RECORDED,
+            key=str(sale.pk),
+            sale_id=str(sale.pk),
+            sms_phone=str(receipt_phone or ""),
+        )
     return sale
 
 
+ONLINE_SELLER = "online-portal"
+
+
+class OutOfStock(Exception):
+    """No voucher of the package is on the site's router for an online sale."""
+
+
+def online_seller() -> User:
+    """The seller recorded on online sales: a system account that cannot log in (no
+    password, inactive, no role), so a sale always has a seller and no agent's statement or
+    commission ever counts an online sale."""
+    user, created = User.objects.get_or_create(
+        username=ONLINE_SELLER,
+        defaults={"is_active": False, "first_name": "Online", "last_name": "(captive portal)"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def sell_online(
+    *,
+    site,
+    package: Package,
+    payment_reference: str,
+    idempotency_key: uuid.UUID,
+    amount: Decimal,
+    client=None,
+) -> tuple[Sale, bool]:
+    """Sell a voucher of `package` from `site`'s office stock to a customer who paid online
+    (mobile money through the captive portal). Returns (sale, created).
+
+    The idempotency key is the payment's: a second call for the same payment returns the
+    first sale (the sale's (seller, key) unique constraint backs it). `amount` is what the
+    customer paid; it must be the package price (no discount online). Raises OutOfStock when
+    no voucher of the package is on the site's router, ValidationError on a wrong amount."""
+    seller = online_seller()
+    request_hash = request_fingerprint(
+        channel=SaleChannel.ONLINE,
+        site=site.pk,
+        package=package.pk,
+        payment_reference=payment_reference,
+    )
+    existing = replayed_sale(
+        seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
+    )
+    if existing is not None:
+        return existing, False
+    price = to_money(package.price)
+    if to_money(amount) != price:
+        raise ValidationError(
+            {
+                "amount": _("Paid %(paid)s, the package costs %(price)s.")
+                % {"paid": to_money(amount), "price": price}
+            }
+        )
+    from .selectors import on_router
+
+    try:
+        with transaction.atomic():
+            voucher = (
+                Voucher.objects.filter(
+                    site=site, package=package, agent__isnull=True, status=VoucherStatus.UNUSED
+                )
+                .filter(on_router())
+                .select_related("package", "site")
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
+            if voucher is None:
+                raise OutOfStock(
+                    _("No %(package)s voucher is ready on this site's router.")
+                    % {"package": package.name}
+                )
+            sale = _record_sale(
+                voucher=voucher,
+                seller=seller,
+                client=client,
+                price=price,
+                discount=Decimal("0.00"),
+                commission=commission_for(
+                    agent=seller,
+                    package=package,
+                    site=site,
+                    amount=price,
+                    channel=SaleChannel.ONLINE,
+                ),
+                payment_method=PaymentMethod.MOBILE_MONEY,
+                payment_reference=payment_reference.strip()[:MAX_REFERENCE],
+                channel=SaleChannel.ONLINE,
+                key=idempotency_key,
+                request_hash=request_hash,
+            )
+    except IntegrityError:
+        existing = replayed_sale(
+            seller=seller, idempotency_key=idempotency_key, request_hash=request_hash
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return sale, True
+
+
 def client_for_sale(
-    *, seller: User, phone, name: str = "", package: Package | None = None, code: str | None = None
+    *,
+    seller: User,
+    phone,
+    name: str = "",
+    package: Package | None = None,
+    code: str | None = None,
+    site_id=None,
 ):
-    """The buyer as a client of the site the voucher comes from: found by phone, or created
-    (E.164, owned by the selling agent)."""
+    """The buyer as a client of the site the voucher comes from (the site the seller is at):
+    found by phone, or created (E.164, owned by the selling agent)."""
     from erp.clients.models import Client
     from erp.clients.services import create_client
 
-    stock = seller_stock(seller)
+    stock = seller_stock(seller, site_id)
     if code:
         stock = stock.filter(code="".join(code.split()).upper())
     elif package is not None:
@@ -402,6 +625,9 @@ def sell_to_phone(
     discount: Decimal = Decimal("0"),
     payment_reference: str = "",
     request_hash: str = "",
+    sold_at=None,
+    receipt_phone: str = "",
+    site_id=None,
 ) -> tuple[Sale, bool]:
     """A sale, with the buyer found or filed as a client by phone, in one transaction: a sale
     refused (no mobile money reference, a refused discount, already sold, not on the router)
@@ -416,11 +642,16 @@ def sell_to_phone(
         discount=discount,
         payment_reference=payment_reference,
         request_hash=request_hash,
+        sold_at=sold_at,
+        receipt_phone=receipt_phone,
+        site_id=site_id,
     )
     if not phone:
         return sale(client=None)  # nothing written before the sale: no transaction around it
     with transaction.atomic():
-        client = client_for_sale(seller=seller, phone=phone, name=name, package=package, code=code)
+        client = client_for_sale(
+            seller=seller, phone=phone, name=name, package=package, code=code, site_id=site_id
+        )
         return sale(client=client)
 
 
@@ -430,7 +661,7 @@ def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:
     """Give a sale back: a Refund record reversing its commission; the voucher becomes void
     and is disabled on the router. The sale itself is never changed."""
     if not actor.has_perm("sales.add_refund"):
-        raise ValidationError(_("You may not refund sales."))
+        raise NotAllowed(_("You may not refund sales."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the sale is refunded.")})
     sale = Sale.objects.select_for_update().select_related("voucher").get(pk=sale.pk)
@@ -556,7 +787,7 @@ def record_remittance(
     """Finance records money an agent handed in. More than the agent owes needs an explicit
     confirmation (an advance, or a mistake to catch)."""
     if not actor.has_perm("sales.add_remittance"):
-        raise ValidationError(_("You may not record remittances."))
+        raise NotAllowed(_("You may not record remittances."))
     if not agent.has_role("Agent"):
         raise ValidationError({"agent": _("Remittances come from agents.")})
     amount = to_money(amount)

@@ -17,15 +17,49 @@ from erp.vouchers.models import Package
 
 from . import receipts, selectors, services
 
+POS_SITE = "pos_site"  # the session key remembering the site the seller is at
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
 
 class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Sells from the site the seller is at: a voucher works only on its own site's router.
+    A seller with stock at one site never sees a choice; with several, the page asks once and
+    remembers the answer (in the session) until changed."""
+
     permission_required = "sales.add_sale"
     template_name = "sales/pos.html"
 
+    def get(self, request, *args, **kwargs):
+        if "site" in request.GET:
+            chosen = _uuid(request.GET["site"])
+            if chosen and any(s.pk == chosen for s in selectors.selling_sites(request.user)):
+                request.session[POS_SITE] = str(chosen)
+            else:
+                request.session.pop(POS_SITE, None)  # "change site": ask again
+            return HttpResponseRedirect(request.path)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
+        sites = selectors.selling_sites(user)
+        remembered = _uuid(self.request.session.get(POS_SITE, ""))
+        site = next((s for s in sites if s.pk == remembered), None)
+        if len(sites) == 1:
+            site = sites[0]
+        choose = len(sites) > 1 and site is None
         context.update(
-            stock=selectors.sellable_stock(self.request.user), idempotency_key=uuid.uuid4()
+            sites=sites,
+            pos_site=site,  # not "site": viewflow's pages use that name
+            choose_site=choose,
+            stock=[] if choose else selectors.sellable_stock(user, site.pk if site else None),
+            idempotency_key=uuid.uuid4(),
         )
         return context
 
@@ -48,14 +82,24 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 phone = to_python(data["client_phone"])
                 if not (phone and phone.is_valid()):
                     raise ValidationError({"client_phone": "Enter a valid phone number."})
+            receipt_phone = ""
+            if data.get("receipt_phone", "").strip():
+                from phonenumber_field.phonenumber import to_python
+
+                number = to_python(data["receipt_phone"])
+                if not (number and number.is_valid()):
+                    raise ValidationError({"receipt_phone": "Enter a valid phone number."})
+                receipt_phone = str(number)
             sale, _created = services.sell_to_phone(
                 seller=request.user,
+                site_id=_uuid(data.get("site", "")),
                 idempotency_key=key,
                 payment_method=data.get("payment_method", ""),
                 phone=phone,
                 package=package,
                 code=data.get("code") or None,
                 payment_reference=data.get("payment_reference", ""),
+                receipt_phone=receipt_phone,
             )
         except (
             ValidationError,

@@ -32,9 +32,10 @@ class SaleViewset(ReadonlyModelViewset):
         "package",
         "amount",
         "payment_method",
+        "channel",
         "commission",
     )
-    list_filter_fields = ("site", "payment_method", "package")
+    list_filter_fields = ("site", "payment_method", "channel", "package")
     list_search_fields = ("=voucher__code", "=payment_reference")
     detail_view_class = RecordDetailView
     detail_template_name = "sales/sale_detail.html"

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core import crypto
 from erp.core.models import BaseModel
+from erp.core.scoping import RowScope
 from erp.core.validators import (
     latitude_validators,
     longitude_validators,
@@ -67,6 +68,8 @@ class Site(BaseModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords(m2m_fields=[agents])
+
+    row_scope = RowScope(site="pk")
 
     class Meta:
         verbose_name = _("site")
@@ -147,6 +150,8 @@ class Router(BaseModel):
     # Polling updates status fields with queryset.update(): no history row a minute per router.
     # Status transitions are kept as RouterEvents (erp.mikrotik).
     history = HistoricalRecords(excluded_fields=["password_encrypted"])
+
+    row_scope = RowScope()
 
     class Meta:
         verbose_name = _("router")

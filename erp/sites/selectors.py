@@ -6,6 +6,7 @@ from django.db.models import F, QuerySet
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core.scoping import restrict
 
 from .choices import RouterStatus
 from .models import Router, Site
@@ -13,23 +14,11 @@ from .models import Router, Site
 
 def sites_visible_to(user: User) -> QuerySet[Site]:
     """Every site for Super Admin; an agent's assigned sites; a scoped user's scope; else all."""
-    sites = Site.objects.select_related("manager")
-    if not user.is_authenticated:
-        return sites.none()
-    if user.sees_all_sites:
-        return sites
-    if user.has_role(Role.AGENT):
-        return sites.filter(agents=user)
-    if user.has_site_scope:
-        return sites.filter(scoped_users=user)
-    return sites
+    return restrict(Site.objects.select_related("manager"), user)
 
 
 def routers_visible_to(user: User) -> QuerySet[Router]:
-    routers = Router.objects.select_related("site")
-    if user.is_authenticated and user.sees_all_sites:
-        return routers
-    return routers.filter(site__in=sites_visible_to(user).values("pk"))
+    return restrict(Router.objects.select_related("site"), user)
 
 
 def site_is_visible_to(user: User, site: Site) -> bool:

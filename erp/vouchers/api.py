@@ -1,4 +1,6 @@
-"""REST API for packages, voucher batches (request, decide) and vouchers (stock, lookup)."""
+"""REST API for packages, voucher batches (read, cards, codes, resume) and vouchers (stock,
+lookup). Requesting and deciding a batch drive its approval process: those endpoints are
+workflows/voucher_batch/api.py's (same URLs)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -19,7 +21,6 @@ from .models import Package, Voucher
 from .serializers import (
     AssignSerializer,
     BatchSerializer,
-    DecisionSerializer,
     PackageSerializer,
     PrintSerializer,
     ReturnSerializer,
@@ -43,29 +44,15 @@ class PackageViewSet(ServiceModelViewSet):
         return services.save_package(actor=self.request.user, package=instance, **data)
 
 
-class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Batches are requested here and decided with ``decide``; they are never edited."""
+class VoucherBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Batches: read, print, resume. Requested and decided through their process
+    (workflows.voucher_batch.api); never edited."""
 
     serializer_class = BatchSerializer
     filterset_fields = ["status", "package", "site", "router", "agent"]
 
     def get_queryset(self):
         return selectors.batches_visible_to(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        router = data["router"]
-        from erp.sites.selectors import site_is_visible_to
-
-        if not site_is_visible_to(request.user, router.site):
-            raise NotFound("No such router.")
-        batch = services.request_batch(actor=request.user, **data)
-        from workflows.voucher_batch.services import start_process
-
-        start_process(batch)  # it waits in the approvers' inbox like a batch asked in the UI
-        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[
@@ -88,24 +75,6 @@ class VoucherBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         """The batch's codes as CSV (for another printing tool, or a spreadsheet)."""
         batch = self.get_object()
         return printing.batch_csv_response(batch)
-
-    @extend_schema(request=DecisionSerializer, responses=BatchSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
-    def decide(self, request, pk=None):
-        if not request.user.has_perm("vouchers.change_voucherbatch"):
-            raise PermissionDenied()
-        batch = self.get_object()
-        decision = DecisionSerializer(data=request.data)
-        decision.is_valid(raise_exception=True)
-        from workflows.voucher_batch.services import decide
-
-        batch = decide(
-            actor=request.user,
-            batch=batch,
-            approve=decision.validated_data["approve"],
-            comment=decision.validated_data.get("comment", ""),
-        )
-        return Response(self.get_serializer(batch).data)
 
     @extend_schema(request=None, responses={200: BatchSerializer, 409: dict})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

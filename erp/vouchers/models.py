@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.scoping import AgentRows, RowScope
 from erp.mikrotik.models import validate_rate_limit
 
 from .choices import (
@@ -150,6 +151,8 @@ class VoucherBatch(BaseModel):
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["heartbeat_at"])
 
+    row_scope = RowScope(agent="agent", agents_see=AgentRows.OWN)
+
     class Meta:
         verbose_name = _("voucher batch")
         verbose_name_plural = _("voucher batches")
@@ -233,6 +236,8 @@ class Voucher(models.Model):
     # stock ageing counts from here, else from created_at (a batch made for an agent).
     assigned_at = models.DateTimeField(_("held since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    row_scope = RowScope(agent="agent", agents_see=AgentRows.OWN)
 
     class Meta:
         verbose_name = _("voucher")
@@ -325,7 +330,7 @@ class CardTemplate(BaseModel):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from .printing import check_card_template
+        from .card_templates import check_card_template
 
         try:
             check_card_template(self.body)

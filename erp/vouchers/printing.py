@@ -25,6 +25,7 @@ from erp.core.money import format_money
 from erp.core.pdf import render_pdf
 from erp.core.spreadsheet import as_text
 
+from .card_templates import SAMPLE_CARD, card_engine
 from .models import Voucher
 
 
@@ -76,45 +77,6 @@ def _validity(seconds: int) -> str:
     return " ".join(p for p in parts if p) or f"{seconds} s"
 
 
-_ENGINE = None
-SAMPLE_CARD = {
-    "organisation": "Sample WiFi Ltd",
-    "code": "7KQ2M9XHT4A",
-    "password": "",
-    "site": "Kariakoo Market",
-    "package": "1 Day",
-    "price": "TZS 1,000.00",
-    "validity": "1 d",
-    "qr": "",
-}
-
-
-def _engine():
-    """A bare engine: no loaders (no {% include %} of files), only the built-in tags."""
-    global _ENGINE
-    if _ENGINE is None:
-        from django.template import Engine
-
-        _ENGINE = Engine(loaders=[], autoescape=True)
-    return _ENGINE
-
-
-def check_card_template(body: str) -> None:
-    """Compile and render the template on a sample card; ValueError says what is wrong."""
-    from django.template import Context, TemplateSyntaxError
-
-    if len(body) > 20_000:
-        raise ValueError("A card template is at most 20,000 characters.")
-    try:
-        html = _engine().from_string(body).render(Context({**SAMPLE_CARD, "qr": "data:,"}))
-    except TemplateSyntaxError as exc:
-        raise ValueError(f"The template does not compile: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - any failure to render is the template's
-        raise ValueError(f"The template does not render: {type(exc).__name__}") from None
-    if "7KQ2M9XHT4A" not in html:
-        raise ValueError("The card must show the code: put {{ code }} in it.")
-
-
 def _card_renderer(body: str | None = None):
     """A card template (the given body, else the active one) as card -> HTML; None for the
     built-in card."""
@@ -127,7 +89,7 @@ def _card_renderer(body: str | None = None):
         if active is None:
             return None
         body = active.body
-    template = _engine().from_string(body)
+    template = card_engine().from_string(body)
     return lambda card: mark_safe(template.render(Context(card)))  # noqa: S308 - autoescaped
 
 

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.accounts.models import User
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .choices import BatchStatus
 from .models import Package, Voucher, VoucherBatch
@@ -19,21 +19,11 @@ from .models import Package, Voucher, VoucherBatch
 ROUTER_RETRY_MAX_SECONDS = 600
 
 
-def packages_sold_at(site) -> QuerySet[Package]:
-    return Package.objects.filter(is_active=True, sites=site)
-
-
 def batches_visible_to(user: User) -> QuerySet[VoucherBatch]:
-    batches = VoucherBatch.objects.select_related(
-        "package", "router", "site", "agent", "requested_by"
+    return restrict(
+        VoucherBatch.objects.select_related("package", "router", "site", "agent", "requested_by"),
+        user,
     )
-    if not user.is_authenticated:
-        return batches.none()
-    if user.sees_all_sites:
-        return batches
-    if user.is_agent:
-        return batches.filter(agent=user)
-    return batches.filter(site__in=sites_visible_to(user).values("pk"))
 
 
 def batch_counts(user: User, statuses) -> dict[str, int]:
@@ -105,20 +95,7 @@ def stuck_cause(batch: VoucherBatch) -> str:
 
 def vouchers_visible_to(user: User) -> QuerySet[Voucher]:
     """An agent sees only the vouchers the agent holds; others, those of their sites."""
-    vouchers = Voucher.objects.select_related("package", "site", "agent")
-    if not user.is_authenticated:
-        return vouchers.none()
-    if user.sees_all_sites:
-        return vouchers
-    if user.is_agent:
-        return vouchers.filter(agent=user)
-    return vouchers.filter(site__in=sites_visible_to(user).values("pk"))
-
-
-def find_by_code(user: User, code: str) -> Voucher | None:
-    """Support looks a customer's code up (case and spaces forgiven)."""
-    cleaned = "".join(code.split()).upper()
-    return vouchers_visible_to(user).filter(code=cleaned).first()
+    return restrict(Voucher.objects.select_related("package", "site", "agent"), user)
 
 
 def stock_selection(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
 from erp.core.locks import held, is_free
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.models import HotspotProfile
@@ -179,9 +180,9 @@ def decide_batch(
             % {"status": batch.get_status_display()}
         )
     if batch.requested_by_id == actor.pk:
-        raise ValidationError(_("You cannot approve or reject a batch you requested."))
+        raise NotAllowed(_("You cannot approve or reject a batch you requested."))
     if not (actor.has_role(Role.FINANCE) or actor.has_role(Role.SUPER_ADMIN)):
-        raise ValidationError(_("Only Finance or Super Admin decide on batches."))
+        raise NotAllowed(_("Only Finance or Super Admin decide on batches."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Say why the batch is rejected.")})
     batch.status = BatchStatus.APPROVED if approve else BatchStatus.REJECTED
@@ -645,7 +646,7 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
     reaper's, a message the broker delivered again) started while the first is alive returns
     at once instead of generating twice.
     """
-    from erp.mikrotik.exceptions import RouterUnreachable
+    from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
 
     with held(batch_lock_name(batch)) as mine:
         batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
@@ -663,6 +664,18 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
         except RouterUnreachable as exc:
             note_router_wait(batch, str(exc))
             raise
+        except RouterAuthFailed as exc:
+            # No retry would help until someone fixes the router's credentials: say so, and
+            # leave the batch waiting (the reaper tries again later, or Resume once fixed).
+            note_router_wait(
+                batch,
+                _(
+                    "%(error)s The vouchers are pushed once the router accepts the login: fix "
+                    "its API username or password on the router's page, then Resume."
+                )
+                % {"error": exc},
+            )
+            return batch
 
 
 # --- stuck jobs: the reaper and Resume ----------------------------------------------------------
@@ -722,10 +735,8 @@ def resume_batch(*, actor: User, batch: VoucherBatch) -> VoucherBatch:
     """An operator's Resume: queue the stuck batch's job again (recorded in its history).
 
     Finance, Super Admin and Sales may; the batch must be stuck (else BatchNotStuck)."""
-    from django.core.exceptions import PermissionDenied
-
     if not may_resume(actor):
-        raise PermissionDenied(_("Only Finance, Sales or Super Admin resume batches."))
+        raise NotAllowed(_("Only Finance, Sales or Super Admin resume batches."))
     batch = VoucherBatch.objects.select_for_update().get(pk=batch.pk)
     if not is_stuck(batch):
         raise BatchNotStuck(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 from erp.mikrotik.exceptions import RouterUnreachable
 
@@ -41,11 +40,6 @@ def run_batch(self, batch_id: str) -> None:
     try stopped; while the router is unreachable the batch shows 'waiting for the router'.
     """
     services.run_batch_job(VoucherBatch(pk=batch_id))
-
-
-def start_batch(batch: VoucherBatch) -> None:
-    """Queue the batch job once the approval is committed."""
-    transaction.on_commit(lambda: run_batch.delay(str(batch.pk)))
 
 
 @shared_task(soft_time_limit=50, time_limit=60, ignore_result=True)

@@ -113,3 +113,33 @@ def test_generate_and_dashboards_smoke(roles, postgres_only, asset_types):
     assert [c["sellers_seen"] for c in jobs["checks"]] == [True, True], jobs
     assert all(c["held"] == c["rolled"] > 0 for c in jobs["checks"]), jobs
     # (at 5,000 vouchers a whole recompute costs milliseconds: the speed is the full run's)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_push_pull_smoke(roles, postgres_only):
+    """200 pushed operations applied once, their replay changing nothing, a first pull of 300
+    vouchers and 100 clients. The full run (10,000 / 5,000 / 2,000) is by hand."""
+    from bench import sync_push_pull
+
+    result = sync_push_pull.run(ops=200, vouchers=300, clients=100, baseline=50)
+    assert result["sales"] == result["sell_ops"] == 140 and result["duplicates"] == 0, result
+    assert result["outcomes"] == {"applied": 200}, result
+    assert result["replay_changed_nothing"] and result["replay_outcomes"] == {"applied": 200}
+    assert result["pull_records"] == {"voucher": 300, "client": 100}, result
+    # the replay reads stored answers: well below applying (the full run: see bench/README.md)
+    assert result["replay_s"] < result["push_s"], result
+    assert result["pull_s"] < 5, result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sms_campaign_smoke(roles, postgres_only):
+    """1,000 recipients rendered and queued; then 8 s of draining through the Android
+    gateway simulator at 30 parts per 2 s: the pump keeps the phone at its limit and never
+    over it. The full run (10,000; figures in bench/README.md) is by hand."""
+    from bench import sms_campaign
+
+    result = sms_campaign.run(1_000, parts=30, window=2.0, drain_seconds=8.0)
+    assert result["recipients"] == 1_000
+    assert result["queue_s"] < 5, result  # the full run's budget for 10 times as many
+    assert result["max_parts_in_window"] <= 30 and result["refused_for_rate"] == 0, result
+    assert 0.8 <= result["pace_ratio"] <= 1.0, result

@@ -13,11 +13,11 @@ from viewflow.workflow.status import STATUS
 
 from erp.accounts.roles import Role
 from erp.maintenance.models import Fault
-from erp.maintenance.tasks import fire_workflow_timers
 from erp.notifications.models import Notification
 from workflows.fault_repair import services as process_services
 from workflows.fault_repair.flows import FaultRepairFlow
 from workflows.fault_repair.models import FaultRepairProcess
+from workflows.tasks import fire_workflow_timers
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from erp.accounts.models import User
+from erp.core.exceptions import NotAllowed
 from erp.vouchers import services as voucher_services
 from erp.vouchers.models import VoucherBatch
 
@@ -46,7 +47,7 @@ def decide(*, actor: User, batch: VoucherBatch, approve: bool, comment: str = ""
         if task is None:
             raise ValidationError(_("This batch is not waiting for a decision."))
         if not VoucherBatchFlow.decide._not_requester(actor, task):
-            raise ValidationError(_("You cannot approve or reject a batch you requested."))
+            raise NotAllowed(_("You cannot approve or reject a batch you requested."))
         activation = VoucherBatchFlow.decide.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(actor)

@@ -1,16 +1,14 @@
-"""Finance and Super Admin record and approve expenses."""
+"""Finance and Super Admin record and approve expenses.
+
+The grants and schedules this migration made are code now: the role matrix in
+erp/accounts/roles.py and the jobs in erp/core/schedules.py, applied after every migrate by
+`manage.py sync_roles_and_schedules`. The migration stays, empty, so the history is unchanged.
+"""
 
 from django.db import migrations
-
-from erp.core.migration_permissions import grant_operation
-
-GRANTS = {
-    "Super Admin": ["finance.add_expense", "finance.change_expense", "finance.view_expense"],
-    "Finance": ["finance.add_expense", "finance.change_expense", "finance.view_expense"],
-}
 
 
 class Migration(migrations.Migration):
     dependencies = [("finance", "0001_expenses"), ("accounts", "0003_seed_roles")]
 
-    operations = [grant_operation(GRANTS)]
+    operations = []

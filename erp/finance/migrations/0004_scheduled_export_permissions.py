@@ -1,19 +1,14 @@
-"""Finance and Super Admin schedule exports and download their runs."""
+"""Finance and Super Admin schedule exports and download their runs.
+
+The grants and schedules this migration made are code now: the role matrix in
+erp/accounts/roles.py and the jobs in erp/core/schedules.py, applied after every migrate by
+`manage.py sync_roles_and_schedules`. The migration stays, empty, so the history is unchanged.
+"""
 
 from django.db import migrations
-
-from erp.core.migration_permissions import grant_operation
-
-SCHEDULED_EXPORTS = [
-    "finance.add_scheduledexport",
-    "finance.change_scheduledexport",
-    "finance.view_scheduledexport",
-    "finance.view_exportrun",
-]
-GRANTS = {"Super Admin": SCHEDULED_EXPORTS, "Finance": SCHEDULED_EXPORTS}
 
 
 class Migration(migrations.Migration):
     dependencies = [("finance", "0003_scheduled_exports"), ("accounts", "0003_seed_roles")]
 
-    operations = [grant_operation(GRANTS)]
+    operations = []

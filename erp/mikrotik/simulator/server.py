@@ -223,6 +223,9 @@ class Session:
                 raise Trap("failure: phone-number and message are required")
             state.sms_outbox.append(dict(attrs))
             return [], None
+        if path == "/ip/hotspot/active" and verb == "login":
+            state.active.login(attrs)
+            return [], None
         table = state.tables.get(path)
         if table is None:
             raise Trap("no such command prefix")

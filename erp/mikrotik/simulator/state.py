@@ -184,6 +184,38 @@ class ActiveSessions(Table):
     def add(self, attrs):
         raise Trap("failure: sessions start by logging in, not by the API")
 
+    def login(self, attrs: dict[str, str]) -> None:
+        """/ip/hotspot/active/login: log a device in as a hotspot user, as the login page
+        would (user, password, mac-address, ip). The user must exist, be enabled and have that
+        password; a device already logged in is logged in again (its old session ends)."""
+        name, ip = attrs.get("user", ""), attrs.get("ip", "")
+        if not name or not ip:
+            raise Trap("failure: user and ip are required")
+        user = self.state.users._by_key.get(name)
+        if user is None or user.get("password", "") != attrs.get("password", ""):
+            raise Trap("failure: hotspot login refused: wrong user or password")
+        if user.get("disabled") == "true":
+            raise Trap("failure: hotspot login refused: user disabled")
+        mac = attrs.get("mac-address", "")
+        self.items = [
+            s
+            for s in self._items
+            if s.get("address") != ip and (not mac or s.get("mac-address") != mac)
+        ]
+        self.insert(
+            {
+                ".id": self.state.next_id(),
+                "user": name,
+                "server": "hotspot1",
+                "address": ip,
+                "mac-address": mac,
+                "uptime": "0s",
+                "bytes-in": "0",
+                "bytes-out": "0",
+                "login-by": "api",
+            }
+        )
+
     def kick_user(self, name: str) -> None:
         if any(s.get("user") == name for s in self._items):
             self.items = [s for s in self._items if s.get("user") != name]

@@ -1,42 +1,11 @@
-"""Grant the voucher permissions to the roles (the matrix is in tests/erp/accounts)."""
+"""Grant the voucher permissions to the roles (the matrix is in tests/erp/accounts).
+
+The grants and schedules this migration made are code now: the role matrix in
+erp/accounts/roles.py and the jobs in erp/core/schedules.py, applied after every migrate by
+`manage.py sync_roles_and_schedules`. The migration stays, empty, so the history is unchanged.
+"""
 
 from django.db import migrations
-
-from erp.core.migration_permissions import grant_operation
-
-GRANTS = {
-    "Super Admin": [
-        "vouchers.add_package",
-        "vouchers.change_package",
-        "vouchers.view_package",
-        "vouchers.add_voucherbatch",
-        "vouchers.change_voucherbatch",
-        "vouchers.view_voucherbatch",
-        "vouchers.change_voucher",
-        "vouchers.view_voucher",
-    ],
-    "Sales": [
-        "vouchers.view_package",
-        "vouchers.add_voucherbatch",
-        "vouchers.view_voucherbatch",
-        "vouchers.change_voucher",
-        "vouchers.view_voucher",
-    ],
-    "Marketing": [
-        "vouchers.view_package",
-        "vouchers.add_voucherbatch",
-        "vouchers.view_voucherbatch",
-        "vouchers.view_voucher",
-    ],
-    "Finance": [
-        "vouchers.view_package",
-        "vouchers.change_voucherbatch",
-        "vouchers.view_voucherbatch",
-        "vouchers.view_voucher",
-    ],
-    "Technical": ["vouchers.view_package"],
-    "Agent": ["vouchers.view_package", "vouchers.view_voucher"],
-}
 
 
 class Migration(migrations.Migration):
@@ -45,4 +14,4 @@ class Migration(migrations.Migration):
         ("accounts", "0003_seed_roles"),
     ]
 
-    operations = [grant_operation(GRANTS)]
+    operations = []

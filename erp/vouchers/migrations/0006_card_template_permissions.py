@@ -1,16 +1,14 @@
-"""Card templates are Super Admin's to edit."""
+"""Card templates are Super Admin's to edit.
+
+The grants and schedules this migration made are code now: the role matrix in
+erp/accounts/roles.py and the jobs in erp/core/schedules.py, applied after every migrate by
+`manage.py sync_roles_and_schedules`. The migration stays, empty, so the history is unchanged.
+"""
 
 from django.db import migrations
-
-from erp.core.migration_permissions import grant_operation
-
-PERMS = ["add_cardtemplate", "change_cardtemplate", "view_cardtemplate"]
-
-
-GRANTS = {"Super Admin": [f"vouchers.{perm}" for perm in PERMS]}
 
 
 class Migration(migrations.Migration):
     dependencies = [("vouchers", "0005_card_templates")]
 
-    operations = [grant_operation(GRANTS)]
+    operations = []

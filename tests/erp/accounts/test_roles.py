@@ -142,6 +142,37 @@ ASSETS = {
         "assets.view_assetmovement",
     },
 }
+PORTAL_SETUP = {
+    "portal.view_portalsettings",
+    "portal.change_portalsettings",
+    "portal.view_voucherattempt",
+    "portal.view_portalsession",
+    "portal.view_openndsgateway",
+    "portal.add_openndsgateway",
+    "portal.change_openndsgateway",
+}
+# The captive portal and online payments: Super Admin files provider accounts; Technical sets
+# up the portal and the openNDS gateways; Finance reads payments; Marketing the sessions.
+PORTAL = {
+    "Super Admin": PORTAL_SETUP
+    | {
+        "portal.add_portalsettings",
+        "payments.view_payment",
+        "payments.view_provideraccount",
+        "payments.add_provideraccount",
+        "payments.change_provideraccount",
+    },
+    "Technical": PORTAL_SETUP,
+    "Finance": {"payments.view_payment", "portal.view_portalsession"},
+    "Marketing": {"portal.view_portalsession"},
+}
+# The field app syncs for agents and technicians; Finance settles money conflicts (erp.sync).
+SYNC = {
+    "Super Admin": {"sync.view_conflict", "sync.change_conflict", "sync.view_device"},
+    "Finance": {"sync.view_conflict", "sync.change_conflict"},
+    "Technical": {"sync.use_field_app"},
+    "Agent": {"sync.use_field_app"},
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -211,6 +242,36 @@ EXPECTED = {
 }
 
 
+# SMS (issue 17): Marketing runs campaigns and writes templates; agents and Sales send to
+# their own clients; Finance sees logs and costs.
+_SMS_SENDERS = {"messaging.view_template", "messaging.view_message", "messaging.send_sms"}
+MESSAGING = {
+    "Super Admin": {
+        "messaging.add_gateway",
+        "messaging.change_gateway",
+        "messaging.view_gateway",
+        "messaging.add_template",
+        "messaging.change_template",
+        "messaging.add_campaign",
+        "messaging.view_campaign",
+        "messaging.resend_sms",
+        "messaging.view_sms_cost",
+        *_SMS_SENDERS,
+    },
+    "Marketing": {
+        "messaging.add_template",
+        "messaging.change_template",
+        "messaging.add_campaign",
+        "messaging.view_campaign",
+        "messaging.resend_sms",
+        *_SMS_SENDERS,
+    },
+    "Sales": _SMS_SENDERS,
+    "Agent": _SMS_SENDERS,
+    "Finance": {"messaging.view_message", "messaging.view_campaign", "messaging.view_sms_cost"},
+}
+
+
 @pytest.mark.django_db
 def test_migration_seeds_every_role_with_its_permissions():
     # Given a freshly migrated database (no fixture re-seeding here)
@@ -231,6 +292,9 @@ def test_migration_seeds_every_role_with_its_permissions():
             | ASSETS.get(role, set())
             | ANALYTICS.get(role, set())
             | MAINTENANCE[role]
+            | PORTAL.get(role, set())
+            | SYNC.get(role, set())
+            | MESSAGING.get(role, set())
         ), role
 
 

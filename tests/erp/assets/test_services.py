@@ -13,6 +13,7 @@ from erp.assets import services
 from erp.assets.choices import AssetCondition, AssetStatus, MovementKind
 from erp.assets.models import Asset, AssetMovement
 from erp.assets.selectors import asset_timeline, assets_visible_to
+from erp.core.exceptions import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,7 @@ def test_roles_without_move_permission_cannot_move(make_asset, make_site, users)
     asset = make_asset()
     before = _state(asset)
     for role in (Role.FINANCE, Role.SALES, Role.AGENT):
-        with pytest.raises(ValidationError):
+        with pytest.raises(NotAllowed, match="may not move"):
             services.assign_asset(actor=users[role], asset=asset, site=make_site(), reason="x")
     assert _state(asset) == before
 

@@ -117,7 +117,8 @@ def test_voucher_cards_show_the_organisation(stock, layout, pages):
 
 @pytest.mark.django_db
 def test_a_card_template_may_show_the_organisation(stock):
-    from erp.vouchers.printing import cards_html, check_card_template
+    from erp.vouchers.card_templates import check_card_template
+    from erp.vouchers.printing import cards_html
 
     body = "<p>{{ organisation }}</p><p>{{ code }}</p>"
     check_card_template(body)

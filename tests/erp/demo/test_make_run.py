@@ -32,6 +32,7 @@ def _newcomer_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         and not k.startswith(("PYTEST_", "DJANGO_"))
     }
     env.update(ERP_VAR_DIR=str(tmp_path / "var"), **extra)
+    env.setdefault("SMS_SIM_PORT", str(_free_port()))  # the demo phone, off any other's port
     return env
 
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
 from erp.finance import services
 from erp.finance.models import Expense
 from erp.sales import services as sales
@@ -40,7 +41,7 @@ def test_expense_approval_threshold_and_four_eyes(users, two_sites, settings, ma
         receipt=SimpleUploadedFile("r.pdf", b"%PDF-1.4 receipt"),
     )
     assert small.status == "approved" and big.status == "pending" and big.receipt.name
-    with pytest.raises(ValidationError, match="Someone else"):
+    with pytest.raises(NotAllowed, match="Someone else"):
         services.decide_expense(actor=finance, expense=big, approve=True)
     services.decide_expense(actor=admin, expense=big, approve=True)
     big.refresh_from_db()
@@ -62,7 +63,7 @@ def test_expense_approval_threshold_and_four_eyes(users, two_sites, settings, ma
         }
         with pytest.raises(ValidationError):
             services.record_expense(actor=finance, **args)
-    with pytest.raises(ValidationError, match="may not record"):
+    with pytest.raises(NotAllowed, match="may not record"):
         services.record_expense(
             actor=users[Role.SALES],
             category="rent",

@@ -121,6 +121,7 @@ def test_sales_report_workbook_reads_back_typed_with_totals(api, users, month):
         "Sales by seller",
         "Sales by package",
         "Sales by payment",
+        "Sales by channel",
         "Sales",
         "Refunds",
     ]
@@ -145,6 +146,9 @@ def test_sales_report_workbook_reads_back_typed_with_totals(api, users, month):
     assert by_seller[month["other"].username][1:3] == (1, 1000)
     by_payment = {r[0]: r for r in wb["Sales by payment"].iter_rows(min_row=2, values_only=True)}
     assert by_payment["Cash"][1] == 3 and by_payment["Mobile money"][2] == 1000
+    by_channel = {r[0]: r for r in wb["Sales by channel"].iter_rows(min_row=2, values_only=True)}
+    assert by_channel["Agent"][1:3] == (4, 4000)
+    assert {r[11] for r in body} == {"Agent"}
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
 from erp.finance import services, tasks
 from erp.finance.choices import ExportRunStatus
 from erp.finance.models import ExportRun, ScheduledExport
@@ -63,7 +64,7 @@ def test_bad_schedules_are_refused_and_change_nothing(users):
         with pytest.raises(ValidationError) as error:
             services.save_schedule(actor=finance, **{**good, **bad})
         assert field in error.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowed):
         services.save_schedule(actor=agent, **good)  # agents schedule nothing
     assert ScheduledExport.objects.count() == 0
     assert not PeriodicTask.objects.filter(task="erp.finance.tasks.run_scheduled_export").exists()
@@ -173,13 +174,13 @@ def test_only_the_owner_or_a_super_admin_changes_a_schedule(users, make_user, ap
     schedule = services.save_schedule(
         actor=admin, report="profit", frequency="daily", format="xlsx", recipients="ceo@x.co"
     )
-    with pytest.raises(ValidationError, match="Only its owner"):
+    with pytest.raises(NotAllowed, match="Only its owner"):
         services.save_schedule(actor=finance, schedule=schedule, recipients="me@evil.example")
     response = api(finance).patch(
         f"/api/v1/scheduled-exports/{schedule.pk}/", {"recipients": "me@evil.example"}
     )
-    assert response.status_code == 400
-    assert "Only its owner" in str(response.json())
+    assert response.status_code == 403
+    assert "Only its owner" in response.json()["detail"]
     schedule.refresh_from_db()
     assert schedule.recipients == "ceo@x.co"
     # The owner may; a Super Admin may change another's (it still runs as its owner).

@@ -47,7 +47,7 @@ def test_router_drift_command_lists_and_repairs(sim_router, simulator):
     queue_hotspot_users(router, [HotspotUserSpec(name="C1"), HotspotUserSpec(name="C2")])
     out = StringIO()
     call_command("router_drift", str(router.pk), stdout=out)
-    assert "ours, missing on the router: 2" in out.getvalue()
+    assert "Ours, missing on the router: 2" in out.getvalue()
     out = StringIO()
     call_command("router_drift", str(router.pk), "--repair", stdout=out)
     assert "repaired: 2 added" in out.getvalue()

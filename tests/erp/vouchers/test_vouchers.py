@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
 from erp.mikrotik.exceptions import RouterUnreachable
 from erp.mikrotik.models import HotspotUser
 from erp.vouchers import codes, services
@@ -125,9 +126,9 @@ def test_four_eyes_even_for_super_admin(setup, users):
     batch = services.request_batch(
         actor=admin, package=setup["package"], router=setup["router"], quantity=5
     )
-    with pytest.raises(ValidationError, match="you requested"):
+    with pytest.raises(NotAllowed, match="you requested"):
         services.decide_batch(actor=admin, batch=batch, approve=True)
-    with pytest.raises(ValidationError, match="Only Finance or Super Admin"):
+    with pytest.raises(NotAllowed, match="Only Finance or Super Admin"):
         services.decide_batch(actor=users[Role.SALES], batch=batch, approve=True)
     with pytest.raises(ValidationError):
         services.decide_batch(actor=users[Role.FINANCE], batch=batch, approve=False)  # no why

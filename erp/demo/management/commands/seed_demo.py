@@ -31,6 +31,11 @@ from erp.sites.services import create_router, create_site, update_router
 
 DEMO_PASSWORD = "viornet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_ROUTER_PASSWORD = "demo-router-pass"  # noqa: S105 - the simulator's, in the Procfile
+# make run's SMS gateway simulator (Procfile: its login, signing key and this gateway's id
+# in the webhook address it calls)
+DEMO_SMS_GATEWAY_ID = uuid.UUID("5e7d3c1a-0000-4000-8000-00000000517a")
+DEMO_SMS_PASSWORD = "demo-sms-pass"  # noqa: S105
+DEMO_SMS_SIGNING_KEY = "demo-sms-signing-key"  # noqa: S105
 
 
 def simulator_state() -> Path:
@@ -212,6 +217,7 @@ class Command(BaseCommand):
         self._seed_assets(users["technician"])
         self._seed_faults(users)
         self._seed_sales(users)
+        self._seed_sms_gateway()
 
         if +self.made:
             added = ", ".join(f"{n} {kind}" for kind, n in self.made.items() if n)
@@ -223,6 +229,26 @@ class Command(BaseCommand):
         for username, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {role}")
         self.stdout.write(f"  {LEAD[0]:<11} {LEAD[1]} (technical lead: triages faults)")
+
+    def _seed_sms_gateway(self) -> None:
+        """The demo phone: make run's Android gateway simulator (after the sales, so the
+        demo's past sales queue no receipt SMS)."""
+        from erp.messaging.models import Gateway
+        from erp.messaging.services import create_gateway
+
+        port = int(os.environ.get("SMS_SIM_PORT", "8090"))
+        if Gateway.objects.filter(pk=DEMO_SMS_GATEWAY_ID).exists():
+            return
+        create_gateway(
+            id=DEMO_SMS_GATEWAY_ID,
+            name="Demo phone",
+            base_url=f"http://127.0.0.1:{port}",
+            username="sms",
+            password=DEMO_SMS_PASSWORD,
+            webhook_key=DEMO_SMS_SIGNING_KEY,
+            is_default=True,
+        )
+        self.made["SMS gateways"] += 1
 
     def _seed_assets(self, technician: User) -> None:
         """A few assets: each site's router as an asset linked to its router record, a UPS,

@@ -2,15 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from erp.mikrotik.commands import find_router
 from erp.mikrotik.exceptions import RouterError
+from erp.mikrotik.services import DRIFT_LABELS as LABELS
 from erp.mikrotik.services import find_drift, repair_drift
-
-LABELS = {
-    "missing_on_router": "ours, missing on the router",
-    "unknown_on_router": "on the router, unknown to us",
-    "wrong_profile": "profile differs",
-    "disabled_differs": "enabled/disabled differs",
-    "should_be_removed": "removed by us, still on the router",
-}
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from erp.accounts.models import User
 from erp.mikrotik.commands import find_router
-from erp.mikrotik.exceptions import RouterError
+from erp.mikrotik.exceptions import RouterAuthFailed, RouterError
 from erp.vouchers import services
 from erp.vouchers.models import Package
 
@@ -64,6 +64,14 @@ class Command(BaseCommand):
         if not opts["no_push"]:
             try:
                 services.push_batch(batch)
+            except RouterAuthFailed as exc:
+                services.note_router_wait(batch, str(exc))
+                self.stderr.write(
+                    f"router: {exc.detail}; the router refused our login, so nothing is pushed "
+                    "until its API username and password are fixed (on the router's page); then "
+                    "resume the batch (its page, or POST "
+                    f"/api/v1/voucher-batches/{batch.pk}/resume/)"
+                )
             except RouterError as exc:
                 services.note_router_wait(batch, str(exc))
                 self.stderr.write(

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "erp.messaging"
+    label = "messaging"
+    verbose_name = _("SMS")
+
+    def ready(self) -> None:
+        # Reactions to other apps' facts (erp.sales never imports this app).
+        from erp.core import events
+
+        from . import beat, subscribers  # noqa: F401 - beat registers its Celery tasks
+
+        events.subscribe("sales.sale_recorded", subscribers.on_sale_recorded)

@@ -1,0 +1,160 @@
+"""A USB GSM modem over its serial port (pyserial): AT commands, PDU mode.
+
+Each part goes as ``AT+CMGS=<length>``, the modem's ``>`` prompt, the PDU and Ctrl-Z; the
+answer is ``+CMGS: <reference>`` then ``OK``, or ``+CMS ERROR: <n>`` (mapped below to a
+reason a person can act on). A status report is requested in each PDU (the modem reports
+``+CDS`` with the same reference). The modem keeps no message id, so a message in flight
+when a worker died is failed rather than risk a second send (``can_tell_status``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from .. import pdu
+from .base import Accepted, Rejected, Status, Unavailable
+
+# +CMS ERROR codes (3GPP TS 27.005 §3.2.5 and the network causes of TS 24.011): the reason,
+# and whether trying again later can help.
+CMS_ERRORS: dict[int, tuple[str, bool]] = {
+    21: ("The network refused the message (no credit on the SIM?).", False),
+    27: ("The number is not reachable.", True),
+    38: ("The mobile network is out of order.", True),
+    41: ("The mobile network failed for now.", True),
+    42: ("The mobile network is congested.", True),
+    304: ("The modem refused the message format (PDU).", False),
+    310: ("There is no SIM card in the modem.", True),
+    311: ("The SIM card needs its PIN.", True),
+    313: ("The SIM card has failed.", True),
+    314: ("The SIM card is busy.", True),
+    316: ("The SIM card needs its PUK.", True),
+    322: ("The SIM card's memory is full.", True),
+    330: ("The modem does not know the SMS centre's number.", False),
+    331: ("The modem has no network.", True),
+    332: ("The mobile network did not answer in time.", True),
+    500: ("The modem failed (unknown error).", True),
+}
+
+
+class ModemGateway:
+    can_tell_status = False
+
+    def __init__(self, device: str, *, baudrate: int = 115200, timeout: float = 10.0) -> None:
+        self.device = device
+        self.baudrate = baudrate
+        self.timeout = timeout
+        self.references: list[int] = []
+
+    @classmethod
+    def for_gateway(cls, gateway) -> ModemGateway:
+        if not gateway.base_url:
+            raise Rejected("This modem gateway has no serial port.")
+        return cls(gateway.base_url)
+
+    # --- the AT dialogue ----------------------------------------------------------------
+    def _open(self):
+        import serial
+
+        try:
+            return serial.serial_for_url(self.device, baudrate=self.baudrate, timeout=0.1)
+        except (serial.SerialException, OSError):
+            raise Unavailable(
+                "The modem's serial port cannot be opened (is it plugged in?)."
+            ) from None
+
+    def _read_until(self, port, *ends: str) -> str:
+        """Read until one of ``ends`` or an error line; Unavailable after ``timeout``."""
+        deadline = time.monotonic() + self.timeout
+        buffer = ""
+        while time.monotonic() < deadline:
+            chunk = port.read(256)
+            if not chunk:
+                continue
+            buffer += chunk.decode("ascii", "replace")
+            if any(end in buffer for end in ends):
+                return buffer
+            tail = buffer.rsplit("+CMS ERROR:", 1)
+            if len(tail) == 2 and "\r\n" in tail[1]:
+                return buffer
+            if "\r\nERROR\r\n" in buffer:
+                return buffer
+        raise Unavailable("The modem does not answer.")
+
+    def _command(self, port, line: str) -> str:
+        port.write((line + "\r").encode("ascii"))
+        answer = self._read_until(port, "\r\nOK\r\n")
+        self._raise_for(answer)
+        return answer
+
+    @staticmethod
+    def _raise_for(answer: str) -> None:
+        if "+CMS ERROR:" in answer:
+            raw = answer.split("+CMS ERROR:", 1)[1].strip().split()[0]
+            try:
+                code = int(raw)
+            except ValueError:
+                raise Unavailable("The modem failed.") from None
+            reason, retry = CMS_ERRORS.get(
+                code, (f"The modem refused the message (error {code}).", True)
+            )
+            raise (Unavailable if retry else Rejected)(reason)
+        if "\r\nERROR" in answer and "OK" not in answer:
+            raise Rejected("The modem refused the command.")
+
+    def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
+        reference = int(message_id.replace("-", "")[:2], 16)  # ties the parts together
+        pdus = pdu.submit_pdus(phone, text, reference=reference)
+        port = self._open()
+        sent = []
+        try:
+            self._command(port, "AT")
+            self._command(port, "ATE0")
+            self._command(port, "AT+CMGF=0")
+            self._command(port, "AT+CNMI=2,1,0,1,0")  # +CMTI for inbound, +CDS for reports
+            for hex_pdu, length in pdus:
+                port.write(f"AT+CMGS={length}\r".encode("ascii"))
+                prompt = self._read_until(port, "> ")
+                self._raise_for(prompt)
+                port.write(hex_pdu.encode("ascii") + b"\x1a")
+                answer = self._read_until(port, "\r\nOK\r\n")
+                self._raise_for(answer)
+                sent.append(int(answer.split("+CMGS:", 1)[1].split()[0]))
+        except (Unavailable, Rejected) as exc:
+            if sent:  # some parts left: the reason says so
+                raise Rejected(
+                    f"{exc.reason} ({len(sent)} of {len(pdus)} parts went out.)"
+                ) from None
+            raise
+        finally:
+            port.close()
+        self.references = sent
+        return Accepted(reference=",".join(str(r) for r in sent), sent=True)
+
+    def read_inbox(self) -> list[pdu.Delivered]:
+        """The SMS on the SIM (``AT+CMGL=4``, every stored message in PDU mode), each deleted
+        (``AT+CMGD``) once read."""
+        port = self._open()
+        try:
+            self._command(port, "AT")
+            self._command(port, "AT+CMGF=0")
+            listing = self._command(port, "AT+CMGL=4")
+            lines = [line.strip() for line in listing.splitlines() if line.strip()]
+            found: list[tuple[int, pdu.Delivered]] = []
+            for i, line in enumerate(lines):
+                if line.startswith("+CMGL:") and i + 1 < len(lines):
+                    index = int(line.split(":", 1)[1].split(",")[0])
+                    try:
+                        found.append((index, pdu.decode_deliver(lines[i + 1])))
+                    except (ValueError, IndexError, KeyError):
+                        continue  # a status report or a PDU we cannot read: left on the SIM
+            for index, _message in found:
+                self._command(port, f"AT+CMGD={index}")
+        finally:
+            port.close()
+        return [message for _index, message in found]
+
+    def status(self, message_id: str) -> Status | None:
+        return None
+
+    def register_webhooks(self, url: str, *, prefix: str = "viornet") -> list[str]:
+        return []

@@ -1,0 +1,65 @@
+"""Reads of the SMS app, scoped to what the asking user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from erp.accounts.models import User
+from erp.sites.selectors import sites_visible_to
+
+from .models import Campaign, Message, Template
+
+
+def messages_visible_to(user: User) -> QuerySet[Message]:
+    """An agent: messages to the agent's own clients or queued by the agent; site-scoped
+    staff: those of their sites' clients (and their own); the rest: all."""
+    messages = Message.objects.select_related("gateway", "template", "campaign", "client")
+    if not user.is_authenticated:
+        return messages.none()
+    if user.sees_all_sites:
+        return messages
+    if user.is_agent:
+        return messages.filter(Q(client__agent=user) | Q(queued_by=user))
+    if user.has_site_scope:
+        return messages.filter(
+            Q(client__site__in=sites_visible_to(user).values("pk")) | Q(queued_by=user)
+        )
+    return messages
+
+
+def templates_visible_to(user: User) -> QuerySet[Template]:
+    return Template.objects.all() if user.is_authenticated else Template.objects.none()
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.select_related("template", "created_by")
+    if not user.is_authenticated:
+        return campaigns.none()
+    return campaigns
+
+
+def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
+    """Per ``by`` (gateway__name, campaign__name): messages, delivered, failed, rate in %."""
+    from django.db.models import Count
+
+    rows = (
+        messages.order_by()
+        .exclude(**{f"{by}__isnull": True})
+        .values(by)
+        .annotate(
+            total=Count("id"),
+            delivered=Count("id", filter=Q(state="delivered")),
+            failed=Count("id", filter=Q(state__in=["failed", "expired"])),
+        )
+        .order_by(by)
+    )
+    return [
+        {
+            "name": r[by],
+            "total": r["total"],
+            "delivered": r["delivered"],
+            "failed": r["failed"],
+            "rate": round(100 * r["delivered"] / r["total"], 1) if r["total"] else None,
+        }
+        for r in rows
+    ]

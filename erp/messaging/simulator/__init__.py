@@ -1,0 +1,2 @@
+"""Simulators of the SMS gateways, speaking their real protocols (never imported by
+production code: a contract in pyproject.toml checks it)."""

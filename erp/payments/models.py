@@ -1,0 +1,147 @@
+"""Payments made online by customers of the captive portal, the provider accounts they go
+through, and the provider's webhook deliveries (kept to refuse replays).
+
+One payment issues at most one voucher: ``Payment.sale`` is a OneToOne (a database unique
+constraint), the issuing service locks the payment row, and the online sale's idempotency key
+is the payment's id.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from erp.core import crypto
+from erp.core.models import BaseModel
+from erp.core.money import MoneyField
+from erp.core.scoping import AgentRows, RowScope
+
+from .choices import PaymentStatus, Provider
+
+
+class ProviderAccount(BaseModel):
+    """Our account at a payment provider: where its API is, and the secrets to use it (kept
+    encrypted like router passwords, out of the history table, never shown)."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    api_base_url = models.URLField(_("API base URL"), default="https://api.wave.com")
+    currency = models.CharField(_("currency"), max_length=3, default="XOF")
+    api_key_encrypted = models.TextField(_("API key (encrypted)"), editable=False, blank=True)
+    webhook_secret_encrypted = models.TextField(
+        _("webhook secret (encrypted)"), editable=False, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(excluded_fields=["api_key_encrypted", "webhook_secret_encrypted"])
+
+    class Meta:
+        verbose_name = _("payment provider account")
+        verbose_name_plural = _("payment provider accounts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_api_key(self, raw: str) -> None:
+        self.api_key_encrypted = crypto.encrypt(raw)
+
+    def get_api_key(self) -> str:
+        return crypto.decrypt(self.api_key_encrypted)
+
+    def set_webhook_secret(self, raw: str) -> None:
+        self.webhook_secret_encrypted = crypto.encrypt(raw)
+
+    def get_webhook_secret(self) -> str:
+        return crypto.decrypt(self.webhook_secret_encrypted)
+
+
+class Payment(BaseModel):
+    """A customer's payment for one package at one site. Its id is the provider's
+    ``client_reference``; the provider's checkout session id is unique per account."""
+
+    account = models.ForeignKey(
+        ProviderAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="payments"
+    )
+    package = models.ForeignKey(
+        "vouchers.Package", verbose_name=_("package"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = MoneyField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=8, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
+    )
+    provider_session_id = models.CharField(_("provider session"), max_length=64, blank=True)
+    launch_url = models.URLField(_("payment page"), max_length=500, blank=True)
+    transaction_id = models.CharField(_("provider transaction"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The device's hotspot variables (MAC, IP, login link): to log it in once issued.
+    hotspot = models.JSONField(_("device"), default=dict, blank=True)
+    sale = models.OneToOneField(
+        "sales.Sale",
+        verbose_name=_("sale"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("voucher issued at"), null=True, blank=True)
+    issue_error = models.CharField(_("why not issued yet"), max_length=300, blank=True)
+    issue_attempts = models.PositiveSmallIntegerField(_("issue attempts"), default=0)
+    history = HistoricalRecords()
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="payments.view_payment")
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="payment_status_idx"),
+            models.Index(fields=["site", "-created_at"], name="payment_site_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "provider_session_id"],
+                condition=~Q(provider_session_id=""),
+                name="payment_provider_session_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="issued", sale__isnull=False)
+                | (~Q(status="issued") & Q(sale__isnull=True)),
+                name="payment_issued_iff_sale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.amount} {self.currency} {self.status}"
+
+
+class WebhookEvent(models.Model):
+    """A provider webhook we accepted: its id is unique per account, so the same delivery
+    replayed (even correctly signed, within the time window) is recognised and does nothing."""
+
+    account = models.ForeignKey(
+        ProviderAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    event_id = models.CharField(_("event id"), max_length=64)
+    type = models.CharField(_("type"), max_length=64)
+    session_id = models.CharField(_("provider session"), max_length=64, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "event_id"], name="webhook_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

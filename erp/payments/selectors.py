@@ -1,0 +1,44 @@
+"""Reads of payments."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .choices import PaymentStatus
+from .models import Payment
+
+
+def owed_payments() -> QuerySet[Payment]:
+    """Paid, no voucher yet: what we owe customers (Finance's list; retried every minute)."""
+    return (
+        Payment.objects.filter(status=PaymentStatus.PAID)
+        .select_related("site", "package")
+        .order_by("paid_at")
+    )
+
+
+def payment_by_reference(*, site, reference: str, days: int = 30) -> Payment | None:
+    """A site's recent payment by what the customer holds: the provider's transaction id
+    (on the payment receipt) or the first 8 characters of our reference (on the "we owe you"
+    page). None when nothing matches or the text is too short to be a reference."""
+    from datetime import timedelta
+
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+    from django.utils import timezone
+
+    text = "".join(reference.split())
+    if len(text) < 8:
+        return None
+    recent = Payment.objects.filter(
+        site=site, created_at__gte=timezone.now() - timedelta(days=days)
+    ).select_related("sale__voucher__router", "package")
+    found = recent.filter(transaction_id__iexact=text[:64]).first()
+    if found is None and len(text) <= 36:
+        found = (
+            recent.annotate(ref=Cast("id", CharField()))
+            .filter(ref__startswith=text.lower())
+            .order_by("-created_at")
+            .first()
+        )
+    return found

@@ -1,0 +1,311 @@
+"""Taking a customer's payment and turning it into exactly one voucher.
+
+The rule (one payment → at most one voucher, whatever the order, number and timing of
+webhooks, polls and retries) rests on three things:
+
+1. ``Payment.sale`` is a OneToOne: a second sale for a payment is a database error.
+2. ``settle`` locks the payment row (SELECT … FOR UPDATE) before it reads the status and
+   issues: two callbacks at once take turns; the second finds it issued.
+3. The online sale's idempotency key is the payment id: even a sale whose payment update was
+   lost is found again rather than made twice.
+
+Nothing is issued on a webhook's word: ``settle`` re-reads the checkout session from the
+provider and issues only if the provider says it succeeded, for our reference, amount and
+currency. A payment the provider took but that could not issue (no stock on the router) is
+PAID with the reason: "we owe you" for Finance and the customer, retried by ``retry_owed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.core import events
+from erp.core.money import to_money
+from erp.sales.services import OutOfStock, sell_online
+from erp.sites.models import Site
+from erp.vouchers.models import Package, Voucher
+
+from .choices import PaymentStatus
+from .events import VOUCHER_ISSUED
+from .models import Payment, ProviderAccount, WebhookEvent
+from .providers import CheckoutSession, ProviderError, SignatureError, for_account
+
+log = logging.getLogger(__name__)
+
+
+class PaymentRefused(Exception):
+    """The payment cannot start (no stock, package not sold here, no provider account)."""
+
+
+def active_account() -> ProviderAccount | None:
+    return ProviderAccount.objects.filter(is_active=True).order_by("created_at").first()
+
+
+def online_packages(site: Site) -> list[Package]:
+    """The active packages of a site with at least one voucher of its office stock on the
+    router: only what can be issued at once is offered for payment."""
+    from erp.sales.selectors import on_router
+
+    ready = (
+        Voucher.objects.filter(site=site, agent__isnull=True, status="unused")
+        .filter(on_router())
+        .values("package_id")
+    )
+    return list(
+        Package.objects.filter(is_active=True, sites=site, pk__in=ready).order_by("price", "name")
+    )
+
+
+def start_payment(
+    *,
+    site: Site,
+    package: Package,
+    hotspot: dict[str, str],
+    success_url: str,
+    error_url: str,
+    phone: str = "",
+    payment_id: uuid.UUID | None = None,
+) -> Payment:
+    """Open a checkout for one package: the payment row first (committed, so a lost create
+    can be found again by its reference), then the provider's session. ``success_url`` and
+    ``error_url`` may contain ``{id}`` for the payment id. Raises PaymentRefused or
+    ProviderError (the payment then stays CREATED and is never issued)."""
+    account = active_account()
+    if account is None:
+        raise PaymentRefused(_("Online payment is not available here yet."))
+    if package.pk not in {p.pk for p in online_packages(site)}:
+        raise PaymentRefused(_("This package is not available online here right now."))
+    payment = Payment.objects.create(
+        id=payment_id or uuid.uuid4(),
+        account=account,
+        site=site,
+        package=package,
+        amount=to_money(package.price),
+        currency=account.currency,
+        phone=phone[:20],
+        hotspot=dict(hotspot),
+    )
+    provider = for_account(account)
+    reference = str(payment.id)
+    try:
+        session = provider.create_checkout(
+            amount=payment.amount,
+            currency=payment.currency,
+            client_reference=reference,
+            success_url=success_url.format(id=reference),
+            error_url=error_url.format(id=reference),
+        )
+    except ProviderError:
+        # The provider may have made the session and lost only its answer.
+        try:
+            session = provider.find_by_reference(reference)
+        except ProviderError:
+            session = None
+        if session is None:
+            raise
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_session_id=session.id,
+        launch_url=session.launch_url,
+        status=PaymentStatus.PENDING,
+        updated_at=timezone.now(),
+    )
+    payment.refresh_from_db()
+    return payment
+
+
+def _read_session(payment: Payment) -> CheckoutSession | None:
+    provider = for_account(payment.account)
+    if payment.provider_session_id:
+        return provider.get_session(payment.provider_session_id)
+    return provider.find_by_reference(str(payment.id))
+
+
+def settle(payment_id: Any) -> Payment:
+    """Bring a payment up to date with its provider and issue its voucher if it is paid:
+    safe to call any number of times, from any webhook, poll or retry, in any order.
+    Raises ProviderError when the provider cannot be asked (nothing changes then)."""
+    payment = Payment.objects.select_related("account").get(pk=payment_id)
+    if payment.status == PaymentStatus.ISSUED:
+        return payment
+    session = _read_session(payment)  # outside the lock: a slow provider holds no row
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("account").get(pk=payment_id)
+        if payment.status == PaymentStatus.ISSUED:
+            return payment
+        if session is None:
+            return payment
+        if not payment.provider_session_id:
+            payment.provider_session_id = session.id
+        if session.succeeded:
+            _mark_paid(payment, session)
+        elif session.failed and payment.status in {PaymentStatus.CREATED, PaymentStatus.PENDING}:
+            payment.status = PaymentStatus.FAILED
+        payment.save()
+    return payment
+
+
+def _mark_paid(payment: Payment, session: CheckoutSession) -> None:
+    """The provider has the money: PAID, then issue (the lock is held by the caller)."""
+    if payment.status != PaymentStatus.PAID:
+        payment.status = PaymentStatus.PAID
+        payment.paid_at = timezone.now()
+    payment.transaction_id = session.transaction_id[:64]
+    mismatch = (
+        session.client_reference != str(payment.id)
+        or session.currency != payment.currency
+        or to_money(session.amount) != payment.amount
+    )
+    if mismatch:
+        # Paid, but not what we asked for: Finance sorts it out; nothing is issued.
+        payment.issue_error = _(
+            "The provider reports %(amount)s %(currency)s for reference %(ref)s; we asked "
+            "%(ours)s %(our_currency)s."
+        ) % {
+            "amount": session.amount,
+            "currency": session.currency,
+            "ref": session.client_reference[:40],
+            "ours": payment.amount,
+            "our_currency": payment.currency,
+        }
+        return
+    _issue(payment)
+
+
+def _issue(payment: Payment) -> None:
+    payment.issue_attempts += 1
+    try:
+        with transaction.atomic():
+            sale, _created = sell_online(
+                site=payment.site,
+                package=payment.package,
+                payment_reference=payment.transaction_id or payment.provider_session_id,
+                idempotency_key=payment.id,
+                amount=payment.amount,
+            )
+    except (OutOfStock, ValidationError, IntegrityError) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        payment.issue_error = message[:300]
+        log.warning("payment %s paid but not issued: %s", payment.pk, message)
+        return
+    payment.sale = sale
+    payment.status = PaymentStatus.ISSUED
+    payment.issued_at = timezone.now()
+    payment.issue_error = ""
+    events.announce(
+        VOUCHER_ISSUED,
+        key=str(payment.pk),
+        payment_id=str(payment.pk),
+        voucher_id=sale.voucher_id,
+        site_id=str(payment.site_id),
+        hotspot=payment.hotspot,
+    )
+
+
+def handle_webhook(*, account: ProviderAccount, headers: Any, body: bytes) -> str:
+    """A provider's webhook: verified (signature, time window), recorded once by its event
+    id (a replay does nothing), then the payment is settled by re-reading the provider.
+    Returns what happened ("settled", "replay", "unknown payment", "ignored"). Raises
+    SignatureError for a forged, stale or malformed delivery and ProviderError when the
+    provider cannot be re-read (the provider retries the webhook later)."""
+    event = for_account(account).verify_webhook(headers=headers, body=body, now=time.time())
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    session_id = str(data.get("id") or "")[:64]
+    reference = str(data.get("client_reference") or "")
+    event_id = str(event["id"])[:64]
+    if WebhookEvent.objects.filter(account=account, event_id=event_id).exists():
+        return "replay"
+    outcome = "ignored"
+    if event["type"] in {"checkout.session.completed", "checkout.session.payment_failed"}:
+        payment = _payment_for(account, reference=reference, session_id=session_id)
+        if payment is None:
+            log.warning("webhook %s for an unknown payment", event_id)
+            outcome = "unknown payment"
+        else:
+            settle(payment.pk)  # a ProviderError leaves the event unrecorded: Wave resends
+            outcome = "settled"
+    # Recorded once settled: the same delivery again is a replay. Two copies at once both
+    # settle, which is safe (settle is idempotent) and one record wins.
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(
+                account=account,
+                event_id=event_id,
+                type=str(event["type"])[:64],
+                session_id=session_id,
+            )
+    except IntegrityError:
+        return "replay"
+    return outcome
+
+
+def _payment_for(account, *, reference: str, session_id: str) -> Payment | None:
+    try:
+        by_reference = uuid.UUID(reference)
+    except ValueError:
+        by_reference = None
+    if by_reference is not None:
+        found = Payment.objects.filter(account=account, pk=by_reference).first()
+        if found is not None:
+            return found
+    if session_id:
+        return Payment.objects.filter(account=account, provider_session_id=session_id).first()
+    return None
+
+
+def retry_owed(*, limit: int = 200) -> int:
+    """Settle again every payment the provider took that has no voucher yet (PAID), and every
+    pending one older than a minute (a webhook that never came): returns how many issued."""
+    cutoff = timezone.now() - timedelta(minutes=1)
+    ids = list(
+        Payment.objects.filter(status=PaymentStatus.PAID)
+        .values_list("pk", flat=True)
+        .order_by("created_at")[:limit]
+    ) + list(
+        Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)
+        .values_list("pk", flat=True)
+        .order_by("created_at")[:limit]
+    )
+    issued = 0
+    for pk in ids:
+        try:
+            issued += settle(pk).status == PaymentStatus.ISSUED
+        except ProviderError as exc:
+            log.warning("payment %s not settled: %s", pk, exc)
+    return issued
+
+
+__all__ = [
+    "PaymentRefused",
+    "ProviderError",
+    "SignatureError",
+    "handle_webhook",
+    "online_packages",
+    "retry_owed",
+    "settle",
+    "start_payment",
+]
+
+
+def rotate_provider_secrets() -> int:
+    """Re-encrypt every provider account's secrets under the first key of FERNET_KEYS (run
+    with rotate_fernet_keys when a key is rotated). Returns how many accounts changed."""
+    from erp.core import crypto
+
+    count = 0
+    with transaction.atomic():
+        for account in ProviderAccount.objects.select_for_update():
+            for field in ("api_key_encrypted", "webhook_secret_encrypted"):
+                if getattr(account, field):
+                    setattr(account, field, crypto.rotate(getattr(account, field)))
+            account.save(update_fields=["api_key_encrypted", "webhook_secret_encrypted"])
+            count += 1
+    return count

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("<str:site_code>/", views.portal_page, name="page"),
+    path("<str:site_code>/buy/", views.buy, name="buy"),
+    path("<str:site_code>/paid/<uuid:payment_id>/", views.paid, name="paid"),
+    path("<str:site_code>/nds/", views.opennds, name="opennds"),
+    path("<str:site_code>/claim/", views.claim, name="claim"),
+]

@@ -1,0 +1,138 @@
+"""The field app's sync endpoints: push operations, pull changes, see and settle conflicts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Conflict
+from .serializers import (
+    ConflictSerializer,
+    PullOutputSerializer,
+    PushInputSerializer,
+    PushOutputSerializer,
+    SettleInputSerializer,
+)
+
+# A push of SYNC_MAX_OPS operations is far below this; a bigger body is refused unread.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+class UsesFieldApp(BasePermission):
+    """Agents and technicians (``sync.use_field_app``)."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("sync.use_field_app"))
+
+
+class PushView(APIView):
+    """Apply the device's queued operations in order, each once; an answer per operation."""
+
+    permission_classes = [IsAuthenticated, UsesFieldApp]
+
+    @extend_schema(request=PushInputSerializer, responses={200: PushOutputSerializer})
+    def post(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return Response(
+                {
+                    "detail": _(
+                        "This push is %(size)s MB; at most %(max)s MB: send the queue in "
+                        "smaller pushes. Nothing was applied."
+                    )
+                    % {"size": round(length / 2**20, 1), "max": MAX_BODY_BYTES // 2**20}
+                },
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        data = request.data
+        if not isinstance(data, dict) or not isinstance(data.get("ops"), list):
+            raise ParseError(_('Send {"ops": [...]}: a list of operations.'))
+        if len(data["ops"]) > settings.SYNC_MAX_OPS:
+            raise ValidationError(
+                {
+                    "ops": [
+                        _("At most %(n)s operations per push; nothing was applied.")
+                        % {"n": settings.SYNC_MAX_OPS}
+                    ]
+                }
+            )
+        results = services.push(
+            user=request.user,
+            ops=data["ops"],
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        return Response({"results": results})
+
+
+class PullView(APIView):
+    """Every change the user may see since the cursor (none: a first sync), one page."""
+
+    permission_classes = [IsAuthenticated, UsesFieldApp]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From the last page."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Records per page."),
+            OpenApiParameter(
+                "device_id", OpenApiTypes.UUID, description="The asking device (its last pull)."
+            ),
+        ],
+        responses={200: PullOutputSerializer},
+    )
+    def get(self, request):
+        limit = request.query_params.get("limit")
+        try:
+            limit = int(limit) if limit else None
+            if limit is not None and limit < 1:
+                raise ValueError
+        except ValueError:
+            raise ValidationError({"limit": [_("A whole number from 1 up.")]}) from None
+        try:
+            page = selectors.pull(
+                request.user, cursor=request.query_params.get("cursor"), limit=limit
+            )
+        except selectors.BadCursor:
+            raise ValidationError(
+                {"cursor": [_("Unknown cursor: start again without one (a full sync).")]}
+            ) from None
+        services.note_pull(user=request.user, device_id=request.query_params.get("device_id"))
+        return Response(page)
+
+
+class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Conflicts of pushed operations: a user's own; every one for Finance, who settles them."""
+
+    serializer_class = ConflictSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["kind", "user"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Conflict.objects.none()
+        return selectors.conflicts_visible_to(self.request.user)
+
+    @extend_schema(request=SettleInputSerializer, responses={200: ConflictSerializer})
+    @action(detail=True, methods=["post"])
+    def settle(self, request, pk=None):
+        if not request.user.has_perm("sync.change_conflict"):
+            raise PermissionDenied()
+        data = SettleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conflict = services.settle_conflict(
+            actor=request.user,
+            conflict=self.get_object(),
+            resolution=data.validated_data["resolution"],
+        )
+        return Response(ConflictSerializer(conflict).data)

@@ -1,0 +1,567 @@
+"""Applying what a device pushes: each operation once, in order, through the domain services.
+
+A push is a list of operations ``{device_id, seq, op, entity, id, payload, client_time}``.
+Per device they must come in order: the next applied is ``last_seq + 1``. Each is applied in
+its own transaction, which also writes its ``AppliedOperation`` (unique on device and seq) and
+moves the device's ``last_seq``: a lost answer, a duplicate or a replay of any prefix finds the
+stored answer and changes nothing. An operation the rules refuse is stored as rejected with the
+reason, so its replay is refused the same way; an operation that cannot be placed (a gap, a
+device of another user, a seq that is not a number) is refused without being stored.
+
+No business rule is written here: clients go through erp.clients.services, sales through
+erp.sales.services.sell / sell_to_phone. What this module adds is the protocol and the
+conflicts (what the device believed versus what the server had meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from erp.accounts.models import User
+from erp.clients import services as client_services
+from erp.clients.models import Client
+from erp.clients.selectors import clients_visible_to
+from erp.sales import services as sale_services
+from erp.sites.selectors import sites_visible_to
+from erp.vouchers.models import Voucher
+
+from .choices import ALLOWED_OPS, ConflictKind, Entity, Op, Outcome
+from .models import AppliedOperation, ChangeLog, Conflict, Device
+from .records import client_record, sale_record
+
+CLIENT_EDITABLE = ("name", "phone", "notes", "mac_address", "marketing_consent")
+# Fields compared one by one when two edits meet ("latest wins", the loser kept).
+CLIENT_MERGED = ("name", "phone", "notes")
+
+
+class Rejected(Exception):
+    """The operation is refused; the message is for the person holding the phone."""
+
+
+@dataclass
+class Outcome_:
+    outcome: str
+    reason: str = ""
+    record: dict | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def _answer(seq, outcome: str, **extra) -> dict[str, Any]:
+    return {"seq": seq, "outcome": outcome, **{k: v for k, v in extra.items() if v}}
+
+
+def fingerprint(op: dict) -> str:
+    """The operation as sent, canonical: the same seq with another operation is refused."""
+    canonical = json.dumps(
+        {k: op.get(k) for k in ("op", "entity", "id", "payload", "client_time")},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        parts = []
+        for name, errors in exc.message_dict.items():
+            text = " ".join(errors)
+            parts.append(text if name == "__all__" else f"{name}: {text}")
+        return " ".join(parts)
+    return " ".join(exc.messages)
+
+
+def _uuid(value, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Rejected(_("%(what)s is not a valid UUID.") % {"what": what}) from None
+
+
+# --- the push ---------------------------------------------------------------------------------
+def push(*, user: User, ops: list, user_agent: str = "") -> list[dict[str, Any]]:
+    """Apply a device's operations; one answer per operation, in the order sent."""
+    answers: list[dict[str, Any] | None] = [None] * len(ops)
+    by_device: dict[uuid.UUID, list[tuple[int, dict]]] = {}
+    for index, op in enumerate(ops):
+        seq = op.get("seq") if isinstance(op, dict) else None
+        if not isinstance(op, dict):
+            answers[index] = _answer(None, Outcome.REJECTED, reason=_("An operation is an object."))
+            continue
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            answers[index] = _answer(
+                seq, Outcome.REJECTED, reason=_("seq must be a whole number from 1 up.")
+            )
+            continue
+        try:
+            device_id = _uuid(op.get("device_id"), "device_id")
+        except Rejected as exc:
+            answers[index] = _answer(seq, Outcome.REJECTED, reason=str(exc))
+            continue
+        by_device.setdefault(device_id, []).append((index, op))
+    for device_id, device_ops in by_device.items():
+        for index, answer in _push_device(user, device_id, device_ops, user_agent):
+            answers[index] = answer
+    return answers  # type: ignore[return-value]
+
+
+def _device_for(user: User, device_id: uuid.UUID, user_agent: str) -> Device:
+    device = Device.objects.filter(pk=device_id).first()
+    if device is None:
+        try:
+            with transaction.atomic():
+                device = Device.objects.create(pk=device_id, user=user, user_agent=user_agent[:200])
+        except IntegrityError:  # registered by a concurrent push
+            device = Device.objects.get(pk=device_id)
+    if device.user_id != user.pk:
+        raise Rejected(_("This device is registered to another user: sign in as that user."))
+    return device
+
+
+def _push_device(user, device_id, device_ops, user_agent):
+    try:
+        device = _device_for(user, device_id, user_agent)
+    except Rejected as exc:
+        for index, op in device_ops:
+            yield index, _answer(op["seq"], Outcome.REJECTED, reason=str(exc))
+        return
+    # Everything already applied, in one query: a replay of 1,000 operations is one read.
+    stored = {
+        row.seq: row
+        for row in AppliedOperation.objects.filter(
+            device=device, seq__in=[op["seq"] for _i, op in device_ops]
+        ).only("seq", "fingerprint", "result")
+    }
+    expected = device.last_seq + 1
+    blocked_from = None
+    for index, op in device_ops:
+        seq = op["seq"]
+        if seq in stored:
+            yield index, _replayed(stored[seq], op)
+            continue
+        if blocked_from is not None or seq > expected:
+            blocked_from = blocked_from or expected
+            yield (
+                index,
+                _answer(
+                    seq,
+                    Outcome.REJECTED,
+                    reason=_(
+                        "Operation %(n)s has not arrived: send the operations in order from %(n)s."
+                    )
+                    % {"n": blocked_from},
+                    retry=True,
+                ),
+            )
+            continue
+        if seq < expected:
+            # Applied by a concurrent push of the same device since our read.
+            prior = AppliedOperation.objects.filter(device=device, seq=seq).first()
+            yield (
+                index,
+                (
+                    _replayed(prior, op)
+                    if prior
+                    else _answer(seq, Outcome.REJECTED, reason=_("Out of order."), retry=True)
+                ),
+            )
+            continue
+        answer = _apply_one(user, device, op)
+        if answer.get("retry"):
+            blocked_from = seq
+        else:
+            expected = seq + 1
+            stored[seq] = None  # a repeat of this seq later in the same push is a replay
+        yield index, answer
+
+
+def _replayed(prior: AppliedOperation | None, op: dict) -> dict[str, Any]:
+    if prior is None:  # applied earlier in this very request
+        prior = AppliedOperation.objects.get(device_id=op["device_id"], seq=op["seq"])
+    if prior.fingerprint != fingerprint(op):
+        return _answer(
+            op["seq"],
+            Outcome.REJECTED,
+            reason=_("Operation %(n)s was already used for a different change.") % {"n": op["seq"]},
+        )
+    return prior.result
+
+
+def _apply_one(user: User, device: Device, op: dict) -> dict[str, Any]:
+    """One operation, one transaction: its effect, its record, the device's new last_seq."""
+    seq = op["seq"]
+    received = timezone.now()
+    with transaction.atomic():
+        locked = Device.objects.select_for_update().get(pk=device.pk)
+        if locked.last_seq != seq - 1:
+            prior = AppliedOperation.objects.filter(device=device, seq=seq).first()
+            if prior is not None:
+                return _replayed(prior, op)
+            return _answer(seq, Outcome.REJECTED, reason=_("Out of order."), retry=True)
+        try:
+            with transaction.atomic():  # the effect: undone alone if refused
+                done = _dispatch(user, op, received)
+        except Rejected as exc:
+            done = Outcome_(Outcome.REJECTED, reason=str(exc))
+        except ValidationError as exc:
+            done = Outcome_(Outcome.REJECTED, reason=_messages(exc))
+        except PermissionDenied as exc:  # NotAllowed: who the user is (a discount, a delete)
+            done = Outcome_(Outcome.REJECTED, reason=str(exc) or _("You may not do this."))
+        client_time = _client_time(op.get("client_time"))
+        answer = _answer(
+            seq,
+            done.outcome,
+            reason=done.reason,
+            record=done.record,
+            flags=done.flags,
+            id=str(op.get("id") or ""),
+        )
+        if done.conflicts:  # their UUIDs exist before they are saved: one insert each
+            answer["conflicts"] = [
+                {"kind": c.kind, "field": c.field, "detail": c.detail, "id": str(c.pk)}
+                for c in done.conflicts
+            ]
+        applied = AppliedOperation.objects.create(
+            device=device,
+            seq=seq,
+            op=str(op.get("op") or "")[:16],
+            entity=str(op.get("entity") or "")[:16],
+            entity_id=str(op.get("id") or "")[:64],
+            fingerprint=fingerprint(op),
+            outcome=done.outcome,
+            result=answer,
+            client_time=client_time,
+            received_at=received,
+        )
+        for conflict in done.conflicts:
+            conflict.operation = applied
+            conflict.user = user
+            conflict._history_user = user
+            conflict.save(force_insert=True)
+        Device.objects.filter(pk=device.pk).update(last_seq=seq, last_push_at=received)
+    return answer
+
+
+def _client_time(raw) -> datetime | None:
+    if not raw or not isinstance(raw, str):
+        return None
+    value = parse_datetime(raw)
+    if value is None:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _dispatch(user: User, op: dict, received: datetime) -> Outcome_:
+    name, entity = op.get("op"), op.get("entity")
+    if entity not in Entity.values:
+        raise Rejected(_("Unknown entity %(entity)r.") % {"entity": entity})
+    if name not in Op.values:
+        raise Rejected(_("Unknown operation %(op)r.") % {"op": name})
+    if name not in ALLOWED_OPS.get(entity, ()):
+        raise Rejected(
+            _("A %(entity)s cannot be changed with %(op)r from the field app.")
+            % {"entity": entity, "op": name}
+        )
+    record_id = _uuid(op.get("id"), "id")
+    payload = op.get("payload")
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise Rejected(_("payload must be an object."))
+    if entity == Entity.SALE:
+        return _sell(user, record_id, payload, op.get("client_time"), received)
+    if name == Op.CREATE:
+        return _create_client(user, record_id, payload)
+    if name == Op.UPDATE:
+        return _update_client(user, record_id, payload)
+    return _delete_client(user, record_id)
+
+
+# --- clients ----------------------------------------------------------------------------------
+def _client_fields(payload: dict, allowed=CLIENT_EDITABLE) -> dict[str, Any]:
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise Rejected(_("Unknown client fields: %(f)s.") % {"f": ", ".join(unknown)})
+    fields = {}
+    for name, value in payload.items():
+        if name == "marketing_consent":
+            if not isinstance(value, bool):
+                raise Rejected(_("marketing_consent is true or false."))
+        elif not isinstance(value, str):
+            raise Rejected(_("%(f)s must be text.") % {"f": name})
+        fields[name] = value
+    return fields
+
+
+def _create_client(user: User, record_id: uuid.UUID, payload: dict) -> Outcome_:
+    payload = dict(payload)
+    site_id = payload.pop("site_id", None)
+    fields = _client_fields(payload)
+    if Client.objects.filter(pk=record_id).exists():
+        raise Rejected(_("A client with this id already exists."))
+    sites = sites_visible_to(user)
+    if site_id:
+        site = sites.filter(pk=_uuid(site_id, "site_id")).first()
+        if site is None:
+            raise Rejected(_("site_id: Select a site you work on."))
+    else:
+        mine = list(sites[:2])
+        if len(mine) != 1:
+            raise Rejected(_("site_id: Say at which site the client is."))
+        site = mine[0]
+    try:
+        client = client_services.create_client(actor=user, id=record_id, site=site, **fields)
+    except ValidationError as exc:
+        existing = clients_visible_to(user).filter(site=site, phone=fields.get("phone")).first()
+        if existing is None or "phone" not in fields:
+            raise
+        # Filed meanwhile by someone else (or by this agent on another device): one client.
+        return Outcome_(
+            Outcome.CONFLICT,
+            reason=_("This phone is already a client at this site; the app uses that record."),
+            record=client_record(existing),
+            conflicts=[
+                Conflict(
+                    kind=ConflictKind.DUPLICATE_CLIENT,
+                    entity=Entity.CLIENT,
+                    entity_id=str(existing.pk),
+                    field="phone",
+                    server_value=client_record(existing),
+                    device_value={"id": str(record_id), **fields},
+                    detail=_messages(exc)[:300],
+                )
+            ],
+        )
+    return Outcome_(Outcome.APPLIED, record=client_record(client))
+
+
+def _update_client(user: User, record_id: uuid.UUID, payload: dict) -> Outcome_:
+    """Latest wins per field, by server receive order; an edit that overwrote a value the
+    device had not seen (``base`` differs from the server's) leaves a conflict record."""
+    fields = payload.get("fields", {})
+    base = payload.get("base", {}) or {}
+    if not isinstance(fields, dict) or not isinstance(base, dict):
+        raise Rejected(_("payload.fields and payload.base must be objects."))
+    fields = _client_fields(fields)
+    client = clients_visible_to(user).select_for_update(of=("self",)).filter(pk=record_id).first()
+    if client is None:
+        raise Rejected(_("No such client in your records."))
+    conflicts = []
+    for name in CLIENT_MERGED:
+        if name not in fields or name not in base:
+            continue
+        current = str(getattr(client, name) or "")
+        if current != str(base[name] or "") and current != str(fields[name] or ""):
+            conflicts.append(
+                Conflict(
+                    kind=ConflictKind.CLIENT_FIELD,
+                    entity=Entity.CLIENT,
+                    entity_id=str(client.pk),
+                    field=name,
+                    server_value=current,
+                    device_value=fields[name],
+                    detail=_("Changed on the server meanwhile; the later edit (this one) won.")[
+                        :300
+                    ],
+                )
+            )
+    client = client_services.update_client(actor=user, client=client, **fields)
+    return Outcome_(
+        Outcome.APPLIED if not conflicts else Outcome.CONFLICT,
+        record=client_record(client),
+        conflicts=conflicts,
+        reason=_("Your edit won; the value it replaced is kept.") if conflicts else "",
+    )
+
+
+def _delete_client(user: User, record_id: uuid.UUID) -> Outcome_:
+    client = clients_visible_to(user).filter(pk=record_id).first()
+    if client is None:
+        return Outcome_(Outcome.APPLIED, record={"id": str(record_id), "deleted": True})
+    client_services.delete_client(actor=user, client=client)
+    return Outcome_(Outcome.APPLIED, record={"id": str(record_id), "deleted": True})
+
+
+# --- sales ------------------------------------------------------------------------------------
+def sale_time(client_time, received: datetime) -> tuple[datetime, bool]:
+    """The device's time of the sale if it is within the sane window before (offline days) or
+    just after the server's receive time; else the receive time, flagged."""
+    value = _client_time(client_time)
+    if value is None:
+        return received, client_time not in (None, "")
+    earliest = received - timedelta(hours=settings.SYNC_CLOCK_PAST_HOURS)
+    latest = received + timedelta(minutes=settings.SYNC_CLOCK_FUTURE_MINUTES)
+    if earliest <= value <= latest:
+        return value, False
+    return received, True
+
+
+def _sell(user: User, key: uuid.UUID, payload: dict, client_time, received) -> Outcome_:
+    allowed = {
+        "code",
+        "payment_method",
+        "payment_reference",
+        "discount",
+        "client_id",
+        "client_phone",
+        "client_name",
+    }
+    unknown = sorted(set(payload) - allowed)
+    if unknown:
+        raise Rejected(_("Unknown sale fields: %(f)s.") % {"f": ", ".join(unknown)})
+    code = payload.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise Rejected(_("code: Give the code of the voucher sold."))
+    method = payload.get("payment_method")
+    reference = payload.get("payment_reference") or ""
+    if not isinstance(method, str) or not isinstance(reference, str):
+        raise Rejected(_("payment_method and payment_reference are text."))
+    try:
+        discount = Decimal(str(payload.get("discount") or "0"))
+    except InvalidOperation:
+        raise Rejected(_("discount: Give an amount.")) from None
+    client = None
+    if payload.get("client_id"):
+        client = (
+            clients_visible_to(user).filter(pk=_uuid(payload["client_id"], "client_id")).first()
+        )
+        if client is None:
+            raise Rejected(_("client_id: No such client in your records."))
+    phone = payload.get("client_phone") or None
+    if phone is not None and not isinstance(phone, str):
+        raise Rejected(_("client_phone is text."))
+    sold_at, skewed = sale_time(client_time, received)
+    flags = ["clock_skew"] if skewed else []
+    try:
+        sale, _created = (
+            sale_services.sell_to_phone(
+                seller=user,
+                idempotency_key=key,
+                payment_method=method,
+                phone=phone if client is None else None,
+                name=str(payload.get("client_name") or ""),
+                code=code,
+                discount=discount,
+                payment_reference=reference,
+                sold_at=sold_at,
+            )
+            if client is None
+            else sale_services.sell(
+                seller=user,
+                idempotency_key=key,
+                payment_method=method,
+                code=code,
+                discount=discount,
+                payment_reference=reference,
+                client=client,
+                sold_at=sold_at,
+            )
+        )
+    except (sale_services.AlreadySold, sale_services.NotOnRouter) as exc:
+        return _money_conflict(user, code, str(exc), payload, discount, client_time)
+    except sale_services.IdempotencyKeyReused as exc:
+        raise Rejected(str(exc)) from None
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "code" in exc.error_dict and _was_held(user, code):
+            return _money_conflict(
+                user,
+                code,
+                _("This voucher was moved out of your stock before the sale reached the office."),
+                payload,
+                discount,
+                client_time,
+            )
+        raise
+    conflicts = []
+    if skewed:
+        conflicts.append(
+            Conflict(
+                kind=ConflictKind.CLOCK_SKEW,
+                entity=Entity.SALE,
+                entity_id=str(sale.pk),
+                field="sold_at",
+                server_value=sold_at.isoformat(),
+                device_value=client_time,
+                amount=sale.amount,
+                detail=_("The phone's clock was out of range: the sale is dated when it arrived."),
+            )
+        )
+    return Outcome_(Outcome.APPLIED, record=sale_record(sale), conflicts=conflicts, flags=flags)
+
+
+def _was_held(user: User, code: str) -> bool:
+    """Was this code ever in the user's stock (the change feed logged it as theirs)?"""
+    cleaned = "".join(code.split()).upper()
+    voucher_id = Voucher.objects.filter(code=cleaned).values_list("pk", flat=True).first()
+    if voucher_id is None:
+        return False
+    return ChangeLog.objects.filter(
+        entity=Entity.VOUCHER, entity_id=str(voucher_id), owner=user
+    ).exists()
+
+
+def _money_conflict(user, code, reason, payload, discount, client_time) -> Outcome_:
+    """The agent took money for a voucher that is no longer theirs to sell: Finance settles."""
+    cleaned = "".join(code.split()).upper()
+    voucher = Voucher.objects.select_related("package").filter(code=cleaned).first()
+    amount = None
+    if voucher is not None:
+        amount = max(voucher.package.price - discount, Decimal("0"))
+    return Outcome_(
+        Outcome.CONFLICT,
+        reason=reason,
+        conflicts=[
+            Conflict(
+                kind=ConflictKind.VOUCHER_UNAVAILABLE,
+                entity=Entity.VOUCHER,
+                entity_id=str(voucher.pk) if voucher else cleaned,
+                field="status",
+                server_value=voucher.status if voucher else None,
+                device_value={"code": cleaned, "client_time": client_time, **payload},
+                amount=amount,
+                detail=reason[:300],
+            )
+        ],
+    )
+
+
+def note_pull(*, user: User, device_id) -> None:
+    """When the device last pulled (its own device only; anything else is ignored)."""
+    try:
+        device_id = uuid.UUID(str(device_id))
+    except (TypeError, ValueError):
+        return
+    Device.objects.filter(pk=device_id, user=user).update(last_pull_at=timezone.now())
+
+
+# --- settling ---------------------------------------------------------------------------------
+@transaction.atomic
+def settle_conflict(*, actor: User, conflict: Conflict, resolution: str) -> Conflict:
+    """Finance (or the Super Admin) says how a conflict was settled; it stays on record."""
+    if not actor.has_perm("sync.change_conflict"):
+        raise ValidationError(_("You may not settle sync conflicts."))
+    if not resolution.strip():
+        raise ValidationError({"resolution": _("Say how it was settled.")})
+    conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+    if conflict.resolved_at is not None:
+        raise ValidationError(_("This conflict was already settled."))
+    conflict.resolved_at = timezone.now()
+    conflict.resolved_by = actor
+    conflict.resolution = resolution.strip()[:300]
+    conflict._history_user = actor
+    conflict.save()
+    return conflict

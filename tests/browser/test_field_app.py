@@ -1,0 +1,183 @@
+"""The offline field app at /app/: installable, sells and files clients with no network, and
+every record arrives exactly once when it syncs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from erp.clients.models import Client
+from erp.sales.models import Sale
+from erp.sync.models import AppliedOperation
+from tests.browser.helpers import login
+from tests.erp.sync.conftest import field  # noqa: F401 - the agent with stock
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
+    agent = field["agent"]
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    manifest = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+    )
+    assert manifest["start_url"] == "/app/" and len(manifest["icons"]) == 2
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.reload()  # now the service worker controls the page and has the shell
+    page.wait_for_selector("body[data-ready='1']")
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert "offline" in page.inner_text("#net")
+    for _ in range(5):
+        page.click("[data-sell]")
+        page.wait_for_selector("#receipt .code")
+    shot(page, "field-app-receipt-360")
+    assert page.get_attribute("#receipt a", "href").startswith("sms:")
+    page.click("nav [data-tab='clients']")
+    page.wait_for_selector("#client-form")
+    for n in range(2):
+        page.fill("input[name='name']", f"Client {n}")
+        page.fill("input[name='phone']", f"+25575411100{n}")
+        page.click("#client-form button")
+        page.wait_for_selector(f"main li:nth-child({n + 1})")
+    assert "7 " in page.inner_text("#badge")
+    assert Sale.objects.count() == 0 and Client.objects.count() == 0
+
+    page.context.set_offline(False)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "))
+    page.wait_for_selector("#last-sync:not(:has-text('never'))")
+    shot(page, "field-app-synced-360")
+    assert Sale.objects.filter(seller=agent).count() == 5
+    assert Client.objects.filter(agent=agent).count() == 2
+    applied = AppliedOperation.objects.count()
+
+    page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    assert Sale.objects.count() == 5 and Client.objects.count() == 2
+    assert AppliedOperation.objects.count() == applied
+    page.click("nav [data-tab='day']")
+    page.wait_for_selector("#sales-today")
+    assert page.inner_text("#sales-today") == "5"
+    assert page.console_errors == []
+
+
+def test_office_voids_a_voucher_sold_offline_conflict_on_both_sides(page_for, field, shot):  # noqa: F811
+    from erp.sync.models import Conflict
+    from erp.vouchers import services as voucher_services
+    from erp.vouchers.models import Voucher
+
+    agent = field["agent"]
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.context.set_offline(True)
+    page.click("[data-sell]")
+    code = page.inner_text("#receipt .code").strip()
+    # Meanwhile the office voids that very voucher.
+    voucher_services.void_voucher(
+        actor=field["admin"], voucher=Voucher.objects.get(code=code), reason="reported lost"
+    )
+    page.context.set_offline(False)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    conflicts = page.inner_text("main ul")
+    assert "Finance will settle" in conflicts and "void" in conflicts.lower()
+    shot(page, "field-app-conflict-360")
+    conflict = Conflict.objects.get()
+    assert conflict.kind == "voucher_unavailable" and conflict.device_value["code"] == code
+    assert conflict.user == agent and Sale.objects.count() == 0
+    # The voided voucher left the agent's stock on the device too (the pull after the push).
+    page.click("nav [data-tab='stock']")
+    page.wait_for_selector("main li:has-text('1 Day: 19')")
+
+
+def test_first_paint_offline_under_a_second_on_a_throttled_phone(page_for, field):  # noqa: F811
+    page = page_for(360, 740)
+    login(page, field["agent"].username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("[data-sell]")
+    paint = page.evaluate(
+        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime "
+        "?? performance.getEntriesByType('paint').at(-1)?.startTime"
+    )
+    assert paint is not None and paint < 1000, paint
+
+
+def test_client_edited_offline_latest_wins_and_the_overwritten_name_is_kept(
+    page_for,
+    field,  # noqa: F811
+    make_client,
+):
+    from erp.clients.services import update_client
+    from erp.sync.models import Conflict
+
+    agent = field["agent"]
+    client = make_client(site=field["site"], actor=agent, name="Asha", phone="+255754222333")
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.context.set_offline(True)
+    page.click("nav [data-tab='clients']")
+    page.click(f"[data-client='{client.pk}']")
+    page.wait_for_selector(f"input[name='client_id'][value='{client.pk}']", state="attached")
+    page.fill("input[name='name']", "Asha Mussa")
+    page.click("#client-form button")
+    page.wait_for_selector("main li:has-text('Asha Mussa')")
+    update_client(actor=field["admin"], client=client, name="Asha M.")  # the office, meanwhile
+    page.context.set_offline(False)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("body[data-sync='done']")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    client.refresh_from_db()
+    assert client.name == "Asha Mussa"  # the later edit (by server receive order) won
+    conflict = Conflict.objects.get()
+    assert (conflict.kind, conflict.server_value, conflict.device_value) == (
+        "client_field",
+        "Asha M.",
+        "Asha Mussa",
+    )
+    assert "your edit won" in page.inner_text("main ul")
+
+
+def test_deactivated_agent_is_locked_out_at_the_next_sync_and_the_phone_wiped(
+    page_for,
+    field,  # noqa: F811
+):
+    agent = field["agent"]
+    page = page_for(360, 740)
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == ["viornet-field"]
+    agent.is_active = False
+    agent.save()
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_url("**/accounts/login/?next=/app/")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []

@@ -1,0 +1,112 @@
+"""The USB GSM modem against a fake modem on a pseudo-terminal (pyserial over a real pty):
+PDU mode, GSM-7 and UCS-2, concatenated parts with a UDH, status reports requested, +CMS
+ERROR mapped to reasons, a modem that stops answering."""
+
+from __future__ import annotations
+
+import pytest
+
+from erp.messaging import pdu, pump, services
+from erp.messaging.choices import GatewayKind, MessageState
+from erp.messaging.gateways import Rejected, Unavailable
+from erp.messaging.gateways.modem import ModemGateway
+from erp.messaging.simulator.modem import FakeModem
+
+
+@pytest.fixture
+def modem():
+    fake = FakeModem().start()
+    yield fake
+    fake.stop()
+
+
+def test_the_pdu_of_a_known_case():
+    # "hellohello" in GSM-7 packs to E8329BFD4697D9EC37 (the classic example)
+    [(hex_pdu, length)] = pdu.submit_pdus("+255712345678", "hellohello", reference=1)
+    assert hex_pdu.endswith("0A" + "E8329BFD4697D9EC37") and length == len(hex_pdu) // 2 - 1
+    decoded = pdu.decode_submit(hex_pdu)
+    assert (decoded.phone, decoded.text, decoded.report) == ("+255712345678", "hellohello", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [("Asante kwa kununua. €5", 1), ("a" * 200 + "[€]", 2), ("Habari 😀 yako " * 12, 3)],
+)
+def test_texts_go_out_whole_in_pdu_mode_with_a_udh_when_long(modem, text, parts):
+    gateway = ModemGateway(modem.device, timeout=3)
+    result = gateway.send(
+        message_id="ab000000-0000-0000-0000-000000000000",
+        phone="+255712345678",
+        text=text,
+        ttl_seconds=None,
+    )
+    assert result.sent and len(result.reference.split(",")) == parts
+    assert modem.messages() == [text]
+    assert [p.total for p in modem.received] == [parts] * parts
+    assert all(p.report for p in modem.received)
+    assert "AT+CMGF=0" in modem.commands
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "reason"),
+    [
+        (310, Unavailable, "no SIM card"),
+        (21, Rejected, "no credit"),
+        (330, Rejected, "SMS centre"),
+    ],
+)
+def test_cms_errors_become_reasons(modem, code, error, reason):
+    modem.cms_error = code
+    with pytest.raises(error, match=reason):
+        ModemGateway(modem.device, timeout=3).send(
+            message_id="ab000000-0000-0000-0000-000000000000",
+            phone="+255712345678",
+            text="hi",
+            ttl_seconds=None,
+        )
+    assert modem.received == []
+
+
+def test_a_modem_that_stops_answering_is_unavailable(modem):
+    modem.silent = True
+    with pytest.raises(Unavailable, match="does not answer"):
+        ModemGateway(modem.device, timeout=0.5).send(
+            message_id="ab000000-0000-0000-0000-000000000000",
+            phone="+255712345678",
+            text="hi",
+            ttl_seconds=None,
+        )
+
+
+@pytest.mark.django_db
+def test_the_pump_sends_through_the_modem_and_backs_off_without_a_sim(modem):
+    gateway = services.create_gateway(
+        name="Modem", kind=GatewayKind.MODEM, base_url=modem.device, is_default=True
+    )
+    ok = services.queue_message(phone="+255712345678", text="Msimbo: ABCD-2345")
+    pump.pump(gateway.pk)
+    ok.refresh_from_db()
+    assert ok.state == MessageState.SENT and modem.messages() == ["Msimbo: ABCD-2345"]
+    modem.cms_error = 310
+    later = services.queue_message(phone="+255712345678", text="second")
+    pump.pump(gateway.pk)
+    later.refresh_from_db()
+    assert (
+        later.state == MessageState.QUEUED and later.reason == "There is no SIM card in the modem."
+    )
+
+
+@pytest.mark.django_db
+def test_an_inbound_acha_on_the_modem_withdraws_consent_and_is_deleted(modem, make_client):
+    from erp.messaging.models import InboundMessage
+
+    services.create_gateway(name="Modem", kind=GatewayKind.MODEM, base_url=modem.device)
+    client = make_client(phone="+255712345678", marketing_consent=True)
+    modem.receive("+255712345678", "Acha")
+    modem.receive("+255712345679", "Habari 😀")
+    assert services.read_modem_inboxes() == 2
+    client.refresh_from_db()
+    assert client.marketing_consent is False
+    assert set(InboundMessage.objects.values_list("text", flat=True)) == {"Acha", "Habari 😀"}
+    assert modem.inbox == {}  # read, then deleted from the SIM
+    assert services.read_modem_inboxes() == 0

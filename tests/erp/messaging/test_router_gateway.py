@@ -1,0 +1,70 @@
+"""The router's LTE modem over the RouterOS API (the simulator, real TCP): /tool/sms/send
+with port, phone-number, message; GSM-7 and at most 160 characters only, refused otherwise
+with a reason; a router that is down is retried; one in flight when a worker died is failed,
+never sent twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from erp.messaging import pump, services
+from erp.messaging.choices import GatewayKind, MessageState
+from erp.messaging.models import Message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lte(sim_router):
+    router, simulated = sim_router()
+    gateway = services.create_gateway(
+        name="Router LTE", kind=GatewayKind.ROUTER, router=router, port="lte1", is_default=True
+    )
+    return gateway, simulated
+
+
+def _outbox(simulator, simulated):
+    return simulator.call(lambda: [dict(m) for m in simulated.state.sms_outbox])
+
+
+def test_a_short_gsm7_message_goes_out_through_tool_sms_send(lte, simulator):
+    gateway, simulated = lte
+    message = services.queue_message(phone="0712 345 678", text="Msimbo wako: ABCD-2345")
+    pump.pump(gateway.pk)
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT and message.sent_at is not None
+    assert _outbox(simulator, simulated) == [
+        {"port": "lte1", "phone-number": "+255712345678", "message": "Msimbo wako: ABCD-2345"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [("a" * 161, "at most 160"), ("Habari 😀", "GSM-7 text only")]
+)
+def test_long_or_unicode_text_is_refused_with_a_reason(lte, simulator, text, reason):
+    gateway, simulated = lte
+    with pytest.raises(ValidationError, match=reason):
+        services.queue_message(phone="+255712345678", text=text)
+    assert Message.objects.count() == 0 and _outbox(simulator, simulated) == []
+
+
+def test_a_router_that_is_down_is_retried(lte, simulator, settings):
+    gateway, simulated = lte
+    settings.ROUTER_TIMEOUT = 1
+    simulator.stop_router(gateway.router.name)
+    message = services.queue_message(phone="+255712345678", text="hello")
+    pump.pump(gateway.pk)
+    message.refresh_from_db()
+    assert message.state == MessageState.QUEUED and message.attempts == 1 and message.reason
+    assert gateway.router.get_password() not in message.reason
+
+
+def test_in_flight_when_the_worker_died_is_failed_not_resent(lte, simulator):
+    gateway, simulated = lte
+    message = services.queue_message(phone="+255712345678", text="hello")
+    Message.objects.filter(pk=message.pk).update(state=MessageState.SENDING, attempts=1)
+    pump.pump(gateway.pk)
+    message.refresh_from_db()
+    assert message.state == MessageState.FAILED and "not sent again" in message.reason
+    assert _outbox(simulator, simulated) == []

@@ -1,0 +1,246 @@
+"""Every scoped selector × every role × a record inside and outside the user's scope.
+
+The expected rows are written out here by hand, per selector and kind of user, from the rules
+users were promised (an agent sees what the agent holds, scoped staff their sites, a permission
+gates finance and assets); the rule itself lives once in erp.core.scoping. A selector that
+forgets to scope, or scopes with a drifted copy, shows a row here it should not (or hides one).
+
+The world: sites A and B. Agent ``alice`` works at A, ``bob`` at A too, ``carol`` at B. Rows
+are labelled: ``own`` (at A, held by alice), ``mate`` (at A, held by bob or by nobody),
+``far`` (at B), ``none`` (at no site, where the model allows it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from erp.accounts.roles import ROLE_PERMISSIONS, Role
+from erp.assets import selectors as assets
+from erp.assets.models import Asset, AssetMovement
+from erp.clients import selectors as clients
+from erp.core.scoping import RowScope
+from erp.finance import selectors as finance
+from erp.finance.models import Expense
+from erp.maintenance import selectors as maintenance
+from erp.maintenance.models import Downtime, Fault, RepairLog
+from erp.sales import selectors as sales
+from erp.sales.models import Remittance
+from erp.sites import selectors as sites
+from erp.vouchers import selectors as vouchers
+from erp.vouchers import services as voucher_services
+from tests.workday import sell_at, stock_batch
+
+STAFF = [Role.MARKETING, Role.SALES, Role.TECHNICAL, Role.FINANCE]
+
+
+def expected(selector: str, kind: str, role: str) -> set[str]:
+    """The rows a user of this kind and role sees, by the promised rules (hand-written)."""
+    perms = set(ROLE_PERMISSIONS.get(role, ())) if role != Role.SUPER_ADMIN else None
+
+    def allowed(perm: str) -> bool:
+        return perms is None or perm in perms
+
+    held = {"own", "mate", "far"}  # models an agent holds: the agent sees only "own"
+    by_site = {"mate", "far"} if selector in {"assets", "movements"} else {"own", "far"}
+    if selector in {"sales", "batches", "vouchers", "clients"}:
+        return {"all": held, "unscoped": held, "scoped": {"own", "mate"}, "agent": {"own"}}[kind]
+    if selector == "remittances":
+        if kind == "agent":
+            return {"own"}
+        return held if allowed("sales.view_remittance") else set()
+    if selector in {"assets", "movements"}:
+        perm = "assets.view_asset" if selector == "assets" else "assets.view_assetmovement"
+        if kind == "agent" or not allowed(perm):
+            return set()
+        return {"all": by_site | {"none"}, "unscoped": by_site | {"none"}}.get(
+            kind, {"mate", "none"}
+        )
+    if selector == "expenses":
+        if not allowed("finance.view_expense"):
+            return set()
+        return {"all": by_site | {"none"}, "unscoped": by_site | {"none"}}.get(kind, {"own"})
+    # sites, routers, faults, repair logs, downtimes: by site only
+    return {"all": by_site, "unscoped": by_site}.get(kind, {"own"})
+
+
+@pytest.fixture
+def world(make_user, make_site, make_router, make_client, users, asset_types):
+    admin = users[Role.SUPER_ADMIN]
+    alice = make_user(Role.AGENT, "alice")
+    bob = make_user(Role.AGENT, "bob")
+    carol = make_user(Role.AGENT, "carol")
+    site_a = make_site(name="A", code="AAA", agents=[alice, bob])
+    site_b = make_site(name="B", code="BBB", agents=[carol])
+    router_a = make_router(site=site_a, name="ra")
+    router_b = make_router(site=site_b, name="rb")
+    package = voucher_services.save_package(
+        actor=admin,
+        name="Day",
+        price=Decimal("1000"),
+        validity_seconds=86400,
+        sites=[site_a, site_b],
+    )
+    rows: dict[str, dict] = {}
+
+    batch_own = stock_batch(package=package, router=router_a, quantity=2, agent=alice)
+    batch_mate = stock_batch(package=package, router=router_a, quantity=2, agent=bob)
+    batch_far = stock_batch(package=package, router=router_b, quantity=2, agent=carol)
+    rows["batches"] = {batch_own.pk: "own", batch_mate.pk: "mate", batch_far.pk: "far"}
+    rows["vouchers"] = {
+        v.pk: label
+        for batch, label in [(batch_own, "own"), (batch_mate, "mate"), (batch_far, "far")]
+        for v in batch.vouchers.all()
+    }
+    now = timezone.now()
+    rows["sales"] = {
+        sell_at(alice, package=package, site=site_a, at=now).pk: "own",
+        sell_at(bob, package=package, site=site_a, at=now).pk: "mate",
+        sell_at(carol, package=package, site=site_b, at=now).pk: "far",
+    }
+    rows["remittances"] = {
+        Remittance.objects.create(
+            agent=agent, amount=Decimal("100"), method="cash", received_by=admin, received_at=now
+        ).pk: label
+        for agent, label in [(alice, "own"), (bob, "mate"), (carol, "far")]
+    }
+    rows["clients"] = {
+        make_client(site=site_a, actor=alice).pk: "own",
+        make_client(site=site_a, actor=bob).pk: "mate",
+        make_client(site=site_b, actor=carol).pk: "far",
+    }
+    rows["sites"] = {site_a.pk: "own", site_b.pk: "far"}
+    rows["routers"] = {router_a.pk: "own", router_b.pk: "far"}
+    today = timezone.localdate()
+    rows["expenses"] = {
+        Expense.objects.create(
+            site=site,
+            category="rent",
+            amount=Decimal("10"),
+            spent_on=today,
+            payee="x",
+            recorded_by=admin,
+        ).pk: label
+        for site, label in [(site_a, "own"), (site_b, "far"), (None, "none")]
+    }
+    faults = {
+        label: Fault.objects.create(
+            site=site, description="down", severity="high", due_at=now + dt.timedelta(hours=4)
+        )
+        for site, label in [(site_a, "own"), (site_b, "far")]
+    }
+    rows["faults"] = {fault.pk: label for label, fault in faults.items()}
+    rows["repair_logs"] = {
+        RepairLog.objects.create(
+            fault=fault, technician=admin, diagnosis="d", actions="a", minutes_spent=5
+        ).pk: label
+        for label, fault in faults.items()
+    }
+    rows["downtimes"] = {
+        Downtime.objects.create(site=site, started_at=now).pk: label
+        for site, label in [(site_a, "own"), (site_b, "far")]
+    }
+    kit = asset_types["router"]
+    placed = {
+        label: Asset.objects.create(
+            asset_type=kit,
+            serial_number=f"SN-{label}",
+            site=site,
+            status="deployed" if site else "in_stock",
+        )
+        for site, label in [(site_a, "mate"), (site_b, "far"), (None, "none")]
+    }
+    rows["assets"] = {asset.pk: label for label, asset in placed.items()}
+    rows["movements"] = {
+        AssetMovement.objects.create(
+            asset=asset, kind="move", to_status="in_stock", actor=admin, reason="r"
+        ).pk: label
+        for label, asset in placed.items()
+    }
+
+    viewers = [("all", Role.SUPER_ADMIN, admin), ("agent", Role.AGENT, alice)]
+    for role in STAFF:
+        viewers.append(("unscoped", role, make_user(role)))
+        scoped = make_user(role)
+        scoped.site_scope.set([site_a])
+        viewers.append(("scoped", role, scoped))
+    return {"rows": rows, "viewers": viewers}
+
+
+SELECTORS = {
+    "sales": sales.sales_visible_to,
+    "remittances": sales.remittances_visible_to,
+    "batches": vouchers.batches_visible_to,
+    "vouchers": vouchers.vouchers_visible_to,
+    "clients": clients.clients_visible_to,
+    "sites": sites.sites_visible_to,
+    "routers": sites.routers_visible_to,
+    "expenses": finance.expenses_visible_to,
+    "faults": maintenance.faults_visible_to,
+    "repair_logs": maintenance.repair_logs_visible_to,
+    "downtimes": maintenance.downtimes_visible_to,
+    "assets": assets.assets_visible_to,
+    "movements": assets.movements_visible_to,
+}
+
+
+@pytest.mark.django_db
+def test_every_selector_shows_each_role_exactly_its_rows(world):
+    mismatches = []
+    for name, selector in SELECTORS.items():
+        labels = world["rows"][name]
+        for kind, role, user in world["viewers"]:
+            seen = {
+                labels[pk]
+                for pk in selector(user).values_list("pk", flat=True)
+                if pk in labels  # the world's other rows (a sale's own batch…) are not asked
+            }
+            want = expected(name, kind, role)
+            if seen != want:
+                mismatches.append(
+                    f"{name} / {role} ({kind}): saw {sorted(seen)}, want {sorted(want)}"
+                )
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.django_db
+def test_nobody_logged_in_sees_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    for name, selector in SELECTORS.items():
+        assert not selector(AnonymousUser()).exists(), name
+
+
+# Models bound to a site that are configuration, not rows a user is scoped to, and why.
+UNSCOPED_SITE_MODELS = {
+    "sales.ReceiptCounter": "a per-site counter read only inside the sale's transaction",
+    "sales.CommissionRule": "commission rules are settings, read by the commission service",
+    "sync.ChangeLog": "the sync feed: a pull reads it by owner and site, then reads each record "
+    "again through that record's scoped selector",
+}
+
+
+def test_every_model_bound_to_a_site_declares_its_row_scope():
+    """A new module's site-bound model either declares how it is scoped or says why not."""
+    from django.apps import apps
+
+    site = apps.get_model("sites", "Site")
+    undeclared = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("erp.") or model.__name__.startswith("Historical"):
+            continue
+        bound = any(f.is_relation and f.related_model is site for f in model._meta.concrete_fields)
+        declared = isinstance(getattr(model, "row_scope", None), RowScope)
+        if bound and not declared and model._meta.label not in UNSCOPED_SITE_MODELS:
+            undeclared.append(model._meta.label)
+    assert not undeclared, f"declare row_scope (erp.core.scoping) on {undeclared}"
+
+
+def test_a_holder_rule_without_a_holder_is_refused():
+    from erp.core.scoping import AgentRows
+
+    with pytest.raises(ValueError):
+        RowScope(agents_see=AgentRows.OWN)
