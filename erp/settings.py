@@ -592,3 +592,7 @@ SMS_QUIET_HOURS = tuple(
     __import__("datetime").time.fromisoformat(t)
     for t in env.list("SMS_QUIET_HOURS", default=["21:00", "08:00"])
 )
+
+# --- logging of client errors (erp.core.logging.ClientErrorFilter) ------------------------------
+LOGGING["filters"]["client_errors"] = {"()": "erp.core.logging.ClientErrorFilter"}
+LOGGING["loggers"]["django.request"] = {"filters": ["client_errors"]}

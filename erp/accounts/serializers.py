@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -53,6 +54,11 @@ class UserSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     role = serializers.CharField(read_only=True)
+    # "" when the user follows the browser: a plain string in the schema (the enum has no "").
+    language = serializers.CharField(
+        read_only=True, help_text=_("en, sw, fr, or empty: the browser's language.")
+    )
+    email = serializers.CharField(read_only=True, help_text=_("An e-mail address, or empty."))
 
     class Meta:
         model = User

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +20,9 @@ class AssetSerializer(serializers.ModelSerializer):
     """Status and site are read-only here: they change through ``move/``."""
 
     asset_type_name = serializers.CharField(source="asset_type.name", read_only=True)
-    site_name = serializers.CharField(source="site.name", read_only=True, default=None)
+    site_name = serializers.CharField(
+        source="site.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Asset
@@ -80,7 +83,14 @@ class AssetDetailSerializer(AssetSerializer):
 
 
 class AssetMovementSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+    actor_name = serializers.CharField(
+        source="actor.__str__", read_only=True, default=None, allow_null=True
+    )
+    # "" for the movement that registered the asset: a plain string in the schema.
+    from_status = serializers.CharField(
+        read_only=True,
+        help_text=_("The asset's status before the movement; empty when it was added."),
+    )
 
     class Meta:
         model = AssetMovement

@@ -16,3 +16,15 @@ class RequestIdFilter(logging.Filter):
 
 def clear_request_id(**kwargs) -> None:
     request_id_var.set("-")
+
+
+class ClientErrorFilter(logging.Filter):
+    """A 4xx answer (403, 404, 429) is the client's doing: one line, no traceback. Django
+    logs them with the exception that made them, which buried the real errors (5xx keep it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if status is not None and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

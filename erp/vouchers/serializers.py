@@ -144,7 +144,9 @@ class VoucherSerializer(serializers.ModelSerializer):
 
 
 class VoucherEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = VoucherEvent
