@@ -15,6 +15,7 @@ MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" hr
 EXPECTED_APPS = {
     Role.SUPER_ADMIN: {
         "/dashboard/",
+        "/sms/",
         "/pos/",
         "/analytics/",
         "/network/",
@@ -28,6 +29,7 @@ EXPECTED_APPS = {
     },
     Role.MARKETING: {
         "/dashboard/",
+        "/sms/",
         "/analytics/",
         "/network/",
         "/customers/",
@@ -39,6 +41,7 @@ EXPECTED_APPS = {
     },
     Role.SALES: {
         "/dashboard/",
+        "/sms/",
         "/pos/",
         "/network/",
         "/customers/",
@@ -51,6 +54,7 @@ EXPECTED_APPS = {
     Role.TECHNICAL: {"/dashboard/", "/network/", "/assets/", "/notifications/", "/faults/"},
     Role.FINANCE: {
         "/dashboard/",
+        "/sms/",
         "/analytics/",
         "/network/",
         "/customers/",
@@ -63,6 +67,7 @@ EXPECTED_APPS = {
     },
     Role.AGENT: {
         "/dashboard/",
+        "/sms/",
         "/pos/",
         "/analytics/",
         "/network/",
