@@ -465,3 +465,18 @@ def test_home_page_queries_stay_within_budget(
     assert after == before, f"{role}: {before} queries, then {after} with more rows"
     with django_assert_max_num_queries(QUERY_BUDGET[role]):
         client.get("/dashboard/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role, shown",
+    [(Role.AGENT, True), (Role.TECHNICAL, True), (Role.FINANCE, False), (Role.MARKETING, False)],
+)
+def test_the_home_page_opens_the_field_app_for_those_who_sync(client, users, role, shown):
+    client.force_login(users[role])
+    page = client.get("/", follow=True).content.decode()
+    assert "erp-workbench" in page
+    assert ('id="open-field-app"' in page) is shown
+    if shown:
+        assert 'href="/app/"' in page
+        assert client.get("/app/").status_code == 200
