@@ -18,12 +18,17 @@ def profiles_for_router(router: Router) -> QuerySet[HotspotProfile]:
     return HotspotProfile.objects.filter(is_active=True).order_by("name")
 
 
-def pending_users(router: Router, limit: int) -> list[HotspotUser]:
-    return list(
-        HotspotUser.objects.filter(router=router, sync_state=SyncState.PENDING)
-        .select_related("router")
-        .order_by("pk")[:limit]
-    )
+# A sold voucher's hotspot user carries this comment (and the receipt number) on the router.
+SOLD_COMMENT_PREFIX = "sold "
+
+
+def pending_users(router: Router, limit: int, *, sold_only: bool = False) -> list[HotspotUser]:
+    """The next ``limit`` users waiting to be pushed; ``sold_only``: those of sold vouchers,
+    whose customers hold a code that must log in (after a reset they go first)."""
+    pending = HotspotUser.objects.filter(router=router, sync_state=SyncState.PENDING)
+    if sold_only:
+        pending = pending.filter(comment__startswith=SOLD_COMMENT_PREFIX)
+    return list(pending.select_related("router").order_by("pk")[:limit])
 
 
 def samples(router: Router, since: datetime | None = None, limit: int = 500):

@@ -414,15 +414,17 @@ def _push_pending_locked(
     report = PushReport()
     try:
         with RouterClient(router) as client:
-            while True:
-                batch = selectors.pending_users(router, batch_size)
-                if not batch:
-                    break
-                _push_batch(client, batch, report)
-                if progress is not None:
-                    progress(report)
-                if len(batch) < batch_size:
-                    break
+            # the users of sold vouchers first (customers are waiting on them), then the rest
+            for sold_only in (True, False):
+                while True:
+                    batch = selectors.pending_users(router, batch_size, sold_only=sold_only)
+                    if not batch:
+                        break
+                    _push_batch(client, batch, report)
+                    if progress is not None:
+                        progress(report)
+                    if len(batch) < batch_size:
+                        break
     finally:
         if report.added or report.updated or report.removed or report.failed:
             _announce_push(router)

@@ -32,6 +32,7 @@ from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
 from erp.mikrotik.models import HotspotUser
+from erp.mikrotik.selectors import SOLD_COMMENT_PREFIX
 from erp.mikrotik.services import change_hotspot_users
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Package, Voucher
@@ -466,7 +467,7 @@ def _record_sale(
         HotspotUser.objects.filter(router_id=voucher.router_id, name=voucher.code)
         .order_by()
         .only("pk"),
-        comment=f"sold {sale.receipt_number}",
+        comment=f"{SOLD_COMMENT_PREFIX}{sale.receipt_number}",
     )
     if client is not None:
         events.announce(

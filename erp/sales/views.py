@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from erp.sites.choices import RouterStatus
 from erp.vouchers.models import Package
 
 from . import receipts, selectors, services
@@ -68,7 +70,7 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         try:
             key = uuid.UUID(data.get("idempotency_key", ""))
         except ValueError:
-            messages.error(request, "The form expired; try again.")
+            messages.error(request, _("The form expired; try again."))
             return HttpResponseRedirect(request.path)
         try:
             # A malformed id raises ValidationError here, shown like any other mistake.
@@ -81,14 +83,14 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
                 phone = to_python(data["client_phone"])
                 if not (phone and phone.is_valid()):
-                    raise ValidationError({"client_phone": "Enter a valid phone number."})
+                    raise ValidationError({"client_phone": _("Enter a valid phone number.")})
             receipt_phone = ""
             if data.get("receipt_phone", "").strip():
                 from phonenumber_field.phonenumber import to_python
 
                 number = to_python(data["receipt_phone"])
                 if not (number and number.is_valid()):
-                    raise ValidationError({"receipt_phone": "Enter a valid phone number."})
+                    raise ValidationError({"receipt_phone": _("Enter a valid phone number.")})
                 receipt_phone = str(number)
             sale, _created = services.sell_to_phone(
                 seller=request.user,
@@ -119,7 +121,14 @@ class ReceiptView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sale = get_object_or_404(selectors.sales_visible_to(self.request.user), pk=kwargs["pk"])
-        context.update(sale=sale, text=receipts.receipt_text(sale, layout="58mm"))
+        router = sale.voucher.router
+        context.update(
+            sale=sale,
+            text=receipts.receipt_text(sale, layout="58mm"),
+            # the code is on the router, but a router that is down lets nobody log in now
+            router_down=router.status == RouterStatus.DOWN,
+            router=router,
+        )
         return context
 
 
@@ -149,7 +158,9 @@ class RefundView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 actor=request.user, sale=sale, reason=request.POST.get("reason", "")
             )
             messages.success(
-                request, f"Receipt {sale.receipt_number} refunded; the voucher is void."
+                request,
+                _("Receipt %(number)s refunded; the voucher is void.")
+                % {"number": sale.receipt_number},
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -126,3 +126,22 @@ def test_a_replaced_router_gets_everything_again(sim_router, simulator):
     push_pending_users(router)
     assert set(_users(simulator, simulated)) == {f"S{i}" for i in range(4)}
     assert find_drift(router).clean
+
+
+@pytest.mark.django_db
+def test_after_a_reset_the_sold_vouchers_users_go_back_first(sim_router, simulator):
+    """Customers hold sold codes: their users reach the router before the unsold stock."""
+    router, simulated = sim_router()
+    queue_hotspot_users(router, [HotspotUserSpec(name=f"STOCK{i:02d}") for i in range(8)])
+    queue_hotspot_users(router, [HotspotUserSpec(name=f"SOLD{i}") for i in range(3)])
+    change_hotspot_users(HotspotUser.objects.filter(name__startswith="SOLD"), comment="sold 7")
+    order = []
+
+    def record(report):  # after each window: which users are on the router now
+        order.append(
+            set(HotspotUser.objects.filter(sync_state="synced").values_list("name", flat=True))
+        )
+
+    push_pending_users(router, batch_size=3, progress=record)
+    assert order[0] == {"SOLD0", "SOLD1", "SOLD2"}, order[0]
+    assert len(_users(simulator, simulated)) == 11

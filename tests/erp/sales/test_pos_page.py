@@ -167,3 +167,23 @@ def test_a_refused_sale_to_a_new_phone_leaves_no_client_behind(
     # then no sale and no client
     assert not Sale.objects.exists()
     assert not Client.objects.filter(phone="+255754999111").exists()
+
+
+@pytest.mark.django_db
+def test_the_receipt_warns_when_the_router_is_down(client, agent_with_stock):
+    from erp.sites.models import Router
+
+    client.force_login(agent_with_stock["agent"])
+    key = client.get("/pos/").content.decode().split('name="idempotency_key" value="')[1][:36]
+    form = {
+        "idempotency_key": key,
+        "package": str(agent_with_stock["package"].pk),
+        "payment_method": "cash",
+    }
+    receipt_url = client.post("/pos/", form)["Location"]
+    sale = Sale.objects.get()
+    assert 'id="router-down-warning"' not in client.get(receipt_url).content.decode()
+    Router.objects.filter(pk=sale.voucher.router_id).update(status="down")
+    receipt = client.get(receipt_url).content.decode()
+    assert 'id="router-down-warning"' in receipt
+    assert sale.voucher.router.name in receipt and sale.voucher.code in receipt
