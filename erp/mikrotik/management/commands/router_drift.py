@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from erp.mikrotik.commands import find_router
+from erp.mikrotik.command_args import find_router
 from erp.mikrotik.exceptions import RouterError
 from erp.mikrotik.services import DRIFT_LABELS as LABELS
 from erp.mikrotik.services import find_drift, repair_drift

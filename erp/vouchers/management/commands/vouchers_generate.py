@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from erp.accounts.models import User
-from erp.mikrotik.commands import find_router
+from erp.mikrotik.command_args import find_router
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterError
 from erp.vouchers import services
 from erp.vouchers.models import Package

@@ -1,4 +1,5 @@
-"""Helpers shared by the operators' management commands."""
+"""Reading the operators' command-line arguments: which router a management command means
+(not a RouterOS command: those are in client.py)."""
 
 from __future__ import annotations
 
