@@ -161,9 +161,14 @@ PORTAL = {
         "payments.view_provideraccount",
         "payments.add_provideraccount",
         "payments.change_provideraccount",
+        "payments.view_reconciliation",
     },
     "Technical": PORTAL_SETUP,
-    "Finance": {"payments.view_payment", "portal.view_portalsession"},
+    "Finance": {
+        "payments.view_payment",
+        "payments.view_reconciliation",
+        "portal.view_portalsession",
+    },
     "Marketing": {"portal.view_portalsession"},
 }
 # The field app syncs for agents and technicians; Finance settles money conflicts (erp.sync).
