@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "erp.portal",
     "erp.sync",
     "erp.messaging",
+    "erp.support",
 ]
 
 MIDDLEWARE = [
