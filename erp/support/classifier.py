@@ -116,6 +116,27 @@ def train(examples: list[Example]):
     return pipeline
 
 
+def evaluate(pipeline, held_out: list[Example]) -> dict:
+    """Accuracy, per-category precision/recall and the confusion matrix on ``held_out``."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    truth = [e.category for e in held_out]
+    guess = list(pipeline.predict([normalise(e.text) for e in held_out]))
+    labels = sorted(set(truth) | set(guess))
+    precision, recall, _f1, support = precision_recall_fscore_support(
+        truth, guess, labels=labels, zero_division=0
+    )
+    return {
+        "accuracy": float(accuracy_score(truth, guess)),
+        "labels": labels,
+        "per_category": {
+            label: {"precision": float(p), "recall": float(r), "support": int(n)}
+            for label, p, r, n in zip(labels, precision, recall, support, strict=True)
+        },
+        "confusion": confusion_matrix(truth, guess, labels=labels).tolist(),
+    }
+
+
 def priority_for(category: str, text: str) -> str:
     base = BASE_PRIORITY.get(category, Priority.NORMAL)
     if URGENT_WORDS.search(text[:MAX_CHARS]):
