@@ -137,6 +137,44 @@ def evaluate(pipeline, held_out: list[Example]) -> dict:
     }
 
 
+def confusion_svg(report: dict) -> str:
+    """The confusion matrix of ``evaluate`` as a small SVG picture (rows: truth, columns:
+    the classifier's answer; darker = more)."""
+    from html import escape
+
+    labels, matrix = report["labels"], report["confusion"]
+    cell, left, top = 34, 170, 170
+    size_w, size_h = left + cell * len(labels) + 10, top + cell * len(labels) + 40
+    peak = max(max(row) for row in matrix) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size_w}" height="{size_h}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<text x="{left}" y="14">accuracy {report["accuracy"]:.3f} (rows: truth)</text>',
+    ]
+    for i, label in enumerate(labels):
+        y = top + i * cell + cell / 2 + 4
+        x = left + i * cell + cell / 2
+        parts.append(f'<text x="{left - 6}" y="{y}" text-anchor="end">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{x}" y="{top - 6}" transform="rotate(-60 {x} {top - 6})">'
+            f"{escape(label)}</text>"
+        )
+        for j, count in enumerate(matrix[i]):
+            shade = int(255 - 200 * count / peak)
+            colour = f"rgb({shade},{shade},255)"
+            parts.append(
+                f'<rect x="{left + j * cell}" y="{top + i * cell}" width="{cell}" '
+                f'height="{cell}" fill="{colour}" stroke="#999"/>'
+            )
+            if count:
+                parts.append(
+                    f'<text x="{left + j * cell + cell / 2}" y="{y}" '
+                    f'text-anchor="middle">{count}</text>'
+                )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def priority_for(category: str, text: str) -> str:
     base = BASE_PRIORITY.get(category, Priority.NORMAL)
     if URGENT_WORDS.search(text[:MAX_CHARS]):

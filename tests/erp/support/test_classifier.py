@@ -118,3 +118,14 @@ def test_extraction_finds_codes_phones_and_references():
     assert set(found["phones"]) == {"+255754123456", "+255713555010"}
     assert {"QFG7H2K9LM", "MP240517.1234.K12345"} <= set(found["payment_references"])
     assert extraction.extract("") == {"voucher_codes": [], "phones": [], "payment_references": []}
+
+
+def test_the_confusion_matrix_picture_is_valid_svg(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    train, held_out = classifier.split(classifier.load_examples())
+    report = classifier.evaluate(classifier.train(train), held_out)
+    root = ET.fromstring(classifier.confusion_svg(report))  # noqa: S314 - our own output
+    rects = root.findall("{http://www.w3.org/2000/svg}rect")
+    assert len(rects) == len(CATEGORY_SLUGS) ** 2
+    assert sum(map(sum, report["confusion"])) == len(held_out)

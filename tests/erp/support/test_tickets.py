@@ -238,3 +238,10 @@ def test_an_agent_may_not_open_or_file_tickets(users):
         ticket=ticket, category=Category.objects.get(slug="other"), actor=users[Role.MARKETING]
     )
     assert filed.category_corrected and not filed.needs_triage
+
+
+def test_a_text_from_a_short_code_opens_no_ticket():
+    from erp.support.subscribers import on_sms_received
+
+    on_sms_received({"phone": "15888", "text": "Umepokea bonasi ya MB 100", "inbound": "x"})
+    assert Ticket.objects.count() == 0

@@ -6,6 +6,8 @@ not saved (the one in use stays), so a batch of bad corrections cannot degrade r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from erp.support import classifier, services
@@ -18,8 +20,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="measure, do not save")
+        parser.add_argument(
+            "--confusion-svg", metavar="PATH", help="also write the confusion matrix picture"
+        )
 
-    def handle(self, *args, dry_run: bool = False, **options):
+    def handle(self, *args, dry_run: bool = False, confusion_svg: str = "", **options):
         train, held_out = classifier.split(classifier.load_examples())
         corrections = services.corrections()
         model = classifier.train(train + corrections)
@@ -33,6 +38,9 @@ class Command(BaseCommand):
                 f"  {label:<20} precision {row['precision']:.2f} recall {row['recall']:.2f} "
                 f"(n={row['support']})"
             )
+        if confusion_svg:
+            Path(confusion_svg).write_text(classifier.confusion_svg(report), encoding="utf-8")
+            self.stdout.write(f"confusion matrix: {confusion_svg}")
         if report["accuracy"] < ACCURACY_FLOOR:
             raise CommandError(
                 f"held-out accuracy {report['accuracy']:.3f} < {ACCURACY_FLOOR}: not saved"
