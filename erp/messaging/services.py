@@ -270,7 +270,7 @@ def receive(*, gateway: Gateway, phone: str, text: str, received_at=None) -> str
         action=action,
     )
     if not action and text.strip():
-        # any other text is for whoever listens (erp.support opens or continues a ticket)
+        # any other text is for whoever listens (the support app opens or continues a ticket)
         events.announce(
             "messaging.sms_received",
             key=str(inbound.pk),

@@ -245,3 +245,26 @@ def test_a_text_from_a_short_code_opens_no_ticket():
 
     on_sms_received({"phone": "15888", "text": "Umepokea bonasi ya MB 100", "inbound": "x"})
     assert Ticket.objects.count() == 0
+
+
+def test_super_admin_edits_a_category_in_the_admin(client, users):
+    other = Category.objects.get(slug="other")
+    client.force_login(users[Role.SUPER_ADMIN])
+    url = f"/admin/support/category/{other.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "name": "General question",
+            "team": "customer_care",
+            "default_priority": "low",
+            "active": "on",
+            "slug": "hijacked",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    other.refresh_from_db()
+    assert other.name == "General question" and other.slug == "other"
+    client.force_login(users[Role.MARKETING])
+    assert client.get(url).status_code in (302, 403)
