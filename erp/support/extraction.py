@@ -24,6 +24,9 @@ _REFERENCE = re.compile(
 )
 
 
+_WORD = re.compile(r"\w+")
+
+
 def voucher_codes(text: str) -> list[str]:
     found = []
     for match in _CODE.finditer(text.upper()):
@@ -43,6 +46,17 @@ def phone_numbers(text: str) -> list[str]:
 
 def payment_references(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _REFERENCE.finditer(text.upper())))
+
+
+def site_names(text: str, names: list[str]) -> list[str]:
+    """The site names (of ``names``) the text mentions as whole words, case-insensitive."""
+    folded = " " + " ".join(_WORD.findall(text.lower())) + " "
+    found = []
+    for name in names:
+        words = " ".join(_WORD.findall(name.lower()))
+        if words and f" {words} " in folded:
+            found.append(name)
+    return found
 
 
 def extract(text: str) -> dict[str, list[str]]:

@@ -202,7 +202,11 @@ def open_ticket(
     if not phone and not email and actor is None:
         raise ValidationError({"phone": _("Give the customer's phone or e-mail.")})
     client = find_client(phone, site)
-    site = site or (client.site if client else None)
+    extracted = extraction.extract(text)
+    named = _sites_named_in(text)
+    extracted["sites"] = [s.name for s in named]
+    # the customer's site, else the one site the text names
+    site = site or (client.site if client else None) or (named[0] if len(named) == 1 else None)
     prediction = classifier.classify(text)
     category = Category.objects.filter(slug=prediction.category, active=True).first()
     duplicate = _duplicate_of(phone=phone, category=category, now=now)
@@ -219,7 +223,7 @@ def open_ticket(
         confidence=prediction.confidence,
         needs_triage=prediction.needs_triage or category is None,
         enrichment=enrich(client=client, site=site, now=now),
-        extracted=extraction.extract(text),
+        extracted=extracted,
         opened_by=actor,
         duplicate_of=duplicate,
         status=TicketStatus.CLOSED if duplicate else TicketStatus.NEW,
@@ -245,6 +249,12 @@ def open_ticket(
         _group_outage(site=site, now=now)
     events.announce("support.ticket_opened", key=str(ticket.pk), ticket=str(ticket.pk))
     return ticket
+
+
+def _sites_named_in(text: str) -> list[Site]:
+    sites = list(Site.objects.only("pk", "name"))
+    names = extraction.site_names(text[:2000], [s.name for s in sites])
+    return [s for s in sites if s.name in names]
 
 
 def _duplicate_of(*, phone: str, category: Category | None, now: datetime) -> Ticket | None:

@@ -268,3 +268,19 @@ def test_super_admin_edits_a_category_in_the_admin(client, users):
     assert other.name == "General question" and other.slug == "other"
     client.force_login(users[Role.MARKETING])
     assert client.get(url).status_code in (302, 403)
+
+
+def test_a_site_named_in_the_text_is_linked_when_the_phone_is_unknown(make_site):
+    mbezi = make_site(name="Mbezi Beach")
+    make_site(name="Sinza")
+    ticket = services.open_ticket(
+        text="Hakuna mtandao hapa MBEZI beach tangu asubuhi",
+        channel=Channel.SMS,
+        phone="+255712000321",
+    )
+    assert ticket.site == mbezi and ticket.extracted["sites"] == ["Mbezi Beach"]
+    assert ticket.enrichment["site"]["name"] == "Mbezi Beach"
+    vague = services.open_ticket(
+        text="No internet at Mbezi Beach or Sinza", channel=Channel.SMS, phone="+255712000322"
+    )
+    assert vague.site is None and set(vague.extracted["sites"]) == {"Mbezi Beach", "Sinza"}
