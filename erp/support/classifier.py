@@ -196,6 +196,7 @@ def predict(pipeline, text: str) -> Prediction:
 # --- the model in use -------------------------------------------------------------------------
 _lock = threading.Lock()
 _model = None
+_model_mtime: float | None = None  # of the file _model came from (None: the shipped one)
 _shipped = None  # trained from the shipped set: same data, same model, kept per process
 
 
@@ -213,14 +214,16 @@ def save(pipeline, path: Path | None = None) -> Path:
 
 
 def current():
-    """The trained model: the one the retrain command saved, else trained from the shipped set
-    (a second or so, once per process)."""
-    global _model
+    """The trained model: the one the retrain job saved (reloaded when the job saves a newer
+    one, e.g. in another process), else trained from the shipped set (once per process)."""
+    global _model, _model_mtime
     with _lock:
-        if _model is None:
-            path = model_path()
+        path = model_path()
+        mtime = path.stat().st_mtime if path.exists() else None
+        if _model is None or mtime != _model_mtime:
             # the retrained model is our own file, written by save() under VAR_DIR
-            _model = pickle.loads(path.read_bytes()) if path.exists() else shipped_model()  # noqa: S301
+            _model = pickle.loads(path.read_bytes()) if mtime else shipped_model()  # noqa: S301
+            _model_mtime = mtime
         return _model
 
 
@@ -232,9 +235,10 @@ def shipped_model():
 
 
 def reset() -> None:
-    global _model
+    global _model, _model_mtime
     with _lock:
         _model = None
+        _model_mtime = None
 
 
 def classify(text: str) -> Prediction:

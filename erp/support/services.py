@@ -391,3 +391,22 @@ def corrections() -> list[classifier.Example]:
         if first is not None:
             rows.append(classifier.Example(first.text, ticket.category.slug, f"t{ticket.number}"))
     return rows
+
+
+ACCURACY_FLOOR = 0.85
+
+
+def retrain_classifier(*, save: bool = True) -> dict:
+    """Train on the shipped set plus the agents' corrections and measure on the held-out
+    quarter; save (and use from now on) only at or above ACCURACY_FLOOR, so a batch of bad
+    corrections cannot degrade routing. Returns the evaluation with ``saved`` and counts."""
+    train, held_out = classifier.split(classifier.load_examples())
+    learned = corrections()
+    model = classifier.train(train + learned)
+    report = classifier.evaluate(model, held_out)
+    report.update(shipped=len(train), corrected=len(learned), held_out=len(held_out))
+    report["saved"] = bool(save and report["accuracy"] >= ACCURACY_FLOOR)
+    if report["saved"]:
+        classifier.save(model)
+        classifier.reset()
+    return report

@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from erp.support import classifier, extraction
 from erp.support.choices import CATEGORY_SLUGS
@@ -129,3 +130,16 @@ def test_the_confusion_matrix_picture_is_valid_svg(tmp_path):
     rects = root.findall("{http://www.w3.org/2000/svg}rect")
     assert len(rects) == len(CATEGORY_SLUGS) ** 2
     assert sum(map(sum, report["confusion"])) == len(held_out)
+
+
+@pytest.mark.django_db
+def test_the_weekly_job_keeps_the_model_when_accuracy_would_drop(monkeypatch):
+    from erp.support import services, tasks
+
+    assert tasks.retrain_classifier()["saved"] is True
+    saved_at = classifier.model_path().stat().st_mtime
+    monkeypatch.setattr(services, "ACCURACY_FLOOR", 1.01)  # no model can reach it
+    assert tasks.retrain_classifier()["saved"] is False
+    assert classifier.model_path().stat().st_mtime == saved_at
+    with pytest.raises(CommandError):
+        call_command("retrain_ticket_classifier", stdout=StringIO())

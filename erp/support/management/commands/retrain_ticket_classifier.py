@@ -1,8 +1,6 @@
-"""Retrain the ticket classifier from the shipped set plus the agents' corrections.
-
-The held-out quarter of the shipped set is measured first; a model below the accuracy floor is
-not saved (the one in use stays), so a batch of bad corrections cannot degrade routing.
-"""
+"""Retrain the ticket classifier from the shipped set plus the agents' corrections (also a
+weekly beat job). The held-out quarter of the shipped set is measured first; a model below the
+accuracy floor is not saved (the one in use stays)."""
 
 from __future__ import annotations
 
@@ -11,8 +9,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from erp.support import classifier, services
-
-ACCURACY_FLOOR = 0.85
 
 
 class Command(BaseCommand):
@@ -25,13 +21,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, confusion_svg: str = "", **options):
-        train, held_out = classifier.split(classifier.load_examples())
-        corrections = services.corrections()
-        model = classifier.train(train + corrections)
-        report = classifier.evaluate(model, held_out)
+        report = services.retrain_classifier(save=not dry_run)
         self.stdout.write(
-            f"trained on {len(train)} shipped + {len(corrections)} corrected; "
-            f"held-out accuracy {report['accuracy']:.3f} on {len(held_out)}"
+            f"trained on {report['shipped']} shipped + {report['corrected']} corrected; "
+            f"held-out accuracy {report['accuracy']:.3f} on {report['held_out']}"
         )
         for label, row in report["per_category"].items():
             self.stdout.write(
@@ -41,11 +34,9 @@ class Command(BaseCommand):
         if confusion_svg:
             Path(confusion_svg).write_text(classifier.confusion_svg(report), encoding="utf-8")
             self.stdout.write(f"confusion matrix: {confusion_svg}")
-        if report["accuracy"] < ACCURACY_FLOOR:
+        if report["accuracy"] < services.ACCURACY_FLOOR:
             raise CommandError(
-                f"held-out accuracy {report['accuracy']:.3f} < {ACCURACY_FLOOR}: not saved"
+                f"held-out accuracy {report['accuracy']:.3f} < {services.ACCURACY_FLOOR}: not saved"
             )
-        if not dry_run:
-            path = classifier.save(model)
-            classifier.reset()
-            self.stdout.write(f"saved {path}")
+        if report["saved"]:
+            self.stdout.write(f"saved {classifier.model_path()}")
