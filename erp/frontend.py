@@ -156,6 +156,34 @@ class SmsApp(Application):
         return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
 
 
+class SupportApp(Application):
+    """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
+
+    title = _("Support")
+    icon = "support_agent"
+    app_name = "support"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("support.view_ticket"))
+
+    @property
+    def index_path(self):
+        from erp.support.views_pages import TicketListView
+
+        return path("", TicketListView.as_view(viewset=self), name="index")
+
+    @property
+    def desk_path(self):
+        from erp.support.views_pages import DeskTicketView
+
+        return path("new/", DeskTicketView.as_view(viewset=self), name="new")
+
+    @property
+    def detail_path(self):
+        from erp.support.views_pages import TicketDetailView
+
+        return path("<uuid:pk>/", TicketDetailView.as_view(viewset=self), name="detail")
+
+
 site = Site(
     title=branding.product_name_lazy(),
     primary_color=branding.PRIMARY_COLOR,
@@ -206,5 +234,6 @@ site = Site(
             ],
         ),
         FaultRepairAppViewset(),
+        SupportApp(),
     ],
 )

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "erp.portal",
     "erp.sync",
     "erp.messaging",
+    "erp.support",
 ]
 
 MIDDLEWARE = [
@@ -339,6 +340,10 @@ SPECTACULAR_SETTINGS = {
         "SmsStateEnum": "erp.messaging.choices.MessageState",
         "SmsCampaignStateEnum": "erp.messaging.choices.CampaignState",
         "SmsLanguageEnum": "erp.messaging.choices.Language",
+        "TicketStatusEnum": "erp.support.choices.TicketStatus",
+        "TicketChannelEnum": "erp.support.choices.Channel",
+        "TicketPriorityEnum": "erp.support.choices.Priority",
+        "TicketDirectionEnum": "erp.support.choices.Direction",
         "UserLanguageEnum": LANGUAGES,
     },
 }

@@ -32,6 +32,7 @@ from erp.sales.api import (
     StatementView,
 )
 from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.support import api as support_api
 from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
 from workflows.fault_repair import api as fault_process_api
@@ -62,6 +63,7 @@ router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconfli
 router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
 router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
 router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
+router.register("tickets", support_api.TicketViewSet, basename="ticket")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),

@@ -46,6 +46,7 @@ API_BUDGETS = {
     "sms-messages": 1,
     "sms-templates": 1,
     "sms-campaigns": 1,
+    "tickets": 1,
 }
 
 # queries of POST /api/v1/sales/ by an agent (lock, receipt number, commission, history …)

@@ -319,3 +319,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+# Support tickets (issue 19). Customer Care (Marketing) opens, files and answers; Billing
+# Officer (Finance) and Field Technician (Technical) work the tickets routed to them; Super Admin
+# also edits the categories.
+_TICKET_WORKER = frozenset(
+    {
+        "support.view_ticket",
+        "support.change_ticket",
+        "support.add_ticketmessage",
+        "support.view_ticketmessage",
+        "support.view_category",
+        "support.view_incident",
+    }
+)
+_CUSTOMER_CARE = _TICKET_WORKER | {"support.add_ticket", "support.triage_ticket"}
+SUPPORT_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.SUPER_ADMIN: _CUSTOMER_CARE
+    | {"support.add_category", "support.change_category", "support.change_incident"},
+    Role.MARKETING: _CUSTOMER_CARE,
+    Role.TECHNICAL: _TICKET_WORKER | {"support.change_incident"},
+    Role.FINANCE: _TICKET_WORKER,
+}
+for _role, _perms in SUPPORT_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms

@@ -96,6 +96,13 @@ JOBS: tuple[Job, ...] = (
         "analytics.tasks.rebuild_rollups",
         crontab={"minute": "30", "hour": "2", "day_of_week": "*"},
     ),
+    # support (erp.support): the ticket classifier learns the agents' corrections, Sundays
+    Job(
+        "Retrain the ticket classifier (weekly)",
+        "erp.support.tasks.retrain_classifier",
+        crontab={"minute": "0", "hour": "4", "day_of_week": "0"},
+        local_time=True,
+    ),
 )
 
 

@@ -19,6 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.core import events
+
 from . import encoding
 from .choices import GatewayKind, MessageKind, MessageState
 from .gateways import adapter_for
@@ -260,13 +262,22 @@ def receive(*, gateway: Gateway, phone: str, text: str, received_at=None) -> str
                 client.save(update_fields=["marketing_consent", "updated_at"])
         action = _("marketing consent withdrawn (%(n)d client(s))") % {"n": len(clients)}
         log.info("sms opt-out from %s: %d client(s)", number, len(clients))
-    InboundMessage.objects.create(
+    inbound = InboundMessage.objects.create(
         gateway=gateway,
         phone=number,
         text=text[:2000],
         received_at=received_at or timezone.now(),
         action=action,
     )
+    if not action and text.strip():
+        # any other text is for whoever listens (the support app opens or continues a ticket)
+        events.announce(
+            "messaging.sms_received",
+            key=str(inbound.pk),
+            inbound=str(inbound.pk),
+            phone=number,
+            text=inbound.text,
+        )
     return "opt-out" if action else "received"
 
 

@@ -15,6 +15,7 @@ MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" hr
 EXPECTED_APPS = {
     Role.SUPER_ADMIN: {
         "/dashboard/",
+        "/support/",
         "/sms/",
         "/pos/",
         "/analytics/",
@@ -29,6 +30,7 @@ EXPECTED_APPS = {
     },
     Role.MARKETING: {
         "/dashboard/",
+        "/support/",
         "/sms/",
         "/analytics/",
         "/network/",
@@ -51,9 +53,17 @@ EXPECTED_APPS = {
         "/batches/",
         "/finance/",
     },
-    Role.TECHNICAL: {"/dashboard/", "/network/", "/assets/", "/notifications/", "/faults/"},
+    Role.TECHNICAL: {
+        "/dashboard/",
+        "/network/",
+        "/assets/",
+        "/notifications/",
+        "/faults/",
+        "/support/",
+    },
     Role.FINANCE: {
         "/dashboard/",
+        "/support/",
         "/sms/",
         "/analytics/",
         "/network/",

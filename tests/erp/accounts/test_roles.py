@@ -178,6 +178,24 @@ SYNC = {
     "Technical": {"sync.use_field_app"},
     "Agent": {"sync.use_field_app"},
 }
+# Support tickets (issue 19): Customer Care = Marketing, Billing Officer = Finance,
+# Field Technician = Technical.
+_TICKET_WORKER = {
+    "support.view_ticket",
+    "support.change_ticket",
+    "support.add_ticketmessage",
+    "support.view_ticketmessage",
+    "support.view_category",
+    "support.view_incident",
+}
+_CUSTOMER_CARE = _TICKET_WORKER | {"support.add_ticket", "support.triage_ticket"}
+SUPPORT = {
+    "Super Admin": _CUSTOMER_CARE
+    | {"support.add_category", "support.change_category", "support.change_incident"},
+    "Marketing": _CUSTOMER_CARE,
+    "Technical": _TICKET_WORKER | {"support.change_incident"},
+    "Finance": _TICKET_WORKER,
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -300,6 +318,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | PORTAL.get(role, set())
             | SYNC.get(role, set())
             | MESSAGING.get(role, set())
+            | SUPPORT.get(role, set())
         ), role
 
 

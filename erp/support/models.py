@@ -1,0 +1,216 @@
+"""Support tickets: what a customer (or staff for them) reported, its messages, its category.
+
+A ticket is bound to a site when the customer is known (the client's site) or the desk named
+one; tickets with no site are the office's (``unsited_to_scoped``: staff narrowed to sites
+still see them, as they must triage them). An Incident groups the tickets of one outage at a
+site and links the site's open fault instead of multiplying work.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from erp.core.models import BaseModel
+from erp.core.scoping import AgentRows, RowScope
+
+from .choices import Channel, Direction, Priority, Team, TicketStatus
+
+
+class Category(BaseModel):
+    """A kind of problem; seeded with the classifier's categories, editable by Super Admin."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    team = models.CharField(
+        _("team"), max_length=16, choices=Team.choices, default=Team.CUSTOMER_CARE
+    )
+    default_priority = models.CharField(
+        _("default priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ticket category")
+        verbose_name_plural = _("ticket categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(BaseModel):
+    """Many tickets from one site in a short time: one outage, worked once (via its fault)."""
+
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="incidents"
+    )
+    fault = models.ForeignKey(
+        "maintenance.Fault",
+        verbose_name=_("fault"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="support.view_ticket")
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["site", "closed_at"], name="incident_site_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class Ticket(BaseModel):
+    """One problem of one customer, from intake to closure."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True, editable=False)
+    phone = models.CharField(_("customer phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("customer e-mail"), blank=True)
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    site = models.ForeignKey(
+        "sites.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=120)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    confidence = models.FloatField(_("classifier confidence"), default=0.0)
+    category_corrected = models.BooleanField(
+        _("category set by a person"),
+        default=False,
+        help_text=_("An agent corrected or confirmed the category: the classifier learns it."),
+    )
+    needs_triage = models.BooleanField(
+        _("needs triage"),
+        default=False,
+        help_text=_("The classifier was not sure: a person files it before it is routed."),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=TicketStatus.choices, default=TicketStatus.NEW
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # What intake found about the customer, frozen at opening (shown on top of the ticket).
+    enrichment = models.JSONField(_("customer context"), default=dict, blank=True)
+    # Voucher codes, phones, payment references found in the text.
+    extracted = models.JSONField(_("found in the text"), default=dict, blank=True)
+    opened_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the customer opened it (SMS, portal, e-mail)."),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    row_scope = RowScope(
+        agents_see=AgentRows.NONE, permission="support.view_ticket", unsited_to_scoped=True
+    )
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        permissions = [("triage_ticket", _("Can file tickets the classifier was unsure of"))]
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="ticket_phone_created_idx"),
+            models.Index(fields=["site", "-created_at"], name="ticket_site_created_idx"),
+            models.Index(fields=["status", "needs_triage"], name="ticket_status_triage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+
+class TicketMessage(BaseModel):
+    """A message on a ticket: from the customer, to the customer, or an internal note."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    text = models.TextField(_("text"), max_length=4000)
+    # the source record (e.g. "sms:<inbound id>"): a replayed delivery adds nothing twice
+    external_ref = models.CharField(_("source"), max_length=80, blank=True, editable=False)
+    author = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site="ticket__site",
+        agents_see=AgentRows.NONE,
+        permission="support.view_ticket",
+        unsited_to_scoped=True,
+    )
+
+    class Meta:
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="ticketmessage_unique_external_ref",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:40]}"

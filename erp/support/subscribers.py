@@ -1,0 +1,27 @@
+"""Reactions to other apps' domain events."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from .choices import Channel
+from .services import receive_customer_text
+
+log = logging.getLogger(__name__)
+
+
+def on_sms_received(payload: dict[str, Any]) -> None:
+    """An inbound SMS that was not a keyword (erp.messaging): opens or continues a ticket.
+    A number that is not a phone (a short code, an operator's notice) opens nothing."""
+    try:
+        receive_customer_text(
+            phone=payload["phone"],
+            text=payload["text"],
+            channel=Channel.SMS,
+            external_ref=f"sms:{payload['inbound']}",
+        )
+    except ValidationError as error:
+        log.info("inbound SMS from %s opens no ticket: %s", payload.get("phone"), error.messages)

@@ -1,0 +1,24 @@
+"""Beat jobs of the support app."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def retrain_classifier() -> dict:
+    """Weekly: learn the agents' corrections (kept only if held-out accuracy holds)."""
+    report = services.retrain_classifier(save=True)
+    log.info(
+        "ticket classifier retrained: accuracy %.3f, %d corrections, saved=%s",
+        report["accuracy"],
+        report["corrected"],
+        report["saved"],
+    )
+    return {k: report[k] for k in ("accuracy", "corrected", "saved")}
