@@ -570,6 +570,9 @@ SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
 # pull page at most this many records.
 SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# The field app unlocks offline with the agent's PIN for at most this many days after its last
+# online start (then the agent must be online to sign in again).
+FIELD_APP_OFFLINE_DAYS = env.int("FIELD_APP_OFFLINE_DAYS", default=7)
 # SMS (erp.messaging, issue 17): parts a gateway may send per window unless set on the
 # gateway itself, the cost of one SMS part (shown to Finance), how long a queued message may
 # wait before it expires, and how often a failing gateway is tried again.

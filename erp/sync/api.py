@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +19,7 @@ from . import selectors, services
 from .models import Conflict
 from .serializers import (
     ConflictSerializer,
+    KeyOutputSerializer,
     PullOutputSerializer,
     PushInputSerializer,
     PushOutputSerializer,
@@ -74,6 +77,28 @@ class PushView(APIView):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return Response({"results": results})
+
+
+class KeyView(APIView):
+    """The secret that wraps the device's key for codes at rest, and the offline unlock window.
+
+    Only online and signed in: a phone that is offline unlocks with the agent's PIN instead, for
+    at most ``offline_days`` after its last online start.
+    """
+
+    permission_classes = [IsAuthenticated, UsesFieldApp]
+
+    @extend_schema(responses={200: KeyOutputSerializer})
+    def get(self, request):
+        response = Response(
+            {
+                "secret": base64.b64encode(services.device_key_secret(request.user)).decode(),
+                "offline_days": settings.FIELD_APP_OFFLINE_DAYS,
+                "user": str(request.user.pk),
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PullView(APIView):

@@ -16,6 +16,7 @@ conflicts (what the device believed versus what the server had meanwhile).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -565,3 +566,14 @@ def settle_conflict(*, actor: User, conflict: Conflict, resolution: str) -> Conf
     conflict._history_user = actor
     conflict.save()
     return conflict
+
+
+def device_key_secret(user) -> bytes:
+    """The secret that wraps the field app's local encryption key (codes at rest).
+
+    Derived, never stored: HMAC of the server's SECRET_KEY with the user and their password
+    hash, so it is only handed out to a signed-in user and changes when the password does
+    (the old copy on a lost phone can then no longer be unwrapped with it).
+    """
+    message = f"field-app-key|{user.pk}|{user.password}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
