@@ -16,12 +16,36 @@ from tests.erp.sync.conftest import field  # noqa: F401 - the agent with stock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PIN = "2468"
+DUMP_IDB = """async () => {
+  const d = await idb.openDB("viornet-field");
+  const out = {};
+  for (const s of d.objectStoreNames) out[s] = await d.getAll(s);
+  d.close();
+  return JSON.stringify(out);
+}"""
+
+
+def enter_pin(page, pin: str = PIN) -> None:
+    page.wait_for_selector("#pin-form")
+    page.fill("#pin", pin)
+    page.click("#pin-form button")
+
+
+def open_app(page, agent) -> None:
+    """Log in, open the app, choose the PIN (the first start), wait for the stock."""
+    login(page, agent.username)
+    page.goto(page.base + "/app/")
+    enter_pin(page)
+    page.wait_for_selector("[data-sell]:not([disabled])")
+
 
 def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
     agent = field["agent"]
     page = page_for(360, 740)
     login(page, agent.username)
     page.goto(page.base + "/app/")
+    enter_pin(page)
     page.wait_for_selector("body[data-ready='1']")
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     manifest = page.evaluate(
@@ -34,6 +58,7 @@ def test_offline_day_syncs_exactly_once(page_for, field, shot):  # noqa: F811
 
     page.context.set_offline(True)
     page.reload()
+    enter_pin(page)  # the phone restarted without signal: the PIN opens the app
     page.wait_for_selector("body[data-ready='1']")
     assert "offline" in page.inner_text("#net")
     for _ in range(5):
@@ -80,9 +105,7 @@ def test_office_voids_a_voucher_sold_offline_conflict_on_both_sides(page_for, fi
 
     agent = field["agent"]
     page = page_for(360, 740)
-    login(page, agent.username)
-    page.goto(page.base + "/app/")
-    page.wait_for_selector("[data-sell]:not([disabled])")
+    open_app(page, agent)
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     page.context.set_offline(True)
@@ -110,16 +133,14 @@ def test_office_voids_a_voucher_sold_offline_conflict_on_both_sides(page_for, fi
 
 def test_first_paint_offline_under_a_second_on_a_throttled_phone(page_for, field):  # noqa: F811
     page = page_for(360, 740)
-    login(page, field["agent"].username)
-    page.goto(page.base + "/app/")
-    page.wait_for_selector("[data-sell]:not([disabled])")
+    open_app(page, field["agent"])
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     cdp = page.context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
     page.context.set_offline(True)
     page.reload()
-    page.wait_for_selector("[data-sell]")
+    page.wait_for_selector("#pin-form")  # offline, the first screen is the PIN
     paint = page.evaluate(
         "performance.getEntriesByName('first-contentful-paint')[0]?.startTime "
         "?? performance.getEntriesByType('paint').at(-1)?.startTime"
@@ -138,9 +159,7 @@ def test_client_edited_offline_latest_wins_and_the_overwritten_name_is_kept(
     agent = field["agent"]
     client = make_client(site=field["site"], actor=agent, name="Asha", phone="+255754222333")
     page = page_for(360, 740)
-    login(page, agent.username)
-    page.goto(page.base + "/app/")
-    page.wait_for_selector("[data-sell]:not([disabled])")
+    open_app(page, agent)
     page.context.set_offline(True)
     page.click("nav [data-tab='clients']")
     page.click(f"[data-client='{client.pk}']")
@@ -171,9 +190,7 @@ def test_deactivated_agent_is_locked_out_at_the_next_sync_and_the_phone_wiped(
 ):
     agent = field["agent"]
     page = page_for(360, 740)
-    login(page, agent.username)
-    page.goto(page.base + "/app/")
-    page.wait_for_selector("[data-sell]:not([disabled])")
+    open_app(page, agent)
     assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == ["viornet-field"]
     agent.is_active = False
     agent.save()
@@ -181,3 +198,89 @@ def test_deactivated_agent_is_locked_out_at_the_next_sync_and_the_phone_wiped(
     page.click("#sync-now")
     page.wait_for_url("**/accounts/login/?next=/app/")
     assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
+
+
+def test_codes_are_sealed_in_indexeddb_and_wiped_at_sign_out(page_for, field):  # noqa: F811
+    agent = field["agent"]
+    page = page_for(360, 740)
+    open_app(page, agent)
+    page.context.set_offline(True)
+    page.click("[data-sell]")
+    sold = page.inner_text("#receipt .code").strip()
+    page.fill("#phone", "+255754999000")
+    page.click("[data-sell]")
+    page.wait_for_selector(f"#receipt .code:not(:has-text('{sold}'))")
+    dump = page.evaluate(DUMP_IDB)
+    codes = [v.code for v in field["mine"]] + [v.password for v in field["mine"] if v.password]
+    assert sold in codes
+    leaked = [c for c in codes if c in dump]
+    assert leaked == [], leaked  # not in vouchers, sales, the outbox nor anywhere else
+    assert '"box":{"iv"' in dump and '"outbox":[{' in dump
+    assert "+255754999000" not in dump  # the queued payload is sealed whole
+    # The outbox still goes out readable: the server gets the codes.
+    page.context.set_offline(False)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    assert Sale.objects.filter(seller=agent, voucher__code=sold).count() == 1
+    assert Sale.objects.filter(seller=agent).count() == 2
+    assert not [c for c in codes if c in page.evaluate(DUMP_IDB)]  # after the pull too
+    page.click("#sign-out")
+    page.wait_for_url("**/accounts/login/?next=/app/")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
+
+
+def test_pin_unlocks_offline_and_five_wrong_pins_wipe_the_phone(page_for, field):  # noqa: F811
+    page = page_for(360, 740)
+    open_app(page, field["agent"])
+    page.reload()  # the service worker now holds the shell
+    page.wait_for_selector("body[data-ready='1']")
+    page.context.set_offline(True)
+    page.reload()
+    enter_pin(page, "1111")
+    expect(page.locator("#pin-msg")).to_contain_text("4 tries left")
+    enter_pin(page, "12")
+    expect(page.locator("#pin-msg")).to_contain_text("4 to 8 digits")
+    enter_pin(page)
+    page.wait_for_selector("[data-sell]:not([disabled])")
+    page.click("[data-sell]")
+    page.wait_for_selector("#receipt .code")
+    page.reload()
+    for n in range(5):
+        enter_pin(page, "9999")
+        if n < 4:
+            expect(page.locator("#pin-msg")).to_contain_text(f"{4 - n} tries left")
+    page.wait_for_selector("#wiped")
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
+    page.reload()  # nothing left to unlock
+    page.wait_for_selector("#locked")
+
+
+def test_offline_unlock_ends_after_the_configured_days(page_for, field, settings):  # noqa: F811
+    settings.FIELD_APP_OFFLINE_DAYS = 0
+    page = page_for(360, 740)
+    open_app(page, field["agent"])
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#locked")
+    assert page.locator("#pin-form").count() == 0
+    page.context.set_offline(False)
+    page.reload()  # online again: signed in, the window reopens with no PIN asked
+    page.wait_for_selector("body[data-ready='1']")
+
+
+def test_sync_runs_by_itself_when_the_connection_comes_back(page_for, field):  # noqa: F811
+    agent = field["agent"]
+    page = page_for(360, 740)
+    open_app(page, agent)
+    page.context.set_offline(True)
+    for _ in range(2):
+        page.click("[data-sell]")
+        page.wait_for_selector("#receipt .code")
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^2 "))
+    assert Sale.objects.count() == 0
+    page.context.set_offline(False)  # no tap: the online event starts the sync
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
+    assert Sale.objects.filter(seller=agent).count() == 2
