@@ -15,6 +15,9 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erp.accounts.roles import Role
+from erp.sites.selectors import sites_visible_to
+
 from . import selectors, services
 from .models import Conflict
 from .serializers import (
@@ -95,6 +98,12 @@ class KeyView(APIView):
                 "secret": base64.b64encode(services.device_key_secret(request.user)).decode(),
                 "offline_days": settings.FIELD_APP_OFFLINE_DAYS,
                 "user": str(request.user.pk),
+                "technician": request.user.has_role(Role.TECHNICAL),
+                # where a technician may report a fault (the form works offline)
+                "sites": [
+                    {"id": str(pk), "name": name}
+                    for pk, name in sites_visible_to(request.user).values_list("pk", "name")
+                ],
             }
         )
         response["Cache-Control"] = "no-store"

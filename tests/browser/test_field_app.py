@@ -284,3 +284,69 @@ def test_sync_runs_by_itself_when_the_connection_comes_back(page_for, field):  #
     page.context.set_offline(False)  # no tap: the online event starts the sync
     expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
     assert Sale.objects.filter(seller=agent).count() == 2
+
+
+def test_technician_reports_a_fault_with_a_resized_photo_offline_and_logs_the_repair(
+    page_for, make_site, make_user, tmp_path
+):
+    from django.contrib.auth.models import Permission
+    from PIL import Image
+
+    from erp.accounts.roles import Role
+    from erp.maintenance.models import Fault, FaultPhoto, RepairLog
+    from workflows.fault_repair import services as process
+
+    site = make_site(name="Mbezi")
+    tech = make_user(Role.TECHNICAL)
+    tech.site_scope.add(site)
+    lead = make_user(Role.TECHNICAL, username="lead")
+    lead.user_permissions.add(Permission.objects.get(codename="triage_fault"))
+    lead = type(lead).objects.get(pk=lead.pk)
+    picture = tmp_path / "camera.png"
+    Image.new("RGB", (3000, 2000), (20, 120, 200)).save(picture)  # a phone camera's size
+
+    page = page_for(360, 740)
+    login(page, tech.username)
+    page.goto(page.base + "/app/")
+    enter_pin(page)
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("#faults-tab")
+    page.wait_for_selector("#fault-form")
+    page.context.set_offline(True)
+    page.fill("#fault-form input[name='description']", "Mast AP dead")
+    page.select_option("#fault-form select[name='severity']", "major")
+    page.set_input_files("#photo", str(picture))
+    page.wait_for_selector("#photo-status[data-ready='1']")
+    page.click("#fault-form button")
+    page.wait_for_selector("#faults li:has-text('Mast AP dead')")
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^1 "))
+    dump = page.evaluate(DUMP_IDB)
+    assert "data:image/jpeg" not in dump  # the photo waits sealed in the outbox
+    assert Fault.objects.count() == 0
+
+    page.context.set_offline(False)  # back online: it goes by itself
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
+    fault = Fault.objects.get()
+    assert (fault.site, fault.reported_by, fault.severity) == (site, tech, "major")
+    with Image.open(FaultPhoto.objects.get(fault=fault).image) as stored:
+        assert stored.format == "JPEG" and max(stored.size) == 1280  # resized on the phone
+
+    process.triage(actor=lead, fault=fault, technician=tech)
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    page.click("#faults-tab")
+    page.click(f"[data-repair='{fault.pk}']")
+    page.fill("#repair-form input[name='diagnosis']", "PoE injector burnt")
+    page.fill("#repair-form input[name='actions']", "Replaced it")
+    page.fill("#repair-form input[name='minutes_spent']", "45")
+    page.click("#repair-form button")
+    page.wait_for_selector("#faults li:has-text('repaired')")
+    page.click("nav [data-tab='sync']")
+    page.click("#sync-now")
+    page.wait_for_selector("#sync-status:has-text('Synced')")
+    fault.refresh_from_db()
+    assert fault.status == "repaired"
+    log = RepairLog.objects.get()
+    assert (log.technician, log.minutes_spent, log.diagnosis) == (tech, 45, "PoE injector burnt")
+    assert page.console_errors == []

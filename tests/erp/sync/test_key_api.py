@@ -18,6 +18,8 @@ def test_agent_gets_a_stable_per_user_secret_and_the_offline_days(api, field, se
     assert first.status_code == 200 and first["Cache-Control"] == "no-store"
     body = first.json()
     assert len(base64.b64decode(body["secret"])) == 32 and body["offline_days"] == 3
+    assert body["technician"] is False
+    assert body["sites"] == [{"id": str(field["site"].pk), "name": field["site"].name}]
     assert api(field["agent"]).get(KEY).json()["secret"] == body["secret"]  # unwraps next time
     assert api(field["other"]).get(KEY).json()["secret"] != body["secret"]  # another agent
 

@@ -70,6 +70,7 @@ async function unlock() {
       await wipe(); await open();  // another person signs in on this phone: start clean
     }
     await db.put("meta", info.user, "user");
+    await db.put("meta", { technician: info.technician, sites: info.sites }, "profile");
     const kek = await serverKek(info.secret);
     const wrapped = await db.get("meta", "key_server");
     if (wrapped) { try { key = await unwrap(wrapped, kek); } catch { key = null; } }
@@ -147,13 +148,16 @@ async function signOut() {
 }
 
 async function open() {
-  db = await idb.openDB("viornet-field", 1, {
-    upgrade(d) {
-      d.createObjectStore("meta");
-      d.createObjectStore("outbox", { keyPath: "seq" });
-      for (const s of ["vouchers", "clients", "sales", "packages", "conflicts"]) {
-        d.createObjectStore(s, { keyPath: "id" });
+  db = await idb.openDB("viornet-field", 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore("meta");
+        d.createObjectStore("outbox", { keyPath: "seq" });
+        for (const s of ["vouchers", "clients", "sales", "packages", "conflicts"]) {
+          d.createObjectStore(s, { keyPath: "id" });
+        }
       }
+      if (oldVersion < 2) d.createObjectStore("faults", { keyPath: "id" });  // technicians
     },
   });
   if (!(await db.get("meta", "device_id"))) {
@@ -242,7 +246,7 @@ async function api(path, body) {
   return r.json();
 }
 
-const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages" };
+const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages", fault: "faults" };
 
 function syncNow() {
   document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
@@ -275,6 +279,15 @@ async function doSync() {
           const local = await db.get("sales", ops[i].id);
           if (local) await db.put("sales", { ...local, conflict: true, is_synced: true, last_synced_at: now() });
         }
+        if (ops[i].entity === "fault") {  // a reported fault: the server's record replaces the phone's
+          if (r.outcome !== "applied") {
+            const local = await db.get("faults", ops[i].id);
+            if (local) await db.put("faults", { ...local, refused: true, is_synced: true });
+          } else if (r.record) {
+            if (r.record.id !== ops[i].id) await db.delete("faults", ops[i].id);
+            await db.put("faults", { ...r.record, is_synced: true, last_synced_at: now() });
+          }
+        }
         if (r.record && ops[i].entity === "sale") {
           await db.put("sales", await sealed({ ...(await db.get("sales", ops[i].id)), ...r.record, id: ops[i].id,
             is_synced: true, last_synced_at: now() }));
@@ -295,7 +308,7 @@ async function doSync() {
         const id = c.entity === "sale" ? c.data.idempotency_key : c.data.id;  // sales: by their idempotency key
         writes.push([store, "put", await sealed({ ...c.data, id, is_synced: true, last_synced_at: now() })]);
       }
-      const tx = db.transaction(["vouchers", "clients", "sales", "packages", "meta"], "readwrite");
+      const tx = db.transaction(["vouchers", "clients", "sales", "packages", "faults", "meta"], "readwrite");
       for (const [store, how, value] of writes) await tx.objectStore(store)[how](value);
       cursor = page.cursor;
       await tx.objectStore("meta").put(cursor, "cursor");
@@ -311,6 +324,91 @@ async function doSync() {
     document.body.dataset.sync = "failed";
   }
   await render();
+}
+
+/* --- Technicians: my faults, report one (with a photo, resized here), log a repair. --- */
+const PHOTO_MAX_PX = 1280, PHOTO_QUALITY = 0.8;
+let photo = null, repairing = null;
+
+async function resizePhoto(file) {
+  // The phone's camera gives megabytes: draw it at most PHOTO_MAX_PX wide or high, as JPEG.
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, PHOTO_MAX_PX / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return canvas.toDataURL("image/jpeg", PHOTO_QUALITY);
+}
+
+async function reportFault(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const id = crypto.randomUUID();
+  const fields = { site_id: f.site_id.value, description: f.description.value.trim(),
+    severity: f.severity.value, service_down: f.service_down.checked };
+  await db.put("faults", { id, ...fields, status: "reported", reported_at: now(), has_photo: !!photo,
+    is_synced: false, last_synced_at: null, updated_at: now() });
+  await enqueue("report_fault", "fault", id, photo ? { ...fields, photo } : fields);
+  photo = null;
+  f.reset();
+  render();
+}
+
+async function logRepair(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const fault = await db.get("faults", f.fault_id.value);
+  await enqueue("record_repair", "fault", fault.id, { diagnosis: f.diagnosis.value.trim(),
+    actions: f.actions.value.trim(), minutes_spent: Number(f.minutes_spent.value), cost: f.cost.value || "0" });
+  await db.put("faults", { ...fault, status: "repaired", is_synced: false, updated_at: now() });
+  repairing = null;
+  render();
+}
+
+async function renderFaults(main) {
+  const profile = (await db.get("meta", "profile")) || { sites: [] };
+  const me = await db.get("meta", "user");
+  const faults = (await db.getAll("faults")).sort((a, b) => (b.reported_at || "").localeCompare(a.reported_at || ""));
+  const site = (id) => (profile.sites.find((s) => s.id === id) || {}).name || "";
+  const r = repairing && faults.find((x) => x.id === repairing);
+  let html = "";
+  if (r) {
+    html += `<form id="repair-form" class="card"><input type="hidden" name="fault_id" value="${esc(r.id)}">
+      <div>${esc(T.repair_of)}: ${esc(r.description)}</div>
+      <input name="diagnosis" required placeholder="${esc(T.diagnosis)}">
+      <input name="actions" required placeholder="${esc(T.actions)}">
+      <input name="minutes_spent" type="number" min="1" required placeholder="${esc(T.minutes)}">
+      <input name="cost" type="number" min="0" step="any" placeholder="${esc(T.cost)}">
+      <button class="primary">${esc(T.log_repair)}</button></form>`;
+  }
+  html += `<h3>${esc(T.my_faults)}</h3><ul id="faults">${faults.map((x) => {
+    const mine = x.assigned_to_id === me && x.status === "assigned";
+    return `<li data-fault="${esc(x.id)}">${esc(site(x.site_id))} · ${esc(x.description)} · <b>${esc(T["status_" + x.status] || x.status)}</b>` +
+      `${x.is_synced ? "" : " ⏳"}${x.refused ? " ⚠" : ""}${mine ? ` <button data-repair="${esc(x.id)}">${esc(T.log_repair)}</button>` : ""}</li>`;
+  }).join("")}</ul>
+    <form id="fault-form" class="card"><h3>${esc(T.report_fault)}</h3>
+      <select name="site_id" required>${profile.sites.map((s) => `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join("")}</select>
+      <input name="description" required placeholder="${esc(T.what_is_wrong)}">
+      <select name="severity"><option value="minor">${esc(T.sev_minor)}</option><option value="major">${esc(T.sev_major)}</option>
+        <option value="critical">${esc(T.sev_critical)}</option></select>
+      <label><input type="checkbox" name="service_down" style="width:auto"> ${esc(T.service_down)}</label>
+      <label>${esc(T.photo)} <input id="photo" type="file" accept="image/*" capture="environment"></label>
+      <p id="photo-status">${photo ? esc(T.photo_ready) : ""}</p>
+      <button class="primary">${esc(T.report_fault)}</button></form>`;
+  main.innerHTML = html;
+  main.querySelector("#fault-form").onsubmit = reportFault;
+  if (r) main.querySelector("#repair-form").onsubmit = logRepair;
+  for (const b of main.querySelectorAll("[data-repair]")) b.onclick = () => { repairing = b.dataset.repair; render(); };
+  document.getElementById("photo").onchange = async (e) => {
+    const file = e.target.files[0];
+    const out = document.getElementById("photo-status");
+    photo = null;
+    if (!file) return;
+    try { photo = await resizePhoto(file); out.textContent = T.photo_ready; } catch { out.textContent = T.photo_bad; }
+    out.dataset.ready = photo ? "1" : "0";
+  };
 }
 
 function renderPin() {
@@ -329,6 +427,7 @@ async function render() {
   document.getElementById("badge").textContent = `${outbox} ${T.waiting}`;
   document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
   for (const b of document.querySelectorAll("nav button")) b.classList.toggle("on", b.dataset.tab === tab);
+  document.getElementById("faults-tab").hidden = !((await db.get("meta", "profile")) || {}).technician;
   const main = document.getElementById("main");
   const vouchers = await db.getAll("vouchers");
   const packages = (await db.getAll("packages")).filter((p) => p.is_active);
@@ -366,6 +465,8 @@ async function render() {
       }).join("")}</ul>`;
     main.querySelector("form").onsubmit = saveClient;
     for (const li of main.querySelectorAll("[data-client]")) li.onclick = () => { editing = li.dataset.client; render(); };
+  } else if (tab === "faults") {
+    await renderFaults(main);
   } else if (tab === "stock") {
     main.innerHTML = `<ul>${packages.map((p) => `<li>${esc(p.name)}: <b>${left(p.id)}</b></li>`).join("")}</ul>`;
   } else if (tab === "day") {
