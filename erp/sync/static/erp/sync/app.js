@@ -248,14 +248,22 @@ async function api(path, body) {
 
 const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages", fault: "faults" };
 
+let again = false;
 function syncNow() {
   document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
-  if (!syncing) syncing = doSync().finally(() => { syncing = null; });
+  if (syncing) { again = true; return syncing; }  // asked meanwhile: one more round after this one
+  syncing = (async () => {
+    let ok;
+    do { again = false; ok = await doSync(); } while (again && ok);
+    status = ok ? T.synced : T.sync_failed;
+    document.body.dataset.sync = ok ? "done" : "failed";
+    await render();
+  })().finally(() => { syncing = null; });
   return syncing;
 }
 
-async function doSync() {
-  if (!key) return;
+async function doSync() {  // one round: push everything, pull everything; true if it went through
+  if (!key) return false;
   status = "…"; render();
   try {
     for (;;) {  // push the outbox in order, in chunks
@@ -317,13 +325,10 @@ async function doSync() {
       if (!page.more) break;
     }
     await db.put("meta", now(), "last_synced_at");
-    status = T.synced;
-    document.body.dataset.sync = "done";
+    return true;
   } catch (e) {
-    status = T.sync_failed;
-    document.body.dataset.sync = "failed";
+    return false;
   }
-  await render();
 }
 
 /* --- Technicians: my faults, report one (with a photo, resized here), log a repair. --- */
