@@ -283,6 +283,8 @@ def test_sync_runs_by_itself_when_the_connection_comes_back(page_for, field):  #
     assert Sale.objects.count() == 0
     page.context.set_offline(False)  # no tap: the online event starts the sync
     expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
+    expect(page.locator("#badge")).not_to_have_class(re.compile("syncing"))
+    expect(page.locator("body")).to_have_attribute("data-sync", "done")
     assert Sale.objects.filter(seller=agent).count() == 2
 
 

@@ -252,13 +252,15 @@ let again = false;
 function syncNow() {
   document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
   if (syncing) { again = true; return syncing; }  // asked meanwhile: one more round after this one
+  const badge = document.getElementById("badge");
+  badge.classList.add("syncing");  // the badge shows a sync under way (started by hand or by itself)
   syncing = (async () => {
     let ok;
     do { again = false; ok = await doSync(); } while (again && ok);
     status = ok ? T.synced : T.sync_failed;
     document.body.dataset.sync = ok ? "done" : "failed";
     await render();
-  })().finally(() => { syncing = null; });
+  })().finally(() => { syncing = null; badge.classList.remove("syncing"); });
   return syncing;
 }
 
