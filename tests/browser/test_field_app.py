@@ -230,7 +230,7 @@ def test_codes_are_sealed_in_indexeddb_and_wiped_at_sign_out(page_for, field):  
     assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
 
 
-def test_pin_unlocks_offline_and_five_wrong_pins_wipe_the_phone(page_for, field):  # noqa: F811
+def test_pin_unlocks_offline_and_five_wrong_pins_wipe_the_phone(page_for, field, shot):  # noqa: F811
     page = page_for(360, 740)
     open_app(page, field["agent"])
     page.reload()  # the service worker now holds the shell
@@ -239,6 +239,7 @@ def test_pin_unlocks_offline_and_five_wrong_pins_wipe_the_phone(page_for, field)
     page.reload()
     enter_pin(page, "1111")
     expect(page.locator("#pin-msg")).to_contain_text("4 tries left")
+    shot(page, "field-app-pin-360")
     enter_pin(page, "12")
     expect(page.locator("#pin-msg")).to_contain_text("4 to 8 digits")
     enter_pin(page)
@@ -289,7 +290,7 @@ def test_sync_runs_by_itself_when_the_connection_comes_back(page_for, field):  #
 
 
 def test_technician_reports_a_fault_with_a_resized_photo_offline_and_logs_the_repair(
-    page_for, make_site, make_user, tmp_path
+    page_for, make_site, make_user, tmp_path, shot
 ):
     from django.contrib.auth.models import Permission
     from PIL import Image
@@ -319,6 +320,7 @@ def test_technician_reports_a_fault_with_a_resized_photo_offline_and_logs_the_re
     page.select_option("#fault-form select[name='severity']", "major")
     page.set_input_files("#photo", str(picture))
     page.wait_for_selector("#photo-status[data-ready='1']")
+    shot(page, "field-app-report-fault-360")
     page.click("#fault-form button")
     page.wait_for_selector("#faults li:has-text('Mast AP dead')")
     expect(page.locator("#badge")).to_have_text(re.compile(r"^1 "))

@@ -419,6 +419,7 @@ async function renderFaults(main) {
 }
 
 function renderPin() {
+  document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
   const main = document.getElementById("main");
   main.innerHTML = `<form id="pin-form" class="card"><p>${esc(pinMode === "set" ? T.pin_set : T.pin_unlock)}</p>
     <input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off" required>
