@@ -575,6 +575,14 @@ SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
 # pull page at most this many records.
 SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# The field app unlocks offline with the agent's PIN for at most this many days after its last
+# online start (then the agent must be online to sign in again).
+FIELD_APP_OFFLINE_DAYS = env.int("FIELD_APP_OFFLINE_DAYS", default=7)
+# A fault photo pushed by the field app (resized on the phone) is at most this many bytes.
+FIELD_PHOTO_MAX_BYTES = env.int("FIELD_PHOTO_MAX_BYTES", default=1024 * 1024)
+# ...sent as a data URL inside a push: the JSON parser lets a "photo" string through up to the
+# push body's own limit, so one big photo is refused alone (per operation), not the whole push.
+LONG_TEXT_FIELDS["photo"] = 4 * 1024 * 1024
 # SMS (erp.messaging, issue 17): parts a gateway may send per window unless set on the
 # gateway itself, the cost of one SMS part (shown to Finance), how long a queued message may
 # wait before it expires, and how often a failing gateway is tried again.

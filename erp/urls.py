@@ -93,6 +93,7 @@ api_v1 = [
     path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
     path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
     path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
+    path("sync/key", sync_api.KeyView.as_view(), name="sync_key"),
     *router.urls,
 ]
 

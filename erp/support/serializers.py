@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from erp.sites.models import Site
@@ -45,6 +47,7 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class VisibleSiteField(serializers.PrimaryKeyRelatedField):
     """A site the asking user may see: another site's id is "does not exist", as a forged
     link should be."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,10 +15,14 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erp.accounts.roles import Role
+from erp.sites.selectors import sites_visible_to
+
 from . import selectors, services
 from .models import Conflict
 from .serializers import (
     ConflictSerializer,
+    KeyOutputSerializer,
     PullOutputSerializer,
     PushInputSerializer,
     PushOutputSerializer,
@@ -74,6 +80,34 @@ class PushView(APIView):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return Response({"results": results})
+
+
+class KeyView(APIView):
+    """The secret that wraps the device's key for codes at rest, and the offline unlock window.
+
+    Only online and signed in: a phone that is offline unlocks with the agent's PIN instead, for
+    at most ``offline_days`` after its last online start.
+    """
+
+    permission_classes = [IsAuthenticated, UsesFieldApp]
+
+    @extend_schema(responses={200: KeyOutputSerializer})
+    def get(self, request):
+        response = Response(
+            {
+                "secret": base64.b64encode(services.device_key_secret(request.user)).decode(),
+                "offline_days": settings.FIELD_APP_OFFLINE_DAYS,
+                "user": str(request.user.pk),
+                "technician": request.user.has_role(Role.TECHNICAL),
+                # where a technician may report a fault (the form works offline)
+                "sites": [
+                    {"id": str(pk), "name": name}
+                    for pk, name in sites_visible_to(request.user).values_list("pk", "name")
+                ],
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PullView(APIView):

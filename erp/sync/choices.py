@@ -9,6 +9,8 @@ class Op(models.TextChoices):
     UPDATE = "update", _("update")
     DELETE = "delete", _("delete")
     SELL = "sell", _("sell")
+    REPORT_FAULT = "report_fault", _("report a fault")
+    RECORD_REPAIR = "record_repair", _("record a repair")
 
 
 class Entity(models.TextChoices):
@@ -23,6 +25,8 @@ class Entity(models.TextChoices):
 ALLOWED_OPS = {
     Entity.CLIENT: {Op.CREATE, Op.UPDATE, Op.DELETE},
     Entity.SALE: {Op.SELL},
+    # applied by handlers a higher layer registers (workflows.fault_repair: the fault process)
+    Entity.FAULT: {Op.REPORT_FAULT, Op.RECORD_REPAIR},
 }
 
 

@@ -81,4 +81,5 @@ def fault_record(f) -> dict[str, Any]:
         "status": f.status,
         "reported_at": _iso(f.reported_at),
         "due_at": _iso(getattr(f, "due_at", None)),
+        "assigned_to_id": _id(f.assigned_to_id),
     }

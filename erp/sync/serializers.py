@@ -89,3 +89,11 @@ class ConflictSerializer(serializers.ModelSerializer):
 
 class SettleInputSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=300)
+
+
+class KeyOutputSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base64, 32 bytes: wraps the device's AES key.")
+    offline_days = serializers.IntegerField(help_text="Days the app unlocks offline by PIN.")
+    user = serializers.CharField()
+    technician = serializers.BooleanField(help_text="Shows the faults screens.")
+    sites = serializers.ListField(child=serializers.DictField(), help_text="{id, name} each.")

@@ -16,8 +16,10 @@ conflicts (what the device believed versus what the server had meanwhile).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -49,6 +51,19 @@ CLIENT_MERGED = ("name", "phone", "notes")
 
 class Rejected(Exception):
     """The operation is refused; the message is for the person holding the phone."""
+
+
+# (entity, op) -> handler(user, record_id, payload) -> the server's record. Registered by the
+# layer that owns the process (workflows.fault_repair registers report_fault / record_repair in
+# its AppConfig.ready), since erp.sync sits below workflows and must not import them.
+OpHandler = Callable[[User, uuid.UUID, dict], dict]
+HANDLERS: dict[tuple[str, str], OpHandler] = {}
+
+
+def register_handler(entity: str, op: str, handler: OpHandler) -> None:
+    """Let a pushed ``op`` on ``entity`` be applied by ``handler`` (inside the op's transaction;
+    it raises Rejected, ValidationError or NotAllowed to refuse, and changes nothing then)."""
+    HANDLERS[(str(entity), str(op))] = handler
 
 
 @dataclass
@@ -282,6 +297,11 @@ def _dispatch(user: User, op: dict, received: datetime) -> Outcome_:
         payload = {}
     if not isinstance(payload, dict):
         raise Rejected(_("payload must be an object."))
+    handler = HANDLERS.get((entity, name))
+    if handler is not None:
+        return Outcome_(Outcome.APPLIED, record=handler(user, record_id, payload))
+    if entity not in (Entity.CLIENT, Entity.SALE):
+        raise Rejected(_("This server cannot apply %(op)r yet.") % {"op": name})
     if entity == Entity.SALE:
         return _sell(user, record_id, payload, op.get("client_time"), received)
     if name == Op.CREATE:
@@ -565,3 +585,14 @@ def settle_conflict(*, actor: User, conflict: Conflict, resolution: str) -> Conf
     conflict._history_user = actor
     conflict.save()
     return conflict
+
+
+def device_key_secret(user) -> bytes:
+    """The secret that wraps the field app's local encryption key (codes at rest).
+
+    Derived, never stored: HMAC of the server's SECRET_KEY with the user and their password
+    hash, so it is only handed out to a signed-in user and changes when the password does
+    (the old copy on a lost phone can then no longer be unwrapped with it).
+    """
+    message = f"field-app-key|{user.pk}|{user.password}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()

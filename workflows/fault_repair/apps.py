@@ -12,6 +12,9 @@ class FaultRepairConfig(AppConfig):
         from erp.mikrotik.events import ROUTER_STATUS_CHANGED
 
         from .services import on_router_status_changed
+        from .sync_ops import register
+
+        register()  # the field app's report_fault / record_repair pushes
 
         # a router down opens a fault (once per outage); back up ends the downtime
         events.subscribe(ROUTER_STATUS_CHANGED, on_router_status_changed)

@@ -4,15 +4,160 @@
 const T = JSON.parse(document.getElementById("i18n").textContent);
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 let db, tab = "sell", receipt = null, status = "", editing = null;
+let key = null;       // the AES-GCM key that seals codes at rest: in memory only, never stored clear
+let pinMode = null;   // "set" or "unlock" while the PIN screen shows; its promise resolves after
+let pinDone = null, syncing = null;
+
+/* --- Codes at rest: sealed with AES-GCM under a random per-device key. That key is stored only
+   wrapped (AES-KW) twice: by the server's per-user secret (/api/v1/sync/key, online) and by a
+   key derived with PBKDF2 from the agent's PIN (offline, for FIELD_APP_OFFLINE_DAYS). --- */
+const te = new TextEncoder(), td = new TextDecoder();
+const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const SECRET_FIELDS = ["code", "password", "payload", "detail", "reason", "device_value", "server_value"];
+const PIN_ITERATIONS = 200000, MAX_PIN_FAILURES = 5;
+
+async function seal(value) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, te.encode(JSON.stringify(value)));
+  return { iv: b64(iv), ct: b64(ct) };
+}
+async function unseal(box) {
+  const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(box.iv) }, key, unb64(box.ct));
+  return JSON.parse(td.decode(pt));
+}
+/* A record as stored: its secret fields moved into one sealed box; the rest (ids, status,
+   amounts: what the screens filter on) stays readable. */
+async function sealed(rec) {
+  const secret = {}, rest = {};
+  for (const [k, v] of Object.entries(rec)) (SECRET_FIELDS.includes(k) ? secret : rest)[k] = v;
+  if (!Object.keys(secret).length) return rest;
+  const prior = rest.box ? await unseal(rest.box) : {};
+  return { ...rest, box: await seal({ ...prior, ...secret }) };
+}
+async function opened(rec) {
+  if (!rec || !rec.box) return rec;
+  const { box, ...rest } = rec;
+  return { ...rest, ...(await unseal(box)) };
+}
+async function serverKek(secret) {
+  return crypto.subtle.importKey("raw", unb64(secret), "AES-KW", false, ["wrapKey", "unwrapKey"]);
+}
+async function pinKek(pin, salt) {
+  const base = await crypto.subtle.importKey("raw", te.encode(pin), "PBKDF2", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey({ name: "PBKDF2", salt, iterations: PIN_ITERATIONS, hash: "SHA-256" },
+    base, { name: "AES-KW", length: 256 }, false, ["wrapKey", "unwrapKey"]);
+}
+const wrap = async (kek) => b64(await crypto.subtle.wrapKey("raw", key, kek, "AES-KW"));
+const unwrap = (wrapped, kek) => crypto.subtle.unwrapKey("raw", unb64(wrapped), kek, "AES-KW",
+  { name: "AES-GCM" }, true, ["encrypt", "decrypt"]);
+
+async function wipe() {
+  key = null;
+  db.close();
+  await idb.deleteDB("viornet-field");
+}
+
+/* Online: the server's secret unwraps (or first wraps) the key and opens the offline window;
+   the first time, the agent sets a PIN. Offline: the PIN unwraps it, within the window. */
+async function unlock() {
+  let info = null;
+  if (navigator.onLine) {  // (no request at all offline: it would only fail)
+    try { info = await api("/api/v1/sync/key"); } catch (e) { if (e.message === "401" || e.message === "403") return false; }
+  }
+  if (info) {
+    if ((await db.get("meta", "user")) && (await db.get("meta", "user")) !== info.user) {
+      await wipe(); await open();  // another person signs in on this phone: start clean
+    }
+    await db.put("meta", info.user, "user");
+    await db.put("meta", { technician: info.technician, sites: info.sites }, "profile");
+    const kek = await serverKek(info.secret);
+    const wrapped = await db.get("meta", "key_server");
+    if (wrapped) { try { key = await unwrap(wrapped, kek); } catch { key = null; } }
+    if (!key && wrapped && (await db.get("meta", "key_pin"))) {
+      await askPin("unlock");  // the password changed: the PIN still opens the old key
+      if (!key) return false;
+    }
+    if (!key) {
+      key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt", "decrypt"]);
+      for (const s of ["vouchers", "sales", "conflicts", "outbox"]) await db.clear(s);  // unreadable now
+      await db.delete("meta", "cursor");
+      await db.delete("meta", "key_pin");
+    }
+    await db.put("meta", await wrap(kek), "key_server");
+    await db.put("meta", Date.now() + info.offline_days * 86400e3, "unlock_until");
+    await db.put("meta", 0, "pin_failures");
+    if (!(await db.get("meta", "key_pin"))) await askPin("set");
+    return true;
+  }
+  const until = await db.get("meta", "unlock_until");
+  if (!(await db.get("meta", "key_pin")) || !until || Date.now() > until) {
+    document.getElementById("main").innerHTML = `<p class="card" id="locked">${esc(T.need_online)}</p>`;
+    document.body.dataset.locked = "1";
+    return false;
+  }
+  await askPin("unlock");
+  return !!key;
+}
+
+function askPin(mode) {
+  pinMode = mode;
+  render();
+  return new Promise((resolve) => { pinDone = resolve; });
+}
+
+async function submitPin(ev) {
+  ev.preventDefault();
+  const pin = ev.target.pin.value;
+  const msg = document.getElementById("pin-msg");
+  if (!/^\d{4,8}$/.test(pin)) { msg.textContent = T.pin_format; return; }
+  if (pinMode === "set") {
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    await db.put("meta", b64(salt), "pin_salt");
+    await db.put("meta", await wrap(await pinKek(pin, salt)), "key_pin");
+  } else {
+    try {
+      key = await unwrap(await db.get("meta", "key_pin"), await pinKek(pin, unb64(await db.get("meta", "pin_salt"))));
+      await db.put("meta", 0, "pin_failures");
+    } catch {
+      const failures = ((await db.get("meta", "pin_failures")) || 0) + 1;
+      if (failures >= MAX_PIN_FAILURES) {
+        await wipe();
+        pinMode = null;
+        document.getElementById("main").innerHTML = `<p class="card" id="wiped">${esc(T.pin_wiped)}</p>`;
+        document.body.dataset.wiped = "1";
+        pinDone(false);
+        return;
+      }
+      await db.put("meta", failures, "pin_failures");
+      msg.textContent = T.pin_wrong.replace("%(n)s", MAX_PIN_FAILURES - failures);
+      ev.target.reset();
+      return;
+    }
+  }
+  pinMode = null;
+  pinDone(true);
+}
+
+async function signOut() {
+  if (await db.count("outbox")) await syncNow();
+  if (await db.count("outbox")) { status = T.sync_first; render(); return; }  // cash taken: not lost
+  await wipe();
+  await fetch("/accounts/logout/", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": CSRF } });
+  location.href = "/accounts/login/?next=/app/";
+}
 
 async function open() {
-  db = await idb.openDB("viornet-field", 1, {
-    upgrade(d) {
-      d.createObjectStore("meta");
-      d.createObjectStore("outbox", { keyPath: "seq" });
-      for (const s of ["vouchers", "clients", "sales", "packages", "conflicts"]) {
-        d.createObjectStore(s, { keyPath: "id" });
+  db = await idb.openDB("viornet-field", 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore("meta");
+        d.createObjectStore("outbox", { keyPath: "seq" });
+        for (const s of ["vouchers", "clients", "sales", "packages", "conflicts"]) {
+          d.createObjectStore(s, { keyPath: "id" });
+        }
       }
+      if (oldVersion < 2) d.createObjectStore("faults", { keyPath: "id" });  // technicians
     },
   });
   if (!(await db.get("meta", "device_id"))) {
@@ -25,12 +170,13 @@ const now = () => new Date().toISOString();
 const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 async function enqueue(op, entity, id, payload) {
+  const box = await seal(payload);  // before the transaction: an await on crypto would end it
   const tx = db.transaction(["meta", "outbox"], "readwrite");
   const seq = (await tx.objectStore("meta").get("seq")) + 1;
   await tx.objectStore("meta").put(seq, "seq");
   await tx.objectStore("outbox").put({
     device_id: await tx.objectStore("meta").get("device_id"),
-    seq, op, entity, id, payload, client_time: now(),
+    seq, op, entity, id, box, client_time: now(),
   });
   await tx.done;
 }
@@ -41,17 +187,16 @@ async function sell(packageId) {
   const phone = document.getElementById("phone").value.trim();
   const stock = (await db.getAll("vouchers")).filter((v) => v.package_id === packageId && v.status === "unused");
   if (!stock.length) return;
-  stock.sort((a, b) => a.code.localeCompare(b.code));
-  const v = stock[0];
-  v.status = "sold"; v.is_synced = false; v.updated_at = now();
-  await db.put("vouchers", v);
+  stock.sort((a, b) => a.id - b.id);
+  const v = await opened(stock[0]);
+  await db.put("vouchers", { ...stock[0], status: "sold", is_synced: false, updated_at: now() });
   const id = crypto.randomUUID();
   const pkg = await db.get("packages", packageId);
   const payload = { code: v.code, payment_method: method };
   if (method === "mobile") payload.payment_reference = ref;
   if (phone) payload.client_phone = phone;
-  await db.put("sales", { id, code: v.code, package_id: packageId, amount: pkg.price,
-    payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() });
+  await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price,
+    payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
   await enqueue("sell", "sale", id, payload);
   receipt = { code: v.code, package: pkg.name, phone };
   render();
@@ -101,14 +246,32 @@ async function api(path, body) {
   return r.json();
 }
 
-const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages" };
+const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages", fault: "faults" };
 
-async function syncNow() {
+let again = false;
+function syncNow() {
   document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
+  if (syncing) { again = true; return syncing; }  // asked meanwhile: one more round after this one
+  const badge = document.getElementById("badge");
+  badge.classList.add("syncing");  // the badge shows a sync under way (started by hand or by itself)
+  syncing = (async () => {
+    let ok;
+    do { again = false; ok = await doSync(); } while (again && ok);
+    status = ok ? T.synced : T.sync_failed;
+    document.body.dataset.sync = ok ? "done" : "failed";
+    await render();
+  })().finally(() => { syncing = null; badge.classList.remove("syncing"); });
+  return syncing;
+}
+
+async function doSync() {  // one round: push everything, pull everything; true if it went through
+  if (!key) return false;
   status = "…"; render();
   try {
     for (;;) {  // push the outbox in order, in chunks
-      const ops = (await db.getAll("outbox")).sort((a, b) => a.seq - b.seq).slice(0, 200);
+      const queued = (await db.getAll("outbox")).sort((a, b) => a.seq - b.seq).slice(0, 200);
+      const ops = [];
+      for (const { box, ...op } of queued) ops.push({ ...op, payload: await unseal(box) });
       if (!ops.length) break;
       const { results } = await api("/api/v1/sync/push", { ops });
       let progressed = false;
@@ -116,8 +279,8 @@ async function syncNow() {
         if (r.retry) continue;
         progressed = true;
         await db.delete("outbox", ops[i].seq);
-        for (const c of r.conflicts || []) await db.put("conflicts", { ...c, reason: r.reason, seq: r.seq });
-        if (r.outcome === "rejected") await db.put("conflicts", { id: "r" + r.seq, kind: "rejected", detail: r.reason, seq: r.seq });
+        for (const c of r.conflicts || []) await db.put("conflicts", await sealed({ ...c, reason: r.reason, seq: r.seq }));
+        if (r.outcome === "rejected") await db.put("conflicts", await sealed({ id: "r" + r.seq, kind: "rejected", detail: r.reason, seq: r.seq }));
         if (r.record && ops[i].entity === "client" && r.record.id) {
           if (r.record.id !== ops[i].id) await db.delete("clients", ops[i].id);
           await db.put("clients", { ...r.record, is_synced: true, last_synced_at: now() });
@@ -126,9 +289,18 @@ async function syncNow() {
           const local = await db.get("sales", ops[i].id);
           if (local) await db.put("sales", { ...local, conflict: true, is_synced: true, last_synced_at: now() });
         }
+        if (ops[i].entity === "fault") {  // a reported fault: the server's record replaces the phone's
+          if (r.outcome !== "applied") {
+            const local = await db.get("faults", ops[i].id);
+            if (local) await db.put("faults", { ...local, refused: true, is_synced: true });
+          } else if (r.record) {
+            if (r.record.id !== ops[i].id) await db.delete("faults", ops[i].id);
+            await db.put("faults", { ...r.record, is_synced: true, last_synced_at: now() });
+          }
+        }
         if (r.record && ops[i].entity === "sale") {
-          await db.put("sales", { ...(await db.get("sales", ops[i].id)), ...r.record, id: ops[i].id,
-            is_synced: true, last_synced_at: now() });
+          await db.put("sales", await sealed({ ...(await db.get("sales", ops[i].id)), ...r.record, id: ops[i].id,
+            is_synced: true, last_synced_at: now() }));
         }
       }
       if (!progressed) break;
@@ -138,17 +310,16 @@ async function syncNow() {
       const query = new URLSearchParams({ device_id: await db.get("meta", "device_id") });
       if (cursor) query.set("cursor", cursor);
       const page = await api("/api/v1/sync/pull?" + query);
-      const tx = db.transaction(["vouchers", "clients", "sales", "packages", "meta"], "readwrite");
+      const writes = [];  // sealed first: an await on crypto inside the transaction would end it
       for (const c of page.changes) {
         const store = STORE[c.entity];
         if (!store) continue;
-        if (c.deleted) { await tx.objectStore(store).delete(c.entity === "voucher" ? Number(c.id) : c.id); continue; }
-        if (c.entity === "sale") {  // the device knows its sales by their idempotency key
-          await tx.objectStore("sales").put({ ...c.data, id: c.data.idempotency_key, is_synced: true, last_synced_at: now() });
-          continue;
-        }
-        await tx.objectStore(store).put({ ...c.data, is_synced: true, last_synced_at: now() });
+        if (c.deleted) { writes.push([store, "delete", c.entity === "voucher" ? Number(c.id) : c.id]); continue; }
+        const id = c.entity === "sale" ? c.data.idempotency_key : c.data.id;  // sales: by their idempotency key
+        writes.push([store, "put", await sealed({ ...c.data, id, is_synced: true, last_synced_at: now() })]);
       }
+      const tx = db.transaction(["vouchers", "clients", "sales", "packages", "faults", "meta"], "readwrite");
+      for (const [store, how, value] of writes) await tx.objectStore(store)[how](value);
       cursor = page.cursor;
       await tx.objectStore("meta").put(cursor, "cursor");
       if (page.summary) await tx.objectStore("meta").put(page.summary, "summary");
@@ -156,20 +327,115 @@ async function syncNow() {
       if (!page.more) break;
     }
     await db.put("meta", now(), "last_synced_at");
-    status = T.synced;
-    document.body.dataset.sync = "done";
+    return true;
   } catch (e) {
-    status = T.sync_failed;
-    document.body.dataset.sync = "failed";
+    return false;
   }
-  await render();
+}
+
+/* --- Technicians: my faults, report one (with a photo, resized here), log a repair. --- */
+const PHOTO_MAX_PX = 1280, PHOTO_QUALITY = 0.8;
+let photo = null, repairing = null;
+
+async function resizePhoto(file) {
+  // The phone's camera gives megabytes: draw it at most PHOTO_MAX_PX wide or high, as JPEG.
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, PHOTO_MAX_PX / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return canvas.toDataURL("image/jpeg", PHOTO_QUALITY);
+}
+
+async function reportFault(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const id = crypto.randomUUID();
+  const fields = { site_id: f.site_id.value, description: f.description.value.trim(),
+    severity: f.severity.value, service_down: f.service_down.checked };
+  await db.put("faults", { id, ...fields, status: "reported", reported_at: now(), has_photo: !!photo,
+    is_synced: false, last_synced_at: null, updated_at: now() });
+  await enqueue("report_fault", "fault", id, photo ? { ...fields, photo } : fields);
+  photo = null;
+  f.reset();
+  render();
+}
+
+async function logRepair(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const fault = await db.get("faults", f.fault_id.value);
+  await enqueue("record_repair", "fault", fault.id, { diagnosis: f.diagnosis.value.trim(),
+    actions: f.actions.value.trim(), minutes_spent: Number(f.minutes_spent.value), cost: f.cost.value || "0" });
+  await db.put("faults", { ...fault, status: "repaired", is_synced: false, updated_at: now() });
+  repairing = null;
+  render();
+}
+
+async function renderFaults(main) {
+  const profile = (await db.get("meta", "profile")) || { sites: [] };
+  const me = await db.get("meta", "user");
+  const faults = (await db.getAll("faults")).sort((a, b) => (b.reported_at || "").localeCompare(a.reported_at || ""));
+  const site = (id) => (profile.sites.find((s) => s.id === id) || {}).name || "";
+  const r = repairing && faults.find((x) => x.id === repairing);
+  let html = "";
+  if (r) {
+    html += `<form id="repair-form" class="card"><input type="hidden" name="fault_id" value="${esc(r.id)}">
+      <div>${esc(T.repair_of)}: ${esc(r.description)}</div>
+      <input name="diagnosis" required placeholder="${esc(T.diagnosis)}">
+      <input name="actions" required placeholder="${esc(T.actions)}">
+      <input name="minutes_spent" type="number" min="1" required placeholder="${esc(T.minutes)}">
+      <input name="cost" type="number" min="0" step="any" placeholder="${esc(T.cost)}">
+      <button class="primary">${esc(T.log_repair)}</button></form>`;
+  }
+  html += `<h3>${esc(T.my_faults)}</h3><ul id="faults">${faults.map((x) => {
+    const mine = x.assigned_to_id === me && x.status === "assigned";
+    return `<li data-fault="${esc(x.id)}">${esc(site(x.site_id))} · ${esc(x.description)} · <b>${esc(T["status_" + x.status] || x.status)}</b>` +
+      `${x.is_synced ? "" : " ⏳"}${x.refused ? " ⚠" : ""}${mine ? ` <button data-repair="${esc(x.id)}">${esc(T.log_repair)}</button>` : ""}</li>`;
+  }).join("")}</ul>
+    <form id="fault-form" class="card"><h3>${esc(T.report_fault)}</h3>
+      <select name="site_id" required>${profile.sites.map((s) => `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join("")}</select>
+      <input name="description" required placeholder="${esc(T.what_is_wrong)}">
+      <select name="severity"><option value="minor">${esc(T.sev_minor)}</option><option value="major">${esc(T.sev_major)}</option>
+        <option value="critical">${esc(T.sev_critical)}</option></select>
+      <label><input type="checkbox" name="service_down" style="width:auto"> ${esc(T.service_down)}</label>
+      <label>${esc(T.photo)} <input id="photo" type="file" accept="image/*" capture="environment"></label>
+      <p id="photo-status">${photo ? esc(T.photo_ready) : ""}</p>
+      <button class="primary">${esc(T.report_fault)}</button></form>`;
+  main.innerHTML = html;
+  main.querySelector("#fault-form").onsubmit = reportFault;
+  if (r) main.querySelector("#repair-form").onsubmit = logRepair;
+  for (const b of main.querySelectorAll("[data-repair]")) b.onclick = () => { repairing = b.dataset.repair; render(); };
+  document.getElementById("photo").onchange = async (e) => {
+    const file = e.target.files[0];
+    const out = document.getElementById("photo-status");
+    photo = null;
+    if (!file) return;
+    try { photo = await resizePhoto(file); out.textContent = T.photo_ready; } catch { out.textContent = T.photo_bad; }
+    out.dataset.ready = photo ? "1" : "0";
+  };
+}
+
+function renderPin() {
+  document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
+  const main = document.getElementById("main");
+  main.innerHTML = `<form id="pin-form" class="card"><p>${esc(pinMode === "set" ? T.pin_set : T.pin_unlock)}</p>
+    <input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off" required>
+    <button class="primary">${esc(pinMode === "set" ? T.save : T.unlock)}</button><p id="pin-msg"></p></form>`;
+  main.querySelector("form").onsubmit = submitPin;
+  document.getElementById("pin").focus();
 }
 
 async function render() {
+  if (pinMode) { renderPin(); return; }
+  if (!key) return;
   const outbox = await db.count("outbox");
   document.getElementById("badge").textContent = `${outbox} ${T.waiting}`;
   document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
   for (const b of document.querySelectorAll("nav button")) b.classList.toggle("on", b.dataset.tab === tab);
+  document.getElementById("faults-tab").hidden = !((await db.get("meta", "profile")) || {}).technician;
   const main = document.getElementById("main");
   const vouchers = await db.getAll("vouchers");
   const packages = (await db.getAll("packages")).filter((p) => p.is_active);
@@ -207,6 +473,8 @@ async function render() {
       }).join("")}</ul>`;
     main.querySelector("form").onsubmit = saveClient;
     for (const li of main.querySelectorAll("[data-client]")) li.onclick = () => { editing = li.dataset.client; render(); };
+  } else if (tab === "faults") {
+    await renderFaults(main);
   } else if (tab === "stock") {
     main.innerHTML = `<ul>${packages.map((p) => `<li>${esc(p.name)}: <b>${left(p.id)}</b></li>`).join("")}</ul>`;
   } else if (tab === "day") {
@@ -219,21 +487,33 @@ async function render() {
       <div class="card">${esc(T.owed)}: <b>${esc(summary.balance_owed ?? "—")}</b></div>`;
   } else {
     const last = await db.get("meta", "last_synced_at");
-    const conflicts = await db.getAll("conflicts");
+    const conflicts = [];
+    for (const c of await db.getAll("conflicts")) conflicts.push(await opened(c));
     main.innerHTML = `<p>${outbox} ${esc(T.waiting)} · ${esc(T.last_sync)}: <span id="last-sync">${esc(last ? new Date(last).toLocaleString() : T.never)}</span></p>
       <button class="primary" id="sync-now">${esc(T.sync_now)}</button><p id="sync-status">${esc(status)}</p>
-      <h3>${esc(T.conflicts)}</h3><ul>${conflicts.map((c) => `<li><b>${esc(T["kind_" + c.kind] || c.kind)}</b>: ${esc(c.detail)}</li>`).join("")}</ul>`;
+      <h3>${esc(T.conflicts)}</h3><ul>${conflicts.map((c) => `<li><b>${esc(T["kind_" + c.kind] || c.kind)}</b>: ${esc(c.detail)}</li>`).join("")}</ul>
+      <button id="sign-out">${esc(T.sign_out)}</button>`;
     document.getElementById("sync-now").onclick = syncNow;
+    document.getElementById("sign-out").onclick = signOut;
   }
+}
+
+// Sync on its own: when the connection comes back, and every minute while something waits.
+const AUTO_SYNC_MS = 60000;
+async function autoSync() {
+  if (key && navigator.onLine && !pinMode && (await db.count("outbox"))) await syncNow();
+  else await render();
 }
 
 (async () => {
   await open();
   for (const b of document.querySelectorAll("[data-tab]")) b.onclick = () => { tab = b.dataset.tab; receipt = null; status = ""; render(); };
-  addEventListener("online", render);
-  addEventListener("offline", render);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" });
+  if (!(await unlock())) return;
+  addEventListener("online", autoSync);
+  addEventListener("offline", render);
+  setInterval(autoSync, AUTO_SYNC_MS);
   await render();
-  if (navigator.onLine && !(await db.get("meta", "cursor"))) await syncNow();
+  if (navigator.onLine && (!(await db.get("meta", "cursor")) || (await db.count("outbox")))) await syncNow();
   document.body.dataset.ready = "1";
 })();
