@@ -988,6 +988,7 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
                 const("mac_address", ""),
                 flag("marketing_consent", rng.random(n_clients) < 0.6),
                 const("notes", ""),
+                const("language", "sw"),  # the SMS language (Swahili by default)
                 ts("expires_at", last_expiry, null=last_expiry == 0),
                 ref("agent_id", agent_t, c_agent),
                 ref("site_id", site_t, c_site),
@@ -1006,6 +1007,7 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
                 i2("cpu_load", q_cpu),
                 i8("free_memory", q_mem),
                 i8("uptime_seconds", q_up),
+                const("identity", ""),  # the health check's /system/identity (reset detection)
             ],
             len(q_at),
         )
