@@ -12,6 +12,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
 
 from . import services
@@ -62,7 +63,7 @@ def poll_router_usage(router_id: str) -> None:
 
 @shared_task(**ROUTER_TASK)
 def poll_all_usage() -> int:
-    return _fan_out(poll_router_usage, Router.objects.exclude(status="down"))
+    return _fan_out(poll_router_usage, Router.objects.exclude(status=RouterStatus.DOWN))
 
 
 @shared_task(**ROUTER_TASK)
@@ -78,7 +79,7 @@ def poll_router_traffic(router_id: str) -> None:
 
 @shared_task(**ROUTER_TASK)
 def poll_all_traffic() -> int:
-    return _fan_out(poll_router_traffic, Router.objects.exclude(status="down"))
+    return _fan_out(poll_router_traffic, Router.objects.exclude(status=RouterStatus.DOWN))
 
 
 @shared_task(**ROUTER_TASK)
@@ -153,7 +154,7 @@ def check_router_drift(router_id: str) -> None:
 @shared_task(**ROUTER_TASK)
 def check_all_drift() -> int:
     """Daily (beat): every router that answers is checked for drift, one task each."""
-    return _fan_out(check_router_drift, Router.objects.exclude(status="down"))
+    return _fan_out(check_router_drift, Router.objects.exclude(status=RouterStatus.DOWN))
 
 
 @shared_task(**ROUTER_TASK)

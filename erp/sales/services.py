@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
@@ -177,7 +178,7 @@ def save_commission_rule(
                 )
             }
         )
-    if rule.agent_id and not rule.agent.has_role("Agent"):
+    if rule.agent_id and not rule.agent.has_role(Role.AGENT):
         raise ValidationError({"agent": _("Commission is for agents.")})
     return validated_save(rule, actor=actor)
 
@@ -789,7 +790,7 @@ def record_remittance(
     confirmation (an advance, or a mistake to catch)."""
     if not actor.has_perm("sales.add_remittance"):
         raise NotAllowed(_("You may not record remittances."))
-    if not agent.has_role("Agent"):
+    if not agent.has_role(Role.AGENT):
         raise ValidationError({"agent": _("Remittances come from agents.")})
     amount = to_money(amount)
     if amount <= 0:
