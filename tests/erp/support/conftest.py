@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from erp.messaging import services as messaging
@@ -14,6 +16,23 @@ def _shipped_model(settings, tmp_path):
     classifier.reset()
     yield
     classifier.reset()
+
+
+@pytest.fixture(autouse=True)
+def _seeded_categories(request):
+    """The categories the data migration seeds. A transactional test's flush removes them, and
+    a later test would file every ticket under no category: make them again if missing."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from erp.support.models import Category
+
+    seeded = importlib.import_module("erp.support.migrations.0002_seed_categories").CATEGORIES
+    for slug, name, team, priority in seeded:
+        Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "team": team, "default_priority": priority}
+        )
 
 
 @pytest.fixture
