@@ -358,6 +358,98 @@ def sale_values(sale) -> dict[str, Any]:
     }
 
 
+# --- staff notices: fault reports, remittances ------------------------------------------------
+FAULT_REPORTED_TEMPLATE = "fault-reported"
+FAULT_CLOSED_TEMPLATE = "fault-closed"
+REMITTANCE_TEMPLATE = "remittance-receipt"
+
+
+def queue_staff_notice(
+    *, user, template_code: str, values: dict[str, Any], source: str, site=None
+) -> Message | None:
+    """One templated SMS to a staff member or agent (their phone, their language), once per
+    ``source``. Nothing is queued, and nothing fails, when they have no phone, the template is
+    switched off or no gateway is set up: the fact stands without its SMS."""
+    if user is None or not str(getattr(user, "phone", "") or ""):
+        return None
+    template = Template.objects.filter(code=template_code, is_active=True).first()
+    if template is None:
+        return None
+    try:
+        gateway_for(site=site)
+    except NoGateway:
+        log.info("%s: no SMS gateway is set up, no SMS", source)
+        return None
+    try:
+        return queue_message(
+            phone=str(user.phone),
+            text=render(template.text_for(user.language), values),
+            template=template,
+            source=source,
+            site=site,
+        )
+    except ValidationError as exc:
+        log.warning("%s: no SMS: %s", source, " ".join(exc.messages))
+        return None
+
+
+def fault_values(fault) -> dict[str, Any]:
+    reporter = fault.reported_by
+    return {
+        "staff_name": (reporter.get_full_name() or reporter.username) if reporter else "",
+        "fault_ref": str(fault.pk)[:8].upper(),
+        "site": fault.site.name,
+        "due": timezone.localtime(fault.due_at).strftime("%d/%m %H:%M") if fault.due_at else "",
+    }
+
+
+def queue_fault_notice(payload: dict[str, Any], *, closed: bool) -> Message | None:
+    """The reporter's confirmation of a reported fault, or the notice that it is closed."""
+    from erp.maintenance.models import Fault
+
+    fault = (
+        Fault.objects.select_related("site", "reported_by")
+        .filter(pk=payload.get("fault_id"))
+        .first()
+    )
+    if fault is None or fault.reported_by is None:
+        return None
+    return queue_staff_notice(
+        user=fault.reported_by,
+        template_code=FAULT_CLOSED_TEMPLATE if closed else FAULT_REPORTED_TEMPLATE,
+        values=fault_values(fault),
+        source=f"fault-{'closed' if closed else 'reported'}:{fault.pk}",
+        site=fault.site,
+    )
+
+
+def queue_remittance_receipt(payload: dict[str, Any]) -> Message | None:
+    """The agent's receipt for money handed in, with what they still owe."""
+    from erp.sales.models import Remittance
+    from erp.sales.services import agent_balance
+
+    remittance = (
+        Remittance.objects.select_related("agent").filter(pk=payload.get("remittance_id")).first()
+    )
+    if remittance is None:
+        return None
+    agent = remittance.agent
+    values = {
+        "staff_name": agent.get_full_name() or agent.username,
+        "amount": f"{remittance.amount:,.0f}",
+        "method": remittance.get_method_display(),
+        "receipt_number": str(remittance.pk)[:8].upper(),
+        "date": timezone.localtime(remittance.received_at).strftime("%d/%m %H:%M"),
+        "balance": f"{agent_balance(agent):,.0f}",
+    }
+    return queue_staff_notice(
+        user=agent,
+        template_code=REMITTANCE_TEMPLATE,
+        values=values,
+        source=f"remittance:{remittance.pk}",
+    )
+
+
 # --- templates ------------------------------------------------------------------------------
 TEMPLATE_FIELDS = ("code", "name", "kind", "text_en", "text_sw", "is_active")
 
