@@ -695,16 +695,19 @@ def queue_expiry_reminders(*, now=None) -> int:
 
 
 def read_modem_inboxes() -> int:
-    """Read and empty the SIM of every active modem gateway (beat, every minute): each SMS is
-    logged, a STOP or ACHA withdraws consent. Returns how many were read."""
+    """Read and empty the inbox of every active modem and router-LTE gateway (beat, every
+    minute): each SMS is logged, a STOP or ACHA withdraws consent, any other text is announced
+    (``messaging.sms_received``: a support ticket). Returns how many were read."""
     from .gateways import GatewayError
 
     read = 0
-    for gateway in Gateway.objects.filter(kind=GatewayKind.MODEM, is_active=True):
+    for gateway in Gateway.objects.filter(
+        kind__in=[GatewayKind.MODEM, GatewayKind.ROUTER], is_active=True
+    ).order_by("pk"):
         try:
             inbox = adapter_for(gateway).read_inbox()
         except GatewayError as exc:
-            log.warning("modem %s inbox not read: %s", gateway.pk, exc.reason)
+            log.warning("gateway %s inbox not read: %s", gateway.pk, exc.reason)
             continue
         for message in inbox:
             receive(gateway=gateway, phone=message.phone, text=message.text)
