@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from erp.core import events
 
-from . import encoding
+from . import encoding, pdu
 from .choices import GatewayKind, MessageKind, MessageState
 from .gateways import adapter_for
 from .models import Campaign, Gateway, InboundMessage, Message, Template, WebhookReceipt
@@ -710,6 +710,40 @@ def read_modem_inboxes() -> int:
             log.warning("gateway %s inbox not read: %s", gateway.pk, exc.reason)
             continue
         for message in inbox:
-            receive(gateway=gateway, phone=message.phone, text=message.text)
+            if isinstance(message, pdu.StatusReport):
+                delivery_report(gateway=gateway, report=message)
+            else:
+                receive(gateway=gateway, phone=message.phone, text=message.text)
             read += 1
     return read
+
+
+def delivery_report(*, gateway: Gateway, report) -> Message | None:
+    """A modem's delivery report: the sent message on this gateway to that number whose
+    +CMGS references include the report's (the newest: references wrap at 256)."""
+    try:
+        number = to_e164(report.phone)
+    except ValidationError:
+        number = report.phone
+    ref = str(report.reference)
+    candidates = Message.objects.filter(
+        gateway=gateway, phone=number, state=MessageState.SENT
+    ).exclude(gateway_reference="")
+    message = next(
+        (m for m in candidates.order_by("-sent_at")[:50] if ref in m.gateway_reference.split(",")),
+        None,
+    )
+    if message is None:
+        log.info("delivery report %s from %s matches no sent message", ref, number)
+        return None
+    now = timezone.now()
+    if report.failed:
+        transition(message, MessageState.FAILED, note=_("the network could not deliver it"))
+        return message
+    if not report.delivered:
+        return message  # the centre is still trying
+    Message.objects.filter(pk=message.pk).update(delivered_parts=F("delivered_parts") + 1)
+    message.refresh_from_db(fields=["delivered_parts"])
+    if message.delivered_parts >= message.parts:
+        transition(message, MessageState.DELIVERED, delivered_at=now)
+    return message
