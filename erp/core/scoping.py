@@ -45,18 +45,37 @@ class RowScope:
 
     ``site``: the lookup from the row to its Site (``"site"``, ``"fault__site"``, ``"pk"`` for
     Site itself), or None when the rows are not bound to a site. ``agent``: the lookup to the
-    agent holding the row (a sale's seller), or None. ``permission``: needed to see any row,
-    except the rows an agent holds."""
+    agent holding the row (a sale's seller), or several (an SMS is held by its client's agent
+    and by whoever queued it: a row is held when any of them is the user), or None.
+    ``permission``: needed to see any row, except the rows an agent holds.
+    ``staff_see_held``: site-scoped staff also see the rows they hold outside their sites (the
+    SMS they queued themselves)."""
 
     site: str | None = "site"
-    agent: str | None = None
+    agent: str | tuple[str, ...] | None = None
     agents_see: AgentRows = AgentRows.SITES
     permission: str | None = None
     unsited_to_scoped: bool = False
+    staff_see_held: bool = False
 
     def __post_init__(self) -> None:
         if self.agents_see is AgentRows.OWN and not self.agent:
             raise ValueError("AgentRows.OWN needs the agent lookup")
+        if self.staff_see_held and not self.agent:
+            raise ValueError("staff_see_held needs the agent lookup")
+
+    @property
+    def holders(self) -> tuple[str, ...]:
+        if not self.agent:
+            return ()
+        return (self.agent,) if isinstance(self.agent, str) else tuple(self.agent)
+
+    def held_by(self, user: Any) -> Q:
+        """The rows ``user`` holds through any of the holder lookups."""
+        condition = Q(pk__in=[])
+        for lookup in self.holders:
+            condition |= Q(**{lookup: user})
+        return condition
 
 
 def scope_of(model: type[Model]) -> RowScope:
@@ -72,7 +91,7 @@ def restrict(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
     if user is None or not user.is_authenticated:
         return queryset.none()
     if scope.agents_see is AgentRows.OWN and user.is_agent:
-        return queryset.filter(**{scope.agent: user})
+        return queryset.filter(scope.held_by(user))
     if scope.permission and not user.has_perm(scope.permission):
         return queryset.none()
     if user.sees_all_sites:
@@ -87,4 +106,6 @@ def restrict(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
     condition = Q(**{f"{scope.site}__in": sites})
     if scope.unsited_to_scoped and not user.is_agent:
         condition |= Q(**{f"{scope.site}__isnull": True})
+    if scope.staff_see_held and not user.is_agent:
+        condition |= scope.held_by(user)
     return queryset.filter(condition)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
@@ -31,6 +32,7 @@ from erp.sites.models import Router, Site
 from erp.sites.selectors import site_is_visible_to
 
 from .choices import FaultSource, FaultStatus, Severity
+from .events import FAULT_CLOSED, FAULT_REPORTED
 from .models import Downtime, Fault, FaultPhoto, RepairLog
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,8 @@ def report_fault(
         validated_save(FaultPhoto(fault=fault, image=photo), actor=actor)
     if service_down:
         validated_save(Downtime(site=site, fault=fault, started_at=now), actor=actor)
+    # the reporter's confirmation SMS (the SMS app subscribes; durable with the fault)
+    events.announce(FAULT_REPORTED, key=str(fault.pk), fault_id=str(fault.pk))
     return fault
 
 
@@ -284,7 +288,10 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
         for downtime in fault.downtimes.filter(ended_at__isnull=True, router__isnull=True):
             downtime.ended_at = max(fault.restored_at, downtime.started_at)
             validated_save(downtime, actor=actor)
-        return validated_save(fault, actor=actor)
+        fault = validated_save(fault, actor=actor)
+        # the closure notice to the reporter (once per fault: a reopened fault stays closed)
+        events.announce(FAULT_CLOSED, key=str(fault.pk), fault_id=str(fault.pk))
+        return fault
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the repair is not accepted.")})

@@ -14,3 +14,6 @@ class MessagingConfig(AppConfig):
         from . import beat, subscribers  # noqa: F401 - beat registers its Celery tasks
 
         events.subscribe("sales.sale_recorded", subscribers.on_sale_recorded)
+        events.subscribe("sales.remittance_recorded", subscribers.on_remittance_recorded)
+        events.subscribe("maintenance.fault_reported", subscribers.on_fault_reported)
+        events.subscribe("maintenance.fault_closed", subscribers.on_fault_closed)

@@ -230,6 +230,15 @@ class Message(models.Model):
     delivered_parts = models.PositiveSmallIntegerField(_("parts delivered"), default=0)
     gateway_reference = models.CharField(_("gateway reference"), max_length=64, blank=True)
 
+    # An agent: the SMS to the agent's own clients or queued by the agent; site-scoped staff:
+    # those of their sites' clients and those they queued; the rest: all.
+    row_scope = RowScope(
+        site="client__site",
+        agent=("client__agent", "queued_by"),
+        agents_see=AgentRows.OWN,
+        staff_see_held=True,
+    )
+
     class Meta:
         verbose_name = _("SMS")
         verbose_name_plural = _("SMS")

@@ -208,3 +208,46 @@ def deliver_pdu(phone: str, text: str) -> str:
     scts = bytes.fromhex("62115201000000")  # a fixed time stamp
     tpdu = bytes([0x04]) + address + bytes([0x00, dcs]) + scts + bytes([udl]) + body
     return "00" + tpdu.hex().upper()
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """An SMS-STATUS-REPORT: the network says what became of a message we sent (``reference``
+    is the TP-MR the modem answered +CMGS with; ``status`` 0x00-0x1F: delivered)."""
+
+    reference: int
+    phone: str
+    status: int
+
+    @property
+    def delivered(self) -> bool:
+        return self.status < 0x20
+
+    @property
+    def failed(self) -> bool:
+        return self.status >= 0x40  # permanent error (0x20-0x3F: the centre still tries)
+
+
+def is_status_report(pdu_hex: str) -> bool:
+    data = bytes.fromhex(pdu_hex)
+    return (data[1 + data[0]] & 0x03) == 0x02
+
+
+def decode_status_report(pdu_hex: str) -> StatusReport:
+    data = bytes.fromhex(pdu_hex)
+    pos = 1 + data[0] + 1  # service centre, first octet
+    reference = data[pos]
+    digits_len, kind = data[pos + 1], data[pos + 2]
+    raw = data[pos + 3 : pos + 3 + (digits_len + 1) // 2]
+    digits = "".join(f"{b & 0x0F:X}{b >> 4:X}" for b in raw)[:digits_len]
+    pos += 3 + (digits_len + 1) // 2 + 7 + 7  # recipient, centre time stamp, discharge time
+    phone = ("+" if kind == 0x91 else "") + digits
+    return StatusReport(reference=reference, phone=phone, status=data[pos])
+
+
+def status_report_pdu(reference: int, phone: str, status: int = 0x00) -> str:
+    """An SMS-STATUS-REPORT for the message with TP-MR ``reference`` (what a modem stores
+    when it announces +CDSI)."""
+    stamp = bytes.fromhex("62115201000000")
+    tpdu = bytes([0x06, reference & 0xFF]) + _address(phone) + stamp + stamp + bytes([status])
+    return "00" + tpdu.hex().upper()

@@ -210,6 +210,9 @@ def _send_one(adapter, message: Message, limiter) -> float | None:
         transition(message, MessageState.FAILED, note=exc.reason)
         return None
     limiter.confirm(str(message.pk), message.parts)
+    if result.reference:
+        # a modem's +CMGS references: its delivery reports name them
+        Message.objects.filter(pk=message.pk).update(gateway_reference=result.reference[:64])
     _accepted(message, "sent" if result.sent else "pending")
     return None
 

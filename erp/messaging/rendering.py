@@ -17,6 +17,14 @@ PLACEHOLDERS = {
     "receipt_number": _("the receipt number"),
     "site": _("the site"),
     "agent_phone": _("the agent's phone"),
+    # staff notices (fault reports, remittance receipts)
+    "staff_name": _("the staff member's or agent's name"),
+    "fault_ref": _("the fault's reference"),
+    "due": _("when the repair is due (local time)"),
+    "amount": _("the amount handed in"),
+    "method": _("how it was paid"),
+    "date": _("when it was received (local time)"),
+    "balance": _("what the agent still owes"),
 }
 
 

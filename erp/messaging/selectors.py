@@ -5,26 +5,17 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from erp.accounts.models import User
-from erp.sites.selectors import sites_visible_to
+from erp.core.scoping import restrict
 
 from .models import Campaign, Message, Template
 
 
 def messages_visible_to(user: User) -> QuerySet[Message]:
     """An agent: messages to the agent's own clients or queued by the agent; site-scoped
-    staff: those of their sites' clients (and their own); the rest: all."""
-    messages = Message.objects.select_related("gateway", "template", "campaign", "client")
-    if not user.is_authenticated:
-        return messages.none()
-    if user.sees_all_sites:
-        return messages
-    if user.is_agent:
-        return messages.filter(Q(client__agent=user) | Q(queued_by=user))
-    if user.has_site_scope:
-        return messages.filter(
-            Q(client__site__in=sites_visible_to(user).values("pk")) | Q(queued_by=user)
-        )
-    return messages
+    staff: those of their sites' clients (and their own); the rest: all (``Message.row_scope``)."""
+    return restrict(
+        Message.objects.select_related("gateway", "template", "campaign", "client"), user
+    )
 
 
 def templates_visible_to(user: User) -> QuerySet[Template]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from erp.core import events
 
-from . import encoding
+from . import encoding, pdu
 from .choices import GatewayKind, MessageKind, MessageState
 from .gateways import adapter_for
 from .models import Campaign, Gateway, InboundMessage, Message, Template, WebhookReceipt
@@ -358,6 +358,98 @@ def sale_values(sale) -> dict[str, Any]:
     }
 
 
+# --- staff notices: fault reports, remittances ------------------------------------------------
+FAULT_REPORTED_TEMPLATE = "fault-reported"
+FAULT_CLOSED_TEMPLATE = "fault-closed"
+REMITTANCE_TEMPLATE = "remittance-receipt"
+
+
+def queue_staff_notice(
+    *, user, template_code: str, values: dict[str, Any], source: str, site=None
+) -> Message | None:
+    """One templated SMS to a staff member or agent (their phone, their language), once per
+    ``source``. Nothing is queued, and nothing fails, when they have no phone, the template is
+    switched off or no gateway is set up: the fact stands without its SMS."""
+    if user is None or not str(getattr(user, "phone", "") or ""):
+        return None
+    template = Template.objects.filter(code=template_code, is_active=True).first()
+    if template is None:
+        return None
+    try:
+        gateway_for(site=site)
+    except NoGateway:
+        log.info("%s: no SMS gateway is set up, no SMS", source)
+        return None
+    try:
+        return queue_message(
+            phone=str(user.phone),
+            text=render(template.text_for(user.language), values),
+            template=template,
+            source=source,
+            site=site,
+        )
+    except ValidationError as exc:
+        log.warning("%s: no SMS: %s", source, " ".join(exc.messages))
+        return None
+
+
+def fault_values(fault) -> dict[str, Any]:
+    reporter = fault.reported_by
+    return {
+        "staff_name": (reporter.get_full_name() or reporter.username) if reporter else "",
+        "fault_ref": str(fault.pk)[:8].upper(),
+        "site": fault.site.name,
+        "due": timezone.localtime(fault.due_at).strftime("%d/%m %H:%M") if fault.due_at else "",
+    }
+
+
+def queue_fault_notice(payload: dict[str, Any], *, closed: bool) -> Message | None:
+    """The reporter's confirmation of a reported fault, or the notice that it is closed."""
+    from erp.maintenance.models import Fault
+
+    fault = (
+        Fault.objects.select_related("site", "reported_by")
+        .filter(pk=payload.get("fault_id"))
+        .first()
+    )
+    if fault is None or fault.reported_by is None:
+        return None
+    return queue_staff_notice(
+        user=fault.reported_by,
+        template_code=FAULT_CLOSED_TEMPLATE if closed else FAULT_REPORTED_TEMPLATE,
+        values=fault_values(fault),
+        source=f"fault-{'closed' if closed else 'reported'}:{fault.pk}",
+        site=fault.site,
+    )
+
+
+def queue_remittance_receipt(payload: dict[str, Any]) -> Message | None:
+    """The agent's receipt for money handed in, with what they still owe."""
+    from erp.sales.models import Remittance
+    from erp.sales.services import agent_balance
+
+    remittance = (
+        Remittance.objects.select_related("agent").filter(pk=payload.get("remittance_id")).first()
+    )
+    if remittance is None:
+        return None
+    agent = remittance.agent
+    values = {
+        "staff_name": agent.get_full_name() or agent.username,
+        "amount": f"{remittance.amount:,.0f}",
+        "method": remittance.get_method_display(),
+        "receipt_number": str(remittance.pk)[:8].upper(),
+        "date": timezone.localtime(remittance.received_at).strftime("%d/%m %H:%M"),
+        "balance": f"{agent_balance(agent):,.0f}",
+    }
+    return queue_staff_notice(
+        user=agent,
+        template_code=REMITTANCE_TEMPLATE,
+        values=values,
+        source=f"remittance:{remittance.pk}",
+    )
+
+
 # --- templates ------------------------------------------------------------------------------
 TEMPLATE_FIELDS = ("code", "name", "kind", "text_en", "text_sw", "is_active")
 
@@ -603,18 +695,55 @@ def queue_expiry_reminders(*, now=None) -> int:
 
 
 def read_modem_inboxes() -> int:
-    """Read and empty the SIM of every active modem gateway (beat, every minute): each SMS is
-    logged, a STOP or ACHA withdraws consent. Returns how many were read."""
+    """Read and empty the inbox of every active modem and router-LTE gateway (beat, every
+    minute): each SMS is logged, a STOP or ACHA withdraws consent, any other text is announced
+    (``messaging.sms_received``: a support ticket). Returns how many were read."""
     from .gateways import GatewayError
 
     read = 0
-    for gateway in Gateway.objects.filter(kind=GatewayKind.MODEM, is_active=True):
+    for gateway in Gateway.objects.filter(
+        kind__in=[GatewayKind.MODEM, GatewayKind.ROUTER], is_active=True
+    ).order_by("pk"):
         try:
             inbox = adapter_for(gateway).read_inbox()
         except GatewayError as exc:
-            log.warning("modem %s inbox not read: %s", gateway.pk, exc.reason)
+            log.warning("gateway %s inbox not read: %s", gateway.pk, exc.reason)
             continue
         for message in inbox:
-            receive(gateway=gateway, phone=message.phone, text=message.text)
+            if isinstance(message, pdu.StatusReport):
+                delivery_report(gateway=gateway, report=message)
+            else:
+                receive(gateway=gateway, phone=message.phone, text=message.text)
             read += 1
     return read
+
+
+def delivery_report(*, gateway: Gateway, report) -> Message | None:
+    """A modem's delivery report: the sent message on this gateway to that number whose
+    +CMGS references include the report's (the newest: references wrap at 256)."""
+    try:
+        number = to_e164(report.phone)
+    except ValidationError:
+        number = report.phone
+    ref = str(report.reference)
+    candidates = Message.objects.filter(
+        gateway=gateway, phone=number, state=MessageState.SENT
+    ).exclude(gateway_reference="")
+    message = next(
+        (m for m in candidates.order_by("-sent_at")[:50] if ref in m.gateway_reference.split(",")),
+        None,
+    )
+    if message is None:
+        log.info("delivery report %s from %s matches no sent message", ref, number)
+        return None
+    now = timezone.now()
+    if report.failed:
+        transition(message, MessageState.FAILED, note=_("the network could not deliver it"))
+        return message
+    if not report.delivered:
+        return message  # the centre is still trying
+    Message.objects.filter(pk=message.pk).update(delivered_parts=F("delivered_parts") + 1)
+    message.refresh_from_db(fields=["delivered_parts"])
+    if message.delivered_parts >= message.parts:
+        transition(message, MessageState.DELIVERED, delivered_at=now)
+    return message

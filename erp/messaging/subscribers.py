@@ -10,3 +10,24 @@ def on_sale_recorded(payload: dict[str, Any]) -> None:
     from . import services
 
     services.queue_sale_receipt(payload)
+
+
+def on_fault_reported(payload: dict[str, Any]) -> None:
+    """A fault was reported: confirm it to the reporter's phone (once per fault)."""
+    from . import services
+
+    services.queue_fault_notice(payload, closed=False)
+
+
+def on_fault_closed(payload: dict[str, Any]) -> None:
+    """A reported fault was closed: tell the reporter (once per fault)."""
+    from . import services
+
+    services.queue_fault_notice(payload, closed=True)
+
+
+def on_remittance_recorded(payload: dict[str, Any]) -> None:
+    """Finance recorded an agent's remittance: the agent's receipt SMS (once per remittance)."""
+    from . import services
+
+    services.queue_remittance_receipt(payload)

@@ -110,8 +110,8 @@ class CampaignsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     template_name = "messaging/campaigns.html"
     viewset = None
 
-    def _form(self, data=None):
-        form = CampaignForm(data)
+    def _form(self, data=None, initial=None):
+        form = CampaignForm(data, initial=initial)
         form.fields["site"].widget.choices = [("", _("all sites"))] + [
             (str(s.pk), s.name) for s in sites_visible_to(self.request.user)
         ]
@@ -119,7 +119,7 @@ class CampaignsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", self._form())
+        context.setdefault("form", self._form(initial=self._prefill()))
         context["campaigns"] = [
             (c, services.campaign_progress(c))
             for c in selectors.campaigns_visible_to(self.request.user)[:20]
@@ -130,6 +130,27 @@ class CampaignsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         }
         context["cost_per_part"] = settings.SMS_COST_PER_PART
         return context
+
+    def _prefill(self) -> dict:
+        """A campaign opened from elsewhere (the analytics Overview's *Remind them by SMS*):
+        name, audience and template from the query string. Only a starting point: the form
+        still validates what is posted, and an unknown value is simply not filled in."""
+        query = self.request.GET
+        initial: dict = {}
+        if query.get("name"):
+            initial["name"] = query["name"][:120]
+        hours = query.get("expiring_within_hours", "")
+        if hours.isdigit() and 1 <= int(hours) <= 24 * 60:
+            initial["expiring_within_hours"] = int(hours)
+        site = query.get("site", "")
+        if site and any(str(s.pk) == site for s in sites_visible_to(self.request.user)):
+            initial["site"] = site
+        template = Template.objects.filter(
+            kind="marketing", is_active=True, code=query.get("template", "")
+        ).first()
+        if template is not None:
+            initial["template"] = template.pk
+        return initial
 
     def post(self, request):
         if not request.user.has_perm("messaging.add_campaign"):

@@ -41,7 +41,7 @@ from erp.vouchers.selectors import vouchers_visible_to
 from erp.vouchers.services import transition
 
 from .choices import PaymentMethod, SaleChannel
-from .events import SALE_RECORDED
+from .events import REMITTANCE_RECORDED, SALE_RECORDED
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
 from .selectors import seller_stock, unused_stock, waiting_for_router
 
@@ -818,6 +818,8 @@ def record_remittance(
     )
     remittance._history_user = actor
     remittance.save()
+    # the agent's receipt SMS (the SMS app subscribes; durable with the remittance)
+    events.announce(REMITTANCE_RECORDED, key=str(remittance.pk), remittance_id=str(remittance.pk))
     return remittance
 
 

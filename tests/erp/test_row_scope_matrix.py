@@ -22,11 +22,14 @@ from erp.accounts.roles import ROLE_PERMISSIONS, Role
 from erp.assets import selectors as assets
 from erp.assets.models import Asset, AssetMovement
 from erp.clients import selectors as clients
+from erp.clients.models import Client
 from erp.core.scoping import RowScope
 from erp.finance import selectors as finance
 from erp.finance.models import Expense
 from erp.maintenance import selectors as maintenance
 from erp.maintenance.models import Downtime, Fault, RepairLog
+from erp.messaging import selectors as messaging
+from erp.messaging import services as sms_services
 from erp.sales import selectors as sales
 from erp.sales.models import Remittance
 from erp.sites import selectors as sites
@@ -52,6 +55,15 @@ def expected(selector: str, kind: str, role: str) -> set[str]:
         if kind == "agent":
             return {"own"}
         return held if allowed("sales.view_remittance") else set()
+    if selector == "messages":
+        # SMS: held by the client's agent and by whoever queued it ("none": alice queued it
+        # to a number that is no client's, so at no site)
+        return {
+            "all": held | {"none"},
+            "unscoped": held | {"none"},
+            "scoped": {"own", "mate"},
+            "agent": {"own", "none"},
+        }[kind]
     if selector in {"assets", "movements"}:
         perm = "assets.view_asset" if selector == "assets" else "assets.view_assetmovement"
         if kind == "agent" or not allowed(perm):
@@ -112,6 +124,21 @@ def world(make_user, make_site, make_router, make_client, users, asset_types):
         make_client(site=site_a, actor=bob).pk: "mate",
         make_client(site=site_b, actor=carol).pk: "far",
     }
+    sms_services.create_gateway(
+        name="Phone", base_url="http://127.0.0.1:9", username="u", password="p", is_default=True
+    )
+    by_label = {label: Client.objects.get(pk=pk) for pk, label in rows["clients"].items()}
+    rows["messages"] = {
+        sms_services.queue_message(
+            phone=client.phone, text="hi", client=client, actor=admin, already_sent=True
+        ).pk: label
+        for label, client in by_label.items()
+    }
+    rows["messages"][
+        sms_services.queue_message(
+            phone="+255700000999", text="hi", actor=alice, already_sent=True
+        ).pk
+    ] = "none"
     rows["sites"] = {site_a.pk: "own", site_b.pk: "far"}
     rows["routers"] = {router_a.pk: "own", router_b.pk: "far"}
     today = timezone.localdate()
@@ -184,6 +211,7 @@ SELECTORS = {
     "downtimes": maintenance.downtimes_visible_to,
     "assets": assets.assets_visible_to,
     "movements": assets.movements_visible_to,
+    "messages": messaging.messages_visible_to,
 }
 
 
@@ -244,3 +272,21 @@ def test_a_holder_rule_without_a_holder_is_refused():
 
     with pytest.raises(ValueError):
         RowScope(agents_see=AgentRows.OWN)
+    with pytest.raises(ValueError):
+        RowScope(staff_see_held=True)
+
+
+@pytest.mark.django_db
+def test_scoped_staff_see_the_sms_they_queued_outside_their_sites(world, make_user):
+    """staff_see_held: a message a site-scoped user queued to a client at another site stays
+    in that user's log; a colleague scoped the same way does not see it."""
+    far_client = Client.objects.get(
+        pk=next(pk for pk, label in world["rows"]["clients"].items() if label == "far")
+    )
+    scoped = [user for kind, role, user in world["viewers"] if kind == "scoped"]
+    sender, colleague = scoped[0], scoped[1]
+    message = sms_services.queue_message(
+        phone=far_client.phone, text="hi", client=far_client, actor=sender, already_sent=True
+    )
+    assert messaging.messages_visible_to(sender).filter(pk=message.pk).exists()
+    assert not messaging.messages_visible_to(colleague).filter(pk=message.pk).exists()

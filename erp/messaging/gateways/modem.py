@@ -130,21 +130,24 @@ class ModemGateway:
         self.references = sent
         return Accepted(reference=",".join(str(r) for r in sent), sent=True)
 
-    def read_inbox(self) -> list[pdu.Delivered]:
-        """The SMS on the SIM (``AT+CMGL=4``, every stored message in PDU mode), each deleted
-        (``AT+CMGD``) once read."""
+    def read_inbox(self) -> list[pdu.Delivered | pdu.StatusReport]:
+        """The SMS on the SIM (``AT+CMGL=4``, every stored message in PDU mode) and the
+        delivery reports stored with them (+CDSI), each deleted (``AT+CMGD``) once read."""
         port = self._open()
         try:
             self._command(port, "AT")
             self._command(port, "AT+CMGF=0")
             listing = self._command(port, "AT+CMGL=4")
             lines = [line.strip() for line in listing.splitlines() if line.strip()]
-            found: list[tuple[int, pdu.Delivered]] = []
+            found: list[tuple[int, pdu.Delivered | pdu.StatusReport]] = []
             for i, line in enumerate(lines):
                 if line.startswith("+CMGL:") and i + 1 < len(lines):
                     index = int(line.split(":", 1)[1].split(",")[0])
                     try:
-                        found.append((index, pdu.decode_deliver(lines[i + 1])))
+                        if pdu.is_status_report(lines[i + 1]):
+                            found.append((index, pdu.decode_status_report(lines[i + 1])))
+                        else:
+                            found.append((index, pdu.decode_deliver(lines[i + 1])))
                     except (ValueError, IndexError, KeyError):
                         continue  # a status report or a PDU we cannot read: left on the SIM
             for index, _message in found:

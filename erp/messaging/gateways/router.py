@@ -12,10 +12,11 @@ from __future__ import annotations
 from erp.mikrotik.client import RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterError, RouterTrap, RouterUnreachable
 
-from .. import encoding
+from .. import encoding, pdu
 from .base import Accepted, Rejected, Status, Unavailable
 
 LIMIT = 160
+INBOX = "/tool/sms/inbox"
 
 
 def refusal(text: str) -> str | None:
@@ -65,6 +66,30 @@ class RouterGateway:
         except RouterError as exc:
             raise Unavailable(str(exc)) from None
         return Accepted(reference="", sent=True)
+
+    def read_inbox(self) -> list[pdu.Delivered]:
+        """The SMS the LTE modem received (``/tool/sms/inbox print``, RouterOS keeps them when
+        ``/tool/sms receive-enabled=yes``), each removed from the router once read."""
+        try:
+            with RouterClient(self.router) as client:
+                found = [
+                    (row["id"], pdu.Delivered(phone=row.get("phone", ""), text=row["message"]))
+                    for row in client.print(INBOX)
+                    if "id" in row and "message" in row
+                ]
+                for ref, _message in found:
+                    client.remove(INBOX, ref)
+        except RouterUnreachable as exc:
+            raise Unavailable(str(exc)) from None
+        except RouterAuthFailed:
+            raise Rejected("The router refused the API login.") from None
+        except RouterTrap as exc:
+            raise Rejected(
+                f"The router refused to list its SMS: {exc.router_message}"[:300]
+            ) from None
+        except RouterError as exc:
+            raise Unavailable(str(exc)) from None
+        return [message for _ref, message in found]
 
     def status(self, message_id: str) -> Status | None:
         return None

@@ -57,6 +57,13 @@ class FakeModem:
         self.inbox[index] = pdu.deliver_pdu(phone, text)
         return index
 
+    def report(self, reference: int, phone: str, status: int = 0x00) -> int:
+        """The network's delivery report of a sent message: stored (+CDSI), listed by
+        AT+CMGL like any stored SMS. Returns its index."""
+        index = max(self.inbox, default=0) + 1
+        self.inbox[index] = pdu.status_report_pdu(reference, phone, status)
+        return index
+
     def _write(self, text: str) -> None:
         os.write(self.master, text.encode("ascii"))
 

@@ -226,6 +226,19 @@ class Interfaces(Table):
         raise Trap("failure: physical interfaces cannot be added")
 
 
+class SmsInbox(Table):
+    """``/tool/sms/inbox``: the SMS the LTE modem received (``receive-enabled=yes``). Rows are
+    the router's own (phone, message, timestamp, type); the API may print and remove them."""
+
+    key = None
+
+    def add(self, attrs):
+        raise Trap("failure: received SMS cannot be added")
+
+    def set(self, ref, attrs):
+        raise Trap("failure: received SMS cannot be changed")
+
+
 class RouterState:
     """Everything one simulated router knows; mutated only from the simulator's event loop."""
 
@@ -237,6 +250,7 @@ class RouterState:
         self.faults = Faults()
         self.sms_outbox: list[dict[str, str]] = []
         self._next = 0
+        self.sms_inbox = SmsInbox(self)
         self.profiles = HotspotUserProfiles(self)
         self.profiles.add({"name": "default"})
         self.users = HotspotUsers(self)
@@ -261,7 +275,19 @@ class RouterState:
             "/ip/hotspot/user/profile": self.profiles,
             "/ip/hotspot/active": self.active,
             "/interface": self.interfaces,
+            "/tool/sms/inbox": self.sms_inbox,
         }
+
+    def receive_sms(self, phone: str, message: str) -> str:
+        """Someone texts the router's SIM: the message lands in ``/tool/sms/inbox``."""
+        return self.sms_inbox.insert(
+            {
+                "phone": phone,
+                "message": message,
+                "timestamp": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "type": "class-1",
+            }
+        )
 
     def next_id(self) -> str:
         self._next += 1

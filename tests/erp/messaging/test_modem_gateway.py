@@ -110,3 +110,43 @@ def test_an_inbound_acha_on_the_modem_withdraws_consent_and_is_deleted(modem, ma
     assert set(InboundMessage.objects.values_list("text", flat=True)) == {"Acha", "Habari 😀"}
     assert modem.inbox == {}  # read, then deleted from the SIM
     assert services.read_modem_inboxes() == 0
+
+
+@pytest.mark.django_db
+def test_delivery_reports_on_the_sim_mark_the_message_delivered_part_by_part(modem):
+    """The +CMGS references are kept; the modem's stored status reports (+CDSI, listed by
+    AT+CMGL) are matched by them: delivered once every part is, failed on a permanent error."""
+    from erp.messaging import pdu
+    from erp.messaging.models import Message
+
+    gateway = services.create_gateway(
+        name="Modem", kind=GatewayKind.MODEM, base_url=modem.device, is_default=True
+    )
+    long = services.queue_message(phone="+255712345678", text="x" * 200)  # 2 parts
+    other = services.queue_message(phone="+255712345679", text="short")
+    pump.pump(gateway.pk)
+    long.refresh_from_db()
+    other.refresh_from_db()
+    refs = long.gateway_reference.split(",")
+    assert long.state == MessageState.SENT and len(refs) == 2 and other.gateway_reference
+
+    report = pdu.decode_status_report(pdu.status_report_pdu(int(refs[0]), "+255712345678"))
+    assert report.reference == int(refs[0]) and report.phone == "+255712345678"
+
+    modem.report(int(refs[0]), "+255712345678")
+    modem.report(int(refs[0]), "+255799999999")  # another number: matches nothing
+    assert services.read_modem_inboxes() == 2
+    long.refresh_from_db()
+    assert long.state == MessageState.SENT and long.delivered_parts == 1
+    modem.report(int(refs[1]), "+255712345678")
+    modem.report(int(other.gateway_reference), "+255712345679", status=0x41)
+    assert services.read_modem_inboxes() == 2
+    long.refresh_from_db()
+    other.refresh_from_db()
+    assert long.state == MessageState.DELIVERED and long.delivered_at is not None
+    assert other.state == MessageState.FAILED
+    assert modem.inbox == {}
+    assert not Message.objects.filter(state=MessageState.SENDING).exists()
+    from erp.messaging.models import InboundMessage
+
+    assert not InboundMessage.objects.exists()  # a report is no text from a client

@@ -68,3 +68,47 @@ def test_in_flight_when_the_worker_died_is_failed_not_resent(lte, simulator):
     message.refresh_from_db()
     assert message.state == MessageState.FAILED and "not sent again" in message.reason
     assert _outbox(simulator, simulated) == []
+
+
+def _inbox(simulator, simulated):
+    return simulator.call(lambda: [dict(m) for m in simulated.state.sms_inbox.items])
+
+
+def test_the_routers_inbox_is_read_stop_withdraws_and_a_question_opens_a_ticket(
+    lte, simulator, make_client, django_capture_on_commit_callbacks
+):
+    """/tool/sms/inbox over the RouterOS API: each SMS logged and removed from the router; ACHA
+    withdraws consent, any other text goes to support as a ticket (messaging.sms_received)."""
+    from erp.messaging.models import InboundMessage
+    from erp.support.models import Ticket
+
+    gateway, simulated = lte
+    client = make_client(phone="+255712345678", marketing_consent=True)
+    simulator.call(lambda: simulated.state.receive_sms("+255712345678", "ACHA"))
+    simulator.call(lambda: simulated.state.receive_sms("+255712345679", "Internet haifanyi kazi"))
+    assert len(_inbox(simulator, simulated)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.read_modem_inboxes() == 2
+    client.refresh_from_db()
+    assert client.marketing_consent is False
+    inbound = InboundMessage.objects.filter(gateway=gateway)
+    assert set(inbound.values_list("text", flat=True)) == {"ACHA", "Internet haifanyi kazi"}
+    question = inbound.get(phone="+255712345679")
+    assert Ticket.objects.filter(
+        messages__external_ref=f"sms:{question.pk}", phone="+255712345679"
+    ).exists()
+    assert _inbox(simulator, simulated) == []  # read, then removed from the router
+    assert services.read_modem_inboxes() == 0
+    assert InboundMessage.objects.count() == 2
+
+
+def test_a_router_that_is_down_keeps_its_inbox_for_the_next_read(lte, simulator, settings):
+    from erp.messaging.models import InboundMessage
+
+    gateway, simulated = lte
+    settings.ROUTER_TIMEOUT = 1
+    simulator.call(lambda: simulated.state.receive_sms("+255712345679", "hello"))
+    simulator.stop_router(gateway.router.name)
+    assert services.read_modem_inboxes() == 0  # logged, not raised
+    assert not InboundMessage.objects.exists()
+    assert len(_inbox(simulator, simulated)) == 1
