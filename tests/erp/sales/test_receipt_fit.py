@@ -101,3 +101,19 @@ def test_both_receipts_say_how_long_and_how_to_connect(client, agent_with_stock)
         text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
         assert "Mbezi-Free-WiFi" in text and "wifi.mbezi.lan" in text, layout
         assert "Valid for 1 h" in text
+
+
+@pytest.mark.django_db
+def test_the_site_api_takes_the_wifi_name_and_login_page(api, users, make_site):
+    from erp.accounts.roles import Role
+
+    site = make_site(name="Tegeta", code="DAR-TGT")
+    response = api(users[Role.SUPER_ADMIN]).patch(
+        f"/api/v1/sites/{site.pk}/",
+        {"wifi_name": "Tegeta-WiFi", "login_page": "login.tegeta.lan"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["wifi_name"] == "Tegeta-WiFi"
+    site.refresh_from_db()
+    assert (site.wifi_name, site.login_page) == ("Tegeta-WiFi", "login.tegeta.lan")
