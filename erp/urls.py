@@ -21,6 +21,7 @@ from erp.finance.api import (
 )
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
+from erp.maintenance.views import FaultPhotoView
 from erp.messaging import api as messaging_api
 from erp.mikrotik import api as mikrotik_api
 from erp.ops.metrics import metrics_view
@@ -119,5 +120,6 @@ urlpatterns = [
     path("payments/", include("erp.payments.urls")),
     # The offline field app (erp.sync): shell, manifest, service worker.
     path("app/", include("erp.sync.urls")),
+    path("fault-photos/<uuid:pk>/", FaultPhotoView.as_view(), name="fault_photo"),
     path("", site.urls),
 ]

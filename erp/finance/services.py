@@ -59,7 +59,10 @@ def record_expense(*, actor: User, **fields: Any) -> Expense:
         settings.EXPENSE_APPROVAL_THRESHOLD
     )
     expense.status = ExpenseStatus.APPROVED if small else ExpenseStatus.PENDING
-    return validated_save(expense, actor=actor)
+    expense = validated_save(expense, actor=actor)
+    if expense.status == ExpenseStatus.PENDING:
+        _tell_approvers(expense, actor)
+    return expense
 
 
 @transaction.atomic
@@ -82,7 +85,28 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
     )
     if expense.amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
-    return validated_save(expense, actor=technician)
+    expense = validated_save(expense, actor=technician)
+    _tell_approvers(expense, technician)
+    return expense
+
+
+def _tell_approvers(expense: Expense, recorder: User) -> None:
+    """An expense waits for Finance: everyone who may approve it (never its recorder) is told,
+    with a link to it."""
+    from erp.notifications.services import hand_over, holders_of
+
+    text = _("Expense waiting for your approval: %(currency)s %(amount)s, %(payee)s%(site)s") % {
+        "currency": settings.CURRENCY,
+        "amount": f"{expense.amount:,.2f}",
+        "payee": expense.payee,
+        "site": f" @ {expense.site}" if expense.site_id else "",
+    }
+    hand_over(
+        users=holders_of("finance.change_expense", exclude=[recorder]),
+        text=text,
+        url=f"/finance/expense/{expense.pk}/detail/",
+        actor=recorder,
+    )
 
 
 @transaction.atomic

@@ -17,13 +17,21 @@ from erp.accounts.models import User
 from erp.core.scoping import restrict
 
 from .choices import FaultStatus
-from .models import Downtime, Fault, RepairLog
+from .models import Downtime, Fault, FaultPhoto, RepairLog
 
 
 def faults_visible_to(user: User) -> QuerySet[Fault]:
     return restrict(
         Fault.objects.select_related("site", "router", "assigned_to", "reported_by"), user
     )
+
+
+def fault_photos_visible_to(user: User) -> QuerySet[FaultPhoto]:
+    """Photos of the faults ``user`` may see; nothing without the right to view faults
+    (a photo is part of the fault record, never a public file)."""
+    if not user.is_authenticated or not user.has_perm("maintenance.view_fault"):
+        return FaultPhoto.objects.none()
+    return FaultPhoto.objects.filter(fault__in=faults_visible_to(user).values("pk"))
 
 
 def repair_logs_visible_to(user: User) -> QuerySet[RepairLog]:

@@ -78,6 +78,9 @@ def leads_and_admins() -> list[User]:
     return list(users.filter(perm | Q(groups__name=Role.SUPER_ADMIN)).distinct().order_by("pk"))
 
 
+FAULTS_INBOX_URL = "/faults/inbox/"
+
+
 # --- report -----------------------------------------------------------------------------------
 @transaction.atomic
 def report_fault(
@@ -178,7 +181,14 @@ def triage_fault(
         fault.due_at = sla_due(severity, fault.reported_at)
     fault.assigned_to = technician
     fault.status = FaultStatus.ASSIGNED
-    return validated_save(fault, actor=actor)
+    fault = validated_save(fault, actor=actor)
+    _hand_over(
+        [technician],
+        _("Fault to repair at %(site)s (%(severity)s): %(what)s")
+        % {"site": fault.site, "severity": fault.get_severity_display(), "what": _short(fault)},
+        actor,
+    )
+    return fault
 
 
 # --- repair -----------------------------------------------------------------------------------
@@ -234,7 +244,32 @@ def record_repair(
     if fault.restored_at is None:
         fault.restored_at = timezone.now()
     validated_save(fault, actor=actor)
+    # The reporter verifies; without one (monitoring) or when they repaired it, the leads do.
+    verifiers = (
+        [fault.reported_by]
+        if fault.reported_by_id and fault.reported_by_id != actor.pk
+        else leads_and_admins()
+    )
+    _hand_over(
+        verifiers,
+        _("Repaired at %(site)s, please check the service is back: %(what)s")
+        % {"site": fault.site, "what": _short(fault)},
+        actor,
+    )
     return repair
+
+
+def _short(fault: Fault) -> str:
+    text = " ".join((fault.description or "").split())
+    return text[:80] + ("…" if len(text) > 80 else "")
+
+
+def _hand_over(users: list[User], text: str, actor: User | None) -> None:
+    """Work on a fault now waits for ``users``: an in-app notification to each (the fault
+    inbox is where they pick it up)."""
+    from erp.notifications.services import hand_over
+
+    hand_over(users=users, text=text, url=FAULTS_INBOX_URL, actor=actor)
 
 
 def _move_parts(actor: User, fault: Fault, repair: RepairLog, installed, removed) -> None:

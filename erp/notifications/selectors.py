@@ -12,3 +12,8 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=user)
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (the top bar's badge)."""
+    return notifications_of(user).filter(read_at__isnull=True).count()

@@ -8,15 +8,21 @@ Public signatures (stable; any app may call them):
   subject headed by the organisation and its body signed with the product's and the
   organisation's names (erp.core.branding).
 - ``mark_read(*, user, notification=None) -> int`` — one notification, or all of the user's.
+- ``hand_over(*, users, text, url="", actor=None)`` — work now waits for these users (the
+  actor who handed it over is not told); ``holders_of(perm, exclude=())`` — who may take work
+  waiting for a permission.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from erp.accounts.models import User
@@ -60,3 +66,33 @@ def mark_read(*, user: User, notification: Notification | None = None) -> int:
     if notification is not None:
         unread = unread.filter(pk=notification.pk)
     return unread.update(read_at=timezone.now())
+
+
+def holders_of(perm: str, *, exclude: Iterable[Any] = ()) -> list[User]:
+    """Active users who hold ``perm`` ("app_label.codename") through their role or an
+    individual grant: those who may pick up work waiting for that permission."""
+    app_label, codename = perm.split(".", 1)
+    by_group = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    )
+    by_grant = Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    skip = [getattr(u, "pk", u) for u in exclude if u is not None]
+    users = get_user_model().objects.filter(is_active=True).filter(by_group | by_grant)
+    return list(users.exclude(pk__in=skip).distinct().order_by("pk"))
+
+
+def hand_over(
+    *, users: Iterable[User | None], text: str, url: str = "", actor: User | None = None
+) -> list[Notification]:
+    """Work now waits for ``users``: tell each of them in the app, except the person who handed
+    it over (they know). Called inside the transaction that records the hand-over, so a
+    hand-over that rolls back tells nobody."""
+    skip = getattr(actor, "pk", None)
+    targets = {u.pk: u for u in users if u is not None and u.pk != skip}
+    if not targets:
+        return []
+    return notify(users=list(targets.values()), text=text, url=url)

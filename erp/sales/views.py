@@ -109,9 +109,28 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             services.IdempotencyKeyReused,
             services.NotOnRouter,
         ) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return HttpResponseRedirect(request.path)
+            # The page again with what was typed, each error at its field (a reload would
+            # lose the payment method, the phone and the reference).
+            context = self.get_context_data(values=data, errors=pos_errors(exc))
+            return self.render_to_response(context)
         return HttpResponseRedirect(reverse("pos:receipt", args=[sale.pk]))
+
+
+POS_FIELDS = ("package", "code", "payment_method", "payment_reference", "client_phone")
+POS_FIELD_ALIASES = {"phone": "client_phone", "receipt_phone": "receipt_phone"}
+
+
+def pos_errors(exc: Exception) -> dict[str, list[str]]:
+    """{field: messages} for the POS form; what belongs to no field is under "form"."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, messages_ in exc.message_dict.items():
+            field = POS_FIELD_ALIASES.get(field, field)
+            key = field if field in POS_FIELDS or field == "receipt_phone" else "form"
+            errors.setdefault(key, []).extend(messages_)
+    else:
+        errors["form"] = list(getattr(exc, "messages", [str(exc)]))
+    return errors
 
 
 class ReceiptView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):

@@ -17,6 +17,8 @@ class SiteForm(forms.ModelForm):
             "manager",
             "agents",
             "notes",
+            "wifi_name",
+            "login_page",
         ]
 
 

@@ -67,6 +67,19 @@ class Site(BaseModel):
         related_name="agent_sites",
     )
     notes = models.TextField(_("notes"), blank=True)
+    # What a buyer is told on the receipt: the network to join and the page to open.
+    wifi_name = models.CharField(
+        _("WiFi name"), max_length=64, blank=True, help_text=_("The hotspot's network (SSID).")
+    )
+    login_page = models.CharField(
+        _("login page"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The address a buyer opens to log in, e.g. hotspot.lan; empty: the one "
+            "configured for all sites."
+        ),
+    )
     history = HistoricalRecords(m2m_fields=[agents])
 
     row_scope = RowScope(site="pk")

@@ -24,6 +24,8 @@ class SiteSerializer(serializers.ModelSerializer):
             "manager",
             "agents",
             "notes",
+            "wifi_name",
+            "login_page",
             "created_at",
             "updated_at",
         ]

@@ -19,7 +19,18 @@ from .choices import SiteStatus
 from .models import Router, Site
 from .selectors import site_is_visible_to
 
-SITE_FIELDS = ("name", "code", "latitude", "longitude", "address", "status", "manager", "notes")
+SITE_FIELDS = (
+    "name",
+    "code",
+    "latitude",
+    "longitude",
+    "address",
+    "status",
+    "manager",
+    "notes",
+    "wifi_name",
+    "login_page",
+)
 ROUTER_FIELDS = (
     "site",
     "name",

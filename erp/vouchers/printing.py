@@ -77,6 +77,9 @@ def _validity(seconds: int) -> str:
     return " ".join(p for p in parts if p) or f"{seconds} s"
 
 
+validity_text = _validity  # public: a package's validity as people read it ("1 d 2 h")
+
+
 def _card_renderer(body: str | None = None):
     """A card template (the given body, else the active one) as card -> HTML; None for the
     built-in card."""

@@ -165,7 +165,29 @@ def request_batch(
     if preapproved:
         batch.decided_at = timezone.now()
         batch.decision_comment = _("Created already approved by an operator's command.")
-    return validated_save(batch, actor=actor)
+    batch = validated_save(batch, actor=actor)
+    if batch.status == BatchStatus.REQUESTED:
+        _tell_batch_approvers(batch, actor)
+    return batch
+
+
+def _tell_batch_approvers(batch: VoucherBatch, requester: User | None) -> None:
+    """A batch waits for approval: whoever may approve it (four eyes: not its requester)."""
+    from erp.notifications.services import hand_over, holders_of
+
+    who = (requester.get_full_name() or requester.username) if requester else _("the system")
+    text = _("Batch waiting for your approval: %(n)s × %(package)s @ %(site)s by %(who)s") % {
+        "n": batch.quantity,
+        "package": batch.package,
+        "site": batch.site,
+        "who": who,
+    }
+    hand_over(
+        users=holders_of("vouchers.change_voucherbatch", exclude=[requester]),
+        text=text,
+        url="/batches/queue/",
+        actor=requester,
+    )
 
 
 @transaction.atomic
