@@ -33,6 +33,8 @@ def _newcomer_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
     env.update(ERP_VAR_DIR=str(tmp_path / "var"), **extra)
     env.setdefault("SMS_SIM_PORT", str(_free_port()))  # the demo phone, off any other's port
+    env.setdefault("SELCOM_SIM_PORT", str(_free_port()))
+    env.setdefault("OPENNDS_SIM_PORT", str(_free_port()))
     return env
 
 
