@@ -226,6 +226,19 @@ class Interfaces(Table):
         raise Trap("failure: physical interfaces cannot be added")
 
 
+class WalledGarden(Table):
+    """/ip/hotspot/walled-garden: hosts reachable before login (no unique key, as on a
+    router: the same host may be listed twice)."""
+
+    key = None
+    defaults = {"action": "allow", "disabled": "false"}
+
+    def validate(self, item):
+        super().validate(item)
+        if item.get("action") not in {"allow", "deny"}:
+            raise Trap("failure: action must be allow or deny")
+
+
 class RouterState:
     """Everything one simulated router knows; mutated only from the simulator's event loop."""
 
@@ -242,6 +255,7 @@ class RouterState:
         self.users = HotspotUsers(self)
         self.active = ActiveSessions(self)
         self.interfaces = Interfaces(self)
+        self.walled_garden = WalledGarden(self)
         for iface, kind in (("ether1", "ether"), ("wlan1", "wlan"), ("bridge-hotspot", "bridge")):
             self.interfaces.insert(
                 {
@@ -261,6 +275,7 @@ class RouterState:
             "/ip/hotspot/user/profile": self.profiles,
             "/ip/hotspot/active": self.active,
             "/interface": self.interfaces,
+            "/ip/hotspot/walled-garden": self.walled_garden,
         }
 
     def next_id(self) -> str:
