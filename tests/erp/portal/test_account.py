@@ -197,3 +197,26 @@ def test_the_account_page_speaks_the_chosen_language(client, online_stock, lang,
     assert response.status_code == 200
     body = response.content.decode()
     assert f'lang="{lang}"' in body and word in body and "My account" not in body
+
+
+def test_a_paid_payment_not_yet_issued_shows_we_owe_you(client, sms, wave, online_stock):
+    from erp.vouchers.models import Voucher
+
+    stock = online_stock(count=1, agent_count=0)
+    site = stock["site"]
+    wave.account()
+    payment = payments.start_payment(
+        site=site,
+        package=stock["hour"],
+        hotspot={},
+        success_url="http://erp.test/ok",
+        error_url="http://erp.test/err",
+        phone=PHONE,
+    )
+    # the stock is gone before the payment completes: paid, voucher owed
+    Voucher.objects.filter(site=site, package=stock["hour"]).update(status="void")
+    wave.state.complete(payment.provider_session_id)
+    assert payments.settle(payment.pk).status == "paid"
+    _ask(client, site)
+    page = client.get(_check(client, site, sms.last_code())["Location"]).content.decode()
+    assert "we owe you a voucher" in page and stock["hour"].name in page
