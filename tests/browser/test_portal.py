@@ -131,13 +131,18 @@ def test_pay_path_at_320px(captive_browser, live_server, online_stock, wave):
 
 def test_my_account_without_javascript_at_320px(captive_browser, live_server, online_stock, wave):
     """Phone → code by SMS (the Android gateway simulator) → purchases with time left."""
+    import importlib
     import re
 
     from erp.messaging import pump
     from erp.messaging import services as messaging
+    from erp.messaging.models import Template
     from erp.messaging.simulator.android import AndroidGatewaySimulator
     from erp.payments import services as payments
 
+    # transactional tests flush the tables: put back the template the migration seeded
+    seeded = importlib.import_module("erp.portal.migrations.0004_seed_account_code_template")
+    Template.objects.get_or_create(code=seeded.TEMPLATE["code"], defaults=seeded.TEMPLATE)
     sim = AndroidGatewaySimulator(send_delay=0.0).start()
     try:
         gateway = messaging.create_gateway(

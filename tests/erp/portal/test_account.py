@@ -26,6 +26,13 @@ HOTSPOT = {"link-login-only": "http://10.5.50.1/login", "mac": "02:AA:BB:CC:DD:0
 
 @pytest.fixture
 def sms():
+    import importlib
+
+    from erp.messaging.models import Template
+
+    # a transactional test run before may have flushed what the migration seeded
+    seeded = importlib.import_module("erp.portal.migrations.0004_seed_account_code_template")
+    Template.objects.get_or_create(code=seeded.TEMPLATE["code"], defaults=seeded.TEMPLATE)
     sim = AndroidGatewaySimulator(send_delay=0.0).start()
     gateway = messaging.create_gateway(
         name="Phone",
