@@ -609,3 +609,20 @@ SMS_QUIET_HOURS = tuple(
 # --- logging of client errors (erp.core.logging.ClientErrorFilter) ------------------------------
 LOGGING["filters"]["client_errors"] = {"()": "erp.core.logging.ClientErrorFilter"}
 LOGGING["loggers"]["django.request"] = {"filters": ["client_errors"]}
+
+# --- Captive portal: the customer's account (phone + one-time SMS code) ---------------------
+PORTAL_CODE_TTL_SECONDS = env.int("PORTAL_CODE_TTL_SECONDS", default=300)
+PORTAL_CODE_MAX_FAILURES = env.int("PORTAL_CODE_MAX_FAILURES", default=5)
+PORTAL_CODE_LOCK_SECONDS = env.int("PORTAL_CODE_LOCK_SECONDS", default=1800)
+# How long the signed link to the account page stays valid after the code was typed.
+PORTAL_ACCOUNT_SESSION_SECONDS = env.int("PORTAL_ACCOUNT_SESSION_SECONDS", default=1800)
+RATE_LIMITS.update(
+    {
+        # Code requests (each one sends an SMS): per phone, per address, per site.
+        "portal_code_phone": env.str("PORTAL_CODE_PHONE_RATE", default="3/15m"),
+        "portal_code_ip": env.str("PORTAL_CODE_IP_RATE", default="10/15m"),
+        "portal_code_site": env.str("PORTAL_CODE_SITE_RATE", default="200/hour"),
+        # Code checks per address (the per-phone lock is PORTAL_CODE_MAX_FAILURES).
+        "portal_code_check_ip": env.str("PORTAL_CODE_CHECK_IP_RATE", default="30/15m"),
+    }
+)

@@ -320,6 +320,9 @@ class ProfileSyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # the walled garden's hosts this sync added / removed (see sync_walled_garden)
+    walled_garden_added: list[str] = field(default_factory=list)
+    walled_garden_removed: list[str] = field(default_factory=list)
 
 
 def sync_profiles(router: Router) -> ProfileSyncReport:
@@ -344,7 +347,74 @@ def sync_profiles(router: Router) -> ProfileSyncReport:
                 report.updated.append(profile.name)
             else:
                 report.unchanged.append(profile.name)
+        report.walled_garden_added, report.walled_garden_removed = _sync_walled_garden(client)
     return report
+
+
+# --- walled garden ----------------------------------------------------------------------------
+WALLED_GARDEN = "/ip/hotspot/walled-garden"
+# Our entries carry this comment: the sync adds and removes only these, never the owner's own.
+WALLED_GARDEN_COMMENT = "viornet portal"
+
+# Hosts a customer's device must reach before it is logged in, beside this ERP's own host:
+# the apps above this one (the portal, for its payment providers' pages) register a function
+# here at start-up, so this layer never imports them.
+walled_garden_sources: list[Callable[[], Iterable[str]]] = []
+
+
+def wanted_walled_garden() -> list[str]:
+    """The hosts every hotspot must let through unauthenticated: the ERP's (PUBLIC_BASE_URL,
+    where the portal is) and those the registered sources name."""
+    from urllib.parse import urlsplit
+
+    hosts: set[str] = set()
+    public = urlsplit(settings.PUBLIC_BASE_URL or "").hostname
+    if public:
+        hosts.add(public)
+    for source in walled_garden_sources:
+        hosts.update(host.strip().lower() for host in source() if host and host.strip())
+    return sorted(hosts)
+
+
+def _walled_garden_rows(client: RouterClient) -> tuple[set[str], dict[str, str]]:
+    """The hosts the router lets through (any enabled allow entry, ours or the owner's) and
+    our own entries by host (host -> id)."""
+    allowed: set[str] = set()
+    ours: dict[str, str] = {}
+    for row in client.print(WALLED_GARDEN):
+        host = (row.get("dst-host") or "").lower()
+        if not host:
+            continue
+        if row.get("comment") == WALLED_GARDEN_COMMENT:
+            ours[host] = row["id"]
+        if row.get("action", "allow") == "allow" and row.get("disabled") not in {"true", "yes"}:
+            allowed.add(host)
+    return allowed, ours
+
+
+def _sync_walled_garden(client: RouterClient) -> tuple[list[str], list[str]]:
+    wanted = wanted_walled_garden()
+    allowed, ours = _walled_garden_rows(client)
+    added = [host for host in wanted if host not in allowed]
+    for host in added:
+        client.add(
+            WALLED_GARDEN, **{"dst-host": host, "action": "allow"}, comment=WALLED_GARDEN_COMMENT
+        )
+    removed = sorted(host for host in ours if host not in wanted)
+    for host in removed:
+        client.remove(WALLED_GARDEN, ours[host])
+    return added, removed
+
+
+def walled_garden_drift(router: Router) -> tuple[list[str], list[str]]:
+    """(wanted hosts the router does not let through, our entries no longer wanted)."""
+    with RouterClient(router) as client:
+        allowed, ours = _walled_garden_rows(client)
+    wanted = wanted_walled_garden()
+    return (
+        [host for host in wanted if host not in allowed],
+        sorted(host for host in ours if host not in wanted),
+    )
 
 
 def _normalise(key: str, value: str) -> str:
@@ -765,6 +835,9 @@ class DriftReport:
     comment_differs: list[str] = field(default_factory=list)
     server_differs: list[str] = field(default_factory=list)
     should_be_removed: list[str] = field(default_factory=list)
+    # hosts, not users: the portal's walled garden (missing, or ours and no longer wanted)
+    walled_garden_missing: list[str] = field(default_factory=list)
+    walled_garden_extra: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -807,6 +880,8 @@ DRIFT_LABELS = {
     "comment_differs": _("Comment differs"),
     "server_differs": _("Hotspot server differs"),
     "should_be_removed": _("Removed by us, still on the router"),
+    "walled_garden_missing": _("Walled garden: portal host not allowed"),
+    "walled_garden_extra": _("Walled garden: our entry no longer needed"),
 }
 
 
@@ -853,6 +928,7 @@ def find_drift(router: Router) -> DriftReport:
         for kind in kinds:
             getattr(report, kind).append(user.name)
     report.unknown_on_router = sorted(set(on_router) - known)
+    report.walled_garden_missing, report.walled_garden_extra = walled_garden_drift(router)
     for values in asdict(report).values():
         values.sort()
     for key, values in asdict(report).items():
@@ -880,6 +956,9 @@ def _repair_drift(router: Router, *, remove_unknown: bool) -> tuple[DriftReport,
         router=router, name__in=report.differing + report.should_be_removed
     ).update(sync_state=SyncState.PENDING)
     push = _push_pending_locked(router)
+    if report.walled_garden_missing or report.walled_garden_extra:
+        with RouterClient(router) as client:
+            _sync_walled_garden(client)
     if remove_unknown and report.unknown_on_router:
         with RouterClient(router) as client:
             rows = client.print(HOTSPOT_USERS, proplist=[".id", "name"])

@@ -42,3 +42,24 @@ def payment_by_reference(*, site, reference: str, days: int = 30) -> Payment | N
             .first()
         )
     return found
+
+
+# Pages a customer's phone opens at a provider before it is online (Wave's checkout page is
+# served from pay.wave.com; a USSD push needs no page).
+CUSTOMER_HOSTS = {"wave": ["pay.wave.com"]}
+
+
+def walled_garden_hosts() -> list[str]:
+    """The providers' hosts a hotspot must let through before login: each active account's
+    API host and the provider's customer pages (the router sync's walled garden)."""
+    from urllib.parse import urlsplit
+
+    from .models import ProviderAccount
+
+    hosts: set[str] = set()
+    for account in ProviderAccount.objects.filter(is_active=True).only("provider", "api_base_url"):
+        host = urlsplit(account.api_base_url or "").hostname
+        if host:
+            hosts.add(host)
+        hosts.update(CUSTOMER_HOSTS.get(account.provider, []))
+    return sorted(hosts)

@@ -16,3 +16,10 @@ class PortalConfig(AppConfig):
         # A paid voucher logs its device in from the server (the customer's browser may be
         # gone by the time the provider calls back).
         events.subscribe(VOUCHER_ISSUED, services.on_voucher_issued)
+
+        # The router sync's walled garden lets the payment providers' hosts through.
+        from erp.mikrotik.services import walled_garden_sources
+        from erp.payments.selectors import walled_garden_hosts
+
+        if walled_garden_hosts not in walled_garden_sources:
+            walled_garden_sources.append(walled_garden_hosts)

@@ -169,3 +169,35 @@ class PendingAuth(models.Model):
 
     def __str__(self) -> str:
         return self.rhid
+
+
+class AccountCode(models.Model):
+    """A one-time code sent by SMS to open a customer's account page on the portal.
+
+    Only a keyed hash of the code is kept (a stolen table does not log anyone in); the row also
+    counts wrong codes, and ``locked_until`` shuts the phone out of the site for a while after
+    too many of them."""
+
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    code_hash = models.CharField(_("code (hashed)"), max_length=128, editable=False)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portal.view_portalsession")
+
+    class Meta:
+        verbose_name = _("account code")
+        verbose_name_plural = _("account codes")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["site", "phone", "-created_at"], name="account_code_phone_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.phone}"

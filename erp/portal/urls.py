@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_account
 
 app_name = "portal"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("<str:site_code>/paid/<uuid:payment_id>/", views.paid, name="paid"),
     path("<str:site_code>/nds/", views.opennds, name="opennds"),
     path("<str:site_code>/claim/", views.claim, name="claim"),
+]
+
+# The customer's account (phone + one-time SMS code).
+urlpatterns += [
+    path("<str:site_code>/account/", views_account.account_page, name="account"),
 ]

@@ -127,3 +127,59 @@ def test_pay_path_at_320px(captive_browser, live_server, online_stock, wave):
     [posted] = page.hotspot_posts
     assert posted["username"] == [code]
     assert page.popups == []
+
+
+def test_my_account_without_javascript_at_320px(captive_browser, live_server, online_stock, wave):
+    """Phone → code by SMS (the Android gateway simulator) → purchases with time left."""
+    import importlib
+    import re
+
+    from erp.messaging import pump
+    from erp.messaging import services as messaging
+    from erp.messaging.models import Template
+    from erp.messaging.simulator.android import AndroidGatewaySimulator
+    from erp.payments import services as payments
+
+    # transactional tests flush the tables: put back the template the migration seeded
+    seeded = importlib.import_module("erp.portal.migrations.0004_seed_account_code_template")
+    Template.objects.get_or_create(code=seeded.TEMPLATE["code"], defaults=seeded.TEMPLATE)
+    sim = AndroidGatewaySimulator(send_delay=0.0).start()
+    try:
+        gateway = messaging.create_gateway(
+            name="Phone",
+            base_url=sim.url,
+            username=sim.username,
+            password=sim.password,
+            webhook_key=sim.signing_key,
+            is_default=True,
+        )
+        stock = online_stock(count=1, agent_count=0)
+        wave.account()
+        payment = payments.start_payment(
+            site=stock["site"],
+            package=stock["hour"],
+            hotspot={},
+            success_url="http://erp.test/ok",
+            error_url="http://erp.test/err",
+            phone="0712345678",
+        )
+        wave.state.complete(payment.provider_session_id)
+        code = payments.settle(payment.pk).sale.voucher.code
+        page = _phone(captive_browser, javascript=False)
+        page.goto(f"{live_server.url}/portal/{stock['site'].code}/?{urlencode(HOTSPOT)}")
+        page.click("#my-account")
+        page.fill("#phone", "0712 345 678")
+        page.click("#send-code")
+        page.wait_for_selector("#sent")
+        _no_sideways_scroll(page)
+        pump.pump(gateway.pk)
+        [sms] = sim.messages.values()
+        page.fill("#code", re.match(r"(\d{6}) ", sms["text"]).group(1))
+        page.click("#check-code")
+        page.wait_for_selector("#account-phone")
+        _no_sideways_scroll(page)
+        assert code in page.locator("main").inner_text()
+        assert page.locator(".purchase").count() == 1
+        assert page.popups == []
+    finally:
+        sim.stop()

@@ -239,6 +239,19 @@ class SmsInbox(Table):
         raise Trap("failure: received SMS cannot be changed")
 
 
+class WalledGarden(Table):
+    """/ip/hotspot/walled-garden: hosts reachable before login (no unique key, as on a
+    router: the same host may be listed twice)."""
+
+    key = None
+    defaults = {"action": "allow", "disabled": "false"}
+
+    def validate(self, item):
+        super().validate(item)
+        if item.get("action") not in {"allow", "deny"}:
+            raise Trap("failure: action must be allow or deny")
+
+
 class RouterState:
     """Everything one simulated router knows; mutated only from the simulator's event loop."""
 
@@ -256,6 +269,7 @@ class RouterState:
         self.users = HotspotUsers(self)
         self.active = ActiveSessions(self)
         self.interfaces = Interfaces(self)
+        self.walled_garden = WalledGarden(self)
         for iface, kind in (("ether1", "ether"), ("wlan1", "wlan"), ("bridge-hotspot", "bridge")):
             self.interfaces.insert(
                 {
@@ -276,6 +290,7 @@ class RouterState:
             "/ip/hotspot/active": self.active,
             "/interface": self.interfaces,
             "/tool/sms/inbox": self.sms_inbox,
+            "/ip/hotspot/walled-garden": self.walled_garden,
         }
 
     def receive_sms(self, phone: str, message: str) -> str:

@@ -5,6 +5,7 @@ traceback. The servers are real processes, started and stopped here."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -33,6 +34,8 @@ def _newcomer_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
     env.update(ERP_VAR_DIR=str(tmp_path / "var"), **extra)
     env.setdefault("SMS_SIM_PORT", str(_free_port()))  # the demo phone, off any other's port
+    env.setdefault("SELCOM_SIM_PORT", str(_free_port()))
+    env.setdefault("OPENNDS_SIM_PORT", str(_free_port()))
     return env
 
 
@@ -144,8 +147,9 @@ def test_make_run_from_a_clean_var_serves_the_login_page_and_stops_cleanly(tmp_p
     assert 'name="password"' in page, out[-3000:]
     assert answering == [True] * 4, out[-3000:]
     assert "Demo data ready" in out and "Added:" in out
-    for name in ("web.1", "worker.1", "beat.1", "router.1"):
-        assert f"system   | {name} started" in out, name
+    # honcho pads its "system" column to the longest process name
+    for name in ("web.1", "worker.1", "beat.1", "router.1", "selcom.1", "opennds.1"):
+        assert re.search(rf"system +\| {re.escape(name)} started", out), name
     assert "Traceback" not in out, out[-3000:]
     assert (tmp_path / "var" / "viornet.sqlite3").exists()
     # Ctrl-C stopped every process of the demo: their ports are free again

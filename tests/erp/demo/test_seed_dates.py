@@ -82,13 +82,26 @@ def test_seed_demo_succeeds_on_every_date(roles, settings, local, zone, why):
         left = Counter(
             {
                 (row["router"], row["package"]): row["n"]
-                for row in Voucher.objects.filter(status="unused")
+                for row in Voucher.objects.filter(status="unused", agent__isnull=False)
                 .values("router", "package")
                 .annotate(n=Count("pk"))
             }
         )
         assert len(left) == len(seed_demo.SITES) * len(seed_demo.PACKAGES)
         assert set(left.values()) == {seed_demo.DEMO_STOCK_LEFT}
+        # and office stock for the captive portal to sell online, each site's portal open
+        office = Counter(
+            Voucher.objects.filter(status="unused", agent__isnull=True).values_list(
+                "router", "package"
+            )
+        )
+        assert len(office) == len(seed_demo.SITES) * len(seed_demo.PACKAGES)
+        assert set(office.values()) == {seed_demo.DEMO_ONLINE_STOCK}
+        from erp.portal.models import PortalSettings
+
+        assert PortalSettings.objects.filter(is_enabled=True, sells_online=True).count() == len(
+            seed_demo.SITES
+        )
         assert "Added:" in out.getvalue() and "sales" in out.getvalue()
         # every demo voucher went to its router over the RouterOS API before any was sold
         assert set(VoucherBatch.objects.values_list("status", flat=True)) == {BatchStatus.READY}

@@ -111,6 +111,8 @@ PACKAGES = [
 SALES_DAYS = 35
 SALE_WEIGHTS = {"1 Hour": 6, "1 Day": 3, "1 Week": 1}
 DEMO_STOCK_LEFT = 40
+# Office stock (no agent) per router and package: what the captive portal sells online.
+DEMO_ONLINE_STOCK = 10
 
 EXPENSES = [
     # site code, category, amount (TZS), payee
@@ -218,6 +220,7 @@ class Command(BaseCommand):
         self._seed_faults(users)
         self._seed_sales(users)
         self._seed_sms_gateway()
+        self._seed_portal()
 
         if +self.made:
             added = ", ".join(f"{n} {kind}" for kind, n in self.made.items() if n)
@@ -229,6 +232,18 @@ class Command(BaseCommand):
         for username, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {role}")
         self.stdout.write(f"  {LEAD[0]:<11} {LEAD[1]} (technical lead: triages faults)")
+
+    def _seed_portal(self) -> None:
+        """Each demo site's captive portal, open and selling online: /portal/<site code>/
+        then pays with make run's Wave simulator (or Selcom's, see README)."""
+        from erp.portal.models import PortalSettings
+
+        for site in Site.objects.filter(code__in=[s[1] for s in SITES]):
+            _portal, created = PortalSettings.objects.get_or_create(
+                site=site,
+                defaults={"welcome": f"Karibu {site.name}! WiFi ya haraka.", "sells_online": True},
+            )
+            self.made["portal settings"] += created
 
     def _seed_sms_gateway(self) -> None:
         """The demo phone: make run's Android gateway simulator (after the sales, so the
@@ -549,6 +564,18 @@ class Command(BaseCommand):
                     .order_by("-pk")
                     .values_list("code", flat=True)
                 )
+                # the portal's online stock (make run's Wave/Selcom simulators pay for it)
+                office = vouchers.request_batch(
+                    actor=None,
+                    package=package,
+                    router=router,
+                    quantity=DEMO_ONLINE_STOCK,
+                    preapproved=True,
+                    note="demo online stock",
+                )
+                vouchers.generate_batch(office)
+                vouchers.queue_batch_push(office)
+                batches.append(office)
         # a voucher is for sale only once its user is on its router, the demo's too
         self._push_to_demo_routers(batches)
         tz = timezone.get_current_timezone()
