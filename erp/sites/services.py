@@ -77,6 +77,8 @@ def create_site(
     status: str = SiteStatus.ACTIVE,
     manager: User | None = None,
     notes: str = "",
+    wifi_name: str = "",
+    login_page: str = "",
     agents: Iterable[User] = (),
 ) -> Site:
     agents = _check_agents(agents)
@@ -89,6 +91,8 @@ def create_site(
         status=status,
         manager=manager,
         notes=notes,
+        wifi_name=wifi_name,
+        login_page=login_page,
     )
     validated_save(site, actor=actor)
     if agents:
