@@ -94,7 +94,8 @@ def test_routeros_sim_command_serves_routers(tmp_path):
         text=True,
     )
     try:
-        if not wait_for_port(port + 1, timeout=60):
+        # each router listens on its own port, started one after the other: wait for both
+        if not (wait_for_port(port, timeout=60) and wait_for_port(port + 1, timeout=60)):
             proc.kill()
             pytest.fail("the simulator did not start: " + proc.communicate(timeout=10)[0])
         for p in (port, port + 1):
