@@ -145,6 +145,14 @@ def revoke_refresh_tokens(*, user: User) -> int:
     return len(made)
 
 
+def _permission_ids() -> dict[str, Any]:
+    """Every permission's id by its "app_label.codename"."""
+    from django.contrib.auth.models import Permission
+
+    rows = Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    return {f"{app_label}.{codename}": pk for pk, app_label, codename in rows}
+
+
 @transaction.atomic
 def sync_roles(matrix: dict[str, frozenset[str]] | None = None) -> list[str]:
     """Make each role's group hold exactly its permissions in the role matrix (erp.accounts.roles):
@@ -152,27 +160,16 @@ def sync_roles(matrix: dict[str, frozenset[str]] | None = None) -> list[str]:
     line each. A permission the matrix names that does not exist is a programming error."""
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Permission
 
     from .roles import ROLE_PERMISSIONS
 
     matrix = ROLE_PERMISSIONS if matrix is None else matrix
     wanted = {perm for perms in matrix.values() for perm in perms}
-    found = {
-        f"{app_label}.{codename}": pk
-        for pk, app_label, codename in Permission.objects.values_list(
-            "pk", "content_type__app_label", "codename"
-        )
-    }
+    found = _permission_ids()
     if wanted - set(found):  # a model migrated in this very run: its permissions come now
         for app_config in apps.get_app_configs():
             create_permissions(app_config, verbosity=0)
-        found = {
-            f"{app_label}.{codename}": pk
-            for pk, app_label, codename in Permission.objects.values_list(
-                "pk", "content_type__app_label", "codename"
-            )
-        }
+        found = _permission_ids()
     unknown = sorted(wanted - set(found))
     if unknown:
         raise LookupError(f"the role matrix names permissions that do not exist: {unknown}")

@@ -15,6 +15,7 @@ the phone's. ``guard`` seconds are added to the window for clock jitter.
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -50,8 +51,9 @@ return tostring(window)
 """
 
 
-class Throttle:
-    """``acquire(parts, member)`` → seconds to wait (0.0: admitted and counted)."""
+class Throttle(ABC):
+    """``acquire(parts, member)`` → seconds to wait (0.0: admitted and counted). Counted in
+    Redis (RedisThrottle) or, without Redis, from the outbox (OutboxThrottle)."""
 
     def __init__(
         self,
@@ -67,12 +69,14 @@ class Throttle:
         self.window = window + guard
         self.clock = clock
 
-    def acquire(self, parts: int, member: str) -> float:
-        raise NotImplementedError
+    @abstractmethod
+    def acquire(self, parts: int, member: str) -> float: ...
 
+    @abstractmethod
     def release(self, member: str) -> None:
         """Give back a reservation whose message did not go (the gateway refused it)."""
 
+    @abstractmethod
     def confirm(self, member: str, parts: int) -> None:
         """The gateway took it: count it from now (the answer came after the phone counted
         it, so our window never closes before the phone's)."""
@@ -131,6 +135,12 @@ class OutboxThrottle(Throttle):
             if freed >= need:
                 return max(0.0, (at - now).total_seconds() + self.window)
         return self.window
+
+    def release(self, member: str) -> None:
+        """Nothing reserved: the outbox counts only what the gateway accepted."""
+
+    def confirm(self, member: str, parts: int) -> None:
+        """Nothing to record: the accepted message is in the outbox already."""
 
 
 def redis_client():
