@@ -139,7 +139,8 @@ class ReceiptView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sale = get_object_or_404(selectors.sales_visible_to(self.request.user), pk=kwargs["pk"])
+        sales = selectors.sales_visible_to(self.request.user).select_related("voucher__router")
+        sale = get_object_or_404(sales, pk=kwargs["pk"])
         router = sale.voucher.router
         context.update(
             sale=sale,
