@@ -53,6 +53,29 @@ BEAT_SCHEDULE_PERMISSIONS = frozenset(
     )
 )
 
+# Support tickets (issue 19). Customer Care (Marketing) opens, files and answers; Billing
+# Officer (Finance) and Field Technician (Technical) work the tickets routed to them; Super Admin
+# also edits the categories.
+_TICKET_WORKER = frozenset(
+    {
+        "support.view_ticket",
+        "support.change_ticket",
+        "support.add_ticketmessage",
+        "support.view_ticketmessage",
+        "support.view_category",
+        "support.view_incident",
+    }
+)
+_CUSTOMER_CARE = _TICKET_WORKER | {"support.add_ticket", "support.triage_ticket"}
+SUPPORT_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.SUPER_ADMIN: _CUSTOMER_CARE
+    | {"support.add_category", "support.change_category", "support.change_incident"},
+    Role.MARKETING: _CUSTOMER_CARE,
+    Role.TECHNICAL: _TICKET_WORKER | {"support.change_incident"},
+    Role.FINANCE: _TICKET_WORKER,
+}
+
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPER_ADMIN: frozenset(
         {
@@ -157,7 +180,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "vouchers.view_voucher",
             "vouchers.view_voucherbatch",
         }
-    ),
+    )
+    | SUPPORT_PERMISSIONS[Role.SUPER_ADMIN],
     Role.MARKETING: frozenset(
         {
             "messaging.add_template",
@@ -183,7 +207,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "vouchers.view_voucher",
             "vouchers.view_voucherbatch",
         }
-    ),
+    )
+    | SUPPORT_PERMISSIONS[Role.MARKETING],
     Role.SALES: frozenset(
         {
             "messaging.view_template",
@@ -250,7 +275,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "sites.view_site",
             "vouchers.view_package",
         }
-    ),
+    )
+    | SUPPORT_PERMISSIONS[Role.TECHNICAL],
     Role.FINANCE: frozenset(
         {
             "messaging.view_message",
@@ -296,7 +322,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "vouchers.view_voucher",
             "vouchers.view_voucherbatch",
         }
-    ),
+    )
+    | SUPPORT_PERMISSIONS[Role.FINANCE],
     Role.AGENT: frozenset(
         {
             "messaging.view_template",
@@ -319,27 +346,3 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
-
-# Support tickets (issue 19). Customer Care (Marketing) opens, files and answers; Billing
-# Officer (Finance) and Field Technician (Technical) work the tickets routed to them; Super Admin
-# also edits the categories.
-_TICKET_WORKER = frozenset(
-    {
-        "support.view_ticket",
-        "support.change_ticket",
-        "support.add_ticketmessage",
-        "support.view_ticketmessage",
-        "support.view_category",
-        "support.view_incident",
-    }
-)
-_CUSTOMER_CARE = _TICKET_WORKER | {"support.add_ticket", "support.triage_ticket"}
-SUPPORT_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.SUPER_ADMIN: _CUSTOMER_CARE
-    | {"support.add_category", "support.change_category", "support.change_incident"},
-    Role.MARKETING: _CUSTOMER_CARE,
-    Role.TECHNICAL: _TICKET_WORKER | {"support.change_incident"},
-    Role.FINANCE: _TICKET_WORKER,
-}
-for _role, _perms in SUPPORT_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
