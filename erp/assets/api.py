@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from erp.core.api import ServiceModelViewSet
 
-from . import selectors, services
+from . import labels, selectors, services
 from .serializers import (
     AssetDetailSerializer,
     AssetMovementSerializer,
@@ -109,8 +109,6 @@ class AssetViewSet(ServiceModelViewSet):
     def labels(self, request):
         """Labels (QR code of the asset's page and its serial) for the chosen or filtered
         assets, as an A4 PDF sheet."""
-        from . import labels
-
         if not request.user.has_perm("assets.print_asset_labels"):
             raise PermissionDenied()
         assets = self.filter_queryset(self.get_queryset())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,7 +22,7 @@ from erp.core.parsers import SafeJSONParser
 
 from . import exports, reports, services
 from .models import Expense, ExportRun, ScheduledExport
-from .selectors import expenses_visible_to
+from .selectors import expenses_visible_to, profit_by_site
 from .serializers import (
     ExpenseDecisionSerializer,
     ExpenseSerializer,
@@ -91,8 +91,6 @@ class ExportRunViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        from django.http import FileResponse
-
         run = self.get_object()
         if not run.file:
             raise NotFound("This run has no file.")
@@ -123,7 +121,7 @@ class ProfitView(APIView):
         if not request.user.has_perm("finance.view_expense"):
             raise PermissionDenied()
         start, end = _period(request)
-        rows = services.profit_by_site(start=start, end=end, actor=request.user)
+        rows = profit_by_site(start=start, end=end, actor=request.user)
         total = sum((r["profit"] for r in rows), Decimal("0"))
         body = {"start": start, "end": end, "sites": rows, "total_profit": total}
         return Response(money_strings(body))

@@ -14,16 +14,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from itertools import islice
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.accounts.roles import Role
 from erp.core import events
 from erp.core.locks import held
+from erp.core.services import assign_fields, validated_save
+from erp.notifications.services import notify
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
+from erp.sites.selectors import routers_visible_to
 
 from . import selectors
 from .choices import (
@@ -40,7 +47,8 @@ from .client import RouterClient
 from .durations import parse_uptime
 from .events import ROUTER_STATUS_CHANGED
 from .exceptions import PushBusy, RouterAuthFailed, RouterError, RouterTrap, RouterUnreachable
-from .models import HotspotUser, RouterCircuit, RouterEvent, RouterJob, RouterSample
+from .models import HotspotProfile, HotspotUser, RouterCircuit, RouterEvent, RouterJob, RouterSample
+from .signals import users_pushed
 
 log = logging.getLogger(__name__)
 
@@ -365,8 +373,6 @@ walled_garden_sources: list[Callable[[], Iterable[str]]] = []
 def wanted_walled_garden() -> list[str]:
     """The hosts every hotspot must let through unauthenticated: the ERP's (PUBLIC_BASE_URL,
     where the portal is) and those the registered sources name."""
-    from urllib.parse import urlsplit
-
     hosts: set[str] = set()
     public = urlsplit(settings.PUBLIC_BASE_URL or "").hostname
     if public:
@@ -505,8 +511,6 @@ def _push_pending_locked(
 
 
 def _announce_push(router: Router) -> None:
-    from .signals import users_pushed
-
     for receiver, result in users_pushed.send_robust(sender=Router, router_id=router.pk):
         if isinstance(result, Exception):
             log.error("after a push to router %s, %s failed: %r", router.pk, receiver, result)
@@ -992,13 +996,6 @@ def scheduled_drift_check(router: Router) -> RouterJob | None:
 
 
 def _notify_drift(router: Router, job: RouterJob) -> None:
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    from erp.accounts.roles import Role
-    from erp.notifications.services import notify
-    from erp.sites.selectors import routers_visible_to
-
     before = job.result.get("before", job.result)
     found = ", ".join(
         f"{DRIFT_LABELS[key]}: {len(before[key])}" for key in DRIFT_LABELS if before.get(key)
@@ -1151,10 +1148,6 @@ def save_profile(*, actor: Any, profile: Any = None, **fields: Any):
 
     Routers get it on their next profile sync.
     """
-    from erp.core.services import assign_fields, validated_save
-
-    from .models import HotspotProfile
-
     profile = assign_fields(
         profile or HotspotProfile(),
         fields,

@@ -18,8 +18,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erp.accounts.models import User
 from erp.core.api import Conflict, ServiceModelViewSet
 from erp.core.money import money_strings
+from erp.sites.selectors import sites_visible_to
 
 from . import selectors, services
 from .models import CommissionRule
@@ -173,8 +175,6 @@ class StatementView(APIView):
         responses=StatementSerializer,
     )
     def get(self, request, agent_id):
-        from erp.accounts.models import User
-
         agent = get_object_or_404(User, pk=agent_id, groups__name="Agent")
         own = agent.pk == request.user.pk
         if not own and (
@@ -203,9 +203,6 @@ class DailySummaryView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        from erp.accounts.models import User
-        from erp.sites.selectors import sites_visible_to
-
         if not request.user.has_perm("sales.view_sale"):
             raise PermissionDenied()
         day = parse_date(request.query_params.get("day", "") or "")

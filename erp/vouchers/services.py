@@ -12,24 +12,40 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Q as Where
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.clients.services import extend_client_access
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held, is_free
 from erp.core.services import assign_fields, validated_save
-from erp.mikrotik.models import HotspotProfile
-from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
+from erp.mikrotik.choices import SyncState
+from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
+from erp.mikrotik.models import HotspotProfile, HotspotUser
+from erp.mikrotik.services import (
+    HotspotUserSpec,
+    change_hotspot_users,
+    push_pending_users,
+    queue_hotspot_users,
+    sync_profiles,
+)
+from erp.mikrotik.tasks import schedule_push
+from erp.notifications.services import hand_over, holders_of
+from erp.sales.models import Sale
 from erp.sites.models import Router
 
-from . import codes
+from . import codes, selectors
 from .choices import (
+    DEFAULT_CODE_LENGTH,
     MAX_BATCH,
     TRANSITIONS,
     BatchStatus,
@@ -37,7 +53,9 @@ from .choices import (
     VoucherEventKind,
     VoucherStatus,
 )
-from .models import Package, Voucher, VoucherBatch, VoucherEvent
+from .models import CardTemplate, Package, Voucher, VoucherBatch, VoucherEvent
+from .signals import batch_ready
+from .tasks import run_batch
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +155,6 @@ def request_batch(
     preapproved: bool = False,
 ) -> VoucherBatch:
     """Record a request for vouchers. ``preapproved`` is for operators' commands only."""
-    from .choices import DEFAULT_CODE_LENGTH
-
     code_length = code_length or DEFAULT_CODE_LENGTH
     _check_batch(
         package=package,
@@ -173,8 +189,6 @@ def request_batch(
 
 def _tell_batch_approvers(batch: VoucherBatch, requester: User | None) -> None:
     """A batch waits for approval: whoever may approve it (four eyes: not its requester)."""
-    from erp.notifications.services import hand_over, holders_of
-
     who = (requester.get_full_name() or requester.username) if requester else _("the system")
     text = _("Batch waiting for your approval: %(n)s × %(package)s @ %(site)s by %(who)s") % {
         "n": batch.quantity,
@@ -300,9 +314,6 @@ def _copy_vouchers(batch: VoucherBatch, rows: list[tuple[str, str]], now) -> int
     """Binary COPY straight into the voucher table; if a code is already taken (rare: about
     one batch in tens of thousands at 10 million vouchers), redo this chunk through a temporary
     table and INSERT … ON CONFLICT DO NOTHING, which skips the taken codes."""
-    import psycopg
-    from django.db import IntegrityError
-
     table = Voucher._meta.db_table
     fixed = (
         batch.pk,
@@ -357,8 +368,6 @@ def queue_batch_push(batch: VoucherBatch) -> int:
     )
     created = queue_hotspot_users(batch.router, specs)
     # Users a router refused before (its profile was missing, say) get another try.
-    from erp.mikrotik.choices import SyncState
-    from erp.mikrotik.models import HotspotUser
 
     HotspotUser.objects.filter(
         router=batch.router,
@@ -372,7 +381,6 @@ def queue_batch_push(batch: VoucherBatch) -> int:
 def push_batch(batch: VoucherBatch) -> VoucherBatch:
     """Make sure the router has the package's profile, push, and count what arrived. The
     heartbeat beats after every window of users the router acknowledged."""
-    from erp.mikrotik.services import push_pending_users, sync_profiles
 
     def beat(report) -> None:
         _set_batch(batch, heartbeat_at=_now())
@@ -391,12 +399,6 @@ def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
     Called by the batch job and by every push that changed rows of the batch's router (beat,
     drift repair), so the page and the API show what the router has.
     """
-    from django.db.models import Count
-    from django.db.models import Q as Where
-
-    from erp.mikrotik.choices import SyncState
-    from erp.mikrotik.models import HotspotUser
-
     codes_of_batch = Voucher.objects.filter(batch_id=batch.pk).values("code")
     counts = HotspotUser.objects.filter(
         router_id=batch.router_id, name__in=codes_of_batch, removed=False
@@ -426,8 +428,6 @@ def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
 
 
 def _announce_ready(batch: VoucherBatch) -> None:
-    from .signals import batch_ready
-
     def send() -> None:
         for receiver, result in batch_ready.send_robust(sender=VoucherBatch, batch_id=batch.pk):
             if isinstance(result, Exception):
@@ -503,10 +503,6 @@ def transition(
 
 
 def _disable_on_router(vouchers: list[Voucher]) -> None:
-    from erp.mikrotik.models import HotspotUser
-    from erp.mikrotik.services import change_hotspot_users
-    from erp.mikrotik.tasks import schedule_push
-
     by_router: dict[Any, list[str]] = {}
     for v in vouchers:
         by_router.setdefault(v.router_id, []).append(v.code)
@@ -529,8 +525,6 @@ def void_voucher(*, actor: User, voucher: Voucher, reason: str) -> Voucher:
 
 def _limits_reached() -> Q:
     """Active vouchers whose router-side usage reached the package's uptime or data limit."""
-    from erp.mikrotik.models import HotspotUser
-
     used_up = HotspotUser.objects.filter(
         router_id=OuterRef("router_id"), name=OuterRef("code")
     ).filter(
@@ -563,8 +557,6 @@ def expire_due(*, now=None, limit: int = 5000) -> int:
 def activate_from_usage(*, now=None) -> int:
     """Sold vouchers whose hotspot user has logged in (uptime > 0) become active, with their
     expiry counted from that first login. One query finds them all (no query per voucher)."""
-    from erp.mikrotik.models import HotspotUser
-
     now = now or timezone.now()
     sold_codes = Voucher.objects.filter(status=VoucherStatus.SOLD).values("code")
     logged_in = {
@@ -668,8 +660,6 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
     reaper's, a message the broker delivered again) started while the first is alive returns
     at once instead of generating twice.
     """
-    from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
-
     with held(batch_lock_name(batch)) as mine:
         batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
         if not mine:
@@ -709,8 +699,6 @@ def is_stuck(batch: VoucherBatch, *, now=None) -> bool:
     """No progress for BATCH_STALE_MINUTES (see selectors.stale_batches), and nobody holds
     its job's lock: the worker running it is gone. A failed batch (users the router refused)
     is stuck too: Resume tries them again."""
-    from . import selectors
-
     if batch.status == BatchStatus.FAILED:
         return is_free(batch_lock_name(batch))
     stale = selectors.stale_batches(now=now).filter(pk=batch.pk).exists()
@@ -718,8 +706,6 @@ def is_stuck(batch: VoucherBatch, *, now=None) -> bool:
 
 
 def _queue_job(batch: VoucherBatch) -> None:
-    from .tasks import run_batch
-
     batch_id = str(batch.pk)
     transaction.on_commit(lambda: run_batch.delay(batch_id))
 
@@ -727,10 +713,6 @@ def _queue_job(batch: VoucherBatch) -> None:
 def reap_stuck_batches(*, now=None) -> list[str]:
     """Queue again the job of every batch whose job stopped (a killed worker, a message the
     broker lost). Run by beat every minute; safe to run any number of times."""
-    from django.conf import settings
-
-    from . import selectors
-
     resumed = []
     for batch in selectors.stale_batches(now=now).only("pk", "status", "last_error"):
         if not is_free(batch_lock_name(batch)):
@@ -781,8 +763,6 @@ def resume_batch(*, actor: User, batch: VoucherBatch) -> VoucherBatch:
 @transaction.atomic
 def save_card_template(*, actor: User, template=None, **fields: Any):
     """Create or change a card template; making one active retires the one before."""
-    from .models import CardTemplate
-
     template = assign_fields(template or CardTemplate(), fields, ("name", "body", "is_active"))
     if template.is_active:
         CardTemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
@@ -791,9 +771,6 @@ def save_card_template(*, actor: User, template=None, **fields: Any):
 
 def _extend_buyer_access(voucher: Voucher) -> None:
     """The buyer's access now runs to the voucher's real expiry (sales keeps the client)."""
-    from erp.sales.models import Sale
-    from erp.sales.services import extend_client_access
-
     client_id = Sale.objects.filter(voucher=voucher).values_list("client_id", flat=True).first()
     if client_id is not None and voucher.expires_at is not None:
         extend_client_access(client_id, until=voucher.expires_at)

@@ -11,6 +11,7 @@ from viewflow.workflow.lock import SelectForUpdateLock
 
 from erp.maintenance import services
 from erp.maintenance.choices import FaultStatus
+from erp.maintenance.selectors import faults_visible_to
 
 from . import views
 from .models import FaultRepairProcess
@@ -120,8 +121,6 @@ class FaultRepairFlow(flow.Flow):
             return False
         fault_id = (getattr(obj, "data", None) or {}).get("fault_id")
         if fault_id:
-            from erp.maintenance.selectors import faults_visible_to
-
             return faults_visible_to(user).filter(pk=fault_id).exists()
         return True
 
