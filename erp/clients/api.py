@@ -11,7 +11,7 @@ from . import selectors, services
 from .serializers import ClientSerializer
 
 
-class ClientViewSet(ServiceModelViewSet):
+class ClientApiViewSet(ServiceModelViewSet):
     serializer_class = ClientSerializer
     filterset_fields = ["site", "agent", "marketing_consent"]
     search_fields = ["name", "=phone", "=mac_address"]

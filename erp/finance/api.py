@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 
-class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ExpenseApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Expenses are recorded and decided, never edited or deleted."""
 
     serializer_class = ExpenseSerializer
@@ -61,7 +61,7 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(expense).data)
 
 
-class ScheduledExportViewSet(ServiceModelViewSet):
+class ScheduledExportApiViewSet(ServiceModelViewSet):
     """Reports e-mailed daily, weekly or monthly. Switched off (is_active), not deleted: their
     runs stay downloadable."""
 
@@ -79,7 +79,7 @@ class ScheduledExportViewSet(ServiceModelViewSet):
         return services.save_schedule(actor=self.request.user, schedule=instance, **data)
 
 
-class ExportRunViewSet(viewsets.ReadOnlyModelViewSet):
+class ExportRunApiViewSet(viewsets.ReadOnlyModelViewSet):
     """What each scheduled export sent, and its file."""
 
     serializer_class = ExportRunSerializer
@@ -105,7 +105,7 @@ def _period(request):
     return reports.check_period(start, end)
 
 
-class ProfitView(APIView):
+class ProfitAPIView(APIView):
     """Profit per site for days start ≤ day < end: revenue − refunds − commission − expenses."""
 
     permission_classes = [IsAuthenticated]
@@ -127,7 +127,7 @@ class ProfitView(APIView):
         return Response(money_strings(body))
 
 
-class ReportExportView(APIView):
+class ReportExportAPIView(APIView):
     """A finance report for days start ≤ day < end as JSON, Excel or PDF: sales, statements,
     remittances, expenses or profit. The same figures whichever format; an agent gets only
     the agent's own."""

@@ -44,7 +44,7 @@ class IdempotencyMismatch(APIException):
     default_code = "idempotency_key_reused"
 
 
-class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SaleApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SaleSerializer
     filterset_fields = ["site", "seller", "package", "payment_method", "channel"]
 
@@ -134,7 +134,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
-class RemittanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RemittanceApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Money handed in by agents. An agent sees the agent's own."""
 
     serializer_class = RemittanceSerializer
@@ -162,7 +162,7 @@ def _bound(raw: str | None, name: str):
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-class StatementView(APIView):
+class StatementAPIView(APIView):
     """An agent's statement for a period: the agent's own, or anyone's for Finance."""
 
     permission_classes = [IsAuthenticated]
@@ -189,7 +189,7 @@ class StatementView(APIView):
         )
 
 
-class DailySummaryView(APIView):
+class DailySummaryAPIView(APIView):
     """Z report: a day's sales by package and payment method, for a site or a seller."""
 
     permission_classes = [IsAuthenticated]
@@ -219,7 +219,7 @@ class DailySummaryView(APIView):
         return Response(money_strings(summary))
 
 
-class CommissionRuleViewSet(ServiceModelViewSet):
+class CommissionRuleApiViewSet(ServiceModelViewSet):
     """Commission rules; the most specific active rule wins (agent + package, agent, package,
     site, default). Rules are switched off, not deleted: past sales refer to their figures."""
 
