@@ -34,7 +34,7 @@ def process_of(fault: Fault) -> FaultRepairProcess | None:
 @transaction.atomic
 def report(*, actor: User, **fields: Any) -> Fault:
     fault = maintenance.report_fault(actor=actor, **fields)
-    FaultRepairFlow.start_from_monitoring.run(fault=fault)
+    FaultRepairFlow.start_with_fault.run(fault=fault)
     return fault
 
 
@@ -51,7 +51,7 @@ def handle_router_event(event) -> None:
                 router=event.router, at=event.at, message=event.message
             )
             if created:
-                FaultRepairFlow.start_from_monitoring.run(fault=fault)
+                FaultRepairFlow.start_with_fault.run(fault=fault)
         else:
             maintenance.router_restored(router=event.router, at=event.at)
 
