@@ -1,105 +1,51 @@
-"""Every write to packages, batches and vouchers.
-
-Generation stores codes in bulk (PostgreSQL: COPY into a temporary table, then one INSERT …
-ON CONFLICT DO NOTHING; elsewhere bulk_create), retrying only the codes that collided. Status
-changes go through ``transition`` and are checked against TRANSITIONS.
-"""
+"""Batches: request, four-eyes decision, generation, push to the router, progress,
+the job, and the stuck-job reaper and Resume."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count
 from django.db.models import Q as Where
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
-from erp.clients.services import extend_client_access
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held, is_free
-from erp.core.services import assign_fields, validated_save
+from erp.core.services import validated_save
 from erp.mikrotik.choices import SyncState
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
-from erp.mikrotik.models import HotspotProfile, HotspotUser
+from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import (
     HotspotUserSpec,
-    change_hotspot_users,
     push_pending_users,
     queue_hotspot_users,
     sync_profiles,
 )
-from erp.mikrotik.tasks import schedule_push
 from erp.notifications.services import hand_over, holders_of
-from erp.sales.models import Sale
 from erp.sites.models import Router
 
-from . import codes, selectors
-from .choices import (
+from .. import codes, selectors
+from ..choices import (
     DEFAULT_CODE_LENGTH,
     MAX_BATCH,
-    TRANSITIONS,
     BatchStatus,
     CodeFormat,
-    VoucherEventKind,
     VoucherStatus,
 )
-from .models import CardTemplate, Package, Voucher, VoucherBatch, VoucherEvent
-from .signals import batch_ready
-from .tasks import run_batch
+from ..models import Package, Voucher, VoucherBatch
+from ..signals import batch_ready
+from ..tasks import run_batch
 
 log = logging.getLogger(__name__)
-
-PACKAGE_FIELDS = (
-    "name",
-    "price",
-    "validity_seconds",
-    "uptime_limit_seconds",
-    "data_limit_bytes",
-    "rate_limit",
-    "shared_users",
-    "is_active",
-)
-
-
-# --- packages -------------------------------------------------------------------------------
-def _profile_name(package_name: str) -> str:
-    return ("pkg-" + slugify(package_name))[:64]
-
-
-@transaction.atomic
-def save_package(
-    *, actor: User | None, package: Package | None = None, sites=None, **fields: Any
-) -> Package:
-    """Create or change a package and its hotspot profile (synced to routers later)."""
-    package = assign_fields(package or Package(), fields, PACKAGE_FIELDS)
-    profile = package.profile if package.profile_id else HotspotProfile()
-    profile.name = _profile_name(package.name)
-    profile.rate_limit = package.rate_limit
-    profile.shared_users = package.shared_users
-    profile.is_active = package.is_active
-    try:
-        validated_save(profile, actor=actor)
-    except ValidationError as exc:
-        # The profile's fields mirror the package's; report them as the package's.
-        errors = exc.message_dict
-        raise ValidationError(
-            {"name" if k == "name" else k: v for k, v in errors.items()}
-        ) from None
-    package.profile = profile
-    validated_save(package, actor=actor)
-    if sites is not None:
-        package.sites.set(sites)
-    return package
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -450,196 +396,7 @@ def refresh_router_batches(router_id: Any) -> int:
     return n
 
 
-# --- lifecycle --------------------------------------------------------------------------------
-def _log(vouchers: Iterable[Voucher], kind: str, actor: User | None, note: str = "") -> None:
-    now = timezone.now()
-    VoucherEvent.objects.bulk_create(
-        [
-            VoucherEvent(voucher=v, kind=kind, at=now, actor=actor, note=note[:200])
-            for v in vouchers
-        ],
-        batch_size=2000,
-    )
-
-
-def transition(
-    voucher: Voucher, to: str, *, actor: User | None, note: str = "", at=None
-) -> Voucher:
-    """Move a voucher to another status if the lifecycle allows it; else a clear error."""
-    allowed = TRANSITIONS[voucher.status]
-    if to not in allowed:
-        raise ValidationError(
-            _("A voucher that is %(current)s cannot become %(target)s.")
-            % {
-                "current": VoucherStatus(voucher.status).label.lower(),
-                "target": VoucherStatus(to).label.lower(),
-            }
-        )
-    at = at or timezone.now()
-    voucher.status = to
-    stamp = {
-        VoucherStatus.SOLD: "sold_at",
-        VoucherStatus.ACTIVE: "activated_at",
-        VoucherStatus.VOID: "voided_at",
-    }.get(to)
-    changed = ["status"]
-    if stamp:
-        setattr(voucher, stamp, at)
-        changed.append(stamp)
-    if to == VoucherStatus.ACTIVE:
-        voucher.expires_at = at + timedelta(seconds=voucher.package.validity_seconds)
-        changed.append("expires_at")
-    # Only the fields this move changes: the instance may be older than the row (its agent,
-    # say, moved since it was read) and must not write that back.
-    voucher.save(update_fields=changed)
-    kind = {
-        VoucherStatus.SOLD: VoucherEventKind.SOLD,
-        VoucherStatus.ACTIVE: VoucherEventKind.ACTIVATED,
-        VoucherStatus.EXPIRED: VoucherEventKind.EXPIRED,
-        VoucherStatus.VOID: VoucherEventKind.VOIDED,
-    }[to]
-    _log([voucher], kind, actor, note)
-    return voucher
-
-
-def _disable_on_router(vouchers: list[Voucher]) -> None:
-    by_router: dict[Any, list[str]] = {}
-    for v in vouchers:
-        by_router.setdefault(v.router_id, []).append(v.code)
-    for router_id, names in by_router.items():
-        users = HotspotUser.objects.filter(router_id=router_id, name__in=names)
-        change_hotspot_users(users, disabled=True)
-        schedule_push(Router.objects.get(pk=router_id))
-
-
-@transaction.atomic
-def void_voucher(*, actor: User, voucher: Voucher, reason: str) -> Voucher:
-    """Cancel a voucher (lost card, wrong print): refused once expired; disabled on the router."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the voucher is voided.")})
-    voucher = Voucher.objects.select_for_update().select_related("package").get(pk=voucher.pk)
-    transition(voucher, VoucherStatus.VOID, actor=actor, note=reason)
-    _disable_on_router([voucher])
-    return voucher
-
-
-def _limits_reached() -> Q:
-    """Active vouchers whose router-side usage reached the package's uptime or data limit."""
-    used_up = HotspotUser.objects.filter(
-        router_id=OuterRef("router_id"), name=OuterRef("code")
-    ).filter(
-        Q(uptime_seconds__gte=OuterRef("package__uptime_limit_seconds"))
-        | Q(bytes_in__gte=OuterRef("package__data_limit_bytes") - F("bytes_out"))
-    )
-    return Q(Exists(used_up))
-
-
-@transaction.atomic
-def expire_due(*, now=None, limit: int = 5000) -> int:
-    """Expire active vouchers whose validity is over, or whose uptime or data limit is used
-    up, and disable them on their routers."""
-    now = now or timezone.now()
-    due = list(
-        Voucher.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("package")
-        .filter(status=VoucherStatus.ACTIVE)
-        .filter(Q(expires_at__lte=now) | _limits_reached())[:limit]
-    )
-    for voucher in due:
-        voucher.status = VoucherStatus.EXPIRED
-    Voucher.objects.bulk_update(due, ["status"], batch_size=500)
-    _log(due, VoucherEventKind.EXPIRED, None, "validity or limit reached")
-    if due:
-        _disable_on_router(due)
-    return len(due)
-
-
-def activate_from_usage(*, now=None) -> int:
-    """Sold vouchers whose hotspot user has logged in (uptime > 0) become active, with their
-    expiry counted from that first login. One query finds them all (no query per voucher)."""
-    now = now or timezone.now()
-    sold_codes = Voucher.objects.filter(status=VoucherStatus.SOLD).values("code")
-    logged_in = {
-        (router_id, name): (usage_at or now) - timedelta(seconds=uptime)
-        for router_id, name, uptime, usage_at in HotspotUser.objects.filter(
-            name__in=sold_codes, uptime_seconds__gt=0
-        ).values_list("router_id", "name", "uptime_seconds", "usage_at")
-    }
-    if not logged_in:
-        return 0
-    activated = 0
-    with transaction.atomic():
-        candidates = (
-            Voucher.objects.select_for_update(skip_locked=True)
-            .select_related("package")
-            .filter(status=VoucherStatus.SOLD, code__in=[name for _r, name in logged_in])
-        )
-        for voucher in candidates:
-            first_login = logged_in.get((voucher.router_id, voucher.code))
-            if first_login is not None:
-                transition(voucher, VoucherStatus.ACTIVE, actor=None, at=first_login)
-                _extend_buyer_access(voucher)
-                activated += 1
-    return activated
-
-
-# --- stock ------------------------------------------------------------------------------------
-def _stock(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher]:
-    """Unused vouchers of a (possibly selector-made) queryset, ready to lock."""
-    return vouchers.filter(status=VoucherStatus.UNUSED).select_related(None).prefetch_related(None)
-
-
-@transaction.atomic
-def assign_to_agent(
-    *, actor: User, agent: User, vouchers: QuerySet[Voucher], note: str = ""
-) -> int:
-    """Give unused office or agent stock to an agent who sells at the vouchers' site."""
-    if not agent.has_role(Role.AGENT) or not agent.is_active:
-        raise ValidationError({"agent": _("Vouchers can be assigned only to an active agent.")})
-    chosen = list(_stock(vouchers).select_for_update().only("pk", "agent_id", "site_id"))
-    if not chosen:
-        raise ValidationError(_("No unused vouchers match."))
-    sites = {v.site_id for v in chosen}
-    allowed = set(agent.agent_sites.filter(pk__in=sites).values_list("pk", flat=True))
-    if sites - allowed:
-        raise ValidationError(
-            {
-                "agent": _("%(agent)s does not sell at every site of these vouchers.")
-                % {"agent": agent}
-            }
-        )
-    kinds = {
-        v.pk: (VoucherEventKind.TRANSFERRED if v.agent_id else VoucherEventKind.ASSIGNED)
-        for v in chosen
-    }
-    now = timezone.now()
-    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=agent, assigned_at=now)
-    VoucherEvent.objects.bulk_create(
-        [
-            VoucherEvent(
-                voucher_id=v.pk,
-                kind=kinds[v.pk],
-                at=now,
-                actor=actor,
-                note=(note or f"to {agent.username}")[:200],
-            )
-            for v in chosen
-        ],
-        batch_size=2000,
-    )
-    return len(chosen)
-
-
-@transaction.atomic
-def return_to_office(*, actor: User, vouchers: QuerySet[Voucher], note: str = "") -> int:
-    chosen = list(_stock(vouchers).filter(agent__isnull=False).select_for_update().only("pk"))
-    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(
-        agent=None, assigned_at=timezone.now()
-    )
-    _log(chosen, VoucherEventKind.RETURNED, actor, note)
-    return len(chosen)
-
-
+# --- batches: the job that generates and pushes -------------------------------------------------
 def note_router_wait(batch: VoucherBatch, message: str) -> None:
     """The router did not answer: the batch waits (the job retries with backoff)."""
     _set_batch(
@@ -758,19 +515,3 @@ def resume_batch(*, actor: User, batch: VoucherBatch) -> VoucherBatch:
     batch.save(update_fields=["heartbeat_at", "updated_at"])
     _queue_job(batch)
     return batch
-
-
-@transaction.atomic
-def save_card_template(*, actor: User, template=None, **fields: Any):
-    """Create or change a card template; making one active retires the one before."""
-    template = assign_fields(template or CardTemplate(), fields, ("name", "body", "is_active"))
-    if template.is_active:
-        CardTemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
-    return validated_save(template, actor=actor)
-
-
-def _extend_buyer_access(voucher: Voucher) -> None:
-    """The buyer's access now runs to the voucher's real expiry (sales keeps the client)."""
-    client_id = Sale.objects.filter(voucher=voucher).values_list("client_id", flat=True).first()
-    if client_id is not None and voucher.expires_at is not None:
-        extend_client_access(client_id, until=voucher.expires_at)
