@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import threading
@@ -43,23 +42,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
+from bench.timing import percentile, ratio, summary  # noqa: E402 - after the path above
+
 WAVE_KEY = "bench-wave-key"
 WAVE_SECRET = "bench-wave-secret"
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
-
-
 def _summary(ms: list[float]) -> dict:
-    return {
-        "n": len(ms),
-        "p50": round(_pct(ms, 0.5), 1),
-        "p95": round(_pct(ms, 0.95), 1),
-        "max": round(max(ms), 1) if ms else 0,
-        "mean": round(statistics.fmean(ms), 1) if ms else 0,
-    }
+    return summary(ms, scale=1, digits=1)
 
 
 def _free_port() -> int:
@@ -180,8 +170,8 @@ def _server_times(log: Path, since: int, code: str) -> dict:
     ):
         ms = [float(p[3]) for p in lines if len(p) == 4 and p[0] == method and p[1] == path]
         out[label] = _summary(ms)
-    out["ratio_p95_page_vs_healthz"] = round(
-        out["page_get"]["p95"] / max(out["healthz"]["p95"], 0.1), 2
+    out["ratio_p95_page_vs_healthz"] = ratio(
+        out["page_get"]["p95"], out["healthz"]["p95"], floor=0.1, digits=2
     )
     return out
 
@@ -249,7 +239,7 @@ def measure_page(url: str, site, codes: list[str], customers: int, rounds: int, 
         "healthz": health,
         "errors": errors[:5],
         "error_count": len(errors),
-        "ratio_p95_page_vs_healthz": round(page["p95"] / max(health["p95"], 0.1), 2),
+        "ratio_p95_page_vs_healthz": ratio(page["p95"], health["p95"], floor=0.1, digits=2),
         "server": _server_times(log, mark, site.code),
     }
 
@@ -361,7 +351,9 @@ def measure_callbacks(
         "callback_to_authorised": _summary(list(first_ms.values())),
         "forged_baseline": _summary(forged_ms),
         "forged_refused_wrongly": forged_bad[:5],
-        "ratio_p95_vs_forged": round(_pct(real_ms, 0.95) / max(_pct(forged_ms, 0.95), 0.1), 2),
+        "ratio_p95_vs_forged": ratio(
+            percentile(real_ms, 95), percentile(forged_ms, 95), floor=0.1, digits=2
+        ),
     }
 
 
