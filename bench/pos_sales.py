@@ -40,7 +40,6 @@ import contextlib
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -54,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 from bench import generate  # noqa: E402 - after the path and settings above
+from bench.serve import start_gunicorn  # noqa: E402
 from bench.timing import fmt, log, ratio, summary, timed  # noqa: E402
 
 PREFIX = "pb"  # the users made here beside the generated ones: pb-admin, pb-agent-new
@@ -376,14 +376,6 @@ def check_sales(sale_ids: list[str], sellers) -> dict:
 
 
 # --- sale latency over HTTP -------------------------------------------------------------------
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_http(
     data: Dataset, sellers, per_seller: int, *, workers: int, threads: int, think_ms: float = 0
 ) -> dict:
@@ -395,28 +387,9 @@ def measure_http(
 
     from rest_framework_simplejwt.tokens import AccessToken
 
-    port = _free_port()
-    env = dict(os.environ, DEBUG="false")
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own command line
-        [str(gunicorn), "erp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        + ["--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
+    server, url = start_gunicorn(workers, threads)
+    port = urlparse(url).port
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                conn.close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
         tokens = {s.pk: str(AccessToken.for_user(s)) for s in sellers}
         barrier = threading.Barrier(len(sellers) + 1)
         out: dict = {}
