@@ -433,7 +433,11 @@ def measure_http(
                     statuses.append(status)
                     ids.append(body.get("id"))
                 finished = time.perf_counter()
-                status, body = post(data.packages[0], key)
+                # the last request again, as sent: its sale (the same key with another
+                # body is refused, 422)
+                status, body = post(
+                    data.packages[(per_seller - 1 + index) % len(data.packages)], key
+                )
                 out[seller.pk] = (
                     lat,
                     ids,
