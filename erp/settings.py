@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "erp.ops",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "workflows.support_ticket",
     "erp.payments",
     "erp.portal",
     "erp.sync",

@@ -339,28 +339,9 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
 
 # --- SLA --------------------------------------------------------------------------------------
 def _notify(users: list[User], text: str, url: str) -> None:
-    """In-app notification for each user now; the e-mails after commit, one per address,
-    never failing the escalation (a mail server down must not lose the flag)."""
-    from django.core.mail import EmailMessage, get_connection
+    from erp.notifications.services import escalate_to
 
-    from erp.core import branding
-    from erp.notifications.services import notify
-
-    notify(users=users, text=text, url=url)
-    subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
-    messages = [
-        EmailMessage(subject=subject, body=body, to=[user.email]) for user in users if user.email
-    ]
-
-    def send() -> None:
-        try:
-            with get_connection() as connection:
-                connection.send_messages(messages)
-        except OSError:
-            log.exception("escalation e-mail not sent")
-
-    if messages:
-        transaction.on_commit(send)
+    escalate_to(users=users, text=text, url=url)
 
 
 @transaction.atomic
