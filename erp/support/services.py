@@ -766,7 +766,7 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
     from erp.notifications.services import escalate_to
 
     now = now or timezone.now()
-    ticket = Ticket.objects.select_for_update().select_related("site").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN) or ticket.paused_at:
         return False
     late_first = (
