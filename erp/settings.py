@@ -455,6 +455,11 @@ MAINTENANCE_SLA_HOURS = {
 }
 ROUTER_DOWN_FAULT_SEVERITY = env.str("ROUTER_DOWN_FAULT_SEVERITY", default="critical")
 
+# Support tickets (issue 19): the mailbox whose e-mails become tickets, polled every minute by
+# beat: imaps://user:password@host:993/INBOX (empty: no e-mail intake). Replies go out through
+# the e-mail settings above (EMAIL_URL), with the ticket's [#number] in the subject.
+SUPPORT_IMAP_URL = env.str("SUPPORT_IMAP_URL", default="")
+
 # Vouchers: the hotspot login page a card's QR code opens, with the code filled in.
 HOTSPOT_LOGIN_URL = env.str(
     "HOTSPOT_LOGIN_URL", default="http://hotspot.lan/login?username={code}&password={password}"

@@ -795,6 +795,135 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
     return escalate
 
 
+# --- e-mail intake -----------------------------------------------------------------------------
+REFERENCE_IN_SUBJECT = re.compile(r"\[#(\d{1,9})\]")
+AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+QUOTE_START = re.compile(r"^(On .{0,200} wrote:|-+ ?Original Message ?-+|From: .+)$", re.IGNORECASE)
+
+
+def is_auto_reply(message) -> bool:
+    """Out-of-office replies, bounces and lists (RFC 3834): answering them would loop."""
+    auto = str(message.get("Auto-Submitted", "") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    if str(message.get("Precedence", "") or "").strip().lower() in AUTO_PRECEDENCE:
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("List-Id"):
+        return True
+    sender = _sender(message)
+    local = sender.split("@")[0]
+    from django.conf import settings
+
+    return local in {"mailer-daemon", "postmaster"} or sender == _address(
+        settings.DEFAULT_FROM_EMAIL
+    )
+
+
+def _address(value: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(str(value or ""))[1].strip().lower()
+
+
+def _sender(message) -> str:
+    return _address(message.get("Reply-To") or message.get("From") or "")
+
+
+def _email_text(message) -> str:
+    """The new text of an e-mail: plain text (else HTML without tags), quoted history cut."""
+    from django.utils.html import strip_tags
+
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        text = part.get_content()
+    except (LookupError, UnicodeDecodeError):
+        text = part.get_payload(decode=True).decode("utf-8", "replace")
+    if part.get_content_type() == "text/html":
+        text = strip_tags(text)
+    lines = []
+    for line in str(text).replace("\r\n", "\n").splitlines():
+        if QUOTE_START.match(line.strip()):
+            break
+        if not line.lstrip().startswith(">"):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip()
+
+
+def receive_email(raw: bytes, *, now: datetime | None = None) -> tuple[Ticket | None, str]:
+    """One e-mail from the support mailbox. A reply carrying ``[#1042]`` in its subject, from
+    that ticket's address, continues the ticket (and may reopen it); anything else opens a
+    ticket. Auto-replies and bounces are dropped (no loop); the same Message-ID twice adds
+    nothing. Returns (ticket, what happened)."""
+    import email
+    import email.policy
+    import hashlib
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message_id = str(message.get("Message-ID", "") or "").strip() or hashlib.sha256(raw).hexdigest()
+    ref = "email:" + hashlib.sha256(message_id.encode()).hexdigest()[:40]
+    seen = TicketMessage.objects.filter(external_ref=ref).select_related("ticket").first()
+    if seen is not None:
+        return seen.ticket, "duplicate"
+    if is_auto_reply(message):
+        log.info("support mail %s is an auto-reply: dropped", message_id)
+        return None, "auto-reply"
+    sender = _sender(message)
+    subject = str(message.get("Subject", "") or "").strip()
+    text = _email_text(message) or subject
+    if not sender or not text:
+        log.info("support mail %s has no sender or no text: dropped", message_id)
+        return None, "empty"
+    if len(text) > MAX_TEXT:  # a long e-mail is kept, cut, and says so
+        note = _("[cut: the e-mail had %(n)d characters]") % {"n": len(text)}
+        text = text[: MAX_TEXT - len(note) - 2] + "\n" + note
+    found = REFERENCE_IN_SUBJECT.search(subject)
+    ticket = Ticket.objects.filter(number=int(found.group(1))).first() if found else None
+    if (
+        ticket is not None
+        and ticket.email.lower() == sender
+        and ticket.duplicate_of_id is None
+        and ticket.status != TicketStatus.CLOSED
+    ):
+        add_message(
+            ticket=ticket,
+            text=text,
+            direction=Direction.IN,
+            channel=Channel.EMAIL,
+            external_ref=ref,
+            now=now,
+        )
+        return ticket, "continued"
+    clean_subject = " ".join(REFERENCE_IN_SUBJECT.sub("", subject).split())
+    opened = open_ticket(
+        text=text,
+        channel=Channel.EMAIL,
+        email=sender,
+        subject=clean_subject,
+        now=now,
+        external_ref=ref,
+    )
+    return opened, "opened"
+
+
+def poll_mailbox(*, limit: int = 50) -> int:
+    """Read the support mailbox (SUPPORT_IMAP_URL); each e-mail in its own transaction."""
+    from django.conf import settings
+
+    from . import mailbox
+
+    config = mailbox.config_from_url(settings.SUPPORT_IMAP_URL)
+    if config is None:
+        return 0
+
+    def handle(raw: bytes) -> None:
+        with transaction.atomic():
+            receive_email(raw)
+
+    return mailbox.poll(config, handle, limit=limit)
+
+
 # --- triage ----------------------------------------------------------------------------------
 @transaction.atomic
 def set_category(*, ticket: Ticket, category: Category, actor: User) -> Ticket:
