@@ -62,8 +62,8 @@ def test_tickets_per_day_and_by_category(tickets):
         {"day": dt.date(2026, 10, 2), "channel": "email", "tickets": 2},
     ]
     assert support.tickets_by_category(PERIOD).to_dict("records") == [
-        {"category": "paid_no_voucher", "tickets": 3},
-        {"category": "equipment", "tickets": 1},
+        {"category": "Paid but no voucher", "tickets": 3},
+        {"category": "Equipment", "tickets": 1},
     ]
 
 

@@ -11,6 +11,7 @@ import re
 import socketserver
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from aiosmtpd.controller import Controller
 
@@ -51,13 +52,13 @@ _ARG = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 
 def _args(text: str) -> list[str]:
     return [
-        re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare
-        for quoted, bare in _ARG.findall(text)
+        re.sub(r"\\(.)", r"\1", m.group(1)) if m.group(1) is not None else m.group(2)
+        for m in _ARG.finditer(text)
     ]
 
 
 class _Handler(socketserver.StreamRequestHandler):
-    timeout = 30
+    timeout = 600  # RFC 3501: an idle client may wait 30 min; ours is only slow
 
     def _send(self, line: str) -> None:
         self.wfile.write(line.encode() + b"\r\n")
@@ -175,7 +176,8 @@ class ImapServer:
 
     @property
     def url(self) -> str:
-        return f"imap://{self.username}:{self.password}@{self.host}:{self.imap_port}/INBOX"
+        user, password = quote(self.username, safe=""), quote(self.password, safe="")
+        return f"imap://{user}:{password}@{self.host}:{self.imap_port}/INBOX"
 
     def start(self) -> ImapServer:
         self._thread = threading.Thread(target=self._imap.serve_forever, daemon=True)
