@@ -74,6 +74,9 @@ def response_times(filters: Filters) -> pd.DataFrame:
         )
     )
     frame = pd.DataFrame(rows)
+    for column in frame.columns:  # a column of only None is no datetime column otherwise
+        if column.endswith(("_at", "_due")):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
     out = []
     for measure, done, due, breached in (
         ("first response", "first_responded_at", "first_response_due", "first_response_breached"),

@@ -28,7 +28,12 @@ def _counts_axis(fig, top: int, title: str):
 def _per_day(frame):
     fig = go.Figure()
     for label, rows in frame.groupby("label", sort=True):
-        fig.add_bar(x=list(rows["day"]), y=[int(n) for n in rows["tickets"]], name=label)
+        fig.add_bar(
+            x=[day.isoformat() for day in rows["day"]],
+            y=[int(n) for n in rows["tickets"]],
+            name=label,
+        )
+    fig.update_xaxes(type="category")
     fig.update_layout(barmode="stack")
     _counts_axis(fig, int(frame.groupby("day")["tickets"].sum().max()), "tickets")
     return c.style(fig, money_axis=None)

@@ -10,6 +10,7 @@ import pytest
 from analytics import support
 from analytics.filters import Filters
 from erp.support.models import Category, Ticket
+from erp.support.services import seed_categories
 
 from .conftest import local
 
@@ -37,6 +38,7 @@ def _ticket(n, *, at, channel="sms", category="paid_no_voucher", status="resolve
 
 @pytest.fixture
 def tickets(db):
+    seed_categories()  # a transactional test's flush may have removed the seeded ones
     day1, day2 = local(2026, 10, 1, 9), local(2026, 10, 2, 9)
     _ticket(1, at=day1, first_responded_at=day1 + 10 * MIN, resolved_at=day1 + 100 * MIN, rating=5)
     _ticket(2, at=day1, first_responded_at=day1 + 20 * MIN, resolved_at=day1 + 200 * MIN, rating=4)
@@ -92,3 +94,12 @@ def test_backlog_per_team_and_satisfaction(tickets):
     assert backlog.loc["billing", ["new", "open", "waiting", "total"]].tolist() == [0, 0, 1, 1]
     assert backlog.loc["field", "total"] == 1 and backlog.loc["customer_care", "total"] == 0
     assert support.satisfaction(PERIOD)["tickets"].tolist() == [1, 0, 0, 1, 1]
+
+
+def test_response_times_with_nothing_answered_yet(tickets):
+    before = Filters(start=dt.date(2026, 9, 30), end=dt.date(2026, 10, 1))
+    frame = support.response_times(before)
+    assert frame["measured"].tolist() == [0, 0] and frame["p50"].isna().all()
+    assert frame["target"].tolist() == [30.0, 480.0]
+    empty = support.response_times(Filters(start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 2)))
+    assert empty["measured"].tolist() == [0, 0]

@@ -59,6 +59,15 @@ def test_customer_care_answers_at_1280_and_a_technician_reads_the_inbox_at_360(
     shot(page, "support-work-task-care-1280")
     assert smtp_server and smtp_server[-1].recipients == ["a@example.com"]
 
+    # Customer Care (Marketing) also reads the Support analytics page
+    page.goto(f"{page.base}/analytics/support")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    text = page.inner_text("#page")
+    assert "Tickets per day by channel" in text and "Open tickets per team" in text
+    assert page.locator(".js-plotly-plot").count() == 6
+    shot(page, "analytics-support-1280")
+
     # A technician on a phone: the field tickets, the late one flagged
     phone = page_for(width=360, height=740)
     login(phone, tech.username)
