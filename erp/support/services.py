@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -793,6 +793,40 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
         escalate_to(users=escalation_recipients(), text=text, url=url)
         log.warning("ticket %s escalated: %s late", ticket.number, what)
     return escalate
+
+
+# --- the site's fault is repaired -------------------------------------------------------------
+@transaction.atomic
+def fault_closed(*, fault: Fault, now: datetime | None = None) -> int:
+    """The fault of an outage was repaired and verified: its incidents close, and each open
+    ticket about it (grouped in the incident, or opened while the fault was open at its
+    site) gets a note telling its owner to answer and resolve. Idempotent (a replayed event
+    adds no second note). Returns the tickets told."""
+    now = now or timezone.now()
+    Incident.objects.filter(fault=fault, closed_at__isnull=True).update(
+        closed_at=now, updated_at=now
+    )
+    linked = Ticket.objects.filter(status__in=OPEN_STATUSES, duplicate_of__isnull=True).filter(
+        models.Q(incident__fault=fault)
+        | models.Q(site=fault.site_id, enrichment__site__open_fault=str(fault.pk))
+    )
+    told = 0
+    for ticket in linked.distinct():
+        _note, created = TicketMessage.objects.get_or_create(
+            external_ref=f"fault-closed:{fault.pk}:{ticket.pk}"[:80],
+            defaults={
+                "ticket": ticket,
+                "direction": Direction.NOTE,
+                "channel": Channel.DESK,
+                "text": _(
+                    "The fault at %(site)s is repaired and verified: tell the customer and "
+                    "resolve the ticket."
+                )
+                % {"site": fault.site.name},
+            },
+        )
+        told += created
+    return told
 
 
 # --- e-mail intake -----------------------------------------------------------------------------
