@@ -550,10 +550,14 @@ def _send_to_customer(
     from erp.messaging.rendering import render
 
     if ticket.email and (ticket.channel == Channel.EMAIL or not ticket.phone):
+        from django.conf import settings
+
         email = EmailMessage(
             subject=branding.email_subject(f"[{ticket.reference}] {ticket.subject}"),
             body=branding.email_body(text),
             to=[ticket.email],
+            # the customer's answer goes to the support mailbox (read by poll_mailbox)
+            reply_to=[settings.SUPPORT_REPLY_TO] if settings.SUPPORT_REPLY_TO else None,
             headers={"X-ViorNet-Ticket": str(ticket.number)},
         )
         transaction.on_commit(lambda: _send_email(email, source))

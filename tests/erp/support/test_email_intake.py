@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def mailbox(settings):
     server = ImapServer().start()
     settings.SUPPORT_IMAP_URL = server.url
+    settings.SUPPORT_REPLY_TO = server.username
     yield server
     server.stop()
 
@@ -72,6 +73,7 @@ def test_an_email_opens_a_ticket_and_the_reply_threads_back(mailbox, smtp_server
     process_services.reply(actor=users[Role.FINANCE], ticket=ticket, text="Tuma ID ya muamala.")
     out = smtp_server[-1]
     assert out.recipients == ["juma@example.com"] and f"[#{ticket.number}]" in out.subject
+    assert out.message["Reply-To"] == mailbox.username
 
     # the customer answers the e-mail: the quoted history is cut, the same ticket continues
     _mail(
