@@ -28,6 +28,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "finance": ("finance", "Finance", (ALL, FINANCE)),
     "network": ("network", "Network", (ALL,)),
     "maintenance": ("maintenance", "Maintenance", (ALL,)),
+    "support": ("support", "Support", (ALL,)),
 }
 
 # The user of the request being served (set by the bridge, read by layouts and callbacks).

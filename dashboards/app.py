@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from . import access, components
-from .pages import agents, finance, maintenance, network, overview, sites
+from .pages import agents, finance, maintenance, network, overview, sites, support
 
 LAYOUTS = {
     "overview": overview.layout,
@@ -22,6 +22,7 @@ LAYOUTS = {
     "finance": finance.layout,
     "network": network.layout,
     "maintenance": maintenance.layout,
+    "support": support.layout,
 }
 
 

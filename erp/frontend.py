@@ -30,6 +30,7 @@ from erp.vouchers.viewsets import (
 )
 from erp.workbench.views import HomeView
 from workflows.fault_repair.viewsets import FaultRepairAppViewset
+from workflows.support_ticket.viewsets import SupportTicketAppViewset
 from workflows.voucher_batch.flows import VoucherBatchFlow
 
 
@@ -213,6 +214,7 @@ site = Site(
             ],
         ),
         FaultRepairAppViewset(),
+        SupportTicketAppViewset(),
         SupportApp(),
     ],
 )

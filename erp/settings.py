@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "erp.ops",
     "workflows.voucher_batch",
     "workflows.fault_repair",
+    "workflows.support_ticket",
     "erp.payments",
     "erp.portal",
     "erp.sync",
@@ -453,6 +454,13 @@ MAINTENANCE_SLA_HOURS = {
     "minor": env.int("SLA_MINOR_HOURS", default=72),
 }
 ROUTER_DOWN_FAULT_SEVERITY = env.str("ROUTER_DOWN_FAULT_SEVERITY", default="critical")
+
+# Support tickets (issue 19): the mailbox whose e-mails become tickets, polled every minute by
+# beat: imaps://user:password@host:993/INBOX (empty: no e-mail intake). Replies go out through
+# the e-mail settings above (EMAIL_URL), with the ticket's [#number] in the subject.
+SUPPORT_IMAP_URL = env.str("SUPPORT_IMAP_URL", default="")
+# The address customers' answers go to (Reply-To of ticket e-mails): that mailbox's address.
+SUPPORT_REPLY_TO = env.str("SUPPORT_REPLY_TO", default="")
 
 # Vouchers: the hotspot login page a card's QR code opens, with the code filled in.
 HOTSPOT_LOGIN_URL = env.str(

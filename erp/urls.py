@@ -33,10 +33,11 @@ from erp.sales.api import (
     StatementAPIView,
 )
 from erp.sites.api import RouterApiViewSet, SiteApiViewSet
-from erp.support import api as support_api
+from erp.support.views_public import RateView
 from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
 from workflows.fault_repair import api as fault_process_api
+from workflows.support_ticket import api as ticket_process_api
 from workflows.voucher_batch import api as batch_api
 
 router = DefaultRouter()
@@ -66,7 +67,7 @@ router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconfli
 router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
 router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
 router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
-router.register("tickets", support_api.TicketViewSet, basename="ticket")
+router.register("tickets", ticket_process_api.TicketProcessApiViewSet, basename="ticket")
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestAPIView.as_view(), name="router_test"),
@@ -127,5 +128,7 @@ urlpatterns = [
     # The offline field app (erp.sync): shell, manifest, service worker.
     path("app/", include("erp.sync.urls")),
     path("fault-photos/<uuid:pk>/", FaultPhotoView.as_view(), name="fault_photo"),
+    # a customer rates a resolved support ticket from the link in the SMS / e-mail (issue 19)
+    path("rate/<str:token>/", RateView.as_view(), name="ticket_rate"),
     path("", site.urls),
 ]

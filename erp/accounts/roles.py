@@ -66,13 +66,28 @@ _TICKET_WORKER = frozenset(
         "support.view_incident",
     }
 )
-_CUSTOMER_CARE = _TICKET_WORKER | {"support.add_ticket", "support.triage_ticket"}
+_CUSTOMER_CARE = _TICKET_WORKER | {
+    "support.add_ticket",
+    "support.triage_ticket",
+    "support.work_customer_care",
+}
+# Each team's tasks in the ticket process wait for its ``work_<team>`` permission; Super Admin
+# works every team's, leads (``supervise_ticket``) hand tickets over and receive escalations.
 SUPPORT_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPER_ADMIN: _CUSTOMER_CARE
-    | {"support.add_category", "support.change_category", "support.change_incident"},
+    | {
+        "support.add_category",
+        "support.change_category",
+        "support.change_incident",
+        "support.work_billing",
+        "support.work_field",
+        "support.supervise_ticket",
+        "support.view_slapolicy",
+        "support.change_slapolicy",
+    },
     Role.MARKETING: _CUSTOMER_CARE,
-    Role.TECHNICAL: _TICKET_WORKER | {"support.change_incident"},
-    Role.FINANCE: _TICKET_WORKER,
+    Role.TECHNICAL: _TICKET_WORKER | {"support.change_incident", "support.work_field"},
+    Role.FINANCE: _TICKET_WORKER | {"support.work_billing"},
 }
 
 

@@ -97,6 +97,8 @@ JOBS: tuple[Job, ...] = (
         "analytics.tasks.rebuild_rollups",
         crontab={"minute": "30", "hour": "2", "day_of_week": "*"},
     ),
+    # support (erp.support): e-mails to the support mailbox become tickets
+    Job("Read the support mailbox", "erp.support.tasks.poll_mailbox", every=MINUTE),
     # support (erp.support): the ticket classifier learns the agents' corrections, Sundays
     Job(
         "Retrain the ticket classifier (weekly)",

@@ -17,7 +17,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,12 +25,12 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.assets.services import check_not_retired, move_asset, send_to_repair
-from erp.core import branding, events
+from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
 from erp.finance.services import record_repair_expense
-from erp.notifications.services import hand_over, notify
+from erp.notifications.services import escalate_to, hand_over
 from erp.sites.models import Router, Site
 from erp.sites.selectors import site_is_visible_to
 
@@ -335,23 +334,7 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
 
 # --- SLA --------------------------------------------------------------------------------------
 def _notify(users: list[User], text: str, url: str) -> None:
-    """In-app notification for each user now; the e-mails after commit, one per address,
-    never failing the escalation (a mail server down must not lose the flag)."""
-    notify(users=users, text=text, url=url)
-    subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
-    messages = [
-        EmailMessage(subject=subject, body=body, to=[user.email]) for user in users if user.email
-    ]
-
-    def send() -> None:
-        try:
-            with get_connection() as connection:
-                connection.send_messages(messages)
-        except OSError:
-            log.exception("escalation e-mail not sent")
-
-    if messages:
-        transaction.on_commit(send)
+    escalate_to(users=users, text=text, url=url)
 
 
 @transaction.atomic

@@ -25,6 +25,10 @@ PLACEHOLDERS = {
     "method": _("how it was paid"),
     "date": _("when it was received (local time)"),
     "balance": _("what the agent still owes"),
+    # support tickets
+    "ticket_ref": _("the ticket's number, as #1042"),
+    "reply": _("the agent's answer or the resolution"),
+    "rating_link": _("the link where the customer rates the support (1-5)"),
 }
 
 

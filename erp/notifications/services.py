@@ -7,6 +7,8 @@ Public signatures (stable; any app may call them):
   has an address (one message each, so addresses are not disclosed to one another), its
   subject headed by the organisation and its body signed with the product's and the
   organisation's names (erp.core.branding).
+- ``escalate_to(*, users, text, url="")`` — an escalation: notified now, e-mailed after the
+  commit (a mail failure is logged, never raised).
 - ``mark_read(*, user, notification=None) -> int`` — one notification, or all of the user's.
 - ``hand_over(*, users, text, url="", actor=None)`` — work now waits for these users (the
   actor who handed it over is not told); ``holders_of(perm, exclude=())`` — who may take work
@@ -15,6 +17,7 @@ Public signatures (stable; any app may call them):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,6 +62,28 @@ def notify(
             with get_connection() as connection:
                 connection.send_messages(messages)
     return created
+
+
+def escalate_to(*, users: Iterable[User], text: str, url: str = "") -> None:
+    """An escalation (an SLA missed): an in-app notification now, and one e-mail per address
+    after the commit that never fails the caller (a mail server down must not lose the flag).
+    Used by the fault and the support processes."""
+    users = list(users)
+    notify(users=users, text=text, url=url)
+    subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
+    messages = [
+        EmailMessage(subject=subject, body=body, to=[user.email]) for user in users if user.email
+    ]
+
+    def send() -> None:
+        try:
+            with get_connection() as connection:
+                connection.send_messages(messages)
+        except OSError:
+            logging.getLogger(__name__).exception("escalation e-mail not sent")
+
+    if messages:
+        transaction.on_commit(send)
 
 
 def mark_read(*, user: User, notification: Notification | None = None) -> int:

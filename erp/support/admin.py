@@ -4,7 +4,7 @@ here and worked through the Support pages and services."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Incident, Ticket
+from .models import Category, Incident, SlaPolicy, Ticket
 
 
 @admin.register(Category)
@@ -42,3 +42,12 @@ class TicketAdmin(_ReadOnly):
 @admin.register(Incident)
 class IncidentAdmin(_ReadOnly):
     list_display = ("site", "opened_at", "closed_at", "fault")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ("priority", "first_response_minutes", "resolution_minutes")
+    list_editable = ("first_response_minutes", "resolution_minutes")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every priority keeps a policy

@@ -15,3 +15,5 @@ class SupportConfig(AppConfig):
         from . import subscribers
 
         events.subscribe("messaging.sms_received", subscribers.on_sms_received)
+        # the site's fault repaired: its incidents close, the linked tickets' owners are told
+        events.subscribe("maintenance.fault_closed", subscribers.on_fault_closed)

@@ -41,6 +41,34 @@ class Category(BaseModel):
         return self.name
 
 
+class SlaPolicy(BaseModel):
+    """How fast a ticket of one priority is answered and resolved (24/7 clock; the time a
+    ticket waits for the customer does not count). Seeded; Super Admin edits them."""
+
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, unique=True)
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["first_response_minutes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_response_minutes__gt=0)
+                & models.Q(resolution_minutes__gte=models.F("first_response_minutes")),
+                name="slapolicy_times_sane",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_priority_display()}: "
+            f"{self.first_response_minutes} / {self.resolution_minutes} min"
+        )
+
+
 class Incident(BaseModel):
     """Many tickets from one site in a short time: one outage, worked once (via its fault)."""
 
@@ -151,6 +179,20 @@ class Ticket(BaseModel):
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # SLA (24/7; the time spent waiting for the customer moves both due times forward)
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    paused_at = models.DateTimeField(
+        _("waiting for the customer since"), null=True, blank=True, editable=False
+    )
+    first_response_breached = models.BooleanField(_("first response late"), default=False)
+    resolution_breached = models.BooleanField(_("resolution late"), default=False)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), max_length=4000, blank=True)
+    reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    rating = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     history = HistoricalRecords()
 
     row_scope = RowScope(
@@ -161,7 +203,19 @@ class Ticket(BaseModel):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
-        permissions = [("triage_ticket", _("Can file tickets the classifier was unsure of"))]
+        permissions = [
+            ("triage_ticket", _("Can file tickets the classifier was unsure of")),
+            ("work_customer_care", _("Works Customer Care tickets")),
+            ("work_billing", _("Works Billing Officer tickets")),
+            ("work_field", _("Works Field Technician tickets")),
+            ("supervise_ticket", _("Leads support: reassigns tickets, receives escalations")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_1_to_5",
+            )
+        ]
         indexes = [
             models.Index(fields=["phone", "-created_at"], name="ticket_phone_created_idx"),
             models.Index(fields=["site", "-created_at"], name="ticket_site_created_idx"),
@@ -170,6 +224,27 @@ class Ticket(BaseModel):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """What the customer quotes and e-mail subjects carry: ``#1042``."""
+        return f"#{self.number}"
+
+    @property
+    def team(self) -> str:
+        return self.category.team if self.category_id else Team.CUSTOMER_CARE
+
+    def sla_deadline(self):
+        """The next due time not met yet: the first response, then the resolution. None while
+        waiting for the customer (the clock is paused) or once resolved."""
+        if self.paused_at is not None or self.status not in (
+            TicketStatus.NEW,
+            TicketStatus.OPEN,
+        ):
+            return None
+        if self.first_responded_at is None and self.first_response_due is not None:
+            return self.first_response_due
+        return self.resolution_due
 
 
 class TicketMessage(BaseModel):

@@ -6,11 +6,13 @@ are the same for the desk, the API and an SMS.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ from erp.vouchers.choices import VoucherStatus
 
 from . import classifier, extraction
 from .choices import OPEN_STATUSES, Channel, Direction, Priority, Team, TicketStatus
-from .models import Category, Incident, Ticket, TicketMessage
+from .models import Category, Incident, SlaPolicy, Ticket, TicketMessage
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +166,32 @@ def enrich(*, client: Client | None, site: Site | None, now: datetime) -> dict[s
 
 # --- opening ---------------------------------------------------------------------------------
 def _next_number() -> int:
-    # serialised by a transaction-scoped advisory lock (ticket numbers are shown to customers)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('support.ticket_number'))")
+    """The ticket's human number (#1042), from a database sequence: openings at the same moment
+    never wait for each other. A rolled-back opening leaves a gap, never a repeat. SQLite
+    serialises writes, so max + 1 is safe there."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('support_ticket_number_seq')")
+            return int(cursor.fetchone()[0])
     return (Ticket.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+DEFAULT_SLA_MINUTES = {  # used when a priority has no SlaPolicy row
+    Priority.URGENT: (15, 4 * 60),
+    Priority.HIGH: (30, 8 * 60),
+    Priority.NORMAL: (120, 24 * 60),
+    Priority.LOW: (8 * 60, 72 * 60),
+}
+
+
+def sla_due(priority: str, since: datetime) -> tuple[datetime, datetime]:
+    """(first response due, resolution due) for a ticket of ``priority`` opened at ``since``."""
+    policy = SlaPolicy.objects.filter(priority=priority).first()
+    if policy is not None:
+        first, resolution = policy.first_response_minutes, policy.resolution_minutes
+    else:
+        first, resolution = DEFAULT_SLA_MINUTES[Priority(priority)]
+    return since + timedelta(minutes=first), since + timedelta(minutes=resolution)
 
 
 def _subject(text: str) -> str:
@@ -210,7 +234,10 @@ def open_ticket(
     prediction = classifier.classify(text)
     category = Category.objects.filter(slug=prediction.category, active=True).first()
     duplicate = _duplicate_of(phone=phone, category=category, now=now)
+    first_due, resolution_due = sla_due(prediction.priority, now)
     ticket = Ticket.objects.create(
+        first_response_due=None if duplicate else first_due,
+        resolution_due=None if duplicate else resolution_due,
         number=_next_number(),
         phone=phone,
         email=email,
@@ -298,6 +325,11 @@ def _group_outage(*, site: Site, now: datetime) -> Incident | None:
 
 
 # --- continuing ------------------------------------------------------------------------------
+REOPEN_WINDOW = timedelta(days=7)  # a customer's message reopens a resolved ticket this recent
+RATING_WINDOW = timedelta(days=14)  # a bare "1".."5" rates the last resolved ticket this recent
+RATING_TEXT = re.compile(r"^\s*([1-5])\s*[.!]?\s*$")
+
+
 @transaction.atomic
 def add_message(
     *,
@@ -307,10 +339,15 @@ def add_message(
     channel: str,
     actor: User | None = None,
     external_ref: str = "",
+    now: datetime | None = None,
 ) -> TicketMessage:
+    """A message on the ticket. One from the customer ends a wait for them (the SLA clock runs
+    again, moved forward by the wait) and reopens a ticket resolved within REOPEN_WINDOW."""
+    now = now or timezone.now()
     text = clean_text(text)
     if actor is not None and not actor.has_perm("support.add_ticketmessage"):
         raise NotAllowed(_("You may not write on tickets."))
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = TicketMessage.objects.create(
         ticket=ticket,
         direction=direction,
@@ -319,10 +356,55 @@ def add_message(
         author=actor,
         external_ref=external_ref,
     )
-    if direction == Direction.IN and ticket.status == TicketStatus.WAITING:
-        ticket.status = TicketStatus.OPEN
-        ticket.save(update_fields=["status", "updated_at"])
+    if direction == Direction.IN:
+        if ticket.status == TicketStatus.WAITING:
+            _resume(ticket, now=now, cause=f"msg:{message.pk}")
+        elif ticket.status == TicketStatus.RESOLVED and _may_reopen(ticket, now):
+            _reopen(ticket, now=now)
     return message
+
+
+def _may_reopen(ticket: Ticket, now: datetime) -> bool:
+    return ticket.resolved_at is not None and now - ticket.resolved_at <= REOPEN_WINDOW
+
+
+def _resume(ticket: Ticket, *, now: datetime, cause: str) -> None:
+    """The wait for the customer ends: both due times move forward by its length."""
+    if ticket.paused_at is not None:
+        waited = max(now - ticket.paused_at, timedelta(0))
+        if ticket.first_response_due and ticket.first_responded_at is None:
+            ticket.first_response_due += waited
+        if ticket.resolution_due:
+            ticket.resolution_due += waited
+    ticket.paused_at = None
+    ticket.status = TicketStatus.OPEN
+    ticket.save()
+    events.announce("support.ticket_changed", key=f"resume:{cause}", ticket=str(ticket.pk))
+
+
+def _reopen(ticket: Ticket, *, now: datetime) -> None:
+    ticket.status = TicketStatus.OPEN
+    ticket.reopened += 1
+    ticket.resolved_at = None
+    ticket.paused_at = None
+    ticket.save()
+    events.announce(
+        "support.ticket_reopened", key=f"{ticket.pk}:{ticket.reopened}", ticket=str(ticket.pk)
+    )
+
+
+def _last_rateable(phone: str, now: datetime) -> Ticket | None:
+    return (
+        Ticket.objects.filter(
+            phone=phone,
+            status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED),
+            duplicate_of__isnull=True,
+            rating__isnull=True,
+            resolved_at__gte=now - RATING_WINDOW,
+        )
+        .order_by("-resolved_at")
+        .first()
+    )
 
 
 def receive_customer_text(
@@ -333,9 +415,10 @@ def receive_customer_text(
     external_ref: str = "",
     now: datetime | None = None,
 ) -> tuple[Ticket | None, bool]:
-    """A text from a customer (an inbound SMS): continues their open ticket of the last week,
-    else opens one. Returns (ticket, opened); (the ticket, False) when ``external_ref`` was
-    already received (a replayed delivery)."""
+    """A text from a customer (an inbound SMS): a bare 1-5 rates their last resolved ticket;
+    anything else continues their open ticket of the last week (or reopens one resolved in
+    the last week), else opens one. Returns (ticket, opened); (the ticket, False) when
+    ``external_ref`` was already received (a replayed delivery)."""
     now = now or timezone.now()
     if external_ref:
         seen = TicketMessage.objects.filter(external_ref=external_ref).select_related("ticket")
@@ -344,6 +427,20 @@ def receive_customer_text(
     phone = clean_phone(phone)
     if not phone:
         raise ValidationError({"phone": _("Give the customer's phone.")})
+    score = RATING_TEXT.match(str(text or ""))
+    if score:
+        rated = _last_rateable(phone, now)
+        if rated is not None:
+            with transaction.atomic():
+                rate(ticket=rated, score=int(score.group(1)), now=now)
+                TicketMessage.objects.create(
+                    ticket=rated,
+                    direction=Direction.IN,
+                    channel=channel,
+                    text=text.strip(),
+                    external_ref=external_ref,
+                )
+            return rated, False
     current = (
         Ticket.objects.filter(
             phone=phone,
@@ -353,6 +450,15 @@ def receive_customer_text(
         )
         .order_by("-updated_at")
         .first()
+    ) or (
+        Ticket.objects.filter(
+            phone=phone,
+            duplicate_of__isnull=True,
+            status=TicketStatus.RESOLVED,
+            resolved_at__gte=now - REOPEN_WINDOW,
+        )
+        .order_by("-resolved_at")
+        .first()
     )
     if current is not None:
         add_message(
@@ -361,12 +467,499 @@ def receive_customer_text(
             direction=Direction.IN,
             channel=channel,
             external_ref=external_ref,
+            now=now,
         )
         return current, False
     ticket = open_ticket(
         text=text, channel=channel, phone=phone, now=now, external_ref=external_ref
     )
     return ticket, True
+
+
+# --- working a ticket: replies, notes, waiting, resolution, rating ------------------------------
+REPLY_TEMPLATE = "support-reply"
+RESOLVED_TEMPLATE = "support-resolved"
+RATING_SALT = "support.rating"
+RATING_LINK_DAYS = 30
+
+
+def may_work(user: User | None, ticket: Ticket) -> bool:
+    """Whether ``user`` works tickets of this ticket's team (Super Admin works all)."""
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm(f"support.work_{ticket.team}")
+    )
+
+
+def _check_worker(actor: User, ticket: Ticket) -> None:
+    if not may_work(actor, ticket) and not actor.has_perm("support.supervise_ticket"):
+        raise NotAllowed(_("This ticket is for the %(team)s team.") % {"team": _team_name(ticket)})
+
+
+def _team_name(ticket: Ticket) -> str:
+    return str(Team(ticket.team).label)
+
+
+def _open_for_work(ticket: Ticket) -> None:
+    if ticket.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("Ticket %(ref)s is %(status)s: it cannot be worked on.")
+            % {"ref": ticket.reference, "status": ticket.get_status_display().lower()},
+            code="not_open",
+        )
+
+
+def rating_token(ticket: Ticket) -> str:
+    return signing.dumps(str(ticket.pk), salt=RATING_SALT, compress=True)
+
+
+def ticket_from_rating_token(token: str) -> Ticket:
+    """The ticket a rating link names; ValidationError for a forged, altered or old link."""
+    try:
+        pk = signing.loads(token, salt=RATING_SALT, max_age=timedelta(days=RATING_LINK_DAYS))
+    except signing.SignatureExpired:
+        raise ValidationError(_("This rating link has expired."), code="expired") from None
+    except signing.BadSignature:
+        raise ValidationError(_("This rating link is not valid."), code="bad_link") from None
+    ticket = Ticket.objects.filter(pk=pk).first()
+    if ticket is None:
+        raise ValidationError(_("This rating link is not valid."), code="bad_link")
+    return ticket
+
+
+def rating_url(ticket: Ticket) -> str:
+    from django.conf import settings
+
+    return f"{settings.PUBLIC_BASE_URL}/rate/{rating_token(ticket)}/"
+
+
+def _language(ticket: Ticket) -> str:
+    return getattr(ticket.client, "language", "") or "en"
+
+
+def _send_to_customer(
+    ticket: Ticket, *, text: str, template_code: str, source: str, values: dict[str, Any]
+) -> str:
+    """Send ``text`` to the customer by the ticket's channel: e-mail for a ticket that came by
+    e-mail (or has no phone), else SMS from a template. Returns the channel used. A refusal
+    (no gateway, an SMS too long for the gateway) is a ValidationError: nothing is recorded."""
+    from django.core.mail import EmailMessage
+
+    from erp.core import branding
+    from erp.messaging import services as messaging
+    from erp.messaging.models import Template
+    from erp.messaging.rendering import render
+
+    if ticket.email and (ticket.channel == Channel.EMAIL or not ticket.phone):
+        from django.conf import settings
+
+        email = EmailMessage(
+            subject=branding.email_subject(f"[{ticket.reference}] {ticket.subject}"),
+            body=branding.email_body(text),
+            to=[ticket.email],
+            # the customer's answer goes to the support mailbox (read by poll_mailbox)
+            reply_to=[settings.SUPPORT_REPLY_TO] if settings.SUPPORT_REPLY_TO else None,
+            headers={"X-ViorNet-Ticket": str(ticket.number)},
+        )
+        transaction.on_commit(lambda: _send_email(email, source))
+        return Channel.EMAIL
+    if not ticket.phone:
+        raise ValidationError(_("This ticket has no phone or e-mail to answer."), code="no_address")
+    template = Template.objects.filter(code=template_code, is_active=True).first()
+    body = render(template.text_for(_language(ticket)), values) if template else text
+    try:
+        messaging.queue_message(
+            phone=ticket.phone,
+            text=body,
+            client=ticket.client,
+            template=template,
+            source=source,
+            site=ticket.site,
+        )
+    except messaging.NoGateway:
+        raise ValidationError(
+            _("No SMS gateway is set up: the customer cannot be answered by SMS."),
+            code="no_gateway",
+        ) from None
+    return Channel.SMS
+
+
+def _send_email(email, source: str) -> None:
+    try:
+        email.send()
+    except OSError:
+        log.exception("ticket e-mail %s not sent", source)
+
+
+def _values(ticket: Ticket, text: str) -> dict[str, Any]:
+    client = ticket.client
+    return {
+        "client_name": (client.name if client is not None else "") or "",
+        "ticket_ref": ticket.reference,
+        "reply": text,
+        "rating_link": rating_url(ticket),
+        "site": ticket.site.name if ticket.site_id else "",
+    }
+
+
+@transaction.atomic
+def reply(*, ticket: Ticket, text: str, actor: User, now: datetime | None = None) -> TicketMessage:
+    """Answer the customer (SMS or e-mail, from the reply template). The first answer meets
+    the first-response SLA; a new ticket becomes open."""
+    now = now or timezone.now()
+    text = clean_text(text)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_worker(actor, ticket)
+    _open_for_work(ticket)
+    message = TicketMessage.objects.create(
+        ticket=ticket, direction=Direction.OUT, channel=Channel.DESK, text=text, author=actor
+    )
+    message.channel = _send_to_customer(
+        ticket,
+        text=text,
+        template_code=REPLY_TEMPLATE,
+        source=f"ticket-reply:{message.pk}",
+        values=_values(ticket, text),
+    )
+    message.save(update_fields=["channel", "updated_at"])
+    _answered(ticket, now)
+    return message
+
+
+def _answered(ticket: Ticket, now: datetime) -> None:
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        if ticket.first_response_due and now > ticket.first_response_due:
+            ticket.first_response_breached = True
+    if ticket.status == TicketStatus.NEW:
+        ticket.status = TicketStatus.OPEN
+    ticket.save()
+    events.announce(
+        "support.ticket_changed",
+        key=f"answered:{ticket.pk}:{now.isoformat()}",
+        ticket=str(ticket.pk),
+    )
+
+
+@transaction.atomic
+def add_note(*, ticket: Ticket, text: str, actor: User) -> TicketMessage:
+    """An internal note: the customer never sees it."""
+    text = clean_text(text)
+    _check_worker(actor, ticket)
+    return TicketMessage.objects.create(
+        ticket=ticket, direction=Direction.NOTE, channel=Channel.DESK, text=text, author=actor
+    )
+
+
+@transaction.atomic
+def wait_for_customer(
+    *, ticket: Ticket, actor: User, text: str = "", now: datetime | None = None
+) -> Ticket:
+    """Ask the customer (optional ``text`` is sent as a reply) and pause the SLA clock until
+    they answer."""
+    now = now or timezone.now()
+    if text.strip():
+        reply(ticket=ticket, text=text, actor=actor, now=now)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_worker(actor, ticket)
+    _open_for_work(ticket)
+    if ticket.status == TicketStatus.WAITING:
+        return ticket
+    ticket.status = TicketStatus.WAITING
+    ticket.paused_at = now
+    ticket.save()
+    events.announce(
+        "support.ticket_changed", key=f"wait:{ticket.pk}:{now.isoformat()}", ticket=str(ticket.pk)
+    )
+    return ticket
+
+
+@transaction.atomic
+def resolve(*, ticket: Ticket, resolution: str, actor: User, now: datetime | None = None) -> Ticket:
+    """Resolve: the customer gets the resolution and the rating link (SMS or e-mail). The
+    resolution SLA is met or breached now; the ticket closes itself after REOPEN_WINDOW
+    unless the customer writes back."""
+    now = now or timezone.now()
+    resolution = clean_text(resolution)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_worker(actor, ticket)
+    _open_for_work(ticket)
+    if ticket.paused_at is not None:  # resolved while waiting: the wait still pauses the clock
+        waited = now - ticket.paused_at
+        if ticket.resolution_due:
+            ticket.resolution_due += waited
+        ticket.paused_at = None
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        direction=Direction.OUT,
+        channel=Channel.DESK,
+        text=resolution,
+        author=actor,
+    )
+    message.channel = _send_to_customer(
+        ticket,
+        text=_("Ticket %(ref)s is resolved: %(text)s\nHow did we do? Rate us 1-5: %(link)s")
+        % {"ref": ticket.reference, "text": resolution, "link": rating_url(ticket)},
+        template_code=RESOLVED_TEMPLATE,
+        source=f"ticket-resolved:{message.pk}",
+        values=_values(ticket, resolution),
+    )
+    message.save(update_fields=["channel", "updated_at"])
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        if ticket.first_response_due and now > ticket.first_response_due:
+            ticket.first_response_breached = True
+    if ticket.resolution_due and now > ticket.resolution_due:
+        ticket.resolution_breached = True
+    ticket.status = TicketStatus.RESOLVED
+    ticket.resolution = resolution
+    ticket.resolved_at = now
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def close(*, ticket: Ticket, now: datetime | None = None) -> bool:
+    """Close a resolved ticket (the reopen window is over). False when it is not resolved."""
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != TicketStatus.RESOLVED:
+        return False
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = now
+    ticket.save()
+    return True
+
+
+@transaction.atomic
+def rate(*, ticket: Ticket, score: int, now: datetime | None = None) -> Ticket:
+    """The customer's satisfaction, 1-5, once, for a resolved or closed ticket."""
+    now = now or timezone.now()
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError({"score": _("Choose a rating from 1 to 5.")}, code="bad_score")
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        raise ValidationError(_("This ticket is not resolved yet."), code="not_resolved")
+    if ticket.rating is not None:
+        raise ValidationError(_("This ticket is already rated. Thank you!"), code="rated")
+    ticket.rating = score
+    ticket.rated_at = now
+    ticket.save()
+    return ticket
+
+
+# --- SLA --------------------------------------------------------------------------------------
+def escalation_recipients() -> list[User]:
+    """The support leads (holders of ``support.supervise_ticket``) and every Super Admin."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from erp.accounts.roles import Role
+
+    users = get_user_model().objects.filter(is_active=True)
+    perm = Q(groups__permissions__codename="supervise_ticket") | Q(
+        user_permissions__codename="supervise_ticket"
+    )
+    return list(users.filter(perm | Q(groups__name=Role.SUPER_ADMIN)).distinct().order_by("pk"))
+
+
+@transaction.atomic
+def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> bool:
+    """A due time passed: record which SLA was missed and escalate, once per ticket, to the
+    support leads and the Super Admins. Nothing for a ticket that is waiting, resolved or
+    closed, or whose deadline has not passed (it moved). Returns True when it escalated."""
+    from erp.notifications.services import escalate_to
+
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN) or ticket.paused_at:
+        return False
+    late_first = (
+        ticket.first_responded_at is None
+        and ticket.first_response_due is not None
+        and now >= ticket.first_response_due
+    )
+    late_resolution = ticket.resolution_due is not None and now >= ticket.resolution_due
+    if not (late_first or late_resolution):
+        return False
+    ticket.first_response_breached |= late_first
+    ticket.resolution_breached |= late_resolution
+    escalate = ticket.escalated_at is None
+    if escalate:
+        ticket.escalated_at = now
+    ticket.save()
+    if escalate:
+        what = _("first response") if late_first else _("resolution")
+        text = _("Support SLA missed (%(what)s): ticket %(ref)s %(subject)s") % {
+            "what": what,
+            "ref": ticket.reference,
+            "subject": ticket.subject[:60],
+        }
+        escalate_to(users=escalation_recipients(), text=text, url=url)
+        log.warning("ticket %s escalated: %s late", ticket.number, what)
+    return escalate
+
+
+# --- the site's fault is repaired -------------------------------------------------------------
+@transaction.atomic
+def fault_closed(*, fault: Fault, now: datetime | None = None) -> int:
+    """The fault of an outage was repaired and verified: its incidents close, and each open
+    ticket about it (grouped in the incident, or opened while the fault was open at its
+    site) gets a note telling its owner to answer and resolve. Idempotent (a replayed event
+    adds no second note). Returns the tickets told."""
+    now = now or timezone.now()
+    Incident.objects.filter(fault=fault, closed_at__isnull=True).update(
+        closed_at=now, updated_at=now
+    )
+    linked = Ticket.objects.filter(status__in=OPEN_STATUSES, duplicate_of__isnull=True).filter(
+        models.Q(incident__fault=fault)
+        | models.Q(site=fault.site_id, enrichment__site__open_fault=str(fault.pk))
+    )
+    told = 0
+    for ticket in linked.distinct():
+        _note, created = TicketMessage.objects.get_or_create(
+            external_ref=f"fault-closed:{fault.pk}:{ticket.pk}"[:80],
+            defaults={
+                "ticket": ticket,
+                "direction": Direction.NOTE,
+                "channel": Channel.DESK,
+                "text": _(
+                    "The fault at %(site)s is repaired and verified: tell the customer and "
+                    "resolve the ticket."
+                )
+                % {"site": fault.site.name},
+            },
+        )
+        told += created
+    return told
+
+
+# --- e-mail intake -----------------------------------------------------------------------------
+REFERENCE_IN_SUBJECT = re.compile(r"\[#(\d{1,9})\]")
+AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+QUOTE_START = re.compile(r"^(On .{0,200} wrote:|-+ ?Original Message ?-+|From: .+)$", re.IGNORECASE)
+
+
+def is_auto_reply(message) -> bool:
+    """Out-of-office replies, bounces and lists (RFC 3834): answering them would loop."""
+    auto = str(message.get("Auto-Submitted", "") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    if str(message.get("Precedence", "") or "").strip().lower() in AUTO_PRECEDENCE:
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("List-Id"):
+        return True
+    sender = _sender(message)
+    local = sender.split("@")[0]
+    from django.conf import settings
+
+    return local in {"mailer-daemon", "postmaster"} or sender == _address(
+        settings.DEFAULT_FROM_EMAIL
+    )
+
+
+def _address(value: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(str(value or ""))[1].strip().lower()
+
+
+def _sender(message) -> str:
+    return _address(message.get("Reply-To") or message.get("From") or "")
+
+
+def _email_text(message) -> str:
+    """The new text of an e-mail: plain text (else HTML without tags), quoted history cut."""
+    from django.utils.html import strip_tags
+
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        text = part.get_content()
+    except (LookupError, UnicodeDecodeError):
+        text = part.get_payload(decode=True).decode("utf-8", "replace")
+    if part.get_content_type() == "text/html":
+        text = strip_tags(text)
+    lines = []
+    for line in str(text).replace("\r\n", "\n").splitlines():
+        if QUOTE_START.match(line.strip()):
+            break
+        if not line.lstrip().startswith(">"):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip()
+
+
+def receive_email(raw: bytes, *, now: datetime | None = None) -> tuple[Ticket | None, str]:
+    """One e-mail from the support mailbox. A reply carrying ``[#1042]`` in its subject, from
+    that ticket's address, continues the ticket (and may reopen it); anything else opens a
+    ticket. Auto-replies and bounces are dropped (no loop); the same Message-ID twice adds
+    nothing. Returns (ticket, what happened)."""
+    import email
+    import email.policy
+    import hashlib
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message_id = str(message.get("Message-ID", "") or "").strip() or hashlib.sha256(raw).hexdigest()
+    ref = "email:" + hashlib.sha256(message_id.encode()).hexdigest()[:40]
+    seen = TicketMessage.objects.filter(external_ref=ref).select_related("ticket").first()
+    if seen is not None:
+        return seen.ticket, "duplicate"
+    if is_auto_reply(message):
+        log.info("support mail %s is an auto-reply: dropped", message_id)
+        return None, "auto-reply"
+    sender = _sender(message)
+    subject = str(message.get("Subject", "") or "").strip()
+    text = _email_text(message) or subject
+    if not sender or not text:
+        log.info("support mail %s has no sender or no text: dropped", message_id)
+        return None, "empty"
+    if len(text) > MAX_TEXT:  # a long e-mail is kept, cut, and says so
+        note = _("[cut: the e-mail had %(n)d characters]") % {"n": len(text)}
+        text = text[: MAX_TEXT - len(note) - 2] + "\n" + note
+    found = REFERENCE_IN_SUBJECT.search(subject)
+    ticket = Ticket.objects.filter(number=int(found.group(1))).first() if found else None
+    if (
+        ticket is not None
+        and ticket.email.lower() == sender
+        and ticket.duplicate_of_id is None
+        and ticket.status != TicketStatus.CLOSED
+    ):
+        add_message(
+            ticket=ticket,
+            text=text,
+            direction=Direction.IN,
+            channel=Channel.EMAIL,
+            external_ref=ref,
+            now=now,
+        )
+        return ticket, "continued"
+    clean_subject = " ".join(REFERENCE_IN_SUBJECT.sub("", subject).split())
+    opened = open_ticket(
+        text=text,
+        channel=Channel.EMAIL,
+        email=sender,
+        subject=clean_subject,
+        now=now,
+        external_ref=ref,
+    )
+    return opened, "opened"
+
+
+def poll_mailbox(*, limit: int = 50) -> int:
+    """Read the support mailbox (SUPPORT_IMAP_URL); each e-mail in its own transaction."""
+    from django.conf import settings
+
+    from . import mailbox
+
+    config = mailbox.config_from_url(settings.SUPPORT_IMAP_URL)
+    if config is None:
+        return 0
+
+    def handle(raw: bytes) -> None:
+        with transaction.atomic():
+            receive_email(raw)
+
+    return mailbox.poll(config, handle, limit=limit)
 
 
 # --- triage ----------------------------------------------------------------------------------

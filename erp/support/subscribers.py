@@ -25,3 +25,14 @@ def on_sms_received(payload: dict[str, Any]) -> None:
         )
     except ValidationError as error:
         log.info("inbound SMS from %s opens no ticket: %s", payload.get("phone"), error.messages)
+
+
+def on_fault_closed(payload: dict[str, Any]) -> None:
+    """erp.maintenance closed a fault: close its incidents, tell the tickets' owners."""
+    from erp.maintenance.models import Fault
+
+    from .services import fault_closed
+
+    fault = Fault.objects.select_related("site").filter(pk=payload.get("fault_id")).first()
+    if fault is not None:
+        fault_closed(fault=fault)

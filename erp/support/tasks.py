@@ -22,3 +22,16 @@ def retrain_classifier() -> dict:
         report["saved"],
     )
     return {k: report[k] for k in ("accuracy", "corrected", "saved")}
+
+
+@shared_task(soft_time_limit=50, time_limit=60, ignore_result=True)
+def poll_mailbox() -> int:
+    """Every minute: e-mails to the support mailbox open or continue tickets (nothing when
+    SUPPORT_IMAP_URL is not set)."""
+    from .mailbox import MailboxError
+
+    try:
+        return services.poll_mailbox()
+    except MailboxError as error:
+        log.warning("support mailbox not read: %s", error)
+        return 0

@@ -19,7 +19,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["overview", "sites", "agents", "finance", "network", "maintenance"]
+PAGES = ["overview", "sites", "agents", "finance", "network", "maintenance", "support"]
 
 
 def _page(page_for, **size):
@@ -119,6 +119,8 @@ def test_every_page_renders_its_figures(page_for, shot, users, shop, asset_types
                 assert page.locator(".js-plotly-plot").count() == 4
                 text = page.inner_text("#page")
                 assert "Open faults by severity" in text and "not installed" not in text
+            if name == "support":
+                assert "Tickets per day by channel" in page.inner_text("#page")
             if name == "finance":
                 page.wait_for_function(
                     "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4"

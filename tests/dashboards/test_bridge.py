@@ -68,13 +68,25 @@ def test_anonymous_is_sent_to_the_django_login(client):
     [
         (
             Role.SUPER_ADMIN,
-            ["overview", "sites", "agents", "finance", "network", "maintenance"],
+            ["overview", "sites", "agents", "finance", "network", "maintenance", "support"],
             [],
         ),
-        (Role.MARKETING, ["overview", "sites", "agents", "finance", "network", "maintenance"], []),
-        (Role.FINANCE, ["agents", "finance"], ["overview", "sites", "network", "maintenance"]),
-        (Role.AGENT, ["agents"], ["overview", "sites", "finance", "network", "maintenance"]),
-        (Role.TECHNICAL, [], ["overview", "agents", "finance", "maintenance"]),
+        (
+            Role.MARKETING,
+            ["overview", "sites", "agents", "finance", "network", "maintenance", "support"],
+            [],
+        ),
+        (
+            Role.FINANCE,
+            ["agents", "finance"],
+            ["overview", "sites", "network", "maintenance", "support"],
+        ),
+        (
+            Role.AGENT,
+            ["agents"],
+            ["overview", "sites", "finance", "network", "maintenance", "support"],
+        ),
+        (Role.TECHNICAL, [], ["overview", "agents", "finance", "maintenance", "support"]),
         (Role.SALES, [], ["overview", "agents"]),
     ],
 )

@@ -33,6 +33,8 @@ from erp.messaging import services as sms_services
 from erp.sales import selectors as sales
 from erp.sales.models import Remittance
 from erp.sites import selectors as sites
+from erp.support import selectors as support
+from erp.support.models import Incident, Ticket, TicketMessage
 from erp.vouchers import selectors as vouchers
 from erp.vouchers import services as voucher_services
 from tests.workday import sell_at, stock_batch
@@ -71,6 +73,15 @@ def expected(selector: str, kind: str, role: str) -> set[str]:
         return {"all": by_site | {"none"}, "unscoped": by_site | {"none"}}.get(
             kind, {"mate", "none"}
         )
+    if selector in {"tickets", "ticket_messages", "incidents"}:
+        # support: agents see no tickets; staff need the permission; scoped staff see their
+        # sites' tickets and the unsited ones (they triage them), incidents only by site
+        if kind == "agent" or not allowed("support.view_ticket"):
+            return set()
+        rows = {"own", "far"} if selector == "incidents" else {"own", "far", "none"}
+        if kind == "scoped":
+            rows -= {"far"}
+        return rows
     if selector == "expenses":
         if not allowed("finance.view_expense"):
             return set()
@@ -187,6 +198,25 @@ def world(make_user, make_site, make_router, make_client, users, asset_types):
         ).pk: label
         for label, asset in placed.items()
     }
+    tickets = {
+        label: Ticket.objects.create(
+            number=n, site=site, channel="desk", subject=f"ticket {label}", phone="+255700000001"
+        )
+        for n, (site, label) in enumerate(
+            [(site_a, "own"), (site_b, "far"), (None, "none")], start=900001
+        )
+    }
+    rows["tickets"] = {ticket.pk: label for label, ticket in tickets.items()}
+    rows["ticket_messages"] = {
+        TicketMessage.objects.create(ticket=ticket, direction="in", channel="desk", text="x").pk: (
+            label
+        )
+        for label, ticket in tickets.items()
+    }
+    rows["incidents"] = {
+        Incident.objects.create(site=site, opened_at=now).pk: label
+        for site, label in [(site_a, "own"), (site_b, "far")]
+    }
 
     viewers = [("all", Role.SUPER_ADMIN, admin), ("agent", Role.AGENT, alice)]
     for role in STAFF:
@@ -212,6 +242,9 @@ SELECTORS = {
     "assets": assets.assets_visible_to,
     "movements": assets.movements_visible_to,
     "messages": messaging.messages_visible_to,
+    "tickets": support.tickets_visible_to,
+    "ticket_messages": support.messages_visible_to,
+    "incidents": support.incidents_visible_to,
 }
 
 

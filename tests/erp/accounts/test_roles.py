@@ -188,13 +188,26 @@ _TICKET_WORKER = {
     "support.view_category",
     "support.view_incident",
 }
-_CUSTOMER_CARE = _TICKET_WORKER | {"support.add_ticket", "support.triage_ticket"}
+_CUSTOMER_CARE = _TICKET_WORKER | {
+    "support.add_ticket",
+    "support.triage_ticket",
+    "support.work_customer_care",
+}
 SUPPORT = {
     "Super Admin": _CUSTOMER_CARE
-    | {"support.add_category", "support.change_category", "support.change_incident"},
+    | {
+        "support.add_category",
+        "support.change_category",
+        "support.change_incident",
+        "support.work_billing",
+        "support.work_field",
+        "support.supervise_ticket",
+        "support.view_slapolicy",
+        "support.change_slapolicy",
+    },
     "Marketing": _CUSTOMER_CARE,
-    "Technical": _TICKET_WORKER | {"support.change_incident"},
-    "Finance": _TICKET_WORKER,
+    "Technical": _TICKET_WORKER | {"support.change_incident", "support.work_field"},
+    "Finance": _TICKET_WORKER | {"support.work_billing"},
 }
 EXPECTED = {
     "Super Admin": {

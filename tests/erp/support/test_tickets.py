@@ -156,6 +156,16 @@ def test_many_tickets_from_one_site_group_under_one_incident_with_its_fault(
     other.refresh_from_db()
     assert other.incident is None
 
+    # The fault is repaired and verified: the incident closes, each open ticket's owner is
+    # told (once, however often the event is replayed); the unrelated ticket is not
+    assert services.fault_closed(fault=fault) == 4
+    assert services.fault_closed(fault=fault) == 0
+    incident.refresh_from_db()
+    assert incident.closed_at is not None
+    notes = TicketMessage.objects.filter(direction="note", text__contains="repaired and verified")
+    assert sorted(n.ticket_id for n in notes) == sorted(t.pk for t in tickets)
+    assert not other.messages.filter(direction="note").exists()
+
 
 def test_an_sms_continues_the_open_ticket_of_that_phone(db):
     ticket, opened = services.receive_customer_text(phone="+255712000444", text=NO_NET)

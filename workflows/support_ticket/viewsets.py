@@ -1,0 +1,161 @@
+"""The Tickets application: viewflow's flow app with a support inbox.
+
+The inbox lists the user's assigned tickets and those waiting in their team's queue, each with
+its number, subject, priority and SLA time left, in three narrow columns that fit a phone."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    FlowInboxListView,
+    FlowQueueListView,
+)
+from viewflow.workflow.status import STATUS
+
+from erp.support.choices import Priority
+from erp.support.models import Ticket
+from erp.support.selectors import tickets_visible_to
+
+from .flows import SupportTicketFlow
+
+PRIORITY_COLOURS = {
+    Priority.URGENT: "#c62828",
+    Priority.HIGH: "#ef6c00",
+    Priority.NORMAL: "#37474f",
+    Priority.LOW: "#78909c",
+}
+
+
+def sla_text(ticket: Ticket, now=None) -> str:
+    if ticket.paused_at is not None:
+        return _("paused (waiting)")
+    due = ticket.sla_deadline()
+    if due is None:
+        return ""
+    left = due - (now or timezone.now())
+    minutes = int(abs(left.total_seconds()) // 60)
+    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return (
+        _("%(span)s left") % {"span": span}
+        if left.total_seconds() >= 0
+        else _("overdue %(span)s") % {"span": span}
+    )
+
+
+class _TicketColumns:
+    columns = ("task_link", "ticket_summary", "sla_left")
+    object_link_columns = ()
+
+    def object_list_page(self):
+        page = getattr(self, "_page_cache", None)
+        if page is None:
+            page = self._page_cache = list(self.get_queryset()[:200])
+        return page
+
+    def _ticket(self, task):
+        if not hasattr(self, "_ticket_cache"):
+            ids = {t.process.data.get("ticket_id") for t in self.object_list_page()}
+            self._ticket_cache = {
+                str(t.pk): t
+                for t in Ticket.objects.select_related("category", "site").filter(pk__in=ids)
+            }
+        ticket_id = task.process.data.get("ticket_id")
+        ticket = self._ticket_cache.get(ticket_id)
+        if ticket is None and ticket_id:
+            ticket = self._ticket_cache[ticket_id] = (
+                Ticket.objects.select_related("category", "site").filter(pk=ticket_id).first()
+            )
+        return ticket
+
+    def task_link(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        ticket = self._ticket(task)
+        badge = _("mine") if task.owner_id == self.request.user.pk else _("queue")
+        return format_html(
+            '<span style="white-space:normal"><a href="{}">{} {}</a><br><small>{} · {}</small>'
+            "</span>",
+            url,
+            ticket.reference if ticket else f"#{task.process_id}",
+            (ticket.subject[:60] if ticket else ""),
+            task.title,
+            badge,
+        )
+
+    task_link.short_description = gettext_lazy("Ticket")
+
+    def ticket_summary(self, task):
+        ticket = self._ticket(task)
+        if ticket is None:
+            return ""
+        return format_html(
+            '<span style="white-space:normal">{}<br><b style="color:{}">{}</b></span>',
+            ticket.category or _("to file"),
+            PRIORITY_COLOURS.get(ticket.priority, "#000"),
+            ticket.get_priority_display(),
+        )
+
+    ticket_summary.short_description = gettext_lazy("Category / priority")
+
+    def sla_left(self, task):
+        ticket = self._ticket(task)
+        if ticket is None:
+            return ""
+        due = ticket.sla_deadline()
+        late = due is not None and due < timezone.now()
+        flag = _("escalated") if ticket.escalated_at or (task.data or {}).get("escalated") else ""
+        return format_html(
+            '<span style="white-space:normal;color:{}">{}<br>'
+            '<small style="color:#c62828">{}</small></span>',
+            "#c62828" if late else "inherit",
+            sla_text(ticket),
+            flag,
+        )
+
+    sla_left.short_description = gettext_lazy("SLA")
+
+
+class TicketInboxView(_TicketColumns, FlowInboxListView):
+    """Assigned to me, then what my team's queue offers me."""
+
+    @viewprop
+    def queryset(self):
+        tasks = self.model._default_manager.select_related("process", "owner")
+        user = self.request.user
+        queue = tasks.user_queue(user, flow_class=self.flow_class).filter(status=STATUS.NEW)
+        return (
+            tasks.filter(process__flow_class=self.flow_class, flow_task_type="HUMAN")
+            .filter(Q(owner=user, status=STATUS.ASSIGNED) | Q(pk__in=queue.values("pk")))
+            .order_by("status", "created")
+        )
+
+
+class TicketQueueView(_TicketColumns, FlowQueueListView):
+    pass
+
+
+class TicketProcessListView(DashboardProcessListView):
+    """Every ticket process the user may see (scoped staff: their sites' and unsited ones)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if user.sees_all_sites:
+            return queryset
+        visible = tickets_visible_to(user).values_list("pk", flat=True)
+        return queryset.filter(data__ticket_id__in=[str(pk) for pk in visible[:5000]])
+
+
+class SupportTicketAppViewset(FlowAppViewset):
+    inbox_view_class = TicketInboxView
+    queue_view_class = TicketQueueView
+    process_list_view_class = TicketProcessListView
+
+    def __init__(self, **kwargs):
+        super().__init__(SupportTicketFlow, icon="support_agent", app_name="tickets", **kwargs)
