@@ -228,14 +228,16 @@ def push_accounts(config: PortaBillingSite, *, limit: int | None = None) -> dict
         pending = (
             PortaAccount.objects.filter(site_id=config.site_id, state=AccountState.PENDING)
             .select_related("voucher", "batch")
-            .order_by("created_at", "pk")
+            .order_by("pk")
         )
+        last = 0  # keyset: each account is tried at most once per run
         while True:
-            window = list(pending[:WINDOW])
+            window = list(pending.filter(pk__gt=last)[:WINDOW])
             if limit is not None:
                 window = window[: max(0, limit - sum(done.values()))]
             if not window:
                 break
+            last = window[-1].pk
             # Counted before sending: a worker killed mid-window leaves attempts > 0, and
             # the next run looks those accounts up before adding them.
             PortaAccount.objects.filter(pk__in=[a.pk for a in window]).update(
@@ -294,8 +296,6 @@ def push_accounts(config: PortaBillingSite, *, limit: int | None = None) -> dict
             _note(config, str(systemic) if systemic else "", elapsed=time.monotonic() - started)
             if systemic is not None:
                 break  # the server is down or wrong: the rest waits for the next run
-            if not any(i for _a, i, _e in results):
-                break  # nothing moved (every account refused this time): no busy loop
     return done
 
 

@@ -20,12 +20,12 @@ def porta():
 
 
 @pytest.fixture
-def porta_site(porta, admin_user, make_router):
+def porta_site(porta, admin_user, sim_router):
     """A router's site with PortaBilling on, pointing at the simulator, and a package."""
     from erp.integrations.portabilling import services
     from erp.vouchers import services as voucher_services
 
-    router = make_router()
+    router, simulated = sim_router()
     config = services.save_settings(
         actor=admin_user,
         site=router.site,
@@ -44,4 +44,6 @@ def porta_site(porta, admin_user, make_router):
         actor=admin_user, name="Day pass", price=Decimal("1000.00"), validity_seconds=86400
     )
     package.sites.add(router.site)
-    return types.SimpleNamespace(config=config, router=router, site=router.site, package=package)
+    return types.SimpleNamespace(
+        config=config, router=router, simulated=simulated, site=router.site, package=package
+    )
