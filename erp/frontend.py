@@ -156,6 +156,36 @@ class SmsApp(Application):
         return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
 
 
+class PortaBillingApp(Application):
+    """PortaBilling (issue 20): per-site settings, status, last sync, differences, errors."""
+
+    title = _("PortaBilling")
+    icon = "receipt_long"
+    app_name = "portabilling"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("portabilling.view_portabillingsite"))
+
+    @property
+    def index_path(self):
+        from erp.integrations.portabilling.views import IndexView
+
+        return path("", IndexView.as_view(viewset=self), name="index")
+
+    @property
+    def site_path(self):
+        from erp.integrations.portabilling.views import SiteView
+
+        return path("<uuid:site_id>/", SiteView.as_view(viewset=self), name="site")
+
+    @property
+    def action_path(self):
+        from erp.integrations.portabilling.views import ActionView
+
+        return path(
+            "<uuid:site_id>/<slug:action>/", ActionView.as_view(viewset=self), name="action"
+        )
+
+
 class SupportApp(Application):
     """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
 
@@ -235,5 +265,6 @@ site = Site(
         ),
         FaultRepairAppViewset(),
         SupportApp(),
+        PortaBillingApp(),
     ],
 )
