@@ -29,19 +29,33 @@ def credits_visible_to(user: Any) -> QuerySet[PortaCredit]:
     return restrict(PortaCredit.objects.select_related("account__voucher"), user)
 
 
+_COUNTS = {
+    "created": Count("pk", filter=Q(state=AccountState.CREATED)),
+    "pending": Count("pk", filter=Q(state=AccountState.PENDING)),
+    "failed": Count("pk", filter=Q(state=AccountState.FAILED)),
+    "blocked": Count("pk", filter=Q(blocked=True)),
+    "differing": Count("pk", filter=~Q(differences=[])),
+}
+
+
 def account_counts(site_id: Any) -> dict[str, int]:
     """Accounts per state, and how many differ from PortaBilling, for one site."""
-    row = PortaAccount.objects.filter(site_id=site_id).aggregate(
-        created=Count("pk", filter=Q(state=AccountState.CREATED)),
-        pending=Count("pk", filter=Q(state=AccountState.PENDING)),
-        failed=Count("pk", filter=Q(state=AccountState.FAILED)),
-        blocked=Count("pk", filter=Q(blocked=True)),
-        differing=Count("pk", filter=~Q(differences=[])),
-    )
+    row = PortaAccount.objects.filter(site_id=site_id).aggregate(**_COUNTS)
     row["credits_pending"] = PortaCredit.objects.filter(
         account__site_id=site_id, state=CreditState.PENDING
     ).count()
     return row
+
+
+def counts_by_site(site_ids: list[Any]) -> dict[Any, dict[str, int]]:
+    """account_counts for many sites in one query (the index page)."""
+    rows = (
+        PortaAccount.objects.filter(site_id__in=site_ids)
+        .values("site_id")
+        .annotate(**_COUNTS)
+        .order_by()
+    )
+    return {row.pop("site_id"): row for row in rows}
 
 
 def differing(user: Any, site_id: Any, limit: int = 100) -> list[PortaAccount]:

@@ -30,16 +30,16 @@ class IndexView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         configs = {c.site_id: c for c in selectors.configs_visible_to(user)}
-        rows = []
-        for site in selectors.sites_visible_to(user)[:500]:
-            config = configs.get(site.pk)
-            rows.append(
-                {
-                    "site": site,
-                    "config": config,
-                    "counts": selectors.account_counts(site.pk) if config else None,
-                }
-            )
+        counts = selectors.counts_by_site(list(configs))
+        empty = dict.fromkeys(("created", "pending", "failed", "blocked", "differing"), 0)
+        rows = [
+            {
+                "site": site,
+                "config": configs.get(site.pk),
+                "counts": counts.get(site.pk, empty),
+            }
+            for site in selectors.sites_visible_to(user)[:500]
+        ]
         context.update(rows=rows)
         return context
 
