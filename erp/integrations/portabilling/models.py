@@ -66,7 +66,7 @@ class PortaBillingSite(BaseModel):
     last_call_ms = models.PositiveIntegerField(_("last call (ms)"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["password_encrypted"])
 
-    row_scope = RowScope(agents_see=AgentRows.NONE)
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portabilling.view_portabillingsite")
 
     class Meta:
         verbose_name = _("PortaBilling site")
@@ -125,7 +125,7 @@ class PortaAccount(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    row_scope = RowScope(agents_see=AgentRows.NONE)
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="portabilling.view_portaaccount")
 
     class Meta:
         verbose_name = _("PortaBilling account")
@@ -167,7 +167,11 @@ class PortaCredit(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
-    row_scope = RowScope(site="account__site", agents_see=AgentRows.NONE)
+    row_scope = RowScope(
+        site="account__site",
+        agents_see=AgentRows.NONE,
+        permission="portabilling.view_portacredit",
+    )
 
     class Meta:
         verbose_name = _("PortaBilling credit")
