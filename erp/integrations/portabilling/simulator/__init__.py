@@ -249,6 +249,9 @@ class PortaState:
 class Handler(BaseHTTPRequestHandler):
     server: PortaServer
     protocol_version = "HTTP/1.1"
+    # headers and body go out as two writes: without TCP_NODELAY each answer waits for the
+    # client's delayed ACK (~40 ms), which a real server does not add
+    disable_nagle_algorithm = True
 
     def log_message(self, *args) -> None:  # quiet
         pass

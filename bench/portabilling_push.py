@@ -1,0 +1,112 @@
+"""Benchmark: creating PortaBilling accounts for a batch, one request at a time vs bounded
+parallel requests.
+
+Both run the real service ``push_accounts`` (database reads and writes included) against the
+PortaBilling simulator over real HTTP, with the same latency added before every answer
+(default 50 ms, a billing server in another country), in the same run:
+
+- baseline: ``parallel = 1`` (one request at a time);
+- measured: ``parallel = --parallel`` (default 8).
+
+    python bench/portabilling_push.py --accounts 1000 --latency 0.05
+
+Uses the database of DATABASE_URL (migrated); creates a scratch site, router, package and two
+batches and removes them afterwards. Exits 1 if the ratio is under --min-ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument("--min-ratio", type=float, default=4.0)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from erp.integrations.portabilling import services
+    from erp.integrations.portabilling.models import PortaAccount, PortaBillingSite
+    from erp.integrations.portabilling.simulator import serve
+    from erp.sites.models import Router, Site
+    from erp.vouchers import services as vouchers
+    from erp.vouchers.models import Package, Voucher, VoucherBatch
+
+    server = serve(login="bench", password="bench-pass").start_in_thread()
+    server.state.delay = args.latency
+    tag = uuid.uuid4().hex[:6]
+    site = Site.objects.create(name=f"bench-porta-{tag}", code=f"BP{tag[:4]}".upper())
+    router = Router(site=site, name="bench", host="127.0.0.1", username="x")
+    router.set_password("x")
+    router.save()
+    package = vouchers.save_package(
+        actor=None,
+        name=f"bench-porta-{tag}",
+        price=Decimal("1000"),
+        validity_seconds=3600,
+        sites=[site],
+    )
+    config = PortaBillingSite(
+        site=site,
+        enabled=True,
+        api_url=server.url,
+        login="bench",
+        i_customer=1,
+        i_product=1,
+        parallel=1,
+        timeout_seconds=10,
+    )
+    config.set_password("bench-pass")
+    config.save()
+    batches = []
+    try:
+        figures = {}
+        for parallel in (1, args.parallel):
+            batch = vouchers.request_batch(
+                actor=None, package=package, router=router, quantity=args.accounts, preapproved=True
+            )
+            vouchers.generate_batch(batch)
+            batches.append(batch)
+            PortaBillingSite.objects.filter(pk=config.pk).update(parallel=parallel)
+            config.refresh_from_db()
+            services.queue_batch(batch.pk)
+            started = time.perf_counter()
+            done = services.push_accounts(config)
+            figures[parallel] = time.perf_counter() - started
+            assert done["created"] == args.accounts, done
+        ratio = figures[1] / figures[args.parallel]
+        print(
+            f"{args.accounts} accounts, {args.latency * 1000:.0f} ms latency: "
+            f"one at a time {figures[1]:.2f} s, {args.parallel} parallel "
+            f"{figures[args.parallel]:.2f} s, ratio {ratio:.1f}x"
+        )
+        return 0 if ratio >= args.min_ratio else 1
+    finally:
+        server.stop()
+        PortaAccount.objects.filter(site=site).delete()
+        PortaBillingSite.history.filter(site_id=site.pk).delete()
+        PortaBillingSite.objects.filter(pk=config.pk).delete()
+        Voucher.objects.filter(batch__in=batches).delete()
+        VoucherBatch.objects.filter(pk__in=[b.pk for b in batches]).delete()
+        router.delete()
+        site.delete()
+        Package.objects.filter(pk=package.pk).delete()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
