@@ -29,17 +29,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=1000)
-    parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--parallel", type=int, default=8)
-    parser.add_argument("--min-ratio", type=float, default=4.0)
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+def run(*, accounts: int, latency: float, parallel: int = 8) -> dict:
+    """Both pushes in one run; their seconds and the ratio."""
     from erp.integrations.portabilling import services
     from erp.integrations.portabilling.models import PortaAccount, PortaBillingSite
     from erp.integrations.portabilling.simulator import serve
@@ -48,7 +39,7 @@ def main() -> int:
     from erp.vouchers.models import Package, Voucher, VoucherBatch
 
     server = serve(login="bench", password="bench-pass").start_in_thread()
-    server.state.delay = args.latency
+    server.state.delay = latency
     tag = uuid.uuid4().hex[:6]
     site = Site.objects.create(name=f"bench-porta-{tag}", code=f"BP{tag[:4]}".upper())
     router = Router(site=site, name="bench", host="127.0.0.1", username="x")
@@ -76,26 +67,26 @@ def main() -> int:
     batches = []
     try:
         figures = {}
-        for parallel in (1, args.parallel):
+        for width in (1, parallel):
             batch = vouchers.request_batch(
-                actor=None, package=package, router=router, quantity=args.accounts, preapproved=True
+                actor=None, package=package, router=router, quantity=accounts, preapproved=True
             )
             vouchers.generate_batch(batch)
             batches.append(batch)
-            PortaBillingSite.objects.filter(pk=config.pk).update(parallel=parallel)
+            PortaBillingSite.objects.filter(pk=config.pk).update(parallel=width)
             config.refresh_from_db()
             services.queue_batch(batch.pk)
             started = time.perf_counter()
             done = services.push_accounts(config)
-            figures[parallel] = time.perf_counter() - started
-            assert done["created"] == args.accounts, done
-        ratio = figures[1] / figures[args.parallel]
-        print(
-            f"{args.accounts} accounts, {args.latency * 1000:.0f} ms latency: "
-            f"one at a time {figures[1]:.2f} s, {args.parallel} parallel "
-            f"{figures[args.parallel]:.2f} s, ratio {ratio:.1f}x"
-        )
-        return 0 if ratio >= args.min_ratio else 1
+            figures[width] = time.perf_counter() - started
+            assert done["created"] == accounts, done
+        return {
+            "accounts": accounts,
+            "serial_s": figures[1],
+            "parallel_s": figures[parallel],
+            "ratio": figures[1] / figures[parallel],
+            "created_remote": len(server.state.accounts),
+        }
     finally:
         server.stop()
         PortaAccount.objects.filter(site=site).delete()
@@ -106,6 +97,26 @@ def main() -> int:
         router.delete()
         site.delete()
         Package.objects.filter(pk=package.pk).delete()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument("--min-ratio", type=float, default=4.0)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    result = run(accounts=args.accounts, latency=args.latency, parallel=args.parallel)
+    print(
+        f"{args.accounts} accounts, {args.latency * 1000:.0f} ms latency: "
+        f"one at a time {result['serial_s']:.2f} s, {args.parallel} parallel "
+        f"{result['parallel_s']:.2f} s, ratio {result['ratio']:.1f}x"
+    )
+    return 0 if result["ratio"] >= args.min_ratio else 1
 
 
 if __name__ == "__main__":
