@@ -76,6 +76,7 @@ def test_configure_check_and_see_differences_at_1280(
     differences = page.locator("#porta-differences")
     expect(differences).to_contain_text(account.voucher.code)
     expect(differences).to_contain_text("blocked")
+    expect(page.locator("#porta-batches")).to_contain_text("Day")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "portabilling-site-1280")
 

@@ -83,3 +83,14 @@ def open_credits(user: Any, site_id: Any, limit: int = 50) -> list[PortaCredit]:
         .exclude(state=CreditState.APPLIED)
         .order_by("-created_at")[:limit]
     )
+
+
+def batch_progress(site_id: Any, limit: int = 10) -> list[dict[str, Any]]:
+    """The site's latest batches with their accounts created / to create / refused."""
+    rows = (
+        PortaAccount.objects.filter(site_id=site_id)
+        .values("batch_id", "batch__created_at", "batch__quantity", "batch__package__name")
+        .annotate(**{k: _COUNTS[k] for k in ("created", "pending", "failed")})
+        .order_by("-batch__created_at")[:limit]
+    )
+    return list(rows)

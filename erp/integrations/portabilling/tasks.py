@@ -58,6 +58,6 @@ def sync_all() -> int:
         try:
             services.run_site(config)
             n += 1
-        except services.PortaError as exc:
-            log.warning("portabilling %s: %s", config.site_id, exc)
+        except Exception:  # one site's surprise (a key that cannot decrypt …) stops only it
+            log.exception("portabilling %s: the sync failed", config.site_id)
     return n

@@ -73,6 +73,7 @@ class SiteView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             differing=selectors.differing(user, site.pk) if config else [],
             errors=selectors.with_errors(user, site.pk) if config else [],
             credits=selectors.open_credits(user, site.pk) if config else [],
+            batches=selectors.batch_progress(site.pk) if config else [],
         )
         return context
 
