@@ -94,6 +94,14 @@ def test_a_push_stopped_midway_resumes_where_it_stopped(porta, porta_site, monke
 
 
 @pytest.mark.django_db
+def test_a_push_of_many_windows_logs_in_once_per_parallel_request(porta, porta_site, monkeypatch):
+    monkeypatch.setattr(services, "WINDOW", 5)
+    _stocked(porta_site, quantity=30)  # six windows, four requests at a time
+    assert services.push_accounts(porta_site.config)["created"] == 30
+    assert porta.state.calls.count("Session/login") <= porta_site.config.parallel
+
+
+@pytest.mark.django_db
 def test_a_server_that_is_down_leaves_the_accounts_waiting_and_says_so(porta, porta_site):
     from tests.ports import free_port
 
