@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -29,17 +30,51 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 
-def run(*, accounts: int, latency: float, parallel: int = 8) -> dict:
-    """Both pushes in one run; their seconds and the ratio."""
+def _count_remote(url: str, top: int) -> int:
+    """How many accounts the simulator holds (the highest i_account it gave, from 1001)."""
+    from erp.integrations.portabilling.client import PortaBillingClient
+
+    client = PortaBillingClient(url, login="bench", password="bench-pass", timeout=10)
+    try:
+        return sum(1 for i in range(1001, 1001 + top + 5) if client.get_account_info(i_account=i))
+    finally:
+        client.close()
+
+
+def run(*, accounts: int, latency: float, parallel: int = 8, verify: bool = False) -> dict:
+    """Both pushes in one run; their seconds and the ratio (``verify``: also count, one call
+    per account, the accounts the simulator holds)."""
     from erp.integrations.portabilling import services
     from erp.integrations.portabilling.models import PortaAccount, PortaBillingSite
-    from erp.integrations.portabilling.simulator import serve
+    from erp.mikrotik.simulator import free_port, wait_for_port
     from erp.sites.models import Router, Site
     from erp.vouchers import services as vouchers
     from erp.vouchers.models import Package, Voucher, VoucherBatch
 
-    server = serve(login="bench", password="bench-pass").start_in_thread()
-    server.state.delay = latency
+    # the server in a process of its own, as a billing server is (not sharing our GIL)
+    port = free_port(1)
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "manage.py",
+            "portabilling_sim",
+            "--port",
+            str(port),
+            "--login",
+            "bench",
+            "--password",
+            "bench-pass",
+            "--latency",
+            str(latency),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if not wait_for_port(port):
+        server.kill()
+        raise RuntimeError("the PortaBilling simulator did not start")
+    url = f"http://127.0.0.1:{port}"
     tag = uuid.uuid4().hex[:6]
     site = Site.objects.create(name=f"bench-porta-{tag}", code=f"BP{tag[:4]}".upper())
     router = Router(site=site, name="bench", host="127.0.0.1", username="x")
@@ -55,7 +90,7 @@ def run(*, accounts: int, latency: float, parallel: int = 8) -> dict:
     config = PortaBillingSite(
         site=site,
         enabled=True,
-        api_url=server.url,
+        api_url=url,
         login="bench",
         i_customer=1,
         i_product=1,
@@ -85,10 +120,11 @@ def run(*, accounts: int, latency: float, parallel: int = 8) -> dict:
             "serial_s": figures[1],
             "parallel_s": figures[parallel],
             "ratio": figures[1] / figures[parallel],
-            "created_remote": len(server.state.accounts),
+            "created_remote": _count_remote(url, accounts * 2) if verify else None,
         }
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=10)
         PortaAccount.objects.filter(site=site).delete()
         PortaBillingSite.history.filter(site_id=site.pk).delete()
         PortaBillingSite.objects.filter(pk=config.pk).delete()

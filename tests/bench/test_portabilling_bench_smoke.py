@@ -8,7 +8,7 @@ import pytest
 def test_portabilling_push_smoke(roles):
     from bench import portabilling_push
 
-    result = portabilling_push.run(accounts=80, latency=0.02, parallel=8)
+    result = portabilling_push.run(accounts=80, latency=0.02, parallel=8, verify=True)
     # every account made exactly once, by both pushes
     assert result["created_remote"] == 160
     # one at a time costs at least 80 × 20 ms by construction; 8 at a time must beat it clearly

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8750)
         parser.add_argument("--login", default="viornet-api")
         parser.add_argument("--password", default="demo-porta-pass")
+        parser.add_argument(
+            "--latency", type=float, default=0.0, help="seconds before every answer (benchmarks)"
+        )
 
     def handle(self, *args, **options):
         server = serve(
@@ -25,6 +28,7 @@ class Command(BaseCommand):
             login=options["login"],
             password=options["password"],
         )
+        server.state.delay = options["latency"]
         self.stdout.write(
             f"PortaBilling simulator on {server.url}/rest/ (i_customer 1, i_product 1)"
         )
