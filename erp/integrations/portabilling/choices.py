@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from erp.vouchers.choices import VoucherStatus
+
 
 class LinkStatus(models.TextChoices):
     UNKNOWN = "unknown", _("not checked yet")
@@ -21,4 +23,4 @@ class CreditState(models.TextChoices):
 
 
 # The voucher statuses whose PortaBilling account is blocked (void covers refunds).
-BLOCKED_VOUCHER_STATUSES = ("void", "expired")
+BLOCKED_VOUCHER_STATUSES = (VoucherStatus.VOID, VoucherStatus.EXPIRED)

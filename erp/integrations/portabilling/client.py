@@ -21,6 +21,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,6 +34,7 @@ SESSION_FAULTS = ("Server.Session.check_auth.auth_failed", "Server.Session.auth_
 LOGIN_FAULTS = ("Server.Session.login.auth_failed", "Client.Session.login.auth_failed")
 NOT_FOUND_FAULTS = ("Server.Account.get_account_info.not_found",)
 REFRESH_MARGIN = 60  # seconds before expires_at when the access token is refreshed
+XDR_LIMIT = 500  # records read back when looking for one of our payments
 
 
 class PortaError(Exception):
@@ -361,13 +363,18 @@ class PortaBillingClient:
         )
         return _money(answer, "balance")
 
-    def find_transaction(self, *, i_account: int, reference: str) -> Transaction | None:
-        """The payment on the account that carries our reference, if it landed."""
-        answer = self.call(
-            "Account",
-            "get_xdr_list",
-            {"i_account": i_account, "i_service": 1, "show_hidden": 0, "limit": 500},
-        )
+    def find_transaction(
+        self, *, i_account: int, reference: str, since: datetime | None = None
+    ) -> Transaction | None:
+        """The payment on the account that carries our reference, if it landed.
+
+        Reads the account's xDRs from ``since`` (UTC; our first attempt, less a margin). A
+        list cut at the limit without our reference proves nothing: that is an error, never
+        "not landed" (which would let the caller credit again)."""
+        params: dict[str, Any] = {"i_account": i_account, "limit": XDR_LIMIT}
+        if since is not None:
+            params["from_date"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        answer = self.call("Account", "get_xdr_list", params)
         rows = answer.get("xdr_list")
         if not isinstance(rows, list):
             raise PortaProtocolError("xdr_list is missing or not a list")
@@ -380,4 +387,9 @@ class PortaBillingClient:
                     amount=_money(row, "charged_amount"),
                     reference=reference,
                 )
+        if len(rows) >= XDR_LIMIT:
+            raise PortaError(
+                f"PortaBilling Account/get_xdr_list: more than {XDR_LIMIT} records since the "
+                "first attempt; cannot tell whether the payment landed (not sent again)"
+            )
         return None

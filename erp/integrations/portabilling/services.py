@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held
 from erp.core.services import assign_fields, validated_save
+from erp.vouchers.choices import BatchStatus
 from erp.vouchers.models import Voucher, VoucherBatch, VoucherEvent
 
 from .choices import BLOCKED_VOUCHER_STATUSES, AccountState, CreditState, LinkStatus
@@ -233,7 +235,7 @@ def queue_batch(batch_id: Any) -> int:
 def queue_missed_batches(config: PortaBillingSite) -> int:
     """Batches in stock since the site was switched on whose accounts were never recorded
     (the in-stock announcement is not durable): the beat's safety net."""
-    missing = VoucherBatch.objects.filter(site_id=config.site_id, status="ready").exclude(
+    missing = VoucherBatch.objects.filter(site_id=config.site_id, status=BatchStatus.READY).exclude(
         Exists(PortaAccount.objects.filter(batch_id=OuterRef("pk")))
     )
     if config.enabled_at:
@@ -440,7 +442,9 @@ def apply_credit(credit_id: Any) -> PortaCredit:
         try:
             if credit.attempts > 0:
                 found = client.find_transaction(
-                    i_account=account.i_account, reference=credit.reference
+                    i_account=account.i_account,
+                    reference=credit.reference,
+                    since=credit.created_at - timedelta(hours=1),
                 )
                 if found is not None:
                     return _credited(credit, note="found on the account after a failed answer")

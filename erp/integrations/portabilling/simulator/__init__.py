@@ -76,9 +76,25 @@ class PortaState:
             self.sessions.clear()
             self.access_tokens.clear()
 
-    def credits(self, i_account: int) -> list[dict[str, Any]]:
+    def add_usage(self, i_account: int, count: int) -> None:
+        """``count`` usage records (sessions) on the account, as a voucher in use has."""
         with self.lock:
-            return [dict(x) for x in self.xdrs.get(i_account, [])]
+            for _ in range(count):
+                self._next_xdr += 1
+                self.xdrs.setdefault(i_account, []).append(
+                    {
+                        "i_xdr": self._next_xdr,
+                        "account_id": self.accounts[i_account]["id"],
+                        "CLD": "internet",
+                        "charged_amount": 1.0,
+                        "bill_time": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+                    }
+                )
+
+    def credits(self, i_account: int) -> list[dict[str, Any]]:
+        """The payments (Manual Payment records) on the account."""
+        with self.lock:
+            return [dict(x) for x in self.xdrs.get(i_account, []) if x["CLD"] == "Manual Payment"]
 
     # --- dispatch ---------------------------------------------------------------------------
     def handle(self, name: str, auth: dict, params: dict, bearer: str) -> dict:
@@ -236,6 +252,12 @@ class PortaState:
         if params.get("i_account") not in self.accounts:
             raise Fault("Server.Account.get_xdr_list.not_found", "No such account")
         rows = self.xdrs.get(params["i_account"], [])
+        since = params.get("from_date")
+        if since:
+            rows = [x for x in rows if x["bill_time"] >= since]
+        limit = params.get("limit")
+        if isinstance(limit, int) and limit > 0:
+            rows = rows[:limit]
         # PortaBilling reports a payment as a negative charge; we report the amount credited
         return {"xdr_list": [{**x, "charged_amount": -x["charged_amount"]} for x in rows]}
 

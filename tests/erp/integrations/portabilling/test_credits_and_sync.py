@@ -63,6 +63,22 @@ def test_a_credit_applied_then_answered_500_is_credited_exactly_once(porta, acco
 
 
 @pytest.mark.django_db
+def test_a_read_back_cut_at_its_limit_is_not_taken_for_not_landed(porta, accounts):
+    """Given an account with more usage records than one read returns, when a credit whose
+    first answer was lost is tried again, then it is not sent a second time."""
+    account = accounts[0]
+    porta.state.add_usage(account.i_account, 600)
+    credit = _credit(account)
+    porta.state.fail_after_apply["Account/make_transaction"] = 1
+    services.apply_credit(credit.pk)
+    porta.state.add_usage(account.i_account, 10)
+    again = services.apply_credit(credit.pk)
+    assert again.state == CreditState.PENDING and "cannot tell" in again.last_error
+    assert len(porta.state.credits(account.i_account)) == 1
+    assert porta.state.calls.count("Account/make_transaction") == 1
+
+
+@pytest.mark.django_db
 def test_a_credit_that_did_not_land_is_sent_again_once(porta, accounts):
     account = accounts[0]
     credit = _credit(account)
