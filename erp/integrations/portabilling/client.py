@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import requests
+import urllib3
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ SESSION_FAULTS = ("Server.Session.check_auth.auth_failed", "Server.Session.auth_
 LOGIN_FAULTS = ("Server.Session.login.auth_failed", "Client.Session.login.auth_failed")
 NOT_FOUND_FAULTS = ("Server.Account.get_account_info.not_found",)
 REFRESH_MARGIN = 60  # seconds before expires_at when the access token is refreshed
+MAX_ANSWER_BYTES = 20_000_000  # larger is not an answer we asked for
 XDR_LIMIT = 500  # records read back when looking for one of our payments
 
 
@@ -181,8 +183,14 @@ class PortaBillingClient:
         self.calls += 1
         try:
             response = self._http.post(
-                url, data=data, headers=headers, timeout=self.timeout, verify=self.verify_tls
+                url,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+                verify=self.verify_tls,
+                stream=True,
             )
+            raw = self._read(response, name, started)
         except requests.Timeout:
             raise PortaTimeout(
                 f"PortaBilling {name}: no answer within {self.timeout:g} s"
@@ -194,7 +202,7 @@ class PortaBillingClient:
         elapsed = time.monotonic() - started
         log.debug("portabilling %s: HTTP %s in %.3f s", name, response.status_code, elapsed)
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             kind = response.headers.get("Content-Type", "?").split(";")[0]
             raise PortaProtocolError(
@@ -208,6 +216,36 @@ class PortaBillingClient:
         if "faultcode" in body:
             raise PortaFault(name, str(body.get("faultcode")), str(body.get("faultstring", "")))
         raise PortaProtocolError(f"PortaBilling {name}: HTTP {response.status_code}")
+
+    def _read(self, response: requests.Response, name: str, started: float) -> bytes:
+        """The body, within the whole call's deadline and size: the read timeout alone is per
+        socket read, so a server trickling bytes (or an answer that never ends) would never
+        time out."""
+        chunks, size = [], 0
+        with response:
+            while True:
+                # read1: what one socket read brings (a fuller read would wait for the whole
+                # chunk and never look at the clock)
+                try:
+                    chunk = response.raw.read1(65536, decode_content=True)
+                except urllib3.exceptions.ReadTimeoutError:
+                    raise requests.Timeout() from None
+                except urllib3.exceptions.HTTPError as exc:
+                    raise requests.ConnectionError(type(exc).__name__) from None
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise PortaProtocolError(
+                        f"PortaBilling {name}: the answer is larger than "
+                        f"{MAX_ANSWER_BYTES // 1_000_000} MB"
+                    )
+                if time.monotonic() - started > self.timeout * 2:
+                    raise PortaTimeout(
+                        f"PortaBilling {name}: the answer did not end within {self.timeout * 2:g} s"
+                    )
+                chunks.append(chunk)
+        return b"".join(chunks)
 
     # --- session -------------------------------------------------------------------------------
     def login(self) -> None:

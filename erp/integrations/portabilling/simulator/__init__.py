@@ -13,12 +13,14 @@ Customer/get_customer_info.
 Faults a test or bench injects on ``state``: ``fail_after_apply[method] = n`` (apply, then
 answer 500 n times), ``fail_before[method] = n`` (500 without applying), ``delay`` (seconds
 before each answer), ``expire_sessions()`` (every session and token becomes invalid),
-``html_next`` (answer an HTML error page n times), ``wrong_type_next`` (account_info.balance
+``html_next`` (answer an HTML error page n times), ``trickle_next`` (an answer that
+trickles a byte every 0.1 s and never ends, n times), ``wrong_type_next`` (account_info.balance
 sent as a list n times).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import secrets
 import threading
@@ -56,6 +58,8 @@ class PortaState:
         self.fail_before: dict[str, int] = {}
         self.delay = 0.0
         self.html_next = 0
+        self.trickle_next = 0
+        self.gzip = False  # compress answers, as a server behind nginx may
         self.wrong_type_next = 0
         self.token_lifetime = 3600
         self.calls: list[str] = []
@@ -286,7 +290,17 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, data: Any) -> None:
-        self._send(status, json.dumps(data).encode(), "application/json")
+        body = json.dumps(data).encode()
+        if self.server.state.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self._send(status, body, "application/json")
 
     def do_GET(self) -> None:
         self._send(404, b"<html><body>Not found</body></html>", "text/html")
@@ -297,6 +311,21 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         if state.delay:
             time.sleep(state.delay)
+        if state.trickle_next:
+            state.trickle_next -= 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            try:
+                for _ in range(200):  # a byte every 0.1 s: each read is quick, the whole is not
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if state.html_next:
             state.html_next -= 1
             self._send(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")

@@ -5,6 +5,7 @@ failure a clear PortaError without a secret in it."""
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 
 import pytest
@@ -125,6 +126,12 @@ def test_down_slow_html_and_wrong_types_are_clear_errors(porta):
         client.get_account_info(id="VCH-1")
     porta.state.delay = 0
 
+    porta.state.trickle_next = 1
+    started = time.monotonic()
+    with pytest.raises(PortaTimeout, match=r"did not end within 0.6 s"):
+        client.get_account_info(id="VCH-1")
+    assert time.monotonic() - started < 2
+
     porta.state.html_next = 1
     with pytest.raises(PortaProtocolError, match="text/html instead of JSON"):
         client.get_account_info(id="VCH-1")
@@ -148,3 +155,10 @@ def test_a_credit_carries_our_reference_and_is_found_again(porta):
     assert balance == Decimal("1500.0")
     found = client.find_transaction(i_account=i_account, reference="viornet-pay-1")
     assert found is not None and found.amount == Decimal("500.0")
+
+
+def test_a_compressed_answer_is_read(porta):
+    porta.state.gzip = True
+    client = _client(porta)
+    i_account = _add(client)
+    assert client.get_account_info(i_account=i_account).balance == Decimal("1000.0")
