@@ -15,6 +15,7 @@ from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
 from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
+from erp.integrations.portabilling.views import ActionView, IndexView, SiteView
 from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.notifications.views import MarkReadView, NotificationListView
@@ -142,6 +143,30 @@ class SmsApp(Application):
         return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
 
 
+class PortaBillingApp(Application):
+    """PortaBilling (issue 20): per-site settings, status, last sync, differences, errors."""
+
+    title = _("PortaBilling")
+    icon = "receipt_long"
+    app_name = "portabilling"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("portabilling.view_portabillingsite"))
+
+    @property
+    def index_path(self):
+        return path("", IndexView.as_view(viewset=self), name="index")
+
+    @property
+    def site_path(self):
+        return path("<uuid:site_id>/", SiteView.as_view(viewset=self), name="site")
+
+    @property
+    def action_path(self):
+        return path(
+            "<uuid:site_id>/<slug:action>/", ActionView.as_view(viewset=self), name="action"
+        )
+
+
 class SupportApp(Application):
     """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
 
@@ -216,5 +241,6 @@ site = Site(
         FaultRepairAppViewset(),
         SupportTicketAppViewset(),
         SupportApp(),
+        PortaBillingApp(),
     ],
 )

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "erp.sync",
     "erp.messaging",
     "erp.support",
+    "erp.integrations.portabilling",
 ]
 
 MIDDLEWARE = [

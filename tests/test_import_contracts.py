@@ -37,7 +37,7 @@ def _copy(tmp_path: Path) -> Path:
 def test_the_tree_keeps_every_contract(tmp_path):
     result = _lint(_copy(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 kept, 0 broken" in result.stdout
+    assert "5 kept, 0 broken" in result.stdout
 
 
 def test_a_planted_violation_of_each_contract_fails_the_check(tmp_path):
@@ -48,6 +48,10 @@ def test_a_planted_violation_of_each_contract_fails_the_check(tmp_path):
     (tree / "erp/sales/planted_sim.py").write_text("from erp.mikrotik.simulator import state\n")
     # production code importing a payment provider's simulator
     (tree / "erp/portal/planted_pay.py").write_text("from erp.payments.simulator import wave\n")
+    # production code importing the PortaBilling simulator
+    (tree / "erp/vouchers/planted_porta.py").write_text(
+        "from erp.integrations.portabilling import simulator\n"
+    )
     # a cycle inside an app
     (tree / "erp/sites/planted_a.py").write_text("from erp.sites import planted_b\n")
     (tree / "erp/sites/planted_b.py").write_text("from erp.sites import planted_a\n")
@@ -55,7 +59,8 @@ def test_a_planted_violation_of_each_contract_fails_the_check(tmp_path):
     result = _lint(tree)
 
     assert result.returncode != 0
-    assert "0 kept, 4 broken" in result.stdout, result.stdout
+    assert "0 kept, 5 broken" in result.stdout, result.stdout
+    assert "erp.vouchers.planted_porta -> erp.integrations.portabilling.simulator" in result.stdout
     assert "erp.portal.planted_pay -> erp.payments.simulator.wave" in result.stdout
     assert "erp.core.planted_upward -> dashboards.app" in result.stdout
     assert "erp.sales.planted_sim -> erp.mikrotik.simulator.state" in result.stdout

@@ -67,6 +67,9 @@ JOBS: tuple[Job, ...] = (
         crontab={"minute": "30", "hour": "5", "day_of_week": "*"},
         local_time=True,
     ),
+    # PortaBilling (erp.integrations.portabilling): for sites that turned it on, create the
+    # accounts of new batches, push blocks, retry credits and read changed accounts back
+    Job("PortaBilling sync", "erp.integrations.portabilling.tasks.sync_all", every=FIVE_MINUTES),
     # SMS (erp.messaging): the gateways' pumps, the modems' inboxes, reminders before access
     # ends (quiet hours are kept by the task itself)
     Job("Send due SMS", "erp.messaging.tasks.pump_all", every=MINUTE),

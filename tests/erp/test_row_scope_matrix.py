@@ -26,6 +26,8 @@ from erp.clients.models import Client
 from erp.core.scoping import RowScope
 from erp.finance import selectors as finance
 from erp.finance.models import Expense
+from erp.integrations.portabilling import selectors as portabilling
+from erp.integrations.portabilling.models import PortaAccount, PortaBillingSite
 from erp.maintenance import selectors as maintenance
 from erp.maintenance.models import Downtime, Fault, RepairLog
 from erp.messaging import selectors as messaging
@@ -82,6 +84,14 @@ def expected(selector: str, kind: str, role: str) -> set[str]:
         if kind == "scoped":
             rows -= {"far"}
         return rows
+    if selector.startswith("porta_"):
+        perm = {
+            "porta_sites": "portabilling.view_portabillingsite",
+            "porta_accounts": "portabilling.view_portaaccount",
+        }[selector]
+        if kind == "agent" or not allowed(perm):
+            return set()
+        return {"all": by_site, "unscoped": by_site}.get(kind, {"own"})
     if selector == "expenses":
         if not allowed("finance.view_expense"):
             return set()
@@ -218,6 +228,23 @@ def world(make_user, make_site, make_router, make_client, users, asset_types):
         for site, label in [(site_a, "own"), (site_b, "far")]
     }
 
+    porta = {
+        label: PortaBillingSite.objects.create(
+            site=site, api_url="https://billing.test", login="api", i_customer=1, i_product=1
+        )
+        for site, label in [(site_a, "own"), (site_b, "far")]
+    }
+    rows["porta_sites"] = {config.pk: label for label, config in porta.items()}
+    rows["porta_accounts"] = {
+        PortaAccount.objects.create(
+            voucher=batch.vouchers.first(),
+            site=batch.site,
+            batch=batch,
+            opening_balance=Decimal("1000"),
+        ).pk: label
+        for batch, label in [(batch_own, "own"), (batch_far, "far")]
+    }
+
     viewers = [("all", Role.SUPER_ADMIN, admin), ("agent", Role.AGENT, alice)]
     for role in STAFF:
         viewers.append(("unscoped", role, make_user(role)))
@@ -245,6 +272,8 @@ SELECTORS = {
     "tickets": support.tickets_visible_to,
     "ticket_messages": support.messages_visible_to,
     "incidents": support.incidents_visible_to,
+    "porta_sites": portabilling.configs_visible_to,
+    "porta_accounts": portabilling.accounts_visible_to,
 }
 
 

@@ -27,6 +27,7 @@ EXPECTED_APPS = {
         "/faults/",
         "/batches/",
         "/finance/",
+        "/portabilling/",
     },
     Role.MARKETING: {
         "/dashboard/",
@@ -74,6 +75,7 @@ EXPECTED_APPS = {
         "/faults/",
         "/batches/",
         "/finance/",
+        "/portabilling/",
     },
     Role.AGENT: {
         "/dashboard/",

@@ -307,6 +307,22 @@ MESSAGING = {
     "Finance": {"messaging.view_message", "messaging.view_campaign", "messaging.view_sms_cost"},
 }
 
+# PortaBilling (issue 20): a Super Admin configures sites and repairs; Finance reads.
+_PORTA_READ = {
+    "portabilling.view_portabillingsite",
+    "portabilling.view_portaaccount",
+    "portabilling.view_portacredit",
+}
+PORTABILLING = {
+    "Super Admin": {
+        *_PORTA_READ,
+        "portabilling.add_portabillingsite",
+        "portabilling.change_portabillingsite",
+        "portabilling.operate_portabilling",
+    },
+    "Finance": _PORTA_READ,
+}
+
 
 @pytest.mark.django_db
 def test_migration_seeds_every_role_with_its_permissions():
@@ -332,6 +348,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | SYNC.get(role, set())
             | MESSAGING.get(role, set())
             | SUPPORT.get(role, set())
+            | PORTABILLING.get(role, set())
         ), role
 
 
