@@ -1,0 +1,29 @@
+import pytest
+
+from erp.integrations.openwisp.simulator.server import serve
+
+USER, PASSWORD = "erp-api", "s3cret-openwisp-pass"
+
+
+@pytest.fixture
+def openwisp_sim():
+    """A started OpenWISP simulator (12 devices) on a free port; stopped after the test."""
+    server = serve(username=USER, password=PASSWORD, devices=12).start_in_thread()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_openwisp_sim():
+    started = []
+
+    def make(**options):
+        options.setdefault("username", USER)
+        options.setdefault("password", PASSWORD)
+        server = serve(**options).start_in_thread()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
