@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "erp.sync",
     "erp.messaging",
     "erp.support",
+    "erp.integrations.openwisp",
 ]
 
 MIDDLEWARE = [
@@ -453,6 +454,9 @@ MAINTENANCE_SLA_HOURS = {
     "minor": env.int("SLA_MINOR_HOURS", default=72),
 }
 ROUTER_DOWN_FAULT_SEVERITY = env.str("ROUTER_DOWN_FAULT_SEVERITY", default="critical")
+# OpenWISP (erp.integrations.openwisp): a device list longer than this many pages of 100 is
+# treated as a server whose list never ends (20,000 devices per site by default).
+OPENWISP_MAX_PAGES = env.int("OPENWISP_MAX_PAGES", default=200)
 
 # Vouchers: the hotspot login page a card's QR code opens, with the code filled in.
 HOTSPOT_LOGIN_URL = env.str(

@@ -96,6 +96,17 @@ JOBS: tuple[Job, ...] = (
         "analytics.tasks.rebuild_rollups",
         crontab={"minute": "30", "hour": "2", "day_of_week": "*"},
     ),
+    # OpenWISP (erp.integrations.openwisp): hourly discovery of access points, their health
+    Job(
+        "OpenWISP access point discovery (hourly)",
+        "erp.integrations.openwisp.tasks.discover_all",
+        every=3600,
+    ),
+    Job(
+        "OpenWISP access point health",
+        "erp.integrations.openwisp.tasks.check_all_health",
+        every=FIVE_MINUTES,
+    ),
     # support (erp.support): the ticket classifier learns the agents' corrections, Sundays
     Job(
         "Retrain the ticket classifier (weekly)",

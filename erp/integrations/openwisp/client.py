@@ -72,6 +72,7 @@ class RemoteDevice:
     config_status: str
     created: str
     modified: str
+    hardware_id: str = ""  # the serial, on servers with OPENWISP_CONTROLLER_HARDWARE_ID_ENABLED
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def parse_device(row: Any, where: str) -> RemoteDevice:
         config_status=_text(config or {}, "status", f"{where} config"),
         created=_text(row, "created", where),
         modified=_text(row, "modified", where),
+        hardware_id=_text(row, "hardware_id", where),
     )
 
 

@@ -196,6 +196,23 @@ SUPPORT = {
     "Technical": _TICKET_WORKER | {"support.change_incident"},
     "Finance": _TICKET_WORKER,
 }
+# OpenWISP (issue 20): Super Admin sets it up; Technical sees APs and decides matches.
+_OPENWISP_READ = {
+    "openwisp.view_openwispdevice",
+    "openwisp.view_discoveryrun",
+    "openwisp.view_matchconflict",
+    "openwisp.view_devicehealthevent",
+    "openwisp.decide_match",
+}
+OPENWISP = {
+    "Super Admin": _OPENWISP_READ
+    | {
+        "openwisp.view_openwispsettings",
+        "openwisp.add_openwispsettings",
+        "openwisp.change_openwispsettings",
+    },
+    "Technical": _OPENWISP_READ,
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -319,6 +336,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | SYNC.get(role, set())
             | MESSAGING.get(role, set())
             | SUPPORT.get(role, set())
+            | OPENWISP.get(role, set())
         ), role
 
 

@@ -96,6 +96,7 @@ class OpenWispState:
             "organization": "00000000-0000-4000-8000-000000000001",
             "group": None,
             "mac_address": mac_of(i + 1),
+            "hardware_id": f"HW{i + 1:06d}",
             "key": secrets.token_hex(16),
             "last_ip": f"10.20.{i // 250}.{1 + i % 250}",
             "management_ip": f"10.8.{i // 250}.{1 + i % 250}",

@@ -27,3 +27,23 @@ def make_openwisp_sim():
     yield make
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def openwisp_site(make_site, admin_user, asset_types):
+    """A site with OpenWISP switched on, pointed at a given simulator."""
+    from erp.integrations.openwisp import services
+
+    def make(server, **fields):
+        site = make_site(**fields)
+        return services.save_settings(
+            actor=admin_user,
+            site=site,
+            enabled=True,
+            base_url=server.url,
+            username=USER,
+            password=PASSWORD,
+            timeout_seconds=5,
+        )
+
+    return make
