@@ -14,6 +14,7 @@ from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
 from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
+from erp.integrations.openwisp.viewsets import OpenWispApp
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.sales.viewsets import CommissionRuleViewset, RemittanceViewset, SaleViewset
 from erp.sites.viewsets import SiteViewset
@@ -235,5 +236,6 @@ site = Site(
         ),
         FaultRepairAppViewset(),
         SupportApp(),
+        OpenWispApp(),
     ],
 )
