@@ -167,27 +167,39 @@ def _remote_time(value: str) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
-def _upsert_device(config: OpenWispSettings, remote: RemoteDevice, mac: str, now) -> tuple:
-    device = OpenWispDevice.objects.filter(site=config.site, openwisp_id=remote.id).first()
+def _upsert_device(
+    config: OpenWispSettings, remote: RemoteDevice, mac: str, known: dict[str, OpenWispDevice]
+) -> tuple[OpenWispDevice, bool]:
+    """The device's row, written only when something changed (no history row per hour)."""
+    device = known.get(remote.id)
     created = device is None
     device = device or OpenWispDevice(site=config.site, openwisp_id=remote.id)
-    device.name = remote.name[:64]
-    device.mac_address = mac
-    device.model = remote.model[:128]
-    device.os = remote.os[:128]
-    device.system = remote.system[:128]
-    device.last_ip = remote.last_ip[:45]
-    device.management_ip = remote.management_ip[:45]
-    device.config_status = remote.config_status[:32]
-    device.remote_created = _remote_time(remote.created)
-    device.remote_modified = _remote_time(remote.modified)
-    device.last_seen_at = now
-    device.save()
+    values = {
+        "name": remote.name[:64],
+        "mac_address": mac,
+        "model": remote.model[:128],
+        "os": remote.os[:128],
+        "system": remote.system[:128],
+        "last_ip": remote.last_ip[:45],
+        "management_ip": remote.management_ip[:45],
+        "config_status": remote.config_status[:32],
+        "remote_created": _remote_time(remote.created),
+        "remote_modified": _remote_time(remote.modified),
+    }
+    changed = [name for name, value in values.items() if getattr(device, name) != value]
+    if created or changed:
+        for name in changed:
+            setattr(device, name, values[name])
+        device.save()
     return device, created
 
 
 def _discover_one(
-    config: OpenWispSettings, remote: RemoteDevice, run: DiscoveryRun, ap_type: AssetType, now
+    config: OpenWispSettings,
+    remote: RemoteDevice,
+    run: DiscoveryRun,
+    ap_type: AssetType,
+    known: dict[str, OpenWispDevice],
 ) -> str:
     """One device, in its own transaction: 'known', 'matched', 'new' or 'conflict'."""
     actor = config.configured_by
@@ -198,7 +210,7 @@ def _discover_one(
             f"OpenWISP device {remote.name!r} has an invalid MAC address {remote.mac_address!r}"
         ) from None
     with transaction.atomic():
-        device, _created = _upsert_device(config, remote, mac, now)
+        device, _created = _upsert_device(config, remote, mac, known)
         if device.asset_id is not None:
             return "known"
         if device.conflicts.filter(status=ConflictStatus.OPEN).exists():
@@ -252,13 +264,16 @@ def discover(config: OpenWispSettings) -> DiscoveryRun:
         client = client_for(config)
         remote = client.devices()
         run.found = len(remote)
-        now = timezone.now()
+        known = {str(d.openwisp_id): d for d in OpenWispDevice.objects.filter(site=config.site)}
         skipped = []
         for device in remote:
             try:
-                figures[_discover_one(config, device, run, ap_type, now)] += 1
+                figures[_discover_one(config, device, run, ap_type, known)] += 1
             except (OpenWispError, ValidationError) as exc:  # this device only
                 skipped.append(str(exc) if isinstance(exc, OpenWispError) else device.name)
+        OpenWispDevice.objects.filter(
+            site=config.site, openwisp_id__in=[d.id for d in remote]
+        ).update(last_seen_at=timezone.now())
         if skipped:
             raise OpenWispError(f"{len(skipped)} device(s) skipped: " + "; ".join(skipped[:3]))
     except (OpenWispError, ValidationError, NotAllowed) as exc:

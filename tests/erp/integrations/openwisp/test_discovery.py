@@ -67,8 +67,10 @@ def test_discovery_files_new_devices_as_access_points_once(openwisp_sim, openwis
     # the device key is never stored anywhere
     dump = str(list(OpenWispDevice.objects.values())) + str(list(Asset.objects.values()))
     assert first["key"] not in dump
-    # a second run finds the same devices: nothing doubled
+    # a second run finds the same devices: nothing doubled, no history row for the unchanged
+    history = OpenWispDevice.history.count()
     again = services.discover(config)
+    assert OpenWispDevice.history.count() == history
     assert (again.found, again.new, again.known) == (12, 0, 12)
     assert Asset.objects.count() == 12 and OpenWispDevice.objects.count() == 12
 
