@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 
@@ -56,12 +57,18 @@ def test_page_size_is_never_above_100():
     assert client.page_size == 100
 
 
-def test_an_expired_token_logs_in_again_once_and_the_call_succeeds(openwisp_sim):
+def test_an_expired_token_logs_in_again_once_and_the_call_succeeds(openwisp_sim, caplog):
+    caplog.set_level(logging.DEBUG)
     client = client_for(openwisp_sim)
     assert len(client.devices()) == 12
+    token = client._token
     openwisp_sim.state.expire_tokens()
     assert len(client.devices()) == 12
     assert openwisp_sim.state.token_requests == 2
+    assert "logging in again" in caplog.text
+    # neither the password nor a token is in the log or the client's repr
+    for secret in (PASSWORD, token, client._token):
+        assert secret not in caplog.text and secret not in repr(client)
 
 
 def test_a_token_past_its_lifetime_gets_401_and_a_fresh_login(make_openwisp_sim):

@@ -86,3 +86,24 @@ def test_a_match_is_decided_from_the_page(
     conflict.refresh_from_db()
     assert conflict.status == ConflictStatus.LINKED
     assert conflict.device.asset == twins[1]
+
+
+@pytest.mark.django_db
+def test_discover_now_queues_the_run_and_refuses_a_site_switched_off(
+    client, users, openwisp_sim, openwisp_site, eager_celery, django_capture_on_commit_callbacks
+):
+    from erp.integrations.openwisp.models import DiscoveryRun
+
+    config = openwisp_site(openwisp_sim)
+    client.force_login(users["Technical"])
+    assert client.post(f"/openwisp/{config.pk}/discover/").status_code == 403
+    client.force_login(users["Super Admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(f"/openwisp/{config.pk}/discover/")
+    assert answer.status_code == 302
+    run = DiscoveryRun.objects.get()
+    assert run.found == 12 and run.new == 12
+    OpenWispSettings.objects.filter(pk=config.pk).update(enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/openwisp/{config.pk}/discover/")
+    assert DiscoveryRun.objects.count() == 1
