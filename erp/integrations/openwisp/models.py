@@ -88,6 +88,12 @@ class OpenWispDevice(BaseModel):
     openwisp_id = models.UUIDField(_("OpenWISP id"))
     name = models.CharField(_("name"), max_length=64)
     mac_address = models.CharField(_("MAC address"), max_length=17)
+    hardware_id = models.CharField(
+        _("hardware id (serial)"),
+        max_length=80,
+        blank=True,
+        help_text=_("OpenWISP's hardware_id, where the server enables it."),
+    )
     model = models.CharField(_("model"), max_length=128, blank=True)
     os = models.CharField(_("operating system"), max_length=128, blank=True)
     system = models.CharField(_("system"), max_length=128, blank=True)

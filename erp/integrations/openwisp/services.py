@@ -177,6 +177,7 @@ def _upsert_device(
     values = {
         "name": remote.name[:64],
         "mac_address": mac,
+        "hardware_id": remote.hardware_id[:80],
         "model": remote.model[:128],
         "os": remote.os[:128],
         "system": remote.system[:128],
@@ -340,6 +341,7 @@ def decide_conflict(
             config_status="",
             created="",
             modified="",
+            hardware_id=device.hardware_id,
         )
         serial = _serial_of(remote, device.mac_address)
         if Asset.objects.filter(asset_type=ap_type, serial_number=serial).exists():
