@@ -424,3 +424,18 @@ def check_health(config: OpenWispSettings) -> dict[str, int]:
         raise
     _clear_error(config, last_health_at=timezone.now())
     return counts
+
+
+# --- key rotation -----------------------------------------------------------------------------
+def rotate_secrets() -> int:
+    """Re-encrypt every site's OpenWISP password under the first key of FERNET_KEYS (run with
+    rotate_fernet_keys when a key is rotated). Returns how many settings changed."""
+    from erp.core import crypto
+
+    count = 0
+    with transaction.atomic():
+        for config in OpenWispSettings.objects.select_for_update().exclude(password_encrypted=""):
+            config.password_encrypted = crypto.rotate(config.password_encrypted)
+            config.save(update_fields=["password_encrypted"])
+            count += 1
+    return count

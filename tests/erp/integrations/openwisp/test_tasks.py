@@ -49,3 +49,17 @@ def test_the_simulator_command_registers_the_site_switched_off(make_site, admin_
     config = OpenWispSettings.objects.get(site=site)
     assert config.enabled is False and config.base_url == "http://127.0.0.1:9299"
     assert config.get_password() == "demo-pass" and config.configured_by == admin_user
+
+
+@pytest.mark.django_db
+def test_the_password_rotates_to_a_new_fernet_key(openwisp_sim, openwisp_site, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    config = openwisp_site(openwisp_sim)
+    settings.FERNET_KEYS = [Fernet.generate_key().decode(), *settings.FERNET_KEYS]
+    call_command("rotate_openwisp_secrets")
+    settings.FERNET_KEYS = settings.FERNET_KEYS[:1]  # the old key removed
+    config.refresh_from_db()
+    assert config.get_password() == PASSWORD
+    assert discover(config).found == 12
