@@ -43,6 +43,16 @@ def _traffic(frame):
     return c.style(fig, money_axis=None)
 
 
+# up/ok green, problem amber, down/critical red, the rest grey
+STATUS_COLOURS = {
+    "up": "#2e7d32",
+    "ok": "#66bb6a",
+    "problem": "#f9a825",
+    "down": "#c62828",
+    "critical": "#e53935",
+}
+
+
 def _equipment(frame):
     """Routers and access points side by side per site, stacked by status."""
     fig = go.Figure()
@@ -53,8 +63,10 @@ def _equipment(frame):
             name=f"{kind}: {status}",
             offsetgroup=kind,
             legendgroup=kind,
+            marker_color=STATUS_COLOURS.get(status, "#9e9e9e"),
+            marker_pattern_shape="/" if kind == "access point" else "",
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", showlegend=True)
     fig.update_yaxes(title="devices")
     return c.style(fig, money_axis=None)
 
