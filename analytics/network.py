@@ -9,6 +9,7 @@ from django.db.models import Count, F, FloatField, Max, Min, Q, Sum
 from django.db.models.functions import Cast, NullIf, TruncDay
 from django.utils import timezone
 
+from erp.integrations.openwisp.models import OpenWispDevice
 from erp.mikrotik.models import RouterSample
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router, Site
@@ -133,3 +134,28 @@ def active_users_now(
 def routers_down() -> int:
     """How many routers are down right now?"""
     return Router.objects.filter(status=RouterStatus.DOWN).count()
+
+
+EQUIPMENT_COLUMNS = ["site_name", "kind", "status", "count"]
+
+
+def equipment_status(filters: Filters) -> pd.DataFrame:
+    """Routers and access points per site by status, now: routers as monitoring polls them
+    (up, down, unknown), access points as OpenWISP monitoring reports them (ok, problem,
+    critical, unknown, deactivated). Columns site_name, kind ("router" | "access point"),
+    status, count. A query each, grouped in the database."""
+    routers = (
+        filters.scoped(Router.objects.all())
+        .values_list("site__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by("site__name", "status")
+    )
+    aps = (
+        filters.scoped(OpenWispDevice.objects.all())
+        .values_list("site__name", "health")
+        .annotate(n=Count("pk"))
+        .order_by("site__name", "health")
+    )
+    rows = [(site, "router", status, n) for site, status, n in routers]
+    rows += [(site, "access point", status, n) for site, status, n in aps]
+    return pd.DataFrame(rows, columns=EQUIPMENT_COLUMNS)

@@ -15,6 +15,7 @@ from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
 from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
+from erp.integrations.openwisp.viewsets import OpenWispApp
 from erp.integrations.portabilling.views import ActionView, IndexView, SiteView
 from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView
 from erp.mikrotik.viewsets import OperatedRouterViewset
@@ -242,5 +243,6 @@ site = Site(
         SupportTicketAppViewset(),
         SupportApp(),
         PortaBillingApp(),
+        OpenWispApp(),
     ],
 )

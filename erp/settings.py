@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "erp.messaging",
     "erp.support",
     "erp.integrations.portabilling",
+    "erp.integrations.openwisp",
 ]
 
 MIDDLEWARE = [
@@ -455,6 +456,9 @@ MAINTENANCE_SLA_HOURS = {
     "minor": env.int("SLA_MINOR_HOURS", default=72),
 }
 ROUTER_DOWN_FAULT_SEVERITY = env.str("ROUTER_DOWN_FAULT_SEVERITY", default="critical")
+# OpenWISP (erp.integrations.openwisp): a device list longer than this many pages of 100 is
+# treated as a server whose list never ends (20,000 devices per site by default).
+OPENWISP_MAX_PAGES = env.int("OPENWISP_MAX_PAGES", default=200)
 
 # Support tickets (issue 19): the mailbox whose e-mails become tickets, polled every minute by
 # beat: imaps://user:password@host:993/INBOX (empty: no e-mail intake). Replies go out through

@@ -1,4 +1,5 @@
-"""Network: active users and traffic per router over time."""
+"""Network: active users and traffic per router over time; routers and access points (OpenWISP)
+per site by status, now."""
 
 from __future__ import annotations
 
@@ -42,14 +43,49 @@ def _traffic(frame):
     return c.style(fig, money_axis=None)
 
 
+# up/ok green, problem amber, down/critical red, the rest grey
+STATUS_COLOURS = {
+    "up": "#2e7d32",
+    "ok": "#66bb6a",
+    "problem": "#f9a825",
+    "down": "#c62828",
+    "critical": "#e53935",
+}
+
+
+def _equipment(frame):
+    """Routers and access points side by side per site, stacked by status."""
+    fig = go.Figure()
+    for (kind, status), part in frame.groupby(["kind", "status"]):
+        fig.add_bar(
+            x=list(part["site_name"]),
+            y=list(part["count"]),
+            name=f"{kind}: {status}",
+            offsetgroup=kind,
+            legendgroup=kind,
+            marker_color=STATUS_COLOURS.get(status, "#9e9e9e"),
+            marker_pattern_shape="/" if kind == "access point" else "",
+        )
+    fig.update_layout(barmode="stack", showlegend=True)
+    fig.update_yaxes(title="devices")
+    return c.style(fig, money_axis=None)
+
+
 users = c.chart(PAGE, "users", "Active users per router (10 busiest)", _busiest, _users)
 traffic = c.chart(PAGE, "traffic", "Traffic per router, MB (10 busiest)", _busiest, _traffic)
+equipment = c.chart(
+    PAGE,
+    "equipment",
+    "Routers and access points per site, by status (now)",
+    network.equipment_status,
+    _equipment,
+)
 
 
 def layout():
     return html.Div(
         [
             c.filter_bar(PAGE, days=2, agents=False, packages=False),
-            html.Div([users(), traffic()], className="vn-grid"),
+            html.Div([users(), traffic(), equipment()], className="vn-grid"),
         ]
     )

@@ -90,6 +90,27 @@ SUPPORT_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FINANCE: _TICKET_WORKER | {"support.work_billing"},
 }
 
+# OpenWISP (erp.integrations.openwisp): Super Admin sets it up per site; Technical sees the
+# access points, the discovery runs and health, and decides the ambiguous matches.
+_OPENWISP_READ = frozenset(
+    {
+        "openwisp.view_openwispdevice",
+        "openwisp.view_discoveryrun",
+        "openwisp.view_matchconflict",
+        "openwisp.view_devicehealthevent",
+        "openwisp.decide_match",
+    }
+)
+OPENWISP_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.SUPER_ADMIN: _OPENWISP_READ
+    | {
+        "openwisp.view_openwispsettings",
+        "openwisp.add_openwispsettings",
+        "openwisp.change_openwispsettings",
+    },
+    Role.TECHNICAL: _OPENWISP_READ,
+}
+
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPER_ADMIN: frozenset(
@@ -203,7 +224,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "vouchers.view_voucherbatch",
         }
     )
-    | SUPPORT_PERMISSIONS[Role.SUPER_ADMIN],
+    | SUPPORT_PERMISSIONS[Role.SUPER_ADMIN]
+    | OPENWISP_PERMISSIONS[Role.SUPER_ADMIN],
     Role.MARKETING: frozenset(
         {
             "messaging.add_template",
@@ -298,7 +320,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "vouchers.view_package",
         }
     )
-    | SUPPORT_PERMISSIONS[Role.TECHNICAL],
+    | SUPPORT_PERMISSIONS[Role.TECHNICAL]
+    | OPENWISP_PERMISSIONS[Role.TECHNICAL],
     Role.FINANCE: frozenset(
         {
             "messaging.view_message",

@@ -102,6 +102,17 @@ JOBS: tuple[Job, ...] = (
     ),
     # support (erp.support): e-mails to the support mailbox become tickets
     Job("Read the support mailbox", "erp.support.tasks.poll_mailbox", every=MINUTE),
+    # OpenWISP (erp.integrations.openwisp): hourly discovery of access points, their health
+    Job(
+        "OpenWISP access point discovery (hourly)",
+        "erp.integrations.openwisp.tasks.discover_all",
+        every=3600,
+    ),
+    Job(
+        "OpenWISP access point health",
+        "erp.integrations.openwisp.tasks.check_all_health",
+        every=FIVE_MINUTES,
+    ),
     # support (erp.support): the ticket classifier learns the agents' corrections, Sundays
     Job(
         "Retrain the ticket classifier (weekly)",

@@ -17,7 +17,7 @@ class FaultStatus(models.TextChoices):
 
 class FaultSource(models.TextChoices):
     MANUAL = "manual", _("Reported by a person")
-    MONITORING = "monitoring", _("Router down (monitoring)")
+    MONITORING = "monitoring", _("Router or access point down (monitoring)")
 
 
 class VerifyDecision(models.TextChoices):

@@ -35,6 +35,15 @@ class Fault(BaseModel):
         blank=True,
         related_name="faults",
     )
+    monitored_asset = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("monitored equipment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitoring_faults",
+        help_text=_("The access point monitoring (OpenWISP) saw go critical."),
+    )
     description = models.TextField(_("description"), max_length=4000)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     status = models.CharField(
@@ -108,6 +117,11 @@ class Fault(BaseModel):
                 fields=["router"],
                 condition=Q(source=FaultSource.MONITORING) & ~Q(status=FaultStatus.CLOSED),
                 name="fault_one_open_monitoring_per_router",
+            ),
+            models.UniqueConstraint(
+                fields=["monitored_asset"],
+                condition=Q(source=FaultSource.MONITORING) & ~Q(status=FaultStatus.CLOSED),
+                name="fault_one_open_monitoring_per_asset",
             ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("reported_at")),
@@ -233,6 +247,15 @@ class Downtime(BaseModel):
         blank=True,
         related_name="downtimes",
     )
+    asset = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("equipment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="downtimes",
+        help_text=_("The access point that was down (OpenWISP monitoring)."),
+    )
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -252,6 +275,11 @@ class Downtime(BaseModel):
                 fields=["router"],
                 condition=Q(ended_at__isnull=True, router__isnull=False),
                 name="downtime_one_open_per_router",
+            ),
+            models.UniqueConstraint(
+                fields=["asset"],
+                condition=Q(ended_at__isnull=True, asset__isnull=False),
+                name="downtime_one_open_per_asset",
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),

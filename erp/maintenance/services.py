@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.assets.models import Asset
 from erp.assets.services import check_not_retired, move_asset, send_to_repair
 from erp.core import events
 from erp.core.exceptions import NotAllowed
@@ -410,6 +411,63 @@ def router_restored(*, router: Router, at: datetime) -> Downtime | None:
         validated_save(downtime, actor=None)
     fault = Fault.objects.filter(
         router=router, source=FaultSource.MONITORING, status__in=_OPEN
+    ).first()
+    if fault is not None and fault.restored_at is None:
+        fault.restored_at = at
+        validated_save(fault, actor=None)
+    return downtime
+
+
+@transaction.atomic
+def open_asset_fault(
+    *, asset: Any, site: Site, at: datetime, message: str = ""
+) -> tuple[Fault, bool]:
+    """Monitoring (OpenWISP) saw an access point go critical: like a router going down, one
+    open fault per device outage and one open downtime. Idempotent: called again it creates
+    nothing. The asset row is locked so two workers cannot both create; the partial unique
+    constraint ``fault_one_open_monitoring_per_asset`` backs it."""
+    asset = Asset.objects.select_for_update().select_related("asset_type").get(pk=asset.pk)
+    fault = Fault.objects.filter(
+        monitored_asset=asset, source=FaultSource.MONITORING, status__in=_OPEN
+    ).first()
+    created = fault is None
+    if created:
+        severity = settings.ROUTER_DOWN_FAULT_SEVERITY
+        fault = validated_save(
+            Fault(
+                site=site,
+                monitored_asset=asset,
+                source=FaultSource.MONITORING,
+                severity=severity,
+                service_down=True,
+                description=_("Access point %(asset)s is critical in OpenWISP. %(message)s")
+                % {"asset": asset, "message": message},
+                reported_at=at,
+                due_at=sla_due(severity, at),
+            ),
+            actor=None,
+        )
+        fault.assets.add(asset)
+    elif fault.restored_at is not None:
+        fault.restored_at = None  # down again before the fault was closed
+        validated_save(fault, actor=None)
+    if not Downtime.objects.filter(asset=asset, ended_at__isnull=True).exists():
+        validated_save(Downtime(site=site, asset=asset, fault=fault, started_at=at), actor=None)
+    return fault, created
+
+
+@transaction.atomic
+def asset_restored(*, asset: Any, at: datetime) -> Downtime | None:
+    """Monitoring saw the access point ok again: its open downtime ends (the downtime is
+    recorded); the fault keeps the time and stays open until someone verifies."""
+    downtime = (
+        Downtime.objects.select_for_update().filter(asset=asset, ended_at__isnull=True).first()
+    )
+    if downtime is not None:
+        downtime.ended_at = max(at, downtime.started_at)
+        validated_save(downtime, actor=None)
+    fault = Fault.objects.filter(
+        monitored_asset=asset, source=FaultSource.MONITORING, status__in=_OPEN
     ).first()
     if fault is not None and fault.restored_at is None:
         fault.restored_at = at

@@ -13,6 +13,7 @@ are labelled: ``own`` (at A, held by alice), ``mate`` (at A, held by bob or by n
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,13 @@ from erp.clients.models import Client
 from erp.core.scoping import RowScope
 from erp.finance import selectors as finance
 from erp.finance.models import Expense
+from erp.integrations.openwisp import selectors as openwisp
+from erp.integrations.openwisp.models import (
+    DiscoveryRun,
+    MatchConflict,
+    OpenWispDevice,
+    OpenWispSettings,
+)
 from erp.integrations.portabilling import selectors as portabilling
 from erp.integrations.portabilling.models import PortaAccount, PortaBillingSite
 from erp.maintenance import selectors as maintenance
@@ -92,6 +100,16 @@ def expected(selector: str, kind: str, role: str) -> set[str]:
         if kind == "agent" or not allowed(perm):
             return set()
         return {"all": by_site, "unscoped": by_site}.get(kind, {"own"})
+    if selector.startswith("openwisp_"):
+        # OpenWISP (issue 20): gated by its permission, by site; agents see none
+        perm = (
+            "openwisp.view_openwispsettings"
+            if selector == "openwisp_settings"
+            else "openwisp.view_openwispdevice"
+        )
+        if kind == "agent" or not allowed(perm):
+            return set()
+        return {"all": {"own", "far"}, "unscoped": {"own", "far"}}.get(kind, {"own"})
     if selector == "expenses":
         if not allowed("finance.view_expense"):
             return set()
@@ -244,6 +262,26 @@ def world(make_user, make_site, make_router, make_client, users, asset_types):
         ).pk: label
         for batch, label in [(batch_own, "own"), (batch_far, "far")]
     }
+    pairs = [(site_a, "own"), (site_b, "far")]
+    rows["openwisp_settings"] = {
+        OpenWispSettings.objects.create(site=site, base_url="http://x", username="u").pk: label
+        for site, label in pairs
+    }
+    devices = {
+        label: OpenWispDevice.objects.create(
+            site=site, openwisp_id=uuid.uuid4(), name=label, mac_address="02:00:00:00:00:01"
+        )
+        for site, label in pairs
+    }
+    rows["openwisp_devices"] = {device.pk: label for label, device in devices.items()}
+    rows["openwisp_runs"] = {
+        DiscoveryRun.objects.create(site=site, started_at=now).pk: label for site, label in pairs
+    }
+    conflicts = {
+        label: MatchConflict.objects.create(site=device.site, device=device, reason="r")
+        for label, device in devices.items()
+    }
+    rows["openwisp_conflicts"] = {c.pk: label for label, c in conflicts.items()}
 
     viewers = [("all", Role.SUPER_ADMIN, admin), ("agent", Role.AGENT, alice)]
     for role in STAFF:
@@ -274,6 +312,10 @@ SELECTORS = {
     "incidents": support.incidents_visible_to,
     "porta_sites": portabilling.configs_visible_to,
     "porta_accounts": portabilling.accounts_visible_to,
+    "openwisp_settings": openwisp.settings_visible_to,
+    "openwisp_devices": openwisp.devices_visible_to,
+    "openwisp_runs": openwisp.runs_visible_to,
+    "openwisp_conflicts": openwisp.open_conflicts_visible_to,
 }
 
 

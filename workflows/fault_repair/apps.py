@@ -9,12 +9,15 @@ class FaultRepairConfig(AppConfig):
 
     def ready(self) -> None:
         from erp.core import events
+        from erp.integrations.openwisp.events import DEVICE_HEALTH_CHANGED
         from erp.mikrotik.events import ROUTER_STATUS_CHANGED
 
-        from .services import on_router_status_changed
+        from .services import on_device_health_changed, on_router_status_changed
         from .sync_ops import register
 
         register()  # the field app's report_fault / record_repair pushes
 
         # a router down opens a fault (once per outage); back up ends the downtime
         events.subscribe(ROUTER_STATUS_CHANGED, on_router_status_changed)
+        # an access point critical in OpenWISP does the same (once per outage)
+        events.subscribe(DEVICE_HEALTH_CHANGED, on_device_health_changed)

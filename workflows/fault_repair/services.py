@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from erp.accounts.models import User
+from erp.integrations.openwisp.choices import HealthEventKind
+from erp.integrations.openwisp.models import DeviceHealthEvent
 from erp.maintenance import services as maintenance
 from erp.maintenance.models import Fault, RepairLog
 from erp.mikrotik.choices import RouterEventKind
@@ -61,6 +63,35 @@ def on_router_status_changed(payload: dict[str, Any]) -> None:
     raises, and erp.core.events retries the delivery; the router's status stays recorded."""
     handle_router_event(
         RouterEvent.objects.select_related("router__site").get(pk=payload["router_event_id"])
+    )
+
+
+def handle_device_event(event) -> None:
+    """An access point went critical or came back ok (OpenWISP's DeviceHealthEvent): the same
+    path as a router. Down: one fault (and process) per outage and its downtime; up: the
+    downtime ends. A device not yet known as an asset (a match waiting for a decision) opens
+    nothing: the event stays listed on the integration's page."""
+    asset = event.device.asset
+    if asset is None:
+        log.warning("openwisp device %s changed health without an asset; no fault", event.device)
+        return
+    with transaction.atomic():
+        if event.kind == HealthEventKind.DOWN:
+            fault, created = maintenance.open_asset_fault(
+                asset=asset, site=event.site, at=event.at, message=event.message
+            )
+            if created:
+                FaultRepairFlow.start_from_monitoring.run(fault=fault)
+        else:
+            maintenance.asset_restored(asset=asset, at=event.at)
+
+
+def on_device_health_changed(payload: dict[str, Any]) -> None:
+    """Subscriber of the OpenWISP integration's DEVICE_HEALTH_CHANGED (apps.py)."""
+    handle_device_event(
+        DeviceHealthEvent.objects.select_related("device__asset", "site").get(
+            pk=payload["health_event_id"]
+        )
     )
 
 

@@ -209,6 +209,23 @@ SUPPORT = {
     "Technical": _TICKET_WORKER | {"support.change_incident", "support.work_field"},
     "Finance": _TICKET_WORKER | {"support.work_billing"},
 }
+# OpenWISP (issue 20): Super Admin sets it up; Technical sees APs and decides matches.
+_OPENWISP_READ = {
+    "openwisp.view_openwispdevice",
+    "openwisp.view_discoveryrun",
+    "openwisp.view_matchconflict",
+    "openwisp.view_devicehealthevent",
+    "openwisp.decide_match",
+}
+OPENWISP = {
+    "Super Admin": _OPENWISP_READ
+    | {
+        "openwisp.view_openwispsettings",
+        "openwisp.add_openwispsettings",
+        "openwisp.change_openwispsettings",
+    },
+    "Technical": _OPENWISP_READ,
+}
 EXPECTED = {
     "Super Admin": {
         "accounts.add_user",
@@ -349,6 +366,7 @@ def test_migration_seeds_every_role_with_its_permissions():
             | MESSAGING.get(role, set())
             | SUPPORT.get(role, set())
             | PORTABILLING.get(role, set())
+            | OPENWISP.get(role, set())
         ), role
 
 
