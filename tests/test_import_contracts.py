@@ -52,6 +52,10 @@ def test_a_planted_violation_of_each_contract_fails_the_check(tmp_path):
     (tree / "erp/vouchers/planted_porta.py").write_text(
         "from erp.integrations.portabilling import simulator\n"
     )
+    # ... and the OpenWISP one (the same contract)
+    (tree / "erp/assets/planted_owisp.py").write_text(
+        "from erp.integrations.openwisp.simulator import server\n"
+    )
     # a cycle inside an app
     (tree / "erp/sites/planted_a.py").write_text("from erp.sites import planted_b\n")
     (tree / "erp/sites/planted_b.py").write_text("from erp.sites import planted_a\n")
@@ -61,6 +65,7 @@ def test_a_planted_violation_of_each_contract_fails_the_check(tmp_path):
     assert result.returncode != 0
     assert "0 kept, 5 broken" in result.stdout, result.stdout
     assert "erp.vouchers.planted_porta -> erp.integrations.portabilling.simulator" in result.stdout
+    assert "erp.assets.planted_owisp -> erp.integrations.openwisp.simulator.server" in result.stdout
     assert "erp.portal.planted_pay -> erp.payments.simulator.wave" in result.stdout
     assert "erp.core.planted_upward -> dashboards.app" in result.stdout
     assert "erp.sales.planted_sim -> erp.mikrotik.simulator.state" in result.stdout
