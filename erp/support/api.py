@@ -22,7 +22,7 @@ from .serializers import (
 )
 
 
-class TicketViewSet(
+class TicketApiViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from erp.accounts.models import User
-from erp.support.api import TicketViewSet
+from erp.support.api import TicketApiViewSet
 from erp.support.serializers import (
     TicketCategorySerializer,
     TicketMessageSerializer,
@@ -40,7 +40,7 @@ class _ReassignSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
 
-class TicketProcessApiViewSet(TicketViewSet):
+class TicketProcessApiViewSet(TicketApiViewSet):
     """Tickets and their process steps."""
 
     @extend_schema(request=TicketCategorySerializer, responses=TicketSerializer)
