@@ -303,6 +303,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "erp.core.ratelimit.ApiUserThrottle",
         "erp.core.ratelimit.ApiAnonThrottle",
+        "erp.core.ratelimit.ViewRulesThrottle",
     ],
 }
 SIMPLE_JWT = {
@@ -486,6 +487,37 @@ RATE_LIMITED_VIEWS = {
     "login": [("login", "ip"), ("login_username", "post:username")],
     "password_reset": [("password_reset", "ip"), ("password_reset_email", "post:email")],
     "password_reset_confirm": [("password_reset", "ip")],
+}
+# The public pages and endpoints outside the login forms (issue 15): every request to the captive
+# portal per address (all customers of a site may share its NAT address: generous), starting a
+# checkout (a call to the provider) per address, and the providers' webhooks per address.
+RATE_LIMITS.update(
+    {
+        "portal": env.str("PORTAL_RATE", default="300/min"),
+        "portal_checkout": env.str("PORTAL_CHECKOUT_RATE", default="30/min"),
+        "payment_webhook": env.str("PAYMENT_WEBHOOK_RATE", default="600/min"),
+        # The field app's sync, per user: a push carries up to SYNC_MAX_OPS operations; a first
+        # sync pulls page after page.
+        "sync_push": env.str("SYNC_PUSH_RATE", default="60/min"),
+        "sync_pull": env.str("SYNC_PULL_RATE", default="600/min"),
+    }
+)
+_EVERY_METHOD = "*"
+RATE_LIMITED_VIEWS.update(
+    {
+        "portal:page": [("portal", "ip", _EVERY_METHOD)],
+        "portal:buy": [("portal", "ip", _EVERY_METHOD), ("portal_checkout", "ip")],
+        "portal:paid": [("portal", "ip", _EVERY_METHOD)],  # asks the provider again
+        "portal:opennds": [("portal", "ip", ("GET",))],  # not authmon's POSTs: its own gateway
+        "portal:claim": [("portal", "ip", _EVERY_METHOD)],
+        "portal:account": [("portal", "ip", _EVERY_METHOD)],
+        "payments:webhook": [("payment_webhook", "ip")],
+    }
+)
+# API views (namespaced URL names) limited beyond api_user/api_anon: (scope, key) rules.
+RATE_LIMITED_API = {
+    "api:sync_push": [("sync_push", "user")],
+    "api:sync_pull": [("sync_pull", "user")],
 }
 # Behind a reverse proxy: the META key holding the client's address (e.g. HTTP_X_REAL_IP or
 # HTTP_X_FORWARDED_FOR, first address); empty: the connection's peer (REMOTE_ADDR).

@@ -36,6 +36,11 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, ProtectedError):
         exc = Conflict(_("This record is still in use by other records and cannot be deleted."))
+    elif isinstance(exc, exceptions.Throttled) and exc.wait:
+        # One wording for every 429 (DRF's says "Request was throttled. Expected available…").
+        from erp.core.ratelimit import too_many_message
+
+        exc = exceptions.Throttled(wait=exc.wait, detail=too_many_message(int(exc.wait)))
     return drf_exception_handler(exc, context)
 
 
