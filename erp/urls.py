@@ -123,3 +123,6 @@ urlpatterns = [
     path("fault-photos/<uuid:pk>/", FaultPhotoView.as_view(), name="fault_photo"),
     path("", site.urls),
 ]
+
+# A path under /api/ that matches no route answers JSON, as the schema documents.
+handler404 = "erp.core.views.not_found"

@@ -40,7 +40,9 @@ def exception_handler(exc, context):
         # One wording for every 429 (DRF's says "Request was throttled. Expected available…").
         from erp.core.ratelimit import too_many_message
 
-        exc = exceptions.Throttled(wait=exc.wait, detail=too_many_message(int(exc.wait)))
+        wait = exc.wait
+        exc = exceptions.Throttled(wait=wait)
+        exc.detail = exceptions.ErrorDetail(too_many_message(int(wait)), code="throttled")
     return drf_exception_handler(exc, context)
 
 

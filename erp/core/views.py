@@ -94,3 +94,15 @@ class RecordDetailView(DetailModelView):
                 : self.history_limit
             ]
         return context
+
+
+def not_found(request, exception=None):
+    """``handler404``: under /api/ a JSON ``{"detail": ...}`` like every other API error (a
+    malformed id in the path matches no route), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        from django.utils.translation import gettext
+
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
