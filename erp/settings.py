@@ -471,6 +471,9 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
+# An asset file with more rows than this is checked and imported by a background job (a page
+# shows its progress) instead of in the upload's request.
+ASSET_IMPORT_INLINE_ROWS = env.int("ASSET_IMPORT_INLINE_ROWS", default=200)
 
 # --- rate limits (erp/core/ratelimit.py) ------------------------------------------------------
 # "N/s", "N/min", "N/hour", "N/day" or "N/15m"; empty: no limit. Counted in the cache: with
