@@ -553,6 +553,11 @@ if PROMETHEUS_MULTIPROC_DIR:
 # folder; they hold the keys: copy them off the machine encrypted), and how many are kept.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# Archives are encrypted with age to these public keys (age1…, comma-separated; make a pair with
+# manage.py backup --generate-key FILE and keep FILE off this server). Required in production.
+BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
+# Where manage.py restore reads the age identity (private key) from, if not given --identity.
+BACKUP_AGE_IDENTITY_FILE = env.str("BACKUP_AGE_IDENTITY_FILE", default="")
 
 # --- text limits (erp/core/middleware.TextLimitMiddleware, erp/core/parsers) ----------------------
 # The longest value one submitted text field may have (notes, addresses, comments): longer is
