@@ -671,3 +671,24 @@ RATE_LIMITS.update(
         "portal_code_check_ip": env.str("PORTAL_CODE_CHECK_IP_RATE", default="30/15m"),
     }
 )
+
+# --- error tracking (erp/core/sentry.py) --------------------------------------------------------
+# Optional: unhandled exceptions and error log lines of the web and worker processes go to this
+# Sentry (or GlitchTip) DSN, with no personal data and secrets scrubbed. Empty: nothing is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from erp.core import sentry as _sentry
+
+    _sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=ERP_ENV),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        secrets=[
+            SECRET_KEY,
+            *FERNET_KEYS,
+            DATABASES["default"].get("PASSWORD") or "",
+            METRICS_TOKEN,
+            *_sentry.secrets_in(env.ENVIRON),
+        ],
+    )
