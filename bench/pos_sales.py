@@ -696,7 +696,14 @@ def _free_port() -> int:
 
 
 def measure_http(
-    data: Dataset, sellers, per_seller: int, *, workers: int, threads: int, think_ms: float = 0
+    data: Dataset,
+    sellers,
+    per_seller: int,
+    *,
+    workers: int,
+    threads: int,
+    think_ms: float = 0,
+    port: int | None = None,
 ) -> dict:
     """POST /api/v1/sales/ to gunicorn (started here, Procfile's shape) by one client thread
     per seller, each with its own keep-alive connection, JWT and Idempotency-Key; with
@@ -706,7 +713,7 @@ def measure_http(
 
     from rest_framework_simplejwt.tokens import AccessToken
 
-    port = _free_port()
+    port = port or _free_port()
     env = dict(os.environ, DEBUG="false")
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own command line
@@ -716,7 +723,8 @@ def measure_http(
         env=env,
     )
     try:
-        deadline = time.monotonic() + 60
+        # several workers each import Django, Dash and pandas: minutes on a busy machine
+        deadline = time.monotonic() + 300
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -765,13 +773,16 @@ def measure_http(
                     if think_ms:
                         time.sleep(pause.expovariate(1000 / think_ms))
                     key = uuid.uuid4()
+                    package = data.packages[(i + index) % len(data.packages)]
                     started = time.perf_counter()
-                    status, body = post(data.packages[(i + index) % len(data.packages)], key)
+                    status, body = post(package, key)
                     lat.append(time.perf_counter() - started)
                     statuses.append(status)
                     ids.append(body.get("id"))
                 finished = time.perf_counter()
-                status, body = post(data.packages[0], key)
+                # The last sale again, same key and body: the same sale (another body with the
+                # same key is a 422).
+                status, body = post(package, key)
                 out[seller.pk] = (
                     lat,
                     ids,
