@@ -718,7 +718,10 @@ def measure_http(
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [str(gunicorn), "erp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        + ["--threads", str(threads), "--log-level", "warning"],
+        + ["--threads", str(threads), "--log-level", "warning"]
+        # a sync worker's first request imports the app's lazy parts: more than gunicorn's
+        # 30 s on a busy machine, which would kill it before it answers
+        + ["--timeout", "120"],
         cwd=ROOT,
         env=env,
     )

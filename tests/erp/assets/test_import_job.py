@@ -18,7 +18,7 @@ HEADER = "type,serial_number,model,site\n"
 
 
 @pytest.fixture(autouse=True)
-def small_inline_limit(settings):
+def small_inline_limit(settings, types):  # types: the seeded asset types, made sure
     settings.ASSET_IMPORT_INLINE_ROWS = 5
 
 
