@@ -61,3 +61,11 @@ clean:
 .PHONY: backup
 backup: install
 	$(PY) manage.py backup
+
+# The full schemathesis conformance run (CI runs the same test with 3 cases per operation):
+# no 5xx, and every answer's status code, media type and body as the OpenAPI schema says.
+FUZZ_EXAMPLES ?= 20
+.PHONY: fuzz
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=var/fuzz-report.json $(PY) -m pytest tests/test_api_fuzz.py -q $(PYTEST_ARGS)
+	@cat var/fuzz-report.json; echo

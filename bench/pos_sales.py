@@ -377,7 +377,14 @@ def check_sales(sale_ids: list[str], sellers) -> dict:
 
 # --- sale latency over HTTP -------------------------------------------------------------------
 def measure_http(
-    data: Dataset, sellers, per_seller: int, *, workers: int, threads: int, think_ms: float = 0
+    data: Dataset,
+    sellers,
+    per_seller: int,
+    *,
+    workers: int,
+    threads: int,
+    think_ms: float = 0,
+    port: int | None = None,
 ) -> dict:
     """POST /api/v1/sales/ to gunicorn (started here, Procfile's shape) by one client thread
     per seller, each with its own keep-alive connection, JWT and Idempotency-Key; with
@@ -387,7 +394,7 @@ def measure_http(
 
     from rest_framework_simplejwt.tokens import AccessToken
 
-    server, url = start_gunicorn(workers, threads)
+    server, url = start_gunicorn(workers, threads, port=port)
     port = urlparse(url).port
     try:
         tokens = {s.pk: str(AccessToken.for_user(s)) for s in sellers}
@@ -427,8 +434,9 @@ def measure_http(
                     if think_ms:
                         time.sleep(pause.expovariate(1000 / think_ms))
                     key = uuid.uuid4()
+                    package = data.packages[(i + index) % len(data.packages)]
                     started = time.perf_counter()
-                    status, body = post(data.packages[(i + index) % len(data.packages)], key)
+                    status, body = post(package, key)
                     lat.append(time.perf_counter() - started)
                     statuses.append(status)
                     ids.append(body.get("id"))

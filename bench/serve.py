@@ -19,7 +19,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    workers: int, threads: int, access_log: Path | None = None
+    workers: int, threads: int, access_log: Path | None = None, port: int | None = None
 ) -> tuple[subprocess.Popen, str]:
     """Start ``erp.wsgi`` and wait until ``/healthz`` answers; returns the process (the caller
     terminates it) and the base URL. The server reads the database this process uses (under
@@ -30,7 +30,7 @@ def start_gunicorn(
     import requests
     from django.db import connection
 
-    port = free_port()
+    port = port or free_port()
     env = dict(os.environ, DEBUG="false")
     parts = urlsplit(os.environ.get("DATABASE_URL", ""))
     if parts.scheme.startswith("postgres"):
@@ -40,12 +40,16 @@ def start_gunicorn(
     command = [str(Path(sys.executable).parent / "gunicorn"), "erp.wsgi"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     command += ["--threads", str(threads), "--log-level", "warning"]
+    # a sync worker's first request imports the app's lazy parts: more than gunicorn's 30 s on
+    # a busy machine, which would kill it before it answers
+    command += ["--timeout", "120"]
     if access_log is not None:
         command += ["--access-logfile", str(access_log)]
         command += ["--access-logformat", "%(m)s %(U)s %(s)s %(M)s"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own command line
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # several workers each import Django, Dash and pandas: minutes on a busy machine
+    deadline = time.monotonic() + 300
     while True:
         try:
             requests.get(f"{url}/healthz", timeout=5)

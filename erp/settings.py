@@ -297,7 +297,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "erp.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "erp.core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -306,6 +306,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "erp.core.ratelimit.ApiUserThrottle",
         "erp.core.ratelimit.ApiAnonThrottle",
+        "erp.core.ratelimit.ViewRulesThrottle",
     ],
 }
 SIMPLE_JWT = {
@@ -327,6 +328,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400, 401, 403, 404, 409, 413, 415, 429): erp/core/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "erp.core.schema.add_error_answers",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SiteStatusEnum": "erp.sites.choices.SiteStatus",
         "RouterStatusEnum": "erp.sites.choices.RouterStatus",
@@ -478,6 +484,9 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
+# An asset file with more rows than this is checked and imported by a background job (a page
+# shows its progress) instead of in the upload's request.
+ASSET_IMPORT_INLINE_ROWS = env.int("ASSET_IMPORT_INLINE_ROWS", default=200)
 
 # --- rate limits (erp/core/ratelimit.py) ------------------------------------------------------
 # "N/s", "N/min", "N/hour", "N/day" or "N/15m"; empty: no limit. Counted in the cache: with
@@ -499,6 +508,37 @@ RATE_LIMITED_VIEWS = {
     "login": [("login", "ip"), ("login_username", "post:username")],
     "password_reset": [("password_reset", "ip"), ("password_reset_email", "post:email")],
     "password_reset_confirm": [("password_reset", "ip")],
+}
+# The public pages and endpoints outside the login forms (issue 15): every request to the captive
+# portal per address (all customers of a site may share its NAT address: generous), starting a
+# checkout (a call to the provider) per address, and the providers' webhooks per address.
+RATE_LIMITS.update(
+    {
+        "portal": env.str("PORTAL_RATE", default="300/min"),
+        "portal_checkout": env.str("PORTAL_CHECKOUT_RATE", default="30/min"),
+        "payment_webhook": env.str("PAYMENT_WEBHOOK_RATE", default="600/min"),
+        # The field app's sync, per user: a push carries up to SYNC_MAX_OPS operations; a first
+        # sync pulls page after page.
+        "sync_push": env.str("SYNC_PUSH_RATE", default="60/min"),
+        "sync_pull": env.str("SYNC_PULL_RATE", default="600/min"),
+    }
+)
+_EVERY_METHOD = "*"
+RATE_LIMITED_VIEWS.update(
+    {
+        "portal:page": [("portal", "ip", _EVERY_METHOD)],
+        "portal:buy": [("portal", "ip", _EVERY_METHOD), ("portal_checkout", "ip")],
+        "portal:paid": [("portal", "ip", _EVERY_METHOD)],  # asks the provider again
+        "portal:opennds": [("portal", "ip", ("GET",))],  # not authmon's POSTs: its own gateway
+        "portal:claim": [("portal", "ip", _EVERY_METHOD)],
+        "portal:account": [("portal", "ip", _EVERY_METHOD)],
+        "payments:webhook": [("payment_webhook", "ip")],
+    }
+)
+# API views (namespaced URL names) limited beyond api_user/api_anon: (scope, key) rules.
+RATE_LIMITED_API = {
+    "api:sync_push": [("sync_push", "user")],
+    "api:sync_pull": [("sync_pull", "user")],
 }
 # Behind a reverse proxy: the META key holding the client's address (e.g. HTTP_X_REAL_IP or
 # HTTP_X_FORWARDED_FOR, first address); empty: the connection's peer (REMOTE_ADDR).
@@ -526,6 +566,11 @@ if PROMETHEUS_MULTIPROC_DIR:
 # folder; they hold the keys: copy them off the machine encrypted), and how many are kept.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# Archives are encrypted with age to these public keys (age1…, comma-separated; make a pair with
+# manage.py backup --generate-key FILE and keep FILE off this server). Required in production.
+BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
+# Where manage.py restore reads the age identity (private key) from, if not given --identity.
+BACKUP_AGE_IDENTITY_FILE = env.str("BACKUP_AGE_IDENTITY_FILE", default="")
 
 # --- text limits (erp/core/middleware.TextLimitMiddleware, erp/core/parsers) ----------------------
 # The longest value one submitted text field may have (notes, addresses, comments): longer is
@@ -639,3 +684,24 @@ RATE_LIMITS.update(
         "portal_code_check_ip": env.str("PORTAL_CODE_CHECK_IP_RATE", default="30/15m"),
     }
 )
+
+# --- error tracking (erp/core/sentry.py) --------------------------------------------------------
+# Optional: unhandled exceptions and error log lines of the web and worker processes go to this
+# Sentry (or GlitchTip) DSN, with no personal data and secrets scrubbed. Empty: nothing is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from erp.core import sentry as _sentry
+
+    _sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=ERP_ENV),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        secrets=[
+            SECRET_KEY,
+            *FERNET_KEYS,
+            DATABASES["default"].get("PASSWORD") or "",
+            METRICS_TOKEN,
+            *_sentry.secrets_in(env.ENVIRON),
+        ],
+    )

@@ -132,3 +132,6 @@ urlpatterns = [
     path("rate/<str:token>/", RateView.as_view(), name="ticket_rate"),
     path("", site.urls),
 ]
+
+# A path under /api/ that matches no route answers JSON, as the schema documents.
+handler404 = "erp.core.views.not_found"

@@ -1,6 +1,11 @@
-"""Schemathesis smoke: every operation of the OpenAPI schema, a few generated requests each
-(valid and invalid), as a Super Admin with a real JWT, through the whole WSGI stack; no
-answer may be a server error. (A bounded smoke for CI: FUZZ_EXAMPLES per operation.)"""
+"""Schemathesis: every operation of the OpenAPI schema, generated requests (valid and invalid)
+as a Super Admin with a real JWT, through the whole WSGI stack. No answer may be a server
+error, and every answer must conform to the schema: a documented status code, the documented
+media type, a body matching the documented schema.
+
+CI runs a bounded smoke: FUZZ_EXAMPLES (default 3) generated cases per operation. The full
+conformance run is the same test with more cases (``make fuzz``: FUZZ_EXAMPLES=25); its
+figures are in bench/README.md."""
 
 from __future__ import annotations
 
@@ -13,10 +18,20 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from erp.accounts.roles import Role
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
+# Bodies known not to match their schema, whose code another session is changing: their status
+# code and media type are still checked. Remove an entry once its serializer is fixed.
+# Operations whose answers may not match their schema yet (none now; the checks name a new one).
+KNOWN_MISMATCHES: dict[tuple[str, str], str] = {}
 STATUSES: Counter = Counter()
 
 # The schema as the API serves it at /api/schema/ (generated in-process: no request needed).
@@ -59,13 +74,18 @@ def bearer(users, keep_connection):
     phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_no_server_errors(case, bearer):
+def test_no_server_errors_and_answers_match_the_schema(case, bearer):
     response = case.call(app=app, headers=bearer, base_url="http://localhost")
     STATUSES[response.status_code] += 1
     assert response.status_code < 500, (
         f"{case.method} {case.formatted_path} -> {response.status_code}\n"
         f"{case.as_curl_command()}\n{response.text[:2000]}"
     )
+    # Every answer, errors included, is documented: its status code, its media type and its
+    # body (raises with the mismatch and a curl command to reproduce it).
+    known = KNOWN_MISMATCHES.get((case.method.upper(), case.path))
+    checks = [c for c in CONFORMANCE if c is not response_schema_conformance] if known else None
+    case.validate_response(response, checks=checks or CONFORMANCE, headers=bearer)
 
 
 def test_the_fuzzing_was_signed_in_and_reached_the_views():
@@ -74,6 +94,9 @@ def test_the_fuzzing_was_signed_in_and_reached_the_views():
     if not STATUSES:
         pytest.skip("run with the operations above")
     total = sum(STATUSES.values())
+    if os.environ.get("FUZZ_REPORT"):  # make fuzz: the figures for bench/README.md
+        with open(os.environ["FUZZ_REPORT"], "w") as report:
+            json.dump({"cases": total, "statuses": dict(sorted(STATUSES.items()))}, report)
     successes = sum(n for code, n in STATUSES.items() if code < 300)
     assert total >= 100
     assert STATUSES[401] < 0.05 * total, STATUSES

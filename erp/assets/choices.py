@@ -26,3 +26,13 @@ class MovementKind(models.TextChoices):
     RETURNED = "returned", _("Returned to stock")
     REPAIR = "repair", _("Sent to repair")
     RETIRED = "retired", _("Retired")
+
+
+class ImportStatus(models.TextChoices):
+    """Where a background asset import is (erp.assets.services.run_import)."""
+
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Checking the rows")
+    PREVIEWED = "previewed", _("Checked")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")

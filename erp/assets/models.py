@@ -21,7 +21,7 @@ from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
 from erp.core.validators import normalize_mac
 
-from .choices import AssetCondition, AssetStatus, MovementKind
+from .choices import AssetCondition, AssetStatus, ImportStatus, MovementKind
 
 
 def normalize_serial(value: str) -> str:
@@ -218,3 +218,46 @@ class AssetMovement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.asset} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class AssetImport(BaseModel):
+    """A large asset import (more rows than ``ASSET_IMPORT_INLINE_ROWS``), checked and then
+    imported by a background job instead of in the upload's request.
+
+    ``rows`` are the file's rows as read (bounded by ``importing``); ``result`` is every row's
+    line, type, serial, site and errors once checked. The person who uploaded it sees it and
+    confirms it; the import itself is all or nothing, as an inline one.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    rows = models.JSONField(_("rows"), default=list)
+    commit_requested = models.BooleanField(_("import confirmed"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    result = models.JSONField(_("result"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The rows and the result are large and change as a whole: history keeps the rest.
+    history = HistoricalRecords(excluded_fields=["rows", "result"])
+
+    class Meta:
+        verbose_name = _("asset import")
+        verbose_name_plural = _("asset imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="assets_import_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

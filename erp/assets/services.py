@@ -31,11 +31,13 @@ actor works on (``selectors.assets_visible_to`` / ``sites_visible_to``). Every r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -47,13 +49,14 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
+from erp.core.locks import held
 from erp.core.services import assign_fields, validated_save
 from erp.notifications.services import notify
 from erp.sites.models import Site
 from erp.sites.selectors import routers_visible_to, site_is_visible_to, sites_visible_to
 
-from .choices import AssetCondition, AssetStatus, MovementKind
-from .models import Asset, AssetMovement, AssetType, normalize_serial
+from .choices import AssetCondition, AssetStatus, ImportStatus, MovementKind
+from .models import Asset, AssetImport, AssetMovement, AssetType, normalize_serial
 from .selectors import assets_visible_to, warranty_ending
 
 ASSET_FIELDS = (
@@ -391,17 +394,27 @@ def _row_fields(actor: User, row: dict[str, str]) -> tuple[dict[str, Any], Site 
     return fields, site
 
 
-def import_assets(*, actor: User, rows: list[dict[str, str]], commit: bool) -> ImportResult:
+def import_assets(
+    *,
+    actor: User,
+    rows: list[dict[str, str]],
+    commit: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Create one asset per row (an assigned site if the row names one), all or nothing.
 
     Every row goes through ``create_asset`` inside one transaction, each in its own savepoint,
     so that every row's errors are listed (a serial repeated within the file included). The
     transaction is rolled back unless ``commit`` is true and no row has an error.
+    ``progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows (a background import
+    reports it).
     """
     _require(actor, "assets.import_assets", _("You may not import assets."))
     result = ImportResult(rows=[])
     with transaction.atomic():
         for index, data in enumerate(rows, start=2):
+            if progress is not None and (index - 2) % PROGRESS_EVERY == 0:
+                progress(index - 2)
             row = ImportRow(line=index, data=data)
             result.rows.append(row)
             try:
@@ -420,6 +433,109 @@ def import_assets(*, actor: User, rows: list[dict[str, str]], commit: bool) -> I
         else:
             transaction.set_rollback(True)
     return result
+
+
+# --- large imports: a background job (AssetImport, tasks.run_asset_import) ----------------------
+
+PROGRESS_EVERY = 50
+
+
+def _progress_key(job_id) -> str:
+    return f"asset-import:{job_id}:done"
+
+
+def import_progress(job: AssetImport) -> int:
+    """Rows checked so far by the job's worker. The rows are checked inside one transaction
+    (all or nothing), so the count travels through the shared cache, not the database."""
+    if not job.waiting:
+        return job.total
+    return min(int(cache.get(_progress_key(job.pk)) or 0), job.total)
+
+
+@transaction.atomic
+def start_import(*, actor: User, file_name: str, rows: list[dict[str, str]]) -> AssetImport:
+    """A large file's rows, to be checked in the background (the caller queues
+    ``tasks.run_asset_import`` on commit): every row's errors, nothing saved, like the inline
+    preview."""
+    _require(actor, "assets.import_assets", _("You may not import assets."))
+    return AssetImport.objects.create(
+        actor=actor, file_name=file_name[:255], rows=rows, total=len(rows)
+    )
+
+
+@transaction.atomic
+def confirm_import(*, actor: User, job: AssetImport) -> AssetImport:
+    """Mark a checked job's rows for import (the caller queues the task on commit); they are
+    imported all or nothing and checked again as they are saved."""
+    _require(actor, "assets.import_assets", _("You may not import assets."))
+    job = AssetImport.objects.select_for_update().get(pk=job.pk)
+    if job.actor_id != actor.pk:
+        raise NotAllowed(_("Only who uploaded this file may import it."))
+    if job.status != ImportStatus.PREVIEWED or job.error_count or job.commit_requested:
+        raise ValidationError(
+            _("This file cannot be imported now: %(status)s.")
+            % {"status": job.get_status_display()}
+        )
+    job.commit_requested = True
+    job.status = ImportStatus.QUEUED
+    job.save(update_fields=["commit_requested", "status", "updated_at"])
+    return job
+
+
+def run_import(job_id) -> AssetImport | None:
+    """The worker's part: check (or, once confirmed, import) the job's rows.
+
+    Idempotent: a finished job, or one another worker is running (a named lock), is left
+    alone. A worker killed midway leaves nothing saved (one transaction); the job is then
+    still queued or running and the next delivery of the task runs it again from the start.
+    """
+    with held(f"asset-import:{job_id}") as got:
+        if not got:
+            return None
+        job = AssetImport.objects.filter(pk=job_id).select_related("actor").first()
+        if job is None or not job.waiting:
+            return job
+        AssetImport.objects.filter(pk=job.pk).update(
+            status=ImportStatus.RUNNING, updated_at=timezone.now()
+        )
+        key = _progress_key(job.pk)
+        try:
+            result = import_assets(
+                actor=job.actor,
+                rows=job.rows,
+                commit=job.commit_requested,
+                progress=lambda done: cache.set(key, done, 24 * 3600),
+            )
+        except Exception as exc:
+            AssetImport.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FAILED,
+                error=str(exc)[:2000] or exc.__class__.__name__,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            raise
+        finally:
+            cache.delete(key)
+        job.result = [
+            {
+                "line": row.line,
+                "type": row.data.get("type", ""),
+                "serial_number": row.data.get("serial_number", ""),
+                "site": row.data.get("site", ""),
+                "errors": row.errors,
+            }
+            for row in result.rows
+        ]
+        job.error_count = result.error_count
+        if result.committed:
+            job.status = ImportStatus.DONE
+            job.rows = []  # imported: the assets hold them now
+        else:
+            # checked (or found errors when confirmed: a serial taken meanwhile)
+            job.status, job.commit_requested = ImportStatus.PREVIEWED, False
+        job.finished_at = timezone.now()
+        job.save()
+        return job
 
 
 @transaction.atomic

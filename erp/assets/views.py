@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -21,8 +23,10 @@ from erp.core.views import errors_to_form
 from erp.sites.selectors import sites_visible_to
 
 from . import importing, labels, selectors, services
-from .choices import AssetStatus
+from .choices import AssetStatus, ImportStatus
 from .forms import ImportForm, MoveForm
+from .models import AssetImport
+from .tasks import run_asset_import
 
 
 class _AssetPage(LoginRequiredMixin, PermissionRequiredMixin):
@@ -147,6 +151,12 @@ class ImportView(_AssetPage, View):
         except ValidationError as exc:
             form.add_error("file", exc)
             return render(request, self.template_name, {"form": form}, status=400)
+        if len(rows) > settings.ASSET_IMPORT_INLINE_ROWS:
+            # A large file: checked (and later imported) by a worker; this page follows it.
+            job = services.start_import(actor=request.user, file_name=upload.name, rows=rows)
+            _queue(job)
+            request.session.pop(self.SESSION_KEY, None)
+            return HttpResponseRedirect(self.viewset.reverse("import_job", args=[job.pk]))
         result = services.import_assets(actor=request.user, rows=rows, commit=False)
         if not result.error_count:
             request.session[self.SESSION_KEY] = rows
@@ -157,6 +167,52 @@ class ImportView(_AssetPage, View):
             self.template_name,
             {"form": ImportForm(), "result": result, "can_confirm": not result.error_count},
         )
+
+
+def _queue(job) -> None:
+    transaction.on_commit(lambda: run_asset_import.delay(str(job.pk)))
+
+
+class ImportJobView(_AssetPage, View):
+    """A large import's page: its progress while a worker checks or imports it (the page
+    refreshes itself), then every row's errors, or the button that imports it."""
+
+    permission_required = "assets.import_assets"
+    template_name = "assets/import_job.html"
+
+    def _job(self, request, pk) -> AssetImport:
+        # Only who uploaded it sees it: the rows are theirs, unchecked.
+        return get_object_or_404(AssetImport, pk=pk, actor=request.user)
+
+    def get(self, request, pk):
+        job = self._job(request, pk)
+        done = services.import_progress(job)
+        rows = job.result
+        return render(
+            request,
+            self.template_name,
+            {
+                "job": job,
+                "done": done,
+                "percent": int(100 * done / job.total) if job.total else 100,
+                "poll_seconds": 2,
+                "error_rows": [r for r in rows if r["errors"]][:500],
+                "can_confirm": job.status == ImportStatus.PREVIEWED and not job.error_count,
+                "index_url": self.viewset.reverse("index"),
+                "import_url": self.viewset.reverse("import"),
+            },
+        )
+
+    def post(self, request, pk):
+        job = self._job(request, pk)
+        with transaction.atomic():
+            try:
+                job = services.confirm_import(actor=request.user, job=job)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                _queue(job)
+        return HttpResponseRedirect(self.viewset.reverse("import_job", args=[job.pk]))
 
 
 class WarrantyView(_AssetPage, TemplateView):

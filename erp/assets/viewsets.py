@@ -118,6 +118,12 @@ class AssetViewset(RecordViewset):
         return path("import/", views.ImportView.as_view(viewset=self), name="import")
 
     @property
+    def import_job_path(self):
+        return path(
+            "import/<uuid:pk>/", views.ImportJobView.as_view(viewset=self), name="import_job"
+        )
+
+    @property
     def warranty_path(self):
         return path("warranty/", views.WarrantyView.as_view(viewset=self), name="warranty")
 

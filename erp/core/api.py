@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from erp.core.exceptions import NotAllowed
+from erp.core.ratelimit import too_many_message
 
 
 class Conflict(exceptions.APIException):
@@ -36,6 +37,12 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, ProtectedError):
         exc = Conflict(_("This record is still in use by other records and cannot be deleted."))
+    elif isinstance(exc, exceptions.Throttled) and exc.wait:
+        # One wording for every 429 (DRF's says "Request was throttled. Expected available…").
+
+        wait = exc.wait
+        exc = exceptions.Throttled(wait=wait)
+        exc.detail = exceptions.ErrorDetail(too_many_message(int(wait)), code="throttled")
     return drf_exception_handler(exc, context)
 
 

@@ -11,8 +11,14 @@ Three ways in, all answering 429 with ``Retry-After``:
   learn whether it is over the limit;
 - :class:`ScopedThrottle` and its subclasses as DRF throttles (the whole API per user / per
   address, the token endpoints);
+- :class:`ViewRulesThrottle` (a default DRF throttle) for API views named in
+  ``settings.RATE_LIMITED_API`` (the field app's sync push and pull, per user);
 - :class:`RateLimitMiddleware` for Django views named in ``settings.RATE_LIMITED_VIEWS``
-  (the login and password-reset forms, which viewflow's auth viewset owns).
+  (the login and password-reset forms, which viewflow's auth viewset owns; the captive
+  portal's pages; the payment providers' webhooks).
+
+Both of the last two find a view's rules by its URL name, namespaced first (``portal:buy``)
+then bare (``login``), so an app's views are limited from settings without touching the app.
 """
 
 from __future__ import annotations
@@ -97,10 +103,15 @@ def _user_or_ip_key(scope: str, request: HttpRequest) -> str:
     return f"ip:{client_ip(request)}"
 
 
+def too_many_message(retry_after: int) -> str:
+    return _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": retry_after}
+
+
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
-    """The 429 answer: JSON under /api/, the branded page elsewhere; ``Retry-After`` always."""
-    message = _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": retry_after}
-    if request.path.startswith("/api/"):
+    """The 429 answer: JSON under /api/ and to a JSON request (a provider's webhook), the
+    branded page elsewhere; ``Retry-After`` always."""
+    message = too_many_message(retry_after)
+    if request.path.startswith("/api/") or request.content_type == "application/json":
         response: HttpResponse = JsonResponse({"detail": message}, status=429)
     else:
         html = render_to_string(
@@ -182,6 +193,37 @@ class LoginUsernameThrottle(ScopedThrottle):
         return (lambda scope, req: f"username:{username}") if username else None
 
 
+def rules_for(setting: str, request: HttpRequest) -> list[tuple]:
+    """The rules a settings map (URL name → rules) gives the request's view: its namespaced
+    name first (``portal:buy``), then its bare name (``login``)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return []
+    table = getattr(settings, setting, {}) or {}
+    return table.get(match.view_name) or table.get(match.url_name) or []
+
+
+class ViewRulesThrottle(BaseThrottle):
+    """The API views named in ``settings.RATE_LIMITED_API``: each of their ``(scope, key)``
+    rules counts the request (key ``"user"`` or ``"ip"``); the longest wait answers."""
+
+    def allow_request(self, request, view) -> bool:
+        django_request = request._request
+        rules = rules_for("RATE_LIMITED_API", django_request)
+        if not rules:
+            return True
+        django_request.user = request.user
+        self._wait = 0
+        for scope, key in rules:
+            verdict = hit(django_request, scope, key)
+            if verdict.limited:
+                self._wait = max(self._wait, verdict.retry_after)
+        return not self._wait
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None) or None
+
+
 # --- Django views ----------------------------------------------------------------------------
 
 
@@ -193,11 +235,12 @@ def _post_field(field: str) -> Callable[[str, HttpRequest], str]:
 
 
 class RateLimitMiddleware:
-    """Limit POSTs to the Django views named in ``settings.RATE_LIMITED_VIEWS``.
+    """Limit requests to the Django views named in ``settings.RATE_LIMITED_VIEWS``.
 
-    That setting maps a URL name to ``(scope, key)`` pairs; a key is ``"ip"``, ``"user"`` or
-    ``"post:<field>"`` (a submitted field, e.g. the username or the e-mail of a reset). Each
-    pair is counted; the first over its limit answers 429.
+    That setting maps a URL name to ``(scope, key)`` or ``(scope, key, methods)`` rules; a key
+    is ``"ip"``, ``"user"`` or ``"post:<field>"`` (a submitted field, e.g. the username or the
+    e-mail of a reset); ``methods`` is a tuple of HTTP methods or ``"*"`` (default: POST only).
+    Each rule that applies is counted; any over its limit answers 429 with the longest wait.
     """
 
     def __init__(self, get_response):
@@ -207,14 +250,14 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method != "POST":
-            return None
-        match = getattr(request, "resolver_match", None)
-        rules = getattr(settings, "RATE_LIMITED_VIEWS", {}).get(match.url_name if match else "")
+        rules = rules_for("RATE_LIMITED_VIEWS", request)
         if not rules:
             return None
         worst = ALLOWED
-        for scope, key in rules:
+        for scope, key, *methods in rules:
+            allowed_methods = methods[0] if methods else ("POST",)
+            if allowed_methods != "*" and request.method not in allowed_methods:
+                continue
             if key.startswith("post:"):
                 if not request.POST.get(key[5:], ""):
                     continue

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 from viewflow.views import CreateModelView, DetailModelView, UpdateModelView
 
 from .health import run_checks
@@ -94,3 +96,12 @@ class RecordDetailView(DetailModelView):
                 : self.history_limit
             ]
         return context
+
+
+def not_found(request, exception=None):
+    """``handler404``: under /api/ a JSON ``{"detail": ...}`` like every other API error (a
+    malformed id in the path matches no route), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+
+    return page_not_found(request, exception)

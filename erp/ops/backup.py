@@ -10,8 +10,13 @@ One archive (a tar file, mode 0600, in a 0700 folder) holds:
 - ``manifest.json``: every table's row count and a checksum of each money table, taken from
   the same snapshot as the dump, so a restore can prove it got everything back.
 
-Because the archive holds the keys it is as secret as the server: keep copies off-site
-encrypted (``gpg --symmetric``, ``age``).
+Because the archive holds the keys it is as secret as the server, so it is encrypted with
+`age <https://age-encryption.org>`_ (pyrage, the Rust implementation's bindings) to the public
+keys in ``BACKUP_AGE_RECIPIENTS``: the server holds only public keys, and a copy of the
+archives stolen from it (or from the off-site store) cannot be read without an identity (a
+private key) kept elsewhere. ``manage.py restore --identity FILE`` (or
+``BACKUP_AGE_IDENTITY_FILE``) decrypts; so does the ``age`` tool (``age -d -i key.txt``).
+Without recipients the archive is a plain tar, which production refuses.
 """
 
 from __future__ import annotations
@@ -29,11 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pyrage
 from django.conf import settings
 from django.utils import timezone
+from pyrage import x25519
 
 FORMAT = 1
 PREFIX = "viornet-"
+AGE_SUFFIX = ".age"
+AGE_MAGIC = b"age-encryption.org/v1"
 # Tables whose rows are money: their content is checksummed, not only counted.
 MONEY_COLUMNS = ("amount", "price", "commission", "discount")
 
@@ -184,6 +193,7 @@ def create_backup(
     destination.mkdir(parents=True, exist_ok=True)
     destination.chmod(0o700)
     database = Database.from_settings()
+    recipients = _recipients()  # before a long dump: a bad key is said at once
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
     final = destination / f"{PREFIX}{stamp}.tar"
     with tempfile.TemporaryDirectory(dir=destination) as work:
@@ -198,8 +208,10 @@ def create_backup(
             "vendor": database.vendor,
             "keys": with_keys,
         }
-        partial = destination / f".{final.name}.partial"
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if recipients:
+            final = final.with_name(final.name + AGE_SUFFIX)
+        plain = work / "archive.tar"  # in the 0700 work folder, deleted with it
+        fd = os.open(plain, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
             _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
             tar.add(dump, arcname=dump.name)
@@ -209,9 +221,88 @@ def create_backup(
             if with_keys:
                 _add_bytes(tar, "keys/secret_key", settings.SECRET_KEY.encode())
                 _add_bytes(tar, "keys/fernet_keys", ",".join(settings.FERNET_KEYS).encode())
+        partial = destination / f".{final.name}.partial"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out, plain.open("rb") as source:
+            if recipients:
+                pyrage.encrypt_io(source, out, recipients)
+            else:
+                shutil.copyfileobj(source, out)
         partial.rename(final)
     prune(destination, keep if keep is not None else settings.BACKUP_KEEP)
     return final
+
+
+def _recipients() -> list:
+    """The age public keys archives are encrypted to (BACKUP_AGE_RECIPIENTS); none in
+    production is an error, not a plain archive full of keys."""
+    keys = [k.strip() for k in settings.BACKUP_AGE_RECIPIENTS if k.strip()]
+    if not keys:
+        if settings.PRODUCTION:
+            raise BackupError(
+                "Set BACKUP_AGE_RECIPIENTS (an age public key, age1…; make one with "
+                "manage.py backup --generate-key FILE): production backups are encrypted."
+            )
+        return []
+    try:
+        return [x25519.Recipient.from_str(k) for k in keys]
+    except Exception as exc:  # noqa: BLE001 - pyrage's RecipientError and friends
+        raise BackupError(
+            f"BACKUP_AGE_RECIPIENTS holds a key that is not an age key: {exc}"
+        ) from exc
+
+
+def generate_identity(path: Path) -> str:
+    """Write a new age identity (private key) to ``path`` (0600, never over a file) and
+    return its recipient (public key) for BACKUP_AGE_RECIPIENTS."""
+    identity = x25519.Identity.generate()
+    recipient = str(identity.to_public())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(f"# created: {timezone.now().isoformat()}\n# public key: {recipient}\n")
+        out.write(f"{identity}\n")
+    return recipient
+
+
+def _identities(identity_file: Path | None) -> list:
+    path = identity_file or (
+        Path(settings.BACKUP_AGE_IDENTITY_FILE) if settings.BACKUP_AGE_IDENTITY_FILE else None
+    )
+    if path is None:
+        raise BackupError(
+            "This archive is encrypted: give the age identity that decrypts it "
+            "(--identity FILE or BACKUP_AGE_IDENTITY_FILE)."
+        )
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as exc:
+        raise BackupError(f"Cannot read the identity file {path}: {exc.strerror}") from exc
+    keys = [line.strip() for line in lines if line.strip().startswith("AGE-SECRET-KEY-")]
+    if not keys:
+        raise BackupError(f"{path} holds no age identity (a line AGE-SECRET-KEY-1…).")
+    try:
+        return [x25519.Identity.from_str(k) for k in keys]
+    except Exception as exc:  # noqa: BLE001
+        raise BackupError(f"{path} holds a malformed age identity: {exc}") from exc
+
+
+def _plain_archive(archive: Path, work: Path, identity_file: Path | None) -> Path:
+    """The tar inside ``archive``: decrypted into ``work`` when it is an age file."""
+    with archive.open("rb") as head:
+        encrypted = head.read(len(AGE_MAGIC)) == AGE_MAGIC
+    if not encrypted:
+        return archive
+    identities = _identities(identity_file)
+    plain = work / "archive.tar"
+    fd = os.open(plain, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out, archive.open("rb") as source:
+            pyrage.decrypt_io(source, out, identities)
+    except (pyrage.DecryptError, OSError) as exc:  # OSError: a damaged chunk, mid-stream
+        raise BackupError(
+            f"Cannot decrypt {archive.name}: not encrypted to this identity, or damaged ({exc})."
+        ) from exc
+    return plain
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -258,7 +349,10 @@ def _dump_sqlite(database: Database, work: Path) -> dict:
 
 def prune(destination: Path, keep: int) -> list[Path]:
     """Delete the oldest archives beyond the newest ``keep``; returns what was deleted."""
-    archives = sorted(destination.glob(f"{PREFIX}*.tar"))
+    archives = sorted(
+        [*destination.glob(f"{PREFIX}*.tar"), *destination.glob(f"{PREFIX}*.tar{AGE_SUFFIX}")],
+        key=lambda p: p.name.removesuffix(AGE_SUFFIX),
+    )
     old = archives[:-keep] if keep > 0 else []
     for path in old:
         path.unlink()
@@ -283,14 +377,18 @@ def restore_backup(
     database_url: str,
     media_root: Path,
     keys_dir: Path | None = None,
+    identity_file: Path | None = None,
 ) -> RestoreReport:
-    """Restore ``archive`` into an empty database and check every table's row count and every
-    money table's checksum against the manifest; a difference is a BackupError."""
+    """Restore ``archive`` (decrypted with the age identity when it is encrypted) into an empty
+    database and check every table's row count and every money table's checksum against the
+    manifest; a difference is a BackupError."""
     archive = Path(archive)
     target = Database.from_url(database_url)
-    with tempfile.TemporaryDirectory() as work, tarfile.open(archive) as tar:
+    with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        tar.extractall(work, filter="data")
+        with tarfile.open(_plain_archive(archive, work, identity_file)) as tar:
+            tar.extractall(work / "x", filter="data")
+        work = work / "x"
         manifest = json.loads((work / "manifest.json").read_text())
         if manifest.get("format") != FORMAT:
             raise BackupError(f"Unknown backup format {manifest.get('format')}.")

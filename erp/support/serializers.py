@@ -19,7 +19,10 @@ class TicketMessageSerializer(serializers.ModelSerializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # null until the ticket is filed; the e-mail is "" for a ticket that came by SMS or desk,
+    # so the schema says string (not format email) and nullable category
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Ticket

@@ -144,3 +144,30 @@ def test_sms_campaign_smoke(roles, postgres_only):
     assert result["queue_s"] < 5, result  # the full run's budget for 10 times as many
     assert result["max_parts_in_window"] <= 30 and result["refused_for_rate"] == 0, result
     assert 0.8 <= result["pace_ratio"] <= 1.0, result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_http_load_smoke(roles, postgres_only, monkeypatch):
+    """bench/http_load.py's short run: a real gunicorn (2 workers x 2 threads) on the test
+    database, one paced seller then 4, over HTTP; every sale a 201, each its own voucher,
+    receipts gapless, and the ratios to the baseline computed. The full run is by hand."""
+    from django.db import connection
+
+    from bench import http_load
+
+    db = connection.settings_dict  # gunicorn's processes must use the test database
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    monkeypatch.setenv(
+        "DATABASE_URL", f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    result = http_load.run(2_000, 4, 8, shapes=[(2, 2)], think_ms=50, sites=4, agents_per_site=3)
+    [row] = result["shapes"]
+    assert row["alone"]["sales"] == 8 and row["load"]["sales"] == 4 * 8
+    for run in (row["alone"], row["load"]):
+        assert run["all_201"] and run["replays_ok"], run
+        assert run["latency"]["p95"] < 5_000, run["latency"]  # the target is 100 ms (full run)
+    checks = row["checks"]
+    assert checks["sales"] == checks["distinct_vouchers"] == 40, checks
+    assert checks["vouchers_not_sold"] == 0 and checks["receipts_gapless"], checks
+    assert row["ratio_p95"] > 0 and row["ratio_p99"] > 0
+    assert http_load.report(result, 4, 100, 250)  # prints the table; False if a check failed

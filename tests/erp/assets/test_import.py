@@ -61,7 +61,7 @@ def test_preview_lists_every_row_error_and_saves_nothing(client, tech, site, mak
     assert (Asset.objects.count(), AssetMovement.objects.count()) == before
 
 
-def test_clean_file_previews_then_imports_all(client, tech, site):
+def test_clean_file_previews_then_imports_all(client, tech, site, types):
     client.force_login(tech)
     body = (
         'router,R-1,hAP,MikroTik,aabb.cc00.1122,2026-01-05,"120,000.00",2027-01-05,Good,kko\n'
@@ -85,7 +85,7 @@ def test_clean_file_previews_then_imports_all(client, tech, site):
     assert router.history.first().history_change_reason == "imported from a file"
 
 
-def test_excel_file_with_real_dates(client, tech):
+def test_excel_file_with_real_dates(client, tech, types):
     import datetime as dt
 
     workbook = Workbook()

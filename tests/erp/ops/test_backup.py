@@ -166,3 +166,107 @@ def test_retention_keeps_the_newest(tmp_path, settings):
     newest = sorted(folder.glob("viornet-*.tar"))[-1]
     with tarfile.open(newest) as tar:
         assert not [n for n in tar.getnames() if n.startswith("keys/")]
+
+
+@pytest.fixture
+def age_key(tmp_path, settings):
+    """A new age identity file, its public key set as BACKUP_AGE_RECIPIENTS (as an operator
+    does with manage.py backup --generate-key)."""
+    identity = tmp_path / "offsite" / "backup-key.txt"
+    identity.parent.mkdir()
+    out = io.StringIO()
+    call_command("backup", "--generate-key", str(identity), stdout=out)
+    recipient = out.getvalue().split("BACKUP_AGE_RECIPIENTS=")[1].strip()
+    assert recipient.startswith("age1")
+    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
+    settings.BACKUP_AGE_RECIPIENTS = [recipient]
+    return identity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_backup_restores_with_its_identity_only(
+    tmp_path, settings, make_site, make_router, fresh_database, age_key
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    router = make_router(site=make_site(name="Encrypted"))
+    call_command("backup", "--dir", str(tmp_path / "backups"), stdout=io.StringIO())
+    [archive] = sorted((tmp_path / "backups").glob("viornet-*"))
+    assert archive.name.endswith(".tar.age")
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    content = archive.read_bytes()
+    assert content.startswith(b"age-encryption.org/v1")
+    # Nothing readable inside: not a tar, no key, no router name, no table name.
+    assert not tarfile.is_tarfile(archive)
+    for secret in (settings.SECRET_KEY, settings.FERNET_KEYS[0], "Encrypted", "sites_router"):
+        assert secret.encode() not in content
+    assert (
+        not list((tmp_path / "backups").glob("*.partial"))
+        and len(list((tmp_path / "backups").iterdir())) == 1
+    )  # no plain tar left beside it
+
+    # Without an identity, or with another one: refused, the database left empty.
+    url = fresh_database()
+    with pytest.raises(CommandError, match="encrypted: give the age identity"):
+        call_command("restore", str(archive), "--database-url", url, stdout=io.StringIO())
+    other = tmp_path / "other-key.txt"
+    call_command("backup", "--generate-key", str(other), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Cannot decrypt"):
+        call_command(
+            "restore",
+            str(archive),
+            "--database-url",
+            url,
+            "--identity",
+            str(other),
+            stdout=io.StringIO(),
+        )
+    restored = Database.from_url(url)
+    assert _scalar(restored, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0
+
+    # With it: restored and checked, the router's password readable with the restored keys.
+    settings.BACKUP_AGE_IDENTITY_FILE = str(age_key)  # as the environment would give it
+    keys = tmp_path / "restored-var"
+    out = io.StringIO()
+    call_command(
+        "restore",
+        str(archive),
+        "--database-url",
+        url,
+        "--keys-dir",
+        str(keys),
+        "--media-root",
+        str(tmp_path / "restored-media"),
+        stdout=out,
+    )
+    assert "Restored and checked" in out.getvalue()
+    with restored.connect() as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT password_encrypted FROM sites_router WHERE name = %s", [router.name])
+        token = cursor.fetchone()[0]
+    fernet = MultiFernet([Fernet(k) for k in (keys / "fernet_keys").read_text().split(",")])
+    assert fernet.decrypt(token.encode()).decode() == "r0uter-Secret!"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_encrypted_archive_is_refused(tmp_path, settings, fresh_database, age_key):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("backup", "--dir", str(tmp_path / "b"), stdout=io.StringIO())
+    [archive] = sorted((tmp_path / "b").glob("viornet-*.tar.age"))
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit flipped in the ciphertext
+    archive.write_bytes(bytes(data))
+    url = fresh_database()
+    with pytest.raises(BackupError, match="Cannot decrypt"):
+        restore_backup(archive, database_url=url, media_root=tmp_path / "m", identity_file=age_key)
+    assert not (tmp_path / "m").exists()
+
+
+def test_production_refuses_an_unencrypted_backup(tmp_path, settings):
+    settings.PRODUCTION = True
+    settings.BACKUP_AGE_RECIPIENTS = []
+    with pytest.raises(CommandError, match="BACKUP_AGE_RECIPIENTS"):
+        call_command("backup", "--dir", str(tmp_path / "b"), stdout=io.StringIO())
+    settings.BACKUP_AGE_RECIPIENTS = ["not-a-key"]
+    with pytest.raises(CommandError, match="not an age key"):
+        call_command("backup", "--dir", str(tmp_path / "b"), stdout=io.StringIO())
+    assert not list((tmp_path / "b").glob("viornet-*"))

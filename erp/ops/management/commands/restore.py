@@ -29,7 +29,23 @@ class Command(BaseCommand):
             "ERP_VAR_DIR). Without it, set SECRET_KEY and FERNET_KEYS from the archive's keys/.",
         )
 
-    def handle(self, *args, archive, database_url=None, media_root=None, keys_dir=None, **opts):
+        parser.add_argument(
+            "--identity",
+            type=Path,
+            help="The age identity file that decrypts an encrypted archive "
+            "(default: BACKUP_AGE_IDENTITY_FILE).",
+        )
+
+    def handle(
+        self,
+        *args,
+        archive,
+        database_url=None,
+        media_root=None,
+        keys_dir=None,
+        identity=None,
+        **opts,
+    ):
         if not archive.is_file():
             raise CommandError(f"No such archive: {archive}")
         try:
@@ -38,6 +54,7 @@ class Command(BaseCommand):
                 database_url=database_url or settings.DATABASE_URL,
                 media_root=media_root or Path(settings.MEDIA_ROOT),
                 keys_dir=keys_dir,
+                identity_file=identity,
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
