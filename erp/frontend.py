@@ -156,6 +156,45 @@ class SmsApp(Application):
         return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
 
 
+class PaymentsApp(Application):
+    """Online payments (issue 18): the list, one payment with its refunds, reconciliations."""
+
+    title = _("Online payments")
+    icon = "account_balance_wallet"
+    app_name = "payments"  # the URL prefix, /payments/ (the webhooks live under it too)
+    namespace = "online_payments"  # "payments" is the webhooks' URL namespace
+    menu_template_name = None
+    permission = staticmethod(_any_perm("payments.view_payment"))
+
+    @property
+    def index_path(self):
+        from erp.payments.views_pages import PaymentListView
+
+        return path("", PaymentListView.as_view(viewset=self), name="index")
+
+    @property
+    def reconciliations_path(self):
+        from erp.payments.views_pages import ReconciliationsView
+
+        return path(
+            "reconciliations/",
+            ReconciliationsView.as_view(viewset=self),
+            name="reconciliations",
+        )
+
+    @property
+    def detail_path(self):
+        from erp.payments.views_pages import PaymentDetailView
+
+        return path("<uuid:pk>/", PaymentDetailView.as_view(viewset=self), name="detail")
+
+    @property
+    def refund_path(self):
+        from erp.payments.views_pages import RefundView
+
+        return path("<uuid:pk>/refund/", RefundView.as_view(viewset=self), name="refund")
+
+
 class SupportApp(Application):
     """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
 
@@ -216,6 +255,7 @@ site = Site(
         AssetsApp(permission=_any_perm("assets.view_asset")),
         NotificationsApp(),
         SmsApp(),
+        PaymentsApp(),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
         Application(
             title=_("Finance"),

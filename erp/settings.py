@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "erp.support.choices.Priority",
         "TicketDirectionEnum": "erp.support.choices.Direction",
         "UserLanguageEnum": LANGUAGES,
+        "PaymentStatusEnum": "erp.payments.choices.PaymentStatus",
+        "PaymentRefundStateEnum": "erp.payments.choices.RefundState",
     },
 }
 
