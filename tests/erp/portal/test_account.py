@@ -227,3 +227,17 @@ def test_a_paid_payment_not_yet_issued_shows_we_owe_you(client, sms, wave, onlin
     _ask(client, site)
     page = client.get(_check(client, site, sms.last_code())["Location"]).content.decode()
     assert "we owe you a voucher" in page and stock["hour"].name in page
+
+
+@pytest.mark.django_db
+def test_the_code_sms_speaks_french_when_the_portal_does(client, sms, online_stock):
+    from erp.messaging.models import Template
+
+    Template.objects.filter(code="portal-code").update(
+        text_fr="{code} est votre code WiFi {site}, valable jusqu'à {expiry}. Ne le partagez pas."
+    )  # (what portal/0005 seeds; a transactional test before may have flushed it)
+    stock = online_stock(count=1, agent_count=0)
+    assert _ask(client, stock["site"], lang="fr").status_code == 200
+    code = sms.last_code()
+    [text] = [m["text"] for m in sms.messages.values()]
+    assert text.startswith(f"{code} est votre code WiFi ") and "Ne le partagez pas" in text
