@@ -397,7 +397,7 @@ def fault_values(fault) -> dict[str, Any]:
     reporter = fault.reported_by
     return {
         "staff_name": (reporter.get_full_name() or reporter.username) if reporter else "",
-        "fault_ref": str(fault.pk)[:8].upper(),
+        "fault_ref": fault.reference,
         "site": fault.site.name,
         "due": timezone.localtime(fault.due_at).strftime("%d/%m %H:%M") if fault.due_at else "",
     }
