@@ -138,6 +138,16 @@ class Fault(BaseModel):
             return
         super().save(*args, **kwargs)
 
+    @property
+    def is_open(self) -> bool:
+        return self.status != FaultStatus.CLOSED
+
+    def sla_left(self, now=None):
+        """Time left before the SLA deadline (negative when overdue); None once closed."""
+        if not self.is_open:
+            return None
+        return self.due_at - (now or timezone.now())
+
 
 class FaultCounter(models.Model):
     """The last fault number given (one row, locked while the next is taken)."""
@@ -150,16 +160,6 @@ class FaultCounter(models.Model):
 
     def __str__(self) -> str:
         return str(self.last)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status != FaultStatus.CLOSED
-
-    def sla_left(self, now=None):
-        """Time left before the SLA deadline (negative when overdue); None once closed."""
-        if not self.is_open:
-            return None
-        return self.due_at - (now or timezone.now())
 
 
 class FaultPhoto(BaseModel):
