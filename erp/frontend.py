@@ -20,6 +20,12 @@ from erp.integrations.portabilling.views import ActionView, IndexView, SiteView
 from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.notifications.views import MarkReadView, NotificationListView
+from erp.payments.views_pages import (
+    PaymentDetailView,
+    PaymentListView,
+    ReconciliationsView,
+    RefundView,
+)
 from erp.sales.views import PosView, ReceiptPdfView, ReceiptView
 from erp.sales.viewsets import CommissionRuleViewset, RemittanceViewset, SaleViewset
 from erp.sites.viewsets import SiteViewset
@@ -168,6 +174,37 @@ class PortaBillingApp(Application):
         )
 
 
+class PaymentsApp(Application):
+    """Online payments (issue 18): the list, one payment with its refunds, reconciliations."""
+
+    title = _("Online payments")
+    icon = "account_balance_wallet"
+    app_name = "payments"  # the URL prefix, /payments/ (the webhooks live under it too)
+    namespace = "online_payments"  # "payments" is the webhooks' URL namespace
+    menu_template_name = None
+    permission = staticmethod(_any_perm("payments.view_payment"))
+
+    @property
+    def index_path(self):
+        return path("", PaymentListView.as_view(viewset=self), name="index")
+
+    @property
+    def reconciliations_path(self):
+        return path(
+            "reconciliations/",
+            ReconciliationsView.as_view(viewset=self),
+            name="reconciliations",
+        )
+
+    @property
+    def detail_path(self):
+        return path("<uuid:pk>/", PaymentDetailView.as_view(viewset=self), name="detail")
+
+    @property
+    def refund_path(self):
+        return path("<uuid:pk>/refund/", RefundView.as_view(viewset=self), name="refund")
+
+
 class SupportApp(Application):
     """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
 
@@ -222,6 +259,7 @@ site = Site(
         AssetsApp(permission=_any_perm("assets.view_asset")),
         NotificationsApp(),
         SmsApp(),
+        PaymentsApp(),
         FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
         Application(
             title=_("Finance"),

@@ -348,12 +348,14 @@ SPECTACULAR_SETTINGS = {
         "SmsKindEnum": "erp.messaging.choices.MessageKind",
         "SmsStateEnum": "erp.messaging.choices.MessageState",
         "SmsCampaignStateEnum": "erp.messaging.choices.CampaignState",
-        "SmsLanguageEnum": "erp.messaging.choices.Language",
+        # (the SMS languages are the users' languages, en/sw/fr: UserLanguageEnum names both)
         "TicketStatusEnum": "erp.support.choices.TicketStatus",
         "TicketChannelEnum": "erp.support.choices.Channel",
         "TicketPriorityEnum": "erp.support.choices.Priority",
         "TicketDirectionEnum": "erp.support.choices.Direction",
         "UserLanguageEnum": LANGUAGES,
+        "PaymentStatusEnum": "erp.payments.choices.PaymentStatus",
+        "PaymentRefundStateEnum": "erp.payments.choices.RefundState",
     },
 }
 

@@ -25,6 +25,7 @@ from erp.maintenance.views import FaultPhotoView
 from erp.messaging import api as messaging_api
 from erp.mikrotik import api as mikrotik_api
 from erp.ops.metrics import metrics_view
+from erp.payments import api as payments_api
 from erp.sales.api import (
     CommissionRuleApiViewSet,
     DailySummaryAPIView,
@@ -68,6 +69,10 @@ router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-mess
 router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
 router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
 router.register("tickets", ticket_process_api.TicketProcessApiViewSet, basename="ticket")
+router.register("payments", payments_api.PaymentViewSet, basename="payment")
+router.register(
+    "payment-reconciliations", payments_api.ReconciliationViewSet, basename="payment-reconciliation"
+)
 
 router_ops = [
     path("test/", mikrotik_api.RouterTestAPIView.as_view(), name="router_test"),

@@ -44,7 +44,7 @@ class Client(BaseModel):
     language = models.CharField(
         _("SMS language"),
         max_length=2,
-        choices=[("en", _("English")), ("sw", _("Swahili"))],
+        choices=[("en", _("English")), ("sw", _("Swahili")), ("fr", _("French"))],
         default="sw",
         help_text=_("The language of the SMS the client receives."),
     )

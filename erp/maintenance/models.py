@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,10 @@ class Fault(BaseModel):
         related_name="monitoring_faults",
         help_text=_("The access point monitoring (OpenWISP) saw go critical."),
     )
+    # The fault's human number ("F-00042"), given in order when it is first saved (the
+    # counter row is locked, so two reports at once never share one): what the reporter's SMS,
+    # the pages and a phone call name.
+    number = models.PositiveIntegerField(_("number"), unique=True, null=True, editable=False)
     description = models.TextField(_("description"), max_length=4000)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     status = models.CharField(
@@ -133,6 +137,22 @@ class Fault(BaseModel):
         return f"{self.site} — {self.get_severity_display()}: {self.description[:60]}"
 
     @property
+    def reference(self) -> str:
+        """The human number as people say it: F-00042."""
+        return f"F-{self.number:05d}" if self.number else str(self.pk)[:8].upper()
+
+    def save(self, *args, **kwargs):
+        if self.number is None:
+            with transaction.atomic():
+                counter, _created = FaultCounter.objects.select_for_update().get_or_create(pk=1)
+                counter.last += 1
+                counter.save(update_fields=["last"])
+                self.number = counter.last
+                super().save(*args, **kwargs)
+            return
+        super().save(*args, **kwargs)
+
+    @property
     def is_open(self) -> bool:
         return self.status != FaultStatus.CLOSED
 
@@ -141,6 +161,19 @@ class Fault(BaseModel):
         if not self.is_open:
             return None
         return self.due_at - (now or timezone.now())
+
+
+class FaultCounter(models.Model):
+    """The last fault number given (one row, locked while the next is taken)."""
+
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("fault counter")
+        verbose_name_plural = _("fault counters")
+
+    def __str__(self) -> str:
+        return str(self.last)
 
 
 class FaultPhoto(BaseModel):

@@ -22,6 +22,7 @@ class FaultSerializer(serializers.ModelSerializer):
         model = Fault
         fields = [
             "id",
+            "number",
             "site",
             "router",
             "assets",
@@ -44,6 +45,7 @@ class FaultSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [
             "id",
+            "number",
             "status",
             "source",
             "reported_by",

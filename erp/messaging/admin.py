@@ -63,11 +63,11 @@ class GatewayAdmin(SimpleHistoryAdmin):
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = Template
-        fields = ["code", "name", "kind", "text_en", "text_sw", "is_active"]
+        fields = ["code", "name", "kind", "text_en", "text_sw", "text_fr", "is_active"]
 
     def clean(self):
         data = super().clean()
-        for field in ("text_en", "text_sw"):
+        for field in ("text_en", "text_sw", "text_fr"):
             if data.get(field):
                 try:
                     placeholders_in(data[field])

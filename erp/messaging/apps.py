@@ -17,3 +17,4 @@ class MessagingConfig(AppConfig):
         events.subscribe("sales.remittance_recorded", subscribers.on_remittance_recorded)
         events.subscribe("maintenance.fault_reported", subscribers.on_fault_reported)
         events.subscribe("maintenance.fault_closed", subscribers.on_fault_closed)
+        events.subscribe("messaging.modem_announced", subscribers.on_modem_announced)

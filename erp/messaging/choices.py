@@ -28,6 +28,7 @@ class MessageKind(models.TextChoices):
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     SWAHILI = "sw", _("Swahili")
+    FRENCH = "fr", _("French")
 
 
 class CampaignState(models.TextChoices):

@@ -110,6 +110,7 @@ class Template(BaseModel):
     )
     text_en = models.TextField(_("text (English)"))
     text_sw = models.TextField(_("text (Swahili)"), blank=True)
+    text_fr = models.TextField(_("text (French)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -124,6 +125,8 @@ class Template(BaseModel):
     def text_for(self, language: str) -> str:
         if language == Language.SWAHILI and self.text_sw:
             return self.text_sw
+        if language == Language.FRENCH and self.text_fr:
+            return self.text_fr
         return self.text_en
 
 
@@ -311,6 +314,29 @@ class InboundMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.text[:30]}"
+
+
+class InboxReceipt(models.Model):
+    """An SMS or delivery report read from a modem's SIM or a router's inbox and logged: its
+    key (a hash of the stored PDU, or of the router's time stamp, number and text) is unique
+    per gateway, so one read again — a crash came between logging it and deleting it from the
+    SIM — is deleted without being logged twice."""
+
+    gateway = models.ForeignKey(
+        Gateway, verbose_name=_("gateway"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("key"), max_length=40)
+    logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inbox receipt")
+        verbose_name_plural = _("inbox receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "key"], name="inbox_receipt_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class WebhookReceipt(models.Model):

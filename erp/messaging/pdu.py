@@ -6,6 +6,8 @@ fake modem and the tests use it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from . import encoding
 
@@ -156,10 +158,47 @@ def decode_submit(pdu_hex: str) -> Submitted:
 
 @dataclass(frozen=True)
 class Delivered:
-    """An SMS-DELIVER: an SMS someone sent to the modem's SIM."""
+    """An SMS-DELIVER: an SMS someone sent to the modem's SIM (``sent_at``: the SMS centre's
+    time stamp, when the PDU carries a readable one)."""
 
     phone: str
     text: str
+    sent_at: datetime | None = None
+
+
+def _semi(octet: int) -> int:
+    return (octet & 0x0F) * 10 + (octet >> 4)
+
+
+def decode_scts(raw: bytes) -> datetime | None:
+    """A service-centre time stamp (TS 23.040 §9.2.3.11): seven swapped semi-octets, year to
+    second, then the zone in quarter hours (bit 3 of the first digit: west of Greenwich)."""
+    if len(raw) != 7:
+        return None
+    try:
+        zone = (raw[6] & 0x07) * 10 + (raw[6] >> 4)
+        offset = timedelta(minutes=15 * zone) * (-1 if raw[6] & 0x08 else 1)
+        return datetime(
+            2000 + _semi(raw[0]),
+            _semi(raw[1]),
+            _semi(raw[2]),
+            _semi(raw[3]),
+            _semi(raw[4]),
+            _semi(raw[5]),
+            tzinfo=dt_timezone(offset),
+        )
+    except ValueError:
+        return None
+
+
+def encode_scts(at: datetime) -> bytes:
+    """``at`` (aware) as a service-centre time stamp."""
+    quarters = int((at.utcoffset() or timedelta()).total_seconds() // 900)
+    values = [at.year % 100, at.month, at.day, at.hour, at.minute, at.second]
+    out = bytes(((v % 10) << 4) | (v // 10) for v in values)
+    zone = abs(quarters)
+    last = ((zone % 10) << 4) | (zone // 10) | (0x08 if quarters < 0 else 0)
+    return out + bytes([last])
 
 
 def _user_data(first: int, dcs: int, udl: int, ud: bytes) -> str:
@@ -189,14 +228,18 @@ def decode_deliver(pdu_hex: str) -> Delivered:
     digits = "".join(f"{b & 0x0F:X}{b >> 4:X}" for b in raw)[:digits_len]
     pos += 3 + (digits_len + 1) // 2
     dcs = data[pos + 1]
+    sent_at = decode_scts(data[pos + 2 : pos + 9])
     pos += 2 + 7  # PID, DCS, service centre time stamp
     udl = data[pos]
     phone = ("+" if kind == 0x91 else "") + digits
-    return Delivered(phone=phone, text=_user_data(first, dcs, udl, data[pos + 1 :]))
+    return Delivered(
+        phone=phone, text=_user_data(first, dcs, udl, data[pos + 1 :]), sent_at=sent_at
+    )
 
 
-def deliver_pdu(phone: str, text: str) -> str:
-    """An SMS-DELIVER of a one-part ``text`` from ``phone`` (what a modem lists)."""
+def deliver_pdu(phone: str, text: str, at: datetime | None = None) -> str:
+    """An SMS-DELIVER of a one-part ``text`` from ``phone`` stamped ``at`` (default now), what
+    a modem lists."""
     gsm = encoding.encoding_of(text) == encoding.GSM7
     if gsm:
         values = septets(text)
@@ -205,7 +248,7 @@ def deliver_pdu(phone: str, text: str) -> str:
         body = text.encode("utf-16-be")
         udl, dcs = len(body), 0x08
     address = _address(phone)
-    scts = bytes.fromhex("62115201000000")  # a fixed time stamp
+    scts = encode_scts(at or datetime.now(UTC))
     tpdu = bytes([0x04]) + address + bytes([0x00, dcs]) + scts + bytes([udl]) + body
     return "00" + tpdu.hex().upper()
 
@@ -245,9 +288,11 @@ def decode_status_report(pdu_hex: str) -> StatusReport:
     return StatusReport(reference=reference, phone=phone, status=data[pos])
 
 
-def status_report_pdu(reference: int, phone: str, status: int = 0x00) -> str:
+def status_report_pdu(
+    reference: int, phone: str, status: int = 0x00, at: datetime | None = None
+) -> str:
     """An SMS-STATUS-REPORT for the message with TP-MR ``reference`` (what a modem stores
-    when it announces +CDSI)."""
-    stamp = bytes.fromhex("62115201000000")
+    when it announces +CDSI), stamped ``at`` (default now)."""
+    stamp = encode_scts(at or datetime.now(UTC))
     tpdu = bytes([0x06, reference & 0xFF]) + _address(phone) + stamp + stamp + bytes([status])
     return "00" + tpdu.hex().upper()

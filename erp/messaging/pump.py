@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -12,13 +13,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from erp.core import locks
+from erp.core import events, locks
 
 from . import throttle
 from .choices import MessageState
 from .gateways import Rejected, Throttled, Unavailable, adapter_for
 from .models import Gateway, Message
 from .states import _record, transition
+
+log = logging.getLogger(__name__)
+
+# A modem announced stored texts or delivery reports (+CMTI / +CDSI) while the pump sent.
+MODEM_ANNOUNCED = "messaging.modem_announced"
 
 BATCH = 100
 
@@ -65,35 +71,60 @@ def pump(
         if gateway is None:
             return None
         adapter = adapter_for(gateway)
-        limiter = throttle.for_gateway(gateway, clock=clock)
-        deadline = clock() + budget_seconds
-        batch: list[Message] = []
-        while clock() < deadline:
-            now = timezone.now()
+        try:
+            return _drain(gateway, adapter, budget_seconds, clock, sleep)
+        finally:
+            _read_announced(gateway, adapter)
+
+
+def _read_announced(gateway: Gateway, adapter) -> None:
+    """A modem announced texts or delivery reports (+CMTI / +CDSI) while it sent: read and
+    log them now, not at the next minute's listing (which reads them anyway if this fails)."""
+    notices = sorted(set(getattr(adapter, "notices", None) or []))
+    if not notices:
+        return
+    # through an event (this module sits below the services): read after the commit, and
+    # retried by the event sweep if the process dies first
+    with transaction.atomic():
+        events.announce(
+            MODEM_ANNOUNCED,
+            key=f"{gateway.pk}:{time.time_ns()}",
+            gateway=str(gateway.pk),
+            notices=[[kind, index] for kind, index in notices],
+        )
+
+
+def _drain(gateway: Gateway, adapter, budget_seconds: float, clock, sleep) -> float | None:
+    """The pump's loop (the gateway's lock is held by the caller)."""
+    limiter = throttle.for_gateway(gateway, clock=clock)
+    deadline = clock() + budget_seconds
+    batch: list[Message] = []
+    while clock() < deadline:
+        now = timezone.now()
+        if not batch:
+            batch = _due(gateway, now)
             if not batch:
-                batch = _due(gateway, now)
-                if not batch:
-                    return _next_due_in(gateway, now)
-            message = batch[0]
-            if not _still_due(message):
-                batch.pop(0)
-                continue
-            if message.expires_at and message.expires_at <= now:
-                transition(message, MessageState.EXPIRED, note=_("not sent before it expired"))
-                continue
-            if message.state == MessageState.SENDING and _recover(adapter, message):
-                continue
-            wait = limiter.acquire(message.parts, str(message.pk))
-            if wait > 0:
-                if clock() + wait > deadline:
-                    return wait
-                sleep(wait)
-                continue
+                return _next_due_in(gateway, now)
+        message = batch[0]
+        if not _still_due(message):
             batch.pop(0)
-            outcome = _send_one(adapter, message, limiter)
-            if outcome is not None:
-                return outcome  # the gateway is down or throttling: come back later
-        return 0.0
+            continue
+        if message.expires_at and message.expires_at <= now:
+            transition(message, MessageState.EXPIRED, note=_("not sent before it expired"))
+            continue
+        if message.state == MessageState.SENDING and _recover(adapter, message):
+            continue
+        wait = limiter.acquire(message.parts, str(message.pk))
+        if wait > 0:
+            if clock() + wait > deadline:
+                return wait
+            sleep(wait)
+            continue
+        batch.pop(0)
+        outcome = _send_one(adapter, message, limiter)
+        if outcome is not None:
+            return outcome  # the gateway is down or throttling: come back later
+    return 0.0
 
 
 def _still_due(message: Message) -> bool:

@@ -91,7 +91,17 @@ class CountSerializer(serializers.Serializer):
 class TemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Template
-        fields = ["id", "code", "name", "kind", "text_en", "text_sw", "is_active", "created_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "text_en",
+            "text_sw",
+            "text_fr",
+            "is_active",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
 

@@ -397,7 +397,7 @@ def fault_values(fault) -> dict[str, Any]:
     reporter = fault.reported_by
     return {
         "staff_name": (reporter.get_full_name() or reporter.username) if reporter else "",
-        "fault_ref": str(fault.pk)[:8].upper(),
+        "fault_ref": fault.reference,
         "site": fault.site.name,
         "due": timezone.localtime(fault.due_at).strftime("%d/%m %H:%M") if fault.due_at else "",
     }
@@ -451,7 +451,7 @@ def queue_remittance_receipt(payload: dict[str, Any]) -> Message | None:
 
 
 # --- templates ------------------------------------------------------------------------------
-TEMPLATE_FIELDS = ("code", "name", "kind", "text_en", "text_sw", "is_active")
+TEMPLATE_FIELDS = ("code", "name", "kind", "text_en", "text_sw", "text_fr", "is_active")
 
 
 @transaction.atomic
@@ -460,7 +460,7 @@ def save_template(*, actor, template: Template | None = None, **fields: Any) -> 
     from .rendering import placeholders_in
 
     errors = {}
-    for field in ("text_en", "text_sw"):
+    for field in ("text_en", "text_sw", "text_fr"):
         if fields.get(field):
             try:
                 placeholders_in(fields[field])
@@ -496,6 +496,42 @@ def preview(*, template: Template, language: str, values: dict[str, Any]) -> dic
 
 
 # --- campaigns ------------------------------------------------------------------------------
+def longest_texts(templates) -> dict[str, str]:
+    """Each template as its longest message will be: rendered in each language with the
+    longest client name among those who agreed to marketing, the longest site name and agent
+    phone, and the costliest of those kept (the campaign page counts it, not the placeholders'
+    own braces)."""
+    from django.db.models.functions import Length
+
+    from erp.accounts.models import User
+    from erp.clients.models import Client
+    from erp.sites.models import Site
+
+    def longest(rows, field: str) -> str:
+        return (
+            rows.exclude(**{field: ""})
+            .annotate(size=Length(field))
+            .order_by("-size")
+            .values_list(field, flat=True)
+            .first()
+            or ""
+        )
+
+    values = {
+        "client_name": longest(Client.objects.filter(marketing_consent=True), "name"),
+        "site": longest(Site.objects.all(), "name"),
+        "agent_phone": longest(User.objects.filter(phone__isnull=False), "phone"),
+    }
+    out = {}
+    for template in templates:
+        texts = [
+            encoding.prepare(render(template.text_for(lang), values)) for lang in ("en", "sw", "fr")
+        ]
+        text, _cost = max(texts, key=lambda pair: (pair[1].parts, pair[1].units))
+        out[str(template.pk)] = text
+    return out
+
+
 AUDIENCE_FILTERS = ("site", "package", "bought_since", "expiring_within_hours")
 
 
@@ -540,7 +576,7 @@ def start_campaign(
             _("No client matches: nobody who agreed to marketing SMS is in this audience."),
             code="empty_audience",
         )
-    texts = {lang: template.text_for(lang) for lang in ("en", "sw")}
+    texts = {lang: template.text_for(lang) for lang in ("en", "sw", "fr")}
     gateways: dict[Any, Gateway] = {}
     now = timezone.now()
     expires = now + timedelta(hours=settings.SMS_TTL_HOURS)
@@ -646,10 +682,32 @@ def in_quiet_hours(moment) -> bool:
     return local >= start or local < end if start > end else start <= local < end
 
 
+# The early reminders for access ending in the quiet hours go in the runs of this last
+# stretch before the quiet hours begin (two beat runs: one missed run drops nothing).
+EARLY_REMINDER_WINDOW = timedelta(minutes=30)
+
+
+def next_quiet_hours(moment) -> tuple[Any, Any]:
+    """The start and end of the next quiet hours after ``moment`` (which is outside them)."""
+    from datetime import datetime
+
+    local = timezone.localtime(moment)
+    start, end = settings.SMS_QUIET_HOURS
+    begins = timezone.make_aware(datetime.combine(local.date(), start), local.tzinfo)
+    if begins <= local:
+        begins += timedelta(days=1)
+    ends = timezone.make_aware(datetime.combine(begins.date(), end), local.tzinfo)
+    if ends <= begins:
+        ends += timedelta(days=1)
+    return begins, ends
+
+
 def queue_expiry_reminders(*, now=None) -> int:
     """Remind clients who agreed to SMS that their access ends within SMS_REMINDER_HOURS
     (beat, every 15 minutes). Once per access period (the message's source names the client
-    and the end of access); nothing in the quiet hours. Returns how many were queued."""
+    and the end of access); nothing in the quiet hours. An access that ends during the quiet
+    hours (whose reminder would fall in them, or at their end after it) is reminded early, in
+    the last half hour before they begin. Returns how many were queued."""
     from erp.clients.models import Client
 
     now = now or timezone.now()
@@ -658,12 +716,12 @@ def queue_expiry_reminders(*, now=None) -> int:
     template = Template.objects.filter(code=REMINDER_TEMPLATE, is_active=True).first()
     if template is None:
         return 0
+    until = now + timedelta(hours=settings.SMS_REMINDER_HOURS)
+    quiet_begins, quiet_ends = next_quiet_hours(now)
+    if quiet_begins - now <= EARLY_REMINDER_WINDOW:
+        until = max(until, quiet_ends)
     clients = (
-        Client.objects.filter(
-            marketing_consent=True,
-            expires_at__gt=now,
-            expires_at__lte=now + timedelta(hours=settings.SMS_REMINDER_HOURS),
-        )
+        Client.objects.filter(marketing_consent=True, expires_at__gt=now, expires_at__lte=until)
         .select_related("site", "agent")
         .order_by("expires_at")
     )
@@ -696,8 +754,7 @@ def queue_expiry_reminders(*, now=None) -> int:
 
 def read_modem_inboxes() -> int:
     """Read and empty the inbox of every active modem and router-LTE gateway (beat, every
-    minute): each SMS is logged, a STOP or ACHA withdraws consent, any other text is announced
-    (``messaging.sms_received``: a support ticket). Returns how many were read."""
+    minute): see ``read_inbox``. Returns how many were logged."""
     from .gateways import GatewayError
 
     read = 0
@@ -705,17 +762,51 @@ def read_modem_inboxes() -> int:
         kind__in=[GatewayKind.MODEM, GatewayKind.ROUTER], is_active=True
     ).order_by("pk"):
         try:
-            inbox = adapter_for(gateway).read_inbox()
+            read += read_inbox(gateway)
         except GatewayError as exc:
             log.warning("gateway %s inbox not read: %s", gateway.pk, exc.reason)
-            continue
-        for message in inbox:
-            if isinstance(message, pdu.StatusReport):
-                delivery_report(gateway=gateway, report=message)
-            else:
-                receive(gateway=gateway, phone=message.phone, text=message.text)
-            read += 1
     return read
+
+
+def read_inbox(gateway: Gateway, *, indexes: list[int] | None = None, adapter=None) -> int:
+    """Log what a modem's SIM or a router's inbox holds (all of it, or the places a +CMTI /
+    +CDSI announced), then delete it there. Each SMS is logged (``receive``: STOP/ACHA, or a
+    support ticket) or each delivery report applied, together with its ``InboxReceipt`` in
+    one transaction; only then is it deleted from the gateway. A crash in between leaves it
+    stored: read again, its receipt says it was logged, and it is only deleted. Returns how
+    many were logged now. Raises GatewayError when the gateway cannot be read."""
+    from .models import InboxReceipt
+
+    adapter = adapter or adapter_for(gateway)
+    logged, done = 0, []
+    for item in adapter.read_inbox(indexes=indexes):
+        try:
+            with transaction.atomic():
+                InboxReceipt.objects.create(gateway=gateway, key=item.key)
+                if isinstance(item.message, pdu.StatusReport):
+                    delivery_report(gateway=gateway, report=item.message)
+                else:
+                    receive(
+                        gateway=gateway,
+                        phone=item.message.phone,
+                        text=item.message.text,
+                        received_at=item.received_at,
+                    )
+        except IntegrityError:
+            log.info("gateway %s: stored message %s was logged before", gateway.pk, item.ref)
+        else:
+            logged += 1
+        done.append(item.ref)
+    adapter.delete(done)
+    return logged
+
+
+def read_notified(gateway: Gateway, notices: list[tuple[str, int]]) -> int:
+    """The texts and reports a modem announced (+CMTI / +CDSI) while a message was sent:
+    read at once rather than at the next minute's listing."""
+    if not notices:
+        return 0
+    return read_inbox(gateway, indexes=[index for _kind, index in notices])
 
 
 def delivery_report(*, gateway: Gateway, report) -> Message | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def on_sale_recorded(payload: dict[str, Any]) -> None:
@@ -31,3 +34,20 @@ def on_remittance_recorded(payload: dict[str, Any]) -> None:
     from . import services
 
     services.queue_remittance_receipt(payload)
+
+
+def on_modem_announced(payload: dict[str, Any]) -> None:
+    """A modem announced texts or reports (+CMTI / +CDSI) while it sent: read those now.
+    A modem that cannot be opened now is left to the minute's listing, which reads them too."""
+    from . import services
+    from .gateways import GatewayError
+    from .models import Gateway
+
+    gateway = Gateway.objects.filter(pk=payload["gateway"]).first()
+    if gateway is None:
+        return
+    notices = [(str(kind), int(index)) for kind, index in payload.get("notices", [])]
+    try:
+        services.read_notified(gateway, notices)
+    except GatewayError as exc:
+        log.warning("gateway %s: announced messages left for the listing: %s", gateway.pk, exc)

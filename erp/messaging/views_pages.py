@@ -125,9 +125,9 @@ class CampaignsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             for c in selectors.campaigns_visible_to(self.request.user)[:20]
         ]
         context["can_start"] = self.request.user.has_perm("messaging.add_campaign")
-        context["template_texts"] = {
-            str(t.pk): t.text_en for t in Template.objects.filter(kind="marketing", is_active=True)
-        }
+        context["template_texts"] = services.longest_texts(
+            Template.objects.filter(kind="marketing", is_active=True)
+        )
         context["cost_per_part"] = settings.SMS_COST_PER_PART
         return context
 

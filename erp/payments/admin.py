@@ -36,6 +36,12 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     form = ProviderAccountForm
     list_display = ("name", "provider", "currency", "is_active")
 
+    def save_model(self, request, obj, form, change):
+        # through the service: a switched provider updates every router's walled garden
+        from .services import save_provider_account
+
+        save_provider_account(obj)
+
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):

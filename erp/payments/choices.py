@@ -16,6 +16,17 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     PAID = "paid", _("Paid, voucher owed")
     ISSUED = "issued", _("Paid, voucher issued")
+    REFUNDING = "refunding", _("Being refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class RefundState(models.TextChoices):
+    """A refund asked of the provider. REQUESTED is sent (again, with the same idempotency key)
+    until the provider answers; FAILED is the provider's final refusal."""
+
+    REQUESTED = "requested", _("Requested")
+    DONE = "done", _("Refunded")
+    FAILED = "failed", _("Refused by the provider")
 
 
 # Minor units per currency (ISO 4217): Wave takes "1000" for XOF, "10.50" for GMD.

@@ -18,7 +18,7 @@ from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
 
-from .choices import PaymentStatus, Provider
+from .choices import PaymentStatus, Provider, RefundState
 
 
 class ProviderAccount(BaseModel):
@@ -73,7 +73,7 @@ class Payment(BaseModel):
     amount = MoneyField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
-        _("status"), max_length=8, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
+        _("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
     provider_session_id = models.CharField(_("provider session"), max_length=64, blank=True)
     launch_url = models.URLField(_("payment page"), max_length=500, blank=True)
@@ -101,6 +101,7 @@ class Payment(BaseModel):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        permissions = [("refund_payment", "Can refund an online payment through its provider")]
         indexes = [
             models.Index(fields=["status", "created_at"], name="payment_status_idx"),
             models.Index(fields=["site", "-created_at"], name="payment_site_idx"),
@@ -112,8 +113,9 @@ class Payment(BaseModel):
                 name="payment_provider_session_unique",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # Issued means a sale; a sale means issued, or issued and then refunded.
             models.CheckConstraint(
-                condition=Q(status="issued", sale__isnull=False)
+                condition=Q(status__in=["issued", "refunding", "refunded"], sale__isnull=False)
                 | (~Q(status="issued") & Q(sale__isnull=True)),
                 name="payment_issued_iff_sale",
             ),
@@ -168,3 +170,51 @@ class Reconciliation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {len(self.differences)} differences"
+
+
+class PaymentRefund(BaseModel):
+    """Money given back to the customer through the provider, for the whole payment.
+
+    At most one refund per payment that is not the provider's final refusal (a partial unique
+    constraint), asked under the payment's row lock; the refund's id is the idempotency key
+    sent to the provider, so a retry after a lost answer never refunds twice."""
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = MoneyField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RefundState.choices, default=RefundState.REQUESTED
+    )
+    # The payment's status before the refund: where it goes back to if the provider refuses.
+    status_before = models.CharField(_("status before"), max_length=10)
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("provider's answer"), max_length=300, blank=True)
+    done_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site="payment__site",
+        agents_see=AgentRows.NONE,
+        permission="payments.view_payment",
+    )
+
+    class Meta:
+        verbose_name = _("payment refund")
+        verbose_name_plural = _("payment refunds")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=~Q(state="failed"),
+                name="payment_refund_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} of {self.payment_id} ({self.state})"

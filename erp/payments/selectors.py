@@ -4,8 +4,35 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from erp.core.scoping import restrict
+
 from .choices import PaymentStatus
-from .models import Payment
+from .models import Payment, PaymentRefund, Reconciliation
+
+
+def payments_visible_to(user) -> QuerySet[Payment]:
+    """Online payments for those who may view them (Finance, Super Admin): every site's for a
+    user who sees every site, their sites' only for a user with a site scope; agents none."""
+    return restrict(
+        Payment.objects.select_related("account", "site", "package", "sale__voucher"), user
+    )
+
+
+def refunds_visible_to(user) -> QuerySet[PaymentRefund]:
+    """Refunds of the payments the user sees (same rule, through the payment's site)."""
+    return restrict(
+        PaymentRefund.objects.select_related("payment__site", "payment__account", "requested_by"),
+        user,
+    )
+
+
+def reconciliations_visible_to(user) -> QuerySet[Reconciliation]:
+    """Reconciliations are per provider account, not per site: whoever may view them sees
+    them all (Finance and Super Admin; a site-scoped user sees only the payment rows of their
+    sites in each difference list, through ``payments_visible_to``)."""
+    if not (user.is_authenticated and user.has_perm("payments.view_reconciliation")):
+        return Reconciliation.objects.none()
+    return Reconciliation.objects.select_related("account")
 
 
 def owed_payments() -> QuerySet[Payment]:

@@ -29,15 +29,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.core import events
+from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
-from erp.sales.services import OutOfStock, sell_online
-from erp.sites.models import Site
+from erp.mikrotik.choices import RouterJobKind
+from erp.mikrotik.tasks import start_job
+from erp.sales.models import Refund as SaleRefund
+from erp.sales.services import OutOfStock, refund_sale, sell_online
+from erp.sites.choices import RouterStatus
+from erp.sites.models import Router, Site
 from erp.vouchers.models import Package, Voucher
 
-from .choices import PaymentStatus
+from .choices import PaymentStatus, RefundState
 from .events import VOUCHER_ISSUED
-from .models import Payment, ProviderAccount, WebhookEvent
-from .providers import CheckoutSession, ProviderError, SignatureError, for_account
+from .models import Payment, PaymentRefund, ProviderAccount, WebhookEvent
+from .providers import (
+    CheckoutSession,
+    ProviderError,
+    ProviderRefused,
+    SignatureError,
+    for_account,
+)
+from .selectors import walled_garden_hosts
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +142,11 @@ def start_payment(
     return payment
 
 
+# Nothing a provider says changes these any more (a refund is decided by Finance, not by a
+# webhook; a refunded payment never issues).
+_SETTLED = {PaymentStatus.ISSUED, PaymentStatus.REFUNDING, PaymentStatus.REFUNDED}
+
+
 def _read_session(payment: Payment) -> CheckoutSession | None:
     provider = for_account(payment.account)
     if payment.provider_session_id:
@@ -142,12 +159,12 @@ def settle(payment_id: Any) -> Payment:
     safe to call any number of times, from any webhook, poll or retry, in any order.
     Raises ProviderError when the provider cannot be asked (nothing changes then)."""
     payment = Payment.objects.select_related("account").get(pk=payment_id)
-    if payment.status == PaymentStatus.ISSUED:
+    if payment.status in _SETTLED:
         return payment
     session = _read_session(payment)  # outside the lock: a slow provider holds no row
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("account").get(pk=payment_id)
-        if payment.status == PaymentStatus.ISSUED:
+        if payment.status in _SETTLED:
             return payment
         if session is None:
             return payment
@@ -288,7 +305,122 @@ def retry_owed(*, limit: int = 200) -> int:
             issued += settle(pk).status == PaymentStatus.ISSUED
         except ProviderError as exc:
             log.warning("payment %s not settled: %s", pk, exc)
+    for refund_id in PaymentRefund.objects.filter(state=RefundState.REQUESTED).values_list(
+        "pk", flat=True
+    )[:limit]:
+        send_refund(refund_id)
     return issued
+
+
+# --- refunds ---------------------------------------------------------------------------------
+def refund_payment(*, actor, payment: Payment, reason: str) -> PaymentRefund:
+    """Give a customer's payment back in full through its provider (Finance).
+
+    Never twice: the payment row is locked, at most one refund per payment is not a final
+    refusal (database constraint), and the refund's id is the provider's idempotency key.
+    A payment still owed (PAID) is refunded instead of issued; an issued one has its sale
+    refunded first (the voucher becomes void), so the customer never keeps both the voucher
+    and the money. The provider is asked after the commit (``send_refund``); if it cannot be
+    reached the refund stays requested and the minute sweep asks again with the same key."""
+    if not actor.has_perm("payments.refund_payment"):
+        raise NotAllowed(_("You may not refund payments."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the payment is refunded.")})
+    provider = for_account(payment.account)
+    if not provider.supports_refunds:
+        raise ValidationError(
+            _("%(provider)s cannot refund through its API; refund the customer from its portal.")
+            % {"provider": payment.account.get_provider_display()}
+        )
+    if payment.status not in {PaymentStatus.PAID, PaymentStatus.ISSUED}:
+        raise ValidationError(
+            _("Only a paid payment can be refunded; this one is “%(status)s”.")
+            % {"status": payment.get_status_display()}
+        )
+    # The provider must hold the money now (read outside the lock: a slow provider holds no
+    # row); a session it does not call succeeded is not refunded.
+    try:
+        session = _read_session(payment)
+    except ProviderError as exc:
+        raise ValidationError(
+            _("The provider could not be asked: %(error)s Try again later.") % {"error": exc}
+        ) from None
+    if session is None or not session.succeeded:
+        raise ValidationError(_("The provider does not report this payment as paid."))
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status not in {PaymentStatus.PAID, PaymentStatus.ISSUED}:
+            raise ValidationError(
+                _("Only a paid payment can be refunded; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.refunds.exclude(state=RefundState.FAILED).exists():
+            raise ValidationError(_("This payment was already refunded."))
+        refund = PaymentRefund(
+            payment=locked,
+            amount=locked.amount,
+            reason=reason[:200],
+            status_before=locked.status,
+            requested_by=actor,
+        )
+        refund._history_user = actor
+        refund.save()
+        if (
+            locked.sale_id is not None
+            and not SaleRefund.objects.filter(sale_id=locked.sale_id).exists()
+        ):
+            refund_sale(actor=actor, sale=locked.sale, reason=reason)
+        locked.status = PaymentStatus.REFUNDING
+        locked.save(update_fields=["status", "updated_at"])
+    return send_refund(refund.pk)
+
+
+def send_refund(refund_id: Any) -> PaymentRefund:
+    """Ask the provider for a requested refund (again): safe to call any number of times;
+    the same idempotency key is sent each time. Returns the refund as it now stands."""
+    refund = PaymentRefund.objects.select_related("payment__account").get(pk=refund_id)
+    if refund.state != RefundState.REQUESTED:
+        return refund
+    payment = refund.payment
+    provider = for_account(payment.account)
+    refused = ""
+    try:
+        if not payment.provider_session_id:
+            raise ProviderRefused("the payment has no provider session")
+        provider.refund(payment.provider_session_id, idempotency_key=str(refund.pk))
+    except ProviderRefused as exc:
+        refused = str(exc)
+    except ProviderError as exc:
+        PaymentRefund.objects.filter(pk=refund.pk, state=RefundState.REQUESTED).update(
+            attempts=refund.attempts + 1, error=str(exc)[:300], updated_at=timezone.now()
+        )
+        log.warning("refund %s not sent yet: %s", refund.pk, exc)
+        refund.refresh_from_db()
+        return refund
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        refund = PaymentRefund.objects.select_for_update().get(pk=refund.pk)
+        if refund.state != RefundState.REQUESTED:
+            return refund
+        refund.attempts += 1
+        if refused:
+            refund.state = RefundState.FAILED
+            refund.error = refused[:300]
+            payment.status = refund.status_before
+            if payment.sale_id is not None:
+                payment.issue_error = _(
+                    "The provider refused the refund (%(error)s) after the voucher was voided: "
+                    "refund the customer by hand."
+                ) % {"error": refused[:150]}
+        else:
+            refund.state = RefundState.DONE
+            refund.error = ""
+            refund.done_at = timezone.now()
+            payment.status = PaymentStatus.REFUNDED
+        refund.save()
+        payment.save(update_fields=["status", "issue_error", "updated_at"])
+    return refund
 
 
 __all__ = [
@@ -297,10 +429,31 @@ __all__ = [
     "SignatureError",
     "handle_webhook",
     "online_packages",
+    "refund_payment",
     "retry_owed",
+    "send_refund",
     "settle",
     "start_payment",
 ]
+
+
+# --- provider accounts ------------------------------------------------------------------------
+def save_provider_account(account: ProviderAccount) -> int:
+    """Save a provider account (the admin's form). When that
+    changes the hosts hotspots must let through before login (an account switched on or off,
+    another API host), every router that is not down gets a profile sync job once committed —
+    the sync that also makes its walled garden match — instead of waiting for the next sync
+    or drift repair. Returns how many router jobs were queued."""
+    with transaction.atomic():
+        before = walled_garden_hosts()
+        account.save()
+        if walled_garden_hosts() == before:
+            return 0
+        routers = list(Router.objects.exclude(status=RouterStatus.DOWN).order_by("name"))
+        for router in routers:
+            start_job(router, RouterJobKind.SYNC_PROFILES)
+    log.info("payment hosts changed: walled garden sync queued on %d routers", len(routers))
+    return len(routers)
 
 
 def rotate_provider_secrets() -> int:
@@ -371,11 +524,17 @@ def _differences(payment: Payment, session: CheckoutSession | None) -> list[dict
         return [{"kind": "unknown_at_provider", "ours": ours, "theirs": ""}]
     found = []
     paid = session.succeeded
-    if paid and ours not in {PaymentStatus.PAID, PaymentStatus.ISSUED}:
+    took = {
+        PaymentStatus.PAID,
+        PaymentStatus.ISSUED,
+        PaymentStatus.REFUNDING,
+        PaymentStatus.REFUNDED,
+    }
+    if paid and ours not in took:
         found.append({"kind": "paid_not_recorded", "ours": ours, "theirs": "succeeded"})
     if paid and ours == PaymentStatus.PAID:
         found.append({"kind": "owed", "ours": ours, "theirs": "succeeded"})
-    if not paid and ours in {PaymentStatus.PAID, PaymentStatus.ISSUED}:
+    if not paid and ours in took:
         found.append({"kind": "issued_not_paid", "ours": ours, "theirs": session.payment_status})
     if to_money(session.amount) != payment.amount:
         found.append({"kind": "amount", "ours": str(payment.amount), "theirs": str(session.amount)})

@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from erp.messaging import services as messaging
 from erp.messaging.models import Template
@@ -184,6 +185,31 @@ class Purchase:
     seconds_left: int | None
     bytes_left: int | None
     owed: bool = False
+    # an unused voucher: how long it lasts from the first login (the package's validity)
+    valid_for_seconds: int | None = None
+
+    @property
+    def left_text(self) -> str:
+        return human_duration(self.seconds_left or 0)
+
+    @property
+    def valid_for_text(self) -> str:
+        return human_duration(self.valid_for_seconds or 0)
+
+
+def human_duration(seconds: int) -> str:
+    """A duration as a customer reads it: "2 days 3 h", "3 h 20 min", "45 min"."""
+    minutes = max(0, int(seconds)) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if minutes and not days:
+        parts.append(_("%(n)d min") % {"n": minutes})
+    return " ".join(parts) or _("less than a minute")
 
 
 def _phone_forms(phone: str) -> set[str]:
@@ -248,7 +274,19 @@ def _purchase(at, package, voucher, now) -> Purchase:
             or 0
         )
         bytes_left = max(0, limit - used)
-    return Purchase(at, package, voucher.code, voucher.status, expires, seconds_left, bytes_left)
+    valid_for = None
+    if expires is None and voucher.status not in {"void", "expired"}:
+        valid_for = getattr(package, "validity_seconds", None)
+    return Purchase(
+        at,
+        package,
+        voucher.code,
+        voucher.status,
+        expires,
+        seconds_left,
+        bytes_left,
+        valid_for_seconds=valid_for,
+    )
 
 
 __all__ = [

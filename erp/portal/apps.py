@@ -23,3 +23,9 @@ class PortalConfig(AppConfig):
 
         if walled_garden_hosts not in walled_garden_sources:
             walled_garden_sources.append(walled_garden_hosts)
+
+        # The usage poll's read of each router's active list ends and meters our sessions.
+        from erp.mikrotik.services import active_listeners
+
+        if services.record_mikrotik_active not in active_listeners:
+            active_listeners.append(services.record_mikrotik_active)

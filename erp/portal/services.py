@@ -29,7 +29,7 @@ from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
 
 from . import chap
-from .choices import AttemptOutcome, LoginMethod
+from .choices import AttemptOutcome, Controller, LoginMethod
 from .models import PortalSession, PortalSettings, VoucherAttempt
 
 log = logging.getLogger(__name__)
@@ -449,3 +449,36 @@ def _int(value) -> int:
         return max(0, int(value or 0))
     except ValueError:
         return 0
+
+
+# --- MikroTik sessions from the router's active list --------------------------------------------
+# A session the portal just let on may not be in the active list yet: not closed before this.
+SESSION_GRACE = timedelta(minutes=2)
+
+
+def record_mikrotik_active(router, active: list[dict]) -> int:
+    """The router's active list (read every five minutes by the usage poll): each open
+    MikroTik portal session at its site takes the bytes the router reports for its device and
+    voucher; one no longer listed has ended (``ended_at`` now, its last bytes kept). Returns
+    how many sessions ended."""
+    now = timezone.now()
+    by_device = {
+        ((row.get("mac_address") or "").upper(), row.get("user", "")): row for row in active
+    }
+    ended = 0
+    open_sessions = PortalSession.objects.filter(
+        site_id=router.site_id, controller=Controller.MIKROTIK, ended_at__isnull=True
+    ).select_related("voucher")
+    for session in open_sessions:
+        row = by_device.get(((session.mac or "").upper(), session.voucher.code))
+        if row is not None:
+            bytes_in = max(session.bytes_in, int(row.get("bytes_in") or 0))
+            bytes_out = max(session.bytes_out, int(row.get("bytes_out") or 0))
+            if (bytes_in, bytes_out) != (session.bytes_in, session.bytes_out):
+                PortalSession.objects.filter(pk=session.pk).update(
+                    bytes_in=bytes_in, bytes_out=bytes_out
+                )
+        elif session.started_at < now - SESSION_GRACE:
+            PortalSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=now)
+            ended += 1
+    return ended

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_account
+from . import views, views_account, views_hotspot
 
 app_name = "portal"
 
@@ -15,4 +15,13 @@ urlpatterns = [
 # The customer's account (phone + one-time SMS code).
 urlpatterns += [
     path("<str:site_code>/account/", views_account.account_page, name="account"),
+]
+
+# The login.html to upload to a MikroTik hotspot: it sends each device to this portal.
+urlpatterns += [
+    path(
+        "<str:site_code>/hotspot/login.html",
+        views_hotspot.hotspot_login,
+        name="hotspot_login",
+    ),
 ]

@@ -40,6 +40,8 @@ from erp.maintenance import selectors as maintenance
 from erp.maintenance.models import Downtime, Fault, RepairLog
 from erp.messaging import selectors as messaging
 from erp.messaging import services as sms_services
+from erp.payments import selectors as payments
+from erp.payments.models import Payment, PaymentRefund, ProviderAccount
 from erp.sales import selectors as sales
 from erp.sales.models import Remittance
 from erp.sites import selectors as sites
@@ -110,6 +112,10 @@ def expected(selector: str, kind: str, role: str) -> set[str]:
         if kind == "agent" or not allowed(perm):
             return set()
         return {"all": {"own", "far"}, "unscoped": {"own", "far"}}.get(kind, {"own"})
+    if selector in {"payments", "payment_refunds"}:
+        if kind == "agent" or not allowed("payments.view_payment"):
+            return set()
+        return {"all": by_site, "unscoped": by_site}.get(kind, {"own"})
     if selector == "expenses":
         if not allowed("finance.view_expense"):
             return set()
@@ -178,6 +184,24 @@ def world(make_user, make_site, make_router, make_client, users, asset_types):
             phone="+255700000999", text="hi", actor=alice, already_sent=True
         ).pk
     ] = "none"
+    account = ProviderAccount.objects.create(name="Wave", provider="wave", currency="XOF")
+    paid = {
+        label: Payment.objects.create(
+            account=account, site=site, package=package, amount=Decimal("1000"), currency="XOF"
+        )
+        for site, label in [(site_a, "own"), (site_b, "far")]
+    }
+    rows["payments"] = {payment.pk: label for label, payment in paid.items()}
+    rows["payment_refunds"] = {
+        PaymentRefund.objects.create(
+            payment=payment,
+            amount=payment.amount,
+            reason="r",
+            status_before="paid",
+            requested_by=admin,
+        ).pk: label
+        for label, payment in paid.items()
+    }
     rows["sites"] = {site_a.pk: "own", site_b.pk: "far"}
     rows["routers"] = {router_a.pk: "own", router_b.pk: "far"}
     today = timezone.localdate()
@@ -316,6 +340,8 @@ SELECTORS = {
     "openwisp_devices": openwisp.devices_visible_to,
     "openwisp_runs": openwisp.runs_visible_to,
     "openwisp_conflicts": openwisp.open_conflicts_visible_to,
+    "payments": payments.payments_visible_to,
+    "payment_refunds": payments.refunds_visible_to,
 }
 
 

@@ -6,7 +6,8 @@ Errors carry a reason a person can read; none ever contains a password or a key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 
 class GatewayError(Exception):
@@ -52,6 +53,19 @@ KNOWN_STATES = ("pending", "sent", "delivered", "failed")
 class Status:
     state: str
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One SMS (or delivery report) stored on a modem's SIM or a router's inbox: ``ref`` is
+    where it is stored (to delete it once logged), ``key`` what identifies it whatever its
+    place (the same text read twice, because a crash came between logging and deleting, is
+    logged once), ``received_at`` the time the network stamped on it, when known."""
+
+    ref: str
+    key: str
+    message: Any  # pdu.Delivered or pdu.StatusReport
+    received_at: datetime | None = None
 
 
 class SmsGateway(Protocol):

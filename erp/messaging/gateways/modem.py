@@ -5,14 +5,27 @@ answer is ``+CMGS: <reference>`` then ``OK``, or ``+CMS ERROR: <n>`` (mapped bel
 reason a person can act on). A status report is requested in each PDU (the modem reports
 ``+CDS`` with the same reference). The modem keeps no message id, so a message in flight
 when a worker died is failed rather than risk a second send (``can_tell_status``).
+
+Inbound texts and delivery reports are stored on the SIM and announced (``AT+CNMI=2,1,0,2,0``)
+by the unsolicited result codes ``+CMTI: "SM",<index>`` (a text) and ``+CDSI: "SM",<index>``
+(a report). They may arrive in the middle of any answer: the adapter takes them out of the
+stream (they are never mistaken for an answer) and keeps their indexes in ``notices``, so the
+caller reads those at once (``read_inbox(indexes=…)``, ``AT+CMGR``) instead of at the next
+minute's listing. Nothing is deleted while reading: ``delete`` (``AT+CMGD``) comes once the
+caller has logged what it read, so a crash in between loses nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 
 from .. import pdu
-from .base import Accepted, Rejected, Status, Unavailable
+from .base import Accepted, InboxItem, Rejected, Status, Unavailable
+
+# An unsolicited result code announcing a stored text (CMTI) or status report (CDSI).
+NOTICE = re.compile(r'\r?\n?\+(CMTI|CDSI): *"?(\w*)"?,(\d+)\r\n')
 
 # +CMS ERROR codes (3GPP TS 27.005 §3.2.5 and the network causes of TS 24.011): the reason,
 # and whether trying again later can help.
@@ -28,6 +41,7 @@ CMS_ERRORS: dict[int, tuple[str, bool]] = {
     313: ("The SIM card has failed.", True),
     314: ("The SIM card is busy.", True),
     316: ("The SIM card needs its PUK.", True),
+    321: ("There is no message at that place on the SIM.", False),
     322: ("The SIM card's memory is full.", True),
     330: ("The modem does not know the SMS centre's number.", False),
     331: ("The modem has no network.", True),
@@ -44,6 +58,8 @@ class ModemGateway:
         self.baudrate = baudrate
         self.timeout = timeout
         self.references: list[int] = []
+        # (kind, index) of every +CMTI / +CDSI seen while the port was open
+        self.notices: list[tuple[str, int]] = []
 
     @classmethod
     def for_gateway(cls, gateway) -> ModemGateway:
@@ -62,6 +78,15 @@ class ModemGateway:
                 "The modem's serial port cannot be opened (is it plugged in?)."
             ) from None
 
+    def _take_notices(self, buffer: str) -> str:
+        """``buffer`` without its unsolicited +CMTI/+CDSI lines, which go to ``notices``."""
+
+        def keep(match: re.Match) -> str:
+            self.notices.append((match.group(1), int(match.group(3))))
+            return ""
+
+        return NOTICE.sub(keep, buffer)
+
     def _read_until(self, port, *ends: str) -> str:
         """Read until one of ``ends`` or an error line; Unavailable after ``timeout``."""
         deadline = time.monotonic() + self.timeout
@@ -70,7 +95,7 @@ class ModemGateway:
             chunk = port.read(256)
             if not chunk:
                 continue
-            buffer += chunk.decode("ascii", "replace")
+            buffer = self._take_notices(buffer + chunk.decode("ascii", "replace"))
             if any(end in buffer for end in ends):
                 return buffer
             tail = buffer.rsplit("+CMS ERROR:", 1)
@@ -110,7 +135,8 @@ class ModemGateway:
             self._command(port, "AT")
             self._command(port, "ATE0")
             self._command(port, "AT+CMGF=0")
-            self._command(port, "AT+CNMI=2,1,0,1,0")  # +CMTI for inbound, +CDS for reports
+            # texts and delivery reports stored on the SIM, announced by +CMTI / +CDSI
+            self._command(port, "AT+CNMI=2,1,0,2,0")
             for hex_pdu, length in pdus:
                 port.write(f"AT+CMGS={length}\r".encode("ascii"))
                 prompt = self._read_until(port, "> ")
@@ -130,31 +156,60 @@ class ModemGateway:
         self.references = sent
         return Accepted(reference=",".join(str(r) for r in sent), sent=True)
 
-    def read_inbox(self) -> list[pdu.Delivered | pdu.StatusReport]:
-        """The SMS on the SIM (``AT+CMGL=4``, every stored message in PDU mode) and the
-        delivery reports stored with them (+CDSI), each deleted (``AT+CMGD``) once read."""
+    def read_inbox(self, indexes: list[int] | None = None) -> list[InboxItem]:
+        """The texts and delivery reports stored on the SIM: every one (``AT+CMGL=4``), or
+        those at ``indexes`` (``AT+CMGR``, the ones a +CMTI / +CDSI announced). Nothing is
+        deleted here (see ``delete``). A PDU we cannot read is left on the SIM."""
         port = self._open()
         try:
             self._command(port, "AT")
             self._command(port, "AT+CMGF=0")
-            listing = self._command(port, "AT+CMGL=4")
-            lines = [line.strip() for line in listing.splitlines() if line.strip()]
-            found: list[tuple[int, pdu.Delivered | pdu.StatusReport]] = []
-            for i, line in enumerate(lines):
-                if line.startswith("+CMGL:") and i + 1 < len(lines):
-                    index = int(line.split(":", 1)[1].split(",")[0])
+            stored: list[tuple[int, str]] = []
+            if indexes is None:
+                lines = self._lines(self._command(port, "AT+CMGL=4"))
+                for i, line in enumerate(lines):
+                    if line.startswith("+CMGL:") and i + 1 < len(lines):
+                        stored.append((int(line.split(":", 1)[1].split(",")[0]), lines[i + 1]))
+            else:
+                for index in sorted(set(indexes)):
                     try:
-                        if pdu.is_status_report(lines[i + 1]):
-                            found.append((index, pdu.decode_status_report(lines[i + 1])))
-                        else:
-                            found.append((index, pdu.decode_deliver(lines[i + 1])))
-                    except (ValueError, IndexError, KeyError):
-                        continue  # a status report or a PDU we cannot read: left on the SIM
-            for index, _message in found:
-                self._command(port, f"AT+CMGD={index}")
+                        lines = self._lines(self._command(port, f"AT+CMGR={index}"))
+                    except Rejected:
+                        continue  # nothing at that index any more (read and deleted before)
+                    for i, line in enumerate(lines):
+                        if line.startswith("+CMGR:") and i + 1 < len(lines):
+                            stored.append((index, lines[i + 1]))
         finally:
             port.close()
-        return [message for _index, message in found]
+        found: list[InboxItem] = []
+        for index, hex_pdu in stored:
+            try:
+                if pdu.is_status_report(hex_pdu):
+                    message, at = pdu.decode_status_report(hex_pdu), None
+                else:
+                    message = pdu.decode_deliver(hex_pdu)
+                    at = message.sent_at
+            except (ValueError, IndexError, KeyError):
+                continue
+            key = hashlib.sha256(hex_pdu.upper().encode()).hexdigest()[:40]
+            found.append(InboxItem(ref=str(index), key=key, message=message, received_at=at))
+        return found
+
+    @staticmethod
+    def _lines(answer: str) -> list[str]:
+        return [line.strip() for line in answer.splitlines() if line.strip()]
+
+    def delete(self, refs: list[str]) -> None:
+        """Delete stored messages (``AT+CMGD``) once they are logged."""
+        if not refs:
+            return
+        port = self._open()
+        try:
+            self._command(port, "AT")
+            for ref in refs:
+                self._command(port, f"AT+CMGD={int(ref)}")
+        finally:
+            port.close()
 
     def status(self, message_id: str) -> Status | None:
         return None

@@ -9,14 +9,36 @@ is failed, not sent again (``can_tell_status``).
 
 from __future__ import annotations
 
+import hashlib
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.utils import timezone
+
 from erp.mikrotik.client import RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterError, RouterTrap, RouterUnreachable
 
 from .. import encoding, pdu
-from .base import Accepted, Rejected, Status, Unavailable
+from .base import Accepted, InboxItem, Rejected, Status, Unavailable
 
 LIMIT = 160
 INBOX = "/tool/sms/inbox"
+# RouterOS writes the inbox's time stamp in the router's clock: "2026-11-26 09:41:05" (v7.10
+# and later) or "nov/26/2026 09:41:05" (before).
+_STAMPS = ("%Y-%m-%d %H:%M:%S", "%b/%d/%Y %H:%M:%S")
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """An inbox time stamp, read in the ERP's time zone (the routers' clocks are set to the
+    business's local time); None when it is missing or unreadable."""
+    text = (value or "").strip()
+    for fmt in _STAMPS:
+        try:
+            naive = datetime.strptime(text.capitalize() if "/" in text else text, fmt)
+        except ValueError:
+            continue
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+    return None
 
 
 def refusal(text: str) -> str | None:
@@ -67,29 +89,48 @@ class RouterGateway:
             raise Unavailable(str(exc)) from None
         return Accepted(reference="", sent=True)
 
-    def read_inbox(self) -> list[pdu.Delivered]:
+    def read_inbox(self, indexes: list[int] | None = None) -> list[InboxItem]:
         """The SMS the LTE modem received (``/tool/sms/inbox print``, RouterOS keeps them when
-        ``/tool/sms receive-enabled=yes``), each removed from the router once read."""
+        ``/tool/sms receive-enabled=yes``), with their time stamps. Nothing is removed here:
+        ``delete`` comes once they are logged."""
+        found: list[InboxItem] = []
+        with self._client_errors("list its SMS"), RouterClient(self.router) as client:
+            rows = client.print(INBOX)
+        for row in rows:
+            if "id" not in row or "message" not in row:
+                continue
+            phone, text, stamp = row.get("phone", ""), row["message"], row.get("timestamp", "")
+            key = hashlib.sha256(f"{stamp}|{phone}|{text}".encode()).hexdigest()[:40]
+            found.append(
+                InboxItem(
+                    ref=row["id"],
+                    key=key,
+                    message=pdu.Delivered(phone=phone, text=text),
+                    received_at=parse_timestamp(stamp),
+                )
+            )
+        return found
+
+    def delete(self, refs: list[str]) -> None:
+        """Remove logged SMS from the router's inbox."""
+        if not refs:
+            return
+        with self._client_errors("remove its SMS"), RouterClient(self.router) as client:
+            for ref in refs:
+                client.remove(INBOX, ref)
+
+    @contextmanager
+    def _client_errors(self, doing: str):
         try:
-            with RouterClient(self.router) as client:
-                found = [
-                    (row["id"], pdu.Delivered(phone=row.get("phone", ""), text=row["message"]))
-                    for row in client.print(INBOX)
-                    if "id" in row and "message" in row
-                ]
-                for ref, _message in found:
-                    client.remove(INBOX, ref)
+            yield
         except RouterUnreachable as exc:
             raise Unavailable(str(exc)) from None
         except RouterAuthFailed:
             raise Rejected("The router refused the API login.") from None
         except RouterTrap as exc:
-            raise Rejected(
-                f"The router refused to list its SMS: {exc.router_message}"[:300]
-            ) from None
+            raise Rejected(f"The router refused to {doing}: {exc.router_message}"[:300]) from None
         except RouterError as exc:
             raise Unavailable(str(exc)) from None
-        return [message for _ref, message in found]
 
     def status(self, message_id: str) -> Status | None:
         return None

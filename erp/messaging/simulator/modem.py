@@ -5,6 +5,14 @@ path the adapter opens with pyserial. It answers AT, ATE0, AT+CMGF, AT+CNMI, AT+
 AT+CMGS (prompt, PDU, Ctrl-Z, ``+CMGS: <mr>``), decodes what it was sent, and can play a
 modem with no SIM (``cms_error = 310``), no credit (21) or one that stops answering
 (``silent``).
+
+Stored messages: ``AT+CMGL=4`` lists them, ``AT+CMGR=<i>`` reads one (``+CMS ERROR: 321``
+when the place is empty), ``AT+CMGD=<i>`` deletes one. A text arriving (``receive``) or a
+delivery report (``report``) is stored and announced by the unsolicited ``+CMTI: "SM",<i>``
+or ``+CDSI: "SM",<i>`` (heard only by whoever has the port open: pyserial flushes what came
+before). ``arriving_during_send`` / ``reports_during_send`` hold texts and reports that
+arrive while the next message is being sent, announced between the PDU and the ``+CMGS``
+answer, as a real modem may.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ class FakeModem:
         self.silent = False
         self.next_reference = 0
         self.inbox: dict[int, str] = {}  # index -> SMS-DELIVER PDU
+        self.arriving_during_send: list[tuple[str, str]] = []  # (phone, text)
+        self.reports_during_send: list[tuple[int, str]] = []  # (reference, phone)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -51,17 +61,22 @@ class FakeModem:
             "".join(p.text for p in sorted(parts, key=lambda p: p.index)) for parts in out.values()
         ]
 
-    def receive(self, phone: str, text: str) -> int:
-        """An SMS arrives on the SIM; returns its storage index."""
+    def receive(self, phone: str, text: str, *, at=None, announce: bool = True) -> int:
+        """An SMS arrives on the SIM (stamped ``at``, default now) and is announced with
+        +CMTI; returns its storage index."""
         index = max(self.inbox, default=0) + 1
-        self.inbox[index] = pdu.deliver_pdu(phone, text)
+        self.inbox[index] = pdu.deliver_pdu(phone, text, at)
+        if announce:
+            self._write(f'\r\n+CMTI: "SM",{index}\r\n')
         return index
 
-    def report(self, reference: int, phone: str, status: int = 0x00) -> int:
-        """The network's delivery report of a sent message: stored (+CDSI), listed by
-        AT+CMGL like any stored SMS. Returns its index."""
+    def report(self, reference: int, phone: str, status: int = 0x00, *, announce=True) -> int:
+        """The network's delivery report of a sent message: stored, announced with +CDSI,
+        listed by AT+CMGL like any stored SMS. Returns its index."""
         index = max(self.inbox, default=0) + 1
         self.inbox[index] = pdu.status_report_pdu(reference, phone, status)
+        if announce:
+            self._write(f'\r\n+CDSI: "SM",{index}\r\n')
         return index
 
     def _write(self, text: str) -> None:
@@ -105,6 +120,14 @@ class FakeModem:
                         for i, p in sorted(self.inbox.items())
                     )
                     self._write(listing + "\r\n\r\nOK\r\n")
+                elif command.upper().startswith("AT+CMGR="):
+                    stored = self.inbox.get(int(command.split("=", 1)[1] or 0))
+                    if stored is None:
+                        self._write("\r\n+CMS ERROR: 321\r\n")
+                    else:
+                        self._write(
+                            f"\r\n+CMGR: 0,,{len(stored) // 2 - 1}\r\n{stored}\r\n\r\nOK\r\n"
+                        )
                 elif command.upper().startswith("AT+CMGD="):
                     self.inbox.pop(int(command.split("=", 1)[1].split(",")[0]), None)
                     self._write("\r\nOK\r\n")
@@ -118,5 +141,9 @@ class FakeModem:
             self._write(f"\r\n+CMS ERROR: {self.cms_error}\r\n")
             return
         self.received.append(pdu.decode_submit(hex_pdu))
+        while self.arriving_during_send:
+            self.receive(*self.arriving_during_send.pop(0))
+        while self.reports_during_send:
+            self.report(*self.reports_during_send.pop(0))
         self.next_reference = (self.next_reference + 1) % 256
         self._write(f"\r\n+CMGS: {self.next_reference}\r\n\r\nOK\r\n")

@@ -44,6 +44,7 @@ from .jobs import (
     scheduled_drift_check,
 )
 from .live import (
+    active_listeners,
     fetch_active_users,
     fetch_traffic,
     fetch_usage,
@@ -64,6 +65,7 @@ from .walled_garden import (
 )
 
 __all__ = [
+    "active_listeners",
     "ConnectionReport",
     "DRIFT_LABELS",
     "DriftReport",

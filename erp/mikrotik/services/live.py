@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -23,13 +25,31 @@ from ..models import (
 from .health import _store_sample
 from .hotspot_users import _int
 
+log = logging.getLogger(__name__)
+
 
 # --- reading the router -----------------------------------------------------------------------
+# Who else wants each read of the active list (the portal: its sessions' bytes and ends). The
+# apps above register a function (router, sessions) at start-up; this layer never imports them.
+active_listeners: list[Callable[[Router, list[dict[str, Any]]], None]] = []
+
+
 def fetch_active_users(router: Router) -> list[dict[str, Any]]:
-    """Sessions online now (the router's /ip/hotspot/active), and a sample of their count."""
+    """Sessions online now (the router's /ip/hotspot/active), and a sample of their count;
+    each registered listener gets them too (its failure is logged, never the poll's)."""
     with RouterClient(router) as client:
         rows = client.print(HOTSPOT_ACTIVE)
     _store_sample(router, active_users=len(rows))
+    sessions = _active_rows(rows)
+    for listener in active_listeners:
+        try:
+            listener(router, sessions)
+        except Exception:
+            log.exception("active-list listener %s failed for router %s", listener, router.pk)
+    return sessions
+
+
+def _active_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "id": r.get("id", ""),

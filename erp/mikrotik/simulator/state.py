@@ -293,13 +293,14 @@ class RouterState:
             "/ip/hotspot/walled-garden": self.walled_garden,
         }
 
-    def receive_sms(self, phone: str, message: str) -> str:
-        """Someone texts the router's SIM: the message lands in ``/tool/sms/inbox``."""
+    def receive_sms(self, phone: str, message: str, timestamp: str = "") -> str:
+        """Someone texts the router's SIM: the message lands in ``/tool/sms/inbox``, stamped
+        by the router's clock (``timestamp`` as RouterOS prints it; default: now)."""
         return self.sms_inbox.insert(
             {
                 "phone": phone,
                 "message": message,
-                "timestamp": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "timestamp": timestamp or time.strftime("%Y-%m-%d %H:%M:%S"),
                 "type": "class-1",
             }
         )

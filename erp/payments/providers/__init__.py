@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import CheckoutSession, Provider, ProviderError, SignatureError
+from .base import CheckoutSession, Provider, ProviderError, ProviderRefused, SignatureError
 
 
 def for_account(account) -> Provider:
@@ -19,4 +19,11 @@ def for_account(account) -> Provider:
     raise ProviderError(f"no adapter for provider {account.provider}")
 
 
-__all__ = ["CheckoutSession", "Provider", "ProviderError", "SignatureError", "for_account"]
+__all__ = [
+    "CheckoutSession",
+    "Provider",
+    "ProviderError",
+    "ProviderRefused",
+    "SignatureError",
+    "for_account",
+]

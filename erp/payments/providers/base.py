@@ -12,6 +12,10 @@ class ProviderError(Exception):
     is safe to show: it carries no key, secret or customer data."""
 
 
+class ProviderRefused(ProviderError):
+    """The provider answered and said no (a 4xx): asking again the same way will not help."""
+
+
 class SignatureError(Exception):
     """A webhook whose signature, timestamp or body we do not accept."""
 
@@ -40,6 +44,13 @@ class CheckoutSession:
 
 class Provider(Protocol):
     needs_phone: bool  # the customer types a phone number for a USSD push
+    supports_refunds: bool  # the provider's API can give a payment back
+
+    def refund(self, session_id: str, *, idempotency_key: str) -> None:
+        """Give the whole payment of a succeeded session back. The same idempotency key sent
+        again does not refund again. Raises ProviderRefused (final) or ProviderError (ask
+        again later)."""
+        ...
 
     def create_checkout(
         self,

@@ -30,7 +30,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from .base import CheckoutSession, ProviderError, SignatureError
+from .base import CheckoutSession, ProviderError, ProviderRefused, SignatureError
 
 PAID = "COMPLETED"
 FAILED = {"CANCELLED", "USERCANCELED", "REJECTED", "FAILED"}
@@ -72,6 +72,9 @@ class SelcomCheckout:
     API secret its webhook secret field, the vendor id its name's part after "vendor:"."""
 
     needs_phone = True
+    # Selcom Checkout's API has no refund call: Selcom reverses a payment on the merchant's
+    # request through its support, outside this API.
+    supports_refunds = False
 
     def __init__(self, account):
         self.account = account
@@ -170,6 +173,9 @@ class SelcomCheckout:
             if "does not know" in str(exc):
                 return None
             raise
+
+    def refund(self, session_id: str, *, idempotency_key: str) -> None:
+        raise ProviderRefused("Selcom's API cannot refund; ask Selcom to reverse the payment.")
 
     def verify_webhook(self, *, headers: Any, body: bytes, now: float) -> dict[str, Any]:
         try:

@@ -7,6 +7,9 @@
   "succeeded"`` is the only thing that issues a voucher, whatever a webhook said.
 - ``GET /v1/checkout/sessions/search?client_reference=``: finds a session whose create
   answer was lost (timeout after Wave made it).
+- ``POST /v1/checkout/sessions/:id/refund``: gives a succeeded payment back in full (200,
+  empty body). We send an ``Idempotency-Key`` (our refund's id) so a retry after a lost
+  answer is not a second refund.
 - Webhooks carry ``Wave-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`` where each v1 is
   HMAC-SHA256(secret, t + raw body), no separator. Any v1 may match (Wave signs with each
   active secret while one is rotated); t must be within 5 minutes of now.
@@ -25,7 +28,7 @@ import requests
 from django.conf import settings
 
 from ..choices import CURRENCY_DECIMALS
-from .base import CheckoutSession, ProviderError, SignatureError
+from .base import CheckoutSession, ProviderError, ProviderRefused, SignatureError
 
 TOLERANCE = 300  # seconds either side of now
 
@@ -76,14 +79,17 @@ class WaveCheckout:
     """Wave Checkout for one of our accounts."""
 
     needs_phone = False
+    supports_refunds = True
 
     def __init__(self, account):
         self.account = account
         self.base = account.api_base_url.rstrip("/")
         self.timeout = settings.PAYMENT_PROVIDER_TIMEOUT
 
-    def _request(self, method: str, path: str, **kwargs) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.account.get_api_key()}"}
+    def _request(
+        self, method: str, path: str, *, extra_headers: dict[str, str] | None = None, **kwargs
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.account.get_api_key()}", **(extra_headers or {})}
         try:
             response = requests.request(
                 method, self.base + path, headers=headers, timeout=self.timeout, **kwargs
@@ -100,7 +106,9 @@ class WaveCheckout:
             code = ""
             with contextlib.suppress(ValueError, AttributeError):
                 code = str(response.json().get("code", ""))[:60]
-            raise ProviderError(f"Wave refused the request ({response.status_code} {code}).")
+            raise ProviderRefused(f"Wave refused the request ({response.status_code} {code}).")
+        if not response.content:
+            return {}
         try:
             return response.json()
         except ValueError:
@@ -155,6 +163,13 @@ class WaveCheckout:
         )
         rows = data.get("result", []) if isinstance(data, dict) else []
         return self._session(rows[0]) if rows else None
+
+    def refund(self, session_id: str, *, idempotency_key: str) -> None:
+        self._request(
+            "POST",
+            f"/v1/checkout/sessions/{session_id}/refund",
+            extra_headers={"Idempotency-Key": idempotency_key},
+        )
 
     def verify_webhook(self, *, headers: Any, body: bytes, now: float) -> dict[str, Any]:
         verify(

@@ -3,7 +3,10 @@
 API (Bearer key): ``POST /v1/checkout/sessions`` (amount as a string with the currency's
 decimals, currency XOF/UGX/GMD, client_reference, success_url, error_url) → the session with
 ``wave_launch_url``; ``GET /v1/checkout/sessions/<id>``; ``GET
-/v1/checkout/sessions/search?client_reference=`` → ``{"result": [...]}``.
+/v1/checkout/sessions/search?client_reference=`` → ``{"result": [...]}``; ``POST
+/v1/checkout/sessions/<id>/refund`` (a succeeded session only; 200 with an empty body; the
+same ``Idempotency-Key`` again answers the first answer, a second refund under another key is
+409 ``checkout-refund-failed``).
 
 The customer's side: ``wave_launch_url`` is ``/pay/<id>`` here, a page with Pay and Cancel
 buttons. Paying marks the session succeeded, posts the signed webhook
@@ -12,7 +15,8 @@ configured secret) to the webhook URL, then redirects the customer to ``success_
 
 Faults a test or bench injects: ``fail_next`` (answer 500 that many times), ``lose_create``
 (make the session, then answer 500: the client must find it by reference), ``delay``
-(seconds before each answer), ``webhook_copies`` (deliver each webhook n times).
+(seconds before each answer), ``webhook_copies`` (deliver each webhook n times),
+``lose_refund`` (refund, then answer 500: the client must retry with the same key).
 """
 
 from __future__ import annotations
@@ -60,6 +64,10 @@ class WaveState:
         self.webhooks_sent: list[dict[str, Any]] = []
         self.requests = 0
         self.public_base = ""
+        self.lose_refund = 0
+        self.refunds: list[dict[str, Any]] = []  # each money movement back to a customer
+        self.idempotent: dict[str, tuple[int, Any]] = {}  # Idempotency-Key → first answer
+        self.refunded: set[str] = set()
 
     def new_session(self, body: dict[str, Any]) -> dict[str, Any]:
         session_id = "cos-" + secrets.token_hex(8)
@@ -215,6 +223,11 @@ class Handler(BaseHTTPRequestHandler):
         pay = re.fullmatch(r"/pay/([\w-]+)/(confirm|cancel)", parts.path)
         if pay:
             return self._pay(pay.group(1), pay.group(2) == "confirm")
+        refund = re.fullmatch(r"/v1/checkout/sessions/([\w-]+)/refund", parts.path)
+        if refund:
+            if self._faulty() or not self._authorised():
+                return None
+            return self._refund(refund.group(1), self.headers.get("Idempotency-Key", ""))
         if parts.path != "/v1/checkout/sessions":
             return self._json(404, {"code": "not-found", "message": "No such endpoint."})
         if self._faulty() or not self._authorised():
@@ -234,6 +247,43 @@ class Handler(BaseHTTPRequestHandler):
         if lose:
             return self._json(500, {"code": "internal-server-error", "message": "lost"})
         return self._json(200, dict(session))
+
+    def _refund(self, session_id: str, key: str) -> None:
+        state = self.state
+        with state.lock:
+            if key and key in state.idempotent:
+                status, data = state.idempotent[key]
+            else:
+                session = state.sessions.get(session_id)
+                if session is None:
+                    status, data = 404, {"code": "not-found", "message": "No such session."}
+                elif session["payment_status"] != "succeeded" or session_id in state.refunded:
+                    status, data = (
+                        409,
+                        {
+                            "code": "checkout-refund-failed",
+                            "message": "This checkout session cannot be refunded.",
+                        },
+                    )
+                else:
+                    state.refunded.add(session_id)
+                    state.refunds.append(
+                        {"session": session_id, "amount": session["amount"], "key": key}
+                    )
+                    status, data = 200, None
+                if key:
+                    state.idempotent[key] = (status, data)
+            lose = status == 200 and state.lose_refund > 0
+            if lose:
+                state.lose_refund -= 1
+        if lose:
+            return self._json(500, {"code": "internal-server-error", "message": "lost"})
+        if data is None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return self._json(status, data)
 
     @staticmethod
     def _validate(data: Any) -> str:

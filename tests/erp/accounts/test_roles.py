@@ -162,11 +162,16 @@ PORTAL = {
         "payments.add_provideraccount",
         "payments.change_provideraccount",
         "payments.view_reconciliation",
+        "payments.view_paymentrefund",
     },
     "Technical": PORTAL_SETUP,
+    # Finance refunds payments and runs a reconciliation on demand
     "Finance": {
         "payments.view_payment",
         "payments.view_reconciliation",
+        "payments.add_reconciliation",
+        "payments.refund_payment",
+        "payments.view_paymentrefund",
         "portal.view_portalsession",
     },
     "Marketing": {"portal.view_portalsession"},

@@ -150,3 +150,80 @@ def test_delivery_reports_on_the_sim_mark_the_message_delivered_part_by_part(mod
     from erp.messaging.models import InboundMessage
 
     assert not InboundMessage.objects.exists()  # a report is no text from a client
+
+
+@pytest.mark.django_db
+def test_a_text_announced_during_a_send_is_read_at_once_by_its_index(
+    modem, django_capture_on_commit_callbacks
+):
+    """+CMTI arriving between the PDU and the +CMGS answer is not mistaken for the answer;
+    the pump reads that place (AT+CMGR) and logs it right after sending, then deletes it."""
+    from datetime import UTC, datetime
+
+    from erp.messaging.models import InboundMessage
+
+    gateway = services.create_gateway(
+        name="Modem", kind=GatewayKind.MODEM, base_url=modem.device, is_default=True
+    )
+    message = services.queue_message(phone="+255712345678", text="Asante")
+    modem.arriving_during_send = [("+255712345670", "STOP")]
+    with django_capture_on_commit_callbacks(execute=True):
+        pump.pump(gateway.pk)
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT and message.gateway_reference == "1"
+    assert InboundMessage.objects.get(phone="+255712345670").text == "STOP"
+    assert modem.inbox == {}
+    assert "AT+CMGR=1" in modem.commands and not any(
+        c.startswith("AT+CMGL") for c in modem.commands
+    )
+    # a stored text keeps the SMS centre's time stamp
+    at = datetime(2026, 11, 26, 6, 30, 15, tzinfo=UTC)
+    modem.receive("+255712345671", "Habari", at=at)
+    assert services.read_modem_inboxes() == 1
+    assert InboundMessage.objects.get(phone="+255712345671").received_at == at
+
+
+def test_cdsi_and_cmti_notices_are_kept_apart_from_the_answers(modem):
+    gateway = ModemGateway(modem.device, timeout=3)
+    modem.arriving_during_send = [("+255712345678", "Habari")]
+    modem.reports_during_send = [(7, "+255712345679")]
+    result = gateway.send(
+        message_id="ab000000-0000-0000-0000-000000000000",
+        phone="+255712345678",
+        text="Asante",
+        ttl_seconds=None,
+    )
+    assert result.reference == "1"  # the +CMGS answer, not a notice's index
+    assert gateway.notices == [("CMTI", 1), ("CDSI", 2)]
+    [text, report] = gateway.read_inbox(indexes=[index for _kind, index in gateway.notices])
+    assert text.message.text == "Habari" and report.message.reference == 7
+    assert gateway.read_inbox(indexes=[99]) == []  # an empty place (+CMS ERROR: 321)
+    assert len(modem.inbox) == 2  # reading deletes nothing
+    gateway.delete([text.ref, report.ref])
+    assert modem.inbox == {}
+
+
+@pytest.mark.django_db
+def test_a_crash_between_logging_and_deleting_logs_a_report_once(modem):
+    """A delivery report applied, then the worker dies before AT+CMGD: read again, it is
+    recognised and only deleted (a part is never counted delivered twice)."""
+    from erp.messaging.models import Message
+
+    gateway = services.create_gateway(
+        name="Modem", kind=GatewayKind.MODEM, base_url=modem.device, is_default=True
+    )
+    long = services.queue_message(phone="+255712345678", text="x" * 200)
+    pump.pump(gateway.pk)
+    long.refresh_from_db()
+    first = int(long.gateway_reference.split(",")[0])
+
+    class DiesBeforeDeleting(ModemGateway):
+        def delete(self, refs):
+            raise SystemExit("worker killed")
+
+    modem.report(first, "+255712345678")
+    with pytest.raises(SystemExit):
+        services.read_inbox(gateway, adapter=DiesBeforeDeleting(modem.device, timeout=3))
+    assert Message.objects.get(pk=long.pk).delivered_parts == 1 and len(modem.inbox) == 1
+    assert services.read_modem_inboxes() == 0
+    assert Message.objects.get(pk=long.pk).delivered_parts == 1 and modem.inbox == {}

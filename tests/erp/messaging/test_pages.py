@@ -62,3 +62,25 @@ def test_a_campaign_from_the_page_and_its_progress(client, users, gateway, make_
         "/sms/campaigns/", {"name": "Nobody", "template": str(offer.pk), "expiring_within_hours": 1}
     )
     assert "No client matches" in r.content.decode() and Campaign.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_campaign_counter_counts_the_longest_real_message(client, users, make_client):
+    """The page's counter gets each template as its longest message will be (the longest
+    consenting client's name, the costliest language), not the template with its braces."""
+    import json
+    import re
+
+    from erp.messaging.models import Template
+
+    long_name = "Mwanaisha Abdallah Kilimanjaro Mwakyembe wa Pili"
+    make_client(name=long_name, marketing_consent=True)
+    make_client(name="Zuhura Abdallah Kilimanjaro Mwakyembe wa Tatu Mrefu", marketing_consent=False)
+    offer = Template.objects.get(code="offer")
+    client.force_login(users[Role.MARKETING])
+    page = client.get("/sms/campaigns/").content.decode()
+    data = re.search(r'id="sms-template-texts"[^>]*>(.*?)</script>', page, re.S).group(1)
+    text = json.loads(data)[str(offer.pk)]
+    assert long_name in text and "{" not in text and "Mrefu" not in text
+    # the French text is the longest of the three: it is the one counted
+    assert text.startswith(f"{long_name}, nouvelle offre")

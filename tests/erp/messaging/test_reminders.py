@@ -45,3 +45,21 @@ def test_nothing_in_the_quiet_hours(gateway, make_client, hour):
     Client.objects.filter(pk=client.pk).update(expires_at=moment + dt.timedelta(hours=1))
     assert services.queue_expiry_reminders(now=moment) == 0
     assert Message.objects.count() == 0
+
+
+def test_access_ending_in_the_quiet_hours_is_reminded_before_they_begin(gateway, make_client):
+    """Quiet hours 21:00–08:00: an access ending at 02:00 would be reminded at 23:00 (quiet)
+    and then never; it is reminded in the last half hour before 21:00, once."""
+    night = make_client(marketing_consent=True)
+    morning = make_client(marketing_consent=True)
+    Client.objects.filter(pk=night.pk).update(expires_at=_local(23) + dt.timedelta(hours=3))
+    Client.objects.filter(pk=morning.pk).update(expires_at=_local(10) + dt.timedelta(days=1))
+    assert services.queue_expiry_reminders(now=_local(18)) == 0  # not yet: 3 h before quiet
+    assert services.queue_expiry_reminders(now=_local(20) + dt.timedelta(minutes=30)) == 1
+    assert Message.objects.get().client_id == night.pk
+    assert services.queue_expiry_reminders(now=_local(20) + dt.timedelta(minutes=45)) == 0
+    assert services.queue_expiry_reminders(now=_local(22)) == 0  # quiet
+    # the 10:00 one is reminded the normal way once the quiet hours end
+    next_morning = _local(8) + dt.timedelta(days=1)
+    assert services.queue_expiry_reminders(now=next_morning) == 1
+    assert Message.objects.filter(client=morning).count() == 1

@@ -112,3 +112,47 @@ def test_a_router_that_is_down_keeps_its_inbox_for_the_next_read(lte, simulator,
     assert services.read_modem_inboxes() == 0  # logged, not raised
     assert not InboundMessage.objects.exists()
     assert len(_inbox(simulator, simulated)) == 1
+
+
+def test_inbox_time_stamps_are_the_routers_in_either_routeros_format(lte, simulator):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from erp.messaging.models import InboundMessage
+
+    gateway, simulated = lte
+    simulator.call(
+        lambda: simulated.state.receive_sms("+255712345678", "v7", "2026-11-26 09:41:05")
+    )
+    simulator.call(
+        lambda: simulated.state.receive_sms("+255712345679", "v6", "nov/25/2026 21:05:00")
+    )
+    assert services.read_modem_inboxes() == 2
+    local = timezone.get_current_timezone()
+    stamps = dict(InboundMessage.objects.values_list("text", "received_at"))
+    assert stamps["v7"] == datetime(2026, 11, 26, 9, 41, 5, tzinfo=local)
+    assert stamps["v6"] == datetime(2026, 11, 25, 21, 5, tzinfo=local)
+
+
+def test_a_crash_between_logging_and_deleting_loses_nothing_and_logs_once(lte, simulator):
+    """The text is deleted from the router only once logged; read again after a crash (the
+    process died before the delete), it is recognised and only deleted."""
+    from erp.messaging.gateways.router import RouterGateway
+    from erp.messaging.models import InboundMessage, InboxReceipt
+
+    gateway, simulated = lte
+
+    class DiesBeforeDeleting(RouterGateway):
+        def delete(self, refs):
+            raise SystemExit("worker killed")
+
+    simulator.call(lambda: simulated.state.receive_sms("+255712345679", "Habari, msaada"))
+    with pytest.raises(SystemExit):
+        services.read_inbox(gateway, adapter=DiesBeforeDeleting.for_gateway(gateway))
+    assert InboundMessage.objects.filter(text="Habari, msaada").count() == 1
+    assert len(_inbox(simulator, simulated)) == 1  # still on the router: nothing lost
+    assert services.read_modem_inboxes() == 0  # recognised: not logged a second time
+    assert _inbox(simulator, simulated) == []
+    assert InboundMessage.objects.filter(text="Habari, msaada").count() == 1
+    assert InboxReceipt.objects.filter(gateway=gateway).count() == 1

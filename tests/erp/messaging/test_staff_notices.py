@@ -42,7 +42,9 @@ def test_a_reported_fault_is_confirmed_and_its_closure_notified_to_the_reporter(
     assert confirmation.phone == "+255713000111"
     assert confirmation.template.code == "fault-reported"
     assert "imepokelewa" in confirmation.text  # the reporter's language
-    assert str(fault.pk)[:8].upper() in confirmation.text and site.name in confirmation.text
+    # the fault's human number, given in order (F-00042), not a piece of its UUID
+    assert fault.number and fault.reference == f"F-{fault.number:05d}"
+    assert fault.reference in confirmation.text and site.name in confirmation.text
     assert EventDelivery.objects.get(key=str(fault.pk)).delivered_at is not None
     assert not Message.objects.filter(source=f"fault-closed:{fault.pk}").exists()
 
@@ -62,7 +64,10 @@ def test_a_reported_fault_is_confirmed_and_its_closure_notified_to_the_reporter(
         maintenance.verify_fault(actor=reporter, fault=fault, confirm=True)
     closure = Message.objects.get(source=f"fault-closed:{fault.pk}")
     assert closure.phone == "+255713000111" and "kufungwa" in closure.text
+    assert fault.reference in closure.text
     assert Message.objects.filter(source__startswith="fault-").count() == 2
+    second = _report(reporter, site, django_capture_on_commit_callbacks)
+    assert second.number == fault.number + 1  # numbers are given in order
 
 
 def test_a_reporter_without_a_phone_or_a_failed_report_sends_nothing(

@@ -93,3 +93,30 @@ def test_a_disabled_entry_is_drift(simulator, sim_router, portal_hosts):
     entry = next(i for i in _garden(simulator, simulated) if i["dst-host"] == "api.wave.com")
     simulator.call(lambda: simulated.state.walled_garden.set(entry[".id"], {"disabled": "yes"}))
     assert find_drift(router).walled_garden_missing == ["api.wave.com"]
+
+
+def test_switching_the_provider_pushes_the_walled_garden_at_once(
+    simulator, sim_router, portal_hosts, eager_celery, django_capture_on_commit_callbacks
+):
+    """No waiting for the next profile sync: saving an account that changes the hosts queues a
+    sync on every router, which adds the new provider's hosts and removes the old one's."""
+    from erp.mikrotik.models import RouterJob
+    from erp.payments.services import save_provider_account
+
+    router, simulated = sim_router()
+    sync_profiles(router)
+    assert _hosts(simulator, simulated) == ["api.wave.com", "erp.viornet.example", "pay.wave.com"]
+    selcom = ProviderAccount.objects.get(provider="selcom")
+    selcom.is_active = True
+    portal_hosts.is_active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert save_provider_account(portal_hosts) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert save_provider_account(selcom) == 1
+    assert _hosts(simulator, simulated) == ["apigw.selcommobile.com", "erp.viornet.example"]
+    assert set(RouterJob.objects.values_list("status", flat=True)) == {"done"}
+    # a save that changes no host (a renamed account) queues nothing
+    selcom.name = "Selcom vendor:Y"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert save_provider_account(selcom) == 0
+    assert callbacks == []

@@ -106,8 +106,9 @@ def test_phone_code_then_purchases_time_left_and_buy_again(client, sms, wave, on
     assert page.status_code == 200
     html = page.content.decode()
     assert voucher.code in html and stock["hour"].name in html
-    left = int(re.search(r'class="left">(\d+) seconds left', html).group(1))
-    assert 2300 < left <= 2400
+    found = re.search(r'class="left" data-seconds="(\d+)">([^<]+)</span>', html)
+    assert 2300 < int(found.group(1)) <= 2400
+    assert found.group(2) in {"39 min left", "40 min left"}  # read as a person reads it
     # buy again: the package forms go to the buy view with the phone and the device
     assert f'action="/portal/{site.code}/buy/"' in html
     assert f'name="phone" value="{PHONE}"' in html and HOTSPOT["mac"] in html
@@ -227,3 +228,39 @@ def test_a_paid_payment_not_yet_issued_shows_we_owe_you(client, sms, wave, onlin
     _ask(client, site)
     page = client.get(_check(client, site, sms.last_code())["Location"]).content.decode()
     assert "we owe you a voucher" in page and stock["hour"].name in page
+
+
+@pytest.mark.django_db
+def test_the_code_sms_speaks_french_when_the_portal_does(client, sms, online_stock):
+    from erp.messaging.models import Template
+
+    Template.objects.filter(code="portal-code").update(
+        text_fr="{code} est votre code WiFi {site}, valable jusqu'à {expiry}. Ne le partagez pas."
+    )  # (what portal/0005 seeds; a transactional test before may have flushed it)
+    stock = online_stock(count=1, agent_count=0)
+    assert _ask(client, stock["site"], lang="fr").status_code == 200
+    code = sms.last_code()
+    [text] = [m["text"] for m in sms.messages.values()]
+    assert text.startswith(f"{code} est votre code WiFi ") and "Ne le partagez pas" in text
+
+
+@pytest.mark.django_db
+def test_an_unused_voucher_shows_how_long_it_lasts_from_the_first_login(
+    client, sms, wave, online_stock
+):
+    from erp.portal.account import human_duration
+
+    stock = online_stock(count=1, agent_count=0)
+    payment = _paid(stock, wave)
+    assert payment.sale.voucher.expires_at is None  # sold, never logged in
+    _ask(client, stock["site"])
+    target = _check(client, stock["site"], sms.last_code())["Location"]
+    html = client.get(target).content.decode()
+    assert 'class="unused" data-seconds="3600">Not used yet: 1 h from your first login' in html
+    assert [human_duration(s) for s in (30, 2700, 3 * 3600 + 1200, 86400 + 7200, 172800)] == [
+        "less than a minute",
+        "45 min",
+        "3 h 20 min",
+        "1 day 2 h",
+        "2 days",
+    ]
