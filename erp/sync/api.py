@@ -7,7 +7,7 @@ import base64
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
@@ -29,9 +29,6 @@ from .serializers import (
     SettleInputSerializer,
 )
 
-# A push of SYNC_MAX_OPS operations is far below this; a bigger body is refused unread.
-MAX_BODY_BYTES = 4 * 1024 * 1024
-
 
 class UsesFieldApp(BasePermission):
     """Agents and technicians (``sync.use_field_app``)."""
@@ -51,14 +48,17 @@ class PushView(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > MAX_BODY_BYTES:
+        if length > settings.SYNC_MAX_BODY_BYTES:
             return Response(
                 {
                     "detail": _(
                         "This push is %(size)s MB; at most %(max)s MB: send the queue in "
                         "smaller pushes. Nothing was applied."
                     )
-                    % {"size": round(length / 2**20, 1), "max": MAX_BODY_BYTES // 2**20}
+                    % {
+                        "size": round(length / 2**20, 1),
+                        "max": f"{settings.SYNC_MAX_BODY_BYTES / 2**20:g}",
+                    }
                 },
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
@@ -97,6 +97,10 @@ class KeyView(APIView):
             {
                 "secret": base64.b64encode(services.device_key_secret(request.user)).decode(),
                 "offline_days": settings.FIELD_APP_OFFLINE_DAYS,
+                # a push body above this is refused unread: the app sends its queue in pushes
+                # under it (queued photos add up)
+                "max_push_bytes": settings.SYNC_MAX_BODY_BYTES,
+                "max_push_ops": settings.SYNC_MAX_OPS,
                 "user": str(request.user.pk),
                 "technician": request.user.has_role(Role.TECHNICAL),
                 # where a technician may report a fault (the form works offline)
@@ -123,7 +127,12 @@ class PullView(APIView):
                 "device_id", OpenApiTypes.UUID, description="The asking device (its last pull)."
             ),
         ],
-        responses={200: PullOutputSerializer},
+        responses={
+            200: PullOutputSerializer,
+            410: OpenApiResponse(
+                description="The feed was pruned past the cursor: pull again without one."
+            ),
+        },
     )
     def get(self, request):
         limit = request.query_params.get("limit")
@@ -136,6 +145,17 @@ class PullView(APIView):
         try:
             page = selectors.pull(
                 request.user, cursor=request.query_params.get("cursor"), limit=limit
+            )
+        except selectors.CursorTooOld:
+            return Response(
+                {
+                    "detail": _(
+                        "This phone last synced before the oldest change the server keeps: "
+                        "sync from scratch (no cursor)."
+                    ),
+                    "code": "cursor_too_old",
+                },
+                status=status.HTTP_410_GONE,
             )
         except selectors.BadCursor:
             raise ValidationError(

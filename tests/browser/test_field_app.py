@@ -361,3 +361,56 @@ def test_technician_reports_a_fault_with_a_resized_photo_offline_and_logs_the_re
     log = RepairLog.objects.get()
     assert (log.technician, log.minutes_spent, log.diagnosis) == (tech, 45, "PoE injector burnt")
     assert page.console_errors == []
+
+
+def test_queued_photos_go_in_pushes_under_the_body_limit(
+    page_for, make_site, make_user, tmp_path, settings
+):
+    """Three faults with photos wait offline; together they are over the server's body limit,
+    so the app sends them in several pushes, each under it, and all three arrive."""
+    import random
+
+    from PIL import Image
+
+    from erp.accounts.roles import Role
+    from erp.maintenance.models import Fault, FaultPhoto
+
+    settings.SYNC_MAX_BODY_BYTES = 60_000
+    site = make_site(name="Kimara")
+    tech = make_user(Role.TECHNICAL)
+    tech.site_scope.add(site)
+    noise = random.Random(16)
+    pictures = []
+    for n in range(3):  # noise does not compress: about 36 kB each in the push
+        picture = tmp_path / f"noise-{n}.png"
+        Image.frombytes("RGB", (200, 200), noise.randbytes(200 * 200 * 3)).save(picture)
+        pictures.append(picture)
+
+    page = page_for(360, 740)
+    pushes = []
+    page.on(
+        "request",
+        lambda r: pushes.append(len(r.post_data_buffer or b"")) if "/sync/push" in r.url else None,
+    )
+    login(page, tech.username)
+    page.goto(page.base + "/app/")
+    enter_pin(page)
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("#faults-tab")
+    page.wait_for_selector("#fault-form")
+    page.context.set_offline(True)
+    expect(page.locator("#net")).to_have_text(re.compile("ffline"))
+    for n, picture in enumerate(pictures):
+        page.fill("#fault-form input[name='description']", f"Noisy fault {n}")
+        page.set_input_files("#photo", str(picture))
+        page.wait_for_selector("#photo-status[data-ready='1']")
+        page.click("#fault-form button")
+        expect(page.locator("#badge")).to_have_text(re.compile(rf"^{n + 1} "))
+    page.context.set_offline(False)
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=20000)
+    assert Fault.objects.count() == 3
+    assert FaultPhoto.objects.count() == 3
+    assert len(pushes) >= 3, pushes  # one photo a push under this limit
+    assert max(pushes) < settings.SYNC_MAX_BODY_BYTES, pushes
+    assert sum(pushes) > settings.SYNC_MAX_BODY_BYTES, pushes  # one push could not have held them
+    assert page.console_errors == []

@@ -71,6 +71,7 @@ async function unlock() {
     }
     await db.put("meta", info.user, "user");
     await db.put("meta", { technician: info.technician, sites: info.sites }, "profile");
+    await db.put("meta", { bytes: info.max_push_bytes, ops: info.max_push_ops }, "push_limits");
     const kek = await serverKek(info.secret);
     const wrapped = await db.get("meta", "key_server");
     if (wrapped) { try { key = await unwrap(wrapped, kek); } catch { key = null; } }
@@ -264,14 +265,32 @@ function syncNow() {
   return syncing;
 }
 
+async function forgetSynced() {
+  for (const store of Object.values(STORE)) {
+    for (const rec of await db.getAll(store)) if (rec.is_synced) await db.delete(store, rec.id);
+  }
+  await db.delete("meta", "cursor");
+}
+const PUSH_MAX_OPS = 200, PUSH_MAX_BYTES = 4 * 1024 * 1024;  // until the server has said its own
 async function doSync() {  // one round: push everything, pull everything; true if it went through
   if (!key) return false;
   status = "…"; render();
   try {
-    for (;;) {  // push the outbox in order, in chunks
-      const queued = (await db.getAll("outbox")).sort((a, b) => a.seq - b.seq).slice(0, 200);
+    const limits = (await db.get("meta", "push_limits")) || {};
+    // The server refuses a body over its limit unread: leave room for the envelope.
+    const maxBytes = Math.floor((limits.bytes || PUSH_MAX_BYTES) * 0.9);
+    const maxOps = Math.min(limits.ops || PUSH_MAX_OPS, PUSH_MAX_OPS);
+    for (;;) {  // push the outbox in order, in pushes under the server's limits (photos add up)
+      const queued = (await db.getAll("outbox")).sort((a, b) => a.seq - b.seq).slice(0, maxOps);
       const ops = [];
-      for (const { box, ...op } of queued) ops.push({ ...op, payload: await unseal(box) });
+      let size = 16;  // {"ops":[]}
+      for (const { box, ...op } of queued) {
+        const full = { ...op, payload: await unseal(box) };
+        const bytes = te.encode(JSON.stringify(full)).length + 1;
+        if (ops.length && size + bytes > maxBytes) break;  // the rest goes in the next push
+        ops.push(full);
+        size += bytes;
+      }
       if (!ops.length) break;
       const { results } = await api("/api/v1/sync/push", { ops });
       let progressed = false;
@@ -309,7 +328,15 @@ async function doSync() {  // one round: push everything, pull everything; true 
     for (;;) {  // pull every page
       const query = new URLSearchParams({ device_id: await db.get("meta", "device_id") });
       if (cursor) query.set("cursor", cursor);
-      const page = await api("/api/v1/sync/pull?" + query);
+      let page;
+      try { page = await api("/api/v1/sync/pull?" + query); } catch (e) {
+        if (e.message !== "410" || !cursor) throw e;
+        // The server pruned its change feed past this phone's cursor: copy everything again.
+        // What is not synced yet (and the outbox) stays.
+        await forgetSynced();
+        cursor = null;
+        continue;
+      }
       const writes = [];  // sealed first: an await on crypto inside the transaction would end it
       for (const c of page.changes) {
         const store = STORE[c.entity];
@@ -402,7 +429,7 @@ async function renderFaults(main) {
         <option value="critical">${esc(T.sev_critical)}</option></select>
       <label><input type="checkbox" name="service_down" style="width:auto"> ${esc(T.service_down)}</label>
       <label>${esc(T.photo)} <input id="photo" type="file" accept="image/*" capture="environment"></label>
-      <p id="photo-status">${photo ? esc(T.photo_ready) : ""}</p>
+      <p id="photo-status"${photo ? ' data-ready="1"' : ""}>${photo ? esc(T.photo_ready) : ""}</p>
       <button class="primary">${esc(T.report_fault)}</button></form>`;
   main.innerHTML = html;
   main.querySelector("#fault-form").onsubmit = reportFault;
@@ -428,9 +455,44 @@ function renderPin() {
   document.getElementById("pin").focus();
 }
 
+/* A screen is drawn again when data changes (a sync ended, a sale was made): what the person
+   was typing in a form stays, and so does the field they were in. */
+const formKey = (form) => form.id + "|" + [...form.elements].filter((el) => el.type === "hidden").map((el) => el.value).join("|");
+function formState() {  // a form is the same form again if its id and its hidden ids are
+  const saved = new Map();
+  for (const form of document.querySelectorAll("#main form[id]")) {
+    const fields = [];
+    for (const el of form.elements) {
+      if (!el.name || el.type === "file" || el.type === "hidden") continue;
+      fields.push([el.name, el.type === "checkbox" ? el.checked : el.value, el === document.activeElement]);
+    }
+    saved.set(formKey(form), fields);
+  }
+  return saved;
+}
+function restoreForms(saved) {
+  for (const form of document.querySelectorAll("#main form[id]")) {
+    for (const [name, value, focused] of saved.get(formKey(form)) || []) {
+      const el = form.elements.namedItem(name);
+      if (!el || el.type === "file") continue;
+      if (el.type === "checkbox") el.checked = value; else el.value = value;
+      if (focused) el.focus();
+    }
+  }
+}
+async function renderStatus() {  // the header only: the network went or came, a timer ticked
+  if (!key || pinMode) return;
+  document.getElementById("badge").textContent = `${await db.count("outbox")} ${T.waiting}`;
+  document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
+}
 async function render() {
   if (pinMode) { renderPin(); return; }
   if (!key) return;
+  const saved = formState();
+  await draw();
+  restoreForms(saved);
+}
+async function draw() {
   const outbox = await db.count("outbox");
   document.getElementById("badge").textContent = `${outbox} ${T.waiting}`;
   document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
@@ -502,7 +564,7 @@ async function render() {
 const AUTO_SYNC_MS = 60000;
 async function autoSync() {
   if (key && navigator.onLine && !pinMode && (await db.count("outbox"))) await syncNow();
-  else await render();
+  else await renderStatus();
 }
 
 (async () => {
@@ -511,7 +573,7 @@ async function autoSync() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" });
   if (!(await unlock())) return;
   addEventListener("online", autoSync);
-  addEventListener("offline", render);
+  addEventListener("offline", renderStatus);
   setInterval(autoSync, AUTO_SYNC_MS);
   await render();
   if (navigator.onLine && (!(await db.get("meta", "cursor")) || (await db.count("outbox")))) await syncNow();
