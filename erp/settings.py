@@ -589,6 +589,10 @@ SYNC_TX_MS = env.int("SYNC_TX_MS", default=250)
 # The field app unlocks offline with the agent's PIN for at most this many days after its last
 # online start (then the agent must be online to sign in again).
 FIELD_APP_OFFLINE_DAYS = env.int("FIELD_APP_OFFLINE_DAYS", default=7)
+# The offline PIN has at least this many digits (at most 12), and no same digit repeated or
+# straight run: the PIN wraps the key of the codes stored on the phone, and a copy of the
+# phone's data can be tried against every PIN offline.
+FIELD_APP_PIN_MIN_DIGITS = env.int("FIELD_APP_PIN_MIN_DIGITS", default=6)
 # A fault photo pushed by the field app (resized on the phone) is at most this many bytes.
 FIELD_PHOTO_MAX_BYTES = env.int("FIELD_PHOTO_MAX_BYTES", default=1024 * 1024)
 # ...sent as a data URL inside a push: the JSON parser lets a "photo" string through up to the

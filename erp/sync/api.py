@@ -37,6 +37,14 @@ class UsesFieldApp(BasePermission):
         return bool(request.user and request.user.has_perm("sync.use_field_app"))
 
 
+def keep_session_alive(request) -> None:
+    """The field app in use keeps its sign-in: each online start and each sync moves the
+    session's end SESSION_COOKIE_AGE ahead (a phone unused that long signs in again)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        session.modified = True
+
+
 class PushView(APIView):
     """Apply the device's queued operations in order, each once; an answer per operation."""
 
@@ -97,6 +105,9 @@ class KeyView(APIView):
             {
                 "secret": base64.b64encode(services.device_key_secret(request.user)).decode(),
                 "offline_days": settings.FIELD_APP_OFFLINE_DAYS,
+                # the offline PIN: at least this many digits (a shorter one set before is
+                # replaced at the next online start)
+                "pin_min_digits": settings.FIELD_APP_PIN_MIN_DIGITS,
                 # a push body above this is refused unread: the app sends its queue in pushes
                 # under it (queued photos add up)
                 "max_push_bytes": settings.SYNC_MAX_BODY_BYTES,
@@ -111,6 +122,7 @@ class KeyView(APIView):
             }
         )
         response["Cache-Control"] = "no-store"
+        keep_session_alive(request)
         return response
 
 
@@ -162,6 +174,7 @@ class PullView(APIView):
                 {"cursor": [_("Unknown cursor: start again without one (a full sync).")]}
             ) from None
         services.note_pull(user=request.user, device_id=request.query_params.get("device_id"))
+        keep_session_alive(request)
         return Response(page)
 
 

@@ -66,7 +66,15 @@ async function unlock() {
     try { info = await api("/api/v1/sync/key"); } catch (e) { if (e.message === "401" || e.message === "403") return false; }
   }
   if (info) {
-    if ((await db.get("meta", "user")) && (await db.get("meta", "user")) !== info.user) {
+    const before = await db.get("meta", "user");
+    if (before && before !== info.user) {
+      const waiting = await db.count("outbox");
+      if (waiting) {  // what the other person sold here is not sent: it must not vanish
+        document.getElementById("main").innerHTML =
+          `<p class="card" id="other-user">${esc(T.other_user.replace("%(n)s", waiting))}</p>`;
+        document.body.dataset.locked = "1";
+        return false;
+      }
       await wipe(); await open();  // another person signs in on this phone: start clean
     }
     await db.put("meta", info.user, "user");
@@ -88,7 +96,10 @@ async function unlock() {
     await db.put("meta", await wrap(kek), "key_server");
     await db.put("meta", Date.now() + info.offline_days * 86400e3, "unlock_until");
     await db.put("meta", 0, "pin_failures");
-    if (!(await db.get("meta", "key_pin"))) await askPin("set");
+    await db.put("meta", info.pin_min_digits || PIN_MIN_DIGITS, "pin_min_digits");
+    // No PIN yet, or one set under a weaker rule (4 digits before): choose one now.
+    const policy = (await db.get("meta", "pin_policy")) || 0;
+    if (!(await db.get("meta", "key_pin")) || policy < (info.pin_min_digits || PIN_MIN_DIGITS)) await askPin("set");
     return true;
   }
   const until = await db.get("meta", "unlock_until");
@@ -101,6 +112,13 @@ async function unlock() {
   return !!key;
 }
 
+const PIN_MIN_DIGITS = 6;
+function weakPin(pin) {  // one digit repeated, a straight run up or down, or a repeated pair
+  const d = [...pin].map(Number);
+  const steps = new Set(d.slice(1).map((x, i) => (x - d[i] + 10) % 10));
+  if (steps.size === 1 && [0, 1, 9].includes([...steps][0])) return true;
+  return pin.length % 2 === 0 && pin === pin.slice(0, 2).repeat(pin.length / 2);
+}
 function askPin(mode) {
   pinMode = mode;
   render();
@@ -111,12 +129,16 @@ async function submitPin(ev) {
   ev.preventDefault();
   const pin = ev.target.pin.value;
   const msg = document.getElementById("pin-msg");
-  if (!/^\d{4,8}$/.test(pin)) { msg.textContent = T.pin_format; return; }
   if (pinMode === "set") {
+    const least = (await db.get("meta", "pin_min_digits")) || PIN_MIN_DIGITS;
+    if (!new RegExp(`^\\d{${least},12}$`).test(pin)) { msg.textContent = T.pin_format.replace("%(n)s", least); return; }
+    if (weakPin(pin)) { msg.textContent = T.pin_weak; return; }
+    await db.put("meta", least, "pin_policy");
     const salt = crypto.getRandomValues(new Uint8Array(16));
     await db.put("meta", b64(salt), "pin_salt");
     await db.put("meta", await wrap(await pinKek(pin, salt)), "key_pin");
   } else {
+    if (!/^\d{4,12}$/.test(pin)) { msg.textContent = T.pin_wrong_format; return; }  // 4: set before
     try {
       key = await unwrap(await db.get("meta", "key_pin"), await pinKek(pin, unb64(await db.get("meta", "pin_salt"))));
       await db.put("meta", 0, "pin_failures");
