@@ -533,3 +533,33 @@ def test_what_waits_is_sent_every_minute_while_online(page_for, field):  # noqa:
     page.clock.run_for(31_000)
     expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
     assert Sale.objects.filter(seller=agent).count() == 1
+
+
+def test_sell_to_an_existing_client_picked_on_the_sell_screen(page_for, field):  # noqa: F811
+    """A client filed offline is picked for a sale offline: after the sync the sale is that
+    client's (one client, not a second one by phone)."""
+    agent = field["agent"]
+    page = page_for(360, 740)
+    open_app(page, agent)
+    page.context.set_offline(True)
+    page.click("nav [data-tab='clients']")
+    page.fill("#client-form input[name='name']", "Rehema")
+    page.fill("#client-form input[name='phone']", "+255754000077")
+    page.click("#client-form button")
+    page.wait_for_selector("[data-client]:has-text('Rehema')")
+    page.click("nav [data-tab='sell']")
+    page.select_option("#client", label="Rehema · +255754000077")
+    page.click("[data-sell]")
+    page.wait_for_selector("#receipt .code")
+    expect(page.locator("#receipt a")).to_have_attribute(
+        "href", re.compile(r"^sms:%2B255754000077")
+    )
+    page.context.set_offline(False)
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
+    client = Client.objects.get(phone="+255754000077")
+    assert client.name == "Rehema"
+    sale = Sale.objects.get(seller=agent)
+    assert sale.client_id == client.pk
+    assert Client.objects.filter(phone="+255754000077").count() == 1
+    page.click("nav [data-tab='clients']")
+    expect(page.locator("[data-client]:has-text('Rehema')")).to_contain_text("1 ")

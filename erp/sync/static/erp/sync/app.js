@@ -207,7 +207,9 @@ async function enqueue(op, entity, id, payload) {
 async function sell(packageId) {
   const method = document.getElementById("method").value;
   const ref = document.getElementById("ref").value.trim();
-  const phone = document.getElementById("phone").value.trim();
+  const clientId = document.getElementById("client").value;  // an existing client, or none
+  const client = clientId ? await db.get("clients", clientId) : null;
+  const phone = client ? client.phone : document.getElementById("phone").value.trim();
   const stock = (await db.getAll("vouchers")).filter((v) => v.package_id === packageId && v.status === "unused");
   if (!stock.length) return;
   stock.sort((a, b) => a.id - b.id);
@@ -217,8 +219,9 @@ async function sell(packageId) {
   const pkg = await db.get("packages", packageId);
   const payload = { code: v.code, payment_method: method };
   if (method === "mobile") payload.payment_reference = ref;
-  if (phone) payload.client_phone = phone;
-  await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price,
+  if (client) payload.client_id = client.id;
+  else if (phone) payload.client_phone = phone;
+  await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price, client_id: clientId || null,
     payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
   await enqueue("sell", "sale", id, payload);
   receipt = { code: v.code, package: pkg.name, phone };
@@ -532,8 +535,11 @@ async function draw() {
       html += `<div class="card" id="receipt"><div>${esc(T.receipt)} · ${esc(receipt.package)}</div>
         <div class="code">${esc(receipt.code)}</div><a class="primary" href="${esc(sms)}">${esc(T.send_sms)}</a></div>`;
     }
+    const clients = (await db.getAll("clients")).sort((a, b) => (a.name || a.phone || "").localeCompare(b.name || b.phone || ""));
     html += `<select id="method"><option value="cash">${esc(T.cash)}</option><option value="mobile">${esc(T.mobile)}</option></select>
-      <input id="ref" placeholder="${esc(T.reference)}"><input id="phone" type="tel" placeholder="${esc(T.phone)}">`;
+      <input id="ref" placeholder="${esc(T.reference)}"><select id="client"><option value="">${esc(T.no_client)}</option>
+      ${clients.map((c) => `<option value="${esc(c.id)}">${esc(c.name || c.phone)} · ${esc(c.phone)}</option>`).join("")}</select>
+      <input id="phone" type="tel" placeholder="${esc(T.phone)}">`;
     for (const p of packages) {
       const n = left(p.id);
       html += `<button class="pkg" data-sell="${esc(p.id)}" ${n ? "" : "disabled"}>${esc(p.name)} · ${esc(p.price)}
