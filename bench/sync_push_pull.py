@@ -6,8 +6,9 @@ On PostgreSQL. The data: one site and router, a package, agents, vouchers made b
 through `erp.sync.services.push` (server time: the operations applied through the sales and
 clients services, each in its own transaction with its AppliedOperation), in chunks of
 SYNC_MAX_OPS as the app sends them: 70 % sales, 20 % new clients, 10 % client edits.
-Baseline, measured in the same run: the same kind of sales made directly through
-`erp.sales.services.sell` (the POS path, no sync protocol). Targets: push ≤ 500 ms per 1,000
+Baselines, measured in the same run: the same kind of sales made directly through
+`erp.sales.services.sell` (the POS path, no sync protocol), and a smaller queue of the same mix
+pushed by another agent with SYNC_TX_OPS = 1 (one transaction per operation, as before runs). Targets: push ≤ 500 ms per 1,000
 operations, 0 duplicates; the replay changes nothing and is no slower; the first pull ≤ 2 s.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/viornet \
