@@ -8,8 +8,9 @@ clients services, each in its own transaction with its AppliedOperation), in chu
 SYNC_MAX_OPS as the app sends them: 70 % sales, 20 % new clients, 10 % client edits.
 Baselines, measured in the same run: the same kind of sales made directly through
 `erp.sales.services.sell` (the POS path, no sync protocol), and a smaller queue of the same mix
-pushed by another agent with SYNC_TX_OPS = 1 (one transaction per operation, as before runs). Targets: push ≤ 500 ms per 1,000
-operations, 0 duplicates; the replay changes nothing and is no slower; the first pull ≤ 2 s.
+pushed by another agent with SYNC_TX_OPS = 1 (one transaction per operation, as before runs).
+Targets: push ≤ 500 ms per 1,000 operations, 0 duplicates; the replay changes nothing and is no
+slower; the first pull ≤ 2 s.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/viornet \
         .venv/bin/python bench/sync_push_pull.py --ops 10000
