@@ -2,10 +2,10 @@
 
 import os
 
+from prometheus_client import multiprocess
+
 
 def child_exit(server, worker):
     """A worker that exited no longer counts in live gauges (Prometheus multiprocess mode)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)

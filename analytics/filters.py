@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from django.db.models import Q
+from django.utils import timezone
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -70,8 +73,6 @@ def split_months(
 
 def local_midnight(day: dt.date) -> dt.datetime:
     """The start of a local day (settings.TIME_ZONE): where a period's days begin and end."""
-    from django.utils import timezone
-
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
@@ -79,8 +80,6 @@ def in_ranges(ranges, field: str, midnight: bool = False):
     """A Q for rows whose ``field`` falls in any of these [lo, hi) day ranges (lo None: open),
     as ``split_months`` gives them; ``midnight``: the field is a time, compared with the
     days' local midnights."""
-    from django.db.models import Q
-
     q = Q(pk__in=[])
     for lo, hi in ranges:
         part = Q(**{f"{field}__lt": local_midnight(hi) if midnight else hi})

@@ -20,12 +20,13 @@ import os
 import statistics
 import sys
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+from bench.timing import Stopwatch, percentile, ratio, timed  # noqa: E402 - after the path above
 
 # (page, chart, output property, the page's default period in days)
 CHARTS = [
@@ -84,20 +85,6 @@ def _body(page, name, prop, start, end, site=None):
     }
 
 
-def _p95(values):
-    return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
-
-
-def _timed(fn, runs: int = 3) -> tuple[float, object]:
-    """Median seconds of a few runs, and the last result."""
-    times, result = [], None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
 def _raw_queries(filters):
     """The charts' figures straight from the raw tables, as the rollups replace them."""
     from django.db.models import Count, Q, Sum
@@ -150,13 +137,12 @@ def _raw_queries(filters):
 
 def _post(port, headers, body):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    t0 = time.perf_counter()
-    conn.request("POST", "/analytics/_dash-update-component", body, headers)
-    response = conn.getresponse()
-    content = response.read()
-    elapsed = time.perf_counter() - t0
+    with Stopwatch() as watch:
+        conn.request("POST", "/analytics/_dash-update-component", body, headers)
+        response = conn.getresponse()
+        content = response.read()
     conn.close()
-    return response.status, content, elapsed
+    return response.status, content, watch.seconds
 
 
 def run(repeats: int = 20, quiet: bool = False, long_days: int = LONG_DAYS) -> dict:
@@ -220,7 +206,7 @@ def run(repeats: int = 20, quiet: bool = False, long_days: int = LONG_DAYS) -> d
                         "callback": f"{page}-{name}",
                         "period": label,
                         "days": override or days,
-                        "p95_ms": round(_p95(times) * 1000, 1),
+                        "p95_ms": round(percentile(times, 95) * 1000, 1),
                         "median_ms": round(statistics.median(times) * 1000, 1),
                         "kb": round(size / 1024, 1),
                     }
@@ -235,7 +221,8 @@ def run(repeats: int = 20, quiet: bool = False, long_days: int = LONG_DAYS) -> d
             start=today - dt.timedelta(days=days - 1), end=today + dt.timedelta(days=1)
         )
         for name, query in _raw_queries(filters).items():
-            raw_s, _rows = _timed(query, runs=1 if repeats < 5 else 3)
+            times, _rows = timed(query, 1 if repeats < 5 else 3)
+            raw_s = statistics.median(times)
             mine = next(r for r in results if r["callback"] == name and r["period"] == label)
             ratios.append(
                 {
@@ -243,7 +230,7 @@ def run(repeats: int = 20, quiet: bool = False, long_days: int = LONG_DAYS) -> d
                     "period": label,
                     "raw_ms": round(raw_s * 1000, 1),
                     "callback_median_ms": mine["median_ms"],
-                    "ratio": round(raw_s * 1000 / mine["median_ms"], 1),
+                    "ratio": ratio(raw_s * 1000, mine["median_ms"], digits=1),
                 }
             )
     month = Filters(start=today - dt.timedelta(days=29), end=today + dt.timedelta(days=1))

@@ -37,7 +37,12 @@ rejected, the most recent still pending), smaller ones approved at once, as
 ``record_expense`` does.
 
 Not written, on purpose: history rows of the bulk records (sales, refunds, remittances,
-expenses, batches) and voucher events — load data, not an audit trail; hotspot users.
+expenses, batches) and voucher events — load data, not an audit trail; hotspot users. With
+``trail=True`` (bench/pos_sales.py, where ``sell`` works among them) the run's sales get their
+history row, a 'sold' event (and 'voided' for a refund) and every voucher its hotspot user
+(synced: on the router, so unsold stock is for sale), derived in the database by
+``INSERT … SELECT``. ``sites``, ``agents``, ``vouchers`` and ``clients`` override the counts
+the scale gives.
 
     DATABASE_URL=postgres://... python bench/generate.py --scale 0.1
 """
@@ -394,7 +399,62 @@ def _equipment(rng, sites, tag: str) -> int:
     return len(assets)
 
 
-def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bool = False) -> dict:
+def _trail(cursor, site_codes: str) -> None:
+    """What the services write beside each sale, for the rows of the sites whose code is LIKE
+    ``site_codes``: the sale's history row, its voucher's 'sold' event (and 'voided' for a
+    refund), and every voucher's hotspot user, synced (on the router)."""
+    cursor.execute(
+        "INSERT INTO sales_historicalsale (id, created_at, updated_at, price, discount,"
+        " amount, commission, payment_method, payment_reference, receipt_number,"
+        " idempotency_key, sold_at, history_date, history_type, client_id,"
+        " history_user_id, package_id, seller_id, site_id, voucher_id)"
+        " SELECT id, created_at, updated_at, price, discount, amount, commission,"
+        " payment_method, payment_reference, receipt_number, idempotency_key, sold_at,"
+        " created_at, '+', client_id, seller_id, package_id, seller_id, site_id, voucher_id"
+        " FROM sales_sale WHERE site_id IN (SELECT id FROM sites_site WHERE code LIKE %s)",
+        [site_codes],
+    )
+    cursor.execute(
+        "INSERT INTO vouchers_voucherevent (kind, at, note, actor_id, voucher_id)"
+        " SELECT 'sold', sold_at, 'receipt ' || receipt_number, seller_id, voucher_id"
+        " FROM sales_sale WHERE site_id IN (SELECT id FROM sites_site WHERE code LIKE %s)",
+        [site_codes],
+    )
+    cursor.execute(
+        "INSERT INTO vouchers_voucherevent (kind, at, note, actor_id, voucher_id)"
+        " SELECT 'voided', r.refunded_at, 'refund: ' || r.reason, r.refunded_by_id, s.voucher_id"
+        " FROM sales_refund r JOIN sales_sale s ON s.id = r.sale_id"
+        " WHERE s.site_id IN (SELECT id FROM sites_site WHERE code LIKE %s)",
+        [site_codes],
+    )
+    cursor.execute(
+        "INSERT INTO mikrotik_hotspotuser (name, password, profile, disabled, removed,"
+        " comment, router_item_id, sync_state, last_error, uptime_seconds, bytes_in,"
+        " bytes_out, created_at, router_id)"
+        " SELECT v.code, v.code, hp.name, v.status IN ('expired', 'void'), false,"
+        " CASE WHEN v.status = 'unused' THEN '' ELSE 'sold' END, '*' || to_hex(v.id),"
+        " 'synced', '', 0, 0, 0, v.created_at, v.router_id"
+        " FROM vouchers_voucher v JOIN vouchers_package p ON p.id = v.package_id"
+        " JOIN mikrotik_hotspotprofile hp ON hp.id = p.profile_id"
+        " WHERE v.site_id IN (SELECT id FROM sites_site WHERE code LIKE %s)",
+        [site_codes],
+    )
+    for table in ("sales_historicalsale", "vouchers_voucherevent", "mikrotik_hotspotuser"):
+        cursor.execute(f"ANALYZE {table}")
+
+
+def run(
+    scale: float = 1.0,
+    *,
+    seed: int = 20261121,
+    days: int = DAYS,
+    quiet: bool = False,
+    sites: int | None = None,
+    agents: int | None = None,
+    vouchers: int | None = None,
+    clients: int | None = None,
+    trail: bool = False,
+) -> dict:
     import django
 
     django.setup()
@@ -426,6 +486,8 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
     if connection.vendor != "postgresql":
         raise SystemExit("bench/generate.py needs PostgreSQL (COPY)")
     counts = {k: max(1, int(v * scale)) for k, v in FULL.items()}
+    given = {"sites": sites, "agents": agents, "vouchers": vouchers, "clients": clients}
+    counts |= {k: v for k, v in given.items() if v is not None}
     counts["agents"] = max(counts["agents"], counts["sites"])
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -810,6 +872,7 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
             package = Package.objects.filter(name=name).first() or voucher_services.save_package(
                 actor=None, name=name, price=Decimal(price), validity_seconds=validity
             )
+            package.sites.add(*sites)  # sold at every generated site
             packages.append(package)
         n_assets = _equipment(rng, sites, tag)
         site_t = uuid_table(s.pk for s in sites)
@@ -1022,12 +1085,16 @@ def run(scale: float = 1.0, *, seed: int = 20261121, days: int = DAYS, quiet: bo
         for statement in restore:
             cursor.execute(statement)
         lap("indexes")
+        if trail:
+            _trail(cursor, f"G{tag}-%")
+            lap("trail")
     with connection.cursor() as cursor:
         for table in rollup_tables:
             cursor.execute(f"ANALYZE {table}")
     total = round(time.perf_counter() - started, 1)
     result = {
         **counts,
+        "tag": tag,
         "batches": n_batches,
         "sales": n_sales,
         "refunds": len(r_sale),

@@ -30,8 +30,6 @@ import argparse
 import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,66 +41,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
+from bench.serve import start_gunicorn  # noqa: E402 - after the path above
+from bench.timing import percentile, ratio, summary  # noqa: E402
+
 WAVE_KEY = "bench-wave-key"
 WAVE_SECRET = "bench-wave-secret"
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
-
-
 def _summary(ms: list[float]) -> dict:
-    return {
-        "n": len(ms),
-        "p50": round(_pct(ms, 0.5), 1),
-        "p95": round(_pct(ms, 0.95), 1),
-        "max": round(max(ms), 1) if ms else 0,
-        "mean": round(statistics.fmean(ms), 1) if ms else 0,
-    }
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_gunicorn(workers: int, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn as in the Procfile, its access log giving each request's server time (ms)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import requests
-    from django.db import connection
-
-    port = _free_port()
-    env = dict(os.environ, DEBUG="false")
-    # the server reads the database this process writes (under pytest: the test database)
-    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
-    if parts.scheme.startswith("postgres"):
-        name = connection.settings_dict["NAME"]
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own command line
-        [str(gunicorn), "erp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        + ["--threads", str(threads), "--log-level", "warning"]
-        + ["--access-logfile", str(log), "--access-logformat", "%(m)s %(U)s %(s)s %(M)s"],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{url}/healthz", timeout=5)
-            return server, url
-        except requests.RequestException:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.2)
+    return summary(ms, scale=1, digits=1)
 
 
 def _setup(vouchers: int, sold: int):
@@ -180,8 +127,8 @@ def _server_times(log: Path, since: int, code: str) -> dict:
     ):
         ms = [float(p[3]) for p in lines if len(p) == 4 and p[0] == method and p[1] == path]
         out[label] = _summary(ms)
-    out["ratio_p95_page_vs_healthz"] = round(
-        out["page_get"]["p95"] / max(out["healthz"]["p95"], 0.1), 2
+    out["ratio_p95_page_vs_healthz"] = ratio(
+        out["page_get"]["p95"], out["healthz"]["p95"], floor=0.1, digits=2
     )
     return out
 
@@ -249,7 +196,7 @@ def measure_page(url: str, site, codes: list[str], customers: int, rounds: int, 
         "healthz": health,
         "errors": errors[:5],
         "error_count": len(errors),
-        "ratio_p95_page_vs_healthz": round(page["p95"] / max(health["p95"], 0.1), 2),
+        "ratio_p95_page_vs_healthz": ratio(page["p95"], health["p95"], floor=0.1, digits=2),
         "server": _server_times(log, mark, site.code),
     }
 
@@ -361,7 +308,9 @@ def measure_callbacks(
         "callback_to_authorised": _summary(list(first_ms.values())),
         "forged_baseline": _summary(forged_ms),
         "forged_refused_wrongly": forged_bad[:5],
-        "ratio_p95_vs_forged": round(_pct(real_ms, 0.95) / max(_pct(forged_ms, 0.95), 0.1), 2),
+        "ratio_p95_vs_forged": ratio(
+            percentile(real_ms, 95), percentile(forged_ms, 95), floor=0.1, digits=2
+        ),
     }
 
 
@@ -375,7 +324,7 @@ def run(*, customers: int, rounds: int, payments: int, workers: int = 2, threads
     wave = serve(api_key=WAVE_KEY, webhook_secrets=[WAVE_SECRET]).start_in_thread()
     log = Path(os.environ.get("ERP_VAR_DIR", ROOT / "var")) / f"bench-portal-{os.getpid()}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    server, url = _start_gunicorn(workers, threads, log)
+    server, url = start_gunicorn(workers, threads, log)
     try:
         page = measure_page(url, site, codes, customers, rounds, log)
         callbacks = measure_callbacks(url, site, package, simulated, simulator, wave, payments)

@@ -1,11 +1,11 @@
 """Benchmark: POS sales by 16 concurrent sellers over 1,000,000 past sales; the sales list and an
 agent statement at that size.
 
-On PostgreSQL. The data (50 sites, 500 agents, four packages, N vouchers already sold and their
-N sales over six months, with receipt numbers per site, commissions, refunds, remittances,
-history rows, voucher events and hotspot users) is written with binary COPY, and kept: a rerun
-at the same size reuses it (``--fresh`` rebuilds). Each run tops up the benchmark sellers'
-unused stock with the real ``generate_batch``.
+On PostgreSQL. The data is bench/generate.py's (``run`` with the sites, agents and vouchers for
+N past sales over six months, and ``trail=True``: history rows, voucher events and hotspot
+users), plus a Super Admin, an agent with no history and the commission rules, made through
+the real services. It is kept: a rerun at the same size reuses it (``--fresh`` rebuilds). Each
+run tops up the benchmark sellers' unused stock with the real ``generate_batch``.
 
 Measured, each against a baseline of the same run:
 
@@ -40,12 +40,9 @@ import contextlib
 import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -55,454 +52,147 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
-PREFIX = "pb"  # usernames pb-…, site codes PB-…, package names "PB …"
-# name, price, validity, share of sales (percent)
-PACKAGES = [
-    ("PB 1 hour", Decimal("500"), 3600, 40),
-    ("PB 1 day", Decimal("1000"), 86_400, 35),
-    ("PB 1 week", Decimal("5000"), 7 * 86_400, 20),
-    ("PB 1 month", Decimal("20000"), 30 * 86_400, 5),
-]
-DEFAULT_PERCENT = Decimal("10")  # default commission rule
-MONTH_PERCENT = Decimal("5")  # package rule on the 1-month package
+from bench import generate  # noqa: E402 - after the path and settings above
+from bench.serve import start_gunicorn  # noqa: E402
+from bench.timing import fmt, log, ratio, summary, timed  # noqa: E402
+
+PREFIX = "pb"  # the users made here beside the generated ones: pb-admin, pb-agent-new
+PASSWORD = "viornet-bench-2026-Pos"  # noqa: S105 - bench users of a bench database
+MONTH_PERCENT = Decimal("5")  # package rule on the 1-month package (the default: generate's)
 HISTORY_DAYS = 182
-MARKER_TABLE = "bench_pos_sales_dataset"
-
-
-def log(*parts) -> None:
-    print(*parts, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    """Latencies in milliseconds."""
-    ms = [v * 1000 for v in values]
-    return {
-        "n": len(ms),
-        "p50": statistics.median(ms),
-        "p95": pct(ms, 95),
-        "p99": pct(ms, 99),
-        "max": max(ms),
-    }
-
-
-def fmt(s: dict[str, float]) -> str:
-    return (
-        f"p50 {s['p50']:7.2f} ms  p95 {s['p95']:7.2f} ms  p99 {s['p99']:7.2f} ms"
-        f"  max {s['max']:7.2f} ms  (n={s['n']})"
-    )
+MARKER_TABLE = "bench_pos_sales_generated"
 
 
 # --- the data ---------------------------------------------------------------------------------
 class Dataset:
-    """What the measurements need from the generated data."""
+    """What the measurements need from the generated data (sites ``G<tag>-…``)."""
 
-    def __init__(self):
+    def __init__(self, tag: str):
         from erp.accounts.models import User
         from erp.sites.models import Site
         from erp.vouchers.models import Package
 
+        self.tag = tag
         self.admin = User.objects.get(username=f"{PREFIX}-admin")
-        self.finance = User.objects.get(username=f"{PREFIX}-finance")
+        self.finance = User.objects.get(username=f"g{tag.lower()}fin0")
         self.newcomer = User.objects.get(username=f"{PREFIX}-agent-new")
-        self.sites = list(Site.objects.filter(code__startswith="PB-").order_by("code"))
-        self.packages = list(Package.objects.filter(name__startswith="PB ").order_by("price"))
+        self.sites = list(Site.objects.filter(code__startswith=f"G{tag}-").order_by("code"))
+        names = [name for name, *_rest in generate.PACKAGES]
+        self.packages = list(Package.objects.filter(name__in=names).order_by("price"))
 
 
-def _marker(cursor) -> int | None:
+def _marker(cursor) -> tuple | None:
     cursor.execute(
-        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE}"
-        " (sales bigint NOT NULL, sites int NOT NULL, built_at timestamptz NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (sales bigint NOT NULL, sites int NOT NULL,"
+        " tag text NOT NULL, built_at timestamptz NOT NULL)"
     )
-    cursor.execute(f"SELECT sales, sites FROM {MARKER_TABLE}")  # noqa: S608 - our table
-    row = cursor.fetchone()
-    return row if row else None
+    cursor.execute(f"SELECT sales, sites, tag FROM {MARKER_TABLE}")  # noqa: S608 - our table
+    return cursor.fetchone()
 
 
 def _wipe(cursor) -> None:
-    """Empty every table the generator fills (the benchmark database only)."""
+    """Empty every table the generator and this benchmark fill (a benchmark database only)."""
     from django.db import connection
+
+    from erp.accounts.models import User
 
     name = connection.settings_dict["NAME"]
     if "bench" not in name and not name.startswith("test_"):
         raise SystemExit(f"refusing to wipe database {name!r}: its name must contain 'bench'")
-    log(f"wiping the sales benchmark data of {name} ...")
-    cursor.execute(
-        "TRUNCATE sales_refund, sales_historicalrefund, sales_remittance,"
-        " sales_historicalremittance, sales_sale, sales_historicalsale, sales_receiptcounter,"
-        " sales_commissionrule, sales_historicalcommissionrule, vouchers_voucherevent,"
-        " vouchers_voucher, vouchers_voucherbatch, vouchers_historicalvoucherbatch,"
-        " mikrotik_hotspotuser CASCADE"
-    )
+    log(f"wiping the benchmark data of {name} ...")
+    tables = [*generate.BIG_TABLES, "sites_site", "assets_asset", "sales_receiptcounter"]
+    tables += ["sales_commissionrule", "sales_historicalsale", "sales_historicalrefund"]
+    tables += ["sales_historicalremittance", "vouchers_voucherevent", "mikrotik_hotspotuser"]
+    cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     cursor.execute(f"DELETE FROM {MARKER_TABLE}")  # noqa: S608 - our table
-    from erp.accounts.models import User
-    from erp.mikrotik.models import HotspotProfile
-    from erp.sites.models import Router, Site
-    from erp.vouchers.models import Package
-
-    Package.objects.filter(name__startswith="PB ").delete()
-    HotspotProfile.objects.filter(name__startswith="pkg-pb-").delete()
-    Router.objects.filter(site__code__startswith="PB-").delete()
-    Site.objects.filter(code__startswith="PB-").delete()
+    generated = r"^g[0-9a-f]{6}(fin)?[0-9]+$"
+    User.objects.filter(username__regex=generated).delete()
     User.objects.filter(username__startswith=f"{PREFIX}-").delete()
 
 
-def _copy(cursor, table: str, columns: list[str], types: list[str], rows) -> int:
-    n = 0
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-    with cursor.copy(sql) as copy:
-        copy.set_types(types)
-        for row in rows:
-            copy.write_row(row)
-            n += 1
-    return n
+def build(n_sales: int, *, sites: int = 50, agents_per_site: int = 10, seed: int = 2026) -> str:
+    """Generate the dataset with bench/generate.py, then what it lacks through the services;
+    returns the generator's tag. The caller has emptied the tables."""
+    from django.db import connection
 
-
-def _users(sites: int, agents_per_site: int):
-    """Super Admin, Finance and agents, in bulk: one password hash for all (hashing each
-    would take minutes and measure nothing)."""
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
-
-    from erp.accounts.models import User
     from erp.accounts.roles import Role
+    from erp.accounts.services import create_user
+    from erp.sales.services import save_commission_rule
+    from erp.sites.models import Site
+    from erp.sites.services import update_site
+    from erp.vouchers.models import Package
 
-    hashed = make_password("viornet-bench-2026")
-    groups = {g.name: g for g in Group.objects.all()}
-
-    def user(name, role):
-        return User(username=f"{PREFIX}-{name}", password=hashed, first_name=name), role
-
-    made = [user("admin", Role.SUPER_ADMIN), user("finance", Role.FINANCE)]
-    made.append(user("agent-new", Role.AGENT))
-    made += [
-        user(f"agent-{s:03d}-{a:02d}", Role.AGENT)
-        for s in range(sites)
-        for a in range(agents_per_site)
-    ]
-    User.objects.bulk_create([u for u, _ in made], batch_size=1000)
-    User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=u.pk, group_id=groups[str(r)].pk) for u, r in made],
-        batch_size=1000,
+    made = generate.run(
+        0,
+        seed=seed,
+        days=HISTORY_DAYS,
+        sites=sites,
+        agents=sites * agents_per_site,
+        vouchers=round(n_sales / generate.SOLD_SHARE),
+        clients=max(1, n_sales // 10),
+        trail=True,
+        quiet=True,
     )
-    return {u.username: u for u, _ in made}
-
-
-def build(n_sales: int, *, sites: int = 50, agents_per_site: int = 10, seed: int = 2026) -> None:
-    """Generate the whole dataset. The caller has emptied the tables."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from erp.sales.models import CommissionRule, ReceiptCounter
-    from erp.sites.services import create_router, create_site
-    from erp.vouchers import codes
-    from erp.vouchers.choices import MAX_BATCH, BatchStatus, VoucherStatus
-    from erp.vouchers.models import VoucherBatch
-    from erp.vouchers.services import save_package
-
-    rng = random.Random(seed)  # noqa: S311 - made-up data, reproducible
-    started = time.perf_counter()
-    users = _users(sites, agents_per_site)
-    admin, finance = users[f"{PREFIX}-admin"], users[f"{PREFIX}-finance"]
-    site_rows, routers, site_agents = [], [], []
-    for s in range(sites):
-        agents = [users[f"{PREFIX}-agent-{s:03d}-{a:02d}"] for a in range(agents_per_site)]
-        if s == 0:
-            agents.append(users[f"{PREFIX}-agent-new"])
-        site = create_site(
-            actor=admin, name=f"Bench site {s:03d}", code=f"PB-{s:03d}", agents=agents
-        )
-        router = create_router(
-            actor=admin, site=site, name="main", host="127.0.0.1", username="admin", password="x"
-        )
-        site_rows.append(site)
-        routers.append(router)
-        site_agents.append(agents[:agents_per_site])
-    packages = [
-        save_package(actor=admin, name=n, price=p, validity_seconds=v, sites=site_rows)
-        for n, p, v, _share in PACKAGES
-    ]
-    CommissionRule.objects.create(percent=DEFAULT_PERCENT)
-    CommissionRule.objects.create(package=packages[-1], percent=MONTH_PERCENT)
-    log(f"  users, sites, routers, packages: {time.perf_counter() - started:.1f} s")
-
-    # The plan: which site, agent and package each sale has, in time order.
-    weights = [share for *_rest, share in PACKAGES]
-    plan_site = [rng.randrange(sites) for _ in range(n_sales)]
-    plan_agent = [rng.randrange(agents_per_site) for _ in range(n_sales)]
-    plan_pkg = rng.choices(range(len(packages)), weights=weights, k=n_sales)
-    per_pair: dict[tuple[int, int], int] = defaultdict(int)
-    for s, p in zip(plan_site, plan_pkg, strict=True):
-        per_pair[s, p] += 1
-    now = timezone.now()
-    t0 = now - timedelta(days=HISTORY_DAYS)
-    span = timedelta(days=HISTORY_DAYS) - timedelta(hours=1)
-    batches = {
-        (s, p): VoucherBatch(
-            package=packages[p],
-            router=routers[s],
-            site=site_rows[s],
-            quantity=max(1, min(per_pair.get((s, p), 0), MAX_BATCH)),
-            status=BatchStatus.READY,
-            requested_by=admin,
-            decided_by=finance,
-            decided_at=t0 - timedelta(days=2),
-            preapproved=False,
-            generated_count=per_pair.get((s, p), 0),
-            pushed_count=per_pair.get((s, p), 0),
-        )
-        for s in range(sites)
-        for p in range(len(packages))
-    }
-    VoucherBatch.objects.bulk_create(batches.values())
+    log(f"  generated {made['sales']:,} sales at {sites} sites: {made['seconds']} s")
+    tag = made["tag"]
+    admin = create_user(
+        actor=None, username=f"{PREFIX}-admin", password=PASSWORD, role=Role.SUPER_ADMIN
+    )
+    newcomer = create_user(
+        actor=admin, username=f"{PREFIX}-agent-new", password=PASSWORD, role=Role.AGENT
+    )
+    first = Site.objects.filter(code__startswith=f"G{tag}-").order_by("code").first()
+    update_site(actor=admin, site=first, agents=[*first.agents.all(), newcomer])
+    save_commission_rule(actor=admin, percent=Decimal(str(generate.COMMISSION * 100)))
+    month_name = max(generate.PACKAGES, key=lambda p: p[2])[0]
+    month = Package.objects.get(name=month_name)
+    save_commission_rule(actor=admin, package=month, percent=MONTH_PERCENT)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence('vouchers_voucher', 'id')")
-        seq = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s)", [seq])
-        first_id = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, %s)", [seq, first_id + n_sales])
-    all_codes = codes.unique_codes(n_sales, 11)
-
-    # Sales, vouchers, refunds and remittances, computed together in one pass.
-    receipt = [0] * sites
-    vouchers, sales, refunds = [], [], []
-    owed: dict[tuple, Decimal] = defaultdict(Decimal)  # (agent, week) -> cash less commission
-    prices = [p.price for p in packages]
-    validity = [timedelta(seconds=p.validity_seconds) for p in packages]
-    for k in range(n_sales):
-        s, a, p = plan_site[k], plan_agent[k], plan_pkg[k]
-        agent = site_agents[s][a]
-        sold_at = t0 + span * k / n_sales
-        receipt[s] += 1
-        price = prices[p]
-        discount = (price / 10).quantize(Decimal("0.01")) if rng.random() < 0.03 else Decimal(0)
-        amount = price - discount
-        percent = MONTH_PERCENT if p == len(packages) - 1 else DEFAULT_PERCENT
-        commission = (amount * percent / 100).quantize(Decimal("0.01"))
-        mobile = rng.random() < 0.35
-        refunded = rng.random() < 0.005
-        activated = sold_at + timedelta(minutes=rng.randrange(1, 120))
-        expires = activated + validity[p]
-        if refunded:
-            status, activated, expires = VoucherStatus.VOID, None, None
-        elif now - sold_at < timedelta(hours=2):
-            status, activated, expires = VoucherStatus.SOLD, None, None
-        elif expires < now:
-            status = VoucherStatus.EXPIRED
-        else:
-            status = VoucherStatus.ACTIVE
-        sale_id = uuid.uuid4()
-        batch = batches[s, p]
-        voided = sold_at + timedelta(minutes=30) if refunded else None
-        vouchers.append(
-            (
-                first_id + k,
-                all_codes[k],
-                "",
-                batch.pk,
-                packages[p].pk,
-                site_rows[s].pk,
-                routers[s].pk,
-                agent.pk,
-                status,
-                sold_at,
-                activated,
-                expires,
-                voided,
-                t0 - timedelta(days=1),
-            )
-        )
-        sales.append(
-            (
-                sale_id,
-                sold_at,
-                sold_at,
-                price,
-                discount,
-                amount,
-                commission,
-                "mobile" if mobile else "cash",
-                f"MP{rng.randrange(10**9):09d}" if mobile else "",
-                receipt[s],
-                uuid.uuid4(),
-                sold_at,
-                packages[p].pk,
-                agent.pk,
-                site_rows[s].pk,
-                first_id + k,
-            )
-        )
-        if refunded:
-            refunds.append(
-                (uuid.uuid4(), voided, voided, amount, commission, "bench", voided, finance.pk)
-                + (sale_id,)
-            )
-        else:
-            owed[agent.pk, (sold_at - t0).days // 7] += amount - commission
-    del plan_site, plan_agent, plan_pkg, all_codes
-    remittances = []
-    for (agent_id, week), amount in owed.items():
-        at = t0 + timedelta(days=7 * week + 7, hours=10)
-        if at < now and amount > 0:
-            paid = (amount * Decimal("0.95")).quantize(Decimal("0.01"))
-            remittances.append(
-                (uuid.uuid4(), at, at, paid, "cash", "", at, "weekly", agent_id, finance.pk)
-            )
-    log(f"  plan of {n_sales:,} sales: {time.perf_counter() - started:.1f} s")
-
-    from erp.sales.models import Sale
-    from erp.vouchers.services import COPY_COLUMNS, COPY_TYPES
-
-    # The voucher columns of generate_batch's COPY, plus the id and what a sale set.
-    v_columns = ["id", *COPY_COLUMNS]
-    v_types = ["int8", *COPY_TYPES]
-    extra = ["sold_at", "activated_at", "expires_at", "voided_at"]
-    order = ["id", "code", "password", "batch_id", "package_id", "site_id", "router_id"]
-    order += ["agent_id", "status", *extra, "created_at"]
-    types = dict(zip(v_columns, v_types, strict=True)) | dict.fromkeys(extra, "timestamptz")
-    sale_columns = [
-        "id",
-        "created_at",
-        "updated_at",
-        "price",
-        "discount",
-        "amount",
-        "commission",
-        "payment_method",
-        "payment_reference",
-        "receipt_number",
-        "idempotency_key",
-        "sold_at",
-        "package_id",
-        "seller_id",
-        "site_id",
-        "voucher_id",
-    ]
-    sale_types = ["uuid", "timestamptz", "timestamptz"] + ["numeric"] * 4
-    sale_types += ["varchar", "varchar", "int4", "uuid", "timestamptz"] + ["uuid"] * 3 + ["int8"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        _copy(cursor, "vouchers_voucher", order, [types[c] for c in order], vouchers)
-        log(f"  COPY {len(vouchers):,} vouchers: {time.perf_counter() - started:.1f} s")
-        del vouchers
-        _copy(cursor, Sale._meta.db_table, sale_columns, sale_types, sales)
-        log(f"  COPY {len(sales):,} sales: {time.perf_counter() - started:.1f} s")
-        del sales
-        refund_columns = ["id", "created_at", "updated_at", "amount", "commission_reversed"]
-        refund_columns += ["reason", "refunded_at", "refunded_by_id", "sale_id"]
-        refund_types = ["uuid", "timestamptz", "timestamptz", "numeric", "numeric", "varchar"]
-        refund_types += ["timestamptz", "uuid", "uuid"]
-        _copy(cursor, "sales_refund", refund_columns, refund_types, refunds)
-        rem_columns = ["id", "created_at", "updated_at", "amount", "method", "reference"]
-        rem_columns += ["received_at", "note", "agent_id", "received_by_id"]
-        rem_types = ["uuid", "timestamptz", "timestamptz", "numeric", "varchar", "varchar"]
-        rem_types += ["timestamptz", "varchar", "uuid", "uuid"]
-        _copy(cursor, "sales_remittance", rem_columns, rem_types, remittances)
-        log(
-            f"  COPY {len(refunds):,} refunds, {len(remittances):,} remittances:"
-            f" {time.perf_counter() - started:.1f} s"
-        )
-        # What the services write beside each sale, derived in the database.
         cursor.execute(
-            "INSERT INTO sales_historicalsale (id, created_at, updated_at, price, discount,"
-            " amount, commission, payment_method, payment_reference, receipt_number,"
-            " idempotency_key, sold_at, history_date, history_type, client_id,"
-            " history_user_id, package_id, seller_id, site_id, voucher_id)"
-            " SELECT id, created_at, updated_at, price, discount, amount, commission,"
-            " payment_method, payment_reference, receipt_number, idempotency_key, sold_at,"
-            " created_at, '+', client_id, seller_id, package_id, seller_id, site_id, voucher_id"
-            " FROM sales_sale WHERE site_id IN"
-            " (SELECT id FROM sites_site WHERE code LIKE 'PB-%%')"
+            f"INSERT INTO {MARKER_TABLE} (sales, sites, tag, built_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, now())",
+            [n_sales, sites, tag],
         )
-        cursor.execute(
-            "INSERT INTO vouchers_voucherevent (kind, at, note, actor_id, voucher_id)"
-            " SELECT 'sold', sold_at, 'receipt ' || receipt_number, seller_id, voucher_id"
-            " FROM sales_sale WHERE site_id IN"
-            " (SELECT id FROM sites_site WHERE code LIKE 'PB-%%')"
-        )
-        cursor.execute(
-            "INSERT INTO vouchers_voucherevent (kind, at, note, actor_id, voucher_id)"
-            " SELECT 'voided', r.refunded_at, 'refund: bench', r.refunded_by_id, s.voucher_id"
-            " FROM sales_refund r JOIN sales_sale s ON s.id = r.sale_id"
-            " WHERE s.site_id IN (SELECT id FROM sites_site WHERE code LIKE 'PB-%%')"
-        )
-        cursor.execute(
-            "INSERT INTO mikrotik_hotspotuser (name, password, profile, disabled, removed,"
-            " comment, router_item_id, sync_state, last_error, uptime_seconds, bytes_in,"
-            " bytes_out, created_at, router_id)"
-            " SELECT v.code, v.code, hp.name, v.status IN ('expired', 'void'), false,"
-            " 'sold', '*' || to_hex(v.id), 'synced', '', 0, 0, 0, v.created_at, v.router_id"
-            " FROM vouchers_voucher v JOIN vouchers_package p ON p.id = v.package_id"
-            " JOIN mikrotik_hotspotprofile hp ON hp.id = p.profile_id"
-            " WHERE v.site_id IN (SELECT id FROM sites_site WHERE code LIKE 'PB-%%')"
-        )
-        log(
-            "  history, voucher events, hotspot users (INSERT … SELECT):"
-            f" {time.perf_counter() - started:.1f} s"
-        )
-        ReceiptCounter.objects.bulk_create(
-            [ReceiptCounter(site=site, last_number=receipt[s]) for s, site in enumerate(site_rows)]
-        )
-        cursor.execute(
-            f"INSERT INTO {MARKER_TABLE} (sales, sites, built_at) VALUES (%s, %s, now())",  # noqa: S608
-            [n_sales, sites],
-        )
-    with connection.cursor() as cursor:
-        for table in (
-            "vouchers_voucher",
-            "sales_sale",
-            "sales_historicalsale",
-            "vouchers_voucherevent",
-            "mikrotik_hotspotuser",
-            "sales_refund",
-            "sales_remittance",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-    log(f"  built and analysed in {time.perf_counter() - started:.1f} s")
+    return tag
 
 
 def prepare(n_sales: int, *, fresh: bool, sites: int = 50, agents_per_site: int = 10) -> Dataset:
     """The dataset at this size: reused if it is there, else (re)built."""
     from django.db import connection
 
+    from erp.sales.models import Sale
+
     if connection.vendor != "postgresql":
         raise SystemExit("this benchmark needs PostgreSQL (set DATABASE_URL)")
+    if agents_per_site < 2:
+        raise SystemExit("two sellers share each site: --agents-per-site must be at least 2")
     with connection.cursor() as cursor:
         have = _marker(cursor)
-        from erp.sales.models import Sale
-        from erp.sites.models import Site
-
-        built = Site.objects.filter(code__startswith="PB-").count() == sites
-        if have is not None and not built and not Sale.objects.exists():
+        if have is not None and not Sale.objects.exists():
             cursor.execute(f"DELETE FROM {MARKER_TABLE}")  # noqa: S608 - stale (a flushed db)
             have = None
-        if have == (n_sales, sites) and not fresh:
+        if have is not None and have[:2] == (n_sales, sites) and not fresh:
             log(f"reusing the dataset of {n_sales:,} sales at {sites} sites")
-            return Dataset()
+            return Dataset(have[2])
         if have is not None or fresh or Sale.objects.exists():
             if not fresh:
                 raise SystemExit(
                     f"the database holds another dataset ({have}); run with --fresh to rebuild"
                 )
             _wipe(cursor)
-    log(f"building {n_sales:,} sales at {sites} sites ...")
-    build(n_sales, sites=sites, agents_per_site=agents_per_site)
-    return Dataset()
+    log(f"building {n_sales:,} sales at {sites} sites with bench/generate.py ...")
+    return Dataset(build(n_sales, sites=sites, agents_per_site=agents_per_site))
 
 
 def sellers_of(data: Dataset, count: int):
-    """The benchmark sellers: agents 0 and 1 of the first count/2 sites, so that two sellers
-    share each site's receipt counter, as two agents of one site do."""
+    """The benchmark sellers: two agents of each of the first count/2 sites, who share the
+    site's receipt counter (generate.py puts agent i at site i mod the number of sites)."""
     from erp.accounts.models import User
 
-    names = [f"{PREFIX}-agent-{i // 2:03d}-{i % 2:02d}" for i in range(count)]
+    n = len(data.sites)
+    names = [f"g{data.tag.lower()}{i // 2 + (i % 2) * n:05d}" for i in range(count)]
     found = {u.username: u for u in User.objects.filter(username__in=names)}
-    return [found[n] for n in names]
+    return [found[name] for name in names]
 
 
 def top_up_stock(data: Dataset, sellers, per_package: int) -> None:
@@ -525,8 +215,7 @@ def top_up_stock(data: Dataset, sellers, per_package: int) -> None:
     }
     made = 0
     for seller in sellers:
-        site = seller.agent_sites.filter(code__startswith="PB-").order_by("code").first()
-        router = site.routers.first()
+        router = seller.agent_sites.order_by("code").first().routers.first()
         for package in data.packages:
             missing = per_package - have.get((seller.pk, package.pk), 0)
             if missing > 0:
@@ -667,7 +356,7 @@ def check_sales(sale_ids: list[str], sellers) -> dict:
     rows = Sale.objects.filter(pk__in=sale_ids)
     agg = rows.aggregate(n=Count("pk"), vouchers=Count("voucher", distinct=True))
     not_sold = rows.exclude(voucher__status="sold").count()
-    sites = {s.pk for seller in sellers for s in seller.agent_sites.filter(code__startswith="PB-")}
+    sites = {s.pk for seller in sellers for s in seller.agent_sites.all()}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT site_id, count(*), min(receipt_number), max(receipt_number),"
@@ -687,14 +376,6 @@ def check_sales(sale_ids: list[str], sellers) -> dict:
 
 
 # --- sale latency over HTTP -------------------------------------------------------------------
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_http(
     data: Dataset, sellers, per_seller: int, *, workers: int, threads: int, think_ms: float = 0
 ) -> dict:
@@ -706,28 +387,9 @@ def measure_http(
 
     from rest_framework_simplejwt.tokens import AccessToken
 
-    port = _free_port()
-    env = dict(os.environ, DEBUG="false")
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own command line
-        [str(gunicorn), "erp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        + ["--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
+    server, url = start_gunicorn(workers, threads)
+    port = urlparse(url).port
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                conn.close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
         tokens = {s.pk: str(AccessToken.for_user(s)) for s in sellers}
         barrier = threading.Barrier(len(sellers) + 1)
         out: dict = {}
@@ -771,7 +433,11 @@ def measure_http(
                     statuses.append(status)
                     ids.append(body.get("id"))
                 finished = time.perf_counter()
-                status, body = post(data.packages[0], key)
+                # the last request again, as sent: its sale (the same key with another
+                # body is refused, 422)
+                status, body = post(
+                    data.packages[(per_seller - 1 + index) % len(data.packages)], key
+                )
                 out[seller.pk] = (
                     lat,
                     ids,
@@ -817,14 +483,7 @@ def measure_http(
 
 # --- reads: the sales list and a statement ----------------------------------------------------
 def _timed(fn, repeat: int, warmup: int = 2) -> dict:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return summary(times)
+    return summary(timed(fn, repeat, warmup)[0])
 
 
 def _cursor_for(position) -> str:
@@ -1027,7 +686,7 @@ def _sale_line(label: str, m: dict) -> str:
 
 
 def _ratio(a: dict, b: dict, key: str) -> float:
-    return a["latency"][key] / b["latency"][key]
+    return ratio(a["latency"][key], b["latency"][key])
 
 
 def report(result: dict, target_p95: float, target_read: float) -> bool:
@@ -1079,8 +738,8 @@ def report(result: dict, target_p95: float, target_read: float) -> bool:
         log(f"  API page at row {f['depth']:>9,}: {fmt(f['api_deep'])}")
         log(f"  keyset query there:       {fmt(f['keyset_deep'])}")
         log(f"  OFFSET + COUNT there:     {fmt(f['offset_deep'])}")
-        ratio = f["offset_deep"]["p50"] / f["keyset_deep"]["p50"]
-        log(f"  ratio OFFSET + COUNT / keyset (p50): {ratio:.1f}x")
+        by = ratio(f["offset_deep"]["p50"], f["keyset_deep"]["p50"])
+        log(f"  ratio OFFSET + COUNT / keyset (p50): {by:.1f}x")
         ok &= max(f["api_first"]["p95"], f["api_deep"]["p95"]) <= target_read
     base = reads["statement"]["new agent"]
     for who, f in reads["statement"].items():
@@ -1093,8 +752,8 @@ def report(result: dict, target_p95: float, target_read: float) -> bool:
         log(f"  API as Finance:   {fmt(f['api_finance'])}")
         ok &= max(f["api_agent"]["p95"], f["api_finance"]["p95"]) <= target_read
     agent = reads["statement"]["agent"]
-    ratio = agent["api_agent"]["p50"] / base["api_agent"]["p50"]
-    log(f"  ratio agent with history / agent with none (API p50): {ratio:.2f}x")
+    by = ratio(agent["api_agent"]["p50"], base["api_agent"]["p50"])
+    log(f"  ratio agent with history / agent with none (API p50): {by:.2f}x")
     log(f"COUNT queries in list pages: {len(reads['count_queries'])}")
     log(
         f"sequential scans of sales_sale in list and statement plans: {len(reads['seq_scans'])}"

@@ -19,7 +19,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -27,15 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
+from bench.timing import clock, ratio  # noqa: E402 - after the path above
+
 
 class Rollback(Exception):
     """Raised to roll the benchmark's transaction back."""
-
-
-def _timed(fn, *args, **kwargs) -> float:
-    began = time.perf_counter()
-    fn(*args, **kwargs)
-    return time.perf_counter() - began
 
 
 def run(agents: int, repeats: int) -> dict:
@@ -79,8 +74,8 @@ def run(agents: int, repeats: int) -> dict:
             lo, hi = (local_midnight(d) for d in (first, today))
             for round_ in range(repeats):
                 RollupState.objects.update(stock_day=None)  # as on a new day: stock whole
-                figures["whole"].append(_timed(rollups.refresh))
-                figures["stock whole"].append(_timed(rollups.refresh_stock))
+                figures["whole"].append(clock(rollups.refresh))
+                figures["stock whole"].append(clock(rollups.refresh_stock))
                 chosen = holders[round_ * agents : (round_ + 1) * agents]
                 for seller in User.objects.filter(pk__in=chosen):
                     voucher = (
@@ -101,16 +96,16 @@ def run(agents: int, repeats: int) -> dict:
                         payment_method="cash",
                         code=voucher.code,
                     )
-                figures["incremental"].append(_timed(rollups.refresh))
+                figures["incremental"].append(clock(rollups.refresh))
                 changed = rollups.stock_changed_since(timezone.now() - rollups.OVERLAP) or set()
-                figures["stock incremental"].append(_timed(rollups.refresh_stock, None, changed))
+                figures["stock incremental"].append(clock(rollups.refresh_stock, None, changed))
                 held = Voucher.objects.filter(status="unused", agent__in=chosen).count()
                 rolled = sum(
                     StockAge.objects.filter(agent__in=chosen).values_list("vouchers", flat=True)
                 )
-                figures["statements raw"].append(_timed(statements, agent_ids, start=lo, end=hi))
+                figures["statements raw"].append(clock(statements, agent_ids, start=lo, end=hi))
                 figures["statements report"].append(
-                    _timed(statements_report, actor=admin, start=first, end=today)
+                    clock(statements_report, actor=admin, start=first, end=today)
                 )
                 seen = set(chosen) <= changed
                 checks.append({"sellers_seen": seen, "held": held, "rolled": rolled})
@@ -135,11 +130,12 @@ def main() -> None:
     print(f"{args.agents} agents selling one voucher each, median of {args.repeats}")
     for name, seconds in got.items():
         print(f"  {name:>18}: {seconds * 1000:10.1f} ms")
-    print(f"  refresh ratio (whole / incremental): {got['whole'] / got['incremental']:.1f}×")
-    ratio = got["stock whole"] / got["stock incremental"]
-    print(f"  stock ratio (whole / incremental):   {ratio:.1f}×")
-    ratio = got["statements raw"] / got["statements report"]
-    print(f"  statements ratio (raw / report):     {ratio:.1f}×")
+    for label, measured, baseline in (
+        ("refresh ratio (whole / incremental):", "whole", "incremental"),
+        ("stock ratio (whole / incremental):  ", "stock whole", "stock incremental"),
+        ("statements ratio (raw / report):    ", "statements raw", "statements report"),
+    ):
+        print(f"  {label} {ratio(got[measured], got[baseline]):.1f}×")
 
 
 if __name__ == "__main__":

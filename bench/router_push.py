@@ -20,13 +20,14 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+from bench.timing import Stopwatch, ratio  # noqa: E402 - after the path above
 
 
 def _start_simulator(latency: float) -> tuple[subprocess.Popen, int]:
@@ -100,27 +101,24 @@ def run(users: int, latency: float) -> dict[str, float]:
         )
         specs = [HotspotUserSpec(name=f"B{tag}{i:06d}") for i in range(users)]
 
-        started = time.perf_counter()
-        with RouterClient(baseline_router) as client:
+        with Stopwatch() as baseline, RouterClient(baseline_router) as client:
             for spec in specs:
                 client.add(
                     "/ip/hotspot/user", name=spec.name, password=spec.name, profile="default"
                 )
-        baseline = time.perf_counter() - started
         assert _count_users(baseline_router) == users
 
         queue_hotspot_users(pipelined_router, specs)
-        started = time.perf_counter()
-        report = push_pending_users(pipelined_router)
-        pipelined = time.perf_counter() - started
+        with Stopwatch() as pipelined:
+            report = push_pending_users(pipelined_router)
         assert report.added == users and report.remaining == 0, report
         assert _count_users(pipelined_router) == users
         return {
             "users": users,
             "latency_ms": latency * 1000,
-            "baseline_s": baseline,
-            "pipelined_s": pipelined,
-            "ratio": baseline / pipelined,
+            "baseline_s": baseline.seconds,
+            "pipelined_s": pipelined.seconds,
+            "ratio": ratio(baseline.seconds, pipelined.seconds),
         }
     finally:
         HotspotUser.objects.filter(router__site=site).delete()

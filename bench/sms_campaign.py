@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
+from bench.timing import Stopwatch, ratio  # noqa: E402 - after the path above
+
 
 def run(
     recipients: int = 10_000,
@@ -88,28 +90,27 @@ def run(
             batch_size=5000,
         )
         # baseline: the same number of ready-made rows, bulk inserted
-        started = time.perf_counter()
-        rows = [
-            Message(
-                gateway=gateway,
-                phone=f"+25571{i:07d}",
-                text="ready-made text",
-                encoding="GSM-7",
-                parts=1,
-                kind=MessageKind.MARKETING,
-                source=f"bench-{tag}-{i}",
-            )
-            for i in range(recipients)
-        ]
-        Message.objects.bulk_create(rows, batch_size=2000)
-        baseline = time.perf_counter() - started
+        with Stopwatch() as baseline:
+            rows = [
+                Message(
+                    gateway=gateway,
+                    phone=f"+25571{i:07d}",
+                    text="ready-made text",
+                    encoding="GSM-7",
+                    parts=1,
+                    kind=MessageKind.MARKETING,
+                    source=f"bench-{tag}-{i}",
+                )
+                for i in range(recipients)
+            ]
+            Message.objects.bulk_create(rows, batch_size=2000)
         Message.objects.filter(source__startswith=f"bench-{tag}-").delete()
 
-        started = time.perf_counter()
-        campaign = services.start_campaign(
-            actor=user, name=f"Bench {tag}", template=template, filters={"site": site.pk}
-        )
-        queue_s = time.perf_counter() - started
+        with Stopwatch() as queued:
+            campaign = services.start_campaign(
+                actor=user, name=f"Bench {tag}", template=template, filters={"site": site.pk}
+            )
+        baseline, queue_s = baseline.seconds, queued.seconds
         assert campaign.total == recipients
 
         # drain: the simulator's limit is `parts` per `window` seconds; the pump's throttle
@@ -147,14 +148,14 @@ def run(
             "recipients": recipients,
             "baseline_s": round(baseline, 3),
             "queue_s": round(queue_s, 3),
-            "queue_ratio": round(queue_s / baseline, 2) if baseline else None,
+            "queue_ratio": ratio(queue_s, baseline, digits=2),
             "parts_per_window": parts,
             "window_s": window,
             "drain_s": round(elapsed, 2),
             "accepted": len(accepted),
             "limit_parts_per_s": round(limit_rate, 2),
             "pace_parts_per_s": round(pace, 2),
-            "pace_ratio": round(pace / limit_rate, 3),
+            "pace_ratio": ratio(pace, limit_rate, digits=3),
             "max_parts_in_window": sim.max_parts_in_window(),
             "refused_for_rate": sim.rejected_for_rate,
         }

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+from bench.timing import Stopwatch, ratio  # noqa: E402 - after the path above
 
 
 def run(count: int) -> dict[str, float]:
@@ -57,25 +58,21 @@ def run(count: int) -> dict[str, float]:
         ]
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)")
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
+        with Stopwatch() as baseline, transaction.atomic(), connection.cursor() as cursor:
             # the same columns and types as the service's COPY
             columns = ", ".join(services.COPY_COLUMNS)
             with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(services.COPY_TYPES)
                 for row in ready:
                     copy.write_row(row)
-        baseline = time.perf_counter() - started
-
-        started = time.perf_counter()
-        made = services.generate_batch(batch)
-        generated = time.perf_counter() - started
+        with Stopwatch() as generated:
+            made = services.generate_batch(batch)
         assert made == count == Voucher.objects.filter(batch=batch).count()
         return {
             "vouchers": count,
-            "copy_s": baseline,
-            "generate_s": generated,
-            "ratio": generated / baseline,
+            "copy_s": baseline.seconds,
+            "generate_s": generated.seconds,
+            "ratio": ratio(generated.seconds, baseline.seconds),
         }
     finally:
         with connection.cursor() as cursor:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+from bench.timing import Stopwatch, ratio  # noqa: E402 - after the path above
 
 
 class _Site:
@@ -34,22 +35,19 @@ def run(cards: int) -> dict[str, float]:
         voucher = Voucher(code=code, package=package)
         voucher._state.fields_cache["site"] = _Site()
         vouchers.append(voucher)
-    started = time.perf_counter()
-    printing.cards_html(vouchers, layout="a4", per_page=12)
-    html_s = time.perf_counter() - started
-    started, cpu_started = time.perf_counter(), time.process_time()
-    pdf = printing.cards_pdf(vouchers, layout="a4", per_page=12)
-    pdf_s = time.perf_counter() - started
+    with Stopwatch() as html:
+        printing.cards_html(vouchers, layout="a4", per_page=12)
     # WeasyPrint works in this process: its CPU time does not grow when other work shares
     # the machine, the wall time does.
-    pdf_cpu_s = time.process_time() - cpu_started
+    with Stopwatch() as made:
+        pdf = printing.cards_pdf(vouchers, layout="a4", per_page=12)
     return {
         "cards": cards,
-        "html_s": html_s,
-        "pdf_s": pdf_s,
-        "pdf_cpu_s": pdf_cpu_s,
+        "html_s": html.seconds,
+        "pdf_s": made.seconds,
+        "pdf_cpu_s": made.cpu,
         "bytes": len(pdf),
-        "ratio": pdf_s / html_s,
+        "ratio": ratio(made.seconds, html.seconds),
     }
 
 

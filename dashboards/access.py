@@ -13,6 +13,8 @@ import contextvars
 from dataclasses import replace
 
 from analytics.filters import Filters
+from erp.sites.models import Site
+from erp.sites.selectors import sites_visible_to
 
 ALL = "analytics.view_analytics"
 FINANCE = "analytics.view_finance_analytics"
@@ -59,8 +61,6 @@ def own_only(user) -> bool:
 
 def scope(filters: Filters, user) -> Filters:
     """Narrow the chosen filters to what the user may see."""
-    from erp.sites.selectors import sites_visible_to
-
     if own_only(user):
         filters = replace(filters, agents=(user.pk,))
     if not user.sees_all_sites and not own_only(user):
@@ -72,6 +72,4 @@ def scope(filters: Filters, user) -> Filters:
 
 
 def _site_count() -> int:
-    from erp.sites.models import Site
-
     return Site.objects.count()

@@ -23,6 +23,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from . import access
+from .app import get_app
 
 PREFIX = "/analytics/"
 
@@ -71,7 +72,6 @@ def dash_view(request, path: str = ""):
             raise PermissionDenied
         return HttpResponseRedirect(PREFIX + access.PAGES[pages[0]][0])
     _check(request, path)
-    from .app import get_app
 
     server = get_app().server
     environ = dict(request.environ)
@@ -110,7 +110,5 @@ def _dash_script_hashes() -> list[str]:
     """The sha256 of each inline script Dash writes into its page (its config and the
     renderer's start), computed once."""
     if not _hashes:
-        from .app import get_app
-
         _hashes.extend(get_app().csp_hashes())
     return _hashes

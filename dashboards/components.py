@@ -16,10 +16,15 @@ import plotly.io as pio
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.filters import Filters
+from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.core.spreadsheet import text_frame
+from erp.sites.selectors import sites_visible_to
+from erp.vouchers.models import Package
 
 from . import access
 
@@ -44,8 +49,6 @@ def fid(page: str, name: str) -> str:
 def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool = True):
     """Date range, sites, agents and packages; options are what the user may see. Sites and
     agents may run to thousands: the first few are listed, typing searches the rest."""
-    from erp.vouchers.models import Package
-
     user = access.current_user.get()
     today = timezone.localdate()
     children = [
@@ -93,10 +96,6 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
 
 def site_options(user, search: str = "", chosen=()) -> list[dict]:
     """The chosen sites, then up to OPTIONS of the user's sites whose name or code matches."""
-    from django.db.models import Q
-
-    from erp.sites.selectors import sites_visible_to
-
     sites = sites_visible_to(user)
     picked = list(sites.filter(pk__in=list(chosen or ())).values_list("pk", "name"))
     for word in search.split():
@@ -109,11 +108,6 @@ def site_options(user, search: str = "", chosen=()) -> list[dict]:
 def agent_options(user, search: str = "", chosen=()) -> list[dict]:
     """The chosen agents, then up to OPTIONS agents whose name or username matches (none for
     an agent, who sees only their own figures)."""
-    from django.db.models import Q
-
-    from erp.accounts.models import User
-    from erp.accounts.roles import Role
-
     if access.own_only(user):
         return []
     agents = User.objects.filter(groups__name=Role.AGENT)

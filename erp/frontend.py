@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from viewflow.urls import Application, Site
 from viewflow.workflow.flow import FlowAppViewset
 
@@ -14,9 +15,13 @@ from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
 from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
+from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView
 from erp.mikrotik.viewsets import OperatedRouterViewset
+from erp.notifications.views import MarkReadView, NotificationListView
+from erp.sales.views import PosView, ReceiptPdfView, ReceiptView
 from erp.sales.viewsets import CommissionRuleViewset, RemittanceViewset, SaleViewset
 from erp.sites.viewsets import SiteViewset
+from erp.support.views_pages import DeskTicketView, TicketDetailView, TicketListView
 from erp.vouchers.viewsets import (
     BatchViewset,
     CardTemplateViewset,
@@ -60,20 +65,14 @@ class PosApp(Application):
 
     @property
     def index_path(self):
-        from erp.sales.views import PosView
-
         return path("", PosView.as_view(), name="index")
 
     @property
     def receipt_path(self):
-        from erp.sales.views import ReceiptView
-
         return path("receipt/<uuid:pk>/", ReceiptView.as_view(), name="receipt")
 
     @property
     def receipt_pdf_path(self):
-        from erp.sales.views import ReceiptPdfView
-
         return path("receipt/<uuid:pk>/pdf/", ReceiptPdfView.as_view(), name="receipt_pdf")
 
 
@@ -88,14 +87,10 @@ class NotificationsApp(Application):
 
     @property
     def index_path(self):
-        from erp.notifications.views import NotificationListView
-
         return path("", NotificationListView.as_view(viewset=self), name="index")
 
     @property
     def read_path(self):
-        from erp.notifications.views import MarkReadView
-
         return path("read/", MarkReadView.as_view(viewset=self), name="read")
 
 
@@ -117,8 +112,6 @@ class AnalyticsApp(Application):
 
     @property
     def index_path(self):
-        from django.views.generic import RedirectView
-
         return path("", RedirectView.as_view(url="/analytics/"), name="index")
 
 
@@ -133,26 +126,18 @@ class SmsApp(Application):
 
     @property
     def index_path(self):
-        from erp.messaging.views_pages import SmsLogView
-
         return path("", SmsLogView.as_view(viewset=self), name="index")
 
     @property
     def resend_path(self):
-        from erp.messaging.views_pages import ResendView
-
         return path("<uuid:pk>/resend/", ResendView.as_view(viewset=self), name="resend")
 
     @property
     def compose_path(self):
-        from erp.messaging.views_pages import ComposeView
-
         return path("send/", ComposeView.as_view(viewset=self), name="compose")
 
     @property
     def campaigns_path(self):
-        from erp.messaging.views_pages import CampaignsView
-
         return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
 
 
@@ -167,20 +152,14 @@ class SupportApp(Application):
 
     @property
     def index_path(self):
-        from erp.support.views_pages import TicketListView
-
         return path("", TicketListView.as_view(viewset=self), name="index")
 
     @property
     def desk_path(self):
-        from erp.support.views_pages import DeskTicketView
-
         return path("new/", DeskTicketView.as_view(viewset=self), name="new")
 
     @property
     def detail_path(self):
-        from erp.support.views_pages import TicketDetailView
-
         return path("<uuid:pk>/", TicketDetailView.as_view(viewset=self), name="detail")
 
 

@@ -8,16 +8,16 @@ from viewflow.contrib.auth import AuthViewset
 from dashboards.bridge import dash_view
 from erp.accounts import api as accounts_api
 from erp.assets import api as assets_api
-from erp.clients.api import ClientViewSet
+from erp.clients.api import ClientApiViewSet
 from erp.core import branding
 from erp.core.icons import favicon
 from erp.core.views import healthz
 from erp.finance.api import (
-    ExpenseViewSet,
-    ExportRunViewSet,
-    ProfitView,
-    ReportExportView,
-    ScheduledExportViewSet,
+    ExpenseApiViewSet,
+    ExportRunApiViewSet,
+    ProfitAPIView,
+    ReportExportAPIView,
+    ScheduledExportApiViewSet,
 )
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
@@ -26,13 +26,13 @@ from erp.messaging import api as messaging_api
 from erp.mikrotik import api as mikrotik_api
 from erp.ops.metrics import metrics_view
 from erp.sales.api import (
-    CommissionRuleViewSet,
-    DailySummaryView,
-    RemittanceViewSet,
-    SaleViewSet,
-    StatementView,
+    CommissionRuleApiViewSet,
+    DailySummaryAPIView,
+    RemittanceApiViewSet,
+    SaleApiViewSet,
+    StatementAPIView,
 )
-from erp.sites.api import RouterViewSet, SiteViewSet
+from erp.sites.api import RouterApiViewSet, SiteApiViewSet
 from erp.support import api as support_api
 from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
@@ -40,26 +40,28 @@ from workflows.fault_repair import api as fault_process_api
 from workflows.voucher_batch import api as batch_api
 
 router = DefaultRouter()
-router.register("sites", SiteViewSet, basename="site")
-router.register("routers", RouterViewSet, basename="router")
-router.register("clients", ClientViewSet, basename="client")
-router.register("users", accounts_api.UserViewSet, basename="user")
-router.register("packages", vouchers_api.PackageViewSet, basename="package")
+router.register("sites", SiteApiViewSet, basename="site")
+router.register("routers", RouterApiViewSet, basename="router")
+router.register("clients", ClientApiViewSet, basename="client")
+router.register("users", accounts_api.UserApiViewSet, basename="user")
+router.register("packages", vouchers_api.PackageApiViewSet, basename="package")
 router.register("voucher-batches", batch_api.BatchProcessApiViewSet, basename="voucherbatch")
-router.register("vouchers", vouchers_api.VoucherViewSet, basename="voucher")
-router.register("sales", SaleViewSet, basename="sale")
-router.register("remittances", RemittanceViewSet, basename="remittance")
-router.register("expenses", ExpenseViewSet, basename="expense")
-router.register("commission-rules", CommissionRuleViewSet, basename="commissionrule")
-router.register("scheduled-exports", ScheduledExportViewSet, basename="scheduledexport")
-router.register("export-runs", ExportRunViewSet, basename="exportrun")
-router.register("asset-types", assets_api.AssetTypeViewSet, basename="assettype")
-router.register("assets", assets_api.AssetViewSet, basename="asset")
-router.register("asset-movements", assets_api.AssetMovementViewSet, basename="assetmovement")
+router.register("vouchers", vouchers_api.VoucherApiViewSet, basename="voucher")
+router.register("sales", SaleApiViewSet, basename="sale")
+router.register("remittances", RemittanceApiViewSet, basename="remittance")
+router.register("expenses", ExpenseApiViewSet, basename="expense")
+router.register("commission-rules", CommissionRuleApiViewSet, basename="commissionrule")
+router.register("scheduled-exports", ScheduledExportApiViewSet, basename="scheduledexport")
+router.register("export-runs", ExportRunApiViewSet, basename="exportrun")
+router.register("asset-types", assets_api.AssetTypeApiViewSet, basename="assettype")
+router.register("assets", assets_api.AssetApiViewSet, basename="asset")
+router.register("asset-movements", assets_api.AssetMovementApiViewSet, basename="assetmovement")
 router.register("faults", fault_process_api.FaultProcessApiViewSet, basename="fault")
 router.register("repair-logs", fault_process_api.RepairProcessApiViewSet, basename="repairlog")
-router.register("downtimes", maintenance_api.DowntimeViewSet, basename="downtime")
-router.register("hotspot-profiles", mikrotik_api.HotspotProfileViewSet, basename="hotspotprofile")
+router.register("downtimes", maintenance_api.DowntimeApiViewSet, basename="downtime")
+router.register(
+    "hotspot-profiles", mikrotik_api.HotspotProfileApiViewSet, basename="hotspotprofile"
+)
 router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
 router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
 router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
@@ -67,31 +69,35 @@ router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-ca
 router.register("tickets", support_api.TicketViewSet, basename="ticket")
 
 router_ops = [
-    path("test/", mikrotik_api.RouterTestView.as_view(), name="router_test"),
-    path("sync-profiles/", mikrotik_api.RouterSyncProfilesView.as_view(), name="router_sync"),
-    path("active/", mikrotik_api.RouterActiveView.as_view(), name="router_active"),
-    path("kick/", mikrotik_api.RouterKickView.as_view(), name="router_kick"),
-    path("drift/", mikrotik_api.RouterDriftView.as_view(), name="router_drift"),
-    path("drift/repair/", mikrotik_api.RouterDriftRepairView.as_view(), name="router_repair"),
-    path("samples/", mikrotik_api.RouterSamplesView.as_view(), name="router_samples"),
-    path("events/", mikrotik_api.RouterEventsView.as_view(), name="router_events"),
+    path("test/", mikrotik_api.RouterTestAPIView.as_view(), name="router_test"),
+    path("sync-profiles/", mikrotik_api.RouterSyncProfilesAPIView.as_view(), name="router_sync"),
+    path("active/", mikrotik_api.RouterActiveAPIView.as_view(), name="router_active"),
+    path("kick/", mikrotik_api.RouterKickAPIView.as_view(), name="router_kick"),
+    path("drift/", mikrotik_api.RouterDriftAPIView.as_view(), name="router_drift"),
+    path("drift/repair/", mikrotik_api.RouterDriftRepairAPIView.as_view(), name="router_repair"),
+    path("samples/", mikrotik_api.RouterSamplesAPIView.as_view(), name="router_samples"),
+    path("events/", mikrotik_api.RouterEventsAPIView.as_view(), name="router_events"),
 ]
 
 api_v1 = [
-    path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
+    path("auth/token/", accounts_api.TokenObtainAPIView.as_view(), name="token_obtain"),
     path(
-        "auth/token/refresh/", accounts_api.TokenRefreshRotateView.as_view(), name="token_refresh"
+        "auth/token/refresh/",
+        accounts_api.TokenRefreshRotateAPIView.as_view(),
+        name="token_refresh",
     ),
-    path("auth/logout/", accounts_api.TokenLogoutView.as_view(), name="token_logout"),
-    path("auth/password/", accounts_api.PasswordChangeView.as_view(), name="password_change_api"),
-    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("auth/logout/", accounts_api.TokenLogoutAPIView.as_view(), name="token_logout"),
+    path(
+        "auth/password/", accounts_api.PasswordChangeAPIView.as_view(), name="password_change_api"
+    ),
+    path("me/", accounts_api.MeAPIView.as_view(), name="me"),
     path("sms-count/", messaging_api.CountView.as_view(), name="sms_count"),
     path("routers/<uuid:pk>/", include(router_ops)),
-    path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobView.as_view(), name="router_job"),
-    path("statements/<uuid:agent_id>/", StatementView.as_view(), name="statement"),
-    path("reports/daily/", DailySummaryView.as_view(), name="daily_summary"),
-    path("reports/profit/", ProfitView.as_view(), name="profit"),
-    path("reports/<slug:report>.<str:fmt>", ReportExportView.as_view(), name="report_export"),
+    path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobAPIView.as_view(), name="router_job"),
+    path("statements/<uuid:agent_id>/", StatementAPIView.as_view(), name="statement"),
+    path("reports/daily/", DailySummaryAPIView.as_view(), name="daily_summary"),
+    path("reports/profit/", ProfitAPIView.as_view(), name="profit"),
+    path("reports/<slug:report>.<str:fmt>", ReportExportAPIView.as_view(), name="report_export"),
     path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
     path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
     path("sync/key", sync_api.KeyView.as_view(), name="sync_key"),

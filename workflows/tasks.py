@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from viewflow.workflow.timers import fire_due_timers
 
 
 @shared_task(soft_time_limit=50, time_limit=60, ignore_result=True)
@@ -13,6 +14,4 @@ def fire_workflow_timers() -> int:
     a periodic dispatcher; beat runs this every minute. Safe to run twice at once: each timer
     is fired under its process lock.
     """
-    from viewflow.workflow.timers import fire_due_timers
-
     return fire_due_timers()

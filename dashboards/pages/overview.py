@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
+from django.urls import reverse
 from django.utils import timezone
 
 from analytics import overview, sales, vouchers
 from analytics.filters import local_midnight
+from dashboards import access
 from erp.core.money import format_money
 from erp.core.spreadsheet import text_frame
 
@@ -98,10 +101,6 @@ REMIND_CAMPAIGN_TEMPLATE = "offer"
 def remind_campaign_url(site: str | None, *, now: dt.datetime | None = None) -> str:
     """The campaigns page prefilled with the chart's audience: access ending before local
     midnight seven days on (in whole hours, rounded up), and the site when one is chosen."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
     now = now or timezone.now()
     within = local_midnight(timezone.localdate() + dt.timedelta(days=7)) - now
     hours = max(1, -(-int(within.total_seconds()) // 3600))
@@ -123,8 +122,6 @@ def remind_campaign_url(site: str | None, *, now: dt.datetime | None = None) -> 
 def remind_link(_start, _end, sites, _agents, _packages):
     """The link follows the site filter (one site chosen: that site); hidden from those who
     may not start a campaign."""
-    from dashboards import access
-
     user = access.current_user.get()
     may = bool(user and user.has_perm("messaging.add_campaign"))
     chosen = [str(s) for s in (sites or [])]

@@ -33,7 +33,7 @@ class UsernameCursorPagination(CreatedCursorPagination):
     ordering = "username"
 
 
-class UserViewSet(ServiceModelViewSet):
+class UserApiViewSet(ServiceModelViewSet):
     """Users are deactivated (is_active=false), never deleted: their sales keep their name."""
 
     serializer_class = UserSerializer
@@ -52,7 +52,7 @@ class UserViewSet(ServiceModelViewSet):
         return services.update_user(actor=self.request.user, user=instance, **data)
 
 
-class MeView(APIView):
+class MeAPIView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer)
@@ -61,7 +61,7 @@ class MeView(APIView):
 
 
 @method_decorator(sensitive_post_parameters("old_password", "new_password"), name="dispatch")
-class PasswordChangeView(APIView):
+class PasswordChangeAPIView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
@@ -85,13 +85,13 @@ class _LoginThrottled:
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class TokenObtainView(_LoginThrottled, TokenObtainPairView):
+class TokenObtainAPIView(_LoginThrottled, TokenObtainPairView):
     """Username + password → short-lived access token and a refresh token."""
 
 
-class TokenRefreshRotateView(_LoginThrottled, TokenRefreshView):
+class TokenRefreshRotateAPIView(_LoginThrottled, TokenRefreshView):
     """Refresh → new access and a new refresh; the old refresh is blacklisted."""
 
 
-class TokenLogoutView(TokenBlacklistView):
+class TokenLogoutAPIView(TokenBlacklistView):
     """Blacklist a refresh token: the session on that device ends."""

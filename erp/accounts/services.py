@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from erp.core.services import assign_fields, validated_save
 
 from .models import User
-from .roles import Role
+from .roles import ROLE_PERMISSIONS, Role
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "phone", "language", "is_active")
 
@@ -130,12 +134,6 @@ def revoke_refresh_tokens(*, user: User) -> int:
     rotates indefinitely, so without this a stolen one would outlive the password that was
     changed because of the theft. Access tokens die on their own within minutes.
     """
-    from django.utils import timezone
-    from rest_framework_simplejwt.token_blacklist.models import (
-        BlacklistedToken,
-        OutstandingToken,
-    )
-
     live = OutstandingToken.objects.filter(
         user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
     )
@@ -147,8 +145,6 @@ def revoke_refresh_tokens(*, user: User) -> int:
 
 def _permission_ids() -> dict[str, Any]:
     """Every permission's id by its "app_label.codename"."""
-    from django.contrib.auth.models import Permission
-
     rows = Permission.objects.values_list("pk", "content_type__app_label", "codename")
     return {f"{app_label}.{codename}": pk for pk, app_label, codename in rows}
 
@@ -158,11 +154,6 @@ def sync_roles(matrix: dict[str, frozenset[str]] | None = None) -> list[str]:
     """Make each role's group hold exactly its permissions in the role matrix (erp.accounts.roles):
     missing groups are created, missing permissions granted, others withdrawn. What changed, one
     line each. A permission the matrix names that does not exist is a programming error."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
-    from .roles import ROLE_PERMISSIONS
-
     matrix = ROLE_PERMISSIONS if matrix is None else matrix
     wanted = {perm for perms in matrix.values() for perm in perms}
     found = _permission_ids()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .services import revoke_refresh_tokens
+
 
 def revoke_tokens_on_password_change(sender: Any, instance: Any, created: bool, **kwargs: Any):
     """A save after `set_password` (API and UI password change, password reset, the admin's
@@ -12,7 +14,6 @@ def revoke_tokens_on_password_change(sender: Any, instance: Any, created: bool, 
     change from any other save (a hasher upgrade at login clears it first)."""
     if created or getattr(instance, "_password", None) is None:
         return
-    from .services import revoke_refresh_tokens
 
     revoke_refresh_tokens(user=instance)
 

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from erp.core.api import ServiceModelViewSet
 
-from . import selectors, services
+from . import labels, selectors, services
 from .serializers import (
     AssetDetailSerializer,
     AssetMovementSerializer,
@@ -30,7 +30,7 @@ from .serializers import (
 MAX_WARRANTY_DAYS = 3650
 
 
-class AssetTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class AssetTypeApiViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssetTypeSerializer
     pagination_class = None
 
@@ -38,7 +38,7 @@ class AssetTypeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.asset_types()
 
 
-class AssetViewSet(ServiceModelViewSet):
+class AssetApiViewSet(ServiceModelViewSet):
     """Assets of the sites the user works on. Retrieve includes the history timeline."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -109,8 +109,6 @@ class AssetViewSet(ServiceModelViewSet):
     def labels(self, request):
         """Labels (QR code of the asset's page and its serial) for the chosen or filtered
         assets, as an A4 PDF sheet."""
-        from . import labels
-
         if not request.user.has_perm("assets.print_asset_labels"):
             raise PermissionDenied()
         assets = self.filter_queryset(self.get_queryset())
@@ -132,7 +130,7 @@ class AssetViewSet(ServiceModelViewSet):
         return response
 
 
-class AssetMovementViewSet(viewsets.ReadOnlyModelViewSet):
+class AssetMovementApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Every movement of the assets the user may see; written only by ``assets/{id}/move/``."""
 
     serializer_class = AssetMovementSerializer

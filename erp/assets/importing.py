@@ -171,7 +171,8 @@ def _check_zip(content: bytes) -> None:
 
 
 def _xlsx(content: bytes):
-    from openpyxl import load_workbook
+    # Heavy, and only an import needs it: loaded on first use.
+    from openpyxl import load_workbook  # noqa: PLC0415
 
     _check_zip(content)
     unreadable = _("This is not a readable Excel (.xlsx) file.")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -158,8 +159,6 @@ class Asset(BaseModel):
                 raise ValidationError({"mac_address": exc.messages}) from None
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("assets:asset:detail", args=[self.pk])
 
 

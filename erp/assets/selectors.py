@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.core.money import to_money
 from erp.core.scoping import restrict
+from erp.sites.models import Site
 
 from .choices import AssetCondition, AssetStatus
 from .models import Asset, AssetMovement, AssetType
@@ -137,8 +138,6 @@ TIMELINE_FIELDS = [
 def asset_timeline(asset: Asset) -> list[TimelineEntry]:
     """The asset's simple-history records, newest first, each as readable sentences: who moved
     it from where to where and why, condition changes, other edited fields."""
-    from erp.sites.models import Site
-
     records = list(asset.history.select_related("history_user").order_by("history_date"))
     site_ids = {r.site_id for r in records if r.site_id}
     sites = Site.objects.in_bulk(site_ids)

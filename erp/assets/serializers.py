@@ -8,6 +8,7 @@ from erp.sites.models import Site
 
 from .choices import AssetCondition, AssetStatus
 from .models import Asset, AssetMovement, AssetType
+from .selectors import asset_timeline
 
 
 class AssetTypeSerializer(serializers.ModelSerializer):
@@ -77,8 +78,6 @@ class AssetDetailSerializer(AssetSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_history(self, asset):
-        from .selectors import asset_timeline
-
         return TimelineEntrySerializer(asset_timeline(asset), many=True).data
 
 

@@ -32,22 +32,29 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.core.services import assign_fields, validated_save
+from erp.notifications.services import notify
 from erp.sites.models import Site
-from erp.sites.selectors import routers_visible_to, site_is_visible_to
+from erp.sites.selectors import routers_visible_to, site_is_visible_to, sites_visible_to
 
 from .choices import AssetCondition, AssetStatus, MovementKind
 from .models import Asset, AssetMovement, AssetType, normalize_serial
-from .selectors import assets_visible_to
+from .selectors import assets_visible_to, warranty_ending
 
 ASSET_FIELDS = (
     "asset_type",
@@ -281,14 +288,6 @@ def notify_warranty_ending(*, today: dt.date | None = None, days: int | None = N
     """Tell every active Technical user which assets' warranty ends within ``days`` (default
     ASSET_WARRANTY_NOTICE_DAYS), in-app and by e-mail. Nothing to say: nothing sent. Returns
     the number of assets listed."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    from erp.accounts.roles import Role
-    from erp.notifications.services import notify
-
-    from .selectors import warranty_ending
-
     today = today or timezone.localdate()
     days = settings.ASSET_WARRANTY_NOTICE_DAYS if days is None else days
     assets = list(warranty_ending(days=days, today=today))
@@ -335,13 +334,6 @@ class ImportResult:
 
 def _row_fields(actor: User, row: dict[str, str]) -> tuple[dict[str, Any], Site | None]:
     """Strings of one import row → service arguments; ValidationError per field."""
-    from decimal import Decimal, InvalidOperation
-
-    from django.db.models import Q
-    from django.utils.dateparse import parse_date
-
-    from erp.sites.selectors import sites_visible_to
-
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {}
     type_name = row.get("type", "").strip()

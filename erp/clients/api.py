@@ -4,13 +4,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from erp.core.api import ServiceModelViewSet
+from erp.sales.selectors import purchases_of
 from erp.sales.serializers import SaleSerializer
 
 from . import selectors, services
 from .serializers import ClientSerializer
 
 
-class ClientViewSet(ServiceModelViewSet):
+class ClientApiViewSet(ServiceModelViewSet):
     serializer_class = ClientSerializer
     filterset_fields = ["site", "agent", "marketing_consent"]
     search_fields = ["name", "=phone", "=mac_address"]
@@ -28,8 +29,6 @@ class ClientViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["get"])
     def purchases(self, request, pk=None):
         """The client's purchases, newest first (an agent: those the agent sold)."""
-        from erp.sales.selectors import purchases_of
-
         sales = purchases_of(request.user, self.get_object())
         page = self.paginate_queryset(sales)
         return self.get_paginated_response(SaleSerializer(page, many=True).data)

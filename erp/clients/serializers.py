@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -28,8 +29,6 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "expires_at", "created_at", "updated_at"]
 
     def validate_mac_address(self, value: str) -> str:
-        from django.core.exceptions import ValidationError
-
         if not value:
             return value
         try:

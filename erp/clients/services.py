@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
@@ -56,8 +57,6 @@ def update_client(*, actor: User, client: Client, **changes: Any) -> Client:
 @transaction.atomic
 def delete_client(*, actor: User, client: Client) -> None:
     """Remove a client filed by mistake; one with purchases stays (the sales refer to it)."""
-    from django.db.models import ProtectedError
-
     if not actor.has_perm("clients.delete_client"):
         raise NotAllowed(_("You may not delete clients."))
     client._history_user = actor
@@ -66,3 +65,11 @@ def delete_client(*, actor: User, client: Client) -> None:
             client.delete()
     except ProtectedError:
         raise ValidationError(_("This client has purchases and cannot be deleted.")) from None
+
+
+def extend_client_access(client_id, *, until) -> None:
+    """Move a client's access expiry later (never earlier): at a sale, to the sale time plus
+    the package's validity; at the first login, to the voucher's real expiry."""
+    Client.objects.filter(pk=client_id).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__lt=until)
+    ).update(expires_at=until)

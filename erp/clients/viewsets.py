@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.viewsets import RecordViewset
+from erp.sales.selectors import purchases_of
 from erp.sites.selectors import sites_visible_to
 
 from . import selectors, services
@@ -44,10 +46,6 @@ class ClientViewset(RecordViewset):
         return services.update_client(actor=request.user, client=obj, **form.cleaned_data)
 
     def get_detail_context(self, request, client) -> dict:
-        from django.utils import timezone
-
-        from erp.sales.selectors import purchases_of
-
         return {
             "purchases": purchases_of(request.user, client)[:100],
             "active": client.expires_at is not None and client.expires_at > timezone.now(),

@@ -17,6 +17,7 @@ repair holds the repair's lock).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 import threading
@@ -94,8 +95,6 @@ def _postgres_lock(name: str, using: str) -> Iterator[bool]:
 
 @contextmanager
 def _file_lock(name: str, using: str) -> Iterator[bool]:
-    import fcntl
-
     with open(lock_path(name), "a+b") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .logging import request_id_var
 
@@ -77,9 +80,6 @@ class RejectNulMiddleware:
         return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
 
     def _refuse(self, request):
-        from django.http import HttpResponseBadRequest, JsonResponse
-        from django.utils.translation import gettext as _
-
         text = _("Remove the NUL character (\\x00) from the request: it cannot be stored.")
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": text}, status=400)
@@ -89,8 +89,6 @@ class RejectNulMiddleware:
 def text_limit(field: str) -> int:
     """The most characters one submitted value of ``field`` may have (TEXT_FIELD_MAX_CHARS,
     or its own entry in LONG_TEXT_FIELDS, e.g. a card template's body)."""
-    from django.conf import settings
-
     return settings.LONG_TEXT_FIELDS.get(field, settings.TEXT_FIELD_MAX_CHARS)
 
 
@@ -99,8 +97,6 @@ def too_long(field: str, value: object) -> bool:
 
 
 def too_long_message(field: str) -> str:
-    from django.utils.translation import gettext as _
-
     return _("The field “%(field)s” is longer than %(n)d characters.") % {
         "field": field[:60],
         "n": text_limit(field),
@@ -126,8 +122,6 @@ class TextLimitMiddleware:
         return self.get_response(request)
 
     def _refuse(self, request, field):
-        from django.http import HttpResponseBadRequest, JsonResponse
-
         text = too_long_message(field)
         if request.path.startswith("/api/"):
             return JsonResponse({field[:60]: [text]}, status=400)
@@ -142,8 +136,6 @@ class PermissionsPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         response = self.get_response(request)
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:

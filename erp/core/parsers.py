@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
+from .middleware import too_long, too_long_message
+
 
 class SafeJSONParser(JSONParser):
     """DRF's JSON parser, with JSON nested deeper than Python's recursion limit (an array of a
@@ -23,8 +25,6 @@ class SafeJSONParser(JSONParser):
 def _check_text_lengths(data) -> None:
     """Refuse a string value longer than its field may be (TEXT_FIELD_MAX_CHARS), named by its
     key, anywhere in the body."""
-    from .middleware import too_long, too_long_message
-
     pending = [("", data)]
     while pending:
         key, value = pending.pop()

@@ -24,7 +24,8 @@ class RefusedURL(ValueError):
 
 @functools.cache
 def _fetcher_class():
-    from weasyprint.urls import URLFetcher  # imported here: it needs Pango, only printing does
+    # WeasyPrint needs Pango, which only printing needs: loaded on the first PDF.
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     class DataOnlyURLFetcher(URLFetcher):
         """WeasyPrint's fetcher restricted to `data:` URIs; any other URL raises before it is
@@ -50,6 +51,6 @@ def safe_url_fetcher():
 def render_pdf(html: str) -> bytes:
     """The HTML laid out as PDF with `safe_url_fetcher` and no base URL (so a relative link
     cannot resolve to a file either)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 (see _fetcher_class)
 
     return HTML(string=html, base_url=None, url_fetcher=safe_url_fetcher()).write_pdf()

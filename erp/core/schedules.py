@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,6 @@ JOBS: tuple[Job, ...] = (
 def sync_schedules(jobs: tuple[Job, ...] = JOBS) -> list[str]:
     """Create the missing jobs and point moved ones at their task; what changed, one line each.
     Schedules, switches and arguments of existing jobs are the staff's and are kept."""
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
-
     changes = []
     existing = {
         task.name: task for task in PeriodicTask.objects.filter(name__in=[j.name for j in jobs])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,7 +22,7 @@ from erp.core.parsers import SafeJSONParser
 
 from . import exports, reports, services
 from .models import Expense, ExportRun, ScheduledExport
-from .selectors import expenses_visible_to
+from .selectors import expenses_visible_to, profit_by_site
 from .serializers import (
     ExpenseDecisionSerializer,
     ExpenseSerializer,
@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 
-class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ExpenseApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Expenses are recorded and decided, never edited or deleted."""
 
     serializer_class = ExpenseSerializer
@@ -61,7 +61,7 @@ class ExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(expense).data)
 
 
-class ScheduledExportViewSet(ServiceModelViewSet):
+class ScheduledExportApiViewSet(ServiceModelViewSet):
     """Reports e-mailed daily, weekly or monthly. Switched off (is_active), not deleted: their
     runs stay downloadable."""
 
@@ -79,7 +79,7 @@ class ScheduledExportViewSet(ServiceModelViewSet):
         return services.save_schedule(actor=self.request.user, schedule=instance, **data)
 
 
-class ExportRunViewSet(viewsets.ReadOnlyModelViewSet):
+class ExportRunApiViewSet(viewsets.ReadOnlyModelViewSet):
     """What each scheduled export sent, and its file."""
 
     serializer_class = ExportRunSerializer
@@ -91,8 +91,6 @@ class ExportRunViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        from django.http import FileResponse
-
         run = self.get_object()
         if not run.file:
             raise NotFound("This run has no file.")
@@ -107,7 +105,7 @@ def _period(request):
     return reports.check_period(start, end)
 
 
-class ProfitView(APIView):
+class ProfitAPIView(APIView):
     """Profit per site for days start ≤ day < end: revenue − refunds − commission − expenses."""
 
     permission_classes = [IsAuthenticated]
@@ -123,13 +121,13 @@ class ProfitView(APIView):
         if not request.user.has_perm("finance.view_expense"):
             raise PermissionDenied()
         start, end = _period(request)
-        rows = services.profit_by_site(start=start, end=end, actor=request.user)
+        rows = profit_by_site(start=start, end=end, actor=request.user)
         total = sum((r["profit"] for r in rows), Decimal("0"))
         body = {"start": start, "end": end, "sites": rows, "total_profit": total}
         return Response(money_strings(body))
 
 
-class ReportExportView(APIView):
+class ReportExportAPIView(APIView):
     """A finance report for days start ≤ day < end as JSON, Excel or PDF: sales, statements,
     remittances, expenses or profit. The same figures whichever format; an agent gets only
     the agent's own."""

@@ -20,8 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from analytics import rollups
+from analytics.agents import agent_figures
+from analytics.filters import Filters
+from analytics.finance import expenses_by_category
 from erp.accounts.models import User
 from erp.core.money import to_money
+from erp.sales.choices import PaymentMethod, SaleChannel
+from erp.sales.models import Refund
+from erp.sales.selectors import remittances_visible_to, sales_visible_to
+
+from .choices import ExpenseStatus
+from .models import Expense
+from .selectors import analytics_sites, expenses_visible_to, profit_by_site
 
 Kind = Literal["text", "money", "int", "date", "datetime"]
 MAX_DAYS = 366
@@ -104,10 +115,6 @@ def _local(value: dt.datetime) -> dt.datetime:
 def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     """Every sale and refund of the period with summaries by site, seller, package, payment
     method and channel (agent, desk, online)."""
-    from erp.sales.choices import PaymentMethod, SaleChannel
-    from erp.sales.models import Refund
-    from erp.sales.selectors import sales_visible_to
-
     if not actor.has_perm("sales.view_sale"):
         raise PermissionDenied
     lo, hi = _bounds(start, end)
@@ -244,10 +251,6 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
 def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     """Each agent's commission statement for the period and the balance owed at its end, the
     biggest shortfall first: who holds the office's cash, at a glance."""
-    from analytics import rollups
-    from analytics.agents import agent_figures
-    from analytics.filters import Filters
-
     if actor.is_agent:
         agents = [actor]
     elif actor.has_perm("sales.view_remittance"):
@@ -311,9 +314,6 @@ def statements_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
 
 def remittances_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     """Cash and mobile money handed in by agents in the period."""
-    from erp.sales.choices import PaymentMethod
-    from erp.sales.selectors import remittances_visible_to
-
     if not actor.has_perm("sales.view_remittance"):
         raise PermissionDenied
     lo, hi = _bounds(start, end)
@@ -361,10 +361,6 @@ def _require_finance(actor: User) -> None:
 
 
 def _expense_section(start: dt.date, end: dt.date, *, actor: User, approved_only: bool) -> Section:
-    from .choices import ExpenseStatus
-    from .models import Expense
-    from .selectors import expenses_visible_to
-
     expenses = expenses_visible_to(actor).filter(spent_on__gte=start, spent_on__lt=end)
     if approved_only:
         expenses = expenses.filter(status=ExpenseStatus.APPROVED)
@@ -401,12 +397,8 @@ def _expense_section(start: dt.date, end: dt.date, *, actor: User, approved_only
 
 def expenses_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     """Every expense of the period, whatever its approval, and approved ones by category."""
-    from analytics.filters import Filters
-    from analytics.finance import expenses_by_category
-
     _require_finance(actor)
     # the Finance dashboard's expenses chart draws these rows
-    from .selectors import analytics_sites
 
     by_category = expenses_by_category(Filters(start=start, end=end, sites=analytics_sites(actor)))
     return Report(
@@ -435,8 +427,6 @@ def expenses_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
 def profit_report(*, actor: User, start: dt.date, end: dt.date) -> Report:
     """Profit per site (revenue − refunds − commission − approved expenses) and the approved
     expenses behind it."""
-    from .services import profit_by_site
-
     _require_finance(actor)
     rows = [
         [r["name"], r["revenue"], r["refunds"], r["commission"], r["expenses"], r["profit"]]

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from .models import Expense, ExportRun, ScheduledExport
@@ -66,8 +67,6 @@ class ExportRunSerializer(serializers.ModelSerializer):
         ]
 
     def get_download(self, run) -> str | None:
-        from django.urls import reverse
-
         if not run.file:
             return None
         return reverse("api:exportrun-download", args=[run.pk])

@@ -5,22 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from erp.accounts.models import User
+from erp.core import branding
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.core.uploads import check_upload
+from erp.notifications.services import hand_over, holders_of
+from erp.sites.selectors import scoped_site_ids
 
-from .choices import ExpenseStatus, ExportFrequency, ExportRunStatus
+from . import exports
+from .choices import ExpenseCategory, ExpenseStatus, ExportFrequency, ExportRunStatus
 from .models import Expense, ExportRun, ScheduledExport
+from .reports import REPORTS, build_report, reports_for
 
 EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "receipt")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -29,8 +37,6 @@ MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 def _check_expense_site_in_scope(actor: User, expense: Expense) -> None:
     """A user with a site scope records expenses of their sites only: neither another site's
     nor head office's, which they could not see afterwards (erp.finance.selectors)."""
-    from erp.sites.selectors import scoped_site_ids
-
     sites = scoped_site_ids(actor)
     if sites is not None and expense.site_id not in sites:
         raise ValidationError({"site": _("Select one of your sites.")})
@@ -71,8 +77,6 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 
     Technicians do not record expenses otherwise, so this one always waits for Finance's
     approval, whatever its size: a repair log is not a way round the threshold."""
-    from .choices import ExpenseCategory
-
     expense = Expense(
         category=ExpenseCategory.REPAIRS,
         site=site,
@@ -93,8 +97,6 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 def _tell_approvers(expense: Expense, recorder: User) -> None:
     """An expense waits for Finance: everyone who may approve it (never its recorder) is told,
     with a link to it."""
-    from erp.notifications.services import hand_over, holders_of
-
     text = _("Expense waiting for your approval: %(currency)s %(amount)s, %(payee)s%(site)s") % {
         "currency": settings.CURRENCY,
         "amount": f"{expense.amount:,.2f}",
@@ -123,34 +125,6 @@ def decide_expense(*, actor: User, expense: Expense, approve: bool) -> Expense:
     return validated_save(expense, actor=actor)
 
 
-def profit_by_site(
-    *, start: dt.date, end: dt.date, actor: User | None = None
-) -> list[dict[str, Any]]:
-    """Per site, for days start ≤ day < end: revenue − refunds − commission − expenses;
-    head-office expenses (no site) are their own line, last. An actor with a site scope gets
-    only their sites, without head office (as on the dashboard); no actor: every site.
-
-    The rows of analytics.finance.profit_by_site, the function the Finance dashboard draws,
-    read after the rollups are brought up to this moment (rollups.refresh: the days touched
-    since its last run, well under a second at 10 million sales) — so the API, the Excel and
-    PDF exports and the dashboard give the same figures, and an export is never minutes old.
-    """
-    from analytics import finance as analytics_finance
-    from analytics import rollups
-    from analytics.filters import Filters
-
-    from .selectors import analytics_sites
-
-    rollups.refresh(wait=False)
-    frame = analytics_finance.profit_by_site(
-        Filters(start=start, end=end, sites=analytics_sites(actor))
-    )
-    return [
-        {**row, "site": UUID(row["site"]) if row["site"] else None}
-        for row in frame.to_dict("records")
-    ]
-
-
 # --- scheduled exports ------------------------------------------------------------------------
 MAX_RECIPIENTS = 20
 RUN_HOUR = 6  # local time: the file is in the inbox before the office opens
@@ -158,8 +132,6 @@ SCHEDULE_FIELDS = ("report", "frequency", "format", "recipients", "is_active")
 
 
 def _clean_recipients(raw: str) -> str:
-    from django.core.validators import validate_email
-
     addresses = [a.strip() for a in raw.replace(",", "\n").replace(";", "\n").splitlines()]
     addresses = list(dict.fromkeys(a for a in addresses if a))
     if not addresses:
@@ -179,8 +151,6 @@ def _clean_recipients(raw: str) -> str:
 
 
 def _crontab(frequency: str):
-    from django_celery_beat.models import CrontabSchedule
-
     day_of_week, day_of_month = {
         ExportFrequency.DAILY: ("*", "*"),
         ExportFrequency.WEEKLY: ("1", "*"),
@@ -203,10 +173,6 @@ def save_schedule(
 ) -> ScheduledExport:
     """Create or change a scheduled export and the beat task that runs it. The owner must be
     allowed to run the report: the schedule cannot show anyone more than its owner sees."""
-    from django_celery_beat.models import PeriodicTask
-
-    from .reports import reports_for
-
     if not actor.has_perm("finance.add_scheduledexport"):
         raise NotAllowed(_("You may not schedule exports."))
     if schedule is not None:
@@ -283,11 +249,6 @@ def run_schedule(*, schedule_id, today: dt.date | None = None) -> ExportRun:
 
 
 def _store_run_file(run: ExportRun, schedule: ScheduledExport) -> None:
-    from django.core.files.base import ContentFile
-
-    from . import exports
-    from .reports import build_report
-
     report = build_report(
         schedule.report, actor=schedule.owner, start=run.period_start, end=run.period_end
     )
@@ -298,12 +259,6 @@ def _store_run_file(run: ExportRun, schedule: ScheduledExport) -> None:
 
 
 def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
-    from django.core.mail import EmailMessage
-
-    from erp.core import branding
-
-    from . import exports
-
     title = build_title(schedule)
     last = run.period_end - dt.timedelta(days=1)
     with run.file.open("rb") as stored:
@@ -335,7 +290,5 @@ def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
 
 
 def build_title(schedule: ScheduledExport) -> str:
-    from .reports import REPORTS
-
     title = REPORTS.get(schedule.report, (schedule.report, None))[0]
     return str(title)

@@ -12,10 +12,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from erp.core.uploads import content_type_of
+
 from . import exports, reports, services
 from .forms import ReportForm
 from .models import ExportRun, ScheduledExport
 from .selectors import expenses_visible_to
+from .tasks import run_scheduled_export
 
 
 class ReportsView(LoginRequiredMixin, TemplateView):
@@ -74,8 +77,6 @@ class RunNowView(LoginRequiredMixin, PermissionRequiredMixin, View):
     viewset = None
 
     def post(self, request, pk):
-        from .tasks import run_scheduled_export
-
         schedule = get_object_or_404(ScheduledExport, pk=pk)
         transaction.on_commit(lambda: run_scheduled_export.delay(str(schedule.pk)))
         messages.success(request, "The export is on its way; its run appears below.")
@@ -102,8 +103,6 @@ class ExpenseReceiptView(LoginRequiredMixin, PermissionRequiredMixin, View):
     viewset = None
 
     def get(self, request, pk):
-        from erp.core.uploads import content_type_of
-
         expense = get_object_or_404(expenses_visible_to(request.user), pk=pk)
         if not expense.receipt:
             raise Http404

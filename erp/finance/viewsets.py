@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import AppMenuMixin, Viewset
@@ -12,6 +14,7 @@ from . import services, views
 from .choices import ExpenseStatus
 from .forms import ExpenseForm, ScheduledExportForm
 from .models import Expense, ScheduledExport
+from .reports import reports_for
 from .selectors import expenses_visible_to
 
 
@@ -76,8 +79,6 @@ class ScheduledExportViewset(RecordViewset):
         return ScheduledExport.objects.select_related("owner")
 
     def limit_form(self, request, form) -> None:
-        from .reports import reports_for
-
         form.fields["report"].choices = reports_for(request.user)
 
     def create_object(self, request, form):
@@ -87,8 +88,6 @@ class ScheduledExportViewset(RecordViewset):
         return services.save_schedule(actor=request.user, schedule=obj, **form.cleaned_data)
 
     def get_detail_context(self, request, schedule) -> dict:
-        import datetime as dt
-
         runs = [
             {
                 "run": run,
@@ -123,8 +122,6 @@ class ReportsViewset(AppMenuMixin, Viewset):
     icon = "summarize"
 
     def has_view_permission(self, user, obj=None):
-        from .reports import reports_for
-
         return user.is_authenticated and bool(reports_for(user))
 
     @property

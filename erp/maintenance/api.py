@@ -29,7 +29,7 @@ from .serializers import (
 )
 
 
-class FaultViewSet(viewsets.ReadOnlyModelViewSet):
+class FaultApiViewSet(viewsets.ReadOnlyModelViewSet):
     """List and read faults (reported and moved on through workflows.fault_repair.api)."""
 
     serializer_class = FaultSerializer
@@ -40,7 +40,7 @@ class FaultViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.faults_visible_to(self.request.user).prefetch_related("assets")
 
 
-class RepairLogViewSet(viewsets.ReadOnlyModelViewSet):
+class RepairLogApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Repair logs, never edited (recorded through workflows.fault_repair.api)."""
 
     serializer_class = RepairLogSerializer
@@ -63,7 +63,7 @@ def _period(request):
     return datetime.combine(start, time(), tz), datetime.combine(end, time(), tz)
 
 
-class DowntimeViewSet(viewsets.ReadOnlyModelViewSet):
+class DowntimeApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Downtime spans per site; ``uptime/`` gives uptime % and MTTR per site for a period."""
 
     serializer_class = DowntimeSerializer

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,10 +25,13 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
-from erp.core import events
+from erp.assets.services import check_not_retired, move_asset, send_to_repair
+from erp.core import branding, events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
+from erp.finance.services import record_repair_expense
+from erp.notifications.services import hand_over, notify
 from erp.sites.models import Router, Site
 from erp.sites.selectors import site_is_visible_to
 
@@ -135,8 +139,6 @@ def report_fault(
 
 
 def _check_affected_assets(assets: list[Any], site: Site) -> None:
-    from erp.assets.services import check_not_retired
-
     for asset in assets:
         try:
             check_not_retired(asset)
@@ -229,8 +231,6 @@ def record_repair(
     )
     repair.full_clean()
     if cost > 0 and apps.is_installed("erp.finance"):
-        from erp.finance.services import record_repair_expense
-
         repair.expense = record_repair_expense(
             technician=actor,
             site=fault.site,
@@ -267,16 +267,12 @@ def _short(fault: Fault) -> str:
 def _hand_over(users: list[User], text: str, actor: User | None) -> None:
     """Work on a fault now waits for ``users``: an in-app notification to each (the fault
     inbox is where they pick it up)."""
-    from erp.notifications.services import hand_over
-
     hand_over(users=users, text=text, url=FAULTS_INBOX_URL, actor=actor)
 
 
 def _move_parts(actor: User, fault: Fault, repair: RepairLog, installed, removed) -> None:
     """Parts put in go to the fault's site (deployed); parts taken out go to repair as
     faulty. Each is an asset movement with the repair as its reason."""
-    from erp.assets.services import move_asset, send_to_repair
-
     if set(installed) & set(removed):
         raise ValidationError({"parts_removed": _("A part cannot be both put in and taken out.")})
     reason = _("Repair of fault at %(site)s") % {"site": fault.site}
@@ -341,11 +337,6 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
 def _notify(users: list[User], text: str, url: str) -> None:
     """In-app notification for each user now; the e-mails after commit, one per address,
     never failing the escalation (a mail server down must not lose the flag)."""
-    from django.core.mail import EmailMessage, get_connection
-
-    from erp.core import branding
-    from erp.notifications.services import notify
-
     notify(users=users, text=text, url=url)
     subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
     messages = [

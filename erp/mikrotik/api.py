@@ -47,7 +47,7 @@ class CanViewRouters(BasePermission):
         return request.user.has_perm("sites.view_router")
 
 
-class _RouterView(APIView):
+class _RouterAPIView(APIView):
     permission_classes = [IsAuthenticated, CanOperateRouters]
 
     def router(self, request, pk):
@@ -67,7 +67,7 @@ def _job_response(request, job) -> Response:
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
 
 
-class _RouterJobStart(_RouterView):
+class _RouterJobStartAPIView(_RouterAPIView):
     """Starts a job for one router call and answers at once, whatever state the router is in:
     no API request waits on a router (a silent one would hold the web worker)."""
 
@@ -80,7 +80,7 @@ class _RouterJobStart(_RouterView):
         return _job_response(request, job)
 
 
-class RouterTestView(_RouterJobStart):
+class RouterTestAPIView(_RouterJobStartAPIView):
     kind = RouterJobKind.TEST
 
     @extend_schema(request=None, responses={202: RouterJobSerializer})
@@ -88,7 +88,7 @@ class RouterTestView(_RouterJobStart):
         return self.start(request, pk)
 
 
-class RouterSyncProfilesView(_RouterJobStart):
+class RouterSyncProfilesAPIView(_RouterJobStartAPIView):
     kind = RouterJobKind.SYNC_PROFILES
 
     @extend_schema(request=None, responses={202: RouterJobSerializer})
@@ -96,7 +96,7 @@ class RouterSyncProfilesView(_RouterJobStart):
         return self.start(request, pk)
 
 
-class RouterActiveView(_RouterJobStart):
+class RouterActiveAPIView(_RouterJobStartAPIView):
     kind = RouterJobKind.ACTIVE
 
     @extend_schema(responses={202: RouterJobSerializer})
@@ -104,7 +104,7 @@ class RouterActiveView(_RouterJobStart):
         return self.start(request, pk)
 
 
-class RouterKickView(_RouterJobStart):
+class RouterKickAPIView(_RouterJobStartAPIView):
     kind = RouterJobKind.KICK
 
     @extend_schema(request=KickInputSerializer, responses={202: RouterJobSerializer})
@@ -114,7 +114,7 @@ class RouterKickView(_RouterJobStart):
         return self.start(request, pk, session_id=data.validated_data["session_id"])
 
 
-class RouterDriftView(_RouterJobStart):
+class RouterDriftAPIView(_RouterJobStartAPIView):
     kind = RouterJobKind.DRIFT_CHECK
 
     @extend_schema(responses={202: RouterJobSerializer})
@@ -122,7 +122,7 @@ class RouterDriftView(_RouterJobStart):
         return self.start(request, pk)
 
 
-class RouterDriftRepairView(_RouterJobStart):
+class RouterDriftRepairAPIView(_RouterJobStartAPIView):
     kind = RouterJobKind.DRIFT_REPAIR
 
     @extend_schema(request=DriftRepairInputSerializer, responses={202: RouterJobSerializer})
@@ -132,7 +132,7 @@ class RouterDriftRepairView(_RouterJobStart):
         return self.start(request, pk, **data.validated_data)
 
 
-class RouterJobView(APIView):
+class RouterJobAPIView(APIView):
     """A router job's state and, once finished, its result."""
 
     permission_classes = [IsAuthenticated, CanOperateRouters]
@@ -145,7 +145,7 @@ class RouterJobView(APIView):
         return Response(RouterJobSerializer(job, context={"request": request}).data)
 
 
-class RouterSamplesView(_RouterView):
+class RouterSamplesAPIView(_RouterAPIView):
     permission_classes = [IsAuthenticated, CanViewRouters]
 
     @extend_schema(responses=RouterSampleSerializer(many=True))
@@ -154,7 +154,7 @@ class RouterSamplesView(_RouterView):
         return Response(RouterSampleSerializer(samples, many=True).data)
 
 
-class RouterEventsView(_RouterView):
+class RouterEventsAPIView(_RouterAPIView):
     permission_classes = [IsAuthenticated, CanViewRouters]
 
     @extend_schema(responses=RouterEventSerializer(many=True))
@@ -163,7 +163,7 @@ class RouterEventsView(_RouterView):
         return Response(RouterEventSerializer(events, many=True).data)
 
 
-class HotspotProfileViewSet(ServiceModelViewSet):
+class HotspotProfileApiViewSet(ServiceModelViewSet):
     serializer_class = HotspotProfileSerializer
     queryset = HotspotProfile.objects.all()
     filterset_fields = ["is_active"]

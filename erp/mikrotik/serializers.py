@@ -1,6 +1,8 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from .models import HotspotProfile, RouterEvent, RouterSample
+from .services import job_is_lost
 
 
 class HotspotProfileSerializer(serializers.ModelSerializer):
@@ -74,13 +76,9 @@ class RouterJobSerializer(serializers.Serializer):
     status_url = serializers.SerializerMethodField()
 
     def get_lost(self, job) -> bool:
-        from .services import job_is_lost
-
         return job_is_lost(job)
 
     def get_status_url(self, job) -> str:
-        from django.urls import reverse
-
         url = reverse("api:router_job", args=[job.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url

@@ -41,17 +41,17 @@ class _RouterOperation(LoginRequiredMixin, PermissionRequiredMixin):
         return HttpResponseRedirect(self.viewset.reverse("job", args=[router.pk, job.pk]))
 
 
-class RouterTestView(_RouterOperation, View):
+class RouterTestAPIView(_RouterOperation, View):
     def post(self, request, pk):
         return self.start(RouterJobKind.TEST)
 
 
-class RouterSyncProfilesView(_RouterOperation, View):
+class RouterSyncProfilesAPIView(_RouterOperation, View):
     def post(self, request, pk):
         return self.start(RouterJobKind.SYNC_PROFILES)
 
 
-class RouterDriftView(_RouterOperation, View):
+class RouterDriftAPIView(_RouterOperation, View):
     """GET reads the drift (a job); POST repairs it (another job)."""
 
     def get(self, request, pk):
@@ -63,7 +63,7 @@ class RouterDriftView(_RouterOperation, View):
         )
 
 
-class RouterActiveView(_RouterOperation, View):
+class RouterActiveAPIView(_RouterOperation, View):
     """GET reads who is online (a job); POST disconnects one session (another job)."""
 
     def get(self, request, pk):

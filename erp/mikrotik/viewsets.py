@@ -37,24 +37,26 @@ class OperatedRouterViewset(RouterViewset):
 
     @property
     def test_path(self):
-        return path("<uuid:pk>/test/", views.RouterTestView.as_view(viewset=self), name="test")
+        return path("<uuid:pk>/test/", views.RouterTestAPIView.as_view(viewset=self), name="test")
 
     @property
     def sync_profiles_path(self):
         return path(
             "<uuid:pk>/sync-profiles/",
-            views.RouterSyncProfilesView.as_view(viewset=self),
+            views.RouterSyncProfilesAPIView.as_view(viewset=self),
             name="sync_profiles",
         )
 
     @property
     def drift_path(self):
-        return path("<uuid:pk>/drift/", views.RouterDriftView.as_view(viewset=self), name="drift")
+        return path(
+            "<uuid:pk>/drift/", views.RouterDriftAPIView.as_view(viewset=self), name="drift"
+        )
 
     @property
     def active_path(self):
         return path(
-            "<uuid:pk>/active/", views.RouterActiveView.as_view(viewset=self), name="active"
+            "<uuid:pk>/active/", views.RouterActiveAPIView.as_view(viewset=self), name="active"
         )
 
     @property

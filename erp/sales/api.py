@@ -18,8 +18,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erp.accounts.models import User
 from erp.core.api import Conflict, ServiceModelViewSet
 from erp.core.money import money_strings
+from erp.sites.selectors import sites_visible_to
 
 from . import selectors, services
 from .models import CommissionRule
@@ -42,7 +44,7 @@ class IdempotencyMismatch(APIException):
     default_code = "idempotency_key_reused"
 
 
-class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SaleApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SaleSerializer
     filterset_fields = ["site", "seller", "package", "payment_method", "channel"]
 
@@ -132,7 +134,7 @@ class SaleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
-class RemittanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RemittanceApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Money handed in by agents. An agent sees the agent's own."""
 
     serializer_class = RemittanceSerializer
@@ -160,7 +162,7 @@ def _bound(raw: str | None, name: str):
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-class StatementView(APIView):
+class StatementAPIView(APIView):
     """An agent's statement for a period: the agent's own, or anyone's for Finance."""
 
     permission_classes = [IsAuthenticated]
@@ -173,8 +175,6 @@ class StatementView(APIView):
         responses=StatementSerializer,
     )
     def get(self, request, agent_id):
-        from erp.accounts.models import User
-
         agent = get_object_or_404(User, pk=agent_id, groups__name="Agent")
         own = agent.pk == request.user.pk
         if not own and (
@@ -189,7 +189,7 @@ class StatementView(APIView):
         )
 
 
-class DailySummaryView(APIView):
+class DailySummaryAPIView(APIView):
     """Z report: a day's sales by package and payment method, for a site or a seller."""
 
     permission_classes = [IsAuthenticated]
@@ -203,9 +203,6 @@ class DailySummaryView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        from erp.accounts.models import User
-        from erp.sites.selectors import sites_visible_to
-
         if not request.user.has_perm("sales.view_sale"):
             raise PermissionDenied()
         day = parse_date(request.query_params.get("day", "") or "")
@@ -222,7 +219,7 @@ class DailySummaryView(APIView):
         return Response(money_strings(summary))
 
 
-class CommissionRuleViewSet(ServiceModelViewSet):
+class CommissionRuleApiViewSet(ServiceModelViewSet):
     """Commission rules; the most specific active rule wins (agent + package, agent, package,
     site, default). Rules are switched off, not deleted: past sales refer to their figures."""
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from erp.core.money import format_money
@@ -96,8 +97,6 @@ def receipt_text(sale: Sale, *, layout: str = "58mm") -> str:
 
 def receipt_html(sale: Sale, *, layout: str = "80mm") -> str:
     """The receipt's fixed-width text in a <pre>, escaped, sized for the roll."""
-    from django.utils.html import escape
-
     width_mm = 58 if layout == "58mm" else 80
     text = receipt_text(sale, layout=layout)
     lines = text.count("\n") + 1

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from analytics.agents import balances_owed
+from analytics.filters import Filters
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.money import to_money
 from erp.core.scoping import restrict
+from erp.mikrotik.choices import SyncState
+from erp.mikrotik.models import HotspotUser
+from erp.sites.models import Site
+from erp.vouchers.models import Voucher
+from erp.vouchers.selectors import vouchers_visible_to
 
 from .choices import PaymentMethod
-from .models import Remittance, Sale
+from .models import Refund, Remittance, Sale
 
 
 def sales_visible_to(user: User) -> QuerySet[Sale]:
@@ -27,9 +34,6 @@ def remittances_visible_to(user: User) -> QuerySet[Remittance]:
 
 
 def _unused_stock(user: User):
-    from erp.vouchers.models import Voucher
-    from erp.vouchers.selectors import vouchers_visible_to
-
     stock = vouchers_visible_to(user).select_related(None).filter(status="unused")
     if user.is_agent:
         return stock.filter(agent=user)
@@ -41,9 +45,6 @@ def _unused_stock(user: User):
 def on_router():
     """Whether a voucher's hotspot user is on its router (pushed and acknowledged): an EXISTS
     on the (router, name) unique index of hotspot users, one probe per voucher."""
-    from erp.mikrotik.choices import SyncState
-    from erp.mikrotik.models import HotspotUser
-
     return Exists(
         HotspotUser.objects.filter(
             router_id=OuterRef("router_id"),
@@ -79,8 +80,6 @@ def waiting_for_router(user: User, site_id=None):
 def selling_sites(user: User) -> list:
     """The sites the user holds unused stock at, by name: where the user may sell. More than
     one, and the POS asks which site the seller is at."""
-    from erp.sites.models import Site
-
     return list(Site.objects.filter(pk__in=_unused_stock(user).values("site_id")).order_by("name"))
 
 
@@ -104,13 +103,6 @@ def sellable_stock(user: User, site_id=None) -> list[dict]:
 def daily_summary(user: User, *, day, site=None, seller=None) -> dict:
     """The Z report of a day: counts and amounts by package and by payment method, for a site
     or a seller (an agent: always the agent's own), plus refunds of that day."""
-    from datetime import datetime, time, timedelta
-
-    from django.db.models import Count, Sum
-    from django.utils import timezone
-
-    from .models import Refund
-
     start = timezone.make_aware(datetime.combine(day, time.min))
     end = start + timedelta(days=1)
     sales = sales_visible_to(user).filter(sold_at__gte=start, sold_at__lt=end)
@@ -230,10 +222,6 @@ def overdue_remittances(user: User, *, now, days: int, limit: int = 5) -> dict |
     come from the analytics rollups (analytics.agents.balances_owed: the carried balance plus
     this month, refreshed every 5 minutes), so this never sums every sale of every agent.
     """
-    # Lazy: analytics reads the sales models; importing it at the top would be a cycle.
-    from analytics.agents import balances_owed
-    from analytics.filters import Filters
-
     if not user.is_authenticated or user.is_agent or not user.has_perm("sales.view_remittance"):
         return None
     cutoff = now - timedelta(days=days)

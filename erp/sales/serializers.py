@@ -6,7 +6,7 @@ from rest_framework import serializers
 from erp.vouchers.models import Package
 
 from .choices import PaymentMethod
-from .models import Remittance, Sale
+from .models import CommissionRule, Remittance, Sale
 
 
 class SaleInputSerializer(serializers.Serializer):
@@ -128,8 +128,6 @@ class StatementSerializer(serializers.Serializer):
 
 class CommissionRuleSerializer(serializers.ModelSerializer):
     class Meta:
-        from .models import CommissionRule
-
         model = CommissionRule
         fields = [
             "id",

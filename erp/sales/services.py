@@ -22,11 +22,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.clients.models import Client
+from erp.clients.services import create_client, extend_client_access
 from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
@@ -35,15 +38,16 @@ from erp.mikrotik.choices import SyncState
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.selectors import SOLD_COMMENT_PREFIX
 from erp.mikrotik.services import change_hotspot_users
+from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Package, Voucher
 from erp.vouchers.selectors import vouchers_visible_to
-from erp.vouchers.services import transition
+from erp.vouchers.services import transition, void_voucher
 
 from .choices import PaymentMethod, SaleChannel
 from .events import REMITTANCE_RECORDED, SALE_RECORDED
 from .models import CommissionRule, ReceiptCounter, Refund, Remittance, Sale
-from .selectors import seller_stock, unused_stock, waiting_for_router
+from .selectors import on_router, seller_stock, unused_stock, waiting_for_router
 
 MAX_REFERENCE = 64  # Sale.payment_reference
 
@@ -115,8 +119,6 @@ def commission_for(
     rank and then the newest rule wins. One query fetches the agent's active rules and those of
     no agent (a handful), ranked here: the ORM expression ranking them in SQL took more CPU to
     build, at every sale, than the query took to run."""
-    from django.db.models import Q
-
     if channel == SaleChannel.ONLINE:
         return Decimal("0.00")
     site_id = site.pk if site is not None else None
@@ -548,7 +550,6 @@ def sell_online(
                 % {"paid": to_money(amount), "price": price}
             }
         )
-    from .selectors import on_router
 
     try:
         with transaction.atomic():
@@ -607,9 +608,6 @@ def client_for_sale(
 ):
     """The buyer as a client of the site the voucher comes from (the site the seller is at):
     found by phone, or created (E.164, owned by the selling agent)."""
-    from erp.clients.models import Client
-    from erp.clients.services import create_client
-
     stock = seller_stock(seller, site_id)
     if code:
         stock = stock.filter(code="".join(code.split()).upper())
@@ -621,7 +619,6 @@ def client_for_sale(
     existing = Client.objects.filter(site_id=site_id, phone=phone).first()
     if existing is not None:
         return existing
-    from erp.sites.models import Site
 
     return create_client(actor=seller, site=Site.objects.get(pk=site_id), phone=phone, name=name)
 
@@ -691,8 +688,6 @@ def refund_sale(*, actor: User, sale: Sale, reason: str) -> Refund:
     refund._history_user = actor
     refund.save()
     if sale.voucher.status != VoucherStatus.VOID:
-        from erp.vouchers.services import void_voucher
-
         void_voucher(actor=actor, voucher=sale.voucher, reason=f"refund: {refund.reason}")
     return refund
 
@@ -706,7 +701,6 @@ def agent_balance(agent: User, *, until=None) -> Decimal:
 def _totals_by_agent(agent_ids, *, start=None, end=None) -> dict:
     """Sums of sales, refunds and remittances with start ≤ time < end (either end open), per
     agent, in three grouped queries: one statement and a thousand agents' cost the same."""
-    from django.db.models import Count, Sum
 
     def window(qs, field):
         if start is not None:
@@ -832,15 +826,3 @@ def record_remittance(
     # the agent's receipt SMS (the SMS app subscribes; durable with the remittance)
     events.announce(REMITTANCE_RECORDED, key=str(remittance.pk), remittance_id=str(remittance.pk))
     return remittance
-
-
-def extend_client_access(client_id, *, until) -> None:
-    """Move a client's access expiry later (never earlier): at a sale, to the sale time plus
-    the package's validity; at the first login, to the voucher's real expiry."""
-    from django.db.models import Q
-
-    from erp.clients.models import Client
-
-    Client.objects.filter(pk=client_id).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__lt=until)
-    ).update(expires_at=until)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from phonenumber_field.phonenumber import to_python
 
 from erp.sites.choices import RouterStatus
 from erp.vouchers.models import Package
@@ -79,15 +80,11 @@ class PosView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             )
             phone = None
             if data.get("client_phone", "").strip():
-                from phonenumber_field.phonenumber import to_python
-
                 phone = to_python(data["client_phone"])
                 if not (phone and phone.is_valid()):
                     raise ValidationError({"client_phone": _("Enter a valid phone number.")})
             receipt_phone = ""
             if data.get("receipt_phone", "").strip():
-                from phonenumber_field.phonenumber import to_python
-
                 number = to_python(data["receipt_phone"])
                 if not (number and number.is_valid()):
                     raise ValidationError({"receipt_phone": _("Enter a valid phone number.")})

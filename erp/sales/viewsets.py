@@ -5,7 +5,7 @@ Sales and remittances are records of money: they are added, refunded or listed, 
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import ReadonlyModelViewset
 from viewflow.utils import Icon
@@ -54,8 +54,6 @@ class SaleViewset(ReadonlyModelViewset):
         }
 
     def get_detail_page_actions(self, request, obj, *actions):
-        from django.urls import reverse
-
         receipt = Action(
             name=_("Receipt"),
             url=reverse("pos:receipt", args=[obj.pk]),

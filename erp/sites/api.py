@@ -11,7 +11,7 @@ from . import selectors, services
 from .serializers import RouterSerializer, SiteSerializer
 
 
-class SiteViewSet(ServiceModelViewSet):
+class SiteApiViewSet(ServiceModelViewSet):
     serializer_class = SiteSerializer
     filterset_fields = ["status", "code", "manager"]
     search_fields = ["name", "code"]
@@ -27,7 +27,7 @@ class SiteViewSet(ServiceModelViewSet):
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class RouterViewSet(ServiceModelViewSet):
+class RouterApiViewSet(ServiceModelViewSet):
     serializer_class = RouterSerializer
     filterset_fields = ["site", "status", "use_tls"]
 

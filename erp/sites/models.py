@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -105,8 +106,6 @@ class Site(BaseModel):
         return f"{self.name} ({self.code})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(
                 {

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core import crypto
 from erp.core.services import assign_fields, validated_save
 
 from .choices import SiteStatus
@@ -158,8 +159,6 @@ def rotate_router_passwords(*, batch_size: int = 500) -> int:
     Run after putting a new key first; afterwards the old key can be removed. Goes in batches
     with bulk_update (no history rows: the ciphertext changes, the password does not).
     """
-    from erp.core import crypto
-
     rotated = 0
     routers = Router.objects.only("pk", "password_encrypted").order_by("pk")
     batch: list[Router] = []

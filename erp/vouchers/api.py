@@ -30,7 +30,7 @@ from .serializers import (
 )
 
 
-class PackageViewSet(ServiceModelViewSet):
+class PackageApiViewSet(ServiceModelViewSet):
     serializer_class = PackageSerializer
     queryset = Package.objects.select_related("profile").prefetch_related("sites")
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -44,7 +44,7 @@ class PackageViewSet(ServiceModelViewSet):
         return services.save_package(actor=self.request.user, package=instance, **data)
 
 
-class VoucherBatchViewSet(viewsets.ReadOnlyModelViewSet):
+class VoucherBatchApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Batches: read, print, resume. Requested and decided through their process
     (workflows.voucher_batch.api); never edited."""
 
@@ -117,7 +117,7 @@ def _pdf_response(vouchers, layout: str, per_page: int, name: str) -> HttpRespon
 MAX_PRINT = 5000
 
 
-class VoucherViewSet(viewsets.ReadOnlyModelViewSet):
+class VoucherApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Vouchers as stock: an agent sees only the agent's own."""
 
     filterset_fields = ["status", "batch", "package", "site", "agent"]

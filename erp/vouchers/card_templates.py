@@ -4,6 +4,8 @@ can validate a template without importing what renders cards."""
 
 from __future__ import annotations
 
+from django.template import Context, Engine, TemplateSyntaxError
+
 _ENGINE = None
 SAMPLE_CARD = {
     "organisation": "Sample WiFi Ltd",
@@ -21,16 +23,12 @@ def card_engine():
     """A bare engine: no loaders (no {% include %} of files), only the built-in tags."""
     global _ENGINE
     if _ENGINE is None:
-        from django.template import Engine
-
         _ENGINE = Engine(loaders=[], autoescape=True)
     return _ENGINE
 
 
 def check_card_template(body: str) -> None:
     """Compile and render the template on a sample card; ValueError says what is wrong."""
-    from django.template import Context, TemplateSyntaxError
-
     if len(body) > 20_000:
         raise ValueError("A card template is at most 20,000 characters.")
     try:

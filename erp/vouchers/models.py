@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +15,7 @@ from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
 from erp.mikrotik.models import validate_rate_limit
 
+from .card_templates import check_card_template
 from .choices import (
     DEFAULT_CODE_LENGTH,
     MAX_BATCH,
@@ -328,10 +330,6 @@ class CardTemplate(BaseModel):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from .card_templates import check_card_template
-
         try:
             check_card_template(self.body)
         except ValueError as exc:

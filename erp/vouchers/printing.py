@@ -13,10 +13,13 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import quote
 
 import qrcode
 from django.conf import settings
+from django.http import HttpResponse
+from django.template import Context
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from qrcode.image.pil import PilImage
@@ -24,9 +27,11 @@ from qrcode.image.pil import PilImage
 from erp.core.money import format_money
 from erp.core.pdf import render_pdf
 from erp.core.spreadsheet import as_text
+from erp.sites.models import Site
 
+from . import codes
 from .card_templates import SAMPLE_CARD, card_engine
-from .models import Voucher
+from .models import CardTemplate, Package, Voucher
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,6 @@ validity_text = _validity  # public: a package's validity as people read it ("1 
 def _card_renderer(body: str | None = None):
     """A card template (the given body, else the active one) as card -> HTML; None for the
     built-in card."""
-    from django.template import Context
-
-    from .models import CardTemplate
-
     if body is None:
         active = CardTemplate.objects.filter(is_active=True).first()
         if active is None:
@@ -157,13 +158,6 @@ def cards_pdf(
 
 def sample_vouchers(count: int = 6) -> list[Voucher]:
     """Unsaved vouchers for a preview: nothing real is printed."""
-    from decimal import Decimal
-
-    from erp.sites.models import Site
-
-    from . import codes
-    from .models import Package
-
     package = Package(name=SAMPLE_CARD["package"], price=Decimal("1000"), validity_seconds=86400)
     site = Site(name=SAMPLE_CARD["site"], code="SAMPLE")
     return [
@@ -194,8 +188,6 @@ def batch_csv(vouchers: Iterable[Voucher]) -> str:
 
 def batch_csv_response(batch):
     """The batch's codes as a CSV download (for the API and the batch page alike)."""
-    from django.http import HttpResponse
-
     vouchers = batch.vouchers.select_related("package", "site", "agent").order_by("code")
     response = HttpResponse(batch_csv(vouchers.iterator(chunk_size=5000)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.csv"'

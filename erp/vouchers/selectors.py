@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, DateTimeField, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.core.scoping import restrict
@@ -86,8 +87,6 @@ def stuck_age(batch: VoucherBatch, *, now=None) -> timedelta | None:
 
 
 def stuck_cause(batch: VoucherBatch) -> str:
-    from django.utils.translation import gettext as _
-
     return batch.last_error or _(
         "No progress reported: the worker running the job may have been stopped."
     )

@@ -5,6 +5,7 @@ from erp.sites.models import Site
 
 from .choices import MAX_BATCH, CodeFormat
 from .models import Package, Voucher, VoucherBatch, VoucherEvent
+from .selectors import stuck_age, stuck_cause
 
 
 def voucher_ids(**kwargs) -> serializers.ListField:
@@ -50,8 +51,6 @@ class BatchSerializer(serializers.ModelSerializer):
     stuck_cause = serializers.SerializerMethodField()
 
     def _age(self, batch):
-        from .selectors import stuck_age
-
         return stuck_age(batch)
 
     def get_stuck(self, batch) -> bool:
@@ -62,8 +61,6 @@ class BatchSerializer(serializers.ModelSerializer):
         return int(age.total_seconds()) if age is not None else None
 
     def get_stuck_cause(self, batch) -> str:
-        from .selectors import stuck_cause
-
         return stuck_cause(batch) if self._age(batch) is not None else ""
 
     class Meta:

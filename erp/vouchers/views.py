@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.core.views import errors_to_form
+from erp.sites.selectors import sites_visible_to
 
-from . import printing, selectors
+from . import printing, selectors, services
+from .forms import AssignForm
+from .models import CardTemplate, Package
 
 
 class _BatchFile(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -48,13 +56,6 @@ class BatchResumeView(_BatchFile):
     """The Resume button of a stuck batch: the same service as the API's resume."""
 
     def post(self, request, pk):
-        from django.contrib import messages
-        from django.core.exceptions import PermissionDenied
-        from django.http import HttpResponseRedirect
-        from django.utils.translation import gettext as _
-
-        from . import services
-
         batch = self.batch()
         try:
             services.resume_batch(actor=request.user, batch=batch)
@@ -73,8 +74,6 @@ class CardPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
     viewset = None
 
     def get(self, request, pk):
-        from .models import CardTemplate
-
         template = get_object_or_404(CardTemplate, pk=pk)
         pdf = printing.cards_pdf(
             printing.sample_vouchers(), layout="a4", per_page=6, template_body=template.body
@@ -92,13 +91,6 @@ class AssignView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     viewset = None
 
     def get_form(self, form_class=None):
-        from erp.accounts.models import User
-        from erp.accounts.roles import Role
-        from erp.sites.selectors import sites_visible_to
-
-        from .forms import AssignForm
-        from .models import Package
-
         form = AssignForm(**self.get_form_kwargs())
         form.fields["agent"].queryset = User.objects.filter(groups__name=Role.AGENT, is_active=True)
         form.fields["batch"].queryset = selectors.batches_visible_to(self.request.user)
@@ -107,12 +99,6 @@ class AssignView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return form
 
     def form_valid(self, form):
-        from django.contrib import messages
-        from django.core.exceptions import ValidationError
-        from django.http import HttpResponseRedirect
-
-        from . import services
-
         d = form.cleaned_data
         chosen = selectors.stock_selection(
             self.request.user,
@@ -142,12 +128,6 @@ class VoucherActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
     action = ""
 
     def post(self, request, pk):
-        from django.contrib import messages
-        from django.core.exceptions import ValidationError
-        from django.http import HttpResponseRedirect
-
-        from . import services
-
         voucher = get_object_or_404(selectors.vouchers_visible_to(request.user), pk=pk)
         try:
             if self.action == "void":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import ReadonlyModelViewset
 from viewflow.utils import Icon
@@ -61,9 +63,6 @@ class BatchViewset(ReadonlyModelViewset):
         return selectors.batches_visible_to(request.user)
 
     def get_detail_context(self, request, batch) -> dict:
-        from django.utils import timezone
-        from django.utils.timesince import timesince
-
         age = selectors.stuck_age(batch)
         return {
             "stuck_age": age,

@@ -19,6 +19,19 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from erp.clients.selectors import access_ending
+from erp.finance.selectors import pending_expenses
+from erp.maintenance.selectors import faults_in_queue, faults_past_sla, faults_to_repair
+from erp.sales.selectors import (
+    overdue_remittances,
+    sales_by_payment_method,
+    sales_in_windows,
+    stock_left,
+)
+from erp.sales.services import agent_balance
+from erp.sites.selectors import routers_down
+from erp.vouchers.selectors import batch_counts
+
 SUPER_ADMIN = "Super Admin"
 
 # Which tiles each role's workbench shows, in order; keyed by role (group) name, the values of
@@ -79,8 +92,6 @@ def workbench(user: Any, *, now: dt.datetime | None = None) -> list[dict[str, An
 
 # --- one reader per tile: (user, context) -> figures, or None when the user may not see them ---
 def _sales_today(user, context) -> dict | None:
-    from erp.sales.selectors import sales_by_payment_method
-
     if not user.has_perm("sales.view_sale"):
         return None
     start = local_midnight(context["today"])
@@ -98,8 +109,6 @@ def _sales_today(user, context) -> dict | None:
 def _revenue_today(user, context) -> dict | None:
     """Today's sales so far against the same weekday a week ago up to the same time of day:
     [midnight, now) against [that midnight, that day at the same clock time)."""
-    from erp.sales.selectors import sales_in_windows
-
     if not user.has_perm("sales.view_sale"):
         return None
     now, today = context["now"], context["today"]
@@ -130,8 +139,6 @@ def _revenue_today(user, context) -> dict | None:
 
 
 def _stock(user, context) -> dict | None:
-    from erp.sales.selectors import stock_left
-
     if not user.has_perm("vouchers.view_voucher"):
         return None
     rows = stock_left(user)
@@ -144,8 +151,6 @@ def _stock(user, context) -> dict | None:
 
 
 def _balance_owed(user, context) -> dict | None:
-    from erp.sales.services import agent_balance
-
     if not user.is_agent:
         return None
     return {
@@ -156,30 +161,22 @@ def _balance_owed(user, context) -> dict | None:
 
 
 def _remittances_overdue(user, context) -> dict | None:
-    from erp.sales.selectors import overdue_remittances
-
     return overdue_remittances(user, now=context["now"], days=settings.REMITTANCE_OVERDUE_DAYS)
 
 
 def _expenses_to_approve(user, context) -> dict | None:
-    from erp.finance.selectors import pending_expenses
-
     if not user.has_perm("finance.view_expense"):
         return None
     return pending_expenses(user)
 
 
 def _batches_to_approve(user, context) -> dict | None:
-    from erp.vouchers.selectors import batch_counts
-
     if not user.has_perm("vouchers.change_voucherbatch"):
         return None
     return {"count": batch_counts(user, ["requested"])["requested"]}
 
 
 def _batches_in_progress(user, context) -> dict | None:
-    from erp.vouchers.selectors import batch_counts
-
     if not user.has_perm("vouchers.view_voucherbatch"):
         return None
     counts = batch_counts(user, ["requested", *BATCHES_IN_PROGRESS, "failed"])
@@ -191,40 +188,30 @@ def _batches_in_progress(user, context) -> dict | None:
 
 
 def _faults_to_repair(user, context) -> dict | None:
-    from erp.maintenance.selectors import faults_to_repair
-
     if not user.has_perm("maintenance.change_fault"):
         return None
     return {**faults_to_repair(user, now=context["now"]), "now": context["now"]}
 
 
 def _fault_queue(user, context) -> dict | None:
-    from erp.maintenance.selectors import faults_in_queue
-
     if not user.has_perm("maintenance.change_fault"):
         return None
     return faults_in_queue(user, now=context["now"])
 
 
 def _faults_past_sla(user, context) -> dict | None:
-    from erp.maintenance.selectors import faults_past_sla
-
     if not user.has_perm("maintenance.view_fault"):
         return None
     return faults_past_sla(user, now=context["now"])
 
 
 def _routers_down(user, context) -> dict | None:
-    from erp.sites.selectors import routers_down
-
     if not user.has_perm("sites.view_router"):
         return None
     return {**routers_down(user), "now": context["now"]}
 
 
 def _access_ending(user, context) -> dict | None:
-    from erp.clients.selectors import access_ending
-
     if not user.has_perm("clients.view_client"):
         return None
     within = dt.timedelta(days=ACCESS_ENDING_DAYS)

@@ -10,7 +10,7 @@ import pytest
 
 from analytics import agents, finance, rollups, sales
 from analytics.filters import Filters
-from erp.finance import services as finance_services
+from erp.finance import selectors as finance_selectors
 from erp.sales import services as sale_services
 from tests.analytics.conftest import local
 
@@ -236,7 +236,7 @@ def test_profit_equals_the_raw_tables_and_the_finance_report(built, period):
         expected.append(("", "Head office", zero, zero, zero, spent[None], -spent[None]))
     frame = finance.profit_by_site(period)
     assert rows(frame, *finance.PROFIT_COLUMNS) == expected
-    report = finance_services.profit_by_site(start=period.start, end=period.end)
+    report = finance_selectors.profit_by_site(start=period.start, end=period.end)
     assert [
         (
             str(r["site"]) if r["site"] else "",
@@ -357,7 +357,7 @@ def test_the_finance_exports_read_the_dashboards_functions_up_to_the_moment(buil
     tomorrow = today + dt.timedelta(days=1)
     one, week = built["agents"]["one"], built["packages"]["week"]
     sell(one, week, "cash", None)  # now: after the rebuild's watermark
-    profit = finance_services.profit_by_site(start=today, end=tomorrow)
+    profit = finance_selectors.profit_by_site(start=today, end=tomorrow)
     assert [(r["name"], r["revenue"], r["commission"]) for r in profit] == [
         ("Alpha", D("5000.00"), D("300.00"))
     ]

@@ -38,9 +38,10 @@ def test_voucher_pdf_smoke():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pos_sales_smoke(roles, postgres_only):
-    """2,000 past sales, 4 sellers at once through the real sell service; the list and the
-    statement read at that size. The full run (1,000,000 sales, 16 sellers) is by hand."""
+def test_pos_sales_smoke(roles, postgres_only, asset_types):
+    """2,000 past sales (bench/generate.py), 4 sellers at once through the real sell service;
+    the list and the statement read at that size. The full run (1,000,000 sales, 16 sellers)
+    is by hand."""
     from bench import pos_sales
 
     result = pos_sales.run(2_000, 4, 20, sites=4, agents_per_site=3, http=False, repeat=3, warmup=1)

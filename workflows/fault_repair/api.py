@@ -14,14 +14,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from erp.core.parsers import SafeJSONParser
-from erp.maintenance.api import FaultViewSet, RepairLogViewSet
+from erp.maintenance.api import FaultApiViewSet, RepairLogApiViewSet
 from erp.maintenance.selectors import faults_visible_to
 from erp.maintenance.serializers import FaultSerializer, TriageSerializer, VerifySerializer
 
 from . import services
 
 
-class FaultProcessApiViewSet(mixins.CreateModelMixin, FaultViewSet):
+class FaultProcessApiViewSet(mixins.CreateModelMixin, FaultApiViewSet):
     """Report a fault (starts its process), list and read them; triage and verify steps."""
 
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
@@ -49,7 +49,7 @@ class FaultProcessApiViewSet(mixins.CreateModelMixin, FaultViewSet):
         return Response(self.get_serializer(fault).data)
 
 
-class RepairProcessApiViewSet(mixins.CreateModelMixin, RepairLogViewSet):
+class RepairProcessApiViewSet(mixins.CreateModelMixin, RepairLogApiViewSet):
     """The assigned technician records a repair (completes the repair step); logs are never
     edited."""
 

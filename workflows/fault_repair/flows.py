@@ -3,6 +3,7 @@ repair), with an SLA timer on every open step that escalates an overdue fault on
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.utils import is_owner
@@ -11,11 +12,10 @@ from viewflow.workflow.lock import SelectForUpdateLock
 
 from erp.maintenance import services
 from erp.maintenance.choices import FaultStatus
+from erp.maintenance.selectors import faults_visible_to
 
 from . import views
 from .models import FaultRepairProcess
-
-FAULTS_URL = "/faults/"
 
 
 class VerifyNode(flow.View):
@@ -48,10 +48,10 @@ class FaultRepairFlow(flow.Flow):
         .Permission("maintenance.add_fault")
         .Next(this.triage)
     )
-    start_from_monitoring = (
-        flow.StartHandle(this.attach_fault)
-        .Annotation(title=_("Router down (monitoring)"))
-        .Next(this.triage)
+    # A fault already recorded (reported by a person through the API or the field app, or
+    # opened by monitoring when a router goes down) starts its process here.
+    start_with_fault = (
+        flow.StartHandle(this.attach_fault).Annotation(title=_("Fault recorded")).Next(this.triage)
     )
     triage = (
         flow.View(views.TriageView.as_view())
@@ -107,7 +107,10 @@ class FaultRepairFlow(flow.Flow):
 
     def escalate_fault(self, activation) -> None:
         process = activation.process
-        services.escalate_fault(fault=process.fault, url=f"{FAULTS_URL}{process.pk}/")
+        services.escalate_fault(
+            fault=process.fault,
+            url=reverse("faults:process_detail", kwargs={"process_pk": process.pk}),
+        )
         # Flag the open human task(s) so the inbox and the task page show it.
         for task in process.task_set.filter(flow_task_type="HUMAN", finished__isnull=True).exclude(
             status="CANCELED"
@@ -120,8 +123,6 @@ class FaultRepairFlow(flow.Flow):
             return False
         fault_id = (getattr(obj, "data", None) or {}).get("fault_id")
         if fault_id:
-            from erp.maintenance.selectors import faults_visible_to
-
             return faults_visible_to(user).filter(pk=fault_id).exists()
         return True
 

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import jsonstore
 from viewflow.workflow.models import Process
 
+from erp.maintenance.models import Fault
+
 
 class FaultRepairProcess(Process):
     """Report → triage and assign → repair → verify (or back to repair). Proxy: the fault
@@ -22,8 +24,6 @@ class FaultRepairProcess(Process):
     @property
     def fault(self):
         """Read fresh each time: the flow's gates look at the fault's current status."""
-        from erp.maintenance.models import Fault
-
         if not self.fault_id:
             return None
         return (

@@ -16,6 +16,8 @@ from viewflow.workflow.status import STATUS
 from erp.accounts.models import User
 from erp.maintenance import services as maintenance
 from erp.maintenance.models import Fault, RepairLog
+from erp.mikrotik.choices import RouterEventKind
+from erp.mikrotik.models import RouterEvent
 
 from .flows import FaultRepairFlow
 from .models import FaultRepairProcess
@@ -32,7 +34,7 @@ def process_of(fault: Fault) -> FaultRepairProcess | None:
 @transaction.atomic
 def report(*, actor: User, **fields: Any) -> Fault:
     fault = maintenance.report_fault(actor=actor, **fields)
-    FaultRepairFlow.start_from_monitoring.run(fault=fault)
+    FaultRepairFlow.start_with_fault.run(fault=fault)
     return fault
 
 
@@ -43,15 +45,13 @@ def handle_router_event(event) -> None:
     downtime; the fault stays open until verified. Idempotent: the same event again changes
     nothing (one open monitoring fault per router is a database constraint).
     """
-    from erp.mikrotik.choices import RouterEventKind
-
     with transaction.atomic():
         if event.kind == RouterEventKind.DOWN:
             fault, created = maintenance.open_router_fault(
                 router=event.router, at=event.at, message=event.message
             )
             if created:
-                FaultRepairFlow.start_from_monitoring.run(fault=fault)
+                FaultRepairFlow.start_with_fault.run(fault=fault)
         else:
             maintenance.router_restored(router=event.router, at=event.at)
 
@@ -59,8 +59,6 @@ def handle_router_event(event) -> None:
 def on_router_status_changed(payload: dict[str, Any]) -> None:
     """Subscriber of erp.mikrotik's ROUTER_STATUS_CHANGED (registered in apps.py): a failure
     raises, and erp.core.events retries the delivery; the router's status stays recorded."""
-    from erp.mikrotik.models import RouterEvent
-
     handle_router_event(
         RouterEvent.objects.select_related("router__site").get(pk=payload["router_event_id"])
     )

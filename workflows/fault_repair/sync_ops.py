@@ -24,8 +24,9 @@ from erp.accounts.models import User
 from erp.maintenance.choices import Severity
 from erp.maintenance.selectors import faults_visible_to
 from erp.sites.selectors import sites_visible_to
+from erp.sync.choices import Entity, Op
 from erp.sync.records import fault_record
-from erp.sync.services import Rejected
+from erp.sync.services import Rejected, register_handler
 
 from . import services
 
@@ -121,8 +122,5 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def register() -> None:
-    from erp.sync.choices import Entity, Op
-    from erp.sync.services import register_handler
-
     register_handler(Entity.FAULT, Op.REPORT_FAULT, report_fault)
     register_handler(Entity.FAULT, Op.RECORD_REPAIR, record_repair)

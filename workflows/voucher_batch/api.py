@@ -13,13 +13,13 @@ from rest_framework.response import Response
 
 from erp.sites.selectors import site_is_visible_to
 from erp.vouchers import services as vouchers
-from erp.vouchers.api import VoucherBatchViewSet
+from erp.vouchers.api import VoucherBatchApiViewSet
 from erp.vouchers.serializers import BatchSerializer, DecisionSerializer
 
 from . import services
 
 
-class BatchProcessApiViewSet(mixins.CreateModelMixin, VoucherBatchViewSet):
+class BatchProcessApiViewSet(mixins.CreateModelMixin, VoucherBatchApiViewSet):
     """Batches are requested here and decided with ``decide``; they are never edited."""
 
     def create(self, request, *args, **kwargs):

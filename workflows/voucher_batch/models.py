@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import jsonstore
 from viewflow.workflow.models import Process
 
+from erp.vouchers.models import VoucherBatch
+
 
 class VoucherBatchProcess(Process):
     """Request → approve (four eyes) → generate and push. Proxy: the batch holds the data.
@@ -25,6 +27,4 @@ class VoucherBatchProcess(Process):
     @property
     def batch(self):
         """Read fresh each time: the flow's gates look at the batch's current status."""
-        from erp.vouchers.models import VoucherBatch
-
         return VoucherBatch.objects.filter(pk=self.batch_id).first() if self.batch_id else None

@@ -14,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
 from erp.vouchers import services as voucher_services
+from erp.vouchers.choices import BatchStatus
 from erp.vouchers.models import VoucherBatch
 
 from .flows import VoucherBatchFlow
@@ -62,8 +63,6 @@ def decide(*, actor: User, batch: VoucherBatch, approve: bool, comment: str = ""
 def complete_in_stock(batch_id) -> bool:
     """Finish the process's "generate, push, put in stock" task once the batch is in stock.
     Idempotent: a process already past it (or a batch with no process) is left alone."""
-    from erp.vouchers.choices import BatchStatus
-
     process = VoucherBatchProcess.objects.filter(
         flow_class=VoucherBatchFlow, data__batch_id=str(batch_id)
     ).first()

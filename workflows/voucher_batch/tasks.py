@@ -8,12 +8,12 @@ from erp.vouchers import services
 from erp.vouchers.choices import BatchStatus
 from erp.vouchers.tasks import BATCH_JOB_OPTIONS
 
+from .models import VoucherBatchProcess
+from .services import complete_in_stock
+
 
 @shared_task(**BATCH_JOB_OPTIONS)
 def run_batch_process(process_pk: int) -> None:
-    from .models import VoucherBatchProcess
-    from .services import complete_in_stock
-
     process = VoucherBatchProcess.objects.get(pk=process_pk)
     batch = services.run_batch_job(process.batch)
     if batch.status == BatchStatus.READY:

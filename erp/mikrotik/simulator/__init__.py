@@ -6,6 +6,7 @@ state.py for the menus, and the ``routeros_sim`` management command to run it.
 """
 
 import socket
+import time
 
 from .server import SimulatedRouter, Simulator
 from .state import Faults, RouterState
@@ -39,8 +40,6 @@ def free_port(count: int = 1) -> int:
 
 def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 30.0) -> bool:
     """Wait until something accepts connections on the port (a simulator just started)."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

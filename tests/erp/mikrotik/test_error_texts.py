@@ -18,6 +18,7 @@ from erp.mikrotik.services import HotspotUserSpec, push_pending_users, queue_hot
 from erp.sites.models import Router
 from erp.vouchers import services as vouchers
 from erp.vouchers.choices import BatchStatus
+from erp.vouchers.models import Package
 
 
 @pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_wrong_credentials_are_not_waited_for_in_silence(refusing_router, users)
 
     batch = vouchers.request_batch(
         actor=users[Role.SALES],
-        package=vouchers.Package.objects.get(name="Day"),
+        package=Package.objects.get(name="Day"),
         router=refusing_router,
         quantity=2,
     )

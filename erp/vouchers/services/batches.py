@@ -1,87 +1,51 @@
-"""Every write to packages, batches and vouchers.
-
-Generation stores codes in bulk (PostgreSQL: COPY into a temporary table, then one INSERT …
-ON CONFLICT DO NOTHING; elsewhere bulk_create), retrying only the codes that collided. Status
-changes go through ``transition`` and are checked against TRANSITIONS.
-"""
+"""Batches: request, four-eyes decision, generation, push to the router, progress,
+the job, and the stuck-job reaper and Resume."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.db.models import Q as Where
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held, is_free
-from erp.core.services import assign_fields, validated_save
-from erp.mikrotik.models import HotspotProfile
-from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users
+from erp.core.services import validated_save
+from erp.mikrotik.choices import SyncState
+from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
+from erp.mikrotik.models import HotspotUser
+from erp.mikrotik.services import (
+    HotspotUserSpec,
+    push_pending_users,
+    queue_hotspot_users,
+    sync_profiles,
+)
+from erp.notifications.services import hand_over, holders_of
 from erp.sites.models import Router
 
-from . import codes
-from .choices import (
+from .. import codes, selectors
+from ..choices import (
+    DEFAULT_CODE_LENGTH,
     MAX_BATCH,
-    TRANSITIONS,
     BatchStatus,
     CodeFormat,
-    VoucherEventKind,
     VoucherStatus,
 )
-from .models import Package, Voucher, VoucherBatch, VoucherEvent
+from ..models import Package, Voucher, VoucherBatch
+from ..signals import batch_ready
+from ..tasks import run_batch
 
 log = logging.getLogger(__name__)
-
-PACKAGE_FIELDS = (
-    "name",
-    "price",
-    "validity_seconds",
-    "uptime_limit_seconds",
-    "data_limit_bytes",
-    "rate_limit",
-    "shared_users",
-    "is_active",
-)
-
-
-# --- packages -------------------------------------------------------------------------------
-def _profile_name(package_name: str) -> str:
-    return ("pkg-" + slugify(package_name))[:64]
-
-
-@transaction.atomic
-def save_package(
-    *, actor: User | None, package: Package | None = None, sites=None, **fields: Any
-) -> Package:
-    """Create or change a package and its hotspot profile (synced to routers later)."""
-    package = assign_fields(package or Package(), fields, PACKAGE_FIELDS)
-    profile = package.profile if package.profile_id else HotspotProfile()
-    profile.name = _profile_name(package.name)
-    profile.rate_limit = package.rate_limit
-    profile.shared_users = package.shared_users
-    profile.is_active = package.is_active
-    try:
-        validated_save(profile, actor=actor)
-    except ValidationError as exc:
-        # The profile's fields mirror the package's; report them as the package's.
-        errors = exc.message_dict
-        raise ValidationError(
-            {"name" if k == "name" else k: v for k, v in errors.items()}
-        ) from None
-    package.profile = profile
-    validated_save(package, actor=actor)
-    if sites is not None:
-        package.sites.set(sites)
-    return package
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -137,8 +101,6 @@ def request_batch(
     preapproved: bool = False,
 ) -> VoucherBatch:
     """Record a request for vouchers. ``preapproved`` is for operators' commands only."""
-    from .choices import DEFAULT_CODE_LENGTH
-
     code_length = code_length or DEFAULT_CODE_LENGTH
     _check_batch(
         package=package,
@@ -173,8 +135,6 @@ def request_batch(
 
 def _tell_batch_approvers(batch: VoucherBatch, requester: User | None) -> None:
     """A batch waits for approval: whoever may approve it (four eyes: not its requester)."""
-    from erp.notifications.services import hand_over, holders_of
-
     who = (requester.get_full_name() or requester.username) if requester else _("the system")
     text = _("Batch waiting for your approval: %(n)s × %(package)s @ %(site)s by %(who)s") % {
         "n": batch.quantity,
@@ -300,9 +260,6 @@ def _copy_vouchers(batch: VoucherBatch, rows: list[tuple[str, str]], now) -> int
     """Binary COPY straight into the voucher table; if a code is already taken (rare: about
     one batch in tens of thousands at 10 million vouchers), redo this chunk through a temporary
     table and INSERT … ON CONFLICT DO NOTHING, which skips the taken codes."""
-    import psycopg
-    from django.db import IntegrityError
-
     table = Voucher._meta.db_table
     fixed = (
         batch.pk,
@@ -357,8 +314,6 @@ def queue_batch_push(batch: VoucherBatch) -> int:
     )
     created = queue_hotspot_users(batch.router, specs)
     # Users a router refused before (its profile was missing, say) get another try.
-    from erp.mikrotik.choices import SyncState
-    from erp.mikrotik.models import HotspotUser
 
     HotspotUser.objects.filter(
         router=batch.router,
@@ -372,7 +327,6 @@ def queue_batch_push(batch: VoucherBatch) -> int:
 def push_batch(batch: VoucherBatch) -> VoucherBatch:
     """Make sure the router has the package's profile, push, and count what arrived. The
     heartbeat beats after every window of users the router acknowledged."""
-    from erp.mikrotik.services import push_pending_users, sync_profiles
 
     def beat(report) -> None:
         _set_batch(batch, heartbeat_at=_now())
@@ -391,12 +345,6 @@ def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
     Called by the batch job and by every push that changed rows of the batch's router (beat,
     drift repair), so the page and the API show what the router has.
     """
-    from django.db.models import Count
-    from django.db.models import Q as Where
-
-    from erp.mikrotik.choices import SyncState
-    from erp.mikrotik.models import HotspotUser
-
     codes_of_batch = Voucher.objects.filter(batch_id=batch.pk).values("code")
     counts = HotspotUser.objects.filter(
         router_id=batch.router_id, name__in=codes_of_batch, removed=False
@@ -426,8 +374,6 @@ def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
 
 
 def _announce_ready(batch: VoucherBatch) -> None:
-    from .signals import batch_ready
-
     def send() -> None:
         for receiver, result in batch_ready.send_robust(sender=VoucherBatch, batch_id=batch.pk):
             if isinstance(result, Exception):
@@ -450,204 +396,7 @@ def refresh_router_batches(router_id: Any) -> int:
     return n
 
 
-# --- lifecycle --------------------------------------------------------------------------------
-def _log(vouchers: Iterable[Voucher], kind: str, actor: User | None, note: str = "") -> None:
-    now = timezone.now()
-    VoucherEvent.objects.bulk_create(
-        [
-            VoucherEvent(voucher=v, kind=kind, at=now, actor=actor, note=note[:200])
-            for v in vouchers
-        ],
-        batch_size=2000,
-    )
-
-
-def transition(
-    voucher: Voucher, to: str, *, actor: User | None, note: str = "", at=None
-) -> Voucher:
-    """Move a voucher to another status if the lifecycle allows it; else a clear error."""
-    allowed = TRANSITIONS[voucher.status]
-    if to not in allowed:
-        raise ValidationError(
-            _("A voucher that is %(current)s cannot become %(target)s.")
-            % {
-                "current": VoucherStatus(voucher.status).label.lower(),
-                "target": VoucherStatus(to).label.lower(),
-            }
-        )
-    at = at or timezone.now()
-    voucher.status = to
-    stamp = {
-        VoucherStatus.SOLD: "sold_at",
-        VoucherStatus.ACTIVE: "activated_at",
-        VoucherStatus.VOID: "voided_at",
-    }.get(to)
-    changed = ["status"]
-    if stamp:
-        setattr(voucher, stamp, at)
-        changed.append(stamp)
-    if to == VoucherStatus.ACTIVE:
-        voucher.expires_at = at + timedelta(seconds=voucher.package.validity_seconds)
-        changed.append("expires_at")
-    # Only the fields this move changes: the instance may be older than the row (its agent,
-    # say, moved since it was read) and must not write that back.
-    voucher.save(update_fields=changed)
-    kind = {
-        VoucherStatus.SOLD: VoucherEventKind.SOLD,
-        VoucherStatus.ACTIVE: VoucherEventKind.ACTIVATED,
-        VoucherStatus.EXPIRED: VoucherEventKind.EXPIRED,
-        VoucherStatus.VOID: VoucherEventKind.VOIDED,
-    }[to]
-    _log([voucher], kind, actor, note)
-    return voucher
-
-
-def _disable_on_router(vouchers: list[Voucher]) -> None:
-    from erp.mikrotik.models import HotspotUser
-    from erp.mikrotik.services import change_hotspot_users
-    from erp.mikrotik.tasks import schedule_push
-
-    by_router: dict[Any, list[str]] = {}
-    for v in vouchers:
-        by_router.setdefault(v.router_id, []).append(v.code)
-    for router_id, names in by_router.items():
-        users = HotspotUser.objects.filter(router_id=router_id, name__in=names)
-        change_hotspot_users(users, disabled=True)
-        schedule_push(Router.objects.get(pk=router_id))
-
-
-@transaction.atomic
-def void_voucher(*, actor: User, voucher: Voucher, reason: str) -> Voucher:
-    """Cancel a voucher (lost card, wrong print): refused once expired; disabled on the router."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the voucher is voided.")})
-    voucher = Voucher.objects.select_for_update().select_related("package").get(pk=voucher.pk)
-    transition(voucher, VoucherStatus.VOID, actor=actor, note=reason)
-    _disable_on_router([voucher])
-    return voucher
-
-
-def _limits_reached() -> Q:
-    """Active vouchers whose router-side usage reached the package's uptime or data limit."""
-    from erp.mikrotik.models import HotspotUser
-
-    used_up = HotspotUser.objects.filter(
-        router_id=OuterRef("router_id"), name=OuterRef("code")
-    ).filter(
-        Q(uptime_seconds__gte=OuterRef("package__uptime_limit_seconds"))
-        | Q(bytes_in__gte=OuterRef("package__data_limit_bytes") - F("bytes_out"))
-    )
-    return Q(Exists(used_up))
-
-
-@transaction.atomic
-def expire_due(*, now=None, limit: int = 5000) -> int:
-    """Expire active vouchers whose validity is over, or whose uptime or data limit is used
-    up, and disable them on their routers."""
-    now = now or timezone.now()
-    due = list(
-        Voucher.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("package")
-        .filter(status=VoucherStatus.ACTIVE)
-        .filter(Q(expires_at__lte=now) | _limits_reached())[:limit]
-    )
-    for voucher in due:
-        voucher.status = VoucherStatus.EXPIRED
-    Voucher.objects.bulk_update(due, ["status"], batch_size=500)
-    _log(due, VoucherEventKind.EXPIRED, None, "validity or limit reached")
-    if due:
-        _disable_on_router(due)
-    return len(due)
-
-
-def activate_from_usage(*, now=None) -> int:
-    """Sold vouchers whose hotspot user has logged in (uptime > 0) become active, with their
-    expiry counted from that first login. One query finds them all (no query per voucher)."""
-    from erp.mikrotik.models import HotspotUser
-
-    now = now or timezone.now()
-    sold_codes = Voucher.objects.filter(status=VoucherStatus.SOLD).values("code")
-    logged_in = {
-        (router_id, name): (usage_at or now) - timedelta(seconds=uptime)
-        for router_id, name, uptime, usage_at in HotspotUser.objects.filter(
-            name__in=sold_codes, uptime_seconds__gt=0
-        ).values_list("router_id", "name", "uptime_seconds", "usage_at")
-    }
-    if not logged_in:
-        return 0
-    activated = 0
-    with transaction.atomic():
-        candidates = (
-            Voucher.objects.select_for_update(skip_locked=True)
-            .select_related("package")
-            .filter(status=VoucherStatus.SOLD, code__in=[name for _r, name in logged_in])
-        )
-        for voucher in candidates:
-            first_login = logged_in.get((voucher.router_id, voucher.code))
-            if first_login is not None:
-                transition(voucher, VoucherStatus.ACTIVE, actor=None, at=first_login)
-                _extend_buyer_access(voucher)
-                activated += 1
-    return activated
-
-
-# --- stock ------------------------------------------------------------------------------------
-def _stock(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher]:
-    """Unused vouchers of a (possibly selector-made) queryset, ready to lock."""
-    return vouchers.filter(status=VoucherStatus.UNUSED).select_related(None).prefetch_related(None)
-
-
-@transaction.atomic
-def assign_to_agent(
-    *, actor: User, agent: User, vouchers: QuerySet[Voucher], note: str = ""
-) -> int:
-    """Give unused office or agent stock to an agent who sells at the vouchers' site."""
-    if not agent.has_role(Role.AGENT) or not agent.is_active:
-        raise ValidationError({"agent": _("Vouchers can be assigned only to an active agent.")})
-    chosen = list(_stock(vouchers).select_for_update().only("pk", "agent_id", "site_id"))
-    if not chosen:
-        raise ValidationError(_("No unused vouchers match."))
-    sites = {v.site_id for v in chosen}
-    allowed = set(agent.agent_sites.filter(pk__in=sites).values_list("pk", flat=True))
-    if sites - allowed:
-        raise ValidationError(
-            {
-                "agent": _("%(agent)s does not sell at every site of these vouchers.")
-                % {"agent": agent}
-            }
-        )
-    kinds = {
-        v.pk: (VoucherEventKind.TRANSFERRED if v.agent_id else VoucherEventKind.ASSIGNED)
-        for v in chosen
-    }
-    now = timezone.now()
-    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(agent=agent, assigned_at=now)
-    VoucherEvent.objects.bulk_create(
-        [
-            VoucherEvent(
-                voucher_id=v.pk,
-                kind=kinds[v.pk],
-                at=now,
-                actor=actor,
-                note=(note or f"to {agent.username}")[:200],
-            )
-            for v in chosen
-        ],
-        batch_size=2000,
-    )
-    return len(chosen)
-
-
-@transaction.atomic
-def return_to_office(*, actor: User, vouchers: QuerySet[Voucher], note: str = "") -> int:
-    chosen = list(_stock(vouchers).filter(agent__isnull=False).select_for_update().only("pk"))
-    Voucher.objects.filter(pk__in=[v.pk for v in chosen]).update(
-        agent=None, assigned_at=timezone.now()
-    )
-    _log(chosen, VoucherEventKind.RETURNED, actor, note)
-    return len(chosen)
-
-
+# --- batches: the job that generates and pushes -------------------------------------------------
 def note_router_wait(batch: VoucherBatch, message: str) -> None:
     """The router did not answer: the batch waits (the job retries with backoff)."""
     _set_batch(
@@ -668,8 +417,6 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
     reaper's, a message the broker delivered again) started while the first is alive returns
     at once instead of generating twice.
     """
-    from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
-
     with held(batch_lock_name(batch)) as mine:
         batch = VoucherBatch.objects.select_related("package__profile", "router").get(pk=batch.pk)
         if not mine:
@@ -709,8 +456,6 @@ def is_stuck(batch: VoucherBatch, *, now=None) -> bool:
     """No progress for BATCH_STALE_MINUTES (see selectors.stale_batches), and nobody holds
     its job's lock: the worker running it is gone. A failed batch (users the router refused)
     is stuck too: Resume tries them again."""
-    from . import selectors
-
     if batch.status == BatchStatus.FAILED:
         return is_free(batch_lock_name(batch))
     stale = selectors.stale_batches(now=now).filter(pk=batch.pk).exists()
@@ -718,8 +463,6 @@ def is_stuck(batch: VoucherBatch, *, now=None) -> bool:
 
 
 def _queue_job(batch: VoucherBatch) -> None:
-    from .tasks import run_batch
-
     batch_id = str(batch.pk)
     transaction.on_commit(lambda: run_batch.delay(batch_id))
 
@@ -727,10 +470,6 @@ def _queue_job(batch: VoucherBatch) -> None:
 def reap_stuck_batches(*, now=None) -> list[str]:
     """Queue again the job of every batch whose job stopped (a killed worker, a message the
     broker lost). Run by beat every minute; safe to run any number of times."""
-    from django.conf import settings
-
-    from . import selectors
-
     resumed = []
     for batch in selectors.stale_batches(now=now).only("pk", "status", "last_error"):
         if not is_free(batch_lock_name(batch)):
@@ -776,24 +515,3 @@ def resume_batch(*, actor: User, batch: VoucherBatch) -> VoucherBatch:
     batch.save(update_fields=["heartbeat_at", "updated_at"])
     _queue_job(batch)
     return batch
-
-
-@transaction.atomic
-def save_card_template(*, actor: User, template=None, **fields: Any):
-    """Create or change a card template; making one active retires the one before."""
-    from .models import CardTemplate
-
-    template = assign_fields(template or CardTemplate(), fields, ("name", "body", "is_active"))
-    if template.is_active:
-        CardTemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
-    return validated_save(template, actor=actor)
-
-
-def _extend_buyer_access(voucher: Voucher) -> None:
-    """The buyer's access now runs to the voucher's real expiry (sales keeps the client)."""
-    from erp.sales.models import Sale
-    from erp.sales.services import extend_client_access
-
-    client_id = Sale.objects.filter(voucher=voucher).values_list("client_id", flat=True).first()
-    if client_id is not None and voucher.expires_at is not None:
-        extend_client_access(client_id, until=voucher.expires_at)
