@@ -456,7 +456,9 @@ def test_a_password_change_keeps_the_phone_s_data_behind_the_pin(page_for, field
     page.click("[data-sell]")
     page.wait_for_selector("#receipt .code")
     sold = page.inner_text("#receipt .code").strip()
-    page.context.set_offline(False)
+    page.context.set_offline(False)  # the online event sends the sale: let it end first
+    expect(page.locator("#badge")).to_have_text(re.compile(r"^0 "), timeout=15000)
+    expect(page.locator("body")).to_have_attribute("data-sync", "done")
     agent.set_password(PASSWORD)  # a new hash: the old secret no longer unwraps the key
     agent.save()
     login(page, agent.username)
