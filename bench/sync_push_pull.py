@@ -6,9 +6,11 @@ On PostgreSQL. The data: one site and router, a package, agents, vouchers made b
 through `erp.sync.services.push` (server time: the operations applied through the sales and
 clients services, each in its own transaction with its AppliedOperation), in chunks of
 SYNC_MAX_OPS as the app sends them: 70 % sales, 20 % new clients, 10 % client edits.
-Baseline, measured in the same run: the same kind of sales made directly through
-`erp.sales.services.sell` (the POS path, no sync protocol). Targets: push ≤ 500 ms per 1,000
-operations, 0 duplicates; the replay changes nothing and is no slower; the first pull ≤ 2 s.
+Baselines, measured in the same run: the same kind of sales made directly through
+`erp.sales.services.sell` (the POS path, no sync protocol), and a smaller queue of the same mix
+pushed by another agent with SYNC_TX_OPS = 1 (one transaction per operation, as before runs).
+Targets: push ≤ 500 ms per 1,000 operations, 0 duplicates; the replay changes nothing and is no
+slower; the first pull ≤ 2 s.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/viornet \
         .venv/bin/python bench/sync_push_pull.py --ops 10000
@@ -73,12 +75,12 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
     admin = create_user(
         actor=None, username=f"sb-admin-{tag}", password="x-Bench-pw-1", role=Role.SUPER_ADMIN
     )
-    agent, puller, pos = (
+    agent, puller, pos, single = (
         create_user(actor=None, username=f"sb-{n}-{tag}", password="x-Bench-pw-1", role=Role.AGENT)
-        for n in ("pusher", "puller", "pos")
+        for n in ("pusher", "puller", "pos", "single")
     )
     site = create_site(actor=admin, name=f"SB {tag}", code=f"SB-{tag}".upper())
-    site.agents.add(agent, puller, pos)
+    site.agents.add(agent, puller, pos, single)
     router = create_router(
         actor=admin,
         site=site,
@@ -98,6 +100,8 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
     log(f"stock: {sells} + {baseline} + {vouchers} vouchers")
     codes = _stock(admin, router, package, agent, sells)
     pos_codes = _stock(admin, router, package, pos, baseline)
+    single_ops = min(ops, baseline)
+    single_codes = _stock(admin, router, package, single, single_ops * 7 // 10)
     _stock(admin, router, package, puller, vouchers)
     Client.objects.bulk_create(
         [
@@ -114,49 +118,67 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
         )
     direct = time.perf_counter() - t
 
-    device = str(uuid.uuid4())
-    queue, made_clients = [], []
-    sold = 0
-    for seq in range(1, ops + 1):
-        kind = seq % 10
-        op = {"device_id": device, "seq": seq, "id": str(uuid.uuid4())}
-        if kind < 7 and sold < len(codes):
-            op.update(
-                op="sell", entity="sale", payload={"code": codes[sold], "payment_method": "cash"}
-            )
-            sold += 1
-        elif kind < 9 or not made_clients:
-            op.update(
-                op="create",
-                entity="client",
-                payload={"phone": f"+2556{seq:08d}", "name": f"N {seq}"},
-            )
-            made_clients.append(op["id"])
-        else:
-            op.update(
-                op="update",
-                entity="client",
-                id=made_clients[-1],
-                payload={"fields": {"notes": f"edit {seq}"}},
-            )
-        queue.append(op)
+    def make_queue(count, codes, phones):
+        device = str(uuid.uuid4())
+        queue, made_clients = [], []
+        sold = 0
+        for seq in range(1, count + 1):
+            kind = seq % 10
+            op = {"device_id": device, "seq": seq, "id": str(uuid.uuid4())}
+            if kind < 7 and sold < len(codes):
+                op.update(
+                    op="sell",
+                    entity="sale",
+                    payload={"code": codes[sold], "payment_method": "cash"},
+                )
+                sold += 1
+            elif kind < 9 or not made_clients:
+                op.update(
+                    op="create",
+                    entity="client",
+                    payload={
+                        "phone": f"+255{phones}{seq:0{9 - len(phones)}d}",
+                        "name": f"N {seq}",
+                    },
+                )
+                made_clients.append(op["id"])
+            else:
+                op.update(
+                    op="update",
+                    entity="client",
+                    id=made_clients[-1],
+                    payload={"fields": {"notes": f"edit {seq}"}},
+                )
+            queue.append(op)
+        return queue, sold
+
+    queue, sold = make_queue(ops, codes, "6")
     chunk = settings.SYNC_MAX_OPS
 
-    def push_all():
+    def push_all(user, queue):
         outcomes = {}
         t = time.perf_counter()
         for i in range(0, len(queue), chunk):
-            for r in services.push(user=agent, ops=queue[i : i + chunk]):
+            for r in services.push(user=user, ops=queue[i : i + chunk]):
                 outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
         return time.perf_counter() - t, outcomes
 
-    push_s, outcomes = push_all()
+    # baseline 2: the same protocol with one transaction per operation (as before batching)
+    single_queue, _single_sold = make_queue(single_ops, single_codes, "68")
+    runs_of = settings.SYNC_TX_OPS
+    settings.SYNC_TX_OPS = 1
+    try:
+        single_s, single_outcomes = push_all(single, single_queue)
+    finally:
+        settings.SYNC_TX_OPS = runs_of
+
+    push_s, outcomes = push_all(agent, queue)
     sales = Sale.objects.filter(seller=agent).count()
     # more sales than sale operations, or two sales for one operation's key
     keys = Sale.objects.filter(seller=agent).values_list("idempotency_key", flat=True)
     duplicates = max(sales - sold, 0) + (sales - len(set(keys)))
     before = (sales, AppliedOperation.objects.count(), Client.objects.count())
-    replay_s, replay_outcomes = push_all()
+    replay_s, replay_outcomes = push_all(agent, queue)
     after = (
         Sale.objects.filter(seller=agent).count(),
         AppliedOperation.objects.count(),
@@ -190,11 +212,15 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
         "baseline_sales": baseline,
         "baseline_ms_per_sale": direct * 1000 / baseline,
         "push_ms_per_sale_op": push_s * 1000 / ops,
+        "single_tx_ops": single_ops,
+        "single_tx_ms_per_1000": single_s * 1000 / single_ops * 1000,
+        "single_tx_outcomes": single_outcomes,
         "pull_s": pull_s,
         "pull_pages": pages,
         "pull_records": records,
     }
     result["ratio_vs_pos"] = result["push_ms_per_sale_op"] / result["baseline_ms_per_sale"]
+    result["speedup_vs_single_tx"] = result["single_tx_ms_per_1000"] / result["push_ms_per_1000"]
     return result
 
 

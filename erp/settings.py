@@ -634,10 +634,25 @@ SYNC_CLOCK_FUTURE_MINUTES = env.int("SYNC_CLOCK_FUTURE_MINUTES", default=10)
 # One push carries at most this many operations (the app sends its queue in chunks), and a
 # pull page at most this many records.
 SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
+# A push body above this many bytes is refused unread (413); the app splits its queue into
+# pushes below it (queued fault photos add up).
+SYNC_MAX_BODY_BYTES = env.int("SYNC_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# The change feed keeps this many days (a daily job prunes the rest); a phone that last synced
+# before that syncs from scratch.
+SYNC_FEED_KEEP_DAYS = env.int("SYNC_FEED_KEEP_DAYS", default=30)
+# A push is applied several operations to a transaction (each in its own savepoint): at most
+# SYNC_TX_OPS operations, and no more after SYNC_TX_MS milliseconds, so the commit is paid once
+# per run and a sale's locks (the site's receipt counter) are not held for long.
+SYNC_TX_OPS = env.int("SYNC_TX_OPS", default=100)
+SYNC_TX_MS = env.int("SYNC_TX_MS", default=250)
 # The field app unlocks offline with the agent's PIN for at most this many days after its last
 # online start (then the agent must be online to sign in again).
 FIELD_APP_OFFLINE_DAYS = env.int("FIELD_APP_OFFLINE_DAYS", default=7)
+# The offline PIN has at least this many digits (at most 12), and no same digit repeated or
+# straight run: the PIN wraps the key of the codes stored on the phone, and a copy of the
+# phone's data can be tried against every PIN offline.
+FIELD_APP_PIN_MIN_DIGITS = env.int("FIELD_APP_PIN_MIN_DIGITS", default=6)
 # A fault photo pushed by the field app (resized on the phone) is at most this many bytes.
 FIELD_PHOTO_MAX_BYTES = env.int("FIELD_PHOTO_MAX_BYTES", default=1024 * 1024)
 # ...sent as a data URL inside a push: the JSON parser lets a "photo" string through up to the

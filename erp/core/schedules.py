@@ -82,6 +82,13 @@ JOBS: tuple[Job, ...] = (
         crontab={"minute": "0", "hour": "7", "day_of_week": "1"},
         local_time=True,
     ),
+    # the field app's change feed (erp.sync): rows older than SYNC_FEED_KEEP_DAYS, 04:15 local
+    Job(
+        "Prune the field app's change feed",
+        "erp.sync.tasks.prune_change_feed",
+        crontab={"minute": "15", "hour": "4", "day_of_week": "*"},
+        local_time=True,
+    ),
     # domain events whose delivery failed are retried
     Job("Deliver domain events", "erp.core.tasks.deliver_due_events", every=MINUTE),
     # viewflow's timers (the fault SLA)

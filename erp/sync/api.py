@@ -7,7 +7,7 @@ import base64
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
@@ -29,15 +29,20 @@ from .serializers import (
     SettleInputSerializer,
 )
 
-# A push of SYNC_MAX_OPS operations is far below this; a bigger body is refused unread.
-MAX_BODY_BYTES = 4 * 1024 * 1024
-
 
 class UsesFieldApp(BasePermission):
     """Agents and technicians (``sync.use_field_app``)."""
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.has_perm("sync.use_field_app"))
+
+
+def keep_session_alive(request) -> None:
+    """The field app in use keeps its sign-in: each online start and each sync moves the
+    session's end SESSION_COOKIE_AGE ahead (a phone unused that long signs in again)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        session.modified = True
 
 
 class PushView(APIView):
@@ -51,14 +56,17 @@ class PushView(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > MAX_BODY_BYTES:
+        if length > settings.SYNC_MAX_BODY_BYTES:
             return Response(
                 {
                     "detail": _(
                         "This push is %(size)s MB; at most %(max)s MB: send the queue in "
                         "smaller pushes. Nothing was applied."
                     )
-                    % {"size": round(length / 2**20, 1), "max": MAX_BODY_BYTES // 2**20}
+                    % {
+                        "size": round(length / 2**20, 1),
+                        "max": f"{settings.SYNC_MAX_BODY_BYTES / 2**20:g}",
+                    }
                 },
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
@@ -97,6 +105,13 @@ class KeyView(APIView):
             {
                 "secret": base64.b64encode(services.device_key_secret(request.user)).decode(),
                 "offline_days": settings.FIELD_APP_OFFLINE_DAYS,
+                # the offline PIN: at least this many digits (a shorter one set before is
+                # replaced at the next online start)
+                "pin_min_digits": settings.FIELD_APP_PIN_MIN_DIGITS,
+                # a push body above this is refused unread: the app sends its queue in pushes
+                # under it (queued photos add up)
+                "max_push_bytes": settings.SYNC_MAX_BODY_BYTES,
+                "max_push_ops": settings.SYNC_MAX_OPS,
                 "user": str(request.user.pk),
                 "technician": request.user.has_role(Role.TECHNICAL),
                 # where a technician may report a fault (the form works offline)
@@ -107,6 +122,7 @@ class KeyView(APIView):
             }
         )
         response["Cache-Control"] = "no-store"
+        keep_session_alive(request)
         return response
 
 
@@ -123,7 +139,12 @@ class PullView(APIView):
                 "device_id", OpenApiTypes.UUID, description="The asking device (its last pull)."
             ),
         ],
-        responses={200: PullOutputSerializer},
+        responses={
+            200: PullOutputSerializer,
+            410: OpenApiResponse(
+                description="The feed was pruned past the cursor: pull again without one."
+            ),
+        },
     )
     def get(self, request):
         limit = request.query_params.get("limit")
@@ -137,11 +158,23 @@ class PullView(APIView):
             page = selectors.pull(
                 request.user, cursor=request.query_params.get("cursor"), limit=limit
             )
+        except selectors.CursorTooOld:
+            return Response(
+                {
+                    "detail": _(
+                        "This phone last synced before the oldest change the server keeps: "
+                        "sync from scratch (no cursor)."
+                    ),
+                    "code": "cursor_too_old",
+                },
+                status=status.HTTP_410_GONE,
+            )
         except selectors.BadCursor:
             raise ValidationError(
                 {"cursor": [_("Unknown cursor: start again without one (a full sync).")]}
             ) from None
         services.note_pull(user=request.user, device_id=request.query_params.get("device_id"))
+        keep_session_alive(request)
         return Response(page)
 
 

@@ -196,3 +196,21 @@ class Conflict(BaseModel):
 
 
 __all__ = ["AppliedOperation", "ChangeLog", "Conflict", "Device", "Entity", "Op", "Outcome"]
+
+
+class FeedPruned(models.Model):
+    """How far the change feed was pruned: every row up to (txid, last_id) is gone. A device
+    whose cursor is before it missed changes that no longer exist and must sync from scratch
+    (the pull answers "cursor too old"). One row, id 1."""
+
+    txid = models.BigIntegerField(_("transaction"), default=0)
+    last_id = models.BigIntegerField(_("last change"), default=0)
+    pruned_at = models.DateTimeField(_("pruned at"), null=True, blank=True)
+    rows = models.BigIntegerField(_("rows pruned"), default=0)
+
+    class Meta:
+        verbose_name = _("change feed pruning")
+        verbose_name_plural = _("change feed pruning")
+
+    def __str__(self) -> str:
+        return f"pruned to {self.txid}.{self.last_id}"

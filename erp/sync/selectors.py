@@ -31,7 +31,7 @@ from erp.vouchers.models import Package
 from erp.vouchers.selectors import vouchers_visible_to
 
 from .choices import Entity
-from .models import ChangeLog, Conflict
+from .models import ChangeLog, Conflict, FeedPruned
 from .records import client_record, fault_record, package_record, sale_record, voucher_record
 
 # Recent sales a first sync brings (the agent's day and week); older ones stay on the server.
@@ -40,6 +40,16 @@ SNAPSHOT_SALES_DAYS = 7
 
 class BadCursor(ValueError):
     """The cursor is not one this server handed out."""
+
+
+class CursorTooOld(BadCursor):
+    """The feed was pruned past the cursor: the device syncs from scratch (no cursor)."""
+
+
+def _check_age(txid: int, last_id: int) -> None:
+    mark = FeedPruned.objects.filter(pk=1).values_list("txid", "last_id").first()
+    if mark is not None and (txid, last_id) < tuple(mark):
+        raise CursorTooOld(f"{txid}.{last_id}")
 
 
 def entities_for(user: User) -> list[str]:
@@ -134,6 +144,8 @@ def pull(user: User, *, cursor: str | None = None, limit: int | None = None) -> 
     """One page of changes for ``user`` and the cursor to ask for the next."""
     limit = min(limit or settings.SYNC_PAGE_SIZE, settings.SYNC_PAGE_SIZE)
     state = _parse(cursor)
+    if cursor:  # a first sync (no cursor) starts on the feed as it is now
+        _check_age(state[1], state[2])
     if state[0] == "s":
         return _snapshot_page(user, state, limit)
     return _feed_page(user, state[1], state[2], limit)

@@ -94,6 +94,9 @@ class SettleInputSerializer(serializers.Serializer):
 class KeyOutputSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="Base64, 32 bytes: wraps the device's AES key.")
     offline_days = serializers.IntegerField(help_text="Days the app unlocks offline by PIN.")
+    pin_min_digits = serializers.IntegerField(help_text="The offline PIN's least length.")
+    max_push_bytes = serializers.IntegerField(help_text="A push body above this is refused.")
+    max_push_ops = serializers.IntegerField(help_text="At most this many operations a push.")
     user = serializers.CharField()
     technician = serializers.BooleanField(help_text="Shows the faults screens.")
     sites = serializers.ListField(child=serializers.DictField(), help_text="{id, name} each.")

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -28,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -41,7 +44,7 @@ from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Voucher
 
 from .choices import ALLOWED_OPS, ConflictKind, Entity, Op, Outcome
-from .models import AppliedOperation, ChangeLog, Conflict, Device
+from .models import AppliedOperation, ChangeLog, Conflict, Device, FeedPruned
 from .records import client_record, sale_record
 
 CLIENT_EDITABLE = ("name", "phone", "notes", "mac_address", "marketing_consent")
@@ -128,10 +131,42 @@ def push(*, user: User, ops: list, user_agent: str = "") -> list[dict[str, Any]]
             answers[index] = _answer(seq, Outcome.REJECTED, reason=str(exc))
             continue
         by_device.setdefault(device_id, []).append((index, op))
+    context = PushContext(user)
     for device_id, device_ops in by_device.items():
-        for index, answer in _push_device(user, device_id, device_ops, user_agent):
+        for index, answer in _push_device(context, device_id, device_ops, user_agent):
             answers[index] = answer
     return answers  # type: ignore[return-value]
+
+
+class PushContext:
+    """What every operation of one push would otherwise read again: the user's sites (the
+    scope a new client is filed in) and which of the pushed client ids exist already."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self._sites: list | None = None
+        self.existing_clients: set[uuid.UUID] = set()
+
+    def sites(self) -> list:
+        if self._sites is None:
+            self._sites = list(sites_visible_to(self.user).order_by("pk"))
+        return self._sites
+
+    def know_clients(self, ops: list[dict]) -> None:
+        """One query for every client a create in this push names (a create of an id that
+        exists is refused; a later create of the same id in the push is caught the same way
+        because the first one adds it here)."""
+        ids = set()
+        for op in ops:
+            if op.get("entity") == Entity.CLIENT and op.get("op") == Op.CREATE:
+                try:
+                    ids.add(uuid.UUID(str(op.get("id"))))
+                except (TypeError, ValueError, AttributeError):
+                    continue
+        if ids:
+            self.existing_clients |= set(
+                Client.objects.filter(pk__in=ids).values_list("pk", flat=True)
+            )
 
 
 def _device_for(user: User, device_id: uuid.UUID, user_agent: str) -> Device:
@@ -147,128 +182,195 @@ def _device_for(user: User, device_id: uuid.UUID, user_agent: str) -> Device:
     return device
 
 
-def _push_device(user, device_id, device_ops, user_agent):
+def _retry(seq, blocked_from) -> dict[str, Any]:
+    return _answer(
+        seq,
+        Outcome.REJECTED,
+        reason=_("Operation %(n)s has not arrived: send the operations in order from %(n)s.")
+        % {"n": blocked_from},
+        retry=True,
+    )
+
+
+def _push_device(context: PushContext, device_id, device_ops, user_agent):
+    """The device's operations: answered from the stored answers (replays), refused (a gap),
+    or applied in order, several to a transaction (see ``_apply_run``)."""
+    user = context.user
     try:
         device = _device_for(user, device_id, user_agent)
     except Rejected as exc:
-        for index, op in device_ops:
-            yield index, _answer(op["seq"], Outcome.REJECTED, reason=str(exc))
-        return
+        return [
+            (index, _answer(op["seq"], Outcome.REJECTED, reason=str(exc)))
+            for index, op in device_ops
+        ]
     # Everything already applied, in one query: a replay of 1,000 operations is one read.
-    stored = {
-        row.seq: row
+    stored: dict[int, tuple[str, dict]] = {
+        row.seq: (row.fingerprint, row.result)
         for row in AppliedOperation.objects.filter(
             device=device, seq__in=[op["seq"] for _i, op in device_ops]
         ).only("seq", "fingerprint", "result")
     }
+    results: list[tuple[int, dict]] = []
+    run: list[tuple[int, dict]] = []  # to apply: seqs from last_seq + 1 without a gap
+    repeats: list[tuple[int, dict]] = []  # a seq sent twice in this push, the second time
+    planned: set[int] = set()
     expected = device.last_seq + 1
     blocked_from = None
     for index, op in device_ops:
         seq = op["seq"]
         if seq in stored:
-            yield index, _replayed(stored[seq], op)
-            continue
-        if blocked_from is not None or seq > expected:
+            results.append((index, _replayed(stored[seq], op)))
+        elif seq in planned:
+            repeats.append((index, op))
+        elif blocked_from is not None or seq > expected:
             blocked_from = blocked_from or expected
-            yield (
-                index,
-                _answer(
-                    seq,
-                    Outcome.REJECTED,
-                    reason=_(
-                        "Operation %(n)s has not arrived: send the operations in order from %(n)s."
-                    )
-                    % {"n": blocked_from},
-                    retry=True,
-                ),
-            )
-            continue
-        if seq < expected:
+            results.append((index, _retry(seq, blocked_from)))
+        elif seq < expected:
             # Applied by a concurrent push of the same device since our read.
-            prior = AppliedOperation.objects.filter(device=device, seq=seq).first()
-            yield (
-                index,
-                (
-                    _replayed(prior, op)
-                    if prior
-                    else _answer(seq, Outcome.REJECTED, reason=_("Out of order."), retry=True)
-                ),
-            )
-            continue
-        answer = _apply_one(user, device, op)
-        if answer.get("retry"):
-            blocked_from = seq
+            results.append((index, _replayed(_stored_one(device, seq), op)))
         else:
+            run.append((index, op))
+            planned.add(seq)
             expected = seq + 1
-            stored[seq] = None  # a repeat of this seq later in the same push is a replay
-        yield index, answer
+    context.know_clients([op for _i, op in run])
+    position = 0
+    while position < len(run):
+        done, applied = _apply_run(context, device, run[position:])
+        for (index, op), answer in zip(run[position:], applied, strict=False):
+            results.append((index, answer))
+            if not answer.get("retry"):
+                stored[op["seq"]] = (fingerprint(op), answer)
+        if done == 0 or any(a.get("retry") for a in applied):
+            for index, op in run[position + len(applied) :]:
+                results.append((index, _retry(op["seq"], op["seq"])))
+            break
+        position += done
+    for index, op in repeats:
+        prior = stored.get(op["seq"])
+        results.append(
+            (
+                index,
+                _replayed(prior, op) if prior else _retry(op["seq"], op["seq"]),
+            )
+        )
+    return results
 
 
-def _replayed(prior: AppliedOperation | None, op: dict) -> dict[str, Any]:
-    if prior is None:  # applied earlier in this very request
-        prior = AppliedOperation.objects.get(device_id=op["device_id"], seq=op["seq"])
-    if prior.fingerprint != fingerprint(op):
+def _stored_one(device: Device, seq: int) -> tuple[str, dict] | None:
+    row = AppliedOperation.objects.filter(device=device, seq=seq).first()
+    return (row.fingerprint, row.result) if row is not None else None
+
+
+def _replayed(prior: tuple[str, dict] | None, op: dict) -> dict[str, Any]:
+    if prior is None:
+        return _answer(op["seq"], Outcome.REJECTED, reason=_("Out of order."), retry=True)
+    if prior[0] != fingerprint(op):
         return _answer(
             op["seq"],
             Outcome.REJECTED,
             reason=_("Operation %(n)s was already used for a different change.") % {"n": op["seq"]},
         )
-    return prior.result
+    return prior[1]
 
 
-def _apply_one(user: User, device: Device, op: dict) -> dict[str, Any]:
-    """One operation, one transaction: its effect, its record, the device's new last_seq."""
-    seq = op["seq"]
-    received = timezone.now()
+def _apply_run(context: PushContext, device: Device, run: list[tuple[int, dict]]):
+    """Apply operations of consecutive seqs in one transaction, each effect in its own
+    savepoint (an operation refused is undone alone), until SYNC_TX_OPS operations or
+    SYNC_TX_MS milliseconds: the commit (a disk flush) is paid once per run, not per
+    operation, and the locks a sale takes (the site's receipt counter) are held for at most
+    about SYNC_TX_MS. The operations' records, the device's last_seq and the effects commit
+    together, so a replay still finds each applied exactly once.
+
+    Returns (how many were applied or stored, their answers). An unexpected error (a bug, the
+    database gone) commits the operations before it and is raised: the device sends the rest
+    again."""
+    user = context.user
+    answers: list[dict[str, Any]] = []
+    failure: BaseException | None = None
+    started = time.monotonic()
+    budget = settings.SYNC_TX_MS / 1000
     with transaction.atomic():
         locked = Device.objects.select_for_update().get(pk=device.pk)
-        if locked.last_seq != seq - 1:
-            prior = AppliedOperation.objects.filter(device=device, seq=seq).first()
-            if prior is not None:
-                return _replayed(prior, op)
-            return _answer(seq, Outcome.REJECTED, reason=_("Out of order."), retry=True)
-        try:
-            with transaction.atomic():  # the effect: undone alone if refused
-                done = _dispatch(user, op, received)
-        except Rejected as exc:
-            done = Outcome_(Outcome.REJECTED, reason=str(exc))
-        except ValidationError as exc:
-            done = Outcome_(Outcome.REJECTED, reason=_messages(exc))
-        except PermissionDenied as exc:  # NotAllowed: who the user is (a discount, a delete)
-            done = Outcome_(Outcome.REJECTED, reason=str(exc) or _("You may not do this."))
-        client_time = _client_time(op.get("client_time"))
-        answer = _answer(
-            seq,
-            done.outcome,
-            reason=done.reason,
-            record=done.record,
-            flags=done.flags,
-            id=str(op.get("id") or ""),
-        )
-        if done.conflicts:  # their UUIDs exist before they are saved: one insert each
-            answer["conflicts"] = [
-                {"kind": c.kind, "field": c.field, "detail": c.detail, "id": str(c.pk)}
-                for c in done.conflicts
-            ]
-        applied = AppliedOperation.objects.create(
-            device=device,
-            seq=seq,
-            op=str(op.get("op") or "")[:16],
-            entity=str(op.get("entity") or "")[:16],
-            entity_id=str(op.get("id") or "")[:64],
-            fingerprint=fingerprint(op),
-            outcome=done.outcome,
-            result=answer,
-            client_time=client_time,
-            received_at=received,
-        )
-        for conflict in done.conflicts:
-            conflict.operation = applied
-            conflict.user = user
-            conflict._history_user = user
-            conflict.save(force_insert=True)
-        Device.objects.filter(pk=device.pk).update(last_seq=seq, last_push_at=received)
-    return answer
+        first = run[0][1]["seq"]
+        if locked.last_seq != first - 1:
+            # A concurrent push of this device moved on meanwhile: answer from its records.
+            prior = _stored_one(device, first)
+            return 0, [_replayed(prior, run[0][1])]
+        rows: list[AppliedOperation] = []
+        conflicts: list[tuple[int, Conflict]] = []
+        for _index, op in run[: settings.SYNC_TX_OPS]:
+            received = timezone.now()
+            try:
+                answer, op_conflicts = _apply_op(context, op, received)
+            except Exception as exc:  # noqa: BLE001 - re-raised once the run before it commits
+                failure = exc
+                break
+            rows.append(
+                AppliedOperation(
+                    device=device,
+                    seq=op["seq"],
+                    op=str(op.get("op") or "")[:16],
+                    entity=str(op.get("entity") or "")[:16],
+                    entity_id=str(op.get("id") or "")[:64],
+                    fingerprint=fingerprint(op),
+                    outcome=answer["outcome"],
+                    result=answer,
+                    client_time=_client_time(op.get("client_time")),
+                    received_at=received,
+                )
+            )
+            conflicts.extend((len(rows) - 1, c) for c in op_conflicts)
+            answers.append(answer)
+            if time.monotonic() - started > budget:
+                break
+        if rows:
+            AppliedOperation.objects.bulk_create(rows)
+            for position, conflict in conflicts:  # rare: one insert each, with its history
+                conflict.operation = rows[position]
+                conflict.user = user
+                conflict._history_user = user
+                conflict.save(force_insert=True)
+            Device.objects.filter(pk=device.pk).update(
+                last_seq=rows[-1].seq, last_push_at=rows[-1].received_at
+            )
+    if failure is not None:
+        raise failure
+    return len(rows), answers
+
+
+# A sale writes only inside the sale service's own atomic block (sell, and sell_to_phone with
+# the buyer's client): a refused sale leaves nothing behind, so it needs no savepoint of its
+# own here (two round trips fewer a sale). Every other operation gets one.
+SELF_CONTAINED = {(Entity.SALE.value, Op.SELL.value)}
+
+
+def _apply_op(context: PushContext, op: dict, received: datetime):
+    """One operation's effect in its own savepoint, and the answer the device gets."""
+    kind = (op.get("entity"), op.get("op"))
+    savepoint = kind not in SELF_CONTAINED or kind in HANDLERS
+    try:
+        with transaction.atomic() if savepoint else nullcontext():  # undone alone if refused
+            done = _dispatch(context, op, received)
+    except Rejected as exc:
+        done = Outcome_(Outcome.REJECTED, reason=str(exc))
+    except ValidationError as exc:
+        done = Outcome_(Outcome.REJECTED, reason=_messages(exc))
+    except PermissionDenied as exc:  # NotAllowed: who the user is (a discount, a delete)
+        done = Outcome_(Outcome.REJECTED, reason=str(exc) or _("You may not do this."))
+    answer = _answer(
+        op["seq"],
+        done.outcome,
+        reason=done.reason,
+        record=done.record,
+        flags=done.flags,
+        id=str(op.get("id") or ""),
+    )
+    if done.conflicts:  # their UUIDs exist before they are saved: one insert each
+        answer["conflicts"] = [
+            {"kind": c.kind, "field": c.field, "detail": c.detail, "id": str(c.pk)}
+            for c in done.conflicts
+        ]
+    return answer, done.conflicts
 
 
 def _client_time(raw) -> datetime | None:
@@ -280,7 +382,8 @@ def _client_time(raw) -> datetime | None:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _dispatch(user: User, op: dict, received: datetime) -> Outcome_:
+def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
+    user = context.user
     name, entity = op.get("op"), op.get("entity")
     if entity not in Entity.values:
         raise Rejected(_("Unknown entity %(entity)r.") % {"entity": entity})
@@ -305,7 +408,7 @@ def _dispatch(user: User, op: dict, received: datetime) -> Outcome_:
     if entity == Entity.SALE:
         return _sell(user, record_id, payload, op.get("client_time"), received)
     if name == Op.CREATE:
-        return _create_client(user, record_id, payload)
+        return _create_client(context, record_id, payload)
     if name == Op.UPDATE:
         return _update_client(user, record_id, payload)
     return _delete_client(user, record_id)
@@ -327,24 +430,26 @@ def _client_fields(payload: dict, allowed=CLIENT_EDITABLE) -> dict[str, Any]:
     return fields
 
 
-def _create_client(user: User, record_id: uuid.UUID, payload: dict) -> Outcome_:
+def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) -> Outcome_:
+    user = context.user
     payload = dict(payload)
     site_id = payload.pop("site_id", None)
     fields = _client_fields(payload)
-    if Client.objects.filter(pk=record_id).exists():
+    if record_id in context.existing_clients:
         raise Rejected(_("A client with this id already exists."))
-    sites = sites_visible_to(user)
+    sites = context.sites()
     if site_id:
-        site = sites.filter(pk=_uuid(site_id, "site_id")).first()
+        wanted = _uuid(site_id, "site_id")
+        site = next((s for s in sites if s.pk == wanted), None)
         if site is None:
             raise Rejected(_("site_id: Select a site you work on."))
     else:
-        mine = list(sites[:2])
-        if len(mine) != 1:
+        if len(sites) != 1:
             raise Rejected(_("site_id: Say at which site the client is."))
-        site = mine[0]
+        site = sites[0]
     try:
         client = client_services.create_client(actor=user, id=record_id, site=site, **fields)
+        context.existing_clients.add(record_id)
     except ValidationError as exc:
         existing = clients_visible_to(user).filter(site=site, phone=fields.get("phone")).first()
         if existing is None or "phone" not in fields:
@@ -596,3 +701,46 @@ def device_key_secret(user) -> bytes:
     """
     message = f"field-app-key|{user.pk}|{user.password}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+
+
+# --- the change feed's age ----------------------------------------------------------------------
+PRUNE_CHUNK = 10_000
+
+
+def prune_change_feed(*, keep_days: int | None = None, now: datetime | None = None) -> int:
+    """Delete the feed's rows older than ``keep_days`` (SYNC_FEED_KEEP_DAYS), in feed order:
+    everything up to the last old row that every running transaction is past, so no device
+    reading the feed afterwards misses a row silently — one whose cursor is before that point
+    is told its cursor is too old and syncs from scratch. Deletes in chunks (short locks)."""
+    from .selectors import horizon
+
+    keep_days = settings.SYNC_FEED_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
+    top, _own = horizon()
+    last = (
+        ChangeLog.objects.filter(changed_at__lt=cutoff, txid__lt=top)
+        .order_by("-txid", "-id")
+        .values_list("txid", "id")
+        .first()
+    )
+    if last is None:
+        return 0
+    txid, last_id = last
+    upto = Q(txid__lt=txid) | Q(txid=txid, id__lte=last_id)
+    with transaction.atomic():
+        # The mark first (it only moves forward): a pull checks it before it reads the feed.
+        mark, _created = FeedPruned.objects.select_for_update().get_or_create(pk=1)
+        if (mark.txid, mark.last_id) < (txid, last_id):
+            mark.txid, mark.last_id = txid, last_id
+        mark.pruned_at = timezone.now()
+        mark.save()
+    deleted = 0
+    while True:
+        ids = list(
+            ChangeLog.objects.filter(upto).order_by().values_list("id", flat=True)[:PRUNE_CHUNK]
+        )
+        if not ids:
+            break
+        deleted += ChangeLog.objects.filter(id__in=ids).delete()[0]
+    FeedPruned.objects.filter(pk=1).update(rows=F("rows") + deleted)
+    return deleted

@@ -19,7 +19,7 @@ SHELL_ASSETS = [
     "erp/icon-192.png",
     "erp/icon-512.png",
 ]
-CACHE_VERSION = "field-app-v2"
+CACHE_VERSION = "field-app-v3"
 
 
 @login_required

@@ -125,6 +125,8 @@ def test_sync_push_pull_smoke(roles, postgres_only):
     result = sync_push_pull.run(ops=200, vouchers=300, clients=100, baseline=50)
     assert result["sales"] == result["sell_ops"] == 140 and result["duplicates"] == 0, result
     assert result["outcomes"] == {"applied": 200}, result
+    # the same-run baseline: the protocol with one transaction per operation
+    assert result["single_tx_outcomes"] == {"applied": 50}, result
     assert result["replay_changed_nothing"] and result["replay_outcomes"] == {"applied": 200}
     assert result["pull_records"] == {"voucher": 300, "client": 100}, result
     # the replay reads stored answers: well below applying (the full run: see bench/README.md)

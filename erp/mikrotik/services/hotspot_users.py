@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from erp.core.locks import held
@@ -321,7 +321,8 @@ def queue_hotspot_users(
 
 
 def change_hotspot_users(users: Iterable[HotspotUser], **changes: Any) -> int:
-    """Change the desired state (disabled, profile, comment, limits, removed) and mark pending."""
+    """Change the desired state (disabled, profile, comment, limits, removed) and mark pending.
+    ``users``: hotspot users, or a queryset of them (then updated in one statement)."""
     allowed = {
         "disabled",
         "profile",
@@ -334,6 +335,8 @@ def change_hotspot_users(users: Iterable[HotspotUser], **changes: Any) -> int:
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
+    if isinstance(users, models.QuerySet):  # one UPDATE, no read of the ids first
+        return users.order_by().update(sync_state=SyncState.PENDING, last_error="", **changes)
     ids = [u.pk for u in users]
     return HotspotUser.objects.filter(pk__in=ids).update(
         sync_state=SyncState.PENDING, last_error="", **changes

@@ -125,3 +125,51 @@ def test_pull_notes_the_devices_last_pull_only_for_its_owner(api, field, phone):
     api(field["agent"]).get(PULL, {"device_id": phone.device_id})
     assert Device.objects.get(pk=phone.device_id).last_pull_at is not None
     assert api(field["agent"]).get(PULL, {"device_id": "nope"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_feed_pruned_by_age_and_a_cursor_before_it_is_told_to_start_again(
+    api, field, make_client, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from erp.core.schedules import JOBS
+    from erp.sync.models import FeedPruned
+    from erp.sync.services import prune_change_feed
+
+    agent = field["agent"]
+    mine = make_client(site=field["site"], actor=agent, name="Old")
+    update_client(actor=agent, client=mine, name="Older")
+    # Rows of transactions long ended (this test's own transaction is still running).
+    old = ChangeLog.objects.all()
+    assert old.count() > 0
+    old.update(txid=1, changed_at=timezone.now() - timedelta(days=40))
+    last_old = ChangeLog.objects.order_by("-id").values_list("id", flat=True).first()
+    old_count = ChangeLog.objects.count()
+    update_client(actor=agent, client=mine, name="New")  # a recent change: kept
+    recent = ChangeLog.objects.filter(id__gt=last_old).count()
+    assert recent > 0
+
+    settings.SYNC_FEED_KEEP_DAYS = 30
+    assert prune_change_feed() == old_count
+    assert not ChangeLog.objects.filter(id__lte=last_old).exists()
+    assert ChangeLog.objects.count() == recent
+    mark = FeedPruned.objects.get()
+    assert (mark.txid, mark.last_id) == (1, last_old)
+    assert prune_change_feed() == 0  # nothing old left
+
+    r = api(agent).get(PULL, {"cursor": "f.0.0"})  # a phone last synced before the pruning
+    assert r.status_code == 410, r.content
+    assert r.json()["code"] == "cursor_too_old"
+    r = api(agent).get(PULL, {"cursor": f"s.1.{last_old - 1}.0."})
+    assert r.status_code == 410  # a first sync begun before it, too
+    # Right at the mark: nothing was lost for this phone.
+    r = api(agent).get(PULL, {"cursor": f"f.1.{last_old}"})
+    assert r.status_code == 200, r.content
+    assert [c["data"]["name"] for c in r.json()["changes"] if c["entity"] == "client"] == ["New"]
+    # Starting again works: a first sync, then its cursor.
+    _changes, cursor, _pages, _last = pull_all(api(agent))
+    assert api(agent).get(PULL, {"cursor": cursor}).status_code == 200
+    assert any(job.task == "erp.sync.tasks.prune_change_feed" for job in JOBS)

@@ -351,3 +351,69 @@ def test_refusals_for_who_the_agent_is_are_rejected_and_recorded(api, field, pho
     after = state()
     assert after[:3] == before[:3] and after[3] == before[3] + 2
     assert Client.objects.filter(pk=mine.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_push_spans_several_transactions_each_op_applied_once(api, field, phone, settings):
+    """Runs of SYNC_TX_OPS operations per transaction; a refused one in the middle of a run is
+    undone alone (its savepoint), the others of the run commit, and a seq sent twice in the
+    same push gets the first one's answer."""
+    settings.SYNC_TX_OPS = 2
+    agent = field["agent"]
+    ops = [
+        phone.sell(field["mine"][0].code),
+        phone.sell(field["theirs"][0].code),  # refused: not in this agent's stock
+        phone.add_client("+255754000011", "Neema"),
+        phone.sell(field["mine"][1].code),
+        phone.sell(field["mine"][2].code, discount="1"),  # an agent may not give discounts
+    ]
+    results = push(api(agent), [*ops, ops[3]]).json()["results"]
+    assert [r["outcome"] for r in results] == [
+        "applied",
+        "rejected",
+        "applied",
+        "applied",
+        "rejected",
+        "applied",
+    ], results
+    assert results[5] == results[3]
+    assert Sale.objects.filter(seller=agent).count() == 2
+    assert AppliedOperation.objects.filter(device_id=phone.device_id).count() == 5
+    assert Device.objects.get(pk=phone.device_id).last_seq == 5
+    before = state()
+    assert push(api(agent), ops).json()["results"] == results[:5]
+    assert state() == before
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_keeps_the_operations_before_it(api, field, phone, settings):
+    """A server error in the middle of a run (here a handler that fails with a database error)
+    commits the operations before it and nothing of it: the device sends the rest again."""
+    from django.db import connection
+
+    from erp.sync import services
+
+    def broken(user, record_id, payload):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1/0")
+
+    settings.SYNC_TX_OPS = 10
+    agent = field["agent"]
+    services.register_handler("client", "delete", broken)
+    try:
+        ops = [
+            phone.sell(field["mine"][0].code),
+            phone.add_client("+255754000012", "Baraka"),
+            phone.op("delete", "client", id=uuid.uuid4()),
+            phone.sell(field["mine"][1].code),
+        ]
+        with pytest.raises(Exception, match="division by zero"):
+            services.push(user=agent, ops=ops)
+        assert Device.objects.get(pk=phone.device_id).last_seq == 2
+        assert Sale.objects.filter(seller=agent).count() == 1
+        assert Client.objects.filter(phone="+255754000012").count() == 1
+    finally:
+        services.HANDLERS.pop(("client", "delete"), None)
+    results = services.push(user=agent, ops=ops)
+    assert [r["outcome"] for r in results] == ["applied"] * 4
+    assert Sale.objects.filter(seller=agent).count() == 2

@@ -66,11 +66,20 @@ async function unlock() {
     try { info = await api("/api/v1/sync/key"); } catch (e) { if (e.message === "401" || e.message === "403") return false; }
   }
   if (info) {
-    if ((await db.get("meta", "user")) && (await db.get("meta", "user")) !== info.user) {
+    const before = await db.get("meta", "user");
+    if (before && before !== info.user) {
+      const waiting = await db.count("outbox");
+      if (waiting) {  // what the other person sold here is not sent: it must not vanish
+        document.getElementById("main").innerHTML =
+          `<p class="card" id="other-user">${esc(T.other_user.replace("%(n)s", waiting))}</p>`;
+        document.body.dataset.locked = "1";
+        return false;
+      }
       await wipe(); await open();  // another person signs in on this phone: start clean
     }
     await db.put("meta", info.user, "user");
     await db.put("meta", { technician: info.technician, sites: info.sites }, "profile");
+    await db.put("meta", { bytes: info.max_push_bytes, ops: info.max_push_ops }, "push_limits");
     const kek = await serverKek(info.secret);
     const wrapped = await db.get("meta", "key_server");
     if (wrapped) { try { key = await unwrap(wrapped, kek); } catch { key = null; } }
@@ -87,7 +96,10 @@ async function unlock() {
     await db.put("meta", await wrap(kek), "key_server");
     await db.put("meta", Date.now() + info.offline_days * 86400e3, "unlock_until");
     await db.put("meta", 0, "pin_failures");
-    if (!(await db.get("meta", "key_pin"))) await askPin("set");
+    await db.put("meta", info.pin_min_digits || PIN_MIN_DIGITS, "pin_min_digits");
+    // No PIN yet, or one set under a weaker rule (4 digits before): choose one now.
+    const policy = (await db.get("meta", "pin_policy")) || 0;
+    if (!(await db.get("meta", "key_pin")) || policy < (info.pin_min_digits || PIN_MIN_DIGITS)) await askPin("set");
     return true;
   }
   const until = await db.get("meta", "unlock_until");
@@ -100,6 +112,13 @@ async function unlock() {
   return !!key;
 }
 
+const PIN_MIN_DIGITS = 6;
+function weakPin(pin) {  // one digit repeated, a straight run up or down, or a repeated pair
+  const d = [...pin].map(Number);
+  const steps = new Set(d.slice(1).map((x, i) => (x - d[i] + 10) % 10));
+  if (steps.size === 1 && [0, 1, 9].includes([...steps][0])) return true;
+  return pin.length % 2 === 0 && pin === pin.slice(0, 2).repeat(pin.length / 2);
+}
 function askPin(mode) {
   pinMode = mode;
   render();
@@ -110,12 +129,16 @@ async function submitPin(ev) {
   ev.preventDefault();
   const pin = ev.target.pin.value;
   const msg = document.getElementById("pin-msg");
-  if (!/^\d{4,8}$/.test(pin)) { msg.textContent = T.pin_format; return; }
   if (pinMode === "set") {
+    const least = (await db.get("meta", "pin_min_digits")) || PIN_MIN_DIGITS;
+    if (!new RegExp(`^\\d{${least},12}$`).test(pin)) { msg.textContent = T.pin_format.replace("%(n)s", least); return; }
+    if (weakPin(pin)) { msg.textContent = T.pin_weak; return; }
+    await db.put("meta", least, "pin_policy");
     const salt = crypto.getRandomValues(new Uint8Array(16));
     await db.put("meta", b64(salt), "pin_salt");
     await db.put("meta", await wrap(await pinKek(pin, salt)), "key_pin");
   } else {
+    if (!/^\d{4,12}$/.test(pin)) { msg.textContent = T.pin_wrong_format; return; }  // 4: set before
     try {
       key = await unwrap(await db.get("meta", "key_pin"), await pinKek(pin, unb64(await db.get("meta", "pin_salt"))));
       await db.put("meta", 0, "pin_failures");
@@ -184,7 +207,9 @@ async function enqueue(op, entity, id, payload) {
 async function sell(packageId) {
   const method = document.getElementById("method").value;
   const ref = document.getElementById("ref").value.trim();
-  const phone = document.getElementById("phone").value.trim();
+  const clientId = document.getElementById("client").value;  // an existing client, or none
+  const client = clientId ? await db.get("clients", clientId) : null;
+  const phone = client ? client.phone : document.getElementById("phone").value.trim();
   const stock = (await db.getAll("vouchers")).filter((v) => v.package_id === packageId && v.status === "unused");
   if (!stock.length) return;
   stock.sort((a, b) => a.id - b.id);
@@ -194,8 +219,9 @@ async function sell(packageId) {
   const pkg = await db.get("packages", packageId);
   const payload = { code: v.code, payment_method: method };
   if (method === "mobile") payload.payment_reference = ref;
-  if (phone) payload.client_phone = phone;
-  await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price,
+  if (client) payload.client_id = client.id;
+  else if (phone) payload.client_phone = phone;
+  await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price, client_id: clientId || null,
     payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
   await enqueue("sell", "sale", id, payload);
   receipt = { code: v.code, package: pkg.name, phone };
@@ -264,14 +290,32 @@ function syncNow() {
   return syncing;
 }
 
+async function forgetSynced() {
+  for (const store of Object.values(STORE)) {
+    for (const rec of await db.getAll(store)) if (rec.is_synced) await db.delete(store, rec.id);
+  }
+  await db.delete("meta", "cursor");
+}
+const PUSH_MAX_OPS = 200, PUSH_MAX_BYTES = 4 * 1024 * 1024;  // until the server has said its own
 async function doSync() {  // one round: push everything, pull everything; true if it went through
   if (!key) return false;
   status = "…"; render();
   try {
-    for (;;) {  // push the outbox in order, in chunks
-      const queued = (await db.getAll("outbox")).sort((a, b) => a.seq - b.seq).slice(0, 200);
+    const limits = (await db.get("meta", "push_limits")) || {};
+    // The server refuses a body over its limit unread: leave room for the envelope.
+    const maxBytes = Math.floor((limits.bytes || PUSH_MAX_BYTES) * 0.9);
+    const maxOps = Math.min(limits.ops || PUSH_MAX_OPS, PUSH_MAX_OPS);
+    for (;;) {  // push the outbox in order, in pushes under the server's limits (photos add up)
+      const queued = (await db.getAll("outbox")).sort((a, b) => a.seq - b.seq).slice(0, maxOps);
       const ops = [];
-      for (const { box, ...op } of queued) ops.push({ ...op, payload: await unseal(box) });
+      let size = 16;  // {"ops":[]}
+      for (const { box, ...op } of queued) {
+        const full = { ...op, payload: await unseal(box) };
+        const bytes = te.encode(JSON.stringify(full)).length + 1;
+        if (ops.length && size + bytes > maxBytes) break;  // the rest goes in the next push
+        ops.push(full);
+        size += bytes;
+      }
       if (!ops.length) break;
       const { results } = await api("/api/v1/sync/push", { ops });
       let progressed = false;
@@ -309,7 +353,15 @@ async function doSync() {  // one round: push everything, pull everything; true 
     for (;;) {  // pull every page
       const query = new URLSearchParams({ device_id: await db.get("meta", "device_id") });
       if (cursor) query.set("cursor", cursor);
-      const page = await api("/api/v1/sync/pull?" + query);
+      let page;
+      try { page = await api("/api/v1/sync/pull?" + query); } catch (e) {
+        if (e.message !== "410" || !cursor) throw e;
+        // The server pruned its change feed past this phone's cursor: copy everything again.
+        // What is not synced yet (and the outbox) stays.
+        await forgetSynced();
+        cursor = null;
+        continue;
+      }
       const writes = [];  // sealed first: an await on crypto inside the transaction would end it
       for (const c of page.changes) {
         const store = STORE[c.entity];
@@ -402,7 +454,7 @@ async function renderFaults(main) {
         <option value="critical">${esc(T.sev_critical)}</option></select>
       <label><input type="checkbox" name="service_down" style="width:auto"> ${esc(T.service_down)}</label>
       <label>${esc(T.photo)} <input id="photo" type="file" accept="image/*" capture="environment"></label>
-      <p id="photo-status">${photo ? esc(T.photo_ready) : ""}</p>
+      <p id="photo-status"${photo ? ' data-ready="1"' : ""}>${photo ? esc(T.photo_ready) : ""}</p>
       <button class="primary">${esc(T.report_fault)}</button></form>`;
   main.innerHTML = html;
   main.querySelector("#fault-form").onsubmit = reportFault;
@@ -428,9 +480,44 @@ function renderPin() {
   document.getElementById("pin").focus();
 }
 
+/* A screen is drawn again when data changes (a sync ended, a sale was made): what the person
+   was typing in a form stays, and so does the field they were in. */
+const formKey = (form) => form.id + "|" + [...form.elements].filter((el) => el.type === "hidden").map((el) => el.value).join("|");
+function formState() {  // a form is the same form again if its id and its hidden ids are
+  const saved = new Map();
+  for (const form of document.querySelectorAll("#main form[id]")) {
+    const fields = [];
+    for (const el of form.elements) {
+      if (!el.name || el.type === "file" || el.type === "hidden") continue;
+      fields.push([el.name, el.type === "checkbox" ? el.checked : el.value, el === document.activeElement]);
+    }
+    saved.set(formKey(form), fields);
+  }
+  return saved;
+}
+function restoreForms(saved) {
+  for (const form of document.querySelectorAll("#main form[id]")) {
+    for (const [name, value, focused] of saved.get(formKey(form)) || []) {
+      const el = form.elements.namedItem(name);
+      if (!el || el.type === "file") continue;
+      if (el.type === "checkbox") el.checked = value; else el.value = value;
+      if (focused) el.focus();
+    }
+  }
+}
+async function renderStatus() {  // the header only: the network went or came, a timer ticked
+  if (!key || pinMode) return;
+  document.getElementById("badge").textContent = `${await db.count("outbox")} ${T.waiting}`;
+  document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
+}
 async function render() {
   if (pinMode) { renderPin(); return; }
   if (!key) return;
+  const saved = formState();
+  await draw();
+  restoreForms(saved);
+}
+async function draw() {
   const outbox = await db.count("outbox");
   document.getElementById("badge").textContent = `${outbox} ${T.waiting}`;
   document.getElementById("net").textContent = navigator.onLine ? T.online : T.offline;
@@ -448,8 +535,11 @@ async function render() {
       html += `<div class="card" id="receipt"><div>${esc(T.receipt)} · ${esc(receipt.package)}</div>
         <div class="code">${esc(receipt.code)}</div><a class="primary" href="${esc(sms)}">${esc(T.send_sms)}</a></div>`;
     }
+    const clients = (await db.getAll("clients")).sort((a, b) => (a.name || a.phone || "").localeCompare(b.name || b.phone || ""));
     html += `<select id="method"><option value="cash">${esc(T.cash)}</option><option value="mobile">${esc(T.mobile)}</option></select>
-      <input id="ref" placeholder="${esc(T.reference)}"><input id="phone" type="tel" placeholder="${esc(T.phone)}">`;
+      <input id="ref" placeholder="${esc(T.reference)}"><select id="client"><option value="">${esc(T.no_client)}</option>
+      ${clients.map((c) => `<option value="${esc(c.id)}">${esc(c.name || c.phone)} · ${esc(c.phone)}</option>`).join("")}</select>
+      <input id="phone" type="tel" placeholder="${esc(T.phone)}">`;
     for (const p of packages) {
       const n = left(p.id);
       html += `<button class="pkg" data-sell="${esc(p.id)}" ${n ? "" : "disabled"}>${esc(p.name)} · ${esc(p.price)}
@@ -502,7 +592,7 @@ async function render() {
 const AUTO_SYNC_MS = 60000;
 async function autoSync() {
   if (key && navigator.onLine && !pinMode && (await db.count("outbox"))) await syncNow();
-  else await render();
+  else await renderStatus();
 }
 
 (async () => {
@@ -511,7 +601,7 @@ async function autoSync() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" });
   if (!(await unlock())) return;
   addEventListener("online", autoSync);
-  addEventListener("offline", render);
+  addEventListener("offline", renderStatus);
   setInterval(autoSync, AUTO_SYNC_MS);
   await render();
   if (navigator.onLine && (!(await db.get("meta", "cursor")) || (await db.count("outbox")))) await syncNow();
