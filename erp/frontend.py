@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
-from viewflow.workflow.flow import FlowAppViewset
 
 from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
@@ -25,7 +24,7 @@ from erp.vouchers.viewsets import (
 )
 from erp.workbench.views import HomeView
 from workflows.fault_repair.viewsets import FaultRepairAppViewset
-from workflows.voucher_batch.flows import VoucherBatchFlow
+from workflows.voucher_batch.viewsets import VoucherBatchAppViewset
 
 
 def _any_perm(*perms: str):
@@ -216,7 +215,7 @@ site = Site(
         AssetsApp(permission=_any_perm("assets.view_asset")),
         NotificationsApp(),
         SmsApp(),
-        FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
+        VoucherBatchAppViewset(),
         Application(
             title=_("Finance"),
             icon="payments",
