@@ -155,6 +155,22 @@ class SmsApp(Application):
         return path("campaigns/", CampaignsView.as_view(viewset=self), name="campaigns")
 
 
+class ApprovalsApp(Application):
+    """Everything waiting for the user's approval: expenses and voucher batch requests."""
+
+    title = _("Approvals")
+    icon = "approval"
+    app_name = "approvals"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("finance.change_expense", "vouchers.change_voucherbatch"))
+
+    @property
+    def index_path(self):
+        from workflows.approvals import ApprovalsView
+
+        return path("", ApprovalsView.as_view(), name="index")
+
+
 class SupportApp(Application):
     """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
 
@@ -190,6 +206,7 @@ site = Site(
     viewsets=[
         DashboardApp(),
         PosApp(),
+        ApprovalsApp(),
         AnalyticsApp(),
         Application(
             title=_("Network"),
