@@ -143,3 +143,19 @@ def test_sms_campaign_smoke(roles, postgres_only):
     assert result["queue_s"] < 5, result  # the full run's budget for 10 times as many
     assert result["max_parts_in_window"] <= 30 and result["refused_for_rate"] == 0, result
     assert 0.8 <= result["pace_ratio"] <= 1.0, result
+
+
+@pytest.mark.django_db
+def test_pages_bench_smoke(client, users):
+    """bench/pages.py finds the pages a person reaches through the menu (sub-menus included)
+    and times them."""
+    from bench import pages
+    from erp.accounts.roles import Role
+
+    client.force_login(users[Role.FINANCE])
+    found = pages.menu_pages(client)
+    assert {"/dashboard/", "/approvals/", "/finance/sale/", "/finance/expense/"} <= set(found)
+    assert not any(p.startswith(pages.SKIP) for p in found)
+    status, times = pages.timed(client, "/finance/sale/", 2)
+    assert status == 200 and len(times) == 2
+    assert pages.percentile([3.0, 1.0, 2.0], 0.5) == 2.0
