@@ -22,6 +22,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,7 +46,9 @@ def menu_pages(client) -> list[str]:
             continue
         # an application's entry redirects to its first list; its own menu lists the rest
         response = client.get(href, follow=True)
-        pages.add(response.redirect_chain[-1][0] if response.redirect_chain else href)
+        pages.add(
+            urljoin(href, response.redirect_chain[-1][0]) if response.redirect_chain else href
+        )
         pages |= set(MENU_LINK.findall(response.content.decode()))
     return sorted(h for h in pages if not h.startswith(SKIP))
 
