@@ -9,7 +9,6 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from viewflow.urls import Application, Site
-from viewflow.workflow.flow import FlowAppViewset
 
 from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
@@ -37,9 +36,10 @@ from erp.vouchers.viewsets import (
     VoucherViewset,
 )
 from erp.workbench.views import HomeView
+from workflows.approvals import ApprovalsView
 from workflows.fault_repair.viewsets import FaultRepairAppViewset
 from workflows.support_ticket.viewsets import SupportTicketAppViewset
-from workflows.voucher_batch.flows import VoucherBatchFlow
+from workflows.voucher_batch.viewsets import VoucherBatchAppViewset
 
 
 def _any_perm(*perms: str):
@@ -205,6 +205,20 @@ class PaymentsApp(Application):
         return path("<uuid:pk>/refund/", RefundView.as_view(viewset=self), name="refund")
 
 
+class ApprovalsApp(Application):
+    """Everything waiting for the user's approval: expenses and voucher batch requests."""
+
+    title = _("Approvals")
+    icon = "approval"
+    app_name = "approvals"
+    menu_template_name = None
+    permission = staticmethod(_any_perm("finance.change_expense", "vouchers.change_voucherbatch"))
+
+    @property
+    def index_path(self):
+        return path("", ApprovalsView.as_view(), name="index")
+
+
 class SupportApp(Application):
     """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
 
@@ -234,6 +248,7 @@ site = Site(
     viewsets=[
         DashboardApp(),
         PosApp(),
+        ApprovalsApp(),
         AnalyticsApp(),
         Application(
             title=_("Network"),
@@ -260,7 +275,7 @@ site = Site(
         NotificationsApp(),
         SmsApp(),
         PaymentsApp(),
-        FlowAppViewset(VoucherBatchFlow, icon="confirmation_number", app_name="batches"),
+        VoucherBatchAppViewset(),
         Application(
             title=_("Finance"),
             icon="payments",

@@ -271,12 +271,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Not the manifest storage: viewflow ships a node_modules folder whose CSS references
-    # files it does not ship, which the manifest post-processing refuses. Compressing the
-    # ~30 MB of viewflow, plotly and Swagger files takes over a minute of two cores, worth it
-    # in production only: a first `make run` copies them (2 s) and serves them as they are.
+    # Production: compressed (gzip, brotli) and content-hashed names, which whitenoise serves
+    # cached for a year as immutable (erp/core/staticfiles.py; it tolerates the references to
+    # files viewflow and Dash do not ship). Compressing the ~30 MB of viewflow, plotly and
+    # Swagger files takes minutes of two cores, worth it in production only: a first
+    # `make run` copies them (2 s) and serves them as they are.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        "BACKEND": "erp.core.staticfiles.StaticStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

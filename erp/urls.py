@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 from viewflow.contrib.auth import AuthViewset
 
@@ -10,6 +10,7 @@ from erp.accounts import api as accounts_api
 from erp.assets import api as assets_api
 from erp.clients.api import ClientApiViewSet
 from erp.core import branding
+from erp.core.api_schema import CachedSpectacularAPIView
 from erp.core.icons import favicon
 from erp.core.views import healthz
 from erp.finance.api import (
@@ -122,7 +123,8 @@ urlpatterns = [
     path("sms/", include("erp.messaging.urls")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Generated once per process (erp/core/api_schema.py), rendered per request.
+    path("api/schema/", CachedSpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # The Dash analytics app, behind Django's session, roles and CSRF (dashboards/bridge.py).

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 
 CENT = Decimal("0.01")
 
@@ -25,6 +26,13 @@ class MoneyField(models.DecimalField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         return name, "erp.core.money.MoneyField", args, kwargs
+
+    def formfield(self, **kwargs):
+        """Forms say the currency beside the amount: "Price (TZS)"."""
+        field = super().formfield(**kwargs)
+        if field is not None:
+            field.label = format_lazy("{} ({})", field.label, settings.CURRENCY)
+        return field
 
 
 def to_money(value: Decimal | int | str) -> Decimal:

@@ -19,6 +19,12 @@ class ExpenseForm(forms.ModelForm):
         widgets = {"spent_on": forms.DateInput(attrs={"type": "date"})}
         help_texts = {"site": _("Empty: head office.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # most expenses are recorded the day they are paid
+        if not self.is_bound and self.instance._state.adding:
+            self.fields["spent_on"].initial = timezone.localdate()
+
 
 class ScheduledExportForm(forms.ModelForm):
     class Meta:

@@ -104,7 +104,8 @@ def _tell_approvers(expense: Expense, recorder: User) -> None:
         "site": f" @ {expense.site}" if expense.site_id else "",
     }
     hand_over(
-        users=holders_of("finance.change_expense", exclude=[recorder]),
+        # everyone who may approve it and sees its site (a head-office expense: all of them)
+        users=holders_of("finance.change_expense", exclude=[recorder], site=expense.site_id),
         text=text,
         url=f"/finance/expense/{expense.pk}/detail/",
         actor=recorder,

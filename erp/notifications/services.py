@@ -25,10 +25,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.core import branding
 
 from .models import Notification
@@ -93,9 +94,11 @@ def mark_read(*, user: User, notification: Notification | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def holders_of(perm: str, *, exclude: Iterable[Any] = ()) -> list[User]:
+def holders_of(perm: str, *, exclude: Iterable[Any] = (), site: Any = None) -> list[User]:
     """Active users who hold ``perm`` ("app_label.codename") through their role or an
-    individual grant: those who may pick up work waiting for that permission."""
+    individual grant: those who may pick up work waiting for that permission. With ``site``,
+    only those whose scope includes it (a staff member narrowed to other sites cannot see the
+    work, so is not told about it; erp.core.scoping)."""
     app_label, codename = perm.split(".", 1)
     by_group = Q(
         groups__permissions__codename=codename,
@@ -107,6 +110,14 @@ def holders_of(perm: str, *, exclude: Iterable[Any] = ()) -> list[User]:
     )
     skip = [getattr(u, "pk", u) for u in exclude if u is not None]
     users = get_user_model().objects.filter(is_active=True).filter(by_group | by_grant)
+    if site is not None:
+        scope = get_user_model().site_scope.through.objects.filter(user=OuterRef("pk"))
+        users = users.filter(
+            Q(is_superuser=True)
+            | Q(groups__name=Role.SUPER_ADMIN)
+            | ~Exists(scope)
+            | Exists(scope.filter(site=getattr(site, "pk", site)))
+        )
     return list(users.exclude(pk__in=skip).distinct().order_by("pk"))
 
 

@@ -1,10 +1,31 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from erp.core.units import DataSizeField, DurationTextField
+
 from .models import CardTemplate, Package
 
 
 class PackageForm(forms.ModelForm):
+    """Validity and limits typed as people say them ("1 day", "2 h", "500 MB"); the package
+    keeps seconds and bytes."""
+
+    validity_seconds = DurationTextField(
+        label=_("Validity"),
+        min_value=60,
+        help_text=_("From first login until the voucher expires: 2 h, 1 day, 1 week."),
+    )
+    uptime_limit_seconds = DurationTextField(
+        label=_("Uptime limit"),
+        required=False,
+        help_text=_("Online time allowed, e.g. 5 h; empty for no limit."),
+    )
+    data_limit_bytes = DataSizeField(
+        label=_("Data limit"),
+        required=False,
+        help_text=_("e.g. 500 MB or 1.5 GB (1 GB = 1,000 MB); empty for no limit."),
+    )
+
     class Meta:
         model = Package
         fields = [

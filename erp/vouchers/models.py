@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.admin import display as admin_display
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.units import duration_text
 from erp.mikrotik.models import validate_rate_limit
 
 from .card_templates import check_card_template
@@ -78,6 +80,11 @@ class Package(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @admin_display(description=_("validity"))
+    def validity(self) -> str:
+        """The validity as people read it ("1 day", "2 h"): list pages show this."""
+        return duration_text(self.validity_seconds)
 
 
 class VoucherBatch(BaseModel):

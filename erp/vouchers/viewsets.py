@@ -23,7 +23,7 @@ class PackageViewset(RecordViewset):
     icon = "sell"
     title = _("Packages")
     form_class = PackageForm
-    list_columns = ("name", "price", "validity_seconds", "rate_limit", "is_active")
+    list_columns = ("name", "price", "validity", "rate_limit", "is_active")
     list_filter_fields = ("is_active",)
     list_search_fields = ("name",)
 

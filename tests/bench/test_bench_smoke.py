@@ -173,3 +173,19 @@ def test_http_load_smoke(roles, postgres_only, monkeypatch):
     assert checks["vouchers_not_sold"] == 0 and checks["receipts_gapless"], checks
     assert row["ratio_p95"] > 0 and row["ratio_p99"] > 0
     assert http_load.report(result, 4, 100, 250)  # prints the table; False if a check failed
+
+
+@pytest.mark.django_db
+def test_pages_bench_smoke(client, users):
+    """bench/pages.py finds the pages a person reaches through the menu (sub-menus included)
+    and times them."""
+    from bench import pages
+    from erp.accounts.roles import Role
+
+    client.force_login(users[Role.FINANCE])
+    found = pages.menu_pages(client)
+    assert {"/dashboard/", "/approvals/", "/finance/sale/", "/finance/expense/"} <= set(found)
+    assert not any(p.startswith(pages.SKIP) for p in found)
+    status, times = pages.timed(client, "/finance/sale/", 2)
+    assert status == 200 and len(times) == 2
+    assert pages.percentile([3.0, 1.0, 2.0], 0.5) == 2.0

@@ -15,6 +15,7 @@ MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" hr
 EXPECTED_APPS = {
     Role.SUPER_ADMIN: {
         "/dashboard/",
+        "/approvals/",
         "/support/",
         "/sms/",
         "/pos/",
@@ -64,6 +65,7 @@ EXPECTED_APPS = {
     },
     Role.FINANCE: {
         "/dashboard/",
+        "/approvals/",
         "/support/",
         "/sms/",
         "/analytics/",

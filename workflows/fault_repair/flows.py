@@ -17,6 +17,9 @@ from erp.maintenance.selectors import faults_visible_to
 from . import views
 from .models import FaultRepairProcess
 
+# Lists of tasks name the fault ("Kariakoo Market (DAR-KKO) — Critical: no internet …").
+FAULT_SUMMARY = "{{ process }}"
+
 
 class VerifyNode(flow.View):
     """Offered to the reporter (assigned on creation) and to the leads' queue; executed by
@@ -55,14 +58,14 @@ class FaultRepairFlow(flow.Flow):
     )
     triage = (
         flow.View(views.TriageView.as_view())
-        .Annotation(title=_("Triage and assign"))
+        .Annotation(title=_("Triage and assign"), summary_template=FAULT_SUMMARY)
         .Permission("maintenance.change_fault")
         .OnTimeout(this.sla_deadline, this.escalate, interrupting=False, title=_("SLA missed"))
         .Next(this.repair)
     )
     repair = (
         flow.View(views.RepairView.as_view())
-        .Annotation(title=_("Repair"))
+        .Annotation(title=_("Repair"), summary_template=FAULT_SUMMARY)
         .Permission("maintenance.change_fault")
         .Assign(this.technician_of)
         .OnTimeout(this.sla_deadline, this.escalate, interrupting=False, title=_("SLA missed"))
@@ -70,7 +73,7 @@ class FaultRepairFlow(flow.Flow):
     )
     verify = (
         VerifyNode(views.VerifyView.as_view())
-        .Annotation(title=_("Verify and close"))
+        .Annotation(title=_("Verify and close"), summary_template=FAULT_SUMMARY)
         .Permission("maintenance.triage_fault")
         .Assign(this.reporter_of)
         .Next(this.check_verified)

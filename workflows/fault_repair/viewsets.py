@@ -23,6 +23,7 @@ from erp.maintenance.choices import Severity
 from erp.maintenance.models import Fault
 from erp.maintenance.selectors import faults_visible_to
 
+from ..dashboards import ScopedDashboardView
 from .flows import FaultRepairFlow
 
 SEVERITY_COLOURS = {
@@ -152,7 +153,15 @@ class FaultProcessListView(DashboardProcessListView):
         return queryset.filter(data__fault_id__in=visible)
 
 
+class FaultDashboardView(ScopedDashboardView):
+    """The flow's index: only the faults the user may see (an agent: their sites')."""
+
+    data_key = "fault_id"
+    visible_to = staticmethod(faults_visible_to)
+
+
 class FaultRepairAppViewset(FlowAppViewset):
+    dashboard_view_class = FaultDashboardView
     inbox_view_class = FaultInboxView
     queue_view_class = FaultQueueView
     process_list_view_class = FaultProcessListView

@@ -50,7 +50,12 @@ class VoucherBatchFlow(flow.Flow):
     )
     decide = (
         DecisionView(views.DecideBatchView.as_view())
-        .Annotation(title=_("Approve or reject"))
+        # The queue's "Brief" names the case: "50 × 1 Hour @ Kariakoo router by Baraka".
+        .Annotation(
+            title=_("Approve or reject"),
+            summary_template="{{ process.batch }} {% load i18n %}{% translate 'by' %} "
+            "{{ process.batch.requested_by }}",
+        )
         .Permission("vouchers.change_voucherbatch")
         .Next(this.check_decision)
     )

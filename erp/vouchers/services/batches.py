@@ -143,7 +143,7 @@ def _tell_batch_approvers(batch: VoucherBatch, requester: User | None) -> None:
         "who": who,
     }
     hand_over(
-        users=holders_of("vouchers.change_voucherbatch", exclude=[requester]),
+        users=holders_of("vouchers.change_voucherbatch", exclude=[requester], site=batch.site),
         text=text,
         url="/batches/queue/",
         actor=requester,

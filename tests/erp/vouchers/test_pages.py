@@ -83,7 +83,8 @@ def test_package_form_validates_and_saves_through_the_service(client, users, mak
         {
             "name": "Fast",
             "price": "1500",
-            "validity_seconds": "86400",
+            "validity_seconds": "1 day",
+            "data_limit_bytes": "1.5 GB",
             "rate_limit": "10M/10M",
             "shared_users": "1",
             "sites": [str(site.pk)],
@@ -93,6 +94,19 @@ def test_package_form_validates_and_saves_through_the_service(client, users, mak
     assert ok.status_code == 302
     package = Package.objects.get()
     assert package.profile.name == "pkg-fast" and package.profile.rate_limit == "10M/10M"
+    # typed as people say it, stored as seconds and bytes, shown back the same way
+    assert package.validity_seconds == 86400 and package.data_limit_bytes == 1_500_000_000
+    assert package.uptime_limit_seconds is None
+    edit = client.get(f"/vouchers/package/{package.pk}/change/").content.decode()
+    assert 'value="1 day"' in edit and 'value="1.5 GB"' in edit
+    no_unit = client.post(
+        f"/vouchers/package/{package.pk}/change/",
+        {"name": "Fast", "price": "1500", "validity_seconds": "86400", "rate_limit": "10M/10M",
+         "shared_users": "1", "sites": [str(site.pk)], "is_active": "on"},
+    )  # fmt: skip
+    assert "Type a duration with its unit" in no_unit.content.decode()
+    package.refresh_from_db()
+    assert package.validity_seconds == 86400
 
 
 @pytest.mark.django_db
