@@ -65,14 +65,16 @@ router.register("downtimes", maintenance_api.DowntimeApiViewSet, basename="downt
 router.register(
     "hotspot-profiles", mikrotik_api.HotspotProfileApiViewSet, basename="hotspotprofile"
 )
-router.register("sync/conflicts", sync_api.ConflictViewSet, basename="syncconflict")
-router.register("sms-messages", messaging_api.MessageViewSet, basename="sms-message")
-router.register("sms-templates", messaging_api.TemplateViewSet, basename="sms-template")
-router.register("sms-campaigns", messaging_api.CampaignViewSet, basename="sms-campaign")
+router.register("sync/conflicts", sync_api.ConflictApiViewSet, basename="syncconflict")
+router.register("sms-messages", messaging_api.MessageApiViewSet, basename="sms-message")
+router.register("sms-templates", messaging_api.TemplateApiViewSet, basename="sms-template")
+router.register("sms-campaigns", messaging_api.CampaignApiViewSet, basename="sms-campaign")
 router.register("tickets", ticket_process_api.TicketProcessApiViewSet, basename="ticket")
-router.register("payments", payments_api.PaymentViewSet, basename="payment")
+router.register("payments", payments_api.PaymentApiViewSet, basename="payment")
 router.register(
-    "payment-reconciliations", payments_api.ReconciliationViewSet, basename="payment-reconciliation"
+    "payment-reconciliations",
+    payments_api.ReconciliationApiViewSet,
+    basename="payment-reconciliation",
 )
 
 router_ops = [
@@ -98,16 +100,16 @@ api_v1 = [
         "auth/password/", accounts_api.PasswordChangeAPIView.as_view(), name="password_change_api"
     ),
     path("me/", accounts_api.MeAPIView.as_view(), name="me"),
-    path("sms-count/", messaging_api.CountView.as_view(), name="sms_count"),
+    path("sms-count/", messaging_api.CountAPIView.as_view(), name="sms_count"),
     path("routers/<uuid:pk>/", include(router_ops)),
     path("router-jobs/<uuid:job_id>/", mikrotik_api.RouterJobAPIView.as_view(), name="router_job"),
     path("statements/<uuid:agent_id>/", StatementAPIView.as_view(), name="statement"),
     path("reports/daily/", DailySummaryAPIView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitAPIView.as_view(), name="profit"),
     path("reports/<slug:report>.<str:fmt>", ReportExportAPIView.as_view(), name="report_export"),
-    path("sync/push", sync_api.PushView.as_view(), name="sync_push"),
-    path("sync/pull", sync_api.PullView.as_view(), name="sync_pull"),
-    path("sync/key", sync_api.KeyView.as_view(), name="sync_key"),
+    path("sync/push", sync_api.PushAPIView.as_view(), name="sync_push"),
+    path("sync/pull", sync_api.PullAPIView.as_view(), name="sync_pull"),
+    path("sync/key", sync_api.KeyAPIView.as_view(), name="sync_key"),
     *router.urls,
 ]
 

@@ -33,7 +33,7 @@ class SendPermission(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["messaging.send_sms"]}
 
 
-class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MessageApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """SMS logs; POST sends one (to a client the user may see; agents only to their own)."""
 
     permission_classes = [SendPermission]
@@ -95,7 +95,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
 
-class TemplateViewSet(ServiceModelViewSet):
+class TemplateApiViewSet(ServiceModelViewSet):
     serializer_class = TemplateSerializer
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     filterset_fields = ["kind", "is_active"]
@@ -129,7 +129,7 @@ class TemplateViewSet(ServiceModelViewSet):
         return Response(services.preview(template=template, language=language, values=values))
 
 
-class CampaignViewSet(
+class CampaignApiViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -159,7 +159,7 @@ class CampaignViewSet(
         )
 
 
-class CountView(APIView):
+class CountAPIView(APIView):
     """What a text costs (encoding, parts) after normalisation: the compose page's counter
     does the same in the browser."""
 
@@ -172,4 +172,10 @@ class CountView(APIView):
         return Response(CountSerializer(data.validated_data).data)
 
 
-__all__ = ["CampaignViewSet", "CountView", "Message", "MessageViewSet", "TemplateViewSet"]
+__all__ = [
+    "CampaignApiViewSet",
+    "CountAPIView",
+    "Message",
+    "MessageApiViewSet",
+    "TemplateApiViewSet",
+]

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from erp.core import events, locks
 
 from . import throttle
-from .choices import MessageState
+from .choices import CampaignState, MessageState
 from .gateways import Rejected, Throttled, Unavailable, adapter_for
-from .models import Gateway, Message
+from .models import Campaign, Gateway, Message
 from .states import _record, transition
 
 log = logging.getLogger(__name__)
@@ -251,9 +251,6 @@ def _send_one(adapter, message: Message, limiter) -> float | None:
 def refresh_campaigns() -> int:
     """Campaign states from their messages (beat, with pump_all): sending once one went,
     done once none waits. Returns how many changed."""
-    from .choices import CampaignState
-    from .models import Campaign
-
     changed = 0
     for campaign in Campaign.objects.exclude(state=CampaignState.DONE).only("pk", "state"):
         pending = Message.objects.filter(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from erp.accounts.models import User
 from erp.core.scoping import restrict
@@ -31,8 +31,6 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
 
 def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
     """Per ``by`` (gateway__name, campaign__name): messages, delivered, failed, rate in %."""
-    from django.db.models import Count
-
     rows = (
         messages.order_by()
         .exclude(**{f"{by}__isnull": True})

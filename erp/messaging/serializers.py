@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from rest_framework import serializers
 
 from . import encoding
 from .choices import Language, MessageKind
 from .models import Campaign, Message, MessageEvent, Template
+from .services import campaign_progress
 
 
 class MessageEventSerializer(serializers.ModelSerializer):
@@ -48,7 +51,6 @@ class MessageSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if not user.has_perm("messaging.view_sms_cost"):
             return None
-        from decimal import Decimal
 
         return str(Decimal(settings.SMS_COST_PER_PART) * message.parts)
 
@@ -132,7 +134,6 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_progress(self, campaign) -> dict | None:
         if self.context.get("view") and self.context["view"].action == "list":
             return None  # one query per row: only on the detail
-        from .services import campaign_progress
 
         return campaign_progress(campaign)
 

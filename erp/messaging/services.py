@@ -8,25 +8,45 @@ dies with its process). Each state change writes its history row in the same tra
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.accounts.models import User
+from erp.clients.models import Client
+from erp.clients.selectors import clients_visible_to
 from erp.core import events
+from erp.maintenance.models import Fault
+from erp.sales.models import Remittance, Sale
+from erp.sales.services import agent_balance
+from erp.sites.models import Site
 
-from . import encoding, pdu
+from . import encoding, pdu, tasks
 from .choices import GatewayKind, MessageKind, MessageState
-from .gateways import adapter_for
-from .models import Campaign, Gateway, InboundMessage, Message, Template, WebhookReceipt
+from .gateways import GatewayError, adapter_for
+from .gateways.router import refusal
+from .models import (
+    Campaign,
+    Gateway,
+    InboundMessage,
+    InboxReceipt,
+    Message,
+    MessageEvent,
+    Template,
+    WebhookReceipt,
+)
 from .phones import to_e164
-from .rendering import render
+from .rendering import placeholders_in, render
 from .states import _record, transition
 
 log = logging.getLogger(__name__)
@@ -73,8 +93,6 @@ def gateway_for(*, site=None, agent=None) -> Gateway:
 
 def register_webhooks(gateway: Gateway, *, base_url: str | None = None) -> list[str]:
     """Ask the phone to call our receiver for sent/delivered/failed/received."""
-    from django.urls import reverse
-
     base = (base_url or settings.SMS_WEBHOOK_BASE_URL).rstrip("/")
     url = base + reverse("messaging:webhook", kwargs={"gateway_id": gateway.pk})
     return adapter_for(gateway).register_webhooks(url)
@@ -132,8 +150,6 @@ def queue_message(
             agent=getattr(actor, "pk", None) and actor,
         )
     if gateway.kind == GatewayKind.ROUTER and not already_sent:
-        from .gateways.router import refusal
-
         why = refusal(text)
         if why:
             raise ValidationError({"text": [why]}, code="router_limit")
@@ -172,8 +188,6 @@ def queue_message(
 
 
 def start_pump(gateway_id) -> None:
-    from . import tasks
-
     transaction.on_commit(lambda: tasks.pump_gateway.delay(str(gateway_id)))
 
 
@@ -234,8 +248,6 @@ def handle_webhook(gateway: Gateway, envelope: dict[str, Any]) -> str:
 
 
 def _uuid_or_none(value):
-    import uuid
-
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError):
@@ -244,8 +256,6 @@ def _uuid_or_none(value):
 
 def receive(*, gateway: Gateway, phone: str, text: str, received_at=None) -> str:
     """An inbound SMS: logged; STOP/ACHA withdraws marketing consent of that number at once."""
-    from erp.clients.models import Client
-
     try:
         number = to_e164(phone)
     except ValidationError:
@@ -308,8 +318,6 @@ RECEIPT_TEMPLATE = "sale-receipt"
 
 def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
     """The receipt and code SMS of a sale (the domain event's subscriber)."""
-    from erp.sales.models import Sale
-
     sale = (
         Sale.objects.select_related("client", "voucher", "package", "site", "seller")
         .filter(pk=payload.get("sale_id"))
@@ -405,8 +413,6 @@ def fault_values(fault) -> dict[str, Any]:
 
 def queue_fault_notice(payload: dict[str, Any], *, closed: bool) -> Message | None:
     """The reporter's confirmation of a reported fault, or the notice that it is closed."""
-    from erp.maintenance.models import Fault
-
     fault = (
         Fault.objects.select_related("site", "reported_by")
         .filter(pk=payload.get("fault_id"))
@@ -425,9 +431,6 @@ def queue_fault_notice(payload: dict[str, Any], *, closed: bool) -> Message | No
 
 def queue_remittance_receipt(payload: dict[str, Any]) -> Message | None:
     """The agent's receipt for money handed in, with what they still owe."""
-    from erp.sales.models import Remittance
-    from erp.sales.services import agent_balance
-
     remittance = (
         Remittance.objects.select_related("agent").filter(pk=payload.get("remittance_id")).first()
     )
@@ -457,8 +460,6 @@ TEMPLATE_FIELDS = ("code", "name", "kind", "text_en", "text_sw", "text_fr", "is_
 @transaction.atomic
 def save_template(*, actor, template: Template | None = None, **fields: Any) -> Template:
     """Create or change a template; a text with an unknown placeholder is refused whole."""
-    from .rendering import placeholders_in
-
     errors = {}
     for field in ("text_en", "text_sw", "text_fr"):
         if fields.get(field):
@@ -501,11 +502,6 @@ def longest_texts(templates) -> dict[str, str]:
     longest client name among those who agreed to marketing, the longest site name and agent
     phone, and the costliest of those kept (the campaign page counts it, not the placeholders'
     own braces)."""
-    from django.db.models.functions import Length
-
-    from erp.accounts.models import User
-    from erp.clients.models import Client
-    from erp.sites.models import Site
 
     def longest(rows, field: str) -> str:
         return (
@@ -538,8 +534,6 @@ AUDIENCE_FILTERS = ("site", "package", "bought_since", "expiring_within_hours")
 def audience(*, actor, filters: dict[str, Any]):
     """The clients a campaign would reach: those the actor may see who agreed to marketing,
     narrowed by site, package bought, last purchase since, access ending within N hours."""
-    from erp.clients.selectors import clients_visible_to
-
     clients = clients_visible_to(actor).filter(marketing_consent=True)
     if filters.get("site"):
         clients = clients.filter(site_id=filters["site"])
@@ -560,8 +554,6 @@ def start_campaign(
     """Render the template for every client of the audience (each in their language) and
     queue all the messages in one transaction (bulk); the gateways' pumps drain them at their
     pace. An audience of nobody is refused."""
-    from .models import Campaign, MessageEvent
-
     filters = {k: v for k, v in (filters or {}).items() if k in AUDIENCE_FILTERS and v}
     if template.kind != MessageKind.MARKETING:
         raise ValidationError({"template": _("A campaign sends a marketing template.")})
@@ -589,8 +581,6 @@ def start_campaign(
         values = {"client_name": client_name, "site": site_name, "agent_phone": agent_phone or ""}
         text, cost = encoding.prepare(render(texts.get(language, texts["en"]), values))
         if gateway.kind == GatewayKind.ROUTER:
-            from .gateways.router import refusal
-
             why = refusal(text)
             if why:
                 raise ValidationError(
@@ -638,8 +628,6 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
 
 def campaign_progress(campaign) -> dict[str, Any]:
     """Counts per state, parts sent, and the time left at the gateways' pace."""
-    from django.db.models import Count, Sum
-
     rows = {
         r["state"]: r
         for r in campaign.messages.values("state").annotate(n=Count("id"), parts=Sum("parts"))
@@ -689,8 +677,6 @@ EARLY_REMINDER_WINDOW = timedelta(minutes=30)
 
 def next_quiet_hours(moment) -> tuple[Any, Any]:
     """The start and end of the next quiet hours after ``moment`` (which is outside them)."""
-    from datetime import datetime
-
     local = timezone.localtime(moment)
     start, end = settings.SMS_QUIET_HOURS
     begins = timezone.make_aware(datetime.combine(local.date(), start), local.tzinfo)
@@ -708,8 +694,6 @@ def queue_expiry_reminders(*, now=None) -> int:
     and the end of access); nothing in the quiet hours. An access that ends during the quiet
     hours (whose reminder would fall in them, or at their end after it) is reminded early, in
     the last half hour before they begin. Returns how many were queued."""
-    from erp.clients.models import Client
-
     now = now or timezone.now()
     if in_quiet_hours(now):
         return 0
@@ -755,8 +739,6 @@ def queue_expiry_reminders(*, now=None) -> int:
 def read_modem_inboxes() -> int:
     """Read and empty the inbox of every active modem and router-LTE gateway (beat, every
     minute): see ``read_inbox``. Returns how many were logged."""
-    from .gateways import GatewayError
-
     read = 0
     for gateway in Gateway.objects.filter(
         kind__in=[GatewayKind.MODEM, GatewayKind.ROUTER], is_active=True
@@ -775,8 +757,6 @@ def read_inbox(gateway: Gateway, *, indexes: list[int] | None = None, adapter=No
     one transaction; only then is it deleted from the gateway. A crash in between leaves it
     stored: read again, its receipt says it was logged, and it is only deleted. Returns how
     many were logged now. Raises GatewayError when the gateway cannot be read."""
-    from .models import InboxReceipt
-
     adapter = adapter or adapter_for(gateway)
     logged, done = 0, []
     for item in adapter.read_inbox(indexes=indexes):

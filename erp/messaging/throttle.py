@@ -19,7 +19,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import redis
 from django.conf import settings
+
+from .models import Message
 
 _SCRIPT = """
 local key = KEYS[1]
@@ -116,8 +119,6 @@ class OutboxThrottle(Throttle):
         self.gateway_id = gateway_id
 
     def acquire(self, parts: int, member: str) -> float:
-        from .models import Message
-
         now = datetime.fromtimestamp(self.clock(), tz=UTC)
         rows = list(
             Message.objects.filter(
@@ -147,7 +148,6 @@ def redis_client():
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return None
-    import redis
 
     return redis.Redis.from_url(url)
 

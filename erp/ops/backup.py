@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import psycopg
 import pyrage
 from django.conf import settings
 from django.utils import timezone
@@ -110,7 +111,6 @@ class Database:
     def connect(self):
         if self.vendor == "sqlite":
             return sqlite3.connect(self.name)
-        import psycopg
 
         return psycopg.connect(
             dbname=self.name,

@@ -24,6 +24,7 @@ import time
 from datetime import timedelta
 
 from amqp.exceptions import ChannelError
+from celery import signals
 from django.conf import settings
 from django.db.models import Count, Min, Sum
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +40,19 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+from analytics.models import RollupState
+from erp.celery import app
+from erp.maintenance.models import Fault
+from erp.maintenance.selectors import OPEN_STATUSES
+from erp.mikrotik.choices import SyncState
+from erp.mikrotik.models import HotspotUser
+from erp.sales.models import Sale
+from erp.sites.choices import RouterStatus
+from erp.sites.models import Router
+from erp.vouchers.choices import BatchStatus
+from erp.vouchers.models import VoucherBatch
+from erp.vouchers.selectors import stale_batches
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +70,6 @@ _started: dict[str, float] = {}
 
 def connect_celery_signals() -> None:
     """Count every task's outcome and duration where it runs (the worker)."""
-    from celery import signals
-
     signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="viornet_metrics_pre")
     signals.task_postrun.connect(_task_postrun, weak=False, dispatch_uid="viornet_metrics_post")
 
@@ -108,18 +120,6 @@ def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
 
 
 def _business_families():
-    from analytics.models import RollupState
-    from erp.maintenance.models import Fault
-    from erp.maintenance.selectors import OPEN_STATUSES
-    from erp.mikrotik.choices import SyncState
-    from erp.mikrotik.models import HotspotUser
-    from erp.sales.models import Sale
-    from erp.sites.choices import RouterStatus
-    from erp.sites.models import Router
-    from erp.vouchers.choices import BatchStatus
-    from erp.vouchers.models import VoucherBatch
-    from erp.vouchers.selectors import stale_batches
-
     now = timezone.now()
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -194,8 +194,6 @@ def _business_families():
 def _queue_families():
     """Messages waiting in the Celery queue (Redis: the list's length; the embedded broker:
     its files)."""
-    from erp.celery import app
-
     depth = GaugeMetricFamily(
         "viornet_celery_queue_depth", "Messages waiting in a Celery queue.", labels=["queue"]
     )

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
+from .backup import create_backup
+
 
 @shared_task(ignore_result=True, soft_time_limit=3000, time_limit=3600)
 def nightly_backup() -> str:
-    from .backup import create_backup
-
     return str(create_backup())

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Payment, ProviderAccount, Reconciliation, WebhookEvent
+from .services import save_provider_account
 
 
 class ProviderAccountForm(forms.ModelForm):
@@ -38,7 +39,6 @@ class ProviderAccountAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # through the service: a switched provider updates every router's walled garden
-        from .services import save_provider_account
 
         save_provider_account(obj)
 

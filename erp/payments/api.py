@@ -35,7 +35,7 @@ class ReconcilePermission(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["payments.add_reconciliation"]}
 
 
-class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
+class PaymentApiViewSet(viewsets.ReadOnlyModelViewSet):
     """Customers' online payments; ``status=paid`` is what we owe (paid, voucher not issued).
     POST ``{id}/refund/`` gives the payment back through its provider, once."""
 
@@ -69,7 +69,7 @@ class RanAtCursorPagination(CreatedCursorPagination):
     ordering = "-ran_at"
 
 
-class ReconciliationViewSet(
+class ReconciliationApiViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Each day's comparison of our payments with the provider's records; POST runs one now
@@ -103,4 +103,4 @@ class ReconciliationViewSet(
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
 
-__all__ = ["PaymentViewSet", "Reconciliation", "ReconciliationViewSet"]
+__all__ = ["PaymentApiViewSet", "Reconciliation", "ReconciliationApiViewSet"]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from erp.core.scoping import restrict
 
 from .choices import PaymentStatus
-from .models import Payment, PaymentRefund, Reconciliation
+from .models import Payment, PaymentRefund, ProviderAccount, Reconciliation
 
 
 def payments_visible_to(user) -> QuerySet[Payment]:
@@ -48,12 +53,6 @@ def payment_by_reference(*, site, reference: str, days: int = 30) -> Payment | N
     """A site's recent payment by what the customer holds: the provider's transaction id
     (on the payment receipt) or the first 8 characters of our reference (on the "we owe you"
     page). None when nothing matches or the text is too short to be a reference."""
-    from datetime import timedelta
-
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
-    from django.utils import timezone
-
     text = "".join(reference.split())
     if len(text) < 8:
         return None
@@ -79,10 +78,6 @@ CUSTOMER_HOSTS = {"wave": ["pay.wave.com"]}
 def walled_garden_hosts() -> list[str]:
     """The providers' hosts a hotspot must let through before login: each active account's
     API host and the provider's customer pages (the router sync's walled garden)."""
-    from urllib.parse import urlsplit
-
-    from .models import ProviderAccount
-
     hosts: set[str] = set()
     for account in ProviderAccount.objects.filter(is_active=True).only("provider", "api_base_url"):
         host = urlsplit(account.api_base_url or "").hostname

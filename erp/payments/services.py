@@ -17,6 +17,7 @@ PAID with the reason: "we owe you" for Finance and the customer, retried by ``re
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import uuid
@@ -25,15 +26,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from erp.core import events
+from erp.core import crypto, events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.mikrotik.choices import RouterJobKind
 from erp.mikrotik.tasks import start_job
 from erp.sales.models import Refund as SaleRefund
+from erp.sales.selectors import on_router
 from erp.sales.services import OutOfStock, refund_sale, sell_online
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router, Site
@@ -41,7 +44,7 @@ from erp.vouchers.models import Package, Voucher
 
 from .choices import PaymentStatus, RefundState
 from .events import VOUCHER_ISSUED
-from .models import Payment, PaymentRefund, ProviderAccount, WebhookEvent
+from .models import Payment, PaymentRefund, ProviderAccount, Reconciliation, WebhookEvent
 from .providers import (
     CheckoutSession,
     ProviderError,
@@ -65,8 +68,6 @@ def active_account() -> ProviderAccount | None:
 def online_packages(site: Site) -> list[Package]:
     """The active packages of a site with at least one voucher of its office stock on the
     router: only what can be issued at once is offered for payment."""
-    from erp.sales.selectors import on_router
-
     ready = (
         Voucher.objects.filter(site=site, agent__isnull=True, status="unused")
         .filter(on_router())
@@ -112,7 +113,6 @@ def start_payment(
     )
     provider = for_account(account)
     reference = str(payment.id)
-    from django.urls import reverse
 
     try:
         session = provider.create_checkout(
@@ -459,8 +459,6 @@ def save_provider_account(account: ProviderAccount) -> int:
 def rotate_provider_secrets() -> int:
     """Re-encrypt every provider account's secrets under the first key of FERNET_KEYS (run
     with rotate_fernet_keys when a key is rotated). Returns how many accounts changed."""
-    from erp.core import crypto
-
     count = 0
     with transaction.atomic():
         for account in ProviderAccount.objects.select_for_update():
@@ -478,12 +476,8 @@ def reconcile(*, account: ProviderAccount, day) -> Any:
     we issued and the provider does not say paid (to investigate at once), amount, currency
     or reference differing, a session the provider does not know. Payments the provider
     could not be asked about are counted, not guessed. Stored as a Reconciliation."""
-    from datetime import datetime, time
-
-    from .models import Reconciliation
-
     tz = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     end = start + timedelta(days=1)
     payments = Payment.objects.filter(
         account=account, created_at__gte=start, created_at__lt=end

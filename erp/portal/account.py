@@ -28,6 +28,9 @@ from erp.messaging import services as messaging
 from erp.messaging.models import Template
 from erp.messaging.phones import to_e164
 from erp.messaging.rendering import render
+from erp.payments.choices import PaymentStatus
+from erp.payments.models import Payment
+from erp.sales.models import Sale
 from erp.sites.models import Site
 
 from .models import AccountCode, PortalSession
@@ -223,10 +226,6 @@ def _phone_forms(phone: str) -> set[str]:
 def purchases(*, site: Site, phone: str, limit: int = 20) -> list[Purchase]:
     """The phone's purchases at the site, newest first: the portal's payments with the phone,
     and the sales to clients with this number; with the time and data left of each voucher."""
-    from erp.payments.choices import PaymentStatus
-    from erp.payments.models import Payment
-    from erp.sales.models import Sale
-
     forms = _phone_forms(phone)
     now = timezone.now()
     found: list[Purchase] = []

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import crypto
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
 
@@ -135,13 +136,9 @@ class OpenNDSGateway(BaseModel):
         return self.name
 
     def set_faskey(self, raw: str) -> None:
-        from erp.core import crypto
-
         self.faskey_encrypted = crypto.encrypt(raw)
 
     def get_faskey(self) -> str:
-        from erp.core import crypto
-
         return crypto.decrypt(self.faskey_encrypted)
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from erp.payments import services as payments
+from erp.payments.providers import for_account
 
 OFFER_TTL = 15  # seconds a site's offer may lag its stock (the payment checks stock again)
 
 
 def needs_phone() -> bool:
     """Whether the active payment provider pushes a PIN prompt to a phone number."""
-    from erp.payments.providers import for_account
-
     account = payments.active_account()
     return bool(account) and for_account(account).needs_phone
 

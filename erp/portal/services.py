@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,9 +28,9 @@ from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
 
-from . import chap
+from . import chap, opennds
 from .choices import AttemptOutcome, Controller, LoginMethod
-from .models import PortalSession, PortalSettings, VoucherAttempt
+from .models import OpenNDSGateway, PendingAuth, PortalSession, PortalSettings, VoucherAttempt
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,6 @@ def on_voucher_issued(payload: dict[str, Any]) -> None:
     device = payload.get("hotspot") or {}
     if device.get("fas"):
         # openNDS: queue the client for its gateway's authmon now; no browser needed
-        from . import opennds
 
         try:
             client = fas_client(site=voucher.site, fas=device["fas"], iv=device.get("iv", ""))
@@ -332,8 +331,6 @@ class FasClient:
 def login_paid_opennds(*, site: Site, voucher: Voucher, payment) -> Login:
     """A paid openNDS client back on the portal: queued for authmon (once; the voucher-issued
     subscriber has usually done it already)."""
-    from . import opennds
-
     try:
         client = fas_client(
             site=site, fas=payment.hotspot.get("fas", ""), iv=payment.hotspot.get("iv", "")
@@ -347,9 +344,6 @@ def login_paid_opennds(*, site: Site, voucher: Voucher, payment) -> Login:
 def fas_client(*, site: Site, fas: str, iv: str) -> FasClient:
     """Decrypt a client's fas string with the site's gateways' faskeys; learn the gateway's
     hash from the first good one. Raises opennds.FasError when no key opens it."""
-    from . import opennds
-    from .models import OpenNDSGateway
-
     for gateway in OpenNDSGateway.objects.filter(site=site):
         faskey = gateway.get_faskey()
         try:
@@ -369,10 +363,6 @@ def authorise_fas_client(*, client: FasClient, voucher: Voucher, payment_id=None
     """Queue the client for its gateway's authmon (idempotent per client): the pending line
     carries the session length in minutes from the voucher's package, no rate or quota caps
     (the package's profile limits apply on the router's side), and our session id."""
-    from . import opennds
-    from .choices import Controller
-    from .models import PendingAuth
-
     rhid = opennds.rhid(client.fields["hid"], client.gateway.get_faskey())
     existing = PendingAuth.objects.filter(gateway=client.gateway, rhid=rhid).first()
     if existing is not None:
@@ -402,11 +392,6 @@ def authmon(*, site: Site, auth_get: str, gatewayhash: str, payload: str) -> str
     with "* rhid1 rhid2 …": those entries were taken — delete them, answer "ack".
     ``deauthed``: the URL-encoded client records of ended sessions — record their end and
     bytes. ``clear``: acknowledged without dropping anything (a pending client has paid)."""
-    from urllib.parse import quote
-
-    from . import opennds
-    from .models import OpenNDSGateway, PendingAuth
-
     gateway = OpenNDSGateway.objects.filter(site=site, gatewayhash=gatewayhash).first()
     if not gatewayhash or gateway is None:
         raise UnknownGateway(gatewayhash[:64])

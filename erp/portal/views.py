@@ -13,22 +13,32 @@ import base64
 import contextlib
 import hashlib
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from erp.payments import services as payments
 from erp.payments.choices import PaymentStatus
 from erp.payments.models import Payment
+from erp.payments.selectors import payment_by_reference
 from erp.sites.models import Site
 from erp.vouchers.models import Package
 
+from . import opennds as nds
 from . import selectors, services
 from .models import PortalSession, PortalSettings
 
@@ -97,7 +107,6 @@ def _render(request, template, context, *, status=200) -> HttpResponse:
 
 def _context(request, site: Site, hotspot: services.Hotspot, lang: str, **extra) -> dict:
     query = {k: v for k, v in hotspot.as_fields().items() if v}
-    from urllib.parse import urlencode
 
     return {
         "site": site,
@@ -166,7 +175,6 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
         device = hotspot.as_fields()
         if request.POST.get("fas"):
             # an openNDS client: its fas string, checked now, authorises it once paid
-            from . import opennds as nds
 
             try:
                 client = services.fas_client(
@@ -207,20 +215,14 @@ def buy(request: HttpRequest, site_code: str) -> HttpResponse:
 
 
 def _bad_link() -> str:
-    from django.utils.translation import gettext
-
     return gettext("This login link is not valid. Reconnect to the WiFi.")
 
 
 def _no_package() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Choose a package.")
 
 
 def _provider_down() -> str:
-    from django.utils.translation import gettext
-
     return gettext(
         "The payment service is not answering. Nothing was charged; try again in a minute."
     )
@@ -287,10 +289,6 @@ def opennds(request: HttpRequest, site_code: str) -> HttpResponse:
     """The openNDS FAS URL (faspath): a client arriving (``fas`` + ``iv``) sees the voucher
     form and, once its code is good, is queued for the gateway; the gateway's authmon polls
     the same URL (``auth_get``) for the queue and reports ended sessions."""
-    from django.http import HttpResponseBadRequest, HttpResponseNotFound
-
-    from . import opennds as nds
-
     site = _site(site_code)
     if request.method == "POST" and "auth_get" in request.POST:
         try:
@@ -311,8 +309,6 @@ def opennds(request: HttpRequest, site_code: str) -> HttpResponse:
         try:
             client = services.fas_client(site=site, fas=data.get("fas", ""), iv=data.get("iv", ""))
         except nds.FasError:
-            from django.utils.translation import gettext
-
             return _render(
                 request,
                 "portal/page.html",
@@ -375,10 +371,6 @@ def claim(request: HttpRequest, site_code: str) -> HttpResponse:
     """ "I already paid": the payment reference (the provider's transaction id, or our
     8-character reference) finds the payment; once issued, this device is logged in with its
     voucher. Wrong references count against the same attempt limits as wrong codes."""
-    from django.utils.translation import gettext
-
-    from erp.payments.selectors import payment_by_reference
-
     site = _site(site_code)
     lang = _language(request)
     with translation.override(lang):

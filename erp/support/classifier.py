@@ -19,9 +19,14 @@ import pickle
 import re
 import threading
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .choices import CATEGORY_SLUGS, PRIORITY_ORDER, Priority
 
@@ -91,10 +96,6 @@ def normalise(text: str) -> str:
 
 
 def build_pipeline():
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
     features = FeatureUnion(
         [
             (
@@ -118,8 +119,6 @@ def train(examples: list[Example]):
 
 def evaluate(pipeline, held_out: list[Example]) -> dict:
     """Accuracy, per-category precision/recall and the confusion matrix on ``held_out``."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-
     truth = [e.category for e in held_out]
     guess = list(pipeline.predict([normalise(e.text) for e in held_out]))
     labels = sorted(set(truth) | set(guess))
@@ -140,8 +139,6 @@ def evaluate(pipeline, held_out: list[Example]) -> dict:
 def confusion_svg(report: dict) -> str:
     """The confusion matrix of ``evaluate`` as a small SVG picture (rows: truth, columns:
     the classifier's answer; darker = more)."""
-    from html import escape
-
     labels, matrix = report["labels"], report["confusion"]
     cell, left, top = 34, 170, 170
     size_w, size_h = left + cell * len(labels) + 10, top + cell * len(labels) + 40

@@ -5,30 +5,43 @@ are the same for the desk, the API and an SMS.
 
 from __future__ import annotations
 
+import email
+import email.policy
+import hashlib
 import logging
 import re
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.clients.models import Client
-from erp.core import events
+from erp.core import branding, events
 from erp.core.exceptions import NotAllowed
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.models import Fault
+from erp.messaging import services as messaging
+from erp.messaging.models import Template
 from erp.messaging.phones import to_e164
+from erp.messaging.rendering import render
+from erp.notifications.services import escalate_to
 from erp.sales.models import Sale
 from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 
-from . import classifier, extraction
+from . import classifier, extraction, mailbox
 from .choices import OPEN_STATUSES, Channel, Direction, Priority, Team, TicketStatus
 from .models import Category, Incident, SlaPolicy, Ticket, TicketMessage
 
@@ -527,8 +540,6 @@ def ticket_from_rating_token(token: str) -> Ticket:
 
 
 def rating_url(ticket: Ticket) -> str:
-    from django.conf import settings
-
     return f"{settings.PUBLIC_BASE_URL}/rate/{rating_token(ticket)}/"
 
 
@@ -542,16 +553,7 @@ def _send_to_customer(
     """Send ``text`` to the customer by the ticket's channel: e-mail for a ticket that came by
     e-mail (or has no phone), else SMS from a template. Returns the channel used. A refusal
     (no gateway, an SMS too long for the gateway) is a ValidationError: nothing is recorded."""
-    from django.core.mail import EmailMessage
-
-    from erp.core import branding
-    from erp.messaging import services as messaging
-    from erp.messaging.models import Template
-    from erp.messaging.rendering import render
-
     if ticket.email and (ticket.channel == Channel.EMAIL or not ticket.phone):
-        from django.conf import settings
-
         email = EmailMessage(
             subject=branding.email_subject(f"[{ticket.reference}] {ticket.subject}"),
             body=branding.email_body(text),
@@ -750,11 +752,6 @@ def rate(*, ticket: Ticket, score: int, now: datetime | None = None) -> Ticket:
 # --- SLA --------------------------------------------------------------------------------------
 def escalation_recipients() -> list[User]:
     """The support leads (holders of ``support.supervise_ticket``) and every Super Admin."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    from erp.accounts.roles import Role
-
     users = get_user_model().objects.filter(is_active=True)
     perm = Q(groups__permissions__codename="supervise_ticket") | Q(
         user_permissions__codename="supervise_ticket"
@@ -767,8 +764,6 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
     """A due time passed: record which SLA was missed and escalate, once per ticket, to the
     support leads and the Super Admins. Nothing for a ticket that is waiting, resolved or
     closed, or whose deadline has not passed (it moved). Returns True when it escalated."""
-    from erp.notifications.services import escalate_to
-
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN) or ticket.paused_at:
@@ -850,7 +845,6 @@ def is_auto_reply(message) -> bool:
         return True
     sender = _sender(message)
     local = sender.split("@")[0]
-    from django.conf import settings
 
     return local in {"mailer-daemon", "postmaster"} or sender == _address(
         settings.DEFAULT_FROM_EMAIL
@@ -858,8 +852,6 @@ def is_auto_reply(message) -> bool:
 
 
 def _address(value: str) -> str:
-    from email.utils import parseaddr
-
     return parseaddr(str(value or ""))[1].strip().lower()
 
 
@@ -869,8 +861,6 @@ def _sender(message) -> str:
 
 def _email_text(message) -> str:
     """The new text of an e-mail: plain text (else HTML without tags), quoted history cut."""
-    from django.utils.html import strip_tags
-
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
@@ -894,10 +884,6 @@ def receive_email(raw: bytes, *, now: datetime | None = None) -> tuple[Ticket | 
     that ticket's address, continues the ticket (and may reopen it); anything else opens a
     ticket. Auto-replies and bounces are dropped (no loop); the same Message-ID twice adds
     nothing. Returns (ticket, what happened)."""
-    import email
-    import email.policy
-    import hashlib
-
     message = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = str(message.get("Message-ID", "") or "").strip() or hashlib.sha256(raw).hexdigest()
     ref = "email:" + hashlib.sha256(message_id.encode()).hexdigest()[:40]
@@ -947,10 +933,6 @@ def receive_email(raw: bytes, *, now: datetime | None = None) -> tuple[Ticket | 
 
 def poll_mailbox(*, limit: int = 50) -> int:
     """Read the support mailbox (SUPPORT_IMAP_URL); each e-mail in its own transaction."""
-    from django.conf import settings
-
-    from . import mailbox
-
     config = mailbox.config_from_url(settings.SUPPORT_IMAP_URL)
     if config is None:
         return 0

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from erp.maintenance.models import Fault
+
 from .choices import Channel
-from .services import receive_customer_text
+from .services import fault_closed, receive_customer_text
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,6 @@ def on_sms_received(payload: dict[str, Any]) -> None:
 
 def on_fault_closed(payload: dict[str, Any]) -> None:
     """erp.maintenance closed a fault: close its incidents, tell the tickets' owners."""
-    from erp.maintenance.models import Fault
-
-    from .services import fault_closed
-
     fault = Fault.objects.select_related("site").filter(pk=payload.get("fault_id")).first()
     if fault is not None:
         fault_closed(fault=fault)

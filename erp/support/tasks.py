@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from . import services
+from .mailbox import MailboxError
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,6 @@ def retrain_classifier() -> dict:
 def poll_mailbox() -> int:
     """Every minute: e-mails to the support mailbox open or continue tickets (nothing when
     SUPPORT_IMAP_URL is not set)."""
-    from .mailbox import MailboxError
-
     try:
         return services.poll_mailbox()
     except MailboxError as error:

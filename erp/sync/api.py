@@ -45,7 +45,7 @@ def keep_session_alive(request) -> None:
         session.modified = True
 
 
-class PushView(APIView):
+class PushAPIView(APIView):
     """Apply the device's queued operations in order, each once; an answer per operation."""
 
     permission_classes = [IsAuthenticated, UsesFieldApp]
@@ -90,7 +90,7 @@ class PushView(APIView):
         return Response({"results": results})
 
 
-class KeyView(APIView):
+class KeyAPIView(APIView):
     """The secret that wraps the device's key for codes at rest, and the offline unlock window.
 
     Only online and signed in: a phone that is offline unlocks with the agent's PIN instead, for
@@ -126,7 +126,7 @@ class KeyView(APIView):
         return response
 
 
-class PullView(APIView):
+class PullAPIView(APIView):
     """Every change the user may see since the cursor (none: a first sync), one page."""
 
     permission_classes = [IsAuthenticated, UsesFieldApp]
@@ -178,7 +178,7 @@ class PullView(APIView):
         return Response(page)
 
 
-class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ConflictApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Conflicts of pushed operations: a user's own; every one for Finance, who settles them."""
 
     serializer_class = ConflictSerializer

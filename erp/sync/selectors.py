@@ -22,10 +22,12 @@ from django.utils import timezone
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.clients.selectors import clients_visible_to
+from erp.core.money import to_money
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.selectors import faults_visible_to
 from erp.sales.models import Refund
 from erp.sales.selectors import sales_visible_to
+from erp.sales.services import agent_balance
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Package
 from erp.vouchers.selectors import vouchers_visible_to
@@ -252,9 +254,6 @@ def _page(user: User, changes: list[dict], cursor: str, *, more: bool) -> dict[s
 
 def summary(user: User) -> dict[str, Any]:
     """My day as of this sync: what the agent owes, and the conflicts still open."""
-    from erp.core.money import to_money
-    from erp.sales.services import agent_balance
-
     figures: dict[str, Any] = {
         "open_conflicts": Conflict.objects.filter(user=user, resolved_at__isnull=True).count()
     }

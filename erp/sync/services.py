@@ -46,6 +46,7 @@ from erp.vouchers.models import Voucher
 from .choices import ALLOWED_OPS, ConflictKind, Entity, Op, Outcome
 from .models import AppliedOperation, ChangeLog, Conflict, Device, FeedPruned
 from .records import client_record, sale_record
+from .selectors import horizon
 
 CLIENT_EDITABLE = ("name", "phone", "notes", "mac_address", "marketing_consent")
 # Fields compared one by one when two edits meet ("latest wins", the loser kept).
@@ -712,8 +713,6 @@ def prune_change_feed(*, keep_days: int | None = None, now: datetime | None = No
     everything up to the last old row that every running transaction is past, so no device
     reading the feed afterwards misses a row silently — one whose cursor is before that point
     is told its cursor is too old and syncs from scratch. Deletes in chunks (short locks)."""
-    from .selectors import horizon
-
     keep_days = settings.SYNC_FEED_KEEP_DAYS if keep_days is None else keep_days
     cutoff = (now or timezone.now()) - timedelta(days=keep_days)
     top, _own = horizon()

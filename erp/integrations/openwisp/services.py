@@ -27,7 +27,7 @@ from erp.accounts.models import User
 from erp.assets import services as asset_services
 from erp.assets.choices import AssetStatus
 from erp.assets.models import Asset, AssetType, normalize_serial
-from erp.core import events
+from erp.core import crypto, events
 from erp.core.exceptions import NotAllowed
 from erp.core.services import validated_save
 from erp.core.validators import normalize_mac, validate_host
@@ -430,8 +430,6 @@ def check_health(config: OpenWispSettings) -> dict[str, int]:
 def rotate_secrets() -> int:
     """Re-encrypt every site's OpenWISP password under the first key of FERNET_KEYS (run with
     rotate_fernet_keys when a key is rotated). Returns how many settings changed."""
-    from erp.core import crypto
-
     count = 0
     with transaction.atomic():
         for config in OpenWispSettings.objects.select_for_update().exclude(password_encrypted=""):

@@ -6,6 +6,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from .views import DecideConflictView, DiscoverNowView, OpenWispPageView
+
 
 def _may_view(user) -> bool:
     return not user.is_authenticated or user.has_perm("openwisp.view_openwispdevice")
@@ -22,20 +24,14 @@ class OpenWispApp(Application):
 
     @property
     def index_path(self):
-        from .views import OpenWispPageView
-
         return path("", OpenWispPageView.as_view(viewset=self), name="index")
 
     @property
     def discover_path(self):
-        from .views import DiscoverNowView
-
         return path("<uuid:pk>/discover/", DiscoverNowView.as_view(viewset=self), name="discover")
 
     @property
     def decide_path(self):
-        from .views import DecideConflictView
-
         return path(
             "conflicts/<uuid:pk>/decide/", DecideConflictView.as_view(viewset=self), name="decide"
         )

@@ -31,6 +31,7 @@ from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held
 from erp.core.services import assign_fields, validated_save
+from erp.payments.models import Payment
 from erp.vouchers.choices import BatchStatus
 from erp.vouchers.models import Voucher, VoucherBatch, VoucherEvent
 
@@ -407,7 +408,6 @@ def record_online_credit(*, payment_id: Any, voucher_id: Any) -> PortaCredit | N
     config = config_for_site(account.site_id)
     if config is None or not config.credit_online_payments:
         return None
-    from erp.payments.models import Payment
 
     amount = Payment.objects.filter(pk=payment_id).values_list("amount", flat=True).first()
     if amount is None:

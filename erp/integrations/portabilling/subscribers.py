@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
+from . import services, tasks
+
 
 def batch_in_stock(sender: Any, batch_id: Any, **kwargs: Any) -> None:
     """A batch is in stock: at a PortaBilling site its vouchers become accounts (a job)."""
-    from . import services, tasks
-
     with transaction.atomic():
         batch = services.VoucherBatch.objects.filter(pk=batch_id).only("site_id").first()
         if batch is not None and services.queue_batch(batch_id):
@@ -20,8 +20,6 @@ def batch_in_stock(sender: Any, batch_id: Any, **kwargs: Any) -> None:
 
 def credit_online_payment(payload: dict[str, Any]) -> None:
     """A paid online sale got its voucher: credit its account (at most once)."""
-    from . import services, tasks
-
     credit = services.record_online_credit(
         payment_id=payload["payment_id"], voucher_id=payload["voucher_id"]
     )

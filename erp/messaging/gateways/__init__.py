@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from ..choices import GatewayKind
+from .android import AndroidGateway
 from .base import Accepted, GatewayError, Rejected, SmsGateway, Throttled, Unavailable
+from .modem import ModemGateway
+from .router import RouterGateway
 
 __all__ = [
     "Accepted",
@@ -16,18 +20,10 @@ __all__ = [
 
 
 def adapter_for(gateway) -> SmsGateway:
-    from ..choices import GatewayKind
-
     if gateway.kind == GatewayKind.ANDROID:
-        from .android import AndroidGateway
-
         return AndroidGateway.for_gateway(gateway)
     if gateway.kind == GatewayKind.MODEM:
-        from .modem import ModemGateway
-
         return ModemGateway.for_gateway(gateway)
     if gateway.kind == GatewayKind.ROUTER:
-        from .router import RouterGateway
-
         return RouterGateway.for_gateway(gateway)
     raise Rejected(f"The {gateway.get_kind_display()} gateway is not available yet.")

@@ -21,6 +21,8 @@ import hashlib
 import re
 import time
 
+import serial
+
 from .. import pdu
 from .base import Accepted, InboxItem, Rejected, Status, Unavailable
 
@@ -69,8 +71,6 @@ class ModemGateway:
 
     # --- the AT dialogue ----------------------------------------------------------------
     def _open(self):
-        import serial
-
         try:
             return serial.serial_for_url(self.device, baudrate=self.baudrate, timeout=0.1)
         except (serial.SerialException, OSError):

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+from ..choices import Provider as Kind
 from .base import CheckoutSession, Provider, ProviderError, ProviderRefused, SignatureError
+from .selcom import SelcomCheckout
+from .wave import WaveCheckout
 
 
 def for_account(account) -> Provider:
-    from ..choices import Provider as Kind
-
     if account.provider == Kind.WAVE:
-        from .wave import WaveCheckout
-
         return WaveCheckout(account)
     if account.provider == Kind.SELCOM:
-        from .selcom import SelcomCheckout
-
         return SelcomCheckout(account)
     raise ProviderError(f"no adapter for provider {account.provider}")
 

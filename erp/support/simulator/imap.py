@@ -8,6 +8,7 @@ NOOP, CLOSE, LOGOUT. Production code never imports it (an import contract says s
 from __future__ import annotations
 
 import re
+import socket
 import socketserver
 import threading
 from dataclasses import dataclass, field
@@ -192,8 +193,6 @@ class ImapServer:
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -17,17 +18,37 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from analytics import rollups
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.accounts.services import create_user
+from erp.assets.models import Asset, AssetType
+from erp.assets.services import create_asset, send_to_repair
 from erp.clients.models import Client
 from erp.clients.services import create_client
 from erp.core.ports import port_problem
+from erp.finance.services import decide_expense, record_expense
+from erp.maintenance.models import Fault
+from erp.messaging.models import Gateway
+from erp.messaging.services import create_gateway
+from erp.mikrotik.models import HotspotProfile, HotspotUser
+from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users, save_profile
+from erp.mikrotik.simulator import Simulator
+from erp.portal.models import PortalSettings
+from erp.sales import services as sales
+from erp.sales.models import CommissionRule, Sale
 from erp.sites.models import Router, Site
 from erp.sites.services import create_router, create_site, update_router
+from erp.vouchers import services as vouchers
+from erp.vouchers.choices import VoucherStatus
+from erp.vouchers.models import Package, Voucher
+from erp.vouchers.services import save_package
+from workflows.fault_repair import services as faults
 
 DEMO_PASSWORD = "viornet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_ROUTER_PASSWORD = "demo-router-pass"  # noqa: S105 - the simulator's, in the Procfile
@@ -236,8 +257,6 @@ class Command(BaseCommand):
     def _seed_portal(self) -> None:
         """Each demo site's captive portal, open and selling online: /portal/<site code>/
         then pays with make run's Wave simulator (or Selcom's, see README)."""
-        from erp.portal.models import PortalSettings
-
         for site in Site.objects.filter(code__in=[s[1] for s in SITES]):
             _portal, created = PortalSettings.objects.get_or_create(
                 site=site,
@@ -248,9 +267,6 @@ class Command(BaseCommand):
     def _seed_sms_gateway(self) -> None:
         """The demo phone: make run's Android gateway simulator (after the sales, so the
         demo's past sales queue no receipt SMS)."""
-        from erp.messaging.models import Gateway
-        from erp.messaging.services import create_gateway
-
         port = int(os.environ.get("SMS_SIM_PORT", "8090"))
         if Gateway.objects.filter(pk=DEMO_SMS_GATEWAY_ID).exists():
             return
@@ -268,13 +284,6 @@ class Command(BaseCommand):
     def _seed_assets(self, technician: User) -> None:
         """A few assets: each site's router as an asset linked to its router record, a UPS,
         spares in stock, one in repair; a warranty ending soon to show the warranty list."""
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from erp.assets.models import Asset, AssetType
-        from erp.assets.services import create_asset, send_to_repair
-
         if Asset.objects.exists():
             return
         types = {t.code: t for t in AssetType.objects.all()}
@@ -335,9 +344,6 @@ class Command(BaseCommand):
     def _seed_hotspot(self, admin: User) -> None:
         """Hotspot profiles, and a few hotspot users per router for the simulator's demo life
         (the vouchers module will create these from voucher batches)."""
-        from erp.mikrotik.models import HotspotProfile, HotspotUser
-        from erp.mikrotik.services import HotspotUserSpec, queue_hotspot_users, save_profile
-
         for name, rate, shared, timeout in PROFILES:
             if not HotspotProfile.objects.filter(name=name).exists():
                 save_profile(
@@ -348,8 +354,6 @@ class Command(BaseCommand):
                     session_timeout=timeout,
                 )
                 self.made["hotspot profiles"] += 1
-        from erp.vouchers.models import Package
-        from erp.vouchers.services import save_package
 
         demo_sites = list(Site.objects.filter(code__in=[s[1] for s in SITES]))
         for name, price, validity, rate in PACKAGES:
@@ -384,11 +388,6 @@ class Command(BaseCommand):
     def _seed_faults(self, users: dict[str, User]) -> None:
         """A technical lead and three faults: one waiting for triage, one in the
         technician's inbox, one repaired and closed (downtime for the uptime figures)."""
-        from django.contrib.auth.models import Permission
-
-        from erp.maintenance.models import Fault
-        from workflows.fault_repair import services as faults
-
         lead = self._user(*LEAD)
         lead.user_permissions.add(Permission.objects.get(codename="triage_fault"))
         lead = User.objects.get(pk=lead.pk)  # fresh permission cache
@@ -442,9 +441,6 @@ class Command(BaseCommand):
         the routers' ports itself with the simulator and the state file that process then
         loads (the users stay on "its" routers); a simulator already answering on a port
         (the demo running) is used as it is."""
-        from erp.mikrotik.simulator import Simulator
-        from erp.vouchers import services as vouchers
-
         routers = {batch.router_id: batch.router for batch in batches}
         free = [r for r in routers.values() if port_problem(r.host, r.api_port) is None]
         simulator = None
@@ -469,11 +465,6 @@ class Command(BaseCommand):
         """Every demo sale, drawn before anything is sold, so the stock can be counted from
         it: how many sales a day gets depends on the weekdays walked over, and the stock must
         follow from the plan, never from a guess (a guess ran out on some dates)."""
-        import datetime as dt
-        import random
-
-        from django.utils import timezone
-
         rng = random.Random(2026)  # noqa: S311 - the same demo every time, not a secret
         buyers = random.Random(7)  # noqa: S311 - its own draws: the sales stay as they were
         weights = [SALE_WEIGHTS.get(p.name, 1) for p in packages]
@@ -517,18 +508,6 @@ class Command(BaseCommand):
         The sales are planned first and each router gets the stock its plan needs plus
         ``DEMO_STOCK_LEFT`` of every package for the POS; each sale names its voucher, so an
         agent with two sites sells each site's own stock."""
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from analytics import rollups
-        from erp.finance.services import decide_expense, record_expense
-        from erp.sales import services as sales
-        from erp.sales.models import CommissionRule, Sale
-        from erp.vouchers import services as vouchers
-        from erp.vouchers.choices import VoucherStatus
-        from erp.vouchers.models import Package, Voucher
-
         if Sale.objects.exists():
             return False
         if not CommissionRule.objects.exists():

@@ -13,6 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from erp.payments.models import ProviderAccount
 from erp.payments.simulator.selcom import serve
 
 DEMO_ACCOUNT = "Selcom vendor:DEMO"
@@ -65,8 +66,6 @@ class Command(BaseCommand):
                     seen.pop(order_id, None)
 
     def _register(self, url: str, options) -> None:
-        from erp.payments.models import ProviderAccount
-
         account = ProviderAccount.objects.filter(name=DEMO_ACCOUNT).first() or ProviderAccount(
             name=DEMO_ACCOUNT, provider="selcom", is_active=options["activate"]
         )

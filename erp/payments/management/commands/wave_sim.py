@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from erp.payments.models import ProviderAccount
 from erp.payments.simulator.wave import serve
 
 DEMO_ACCOUNT = "Wave (simulator)"
@@ -57,8 +58,6 @@ class Command(BaseCommand):
             server.server_close()
 
     def _register(self, url: str, api_key: str, secret: str, options):
-        from erp.payments.models import ProviderAccount
-
         account = ProviderAccount.objects.filter(name=DEMO_ACCOUNT).first() or ProviderAccount(
             name=DEMO_ACCOUNT, provider="wave"
         )

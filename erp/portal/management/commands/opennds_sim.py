@@ -18,7 +18,9 @@ import requests
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from erp.portal.models import OpenNDSGateway
 from erp.portal.simulator.opennds import OpenNDSRouter
+from erp.sites.models import Site
 
 DEMO_FASKEY = "demo-opennds-faskey"  # noqa: S105 - the demo router's, printed in the README
 
@@ -35,9 +37,6 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=5.0)
 
     def handle(self, *args, **options):
-        from erp.portal.models import OpenNDSGateway
-        from erp.sites.models import Site
-
         site = Site.objects.filter(code=options["site"].upper()).first()
         if site is None:
             raise CommandError(f"No site {options['site']}: run seed_demo first.")

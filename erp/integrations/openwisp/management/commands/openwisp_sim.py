@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from erp.accounts.models import User
+from erp.accounts.roles import Role
+from erp.integrations.openwisp.models import OpenWispSettings
 from erp.integrations.openwisp.simulator.server import serve
+from erp.sites.models import Site
 
 
 class Command(BaseCommand):
@@ -53,11 +57,6 @@ class Command(BaseCommand):
             server.server_close()
 
     def _register(self, code: str, url: str, options) -> None:
-        from erp.accounts.models import User
-        from erp.accounts.roles import Role
-        from erp.integrations.openwisp.models import OpenWispSettings
-        from erp.sites.models import Site
-
         site = Site.objects.filter(code=code).first()
         if site is None:
             raise CommandError(f"no site {code!r}")
