@@ -81,7 +81,7 @@ def handle_device_event(event) -> None:
                 asset=asset, site=event.site, at=event.at, message=event.message
             )
             if created:
-                FaultRepairFlow.start_from_monitoring.run(fault=fault)
+                FaultRepairFlow.start_with_fault.run(fault=fault)
         else:
             maintenance.asset_restored(asset=asset, at=event.at)
 
