@@ -190,11 +190,13 @@ def _next_receipt(site) -> int:
     takes the row's lock and RETURNING reads the number it wrote (a pushed week of sales pays
     one round trip a sale here, not two)."""
     table = ReceiptCounter._meta.db_table
+    # the id as this database stores it (a UUID on PostgreSQL, hex text on SQLite)
+    site_id = ReceiptCounter._meta.get_field("site").get_db_prep_value(site.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_number = last_number + 1 WHERE site_id = %s "  # noqa: S608
             "RETURNING last_number",
-            [site.pk],
+            [site_id],
         )
         row = cursor.fetchone()
     if row is not None:
