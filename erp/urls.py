@@ -124,7 +124,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sms/", include("erp.messaging.urls")),
     # login, logout, reset; "My profile" and "Change password" are ours (erp.accounts.views)
-    path("accounts/", ErpAuthViewset().urls),
+    path("accounts/", ErpAuthViewset(frame_site=site).urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     # Generated once per process (erp/core/api_schema.py), rendered per request.
     path("api/schema/", CachedSpectacularAPIView.as_view(), name="schema"),

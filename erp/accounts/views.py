@@ -27,7 +27,19 @@ from .forms import OwnPasswordChangeForm, ProfileForm
 from .models import User
 
 
-class ProfileView(LoginRequiredMixin, FormView):
+class _InSiteFrame:
+    """Shown inside the app's frame (the sidebar / phone drawer of erp.frontend's site) although
+    its URL sits with the login pages, under /accounts/."""
+
+    frame_site = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.frame_site is not None and request.resolver_match is not None:
+            request.resolver_match.site = self.frame_site
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProfileView(_InSiteFrame, LoginRequiredMixin, FormView):
     """My profile: name, e-mail, phone and language editable; role and sites shown."""
 
     template_name = "accounts/profile.html"
@@ -69,7 +81,7 @@ def user_sites(user: User) -> list[str]:
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class OwnPasswordChangeView(LoginRequiredMixin, FormView):
+class OwnPasswordChangeView(_InSiteFrame, LoginRequiredMixin, FormView):
     """Change my password; this session stays signed in, every other one (and every refresh
     token of the field app / API) is ended."""
 
@@ -137,3 +149,13 @@ class ErpAuthViewset(AuthViewset):
 
     profile_view_class = ProfileView
     pass_change_view_class = OwnPasswordChangeView
+
+    def __init__(self, *, frame_site=None, **kwargs):
+        self.frame_site = frame_site
+        super().__init__(**kwargs)
+
+    def get_profile_view_kwargs(self, **kwargs):
+        return super().get_profile_view_kwargs(frame_site=self.frame_site, **kwargs)
+
+    def get_pass_change_view_kwargs(self, **kwargs):
+        return super().get_pass_change_view_kwargs(frame_site=self.frame_site, **kwargs)
