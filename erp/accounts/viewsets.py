@@ -25,7 +25,8 @@ class UserViewset(RecordViewset):
     list_filter_fields = ("groups", "is_active")
     list_search_fields = ("username", "first_name", "last_name", "email")
     detail_template_name = "accounts/user_detail.html"
-    detail_hidden_fields = ("password",)
+    # the Access card shows role, sites, active and last sign-in; the rest is not for people
+    detail_hidden_fields = ("password", "id", "is_superuser", "is_staff", "is_active", "last_login")
 
     def get_queryset(self, request):
         return User.objects.prefetch_related("groups", "site_scope", "agent_sites").order_by(

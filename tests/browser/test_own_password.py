@@ -67,3 +67,20 @@ def test_change_password_on_a_phone_and_sign_in_again(page_for, shot, make_user)
     other.click("button[type=submit]")
     other.wait_for_url(f"{other.base}/dashboard/")
     assert not page.console_errors and not other.console_errors
+
+
+def test_super_admin_users_page(page_for, shot, users, make_site):
+    site = make_site(name="Kariakoo Market")
+    users[Role.TECHNICAL].site_scope.set([site])
+    page = page_for(width=1280, height=900)
+    login(page, users[Role.SUPER_ADMIN].username)
+    page.goto(f"{page.base}/people/user/")
+    expect(page.get_by_text("Kariakoo Market")).to_be_visible()
+    shot(page, "users-list-1280")
+    page.goto(f"{page.base}/people/user/{users[Role.FINANCE].pk}/detail/")
+    page.click("#user-active-form button[type=submit]")
+    expect(page.get_by_text("can no longer sign in", exact=False)).to_be_visible()
+    shot(page, "user-deactivated-1280")
+    users[Role.FINANCE].refresh_from_db()
+    assert not users[Role.FINANCE].is_active
+    assert not page.console_errors

@@ -146,6 +146,7 @@ def test_users_page_only_for_super_admin(client, users):
     assert page.status_code == 200
     html = page.content.decode()
     assert "agent" in html and "Finance" in html
+    assert 'href="/people/user/add/"' in html  # the link to create a user
     filtered = client.get("/people/user/", {"groups": users[Role.FINANCE].groups.get().pk})
     assert "finance" in filtered.content.decode()
     assert ">agent<" not in filtered.content.decode()
@@ -172,6 +173,7 @@ def test_users_page_create_and_deactivate(client, users, make_site):
     assert neema.role == Role.FINANCE and list(neema.site_scope.all()) == [site]
     detail = client.get(f"/people/user/{neema.pk}/detail/")
     assert detail.status_code == 200 and "Mwenge" in detail.content.decode()
+    assert "Superuser status" not in detail.content.decode()
 
     client.post(f"/people/user/{neema.pk}/active/", {"is_active": "0"})
     neema.refresh_from_db()
