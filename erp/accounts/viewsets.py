@@ -3,6 +3,7 @@ detail with history, add, edit, activate/deactivate. Writes go through erp.accou
 
 from __future__ import annotations
 
+import django_filters
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,19 @@ from .roles import Role
 from .views import UserActiveView, user_sites
 
 
+class UserFilter(django_filters.FilterSet):
+    """Filter by role (the group's name, so the choices read as roles) and by active."""
+
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=Role.choices, field_name="groups__name"
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["role", "is_active"]
+
+
 class UserViewset(RecordViewset):
     model = User
     icon = "manage_accounts"
@@ -22,7 +36,7 @@ class UserViewset(RecordViewset):
     form_class = UserForm
     create_form_class = UserCreateForm
     list_columns = ("username", "full_name", "role_label", "sites_label", "is_active", "last_login")
-    list_filter_fields = ("groups", "is_active")
+    list_filterset_class = UserFilter
     list_search_fields = ("username", "first_name", "last_name", "email")
     detail_template_name = "accounts/user_detail.html"
     # the Access card shows role, sites, active and last sign-in; the rest is not for people
