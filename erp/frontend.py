@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from viewflow.urls import Application, Site
 
+from erp.accounts.viewsets import UserViewset
 from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
@@ -297,5 +298,12 @@ site = Site(
         SupportApp(),
         PortaBillingApp(),
         OpenWispApp(),
+        Application(
+            title=_("People"),
+            icon="manage_accounts",
+            app_name="people",
+            permission=_any_perm("accounts.view_user"),
+            viewsets=[UserViewset()],
+        ),
     ],
 )

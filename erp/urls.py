@@ -3,10 +3,10 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
-from viewflow.contrib.auth import AuthViewset
 
 from dashboards.bridge import dash_view
 from erp.accounts import api as accounts_api
+from erp.accounts.views import ErpAuthViewset
 from erp.assets import api as assets_api
 from erp.clients.api import ClientApiViewSet
 from erp.core import branding
@@ -123,7 +123,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("sms/", include("erp.messaging.urls")),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    # login, logout, reset; "My profile" and "Change password" are ours (erp.accounts.views)
+    path("accounts/", ErpAuthViewset(frame_site=site).urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     # Generated once per process (erp/core/api_schema.py), rendered per request.
     path("api/schema/", CachedSpectacularAPIView.as_view(), name="schema"),

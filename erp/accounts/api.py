@@ -68,13 +68,10 @@ class PasswordChangeAPIView(APIView):
     def post(self, request):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.check_password(serializer.validated_data["old_password"]):
-            return Response(
-                {"old_password": ["The current password is wrong."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        services.change_password(
-            user=request.user, new_password=serializer.validated_data["new_password"]
+        services.change_own_password(
+            user=request.user,
+            old_password=serializer.validated_data["old_password"],
+            new_password=serializer.validated_data["new_password"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -22,6 +22,8 @@ from .models import User
 from .roles import ROLE_PERMISSIONS, Role
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "phone", "language", "is_active")
+# What a user may change about themselves (the profile page): never role, scope or is_active.
+PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "language")
 
 
 def _role_group(role: str) -> Group:
@@ -125,6 +127,40 @@ def change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user._history_user = user
     user.save(update_fields=["password"])
+
+
+@sensitive_variables("old_password", "new_password")
+def change_own_password(*, user: User, old_password: str, new_password: str) -> None:
+    """The signed-in user changes their password (API and the UI's page): the current one must
+    be right, the new one pass the validators. Saving revokes their refresh tokens (signals)."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("The current password is wrong.")})
+    change_password(user=user, new_password=new_password)
+
+
+@transaction.atomic
+def update_profile(*, user: User, **changes: Any) -> User:
+    """The user edits their own name, e-mail, phone and language; nothing else."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These cannot be changed on your profile: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    assign_fields(user, changes, PROFILE_FIELDS)
+    validated_save(user, actor=user)
+    return user
+
+
+@transaction.atomic
+def set_active(*, actor: User, user: User, is_active: bool) -> User:
+    """Activate or deactivate a user (never deleted: their sales keep their name). A deactivated
+    user's sessions end at their next request (Django refuses inactive users); their refresh
+    tokens are revoked here."""
+    update_user(actor=actor, user=user, is_active=is_active)
+    if not is_active:
+        revoke_refresh_tokens(user=user)
+    return user
 
 
 def revoke_refresh_tokens(*, user: User) -> int:

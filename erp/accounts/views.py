@@ -1,0 +1,161 @@
+"""The signed-in user's own pages (profile, password) and the Super Admin's user actions.
+
+Thin: every rule is in erp.accounts.services, shared with the API.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+from viewflow.contrib.auth import AuthViewset
+
+from erp.core.views import errors_to_form
+
+from . import services
+from .forms import OwnPasswordChangeForm, ProfileForm
+from .models import User
+
+
+class _InSiteFrame:
+    """Shown inside the app's frame (the sidebar / phone drawer of erp.frontend's site) although
+    its URL sits with the login pages, under /accounts/."""
+
+    frame_site = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.frame_site is not None and request.resolver_match is not None:
+            request.resolver_match.site = self.frame_site
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProfileView(_InSiteFrame, LoginRequiredMixin, FormView):
+    """My profile: name, e-mail, phone and language editable; role and sites shown."""
+
+    template_name = "accounts/profile.html"
+    form_class = ProfileForm
+    title = gettext_lazy("My profile")
+
+    def get_form_kwargs(self):
+        # a copy: a refused change must not leave request.user half-edited
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = User.objects.get(pk=self.request.user.pk)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            title=self.title,
+            profile_user=user,
+            roles=sorted(user.role_names),
+            sites=None if user.scoped_sites() is None else user_sites(user),
+        )
+        return context
+
+    def form_valid(self, form):
+        changes = {name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
+        try:
+            services.update_profile(user=form.instance, **changes)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your profile is saved."))
+        return HttpResponseRedirect(reverse("profile"))
+
+
+def user_sites(user: User) -> list[str]:
+    """The names of the sites the user is narrowed to (an agent's, or the site scope)."""
+    sites = user.agent_sites.all() if user.has_role("Agent") else user.site_scope.all()
+    return sorted(site.name for site in sites)
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class OwnPasswordChangeView(_InSiteFrame, LoginRequiredMixin, FormView):
+    """Change my password; this session stays signed in, every other one (and every refresh
+    token of the field app / API) is ended."""
+
+    template_name = "accounts/password_change.html"
+    form_class = OwnPasswordChangeForm
+    title = gettext_lazy("Change password")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            services.change_own_password(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as exc:
+            # the service names the new password "new_password" (as the API does)
+            errors = exc.message_dict
+            errors["new_password1"] = errors.pop("new_password", [])
+            errors_to_form(form, ValidationError({k: v for k, v in errors.items() if v}))
+            return self.form_invalid(form)
+        # other sessions carry the old password's hash and are signed out; this one is kept
+        update_session_auth_hash(self.request, user)
+        messages.success(
+            self.request,
+            _(
+                "Your password is changed. You stay signed in here; every other device "
+                "(browsers and the field app) has to sign in again with the new password."
+            ),
+        )
+        return HttpResponseRedirect(reverse("profile"))
+
+
+class UserActiveView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Activate or deactivate a user (POST); the service refuses one's own account and the last
+    Super Admin."""
+
+    permission_required = "accounts.change_user"
+    viewset = None
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        is_active = request.POST.get("is_active") == "1"
+        try:
+            services.set_active(actor=request.user, user=user, is_active=is_active)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(user)s can sign in again.") % {"user": user}
+                if is_active
+                else _("%(user)s is deactivated and can no longer sign in.") % {"user": user},
+            )
+        return HttpResponseRedirect(self.viewset.reverse("detail", args=[user.pk]))
+
+
+class ErpAuthViewset(AuthViewset):
+    """viewflow's login/logout/reset pages, with this app's profile and password pages."""
+
+    profile_view_class = ProfileView
+    pass_change_view_class = OwnPasswordChangeView
+
+    def __init__(self, *, frame_site=None, **kwargs):
+        self.frame_site = frame_site
+        super().__init__(**kwargs)
+
+    def get_profile_view_kwargs(self, **kwargs):
+        return super().get_profile_view_kwargs(frame_site=self.frame_site, **kwargs)
+
+    def get_pass_change_view_kwargs(self, **kwargs):
+        return super().get_pass_change_view_kwargs(frame_site=self.frame_site, **kwargs)
