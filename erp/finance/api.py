@@ -135,8 +135,9 @@ class ReportExportAPIView(APIView):
     remittances, expenses or profit. The same figures whichever format; an agent gets only
     the agent's own.
 
-    JSON and files of at most a week come back at once (200). A longer file is built by the
-    worker: 202 with the job (Location: its status URL); poll it until `status` is `done`,
+    JSON and small files come back at once (200). A file estimated at more rows than
+    services.INLINE_MAX_ROWS (a PDF of more than 30 sales) is built by the worker: 202 with
+    the job (Location: its status URL); poll it until `status` is `done`,
     then GET its `download_url`. The same request again while the job waits or runs answers
     202 with the same job."""
 
@@ -162,8 +163,8 @@ class ReportExportAPIView(APIView):
             (200, exports.PDF): OpenApiTypes.BINARY,
             (202, "application/json"): OpenApiResponse(
                 ReportJobSerializer,
-                description="A file for more than a week: built by the worker. "
-                "Location: the job's status URL.",
+                description="A big file (estimated rows over the inline limit): built by "
+                "the worker. Location: the job's status URL.",
             ),
         },
     )
@@ -171,7 +172,9 @@ class ReportExportAPIView(APIView):
         if report not in reports.REPORTS or fmt not in {"json", *exports.FORMATS}:
             raise NotFound()
         start, end = _period(request)
-        if not services.runs_inline(fmt=fmt, start=start, end=end):
+        if not services.runs_inline(
+            report=report, fmt=fmt, actor=request.user, start=start, end=end
+        ):
             job, created = services.request_report_job(
                 actor=request.user, report=report, fmt=fmt, start=start, end=end
             )

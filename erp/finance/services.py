@@ -35,7 +35,7 @@ from .choices import (
     ReportJobStatus,
 )
 from .models import Expense, ExportRun, ReportJob, ScheduledExport
-from .reports import REPORTS, build_report, check_period, reports_for
+from .reports import REPORTS, build_report, check_period, estimate_rows, reports_for
 
 EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "receipt")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -302,16 +302,21 @@ def build_title(schedule: ScheduledExport) -> str:
     return str(title)
 
 
-# A report file for a period longer than this is built by the worker (a ReportJob), shorter
-# ones inside the request. The estimate is the period's length: the demo data sells ~15
-# vouchers a day and a PDF costs ~20 ms a row (WeasyPrint), so 7 days (~100 rows) renders in
-# about a second and 30 days took 17-34 s (bench/README.md, "Report files").
-INLINE_MAX_DAYS = 7
+# Report files estimated at more rows than this are built by the worker (a ReportJob), the
+# others inside the request. A PDF costs ~20-30 ms a row (WeasyPrint lays out every row: 374
+# sales took 9-16 s, 39 took 0.8-2.6 s on a loaded machine), so 30 rows stay near a second;
+# a workbook is written row by row (a month of the demo's sales in ~0.2 s), so it waits only
+# for the very big ones. Figures: bench/README.md, "Report files in the background".
+INLINE_MAX_ROWS = {"pdf": 30, "xlsx": 20000}
 
 
-def runs_inline(*, fmt: str, start: dt.date, end: dt.date) -> bool:
-    """Whether a report file for start <= day < end is quick enough to build in the request."""
-    return fmt == "json" or (end - start).days <= INLINE_MAX_DAYS
+def runs_inline(*, report: str, fmt: str, actor: User, start: dt.date, end: dt.date) -> bool:
+    """Whether the report's file for start <= day < end is quick enough for the request.
+    JSON always is (no layout)."""
+    if fmt not in INLINE_MAX_ROWS:
+        return True
+    start, end = check_period(start, end)
+    return estimate_rows(report, actor=actor, start=start, end=end) <= INLINE_MAX_ROWS[fmt]
 
 
 def request_report_job(

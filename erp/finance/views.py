@@ -45,7 +45,11 @@ class ReportsView(LoginRequiredMixin, TemplateView):
             else:
                 fmt = request.GET.get("format")
                 if fmt in exports.FORMATS and not services.runs_inline(
-                    fmt=fmt, start=start, end=end
+                    report=form.cleaned_data["report"],
+                    fmt=fmt,
+                    actor=request.user,
+                    start=start,
+                    end=end,
                 ):
                     job, created = services.request_report_job(
                         actor=request.user,

@@ -35,17 +35,34 @@ def _values(content: bytes) -> dict[str, list[tuple]]:
 
 
 def _long_period():
-    """30 days up to today: over the inline limit, so a background job."""
+    """30 days up to today."""
     today = timezone.localdate()
     return today - timedelta(days=29), today + timedelta(days=1)
 
 
-def test_the_estimate_keeps_a_week_inline_and_a_month_in_the_background():
-    day = timezone.localdate()
-    week = day + timedelta(days=finance.INLINE_MAX_DAYS)
-    assert finance.runs_inline(fmt="pdf", start=day, end=week)
-    assert not finance.runs_inline(fmt="pdf", start=day, end=week + timedelta(days=1))
-    assert finance.runs_inline(fmt="json", start=day, end=day + timedelta(days=366))
+@pytest.fixture
+def one_row_inline(monkeypatch):
+    """Files of more than one row go to the background (the fixtures sell two vouchers)."""
+    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "pdf", 1)
+    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "xlsx", 1)
+
+
+@pytest.mark.django_db
+def test_the_estimate_counts_the_sales_the_person_sees(users, sold, make_user):
+    today = timezone.localdate()
+    day = {"start": today, "end": today + timedelta(days=1)}
+    finance_user = users[Role.FINANCE]
+    assert reports.estimate_rows("sales", actor=finance_user, **day) == len(sold)
+    yesterday = {"start": today - timedelta(days=1), "end": today}
+    assert reports.estimate_rows("sales", actor=finance_user, **yesterday) == 0
+    assert finance.runs_inline(report="sales", fmt="pdf", actor=finance_user, **day)
+    ask = {"report": "sales", "actor": finance_user, **day}
+    finance.INLINE_MAX_ROWS["pdf"], limit = 1, finance.INLINE_MAX_ROWS["pdf"]
+    try:
+        assert not finance.runs_inline(fmt="pdf", **ask)
+        assert finance.runs_inline(fmt="json", **ask)  # no layout: always inline
+    finally:
+        finance.INLINE_MAX_ROWS["pdf"] = limit
 
 
 @pytest.mark.django_db
@@ -99,7 +116,7 @@ def test_a_report_the_person_may_not_run_is_refused(users, sold):
 
 @pytest.mark.django_db
 def test_api_answers_202_and_only_the_requester_and_super_admin_download(
-    api, users, sold, eager_celery, django_capture_on_commit_callbacks
+    api, users, sold, one_row_inline, eager_celery, django_capture_on_commit_callbacks
 ):
     finance_user, sales_user = users[Role.FINANCE], users[Role.SALES]
     start, end = _long_period()
@@ -122,15 +139,15 @@ def test_api_answers_202_and_only_the_requester_and_super_admin_download(
     assert api(sales_user).get(body["status_url"]).status_code == 404
     assert api(sales_user).get(status["download_url"]).status_code == 404
     assert api(users[Role.SUPER_ADMIN]).get(status["download_url"]).status_code == 200
-    # a short period stays inline: 200 with the file, as before
-    today = timezone.localdate()
-    short = {"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat()}
+    # a small file (no sales that day) stays inline: 200 with the file, as before
+    yesterday = timezone.localdate() - timedelta(days=1)
+    short = {"start": yesterday.isoformat(), "end": (yesterday + timedelta(days=1)).isoformat()}
     inline = api(finance_user).get("/api/v1/reports/sales.xlsx", short)
     assert inline.status_code == 200 and inline["Content-Type"] == exports.XLSX
 
 
 @pytest.mark.django_db
-def test_api_same_request_twice_while_running_gets_the_same_job(api, users, sold):
+def test_api_same_request_twice_while_running_gets_the_same_job(api, users, sold, one_row_inline):
     finance_user = users[Role.FINANCE]
     start, end = _long_period()
     params = {"start": start.isoformat(), "end": end.isoformat()}
@@ -143,7 +160,9 @@ def test_api_same_request_twice_while_running_gets_the_same_job(api, users, sold
 
 
 @pytest.mark.django_db
-def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(client, users, sold):
+def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(
+    client, users, sold, one_row_inline
+):
     finance_user = users[Role.FINANCE]
     client.force_login(finance_user)
     start, end = _long_period()
@@ -174,3 +193,13 @@ def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(cli
     client.force_login(users[Role.SALES])  # may run sales reports, but not this one's file
     assert client.get(response["Location"]).status_code == 404
     assert client.get(download_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_202_with_its_location(api, users):
+    schema = api(users[Role.FINANCE]).get("/api/schema/", {"format": "json"}).json()
+    answers = schema["paths"]["/api/v1/reports/{report}.{fmt}"]["get"]["responses"]
+    assert answers["202"]["headers"]["Location"]
+    assert answers["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportJob")
+    assert {"200", "202"} <= set(answers)
+    assert "/api/v1/report-jobs/{job_id}/download/" in schema["paths"]
