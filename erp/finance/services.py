@@ -308,6 +308,9 @@ def build_title(schedule: ScheduledExport) -> str:
 # a workbook is written row by row (a month of the demo's sales in ~0.2 s), so it waits only
 # for the very big ones. Figures: bench/README.md, "Report files in the background".
 INLINE_MAX_ROWS = {"pdf": 30, "xlsx": 20000}
+# Twice the task's soft time limit (600 s) with room for a queue: a job waiting or running
+# longer than this is given up when the same request comes again.
+REPORT_JOB_STALE = dt.timedelta(minutes=30)
 
 
 def runs_inline(*, report: str, fmt: str, actor: User, start: dt.date, end: dt.date) -> bool:
@@ -337,6 +340,14 @@ def request_report_job(
         "period_end": end,
     }
     running = [ReportJobStatus.QUEUED, ReportJobStatus.RUNNING]
+    # a job the worker never finished (killed past its time limit) is not waited for forever
+    ReportJob.objects.filter(
+        status__in=running, created_at__lt=timezone.now() - REPORT_JOB_STALE, **same
+    ).update(
+        status=ReportJobStatus.FAILED,
+        error="Not finished in time; asked again.",
+        finished_at=timezone.now(),
+    )
     existing = ReportJob.objects.filter(status__in=running, **same).first()
     if existing is not None:
         return existing, False

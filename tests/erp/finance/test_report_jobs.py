@@ -48,7 +48,7 @@ def one_row_inline(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_the_estimate_counts_the_sales_the_person_sees(users, sold, make_user):
+def test_the_estimate_counts_the_sales_the_person_sees(users, sold, monkeypatch):
     today = timezone.localdate()
     day = {"start": today, "end": today + timedelta(days=1)}
     finance_user = users[Role.FINANCE]
@@ -57,12 +57,9 @@ def test_the_estimate_counts_the_sales_the_person_sees(users, sold, make_user):
     assert reports.estimate_rows("sales", actor=finance_user, **yesterday) == 0
     assert finance.runs_inline(report="sales", fmt="pdf", actor=finance_user, **day)
     ask = {"report": "sales", "actor": finance_user, **day}
-    finance.INLINE_MAX_ROWS["pdf"], limit = 1, finance.INLINE_MAX_ROWS["pdf"]
-    try:
-        assert not finance.runs_inline(fmt="pdf", **ask)
-        assert finance.runs_inline(fmt="json", **ask)  # no layout: always inline
-    finally:
-        finance.INLINE_MAX_ROWS["pdf"] = limit
+    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "pdf", 1)
+    assert not finance.runs_inline(fmt="pdf", **ask)
+    assert finance.runs_inline(fmt="json", **ask)  # no layout: always inline
 
 
 @pytest.mark.django_db
@@ -102,6 +99,21 @@ def test_the_same_request_reuses_the_running_job_and_a_finished_one_does_not(use
     third, created_third = finance.request_report_job(**ask)
     assert created_third and third.pk != first.pk  # a finished file is of its moment
     assert ReportJob.objects.filter(requested_by=finance_user).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_job_the_worker_never_finished_is_not_waited_for_forever(users, sold):
+    finance_user = users[Role.FINANCE]
+    start, end = _long_period()
+    ask = {"actor": finance_user, "report": "sales", "fmt": "pdf", "start": start, "end": end}
+    stuck, _created = finance.request_report_job(**ask)
+    ReportJob.objects.filter(pk=stuck.pk).update(
+        status="running", created_at=timezone.now() - finance.REPORT_JOB_STALE - timedelta(1)
+    )
+    fresh, created = finance.request_report_job(**ask)
+    assert created and fresh.pk != stuck.pk
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and stuck.error
 
 
 @pytest.mark.django_db
