@@ -33,7 +33,19 @@ class ReportsView(LoginRequiredMixin, TemplateView):
         if not reports.reports_for(request.user):
             raise PermissionDenied
         form = ReportForm(request.GET or None, user=request.user)
-        context = {"form": form, "report": None}
+        context = {
+            "form": form,
+            "report": None,
+            # the person's latest files built in the background, to come back to
+            "jobs": [
+                (
+                    job,
+                    reports.REPORTS.get(job.report, (job.report, None))[0],
+                    self.viewset.reverse("job", args=[job.pk]),
+                )
+                for job in ReportJob.objects.filter(requested_by=request.user)[:5]
+            ],
+        }
         if form.is_bound and form.is_valid():
             start, end = form.period()
             try:

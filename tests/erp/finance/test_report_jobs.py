@@ -202,7 +202,11 @@ def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(
     assert pdf.status_code == 200 and pdf["Content-Type"] == exports.PDF
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
 
+    reports_page = client.get("/finance/reports/").content.decode()
+    assert f'href="/finance/reports/jobs/{job.pk}/"' in reports_page  # to come back to
+
     client.force_login(users[Role.SALES])  # may run sales reports, but not this one's file
+    assert str(job.pk) not in client.get("/finance/reports/").content.decode()
     assert client.get(response["Location"]).status_code == 404
     assert client.get(download_url).status_code == 404
 
