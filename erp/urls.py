@@ -18,6 +18,8 @@ from erp.finance.api import (
     ExportRunApiViewSet,
     ProfitAPIView,
     ReportExportAPIView,
+    ReportJobAPIView,
+    ReportJobDownloadAPIView,
     ScheduledExportApiViewSet,
 )
 from erp.frontend import site
@@ -107,6 +109,12 @@ api_v1 = [
     path("reports/daily/", DailySummaryAPIView.as_view(), name="daily_summary"),
     path("reports/profit/", ProfitAPIView.as_view(), name="profit"),
     path("reports/<slug:report>.<str:fmt>", ReportExportAPIView.as_view(), name="report_export"),
+    path("report-jobs/<uuid:job_id>/", ReportJobAPIView.as_view(), name="report_job"),
+    path(
+        "report-jobs/<uuid:job_id>/download/",
+        ReportJobDownloadAPIView.as_view(),
+        name="report_job_download",
+    ),
     path("sync/push", sync_api.PushAPIView.as_view(), name="sync_push"),
     path("sync/pull", sync_api.PullAPIView.as_view(), name="sync_pull"),
     path("sync/key", sync_api.KeyAPIView.as_view(), name="sync_key"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -21,14 +22,16 @@ from erp.core.money import money_strings
 from erp.core.parsers import SafeJSONParser
 
 from . import exports, reports, services
-from .models import Expense, ExportRun, ScheduledExport
+from .models import Expense, ExportRun, ReportJob, ScheduledExport
 from .selectors import expenses_visible_to, profit_by_site
 from .serializers import (
     ExpenseDecisionSerializer,
     ExpenseSerializer,
     ExportRunSerializer,
+    ReportJobSerializer,
     ScheduledExportSerializer,
 )
+from .tasks import enqueue_report_job
 
 
 class ExpenseApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -130,7 +133,13 @@ class ProfitAPIView(APIView):
 class ReportExportAPIView(APIView):
     """A finance report for days start ≤ day < end as JSON, Excel or PDF: sales, statements,
     remittances, expenses or profit. The same figures whichever format; an agent gets only
-    the agent's own."""
+    the agent's own.
+
+    JSON and small files come back at once (200). A file estimated at more rows than
+    services.INLINE_MAX_ROWS (a PDF of more than 30 sales) is built by the worker: 202 with
+    the job (Location: its status URL); poll it until `status` is `done`,
+    then GET its `download_url`. The same request again while the job waits or runs answers
+    202 with the same job."""
 
     permission_classes = [IsAuthenticated]
 
@@ -140,17 +149,41 @@ class ReportExportAPIView(APIView):
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["json", *exports.FORMATS]),
             OpenApiParameter("start", OpenApiTypes.DATE, required=True),
             OpenApiParameter("end", OpenApiTypes.DATE, required=True, description="exclusive"),
+            OpenApiParameter(
+                "Location",
+                str,
+                OpenApiParameter.HEADER,
+                response=[202],
+                description="The job's status URL (202 only).",
+            ),
         ],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, exports.XLSX): OpenApiTypes.BINARY,
             (200, exports.PDF): OpenApiTypes.BINARY,
+            (202, "application/json"): OpenApiResponse(
+                ReportJobSerializer,
+                description="A big file (estimated rows over the inline limit): built by "
+                "the worker. Location: the job's status URL.",
+            ),
         },
     )
     def get(self, request, report, fmt):
         if report not in reports.REPORTS or fmt not in {"json", *exports.FORMATS}:
             raise NotFound()
         start, end = _period(request)
+        if not services.runs_inline(
+            report=report, fmt=fmt, actor=request.user, start=start, end=end
+        ):
+            job, created = services.request_report_job(
+                actor=request.user, report=report, fmt=fmt, start=start, end=end
+            )
+            if created:
+                enqueue_report_job(job)
+            body = ReportJobSerializer(job, context={"request": request}).data
+            return Response(
+                body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]}
+            )
         built = reports.build_report(report, actor=request.user, start=start, end=end)
         if fmt == "json":
             return Response(money_strings(report_json(built)))
@@ -158,6 +191,49 @@ class ReportExportAPIView(APIView):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def _own_job(request, job_id) -> ReportJob:
+    """A report job, to its requester and Super Admin only (404 to anyone else)."""
+    job = get_object_or_404(ReportJob, pk=job_id)
+    if not services.may_download(job, request.user):
+        raise NotFound()
+    return job
+
+
+class ReportJobAPIView(APIView):
+    """A report file being built by the worker: its status and, once done, its download URL."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ReportJobSerializer)
+    def get(self, request, job_id):
+        job = _own_job(request, job_id)
+        return Response(ReportJobSerializer(job, context={"request": request}).data)
+
+
+class ReportJobDownloadAPIView(APIView):
+    """The file of a finished report job (404 until it is done)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, exports.XLSX): OpenApiTypes.BINARY,
+            (200, exports.PDF): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request, job_id):
+        job = _own_job(request, job_id)
+        if not job.file:
+            raise NotFound("The file is not ready.")
+        name = job.file.name.rsplit("/", 1)[-1]
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=name,
+            content_type=exports.FORMATS[job.format],
+        )
 
 
 def report_json(report: reports.Report) -> dict:

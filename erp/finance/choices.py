@@ -36,3 +36,12 @@ class ExportRunStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     STORED = "stored", _("Stored, e-mail failed")
     FAILED = "failed", _("Failed")
+
+
+class ReportJobStatus(models.TextChoices):
+    """A report file built by the worker for the person who asked for it."""
+
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Being built")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")

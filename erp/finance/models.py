@@ -12,7 +12,14 @@ from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import RowScope
 
-from .choices import ExpenseCategory, ExpenseStatus, ExportFormat, ExportFrequency, ExportRunStatus
+from .choices import (
+    ExpenseCategory,
+    ExpenseStatus,
+    ExportFormat,
+    ExportFrequency,
+    ExportRunStatus,
+    ReportJobStatus,
+)
 
 
 class Expense(BaseModel):
@@ -145,3 +152,54 @@ class ExportRun(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.schedule} {self.period_start}"
+
+
+def report_job_upload_to(job: ReportJob, filename: str) -> str:
+    return f"report-jobs/{job.created_at:%Y/%m}/{job.pk}/{filename}"
+
+
+class ReportJob(BaseModel):
+    """A report file asked for from the reports page or the API, too big to build inside the
+    request: the worker builds it with the requester's permissions; only the requester (and
+    Super Admin) may download it. One running job per person, report, format and period: the
+    same request again while it runs gets the same job.
+
+    Not an ExportRun: a run belongs to a schedule (one per schedule and period) and is e-mailed;
+    a job belongs to a person and is downloaded."""
+
+    report = models.CharField(_("report"), max_length=20)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end (exclusive)"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="report_jobs",
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=ReportJobStatus.choices, default=ReportJobStatus.QUEUED
+    )
+    file = models.FileField(_("file"), upload_to=report_job_upload_to, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "report", "format", "period_start", "period_end"],
+                condition=Q(status__in=["queued", "running"]),
+                name="report_job_one_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.period_start} {self.format} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ReportJobStatus.DONE, ReportJobStatus.FAILED}

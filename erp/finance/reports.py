@@ -474,6 +474,19 @@ def build_report(key: str, *, actor: User, start: dt.date, end: dt.date) -> Repo
     return report
 
 
+def estimate_rows(key: str, *, actor: User, start: dt.date, end: dt.date) -> int:
+    """About how many rows the report will have, by one COUNT (for choosing between building
+    its file in the request or in the background): the sales report is a row per sale, the
+    remittances report a row per remittance; the others, a row per agent, site or expense,
+    are counted as a row per day."""
+    lo, hi = _bounds(start, end)
+    if key == "sales":
+        return sales_visible_to(actor).filter(sold_at__gte=lo, sold_at__lt=hi).count()
+    if key == "remittances":
+        return remittances_visible_to(actor).filter(received_at__gte=lo, received_at__lt=hi).count()
+    return (end - start).days
+
+
 def reports_for(actor: User) -> list[tuple[str, Any]]:
     """The reports this person may run, for menus and forms."""
     allowed = {

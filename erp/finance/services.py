@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from erp.accounts.models import User
+from erp.accounts.roles import Role
 from erp.core import branding
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
@@ -26,9 +27,15 @@ from erp.notifications.services import hand_over, holders_of
 from erp.sites.selectors import scoped_site_ids
 
 from . import exports
-from .choices import ExpenseCategory, ExpenseStatus, ExportFrequency, ExportRunStatus
-from .models import Expense, ExportRun, ScheduledExport
-from .reports import REPORTS, build_report, reports_for
+from .choices import (
+    ExpenseCategory,
+    ExpenseStatus,
+    ExportFrequency,
+    ExportRunStatus,
+    ReportJobStatus,
+)
+from .models import Expense, ExportRun, ReportJob, ScheduledExport
+from .reports import REPORTS, build_report, check_period, estimate_rows, reports_for
 
 EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "receipt")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -293,3 +300,91 @@ def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
 def build_title(schedule: ScheduledExport) -> str:
     title = REPORTS.get(schedule.report, (schedule.report, None))[0]
     return str(title)
+
+
+# Report files estimated at more rows than this are built by the worker (a ReportJob), the
+# others inside the request. A PDF costs ~20-30 ms a row (WeasyPrint lays out every row: 374
+# sales took 9-16 s, 39 took 0.8-2.6 s on a loaded machine), so 30 rows stay near a second;
+# a workbook is written row by row (a month of the demo's sales in ~0.2 s), so it waits only
+# for the very big ones. Figures: bench/README.md, "Report files in the background".
+INLINE_MAX_ROWS = {"pdf": 30, "xlsx": 20000}
+# Twice the task's soft time limit (600 s) with room for a queue: a job waiting or running
+# longer than this is given up when the same request comes again.
+REPORT_JOB_STALE = dt.timedelta(minutes=30)
+
+
+def runs_inline(*, report: str, fmt: str, actor: User, start: dt.date, end: dt.date) -> bool:
+    """Whether the report's file for start <= day < end is quick enough for the request.
+    JSON always is (no layout)."""
+    if fmt not in INLINE_MAX_ROWS:
+        return True
+    start, end = check_period(start, end)
+    return estimate_rows(report, actor=actor, start=start, end=end) <= INLINE_MAX_ROWS[fmt]
+
+
+def request_report_job(
+    *, actor: User, report: str, fmt: str, start: dt.date, end: dt.date
+) -> tuple[ReportJob, bool]:
+    """The job building `report` as `fmt` for the period for `actor`: the one already waiting
+    or running for the same request, or a new one (created True: the caller enqueues it)."""
+    if report not in dict(reports_for(actor)):
+        raise NotAllowed(_("You may not run this report."))
+    if fmt not in exports.FORMATS:
+        raise ValidationError({"format": _("No such format: %(fmt)s.") % {"fmt": fmt}})
+    start, end = check_period(start, end)
+    same = {
+        "requested_by": actor,
+        "report": report,
+        "format": fmt,
+        "period_start": start,
+        "period_end": end,
+    }
+    running = [ReportJobStatus.QUEUED, ReportJobStatus.RUNNING]
+    # a job the worker never finished (killed past its time limit) is not waited for forever
+    ReportJob.objects.filter(
+        status__in=running, created_at__lt=timezone.now() - REPORT_JOB_STALE, **same
+    ).update(
+        status=ReportJobStatus.FAILED,
+        error="Not finished in time; asked again.",
+        finished_at=timezone.now(),
+    )
+    existing = ReportJob.objects.filter(status__in=running, **same).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return ReportJob.objects.create(**same), True
+    except IntegrityError:  # the same request, a moment earlier, in another process
+        return ReportJob.objects.get(status__in=running, **same), False
+
+
+def build_report_job(*, job_id) -> ReportJob:
+    """Build and store a job's file with its requester's permissions of now. A job already
+    finished is left as it is (a task delivered twice builds nothing twice)."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+        if job.status != ReportJobStatus.QUEUED:
+            return job
+        job.status = ReportJobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
+    try:
+        report = build_report(
+            job.report, actor=job.requested_by, start=job.period_start, end=job.period_end
+        )
+        content, _type, filename = exports.render(report, job.format)
+        job.file.save(filename, ContentFile(content), save=False)
+        job.status = ReportJobStatus.DONE
+    except Exception as exc:  # recorded for the status page; the person may ask again
+        job.status = ReportJobStatus.FAILED
+        job.error = f"{type(exc).__name__}: {exc}"[:500]
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def may_download(job: ReportJob, user: User) -> bool:
+    """Only the requester, and Super Admin, see a job and take its file."""
+    return user.is_authenticated and (
+        job.requested_by_id == user.pk or user.is_superuser or user.has_role(Role.SUPER_ADMIN)
+    )

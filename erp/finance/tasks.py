@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
 from . import services
 
@@ -18,3 +19,16 @@ def run_scheduled_export(schedule_id: str) -> str:
     smtplib's errors are) retries with backoff and re-sends the stored file."""
     run = services.run_schedule(schedule_id=schedule_id)
     return str(run.pk)
+
+
+@shared_task(soft_time_limit=600, acks_late=True)
+def build_report_job(job_id: str) -> str:
+    """A report file someone asked for on the reports page or the API."""
+    job = services.build_report_job(job_id=job_id)
+    return job.status
+
+
+def enqueue_report_job(job) -> None:
+    """Start a new job's task once the row is committed (the worker must find it)."""
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: build_report_job.delay(job_id))

@@ -126,4 +126,16 @@ class ReportsViewset(AppMenuMixin, Viewset):
 
     @property
     def index_path(self):
-        return path("", views.ReportsView.as_view(), name="index")
+        return path("", views.ReportsView.as_view(viewset=self), name="index")
+
+    @property
+    def job_path(self):
+        return path("jobs/<uuid:pk>/", views.ReportJobView.as_view(viewset=self), name="job")
+
+    @property
+    def job_download_path(self):
+        return path(
+            "jobs/<uuid:pk>/download/",
+            views.ReportJobDownloadView.as_view(viewset=self),
+            name="job_download",
+        )

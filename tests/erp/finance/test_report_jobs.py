@@ -1,0 +1,221 @@
+"""Report files too big for the request (issue 23): built by the worker as a ReportJob, its
+page refreshing itself until the file is ready, downloadable by its requester (and Super
+Admin) only; the same request twice reuses the job that is still running."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from erp.accounts.roles import Role
+from erp.core.exceptions import NotAllowed
+from erp.finance import exports, reports
+from erp.finance import services as finance
+from erp.finance.models import ReportJob
+from erp.sales import services as sales
+
+
+@pytest.fixture
+def sold(two_sites, users):
+    agent = users[Role.AGENT]
+    return [
+        sales.sell(seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=p)[0]
+        for p in two_sites["packages"]
+    ]
+
+
+def _values(content: bytes) -> dict[str, list[tuple]]:
+    wb = load_workbook(io.BytesIO(content))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def _long_period():
+    """30 days up to today."""
+    today = timezone.localdate()
+    return today - timedelta(days=29), today + timedelta(days=1)
+
+
+@pytest.fixture
+def one_row_inline(monkeypatch):
+    """Files of more than one row go to the background (the fixtures sell two vouchers)."""
+    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "pdf", 1)
+    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "xlsx", 1)
+
+
+@pytest.mark.django_db
+def test_the_estimate_counts_the_sales_the_person_sees(users, sold, monkeypatch):
+    today = timezone.localdate()
+    day = {"start": today, "end": today + timedelta(days=1)}
+    finance_user = users[Role.FINANCE]
+    assert reports.estimate_rows("sales", actor=finance_user, **day) == len(sold)
+    yesterday = {"start": today - timedelta(days=1), "end": today}
+    assert reports.estimate_rows("sales", actor=finance_user, **yesterday) == 0
+    assert finance.runs_inline(report="sales", fmt="pdf", actor=finance_user, **day)
+    ask = {"report": "sales", "actor": finance_user, **day}
+    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "pdf", 1)
+    assert not finance.runs_inline(fmt="pdf", **ask)
+    assert finance.runs_inline(fmt="json", **ask)  # no layout: always inline
+
+
+@pytest.mark.django_db
+def test_a_job_builds_the_same_workbook_as_the_inline_path(users, sold):
+    finance_user = users[Role.FINANCE]
+    today = timezone.localdate()
+    start, end = today, today + timedelta(days=1)
+    job, created = finance.request_report_job(
+        actor=finance_user, report="sales", fmt="xlsx", start=start, end=end
+    )
+    assert created and job.status == "queued"
+    job = finance.build_report_job(job_id=job.pk)
+    assert job.status == "done" and job.finished_at is not None
+    inline = exports.workbook(
+        reports.build_report("sales", actor=finance_user, start=start, end=end)
+    )
+    with job.file.open("rb") as handle:
+        built = _values(handle.read())
+    assert built == _values(inline)
+    assert sum(len(rows) for rows in built.values()) > 10  # the sales are in it
+    # a task delivered again builds nothing again
+    again = finance.build_report_job(job_id=job.pk)
+    assert again.file.name == job.file.name
+
+
+@pytest.mark.django_db
+def test_the_same_request_reuses_the_running_job_and_a_finished_one_does_not(users, sold):
+    finance_user = users[Role.FINANCE]
+    start, end = _long_period()
+    ask = {"actor": finance_user, "report": "sales", "fmt": "pdf", "start": start, "end": end}
+    first, created = finance.request_report_job(**ask)
+    second, created_again = finance.request_report_job(**ask)
+    assert created and not created_again and second.pk == first.pk
+    other_format, created_other = finance.request_report_job(**{**ask, "fmt": "xlsx"})
+    assert created_other and other_format.pk != first.pk
+    finance.build_report_job(job_id=first.pk)
+    third, created_third = finance.request_report_job(**ask)
+    assert created_third and third.pk != first.pk  # a finished file is of its moment
+    assert ReportJob.objects.filter(requested_by=finance_user).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_job_the_worker_never_finished_is_not_waited_for_forever(users, sold):
+    finance_user = users[Role.FINANCE]
+    start, end = _long_period()
+    ask = {"actor": finance_user, "report": "sales", "fmt": "pdf", "start": start, "end": end}
+    stuck, _created = finance.request_report_job(**ask)
+    ReportJob.objects.filter(pk=stuck.pk).update(
+        status="running", created_at=timezone.now() - finance.REPORT_JOB_STALE - timedelta(1)
+    )
+    fresh, created = finance.request_report_job(**ask)
+    assert created and fresh.pk != stuck.pk
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and stuck.error
+
+
+@pytest.mark.django_db
+def test_a_report_the_person_may_not_run_is_refused(users, sold):
+    start, end = _long_period()
+    with pytest.raises(NotAllowed):
+        finance.request_report_job(
+            actor=users[Role.AGENT], report="profit", fmt="pdf", start=start, end=end
+        )
+    assert not ReportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_api_answers_202_and_only_the_requester_and_super_admin_download(
+    api, users, sold, one_row_inline, eager_celery, django_capture_on_commit_callbacks
+):
+    finance_user, sales_user = users[Role.FINANCE], users[Role.SALES]
+    start, end = _long_period()
+    params = {"start": start.isoformat(), "end": end.isoformat()}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(finance_user).get("/api/v1/reports/sales.xlsx", params)
+    assert response.status_code == 202
+    body = response.json()
+    assert response["Location"] == body["status_url"]
+    job = ReportJob.objects.get(pk=body["id"])
+    assert job.status == "done"  # the (eager) worker built it
+    status = api(finance_user).get(body["status_url"]).json()
+    assert status["status"] == "done" and status["download_url"]
+    download = api(finance_user).get(status["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == exports.XLSX
+    rows = _values(b"".join(download.streaming_content))["Sales"]
+    assert len(rows) == 1 + len(sold) + 1  # heading, the sales, the total
+    # someone else who may run the same report: no such job
+    assert api(sales_user).get(body["status_url"]).status_code == 404
+    assert api(sales_user).get(status["download_url"]).status_code == 404
+    assert api(users[Role.SUPER_ADMIN]).get(status["download_url"]).status_code == 200
+    # a small file (no sales that day) stays inline: 200 with the file, as before
+    yesterday = timezone.localdate() - timedelta(days=1)
+    short = {"start": yesterday.isoformat(), "end": (yesterday + timedelta(days=1)).isoformat()}
+    inline = api(finance_user).get("/api/v1/reports/sales.xlsx", short)
+    assert inline.status_code == 200 and inline["Content-Type"] == exports.XLSX
+
+
+@pytest.mark.django_db
+def test_api_same_request_twice_while_running_gets_the_same_job(api, users, sold, one_row_inline):
+    finance_user = users[Role.FINANCE]
+    start, end = _long_period()
+    params = {"start": start.isoformat(), "end": end.isoformat()}
+    first = api(finance_user).get("/api/v1/reports/sales.pdf", params)  # no worker: queued
+    second = api(finance_user).get("/api/v1/reports/sales.pdf", params)
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    assert first.json()["status"] == "queued" and first.json()["download_url"] is None
+    assert ReportJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(
+    client, users, sold, one_row_inline
+):
+    finance_user = users[Role.FINANCE]
+    client.force_login(finance_user)
+    start, end = _long_period()
+    query = {
+        "report": "sales",
+        "start": start.isoformat(),
+        "last": (end - timedelta(days=1)).isoformat(),
+        "format": "pdf",
+    }
+    response = client.get("/finance/reports/", query)  # no worker yet
+    assert response.status_code == 302
+    job = ReportJob.objects.get()
+    assert response["Location"] == f"/finance/reports/jobs/{job.pk}/"
+    waiting = client.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh"' in waiting and 'data-status="queued"' in waiting
+    assert client.get("/finance/reports/", query)["Location"] == response["Location"]
+    assert ReportJob.objects.count() == 1  # asked twice, one job
+
+    finance.build_report_job(job_id=job.pk)  # the worker
+    done = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' not in done and 'data-status="done"' in done
+    download_url = f"/finance/reports/jobs/{job.pk}/download/"
+    assert download_url in done
+    pdf = client.get(download_url)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == exports.PDF
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+    reports_page = client.get("/finance/reports/").content.decode()
+    assert f'href="/finance/reports/jobs/{job.pk}/"' in reports_page  # to come back to
+
+    client.force_login(users[Role.SALES])  # may run sales reports, but not this one's file
+    assert str(job.pk) not in client.get("/finance/reports/").content.decode()
+    assert client.get(response["Location"]).status_code == 404
+    assert client.get(download_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_202_with_its_location(api, users):
+    schema = api(users[Role.FINANCE]).get("/api/schema/", {"format": "json"}).json()
+    answers = schema["paths"]["/api/v1/reports/{report}.{fmt}"]["get"]["responses"]
+    assert answers["202"]["headers"]["Location"]
+    assert answers["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportJob")
+    assert {"200", "202"} <= set(answers)
+    assert "/api/v1/report-jobs/{job_id}/download/" in schema["paths"]
