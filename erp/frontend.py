@@ -221,12 +221,14 @@ class ApprovalsApp(Application):
 
 
 class SupportApp(Application):
-    """Support tickets (issue 19): triage queue and list, the desk form, one ticket."""
+    """Support tickets (issue 19): triage queue and list, the desk form, one ticket. Not a menu
+    entry of its own: the *Support* entry (the ticket process's app) links to these pages."""
 
     title = _("Support")
     icon = "support_agent"
     app_name = "support"
     menu_template_name = None
+    in_menu = False
     permission = staticmethod(_any_perm("support.view_ticket"))
 
     @property
@@ -242,7 +244,14 @@ class SupportApp(Application):
         return path("<uuid:pk>/", TicketDetailView.as_view(viewset=self), name="detail")
 
 
-site = Site(
+class ErpSite(Site):
+    """The site menu leaves out the apps reached from another app's menu (``in_menu = False``)."""
+
+    def menu_items(self):
+        return [app for app in super().menu_items() if getattr(app, "in_menu", True)]
+
+
+site = ErpSite(
     title=branding.product_name_lazy(),
     primary_color=branding.PRIMARY_COLOR,
     secondary_color=branding.SECONDARY_COLOR,

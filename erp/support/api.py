@@ -18,6 +18,7 @@ from .serializers import (
     TicketMessageCreateSerializer,
     TicketMessageSerializer,
     TicketOpenSerializer,
+    TicketPrioritySerializer,
     TicketSerializer,
 )
 
@@ -71,7 +72,16 @@ class TicketApiViewSet(
         ticket = self.get_object()
         form = TicketCategorySerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        ticket = services.set_category(
-            ticket=ticket, category=form.validated_data["category"], actor=request.user
-        )
+        ticket = services.set_category(ticket=ticket, actor=request.user, **form.validated_data)
+        return Response(TicketSerializer(ticket).data)
+
+    @extend_schema(request=TicketPrioritySerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def priority(self, request, pk=None):
+        """Raise or lower the ticket's priority: its SLA due times are recomputed (the time it
+        already waited for the customer still does not count)."""
+        ticket = self.get_object()
+        form = TicketPrioritySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ticket = services.set_priority(ticket=ticket, actor=request.user, **form.validated_data)
         return Response(TicketSerializer(ticket).data)

@@ -8,6 +8,8 @@ site and links the site's open fault instead of multiplying work.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -186,9 +188,21 @@ class Ticket(BaseModel):
     paused_at = models.DateTimeField(
         _("waiting for the customer since"), null=True, blank=True, editable=False
     )
+    waited = models.DurationField(
+        _("time spent waiting for the customer"),
+        default=timedelta(0),
+        editable=False,
+        help_text=_("Finished waits; the SLA clock did not run during them."),
+    )
     first_response_breached = models.BooleanField(_("first response late"), default=False)
     resolution_breached = models.BooleanField(_("resolution late"), default=False)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    resolution_escalated_at = models.DateTimeField(
+        _("late resolution escalated at"),
+        null=True,
+        blank=True,
+        help_text=_("A ticket escalates once per deadline: the first response, the resolution."),
+    )
     resolution = models.TextField(_("resolution"), max_length=4000, blank=True)
     reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     rating = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
@@ -245,6 +259,20 @@ class Ticket(BaseModel):
         if self.first_responded_at is None and self.first_response_due is not None:
             return self.first_response_due
         return self.resolution_due
+
+    def next_escalation_due(self):
+        """When the SLA timer should next escalate: the first-response due time until that was
+        escalated, then the resolution due time until that was; None while the clock is paused,
+        once resolved, or when both deadlines were escalated."""
+        if self.sla_deadline() is None:
+            return None
+        if (
+            self.first_responded_at is None
+            and self.first_response_due is not None
+            and self.escalated_at is None
+        ):
+            return self.first_response_due
+        return self.resolution_due if self.resolution_escalated_at is None else None
 
 
 class TicketMessage(BaseModel):

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from erp.sites.models import Site
 from erp.sites.selectors import sites_visible_to
 
-from .choices import Direction
+from .choices import Direction, Priority
 from .models import Category, Ticket, TicketMessage
 
 
@@ -94,3 +94,12 @@ class TicketCategorySerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.filter(active=True)
     )
+    priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        required=False,
+        help_text="Also set the priority; its SLA due times apply from the ticket's opening.",
+    )
+
+
+class TicketPrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)

@@ -385,6 +385,7 @@ def _resume(ticket: Ticket, *, now: datetime, cause: str) -> None:
     """The wait for the customer ends: both due times move forward by its length."""
     if ticket.paused_at is not None:
         waited = max(now - ticket.paused_at, timedelta(0))
+        ticket.waited += waited
         if ticket.first_response_due and ticket.first_responded_at is None:
             ticket.first_response_due += waited
         if ticket.resolution_due:
@@ -686,7 +687,8 @@ def resolve(*, ticket: Ticket, resolution: str, actor: User, now: datetime | Non
     _check_worker(actor, ticket)
     _open_for_work(ticket)
     if ticket.paused_at is not None:  # resolved while waiting: the wait still pauses the clock
-        waited = now - ticket.paused_at
+        waited = max(now - ticket.paused_at, timedelta(0))
+        ticket.waited += waited
         if ticket.resolution_due:
             ticket.resolution_due += waited
         ticket.paused_at = None
@@ -761,9 +763,10 @@ def escalation_recipients() -> list[User]:
 
 @transaction.atomic
 def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> bool:
-    """A due time passed: record which SLA was missed and escalate, once per ticket, to the
-    support leads and the Super Admins. Nothing for a ticket that is waiting, resolved or
-    closed, or whose deadline has not passed (it moved). Returns True when it escalated."""
+    """A due time passed: record which SLA was missed and escalate to the support leads and
+    the Super Admins, once per deadline (a missed first response, later a missed resolution).
+    Nothing for a ticket that is waiting, resolved or closed, or whose deadline has not passed
+    (it moved). Returns True when it escalated."""
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN) or ticket.paused_at:
@@ -778,20 +781,25 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
         return False
     ticket.first_response_breached |= late_first
     ticket.resolution_breached |= late_resolution
-    escalate = ticket.escalated_at is None
-    if escalate:
-        ticket.escalated_at = now
+    # any earlier escalation covered the first response (it is due before the resolution)
+    escalate_first = late_first and ticket.escalated_at is None
+    escalate_resolution = late_resolution and ticket.resolution_escalated_at is None
+    if escalate_first or escalate_resolution:
+        ticket.escalated_at = ticket.escalated_at or now
+    if escalate_resolution:
+        ticket.resolution_escalated_at = now
     ticket.save()
-    if escalate:
-        what = _("first response") if late_first else _("resolution")
-        text = _("Support SLA missed (%(what)s): ticket %(ref)s %(subject)s") % {
-            "what": what,
-            "ref": ticket.reference,
-            "subject": ticket.subject[:60],
-        }
-        escalate_to(users=escalation_recipients(), text=text, url=url)
-        log.warning("ticket %s escalated: %s late", ticket.number, what)
-    return escalate
+    if not (escalate_first or escalate_resolution):
+        return False
+    what = _("resolution") if escalate_resolution else _("first response")
+    text = _("Support SLA missed (%(what)s): ticket %(ref)s %(subject)s") % {
+        "what": what,
+        "ref": ticket.reference,
+        "subject": ticket.subject[:60],
+    }
+    escalate_to(users=escalation_recipients(), text=text, url=url)
+    log.warning("ticket %s escalated: %s late", ticket.number, what)
+    return True
 
 
 # --- the site's fault is repaired -------------------------------------------------------------
@@ -945,17 +953,69 @@ def poll_mailbox(*, limit: int = 50) -> int:
 
 
 # --- triage ----------------------------------------------------------------------------------
+def recompute_sla(ticket: Ticket) -> None:
+    """Set the due times from the SlaPolicy of the ticket's (new) priority, counted from its
+    opening plus the time it already waited for the customer (a wait in progress moves them
+    when it ends). A first response already given keeps its due time; a duplicate has none.
+    The caller saves."""
+    if ticket.duplicate_of_id or ticket.status not in OPEN_STATUSES:
+        return
+    first_due, resolution_due = sla_due(ticket.priority, ticket.created_at)
+    if ticket.first_responded_at is None:
+        ticket.first_response_due = first_due + ticket.waited
+    ticket.resolution_due = resolution_due + ticket.waited
+
+
 @transaction.atomic
-def set_category(*, ticket: Ticket, category: Category, actor: User) -> Ticket:
+def set_category(
+    *, ticket: Ticket, category: Category, actor: User, priority: str | None = None
+) -> Ticket:
     """A person files (or corrects) the ticket: it leaves the triage queue and the classifier
-    learns from it at the next retraining."""
+    learns from it at the next retraining. Its SLA due times follow the (new) priority; a new
+    category's team gets the waiting task (the process hears ``support.ticket_changed``)."""
     if not actor.has_perm("support.triage_ticket"):
         raise NotAllowed(_("You may not file tickets."))
+    if priority is not None and priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")}, code="bad_priority")
+    Ticket.objects.select_for_update().filter(pk=ticket.pk).first()  # lock, then read fresh
+    ticket.refresh_from_db()
+    before = (ticket.category_id, ticket.priority)
     ticket.category = category
+    ticket.priority = priority or ticket.priority
     ticket.category_corrected = True
     ticket.needs_triage = False
-    ticket.save(update_fields=["category", "category_corrected", "needs_triage", "updated_at"])
+    recompute_sla(ticket)
+    ticket.save()
+    if (ticket.category_id, ticket.priority) != before:
+        _announce_change(ticket, "filed")
     return ticket
+
+
+@transaction.atomic
+def set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket:
+    """A person raises or lowers the ticket's priority: its SLA due times are recomputed from
+    that priority's SlaPolicy, keeping the time it already waited for the customer."""
+    if not (actor.has_perm("support.triage_ticket") or actor.has_perm("support.supervise_ticket")):
+        raise NotAllowed(_("You may not change a ticket's priority."))
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")}, code="bad_priority")
+    Ticket.objects.select_for_update().filter(pk=ticket.pk).first()  # lock, then read fresh
+    ticket.refresh_from_db()
+    if ticket.priority == priority:
+        return ticket
+    ticket.priority = priority
+    recompute_sla(ticket)
+    ticket.save()
+    _announce_change(ticket, "priority")
+    return ticket
+
+
+def _announce_change(ticket: Ticket, cause: str) -> None:
+    events.announce(
+        "support.ticket_changed",
+        key=f"{cause}:{ticket.pk}:{ticket.category_id}:{ticket.priority}:{timezone.now().isoformat()}",
+        ticket=str(ticket.pk),
+    )
 
 
 def corrections() -> list[classifier.Example]:

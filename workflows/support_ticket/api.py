@@ -52,11 +52,16 @@ class TicketProcessApiViewSet(TicketApiViewSet):
         form = TicketCategorySerializer(data=request.data)
         form.is_valid(raise_exception=True)
         category = form.validated_data["category"]
+        priority = form.validated_data.get("priority")
         process = services.process_of(ticket)
         if process is not None and services._open_task(process, services.SupportTicketFlow.triage):
-            ticket = services.triage(actor=request.user, ticket=ticket, category=category)
+            ticket = services.triage(
+                actor=request.user, ticket=ticket, category=category, priority=priority
+            )
         else:
-            ticket = set_category(ticket=ticket, category=category, actor=request.user)
+            ticket = set_category(
+                ticket=ticket, category=category, actor=request.user, priority=priority
+            )
         return Response(TicketSerializer(ticket).data)
 
     @extend_schema(request=_TextSerializer, responses={201: TicketMessageSerializer})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.lock import SelectForUpdateLock
+from viewflow.workflow.status import STATUS
 
 from erp.support import services
 from erp.support.choices import TicketStatus
@@ -98,7 +99,7 @@ class SupportTicketFlow(flow.Flow):
     def sla_deadline(self, activation):
         """The ticket's next due time (first response, then resolution); parked far ahead
         while the clock is paused (services.sync_sla_timers moves it when the ticket moves)."""
-        due = activation.process.ticket.sla_deadline()
+        due = activation.process.ticket.next_escalation_due()
         return due or timezone.now() + PARKED
 
     def last_worker(self, activation):
@@ -128,12 +129,27 @@ class SupportTicketFlow(flow.Flow):
         ticket = process.ticket
         if ticket is None or ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN):
             return
-        if services.check_sla(ticket=ticket, url=f"{TICKETS_URL}{process.pk}/"):
-            for task in process.task_set.filter(
-                flow_task_type="HUMAN", finished__isnull=True
-            ).exclude(status="CANCELED"):
+        escalated = services.check_sla(ticket=ticket, url=f"{TICKETS_URL}{process.pk}/")
+        open_tasks = process.task_set.filter(flow_task_type="HUMAN", finished__isnull=True)
+        for task in open_tasks.exclude(status="CANCELED"):
+            if escalated:
                 task.data = {**(task.data or {}), "escalated": True}
                 task.save(update_fields=["data"])
+            self._rearm_sla_timer(process, task)
+
+    def _rearm_sla_timer(self, process, host_task) -> None:
+        """The timer fired once; the next deadline (the resolution after a missed first
+        response) gets a new one on the same task, unless it has one or nothing is left."""
+        ticket = process.ticket
+        if ticket is None or ticket.next_escalation_due() is None:
+            return
+        for boundary in host_task.flow_task._boundary_events:
+            armed = process.task_set.filter(
+                flow_task=boundary, previous=host_task, status=STATUS.SCHEDULED
+            )
+            if not armed.exists():
+                host_task.process = process  # the proxy: the timer's due time reads its ticket
+                boundary._arm(host_task.flow_task.activation_class(host_task))
 
     def has_view_permission(self, user, obj=None) -> bool:
         if not (user.is_authenticated and user.has_perm("support.view_ticket")):

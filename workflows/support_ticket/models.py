@@ -23,6 +23,12 @@ class SupportTicketProcess(Process):
         return str(self.ticket) if self.ticket_id else f"#{self.pk}"
 
     @property
+    def breadcrumb_label(self) -> str:
+        """What the task pages' breadcrumbs show: the ticket's number, not the process's."""
+        ticket = self.ticket
+        return ticket.reference if ticket else ""
+
+    @property
     def ticket(self):
         """Read fresh each time: the gates look at the ticket's current state."""
         if not self.ticket_id:

@@ -72,7 +72,29 @@ def on_ticket_reopened(payload: dict[str, Any]) -> None:
 def on_ticket_changed(payload: dict[str, Any]) -> None:
     ticket = Ticket.objects.filter(pk=payload["ticket"]).first()
     if ticket is not None:
+        follow_team(ticket)
         sync_sla_timers(ticket)
+
+
+def follow_team(ticket: Ticket) -> bool:
+    """The ticket's category (so its team) changed: its waiting work task moves to the new
+    team's queue; an owner who does not work that team's tickets gives it up. Returns True
+    when the task moved."""
+    process = process_of(ticket)
+    if process is None:
+        return False
+    permission = f"support.work_{ticket.team}"
+    with transaction.atomic(), SupportTicketFlow.lock(process.pk):
+        task = _open_task(process, SupportTicketFlow.work)
+        if task is None or task.owner_permission == permission:
+            return False
+        task.owner_permission = permission
+        if task.owner_id and not support.may_work(task.owner, ticket):
+            task.owner = None
+            task.status = STATUS.NEW
+        task.save(update_fields=["owner_permission", "owner", "status"])
+    log.info("ticket %s moved to the %s queue", ticket.number, ticket.team)
+    return True
 
 
 def sync_sla_timers(ticket: Ticket) -> int:
@@ -82,7 +104,7 @@ def sync_sla_timers(ticket: Ticket) -> int:
     process = process_of(ticket)
     if process is None:
         return 0
-    due = ticket.sla_deadline() or timezone.now() + PARKED
+    due = ticket.next_escalation_due() or timezone.now() + PARKED
     moved = 0
     with transaction.atomic(), SupportTicketFlow.lock(process.pk):
         for task in process.task_set.filter(status=STATUS.SCHEDULED, flow_task_type="TIMER"):
@@ -129,12 +151,16 @@ def _complete(actor: User, ticket: Ticket, node, work):
     return result
 
 
-def triage(*, actor: User, ticket: Ticket, category: Category) -> Ticket:
+def triage(
+    *, actor: User, ticket: Ticket, category: Category, priority: str | None = None
+) -> Ticket:
     return _complete(
         actor,
         ticket,
         SupportTicketFlow.triage,
-        lambda: support.set_category(ticket=ticket, category=category, actor=actor),
+        lambda: support.set_category(
+            ticket=ticket, category=category, actor=actor, priority=priority
+        ),
     )
 
 

@@ -157,5 +157,10 @@ class SupportTicketAppViewset(FlowAppViewset):
     queue_view_class = TicketQueueView
     process_list_view_class = TicketProcessListView
 
+    # one menu entry for support: the process's inbox and queue, plus the ticket list and the
+    # desk form (erp.frontend.SupportApp, not in the menu itself)
+    title = gettext_lazy("Support")
+    menu_template_name = "support_ticket/menu.html"
+
     def __init__(self, **kwargs):
         super().__init__(SupportTicketFlow, icon="support_agent", app_name="tickets", **kwargs)

@@ -37,6 +37,8 @@ def _newcomer_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.setdefault("SELCOM_SIM_PORT", str(_free_port()))
     env.setdefault("OPENNDS_SIM_PORT", str(_free_port()))
     env.setdefault("OPENWISP_SIM_PORT", str(_free_port()))
+    env.setdefault("SUPPORT_IMAP_SIM_PORT", str(_free_port()))
+    env.setdefault("SUPPORT_SMTP_SIM_PORT", str(_free_port()))
     return env
 
 
@@ -149,7 +151,16 @@ def test_make_run_from_a_clean_var_serves_the_login_page_and_stops_cleanly(tmp_p
     assert answering == [True] * 4, out[-3000:]
     assert "Demo data ready" in out and "Added:" in out
     # honcho pads its "system" column to the longest process name
-    for name in ("web.1", "worker.1", "beat.1", "router.1", "selcom.1", "opennds.1", "openwisp.1"):
+    for name in (
+        "web.1",
+        "worker.1",
+        "beat.1",
+        "router.1",
+        "selcom.1",
+        "opennds.1",
+        "openwisp.1",
+        "mail.1",
+    ):
         assert re.search(rf"system +\| {re.escape(name)} started", out), name
     assert "Traceback" not in out, out[-3000:]
     assert (tmp_path / "var" / "viornet.sqlite3").exists()

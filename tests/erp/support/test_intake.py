@@ -118,6 +118,8 @@ def test_the_openapi_schema_describes_tickets(client, admin_user):
     assert "/api/v1/tickets/" in schema["paths"]
     assert "/api/v1/tickets/{id}/messages/" in schema["paths"]
     assert "TicketOpenRequest" in schema["components"]["schemas"]
+    assert "/api/v1/tickets/{id}/priority/" in schema["paths"]
+    assert "priority" in schema["components"]["schemas"]["TicketCategoryRequest"]["properties"]
 
 
 # --- desk page ------------------------------------------------------------------------------

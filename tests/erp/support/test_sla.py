@@ -1,7 +1,7 @@
-"""Support SLA: a ticket nobody answers in time is escalated once (the support leads and the
-Super Admins notified in the app and by e-mail through a real SMTP server) by the process's
-timer, fired by the beat sweep; a late resolution is counted; a wait for the customer does
-not count."""
+"""Support SLA: a ticket nobody answers in time is escalated once per deadline, the first
+response and later the resolution (the support leads and the Super Admins notified in the app
+and by e-mail through a real SMTP server) by the process's timer, fired by the beat sweep; a
+late resolution is counted; a wait for the customer does not count."""
 
 from __future__ import annotations
 
@@ -77,14 +77,38 @@ def test_an_unanswered_ticket_escalates_once_and_a_late_resolution_is_counted(
         inbox = client.get("/tickets/inbox/").content.decode()
         assert "overdue" in inbox and "escalated" in inbox
 
-        # Later sweeps do not escalate again; resolving after the resolution due time counts
+        # Later sweeps do not escalate the first response again; the timer now waits for the
+        # resolution due time
+        clock.move_to(ticket.resolution_due - timedelta(minutes=1))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert fire_workflow_timers() == 0
+        assert notified.count() == 2
+        timer = process.task_set.get(flow_task_type="TIMER", status=STATUS.SCHEDULED)
+        assert timer.scheduled == ticket.resolution_due
+
+        # The missed resolution escalates once more, to the same people, naming the resolution
         clock.move_to(start + timedelta(minutes=policy.resolution_minutes + 5))
         with django_capture_on_commit_callbacks(execute=True):
-            fire_workflow_timers()
+            assert fire_workflow_timers() == 1
+        ticket.refresh_from_db()
+        assert ticket.resolution_breached
+        assert ticket.resolution_escalated_at == start + timedelta(
+            minutes=policy.resolution_minutes + 5
+        )
+        assert ticket.escalated_at == start + timedelta(minutes=policy.first_response_minutes + 1)
+        assert notified.count() == 4
+        late = [m for m in smtp_server if "SLA" in m.subject]
+        assert len(late) == 4 and all("resolution" in m.body for m in late[2:])
+        assert not process.task_set.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED)
+
+        # Nothing more: a day later no third escalation; resolving late is counted
+        clock.move_to(start + timedelta(minutes=policy.resolution_minutes + 24 * 60))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert fire_workflow_timers() == 0
             process_services.resolve(actor=finance, ticket=ticket, resolution="Imetatuliwa.")
         ticket.refresh_from_db()
         assert ticket.resolution_breached and ticket.status == "resolved"
-        assert notified.count() == 2 and len([m for m in smtp_server if "SLA" in m.subject]) == 2
+        assert notified.count() == 4
 
 
 def test_a_ticket_answered_in_time_never_escalates(users, lead, django_capture_on_commit_callbacks):
