@@ -47,6 +47,8 @@ API_BUDGETS = {
     "sms-templates": 1,
     "sms-campaigns": 1,
     "tickets": 1,
+    "payments": 1,
+    "payment-reconciliations": 1,
 }
 
 # queries of POST /api/v1/sales/ by an agent (lock, receipt number, commission, history …);

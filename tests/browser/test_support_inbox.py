@@ -49,7 +49,9 @@ def test_customer_care_answers_at_1280_and_a_technician_reads_the_inbox_at_360(
     process = SupportTicketProcess.objects.get(data__ticket_id=str(slow.pk))
     task = process.task_set.get(flow_task=SupportTicketFlow.work)
     page.goto(f"{page.base}/tickets/{process.pk}/work/{task.pk}/assign/")
-    page.click("form.vf-form button[name=_continue]")  # "Assign and continue"
+    page.click("form.vf-form button:has-text('Take')")  # the task becomes hers
+    page.wait_for_load_state()
+    page.goto(f"{page.base}/tickets/{process.pk}/work/{task.pk}/execute/")
     page.wait_for_selector("#id_text")
     assert "video hazifunguki" in page.inner_text("main")
     page.fill("#id_text", "Tumeongeza kasi ya router ya eneo lako. Jaribu tena sasa.")

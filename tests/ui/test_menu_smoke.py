@@ -11,12 +11,11 @@ from tests.conftest import PASSWORD
 
 MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" href="([^"]+)"')
 
-# The applications each role finds in the menu.
+# The applications each role finds in the menu (and the profile page in the user menu).
 EXPECTED_APPS = {
     Role.SUPER_ADMIN: {
         "/dashboard/",
         "/approvals/",
-        "/support/",
         "/sms/",
         "/pos/",
         "/analytics/",
@@ -29,10 +28,14 @@ EXPECTED_APPS = {
         "/batches/",
         "/finance/",
         "/portabilling/",
+        "/openwisp/",
+        "/payments/",
+        "/people/",
+        "/tickets/",
+        "/accounts/profile/",
     },
     Role.MARKETING: {
         "/dashboard/",
-        "/support/",
         "/sms/",
         "/analytics/",
         "/network/",
@@ -42,6 +45,8 @@ EXPECTED_APPS = {
         "/faults/",
         "/batches/",
         "/finance/",
+        "/tickets/",
+        "/accounts/profile/",
     },
     Role.SALES: {
         "/dashboard/",
@@ -54,6 +59,7 @@ EXPECTED_APPS = {
         "/faults/",
         "/batches/",
         "/finance/",
+        "/accounts/profile/",
     },
     Role.TECHNICAL: {
         "/dashboard/",
@@ -61,12 +67,13 @@ EXPECTED_APPS = {
         "/assets/",
         "/notifications/",
         "/faults/",
-        "/support/",
+        "/openwisp/",
+        "/tickets/",
+        "/accounts/profile/",
     },
     Role.FINANCE: {
         "/dashboard/",
         "/approvals/",
-        "/support/",
         "/sms/",
         "/analytics/",
         "/network/",
@@ -78,6 +85,9 @@ EXPECTED_APPS = {
         "/batches/",
         "/finance/",
         "/portabilling/",
+        "/payments/",
+        "/tickets/",
+        "/accounts/profile/",
     },
     Role.AGENT: {
         "/dashboard/",
@@ -90,6 +100,7 @@ EXPECTED_APPS = {
         "/notifications/",
         "/finance/",
         "/faults/",
+        "/accounts/profile/",
     },
 }
 
