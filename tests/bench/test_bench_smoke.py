@@ -149,7 +149,7 @@ def test_sms_campaign_smoke(roles, postgres_only):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_http_load_smoke(roles, postgres_only, monkeypatch):
+def test_http_load_smoke(roles, postgres_only, monkeypatch, asset_types):
     """bench/http_load.py's short run: a real gunicorn (2 workers x 2 threads) on the test
     database, one paced seller then 4, over HTTP; every sale a 201, each its own voucher,
     receipts gapless, and the ratios to the baseline computed. The full run is by hand."""
