@@ -150,9 +150,10 @@ def test_password_change_pages(client, users):
         },
         follow=True,
     )
-    assert done.redirect_chain[-1][0] == "/accounts/password_change/done/"
+    # back on the profile page, still signed in, with the message
+    assert done.redirect_chain[-1][0] == "/accounts/profile/"
     assert_branded(done.content.decode())
-    assert "Your password was changed." in done.content.decode()
+    assert "Your password is changed." in done.content.decode()
 
 
 @pytest.mark.django_db
