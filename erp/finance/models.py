@@ -184,6 +184,8 @@ class ReportJob(BaseModel):
     error = models.CharField(_("error"), max_length=500, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # who asked for which figures, and when, stays on record like every business row
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("report job")

@@ -132,7 +132,7 @@ def test_request_id_is_echoed_and_in_json_logs(client):
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_prints_logins(roles):
+def test_seed_demo_is_idempotent_and_prints_logins(roles, asset_types):
     from erp.accounts.models import User
     from erp.assets.models import Asset, AssetMovement
     from erp.clients.models import Client
