@@ -403,19 +403,7 @@ def open_router_fault(*, router: Router, at: datetime, message: str = "") -> tup
 def router_restored(*, router: Router, at: datetime) -> Downtime | None:
     """Monitoring saw the router answer again: its open downtime ends; the fault records the
     time but stays open until someone verifies the repair."""
-    downtime = (
-        Downtime.objects.select_for_update().filter(router=router, ended_at__isnull=True).first()
-    )
-    if downtime is not None:
-        downtime.ended_at = max(at, downtime.started_at)
-        validated_save(downtime, actor=None)
-    fault = Fault.objects.filter(
-        router=router, source=FaultSource.MONITORING, status__in=_OPEN
-    ).first()
-    if fault is not None and fault.restored_at is None:
-        fault.restored_at = at
-        validated_save(fault, actor=None)
-    return downtime
+    return _monitored_equipment_back(downtime={"router": router}, fault={"router": router}, at=at)
 
 
 @transaction.atomic
@@ -460,19 +448,28 @@ def open_asset_fault(
 def asset_restored(*, asset: Any, at: datetime) -> Downtime | None:
     """Monitoring saw the access point ok again: its open downtime ends (the downtime is
     recorded); the fault keeps the time and stays open until someone verifies."""
-    downtime = (
-        Downtime.objects.select_for_update().filter(asset=asset, ended_at__isnull=True).first()
+    return _monitored_equipment_back(
+        downtime={"asset": asset}, fault={"monitored_asset": asset}, at=at
     )
-    if downtime is not None:
-        downtime.ended_at = max(at, downtime.started_at)
-        validated_save(downtime, actor=None)
-    fault = Fault.objects.filter(
-        monitored_asset=asset, source=FaultSource.MONITORING, status__in=_OPEN
+
+
+def _monitored_equipment_back(*, downtime: dict, fault: dict, at: datetime) -> Downtime | None:
+    """Router or access point answering again: end its open downtime and note the time on its
+    open monitoring fault (which waits for a person to verify). ``downtime`` / ``fault``: the
+    lookups naming the equipment on each model."""
+    open_downtime = (
+        Downtime.objects.select_for_update().filter(**downtime, ended_at__isnull=True).first()
+    )
+    if open_downtime is not None:
+        open_downtime.ended_at = max(at, open_downtime.started_at)
+        validated_save(open_downtime, actor=None)
+    open_fault = Fault.objects.filter(
+        **fault, source=FaultSource.MONITORING, status__in=_OPEN
     ).first()
-    if fault is not None and fault.restored_at is None:
-        fault.restored_at = at
-        validated_save(fault, actor=None)
-    return downtime
+    if open_fault is not None and open_fault.restored_at is None:
+        open_fault.restored_at = at
+        validated_save(open_fault, actor=None)
+    return open_downtime
 
 
 _OPEN = [FaultStatus.REPORTED, FaultStatus.ASSIGNED, FaultStatus.REPAIRED]
