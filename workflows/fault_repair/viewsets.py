@@ -6,22 +6,19 @@ with site, severity and SLA time left, in three narrow columns that fit a 360 px
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from viewflow.utils import viewprop
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
-    FlowInboxListView,
     FlowQueueListView,
 )
-from viewflow.workflow.status import STATUS
 
 from erp.maintenance.choices import Severity
 from erp.maintenance.models import Fault
 from erp.maintenance.selectors import faults_visible_to
+from workflows.inbox import MineThenQueueInboxView
 
 from ..dashboards import ScopedDashboardView
 from .flows import FaultRepairFlow
@@ -122,19 +119,8 @@ class _FaultColumns:
     sla_left.short_description = gettext_lazy("SLA")
 
 
-class FaultInboxView(_FaultColumns, FlowInboxListView):
+class FaultInboxView(_FaultColumns, MineThenQueueInboxView):
     """Assigned to me, then what I may take from the queue."""
-
-    @viewprop
-    def queryset(self):
-        tasks = self.model._default_manager.select_related("process", "owner")
-        user = self.request.user
-        queue = tasks.user_queue(user, flow_class=self.flow_class).filter(status=STATUS.NEW)
-        return (
-            tasks.filter(process__flow_class=self.flow_class, flow_task_type="HUMAN")
-            .filter(Q(owner=user, status=STATUS.ASSIGNED) | Q(pk__in=queue.values("pk")))
-            .order_by("status", "created")
-        )
 
 
 class FaultQueueView(_FaultColumns, FlowQueueListView):

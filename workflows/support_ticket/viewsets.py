@@ -5,23 +5,20 @@ its number, subject, priority and SLA time left, in three narrow columns that fi
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from viewflow.utils import viewprop
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
-    FlowInboxListView,
     FlowQueueListView,
 )
-from viewflow.workflow.status import STATUS
 
 from erp.support.choices import Priority
 from erp.support.models import Ticket
 from erp.support.selectors import tickets_visible_to
+from workflows.inbox import MineThenQueueInboxView
 
 from .flows import SupportTicketFlow
 
@@ -121,19 +118,8 @@ class _TicketColumns:
     sla_left.short_description = gettext_lazy("SLA")
 
 
-class TicketInboxView(_TicketColumns, FlowInboxListView):
+class TicketInboxView(_TicketColumns, MineThenQueueInboxView):
     """Assigned to me, then what my team's queue offers me."""
-
-    @viewprop
-    def queryset(self):
-        tasks = self.model._default_manager.select_related("process", "owner")
-        user = self.request.user
-        queue = tasks.user_queue(user, flow_class=self.flow_class).filter(status=STATUS.NEW)
-        return (
-            tasks.filter(process__flow_class=self.flow_class, flow_task_type="HUMAN")
-            .filter(Q(owner=user, status=STATUS.ASSIGNED) | Q(pk__in=queue.values("pk")))
-            .order_by("status", "created")
-        )
 
 
 class TicketQueueView(_TicketColumns, FlowQueueListView):
