@@ -49,8 +49,8 @@ def test_customer_care_answers_at_1280_and_a_technician_reads_the_inbox_at_360(
     process = SupportTicketProcess.objects.get(data__ticket_id=str(slow.pk))
     task = process.task_set.get(flow_task=SupportTicketFlow.work)
     page.goto(f"{page.base}/tickets/{process.pk}/work/{task.pk}/assign/")
-    page.click("form.vf-form button:has-text('Take')")  # the task becomes hers
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the task is hers once the form's POST has answered
+        page.click("form.vf-form button:has-text('Take')")
     page.goto(f"{page.base}/tickets/{process.pk}/work/{task.pk}/execute/")
     page.wait_for_selector("#id_text")
     assert "video hazifunguki" in page.inner_text("main")
