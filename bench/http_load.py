@@ -123,14 +123,15 @@ def report(result: dict, sellers: int, target_p95: float, target_p99: float) -> 
                 f"{'ok' if good else 'FAILED'} |"
             )
             ok = ok and good
-    best = min(result["shapes"], key=lambda r: r["load"]["latency"]["p95"])
-    lat = best["load"]["latency"]
-    met = lat["p95"] <= target_p95 and lat["p99"] <= target_p99
-    print(
-        f"\nBest shape by p95: {best['shape']} (p95 {lat['p95']:.1f} ms, p99 {lat['p99']:.1f} ms);"
-        f" target p95 <= {target_p95:g} ms and p99 <= {target_p99:g} ms: "
-        f"{'met' if met else 'MISSED'}"
-    )
+    # judged per shape: the fastest p95 can carry the worst tail (a cold worker's first sales)
+    for row in result["shapes"]:
+        lat = row["load"]["latency"]
+        met = lat["p95"] <= target_p95 and lat["p99"] <= target_p99
+        print(
+            f"{row['shape']}: p95 {lat['p95']:.1f} ms, p99 {lat['p99']:.1f} ms at {sellers}"
+            f" sellers; target p95 <= {target_p95:g} ms and p99 <= {target_p99:g} ms: "
+            f"{'met' if met else 'MISSED'}"
+        )
     return ok
 
 
