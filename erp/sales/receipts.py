@@ -34,30 +34,30 @@ def receipt_lines(sale: Sale, *, width: int = 32) -> list[str]:
         *(piece.center(width) for piece in textwrap.wrap(settings.ORGANISATION_NAME, width)),
         sale.site.name[:width].center(width),
         "-" * width,
-        pair(f"Receipt #{sale.receipt_number}", when),
-        pair("Seller", sale.seller.get_full_name() or sale.seller.username),
+        pair(_("Receipt #%(number)s") % {"number": sale.receipt_number}, when),
+        pair(_("Seller"), sale.seller.get_full_name() or sale.seller.username),
     ]
     if sale.client_id:
-        lines.append(pair("Client", str(sale.client.phone)))
+        lines.append(pair(_("Client"), str(sale.client.phone)))
     lines += [
         "-" * width,
         pair(sale.package.name, format_money(sale.price)),
     ]
     if sale.discount:
-        lines.append(pair("Discount", "-" + format_money(sale.discount)))
+        lines.append(pair(_("Discount"), "-" + format_money(sale.discount)))
     lines += [
-        pair("TOTAL", format_money(sale.amount)),
+        pair(_("TOTAL"), format_money(sale.amount)),
         pair(
-            "Paid by",
+            _("Paid by"),
             sale.get_payment_method_display()
             + (f" {sale.payment_reference}" if sale.payment_reference else ""),
         ),
         "-" * width,
-        "Voucher code".center(width),
+        _("Voucher code").center(width),
         sale.voucher.code.center(width),
     ]
     if sale.voucher.password:
-        lines += ["Password".center(width), sale.voucher.password.center(width)]
+        lines += [_("Password").center(width), sale.voucher.password.center(width)]
     lines.append("-" * width)
     lines += [
         *textwrap.wrap(

@@ -103,6 +103,12 @@ def test_seed_demo_succeeds_on_every_date(roles, settings, local, zone, why):
             seed_demo.SITES
         )
         assert "Added:" in out.getvalue() and "sales" in out.getvalue()
+        # a demo receipt tells the buyer which WiFi to join
+        from erp.sales.receipts import receipt_text
+
+        sale = sales.first()
+        assert sale.site.wifi_name.startswith("ViorNet-")
+        assert f"1. Join the WiFi {sale.site.wifi_name}" in receipt_text(sale, layout="80mm")
         # every demo voucher went to its router over the RouterOS API before any was sold
         assert set(VoucherBatch.objects.values_list("status", flat=True)) == {BatchStatus.READY}
         codes = Voucher.objects.values("code")

@@ -192,6 +192,8 @@ class Command(BaseCommand):
                     address=address,
                     manager=users["sales"],
                     agents=agents,
+                    # printed on receipts and cards: "1. Join the WiFi ViorNet-Kariakoo"
+                    wifi_name=f"ViorNet-{name.split()[0]}",
                 )
                 self.made["sites"] += 1
             router = Router.objects.filter(site=site).order_by("name").first()
