@@ -8,8 +8,13 @@ stored answer and changes nothing. An operation the rules refuse is stored as re
 reason, so its replay is refused the same way; an operation that cannot be placed (a gap, a
 device of another user, a seq that is not a number) is refused without being stored.
 
+Operations are applied in runs (see ``_apply_run``): one transaction per run, a savepoint per
+operation, the records bulk-inserted. Consecutive sales by code in a run go together through
+erp.sales.services.sell_many (set-based: a run of sales costs about a dozen statements, not a
+dozen each); a sale that files its client by phone first goes alone through sell_to_phone.
+
 No business rule is written here: clients go through erp.clients.services, sales through
-erp.sales.services.sell / sell_to_phone. What this module adds is the protocol and the
+erp.sales.services.sell / sell_many / sell_to_phone. What this module adds is the protocol and the
 conflicts (what the device believed versus what the server had meanwhile).
 """
 
