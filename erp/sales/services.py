@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -39,7 +39,7 @@ from erp.core.services import assign_fields, validated_save
 from erp.mikrotik.choices import SyncState
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.selectors import SOLD_COMMENT_PREFIX
-from erp.mikrotik.services import change_hotspot_users
+from erp.mikrotik.services import change_hotspot_users, comment_hotspot_users
 from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Package, Voucher
@@ -774,15 +774,7 @@ def _record_sales(
     for sale in sales:
         by_router.setdefault(sale.voucher.router_id, []).append(sale)
     for router_id, sold in by_router.items():
-        change_hotspot_users(
-            HotspotUser.objects.filter(
-                router_id=router_id, name__in=[s.voucher.code for s in sold]
-            ),
-            comment=Case(
-                *(When(name=s.voucher.code, then=Value(_router_comment(s))) for s in sold),
-                output_field=CharField(),
-            ),
-        )
+        comment_hotspot_users(router_id, {s.voucher.code: _router_comment(s) for s in sold})
     for sale, (i, _v, _p, _d) in zip(sales, accepted, strict=True):
         _announce_sale(sale, requests[i].receipt_phone)
     return sales

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.clients.services import extend_client_access
+from erp.core.services import update_rows
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import (
     change_hotspot_users,
@@ -102,7 +103,7 @@ def transitions(moves: list[tuple[Voucher, str, Any]], to: str, *, actor: User |
         for name in _move(voucher, to, at or timezone.now()):
             if name not in changed:
                 changed.append(name)
-    Voucher.objects.bulk_update([v for v, _n, _a in moves], changed)
+    update_rows([v for v, _n, _a in moves], changed)
     now = timezone.now()
     VoucherEvent.objects.bulk_create(
         [
