@@ -58,8 +58,31 @@ def _stock(admin, router, package, agent, quantity: int):
     return list(Voucher.objects.filter(batch=batch).order_by("pk").values_list("code", flat=True))
 
 
-def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline: int = 1_000):
+class StatementTimer:
+    """Counts the statements run and the time spent in them (connection.execute_wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - started
+
+
+def run(
+    ops: int = 10_000,
+    vouchers: int = 5_000,
+    clients: int = 2_000,
+    baseline: int = 1_000,
+    mix: str = "week",
+):
     from django.conf import settings
+    from django.db import connection
 
     from erp.accounts.roles import Role
     from erp.accounts.services import create_user
@@ -96,12 +119,13 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
         validity_seconds=86400,
         sites=[site],
     )
-    sells = ops * 7 // 10
+    share = 10 if mix == "sales" else 7  # sales per 10 operations
+    sells = ops * share // 10
     log(f"stock: {sells} + {baseline} + {vouchers} vouchers")
     codes = _stock(admin, router, package, agent, sells)
     pos_codes = _stock(admin, router, package, pos, baseline)
     single_ops = min(ops, baseline)
-    single_codes = _stock(admin, router, package, single, single_ops * 7 // 10)
+    single_codes = _stock(admin, router, package, single, single_ops * share // 10)
     _stock(admin, router, package, puller, vouchers)
     Client.objects.bulk_create(
         [
@@ -125,7 +149,7 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
         for seq in range(1, count + 1):
             kind = seq % 10
             op = {"device_id": device, "seq": seq, "id": str(uuid.uuid4())}
-            if kind < 7 and sold < len(codes):
+            if kind < share and sold < len(codes):
                 op.update(
                     op="sell",
                     entity="sale",
@@ -172,7 +196,9 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
     finally:
         settings.SYNC_TX_OPS = runs_of
 
-    push_s, outcomes = push_all(agent, queue)
+    timer = StatementTimer()
+    with connection.execute_wrapper(timer):
+        push_s, outcomes = push_all(agent, queue)
     sales = Sale.objects.filter(seller=agent).count()
     # more sales than sale operations, or two sales for one operation's key
     keys = Sale.objects.filter(seller=agent).values_list("idempotency_key", flat=True)
@@ -200,7 +226,11 @@ def run(ops: int = 10_000, vouchers: int = 5_000, clients: int = 2_000, baseline
     result = {
         "ops": ops,
         "push_s": push_s,
+        "mix": mix,
         "push_ms_per_1000": push_s * 1000 / ops * 1000,
+        "push_statements_per_op": timer.count / ops,
+        "push_db_ms_per_statement": timer.seconds * 1000 / max(timer.count, 1),
+        "push_db_share": timer.seconds / push_s,
         "outcomes": outcomes,
         "sales": sales,
         "sell_ops": sold,
@@ -230,12 +260,18 @@ def main() -> int:
     parser.add_argument("--vouchers", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=2_000)
     parser.add_argument("--baseline", type=int, default=1_000)
+    parser.add_argument(
+        "--mix",
+        choices=("week", "sales"),
+        default="week",
+        help="week: 70 %% sales, 20 %% new clients, 10 %% client edits; sales: sales only",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     import django
 
     django.setup()
-    r = run(args.ops, args.vouchers, args.clients, args.baseline)
+    r = run(args.ops, args.vouchers, args.clients, args.baseline, args.mix)
     for key, value in r.items():
         log(f"{key:>24}: {round(value, 3) if isinstance(value, float) else value}")
     return 0

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Case, DateTimeField, ProtectedError, Q, Value, When
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
@@ -70,6 +70,24 @@ def delete_client(*, actor: User, client: Client) -> None:
 def extend_client_access(client_id, *, until) -> None:
     """Move a client's access expiry later (never earlier): at a sale, to the sale time plus
     the package's validity; at the first login, to the voucher's real expiry."""
-    Client.objects.filter(pk=client_id).filter(
+    extend_clients_access({client_id: until})
+
+
+def extend_clients_access(untils: dict) -> None:
+    """`extend_client_access` for many clients in one UPDATE (a batch of sales): each client's
+    expiry moves to its ``until`` if that is later; a client already past it is not touched."""
+    if not untils:
+        return
+    if len(untils) == 1:
+        ((client_id, until),) = untils.items()
+        Client.objects.filter(pk=client_id).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__lt=until)
+        ).update(expires_at=until)
+        return
+    until = Case(
+        *(When(pk=pk, then=Value(value)) for pk, value in untils.items()),
+        output_field=DateTimeField(),
+    )
+    Client.objects.filter(pk__in=list(untils)).filter(
         Q(expires_at__isnull=True) | Q(expires_at__lt=until)
     ).update(expires_at=until)

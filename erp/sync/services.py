@@ -8,8 +8,13 @@ stored answer and changes nothing. An operation the rules refuse is stored as re
 reason, so its replay is refused the same way; an operation that cannot be placed (a gap, a
 device of another user, a seq that is not a number) is refused without being stored.
 
+Operations are applied in runs (see ``_apply_run``): one transaction per run, a savepoint per
+operation, the records bulk-inserted. Consecutive sales by code in a run go together through
+erp.sales.services.sell_many (set-based: a run of sales costs about a dozen statements, not a
+dozen each); a sale that files its client by phone first goes alone through sell_to_phone.
+
 No business rule is written here: clients go through erp.clients.services, sales through
-erp.sales.services.sell / sell_to_phone. What this module adds is the protocol and the
+erp.sales.services.sell / sell_many / sell_to_phone. What this module adds is the protocol and the
 conflicts (what the device believed versus what the server had meanwhile).
 """
 
@@ -21,7 +26,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -299,29 +304,41 @@ def _apply_run(context: PushContext, device: Device, run: list[tuple[int, dict]]
             return 0, [_replayed(prior, run[0][1])]
         rows: list[AppliedOperation] = []
         conflicts: list[tuple[int, Conflict]] = []
-        for _index, op in run[: settings.SYNC_TX_OPS]:
+        todo = [op for _index, op in run[: settings.SYNC_TX_OPS]]
+        while len(rows) < len(todo):
             received = timezone.now()
+            sales = []
+            for op in todo[len(rows) :]:
+                if not _batchable(op):
+                    break
+                sales.append(op)
             try:
-                answer, op_conflicts = _apply_op(context, op, received)
+                if len(sales) > 1:  # a run of sales: set-based (erp.sales.services.sell_many)
+                    with transaction.atomic():  # nothing of it kept without its records
+                        applied = _apply_sales(context, sales, received)
+                else:
+                    applied = [_apply_op(context, todo[len(rows)], received)]
             except Exception as exc:  # noqa: BLE001 - re-raised once the run before it commits
                 failure = exc
                 break
-            rows.append(
-                AppliedOperation(
-                    device=device,
-                    seq=op["seq"],
-                    op=str(op.get("op") or "")[:16],
-                    entity=str(op.get("entity") or "")[:16],
-                    entity_id=str(op.get("id") or "")[:64],
-                    fingerprint=fingerprint(op),
-                    outcome=answer["outcome"],
-                    result=answer,
-                    client_time=_client_time(op.get("client_time")),
-                    received_at=received,
+            for answer, op_conflicts in applied:
+                op = todo[len(rows)]
+                rows.append(
+                    AppliedOperation(
+                        device=device,
+                        seq=op["seq"],
+                        op=str(op.get("op") or "")[:16],
+                        entity=str(op.get("entity") or "")[:16],
+                        entity_id=str(op.get("id") or "")[:64],
+                        fingerprint=fingerprint(op),
+                        outcome=answer["outcome"],
+                        result=answer,
+                        client_time=_client_time(op.get("client_time")),
+                        received_at=received,
+                    )
                 )
-            )
-            conflicts.extend((len(rows) - 1, c) for c in op_conflicts)
-            answers.append(answer)
+                conflicts.extend((len(rows) - 1, c) for c in op_conflicts)
+                answers.append(answer)
             if time.monotonic() - started > budget:
                 break
         if rows:
@@ -342,7 +359,8 @@ def _apply_run(context: PushContext, device: Device, run: list[tuple[int, dict]]
 # A sale writes only inside the sale service's own atomic block (sell, and sell_to_phone with
 # the buyer's client): a refused sale leaves nothing behind, so it needs no savepoint of its
 # own here (two round trips fewer a sale). Every other operation gets one.
-SELF_CONTAINED = {(Entity.SALE.value, Op.SELL.value)}
+SALE_SELL = (Entity.SALE.value, Op.SELL.value)
+SELF_CONTAINED = {SALE_SELL}
 
 
 def _apply_op(context: PushContext, op: dict, received: datetime):
@@ -352,12 +370,22 @@ def _apply_op(context: PushContext, op: dict, received: datetime):
     try:
         with transaction.atomic() if savepoint else nullcontext():  # undone alone if refused
             done = _dispatch(context, op, received)
-    except Rejected as exc:
-        done = Outcome_(Outcome.REJECTED, reason=str(exc))
-    except ValidationError as exc:
-        done = Outcome_(Outcome.REJECTED, reason=_messages(exc))
-    except PermissionDenied as exc:  # NotAllowed: who the user is (a discount, a delete)
-        done = Outcome_(Outcome.REJECTED, reason=str(exc) or _("You may not do this."))
+    except (Rejected, ValidationError, PermissionDenied) as exc:
+        done = _refused(exc)
+    return _answer_of(op, done)
+
+
+def _refused(exc: Exception) -> Outcome_:
+    """The answer to an operation the rules refused."""
+    if isinstance(exc, ValidationError):
+        return Outcome_(Outcome.REJECTED, reason=_messages(exc))
+    if isinstance(exc, PermissionDenied):  # NotAllowed: who the user is (a discount, a delete)
+        return Outcome_(Outcome.REJECTED, reason=str(exc) or _("You may not do this."))
+    return Outcome_(Outcome.REJECTED, reason=str(exc))
+
+
+def _answer_of(op: dict, done: Outcome_):
+    """The device's answer to one operation, and its conflict records to save."""
     answer = _answer(
         op["seq"],
         done.outcome,
@@ -385,6 +413,23 @@ def _client_time(raw) -> datetime | None:
 
 def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
     user = context.user
+    name, entity, record_id, payload = _parsed(op)
+    handler = HANDLERS.get((entity, name))
+    if handler is not None:
+        return Outcome_(Outcome.APPLIED, record=handler(user, record_id, payload))
+    if entity not in (Entity.CLIENT, Entity.SALE):
+        raise Rejected(_("This server cannot apply %(op)r yet.") % {"op": name})
+    if entity == Entity.SALE:
+        return _sell(user, record_id, payload, op.get("client_time"), received)
+    if name == Op.CREATE:
+        return _create_client(context, record_id, payload)
+    if name == Op.UPDATE:
+        return _update_client(user, record_id, payload)
+    return _delete_client(user, record_id)
+
+
+def _parsed(op: dict) -> tuple[str, str, uuid.UUID, dict]:
+    """An operation's name, entity, record id and payload, or Rejected."""
     name, entity = op.get("op"), op.get("entity")
     if entity not in Entity.values:
         raise Rejected(_("Unknown entity %(entity)r.") % {"entity": entity})
@@ -401,18 +446,7 @@ def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
         payload = {}
     if not isinstance(payload, dict):
         raise Rejected(_("payload must be an object."))
-    handler = HANDLERS.get((entity, name))
-    if handler is not None:
-        return Outcome_(Outcome.APPLIED, record=handler(user, record_id, payload))
-    if entity not in (Entity.CLIENT, Entity.SALE):
-        raise Rejected(_("This server cannot apply %(op)r yet.") % {"op": name})
-    if entity == Entity.SALE:
-        return _sell(user, record_id, payload, op.get("client_time"), received)
-    if name == Op.CREATE:
-        return _create_client(context, record_id, payload)
-    if name == Op.UPDATE:
-        return _update_client(user, record_id, payload)
-    return _delete_client(user, record_id)
+    return name, entity, record_id, payload
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -536,17 +570,51 @@ def sale_time(client_time, received: datetime) -> tuple[datetime, bool]:
     return received, True
 
 
-def _sell(user: User, key: uuid.UUID, payload: dict, client_time, received) -> Outcome_:
-    allowed = {
-        "code",
-        "payment_method",
-        "payment_reference",
-        "discount",
-        "client_id",
-        "client_phone",
-        "client_name",
-    }
-    unknown = sorted(set(payload) - allowed)
+@dataclass
+class PushedSale:
+    """A pushed sale operation read and checked for its form: what `sell` is called with."""
+
+    key: uuid.UUID
+    payload: dict
+    client_time: Any
+    code: str
+    method: str
+    reference: str
+    discount: Decimal
+    client: Client | None
+    phone: str | None
+    sold_at: datetime
+    skewed: bool
+
+    def request(self) -> sale_services.SaleRequest:
+        return sale_services.SaleRequest(
+            idempotency_key=self.key,
+            payment_method=self.method,
+            code=self.code,
+            discount=self.discount,
+            payment_reference=self.reference,
+            client=self.client,
+            sold_at=self.sold_at,
+        )
+
+
+SALE_FIELDS = {
+    "code",
+    "payment_method",
+    "payment_reference",
+    "discount",
+    "client_id",
+    "client_phone",
+    "client_name",
+}
+
+
+def _pushed_sale(
+    user: User, key: uuid.UUID, payload: dict, client_time, received, clients=None
+) -> PushedSale:
+    """Read a pushed sale (Rejected if malformed). ``clients``: the user's clients by id when
+    the caller read them for a whole run; else the one named is looked up."""
+    unknown = sorted(set(payload) - SALE_FIELDS)
     if unknown:
         raise Rejected(_("Unknown sale fields: %(f)s.") % {"f": ", ".join(unknown)})
     code = payload.get("code")
@@ -562,71 +630,157 @@ def _sell(user: User, key: uuid.UUID, payload: dict, client_time, received) -> O
         raise Rejected(_("discount: Give an amount.")) from None
     client = None
     if payload.get("client_id"):
-        client = (
-            clients_visible_to(user).filter(pk=_uuid(payload["client_id"], "client_id")).first()
-        )
+        client_id = _uuid(payload["client_id"], "client_id")
+        if clients is not None:
+            client = clients.get(client_id)
+        else:
+            client = clients_visible_to(user).filter(pk=client_id).first()
         if client is None:
             raise Rejected(_("client_id: No such client in your records."))
     phone = payload.get("client_phone") or None
     if phone is not None and not isinstance(phone, str):
         raise Rejected(_("client_phone is text."))
     sold_at, skewed = sale_time(client_time, received)
-    flags = ["clock_skew"] if skewed else []
+    return PushedSale(
+        key=key,
+        payload=payload,
+        client_time=client_time,
+        code=code,
+        method=method,
+        reference=reference,
+        discount=discount,
+        client=client,
+        phone=phone,
+        sold_at=sold_at,
+        skewed=skewed,
+    )
+
+
+def _sell(user: User, key: uuid.UUID, payload: dict, client_time, received) -> Outcome_:
+    pushed = _pushed_sale(user, key, payload, client_time, received)
     try:
-        sale, _created = (
+        result = (
             sale_services.sell_to_phone(
                 seller=user,
                 idempotency_key=key,
-                payment_method=method,
-                phone=phone if client is None else None,
+                payment_method=pushed.method,
+                phone=pushed.phone,
                 name=str(payload.get("client_name") or ""),
-                code=code,
-                discount=discount,
-                payment_reference=reference,
-                sold_at=sold_at,
+                code=pushed.code,
+                discount=pushed.discount,
+                payment_reference=pushed.reference,
+                sold_at=pushed.sold_at,
             )
-            if client is None
+            if pushed.client is None
             else sale_services.sell(
                 seller=user,
                 idempotency_key=key,
-                payment_method=method,
-                code=code,
-                discount=discount,
-                payment_reference=reference,
-                client=client,
-                sold_at=sold_at,
+                payment_method=pushed.method,
+                code=pushed.code,
+                discount=pushed.discount,
+                payment_reference=pushed.reference,
+                client=pushed.client,
+                sold_at=pushed.sold_at,
             )
         )
-    except (sale_services.AlreadySold, sale_services.NotOnRouter) as exc:
-        return _money_conflict(user, code, str(exc), payload, discount, client_time)
-    except sale_services.IdempotencyKeyReused as exc:
-        raise Rejected(str(exc)) from None
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict") and "code" in exc.error_dict and _was_held(user, code):
+    except sale_services.SALE_ERRORS as exc:
+        result = exc
+    return _sale_outcome(user, pushed, result)
+
+
+def _sale_outcome(user: User, pushed: PushedSale, result) -> Outcome_:
+    """The answer to a pushed sale from what the sale service gave: the sale, or the
+    exception it raised (a voucher gone meanwhile is a conflict for Finance)."""
+    code, payload = pushed.code, pushed.payload
+    if isinstance(result, (sale_services.AlreadySold, sale_services.NotOnRouter)):
+        return _money_conflict(
+            user, code, str(result), payload, pushed.discount, pushed.client_time
+        )
+    if isinstance(result, sale_services.IdempotencyKeyReused):
+        raise Rejected(str(result))
+    if isinstance(result, ValidationError):
+        if hasattr(result, "error_dict") and "code" in result.error_dict and _was_held(user, code):
             return _money_conflict(
                 user,
                 code,
                 _("This voucher was moved out of your stock before the sale reached the office."),
                 payload,
-                discount,
-                client_time,
+                pushed.discount,
+                pushed.client_time,
             )
-        raise
+        raise result
+    if isinstance(result, Exception):
+        raise result
+    sale, _created = result
     conflicts = []
-    if skewed:
+    if pushed.skewed:
         conflicts.append(
             Conflict(
                 kind=ConflictKind.CLOCK_SKEW,
                 entity=Entity.SALE,
                 entity_id=str(sale.pk),
                 field="sold_at",
-                server_value=sold_at.isoformat(),
-                device_value=client_time,
+                server_value=pushed.sold_at.isoformat(),
+                device_value=pushed.client_time,
                 amount=sale.amount,
                 detail=_("The phone's clock was out of range: the sale is dated when it arrived."),
             )
         )
+    flags = ["clock_skew"] if pushed.skewed else []
     return Outcome_(Outcome.APPLIED, record=sale_record(sale), conflicts=conflicts, flags=flags)
+
+
+def _batchable(op: dict) -> bool:
+    """A sale that `sell_many` can take with others: by code, with no client to file by
+    phone first (that one writes a client before its sale: it goes through `sell_to_phone`)."""
+    if (op.get("entity"), op.get("op")) != SALE_SELL or SALE_SELL in HANDLERS:
+        return False
+    payload = op.get("payload")
+    return not (
+        isinstance(payload, dict) and payload.get("client_phone") and not payload.get("client_id")
+    )
+
+
+def _apply_sales(context: PushContext, ops: list[dict], received: datetime):
+    """Consecutive pushed sales through `sell_many` (one set of statements for the run);
+    answers as `_apply_op` gives them, for the first of ``ops`` (at least one)."""
+    user = context.user
+    outcomes: list[Outcome_ | None] = [None] * len(ops)
+    read: list[tuple[int, uuid.UUID, dict]] = []
+    client_ids = set()
+    for n, op in enumerate(ops):
+        try:
+            _name, _entity, record_id, payload = _parsed(op)
+        except Rejected as exc:
+            outcomes[n] = _refused(exc)
+            continue
+        read.append((n, record_id, payload))
+        with suppress(TypeError, ValueError, AttributeError):  # a bad one: refused below
+            client_ids.add(uuid.UUID(str(payload.get("client_id"))))
+    clients = (
+        {c.pk: c for c in clients_visible_to(user).filter(pk__in=client_ids)} if client_ids else {}
+    )
+    pushed: list[tuple[int, PushedSale]] = []
+    for n, record_id, payload in read:
+        try:
+            pushed.append(
+                (
+                    n,
+                    _pushed_sale(
+                        user, record_id, payload, ops[n].get("client_time"), received, clients
+                    ),
+                )
+            )
+        except Rejected as exc:
+            outcomes[n] = _refused(exc)
+    results = sale_services.sell_many(seller=user, requests=[p.request() for _n, p in pushed])
+    answered = len(ops) if len(results) == len(pushed) else pushed[len(results)][0]
+    for (n, sale), result in zip(pushed, results, strict=False):
+        try:
+            outcomes[n] = _sale_outcome(user, sale, result)
+        except (Rejected, ValidationError, PermissionDenied) as exc:
+            outcomes[n] = _refused(exc)
+    return [_answer_of(op, done) for op, done in zip(ops[:answered], outcomes, strict=False)]
 
 
 def _was_held(user: User, code: str) -> bool:

@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from erp.core.locks import held
@@ -318,6 +318,33 @@ def queue_hotspot_users(
             HotspotUser.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
         )
     return created
+
+
+def comment_hotspot_users(router_id, comments: dict[str, str]) -> int:
+    """Give each named hotspot user of the router its own comment (a sale's receipt), marked
+    pending like every change (`change_hotspot_users`), in one statement: on PostgreSQL the
+    names and comments travel as two arrays (``UPDATE … FROM unnest``), elsewhere a CASE."""
+    if not comments:
+        return 0
+    users = HotspotUser.objects.filter(router_id=router_id, name__in=list(comments))
+    if connection.vendor != "postgresql":
+        return change_hotspot_users(
+            users,
+            comment=models.Case(
+                *(models.When(name=n, then=models.Value(c)) for n, c in comments.items()),
+                output_field=models.CharField(),
+            ),
+        )
+    router = HotspotUser._meta.get_field("router").get_db_prep_value(router_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {HotspotUser._meta.db_table} AS t "  # noqa: S608 - the model's table
+            "SET comment = d.comment, sync_state = %s, last_error = '' "
+            "FROM unnest(%s::text[], %s::text[]) AS d(name, comment) "
+            "WHERE t.router_id = %s AND t.name = d.name",
+            [SyncState.PENDING, list(comments), list(comments.values()), router],
+        )
+        return cursor.rowcount
 
 
 def change_hotspot_users(users: Iterable[HotspotUser], **changes: Any) -> int:

@@ -31,6 +31,7 @@ from .lifecycle import (
     activate_from_usage,
     expire_due,
     transition,
+    transitions,
     void_voucher,
 )
 from .packages import (
@@ -69,5 +70,6 @@ __all__ = [
     "save_card_template",
     "save_package",
     "transition",
+    "transitions",
     "void_voucher",
 ]

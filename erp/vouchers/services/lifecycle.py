@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.clients.services import extend_client_access
+from erp.core.services import update_rows
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import (
     change_hotspot_users,
@@ -43,10 +44,9 @@ def _log(vouchers: Iterable[Voucher], kind: str, actor: User | None, note: str =
     )
 
 
-def transition(
-    voucher: Voucher, to: str, *, actor: User | None, note: str = "", at=None
-) -> Voucher:
-    """Move a voucher to another status if the lifecycle allows it; else a clear error."""
+def _move(voucher: Voucher, to: str, at) -> list[str]:
+    """Check a move against the lifecycle and set it on the instance; the fields it changed.
+    The one rule behind `transition` and `transitions`."""
     allowed = TRANSITIONS[voucher.status]
     if to not in allowed:
         raise ValidationError(
@@ -56,7 +56,6 @@ def transition(
                 "target": VoucherStatus(to).label.lower(),
             }
         )
-    at = at or timezone.now()
     voucher.status = to
     stamp = {
         VoucherStatus.SOLD: "sold_at",
@@ -70,17 +69,49 @@ def transition(
     if to == VoucherStatus.ACTIVE:
         voucher.expires_at = at + timedelta(seconds=voucher.package.validity_seconds)
         changed.append("expires_at")
+    return changed
+
+
+EVENT_OF = {
+    VoucherStatus.SOLD: VoucherEventKind.SOLD,
+    VoucherStatus.ACTIVE: VoucherEventKind.ACTIVATED,
+    VoucherStatus.EXPIRED: VoucherEventKind.EXPIRED,
+    VoucherStatus.VOID: VoucherEventKind.VOIDED,
+}
+
+
+def transition(
+    voucher: Voucher, to: str, *, actor: User | None, note: str = "", at=None
+) -> Voucher:
+    """Move a voucher to another status if the lifecycle allows it; else a clear error."""
+    changed = _move(voucher, to, at or timezone.now())
     # Only the fields this move changes: the instance may be older than the row (its agent,
     # say, moved since it was read) and must not write that back.
     voucher.save(update_fields=changed)
-    kind = {
-        VoucherStatus.SOLD: VoucherEventKind.SOLD,
-        VoucherStatus.ACTIVE: VoucherEventKind.ACTIVATED,
-        VoucherStatus.EXPIRED: VoucherEventKind.EXPIRED,
-        VoucherStatus.VOID: VoucherEventKind.VOIDED,
-    }[to]
-    _log([voucher], kind, actor, note)
+    _log([voucher], EVENT_OF[to], actor, note)
     return voucher
+
+
+def transitions(moves: list[tuple[Voucher, str, Any]], to: str, *, actor: User | None) -> None:
+    """`transition` for many vouchers at once, each ``(voucher, note, at)``: every move is
+    checked first (nothing is written if one is refused), then one UPDATE of the changed
+    fields and one INSERT of the events (a batch of sales pays two statements, not 2 × N)."""
+    if not moves:
+        return
+    changed: list[str] = []
+    for voucher, _note, at in moves:
+        for name in _move(voucher, to, at or timezone.now()):
+            if name not in changed:
+                changed.append(name)
+    update_rows([v for v, _n, _a in moves], changed)
+    now = timezone.now()
+    VoucherEvent.objects.bulk_create(
+        [
+            VoucherEvent(voucher=v, kind=EVENT_OF[to], at=now, actor=actor, note=note[:200])
+            for v, note, _at in moves
+        ],
+        batch_size=2000,
+    )
 
 
 def _disable_on_router(vouchers: list[Voucher]) -> None:
