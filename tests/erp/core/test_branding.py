@@ -148,7 +148,7 @@ def test_asset_labels_show_the_organisation(users, asset_types):
 
 @pytest.mark.django_db
 def test_report_pdf_header_names_the_organisation(users):
-    from erp.finance import exports, reports
+    from analytics import exports, reports
 
     today = timezone.localdate()
     report = reports.build_report(
@@ -206,7 +206,7 @@ def test_sla_escalation_email(users, make_site, mailoutbox, django_capture_on_co
 
 @pytest.mark.django_db
 def test_scheduled_export_email(users, settings, tmp_path, mailoutbox):
-    from erp.finance import services
+    from analytics import services
 
     settings.MEDIA_ROOT = tmp_path
     finance = users[Role.FINANCE]
