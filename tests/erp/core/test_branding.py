@@ -15,7 +15,6 @@ from pypdf import PdfReader
 
 from erp.accounts.roles import Role
 from erp.core import branding
-from tests.conftest import put_on_router
 
 ORG = "Kilimo WiFi Ltd"
 FOOTER = f"— ViorNet, {ORG}"
@@ -44,26 +43,9 @@ def test_signature_subject_and_footer(settings):
 
 # --- printouts --------------------------------------------------------------------------------
 @pytest.fixture
-def stock(make_router, users, admin_user):
+def stock(agent_with_stock):
     """An agent holding five 1 Hour vouchers at a site."""
-    from erp.vouchers import services as vouchers
-
-    router = make_router()
-    agent = users[Role.AGENT]
-    router.site.agents.add(agent)
-    package = vouchers.save_package(
-        actor=admin_user,
-        name="1 Hour",
-        price=Decimal("500"),
-        validity_seconds=3600,
-        sites=[router.site],
-    )
-    batch = vouchers.request_batch(
-        actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
-    )
-    vouchers.generate_batch(batch)
-    put_on_router(batch)
-    return {"agent": agent, "package": package, "batch": batch}
+    return agent_with_stock
 
 
 @pytest.mark.django_db
