@@ -9,6 +9,13 @@ from uuid import UUID
 from django.db.models import Q
 from django.utils import timezone
 
+from erp.accounts.models import User
+from erp.sites.selectors import scoped_site_ids
+
+# A site id no site has: a scope with no sites left matches nothing (an empty tuple in the
+# filters would mean "every site").
+NO_SITE = "00000000-0000-0000-0000-000000000000"
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -87,3 +94,14 @@ def in_ranges(ranges, field: str, midnight: bool = False):
             part &= Q(**{f"{field}__gte": local_midnight(lo) if midnight else lo})
         q |= part
     return q
+
+
+def analytics_sites(user: User | None) -> tuple:
+    """The `sites` of an analytics Filters for this user: () for every site (and head office),
+    else the user's sites (never empty, so a scope with no sites sees nothing)."""
+    if user is None:
+        return ()
+    sites = scoped_site_ids(user)
+    if sites is None:
+        return ()
+    return tuple(str(pk) for pk in sites) or (NO_SITE,)

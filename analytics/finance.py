@@ -24,7 +24,7 @@ def profit_by_site(filters: Filters) -> pd.DataFrame:
     """Which sites make money? Per site, for the period: revenue − refunds − commission (net of
     reversals) − approved expenses = profit. Head-office expenses (no site) are their own line
     when no site is chosen (site ""). The same rows, to the cent, as
-    erp.finance.selectors.profit_by_site (the API and the Excel export); sorted by site name,
+    analytics.reports.profit_by_site (the API and the Excel export); sorted by site name,
     head office last."""
     sales = {
         site: {

@@ -48,8 +48,8 @@ def main() -> int:
     from django.test import Client
     from django.utils import timezone
 
+    from analytics import services
     from erp.accounts.models import User
-    from erp.finance import services
     from erp.finance.models import ReportJob
 
     admin = User.objects.get(username="admin")
@@ -89,7 +89,7 @@ def main() -> int:
 
     # the biggest files still built in the request: the longest PDF period within the row
     # limit, and the 30-day workbook
-    from erp.finance.reports import estimate_rows
+    from analytics.reports import estimate_rows
 
     days = 1
     while (

@@ -45,8 +45,8 @@ def run(agents: int, repeats: int) -> dict:
     from analytics import rollups
     from analytics.filters import local_midnight
     from analytics.models import RollupState, StockAge
+    from analytics.reports import statements_report
     from erp.accounts.models import User
-    from erp.finance.reports import statements_report
     from erp.mikrotik.models import HotspotUser
     from erp.sales.services import sell, statements
     from erp.vouchers.models import Voucher

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from viewflow.urls import Application, Site
 
+from analytics.viewsets import ReportsViewset, ScheduledExportViewset
 from erp.accounts.viewsets import UserViewset
 from erp.assets.viewsets import AssetsApp
 from erp.clients.viewsets import ClientViewset
 from erp.core import branding
-from erp.finance.viewsets import ExpenseViewset, ReportsViewset, ScheduledExportViewset
+from erp.finance.viewsets import ExpenseViewset
 from erp.integrations.openwisp.viewsets import OpenWispApp
 from erp.integrations.portabilling.views import ActionView, IndexView, SiteView
 from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView

@@ -4,6 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from analytics.api import (
+    ExportRunApiViewSet,
+    ProfitAPIView,
+    ReportExportAPIView,
+    ReportJobAPIView,
+    ReportJobDownloadAPIView,
+    ScheduledExportApiViewSet,
+)
 from dashboards.bridge import dash_view
 from erp.accounts import api as accounts_api
 from erp.accounts.views import ErpAuthViewset
@@ -13,15 +21,7 @@ from erp.core import branding
 from erp.core.api_schema import CachedSpectacularAPIView
 from erp.core.icons import favicon
 from erp.core.views import healthz
-from erp.finance.api import (
-    ExpenseApiViewSet,
-    ExportRunApiViewSet,
-    ProfitAPIView,
-    ReportExportAPIView,
-    ReportJobAPIView,
-    ReportJobDownloadAPIView,
-    ScheduledExportApiViewSet,
-)
+from erp.finance.api import ExpenseApiViewSet
 from erp.frontend import site
 from erp.maintenance import api as maintenance_api
 from erp.maintenance.views import FaultPhotoView

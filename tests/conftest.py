@@ -161,6 +161,61 @@ def make_router(admin_user, make_site):
 
 
 @pytest.fixture
+def make_agent_stock(make_router, users, admin_user):
+    """An agent holding vouchers on a router, for sale: a router (its site's agents include
+    the agent), a package sold there, a batch made for the agent and acknowledged by the
+    router (put_on_router). Returns agent, router, site, package and batch."""
+    from decimal import Decimal
+
+    from erp.vouchers import services as vouchers
+
+    def make(
+        *,
+        agent=None,
+        router=None,
+        quantity: int = 5,
+        name: str = "1 Hour",
+        price: str = "500",
+        validity_seconds: int = 3600,
+    ) -> dict:
+        router = router or make_router()
+        agent = agent or users[Role.AGENT]
+        router.site.agents.add(agent)
+        package = vouchers.save_package(
+            actor=admin_user,
+            name=name,
+            price=Decimal(price),
+            validity_seconds=validity_seconds,
+            sites=[router.site],
+        )
+        batch = vouchers.request_batch(
+            actor=None,
+            package=package,
+            router=router,
+            quantity=quantity,
+            preapproved=True,
+            agent=agent,
+        )
+        vouchers.generate_batch(batch)
+        put_on_router(batch)
+        return {
+            "agent": agent,
+            "router": router,
+            "site": router.site,
+            "package": package,
+            "batch": batch,
+        }
+
+    return make
+
+
+@pytest.fixture
+def agent_with_stock(make_agent_stock):
+    """The Agent holding five 1 Hour vouchers (500) on a router of a new site."""
+    return make_agent_stock()
+
+
+@pytest.fixture
 def make_client(admin_user, make_site):
     from erp.clients.services import create_client
 

@@ -369,34 +369,14 @@ def open_router_fault(*, router: Router, at: datetime, message: str = "") -> tup
     Returns (fault, created). The router row is locked so two workers cannot both create.
     """
     router = Router.objects.select_for_update().select_related("site").get(pk=router.pk)
-    fault = Fault.objects.filter(
-        router=router, source=FaultSource.MONITORING, status__in=_OPEN
-    ).first()
-    created = fault is None
-    if created:
-        severity = settings.ROUTER_DOWN_FAULT_SEVERITY
-        fault = validated_save(
-            Fault(
-                site=router.site,
-                router=router,
-                source=FaultSource.MONITORING,
-                severity=severity,
-                service_down=True,
-                description=_("Router %(router)s stopped answering. %(message)s")
-                % {"router": router.name, "message": message},
-                reported_at=at,
-                due_at=sla_due(severity, at),
-            ),
-            actor=None,
-        )
-    elif fault.restored_at is not None:
-        fault.restored_at = None  # down again before the fault was closed
-        validated_save(fault, actor=None)
-    if not Downtime.objects.filter(router=router, ended_at__isnull=True).exists():
-        validated_save(
-            Downtime(site=router.site, router=router, fault=fault, started_at=at), actor=None
-        )
-    return fault, created
+    return _monitored_equipment_down(
+        site=router.site,
+        fault={"router": router},
+        downtime={"router": router},
+        description=_("Router %(router)s stopped answering. %(message)s")
+        % {"router": router.name, "message": message},
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -415,33 +395,15 @@ def open_asset_fault(
     nothing. The asset row is locked so two workers cannot both create; the partial unique
     constraint ``fault_one_open_monitoring_per_asset`` backs it."""
     asset = Asset.objects.select_for_update().select_related("asset_type").get(pk=asset.pk)
-    fault = Fault.objects.filter(
-        monitored_asset=asset, source=FaultSource.MONITORING, status__in=_OPEN
-    ).first()
-    created = fault is None
-    if created:
-        severity = settings.ROUTER_DOWN_FAULT_SEVERITY
-        fault = validated_save(
-            Fault(
-                site=site,
-                monitored_asset=asset,
-                source=FaultSource.MONITORING,
-                severity=severity,
-                service_down=True,
-                description=_("Access point %(asset)s is critical in OpenWISP. %(message)s")
-                % {"asset": asset, "message": message},
-                reported_at=at,
-                due_at=sla_due(severity, at),
-            ),
-            actor=None,
-        )
-        fault.assets.add(asset)
-    elif fault.restored_at is not None:
-        fault.restored_at = None  # down again before the fault was closed
-        validated_save(fault, actor=None)
-    if not Downtime.objects.filter(asset=asset, ended_at__isnull=True).exists():
-        validated_save(Downtime(site=site, asset=asset, fault=fault, started_at=at), actor=None)
-    return fault, created
+    return _monitored_equipment_down(
+        site=site,
+        fault={"monitored_asset": asset},
+        downtime={"asset": asset},
+        description=_("Access point %(asset)s is critical in OpenWISP. %(message)s")
+        % {"asset": asset, "message": message},
+        at=at,
+        affected=asset,
+    )
 
 
 @transaction.atomic
@@ -451,6 +413,48 @@ def asset_restored(*, asset: Any, at: datetime) -> Downtime | None:
     return _monitored_equipment_back(
         downtime={"asset": asset}, fault={"monitored_asset": asset}, at=at
     )
+
+
+def _monitored_equipment_down(
+    *,
+    site: Site,
+    fault: dict,
+    downtime: dict,
+    description: str,
+    at: datetime,
+    affected: Any = None,
+) -> tuple[Fault, bool]:
+    """Router or access point down (its row locked by the caller): its open monitoring fault,
+    or a new one (``affected``: an asset it also lists), opened again if it had come back;
+    and an open downtime. ``fault`` / ``downtime``: the field naming the equipment on each
+    model. Returns (fault, created)."""
+    open_fault = Fault.objects.filter(
+        **fault, source=FaultSource.MONITORING, status__in=_OPEN
+    ).first()
+    created = open_fault is None
+    if created:
+        severity = settings.ROUTER_DOWN_FAULT_SEVERITY
+        open_fault = validated_save(
+            Fault(
+                site=site,
+                **fault,
+                source=FaultSource.MONITORING,
+                severity=severity,
+                service_down=True,
+                description=description,
+                reported_at=at,
+                due_at=sla_due(severity, at),
+            ),
+            actor=None,
+        )
+        if affected is not None:
+            open_fault.assets.add(affected)
+    elif open_fault.restored_at is not None:
+        open_fault.restored_at = None  # down again before the fault was closed
+        validated_save(open_fault, actor=None)
+    if not Downtime.objects.filter(**downtime, ended_at__isnull=True).exists():
+        validated_save(Downtime(site=site, **downtime, fault=open_fault, started_at=at), actor=None)
+    return open_fault, created
 
 
 def _monitored_equipment_back(*, downtime: dict, fault: dict, at: datetime) -> Downtime | None:

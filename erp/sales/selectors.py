@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from analytics.agents import balances_owed
-from analytics.filters import Filters
 from erp.accounts.models import User
-from erp.accounts.roles import Role
 from erp.core.money import to_money
 from erp.core.scoping import restrict
 from erp.mikrotik.choices import SyncState
@@ -210,51 +207,3 @@ def stock_left(user: User) -> list[dict]:
         }
         for row in rows
     ]
-
-
-def overdue_remittances(user: User, *, now, days: int, limit: int = 5) -> dict | None:
-    """Agents who owe the office money and have not remitted for more than ``days`` days (or
-    never), for those who may see remittances (None for the others; an agent is never shown
-    other agents). Returns count, total owed and the ``limit`` owing most (agent, owed,
-    last_remitted), the biggest first.
-
-    The last remittance is read per agent from the (agent, received_at) index; the balances
-    come from the analytics rollups (analytics.agents.balances_owed: the carried balance plus
-    this month, refreshed every 5 minutes), so this never sums every sale of every agent.
-    """
-    if not user.is_authenticated or user.is_agent or not user.has_perm("sales.view_remittance"):
-        return None
-    cutoff = now - timedelta(days=days)
-    last = (
-        Remittance.objects.filter(agent=OuterRef("pk"))
-        .order_by("-received_at")
-        .values("received_at")[:1]
-    )
-    candidates = {
-        agent.pk: agent
-        for agent in User.objects.filter(groups__name=Role.AGENT)
-        .annotate(last_remitted=Subquery(last))
-        .filter(Q(last_remitted__isnull=True) | Q(last_remitted__lt=cutoff))
-        .only("pk", "username", "first_name", "last_name")
-    }
-    if not candidates:
-        return {"count": 0, "total": to_money(0), "agents": [], "days": days}
-    today = timezone.localdate(now)
-    owed = balances_owed(Filters(start=today, end=today + timedelta(days=1)), set(candidates))
-    overdue = sorted(
-        ((to_money(amount), pk) for pk, amount in owed.items() if pk in candidates and amount > 0),
-        key=lambda pair: (-pair[0], str(pair[1])),
-    )
-    return {
-        "count": len(overdue),
-        "total": to_money(sum((amount for amount, _pk in overdue), Decimal(0))),
-        "agents": [
-            {
-                "agent": candidates[pk],
-                "owed": amount,
-                "last_remitted": candidates[pk].last_remitted,
-            }
-            for amount, pk in overdue[:limit]
-        ],
-        "days": days,
-    }

@@ -19,11 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from analytics.agents import overdue_remittances
 from erp.clients.selectors import access_ending
 from erp.finance.selectors import pending_expenses
 from erp.maintenance.selectors import faults_in_queue, faults_past_sla, faults_to_repair
 from erp.sales.selectors import (
-    overdue_remittances,
     sales_by_payment_method,
     sales_in_windows,
     stock_left,

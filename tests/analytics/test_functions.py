@@ -9,8 +9,8 @@ from decimal import Decimal as D
 import pytest
 
 from analytics import agents, finance, rollups, sales
+from analytics import reports as finance_reports
 from analytics.filters import Filters
-from erp.finance import selectors as finance_selectors
 from erp.sales import services as sale_services
 from tests.analytics.conftest import local
 
@@ -236,7 +236,7 @@ def test_profit_equals_the_raw_tables_and_the_finance_report(built, period):
         expected.append(("", "Head office", zero, zero, zero, spent[None], -spent[None]))
     frame = finance.profit_by_site(period)
     assert rows(frame, *finance.PROFIT_COLUMNS) == expected
-    report = finance_selectors.profit_by_site(start=period.start, end=period.end)
+    report = finance_reports.profit_by_site(start=period.start, end=period.end)
     assert [
         (
             str(r["site"]) if r["site"] else "",
@@ -263,8 +263,8 @@ def test_expenses_by_category(built, users):
         ("power", 1, D("300.00")),
     ]
     # the expenses report's by-category section is these rows
+    from analytics.reports import expenses_report
     from erp.accounts.roles import Role
-    from erp.finance.reports import expenses_report
 
     report = expenses_report(actor=users[Role.FINANCE], start=OCT.start, end=OCT.end)
     assert [tuple(r) for r in report.sections[0].rows] == [
@@ -350,14 +350,14 @@ def test_the_finance_exports_read_the_dashboards_functions_up_to_the_moment(buil
     report at once: they bring the rollups up to date, then read the dashboards' functions."""
     from django.utils import timezone
 
-    from erp.finance.reports import statements_report
+    from analytics.reports import statements_report
     from tests.analytics.conftest import sell
 
     today = timezone.localdate()
     tomorrow = today + dt.timedelta(days=1)
     one, week = built["agents"]["one"], built["packages"]["week"]
     sell(one, week, "cash", None)  # now: after the rebuild's watermark
-    profit = finance_selectors.profit_by_site(start=today, end=tomorrow)
+    profit = finance_reports.profit_by_site(start=today, end=tomorrow)
     assert [(r["name"], r["revenue"], r["commission"]) for r in profit] == [
         ("Alpha", D("5000.00"), D("300.00"))
     ]

@@ -9,12 +9,11 @@ from playwright.sync_api import expect
 
 from erp.sales.models import Sale
 from tests.browser.helpers import login
-from tests.erp.sales.test_pos_page import agent_with_stock  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_pos_keeps_what_was_typed_after_an_error(page_for, shot, agent_with_stock):  # noqa: F811
+def test_pos_keeps_what_was_typed_after_an_error(page_for, shot, agent_with_stock):
     page = page_for(width=360, height=740)
     agent = agent_with_stock["agent"]
     login(page, agent.username)

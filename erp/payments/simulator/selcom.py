@@ -16,12 +16,13 @@ import json
 import re
 import secrets
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from erp.core.simulators import SimulatorServer
 from erp.payments.providers.selcom import SignatureError, signed_headers, verify_signed
 
 _PHONE = re.compile(r"^255\d{9}$")
@@ -158,26 +159,9 @@ class Handler(BaseHTTPRequestHandler):
         return self._json(200, {"resultcode": "111", "result": "PENDING", "message": "push sent"})
 
 
-class SelcomServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, state: SelcomState):
-        super().__init__(address, Handler)
-        self.state = state
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start_in_thread(self) -> SelcomServer:
-        threading.Thread(target=self.serve_forever, daemon=True, name="selcom-sim").start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+class SelcomServer(SimulatorServer):
+    handler = Handler
+    thread_name = "selcom-sim"
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 0, api_key: str, api_secret: str):

@@ -30,11 +30,13 @@ import secrets
 import threading
 import time
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
+from erp.core.simulators import SimulatorServer
 
 CURRENCIES = {"XOF": 0, "UGX": 0, "GMD": 2}
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -335,28 +337,14 @@ content="width=device-width,initial-scale=1"><title>Wave</title></head><body>
         return self._redirect(session["success_url"] if succeeded else session["error_url"])
 
 
-class WaveServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class WaveServer(SimulatorServer):
+    handler = Handler
+    thread_name = "wave-sim"
 
     def __init__(self, address: tuple[str, int], state: WaveState):
-        super().__init__(address, Handler)
-        self.state = state
+        super().__init__(address, state)
         host, port = self.server_address[:2]
         state.public_base = state.public_base or f"http://{host}:{port}"
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start_in_thread(self) -> WaveServer:
-        threading.Thread(target=self.serve_forever, daemon=True, name="wave-sim").start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
 
 
 def serve(

@@ -15,7 +15,6 @@ from pypdf import PdfReader
 
 from erp.accounts.roles import Role
 from erp.core import branding
-from tests.conftest import put_on_router
 
 ORG = "Kilimo WiFi Ltd"
 FOOTER = f"— ViorNet, {ORG}"
@@ -44,26 +43,9 @@ def test_signature_subject_and_footer(settings):
 
 # --- printouts --------------------------------------------------------------------------------
 @pytest.fixture
-def stock(make_router, users, admin_user):
+def stock(agent_with_stock):
     """An agent holding five 1 Hour vouchers at a site."""
-    from erp.vouchers import services as vouchers
-
-    router = make_router()
-    agent = users[Role.AGENT]
-    router.site.agents.add(agent)
-    package = vouchers.save_package(
-        actor=admin_user,
-        name="1 Hour",
-        price=Decimal("500"),
-        validity_seconds=3600,
-        sites=[router.site],
-    )
-    batch = vouchers.request_batch(
-        actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
-    )
-    vouchers.generate_batch(batch)
-    put_on_router(batch)
-    return {"agent": agent, "package": package, "batch": batch}
+    return agent_with_stock
 
 
 @pytest.mark.django_db
@@ -148,7 +130,7 @@ def test_asset_labels_show_the_organisation(users, asset_types):
 
 @pytest.mark.django_db
 def test_report_pdf_header_names_the_organisation(users):
-    from erp.finance import exports, reports
+    from analytics import exports, reports
 
     today = timezone.localdate()
     report = reports.build_report(
@@ -206,7 +188,7 @@ def test_sla_escalation_email(users, make_site, mailoutbox, django_capture_on_co
 
 @pytest.mark.django_db
 def test_scheduled_export_email(users, settings, tmp_path, mailoutbox):
-    from erp.finance import services
+    from analytics import services
 
     settings.MEDIA_ROOT = tmp_path
     finance = users[Role.FINANCE]

@@ -163,8 +163,8 @@ def test_labels_pdf_fetches_nothing(monkeypatch, evil, listener):
 
 
 def test_report_pdf_fetches_nothing(monkeypatch, evil, listener):
-    from erp.finance import exports
-    from erp.finance.reports import Column, Report, Section
+    from analytics import exports
+    from analytics.reports import Column, Report, Section
 
     monkeypatch.setattr(exports, "render_to_string", lambda name, context: evil)
     report = Report(

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from analytics import services as reporting
 from erp.accounts.roles import Role
 from erp.finance import services as finance
 from erp.finance.models import Expense, ExportRun, ScheduledExport
@@ -67,7 +68,7 @@ def world(two_sites, users, make_user, tmp_path, settings):
         spent_on=timezone.localdate(),
         payee="Landlord",
     )
-    schedule = finance.save_schedule(
+    schedule = reporting.save_schedule(
         actor=users[Role.FINANCE],
         report="sales",
         frequency="daily",
@@ -279,7 +280,7 @@ def test_an_agent_reaches_only_the_agents_own_money(users, world, api):
 
 @pytest.mark.django_db
 def test_export_run_download_over_the_api(users, world, api, smtp_server):
-    run = finance.run_schedule(schedule_id=world["schedule"].pk)
+    run = reporting.run_schedule(schedule_id=world["schedule"].pk)
     listing = api(users[Role.FINANCE]).get("/api/v1/export-runs/").json()["results"]
     (row,) = listing
     assert row["status"] == "sent" and row["download"].endswith(f"/{run.pk}/download/")

@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from analytics import exports, reports
+from analytics import services as reporting
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
-from erp.finance import exports, reports
-from erp.finance import services as finance
 from erp.finance.models import ReportJob
 from erp.sales import services as sales
 
@@ -43,8 +43,8 @@ def _long_period():
 @pytest.fixture
 def one_row_inline(monkeypatch):
     """Files of more than one row go to the background (the fixtures sell two vouchers)."""
-    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "pdf", 1)
-    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "xlsx", 1)
+    monkeypatch.setitem(reporting.INLINE_MAX_ROWS, "pdf", 1)
+    monkeypatch.setitem(reporting.INLINE_MAX_ROWS, "xlsx", 1)
 
 
 @pytest.mark.django_db
@@ -55,11 +55,11 @@ def test_the_estimate_counts_the_sales_the_person_sees(users, sold, monkeypatch)
     assert reports.estimate_rows("sales", actor=finance_user, **day) == len(sold)
     yesterday = {"start": today - timedelta(days=1), "end": today}
     assert reports.estimate_rows("sales", actor=finance_user, **yesterday) == 0
-    assert finance.runs_inline(report="sales", fmt="pdf", actor=finance_user, **day)
+    assert reporting.runs_inline(report="sales", fmt="pdf", actor=finance_user, **day)
     ask = {"report": "sales", "actor": finance_user, **day}
-    monkeypatch.setitem(finance.INLINE_MAX_ROWS, "pdf", 1)
-    assert not finance.runs_inline(fmt="pdf", **ask)
-    assert finance.runs_inline(fmt="json", **ask)  # no layout: always inline
+    monkeypatch.setitem(reporting.INLINE_MAX_ROWS, "pdf", 1)
+    assert not reporting.runs_inline(fmt="pdf", **ask)
+    assert reporting.runs_inline(fmt="json", **ask)  # no layout: always inline
 
 
 @pytest.mark.django_db
@@ -67,11 +67,11 @@ def test_a_job_builds_the_same_workbook_as_the_inline_path(users, sold):
     finance_user = users[Role.FINANCE]
     today = timezone.localdate()
     start, end = today, today + timedelta(days=1)
-    job, created = finance.request_report_job(
+    job, created = reporting.request_report_job(
         actor=finance_user, report="sales", fmt="xlsx", start=start, end=end
     )
     assert created and job.status == "queued"
-    job = finance.build_report_job(job_id=job.pk)
+    job = reporting.build_report_job(job_id=job.pk)
     assert job.status == "done" and job.finished_at is not None
     inline = exports.workbook(
         reports.build_report("sales", actor=finance_user, start=start, end=end)
@@ -81,7 +81,7 @@ def test_a_job_builds_the_same_workbook_as_the_inline_path(users, sold):
     assert built == _values(inline)
     assert sum(len(rows) for rows in built.values()) > 10  # the sales are in it
     # a task delivered again builds nothing again
-    again = finance.build_report_job(job_id=job.pk)
+    again = reporting.build_report_job(job_id=job.pk)
     assert again.file.name == job.file.name
 
 
@@ -90,13 +90,13 @@ def test_the_same_request_reuses_the_running_job_and_a_finished_one_does_not(use
     finance_user = users[Role.FINANCE]
     start, end = _long_period()
     ask = {"actor": finance_user, "report": "sales", "fmt": "pdf", "start": start, "end": end}
-    first, created = finance.request_report_job(**ask)
-    second, created_again = finance.request_report_job(**ask)
+    first, created = reporting.request_report_job(**ask)
+    second, created_again = reporting.request_report_job(**ask)
     assert created and not created_again and second.pk == first.pk
-    other_format, created_other = finance.request_report_job(**{**ask, "fmt": "xlsx"})
+    other_format, created_other = reporting.request_report_job(**{**ask, "fmt": "xlsx"})
     assert created_other and other_format.pk != first.pk
-    finance.build_report_job(job_id=first.pk)
-    third, created_third = finance.request_report_job(**ask)
+    reporting.build_report_job(job_id=first.pk)
+    third, created_third = reporting.request_report_job(**ask)
     assert created_third and third.pk != first.pk  # a finished file is of its moment
     assert ReportJob.objects.filter(requested_by=finance_user).count() == 3
 
@@ -106,11 +106,11 @@ def test_a_job_the_worker_never_finished_is_not_waited_for_forever(users, sold):
     finance_user = users[Role.FINANCE]
     start, end = _long_period()
     ask = {"actor": finance_user, "report": "sales", "fmt": "pdf", "start": start, "end": end}
-    stuck, _created = finance.request_report_job(**ask)
+    stuck, _created = reporting.request_report_job(**ask)
     ReportJob.objects.filter(pk=stuck.pk).update(
-        status="running", created_at=timezone.now() - finance.REPORT_JOB_STALE - timedelta(1)
+        status="running", created_at=timezone.now() - reporting.REPORT_JOB_STALE - timedelta(1)
     )
-    fresh, created = finance.request_report_job(**ask)
+    fresh, created = reporting.request_report_job(**ask)
     assert created and fresh.pk != stuck.pk
     stuck.refresh_from_db()
     assert stuck.status == "failed" and stuck.error
@@ -120,7 +120,7 @@ def test_a_job_the_worker_never_finished_is_not_waited_for_forever(users, sold):
 def test_a_report_the_person_may_not_run_is_refused(users, sold):
     start, end = _long_period()
     with pytest.raises(NotAllowed):
-        finance.request_report_job(
+        reporting.request_report_job(
             actor=users[Role.AGENT], report="profit", fmt="pdf", start=start, end=end
         )
     assert not ReportJob.objects.exists()
@@ -193,7 +193,7 @@ def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(
     assert client.get("/finance/reports/", query)["Location"] == response["Location"]
     assert ReportJob.objects.count() == 1  # asked twice, one job
 
-    finance.build_report_job(job_id=job.pk)  # the worker
+    reporting.build_report_job(job_id=job.pk)  # the worker
     done = client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' not in done and 'data-status="done"' in done
     download_url = f"/finance/reports/jobs/{job.pk}/download/"

@@ -12,8 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from analytics import exports, reports
 from erp.accounts.roles import Role
-from erp.finance import exports, reports
 from erp.finance import services as finance
 from erp.sales import services as sales
 from erp.sales.models import Sale

@@ -14,9 +14,9 @@ from django_celery_beat.models import PeriodicTask
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from analytics import services, tasks
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
-from erp.finance import services, tasks
 from erp.finance.choices import ExportRunStatus
 from erp.finance.models import ExportRun, ScheduledExport
 from erp.sales import services as sales

@@ -15,8 +15,6 @@ from erp.maintenance import services as maintenance
 from erp.maintenance.choices import Severity
 from erp.messaging.models import Message, Template
 from erp.sales import services as sales
-from erp.vouchers import services as voucher_services
-from tests.conftest import put_on_router
 
 pytestmark = pytest.mark.django_db
 
@@ -89,24 +87,11 @@ def test_a_reporter_without_a_phone_or_a_failed_report_sends_nothing(
 
 
 @pytest.fixture
-def agent_with_debt(make_router, users, admin_user):
-    router = make_router()
+def agent_with_debt(make_agent_stock, users):
     agent = users[Role.AGENT]
     agent.phone = "+255754000222"
     agent.save()
-    router.site.agents.add(agent)
-    package = voucher_services.save_package(
-        actor=admin_user,
-        name="1 Hour",
-        price=Decimal("500"),
-        validity_seconds=3600,
-        sites=[router.site],
-    )
-    batch = voucher_services.request_batch(
-        actor=None, package=package, router=router, quantity=3, preapproved=True, agent=agent
-    )
-    voucher_services.generate_batch(batch)
-    put_on_router(batch)
+    package = make_agent_stock(agent=agent, quantity=3)["package"]
     for _ in range(2):
         sales.sell(
             seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=package

@@ -15,33 +15,18 @@ from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.sales import services
 from erp.sales.models import CommissionRule, Refund, Remittance, Sale
-from erp.vouchers import services as voucher_services
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Voucher
-from tests.conftest import put_on_router
 
 
 @pytest.fixture
-def agent_shop(make_router, users, admin_user):
+def agent_shop(make_agent_stock, make_router, users):
     router = make_router()
     agent = users[Role.AGENT]
-    router.site.agents.add(agent)
     packages = [
-        voucher_services.save_package(
-            actor=admin_user,
-            name=name,
-            price=Decimal(price),
-            validity_seconds=3600,
-            sites=[router.site],
-        )
+        make_agent_stock(agent=agent, router=router, name=name, price=price, quantity=80)["package"]
         for name, price in (("1 Hour", "500"), ("1 Day", "1250.50"), ("1 Week", "5000"))
     ]
-    for package in packages:
-        batch = voucher_services.request_batch(
-            actor=None, package=package, router=router, quantity=80, preapproved=True, agent=agent
-        )
-        voucher_services.generate_batch(batch)
-        put_on_router(batch)
     CommissionRule.objects.create(percent=Decimal("7.5"))
     CommissionRule.objects.create(package=packages[2], fixed=Decimal("300"))
     return {"agent": agent, "packages": packages}

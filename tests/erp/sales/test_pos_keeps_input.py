@@ -8,7 +8,6 @@ import re
 import pytest
 
 from erp.sales.models import Sale
-from tests.erp.sales.test_pos_page import agent_with_stock  # noqa: F401 - fixture
 
 
 def _checked(html: str, name: str) -> list[str]:
@@ -16,7 +15,7 @@ def _checked(html: str, name: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_mobile_money_without_reference_keeps_the_input(client, agent_with_stock):  # noqa: F811
+def test_mobile_money_without_reference_keeps_the_input(client, agent_with_stock):
     client.force_login(agent_with_stock["agent"])
     package = str(agent_with_stock["package"].pk)
     page = client.post(
@@ -43,7 +42,7 @@ def test_mobile_money_without_reference_keeps_the_input(client, agent_with_stock
 
 
 @pytest.mark.django_db
-def test_a_bad_phone_is_shown_at_the_phone_and_the_reference_kept(client, agent_with_stock):  # noqa: F811
+def test_a_bad_phone_is_shown_at_the_phone_and_the_reference_kept(client, agent_with_stock):
     client.force_login(agent_with_stock["agent"])
     html = client.post(
         "/pos/",

@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
 from erp.accounts.roles import Role
 from erp.sales.models import Sale
-from erp.vouchers import services as voucher_services
 from erp.vouchers.models import Voucher
-from tests.conftest import put_on_router
-
-
-@pytest.fixture
-def agent_with_stock(make_router, users, admin_user):
-    router = make_router()
-    agent = users[Role.AGENT]
-    router.site.agents.add(agent)
-    package = voucher_services.save_package(
-        actor=admin_user,
-        name="1 Hour",
-        price=Decimal("500"),
-        validity_seconds=3600,
-        sites=[router.site],
-    )
-    batch = voucher_services.request_batch(
-        actor=None, package=package, router=router, quantity=5, preapproved=True, agent=agent
-    )
-    voucher_services.generate_batch(batch)
-    put_on_router(batch)
-    return {"agent": agent, "package": package}
 
 
 @pytest.mark.django_db

@@ -13,7 +13,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from erp.sales.models import Sale
-from tests.erp.sales.test_pos_page import agent_with_stock  # noqa: F401 - fixture
 
 DPI = 200
 
@@ -64,7 +63,7 @@ def _ink_columns(pdf: bytes, tmp_path) -> tuple[int, int, int]:
 @pytest.mark.django_db
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils' pdftoppm")
 @pytest.mark.parametrize("layout,width_mm", [("58mm", 58), ("80mm", 80)])
-def test_the_pdf_fits_the_roll(client, agent_with_stock, tmp_path, layout, width_mm):  # noqa: F811
+def test_the_pdf_fits_the_roll(client, agent_with_stock, tmp_path, layout, width_mm):
     # a long seller name, a long reference: the lines that were cut before
     agent = agent_with_stock["agent"]
     agent.first_name, agent.last_name = "Bernadetha", "Mwakalinga-Kisanga"
@@ -83,7 +82,7 @@ def test_the_pdf_fits_the_roll(client, agent_with_stock, tmp_path, layout, width
 
 
 @pytest.mark.django_db
-def test_both_receipts_say_how_long_and_how_to_connect(client, agent_with_stock):  # noqa: F811
+def test_both_receipts_say_how_long_and_how_to_connect(client, agent_with_stock):
     sale, receipt_url = _sell(client, agent_with_stock, method="cash", reference="")
     site = sale.site
     # Without WiFi details: the configured login page

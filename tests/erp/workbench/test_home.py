@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analytics import rollups
+from analytics.agents import overdue_remittances
 from erp.accounts.roles import Role
 from erp.core import events
 from erp.sales.models import Remittance
-from erp.sales.selectors import overdue_remittances
 from erp.workbench.selectors import tiles_for, workbench
 from tests.workday import build_workday, local, noon_today
 

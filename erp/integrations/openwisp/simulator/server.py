@@ -30,9 +30,11 @@ import secrets
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from erp.core.simulators import SimulatorServer
 
 STATUSES = ("unknown", "ok", "problem", "critical", "deactivated")
 LABELS = {s: s.capitalize() for s in STATUSES}
@@ -313,26 +315,9 @@ class Handler(BaseHTTPRequestHandler):
         )
 
 
-class OpenWispServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], state: OpenWispState):
-        super().__init__(address, Handler)
-        self.state = state
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start_in_thread(self) -> OpenWispServer:
-        threading.Thread(target=self.serve_forever, daemon=True, name="openwisp-sim").start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+class OpenWispServer(SimulatorServer):
+    handler = Handler
+    thread_name = "openwisp-sim"
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 0, **state_options: Any) -> OpenWispServer:

@@ -25,9 +25,11 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from erp.core.simulators import SimulatorServer
 
 
 class Fault(Exception):
@@ -354,26 +356,9 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, answer)
 
 
-class PortaServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], state: PortaState):
-        super().__init__(address, Handler)
-        self.state = state
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start_in_thread(self) -> PortaServer:
-        threading.Thread(target=self.serve_forever, daemon=True, name="porta-sim").start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+class PortaServer(SimulatorServer):
+    handler = Handler
+    thread_name = "porta-sim"
 
 
 def serve(

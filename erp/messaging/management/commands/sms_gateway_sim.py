@@ -8,6 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from erp.core.simulators import add_listen_arguments
 from erp.messaging.simulator.android import AndroidGatewaySimulator
 
 
@@ -15,8 +16,7 @@ class Command(BaseCommand):
     help = "Serve a simulated Android SMS gateway (local-server API, signed webhooks)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8090)
+        add_listen_arguments(parser, port=8090)
         parser.add_argument("--username", default="sms")
         parser.add_argument("--password", default="demo-sms-pass")
         parser.add_argument("--signing-key", default="demo-sms-signing-key")

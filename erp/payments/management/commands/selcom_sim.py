@@ -13,6 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from erp.core.simulators import add_listen_arguments, serve_until_interrupted
 from erp.payments.models import ProviderAccount
 from erp.payments.simulator.selcom import serve
 
@@ -23,8 +24,7 @@ class Command(BaseCommand):
     help = "Serve a Selcom Checkout simulator (orders, USSD push, signed webhooks)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8741)
+        add_listen_arguments(parser, port=8741)
         parser.add_argument("--api-key", default="selcom_demo_key")
         parser.add_argument("--api-secret", default="selcom_demo_secret")
         parser.add_argument("--approve-after", type=float, default=3.0)
@@ -45,12 +45,7 @@ class Command(BaseCommand):
                 target=self._phone, args=(server.state, options["approve_after"]), daemon=True
             ).start()
         self.stdout.write(f"Selcom simulator on {server.url}")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_interrupted(server)
 
     def _phone(self, state, delay: float) -> None:
         """The customer's phone: each PIN prompt is answered ``delay`` seconds after it."""

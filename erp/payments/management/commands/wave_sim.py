@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from erp.core.simulators import add_listen_arguments, serve_until_interrupted
 from erp.payments.models import ProviderAccount
 from erp.payments.simulator.wave import serve
 
@@ -20,8 +21,7 @@ class Command(BaseCommand):
     help = "Serve a Wave Checkout simulator (HTTP API, payment page, signed webhooks)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8740)
+        add_listen_arguments(parser, port=8740)
         parser.add_argument("--api-key", default="wave_sn_demo_key")
         parser.add_argument("--webhook-secret", action="append", default=None)
         parser.add_argument("--webhook-url", default="")
@@ -50,12 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Wave simulator on {server.url} (webhooks to {server.state.webhook_url or '-'})"
         )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_interrupted(server)
 
     def _register(self, url: str, api_key: str, secret: str, options):
         account = ProviderAccount.objects.filter(name=DEMO_ACCOUNT).first() or ProviderAccount(

@@ -18,6 +18,7 @@ import requests
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from erp.core.simulators import add_listen_arguments
 from erp.portal.models import OpenNDSGateway
 from erp.portal.simulator.opennds import OpenNDSRouter
 from erp.sites.models import Site
@@ -29,8 +30,7 @@ class Command(BaseCommand):
     help = "Run a simulated openNDS router (FAS level 3) against this ERP's portal."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8742)
+        add_listen_arguments(parser, port=8742)
         parser.add_argument("--site", default="DAR-KKO")
         parser.add_argument("--faskey", default=DEMO_FASKEY)
         parser.add_argument("--erp-url", default="http://127.0.0.1:8000")

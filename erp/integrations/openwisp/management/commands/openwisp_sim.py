@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core.simulators import add_listen_arguments, serve_until_interrupted
 from erp.integrations.openwisp.models import OpenWispSettings
 from erp.integrations.openwisp.simulator.server import serve
 from erp.sites.models import Site
@@ -20,8 +21,7 @@ class Command(BaseCommand):
     help = "Serve an OpenWISP simulator (controller devices and monitoring REST API)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8743)
+        add_listen_arguments(parser, port=8743)
         parser.add_argument("--username", default="erp-api")
         parser.add_argument("--password", default="demo-openwisp-pass")
         parser.add_argument("--devices", type=int, default=12)
@@ -49,12 +49,7 @@ class Command(BaseCommand):
             f"OpenWISP simulator on {server.url} ({options['devices']} devices, "
             f"user {options['username']})"
         )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_interrupted(server)
 
     def _register(self, code: str, url: str, options) -> None:
         site = Site.objects.filter(code=code).first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from erp.core.simulators import add_listen_arguments, serve_until_interrupted
 from erp.integrations.portabilling.simulator import serve
 
 
@@ -13,8 +14,7 @@ class Command(BaseCommand):
     help = "Serve a PortaBilling JSON API simulator (/rest/<Service>/<method>)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8750)
+        add_listen_arguments(parser, port=8750)
         parser.add_argument("--login", default="viornet-api")
         parser.add_argument("--password", default="demo-porta-pass")
         parser.add_argument(
@@ -32,9 +32,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"PortaBilling simulator on {server.url}/rest/ (i_customer 1, i_product 1)"
         )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_interrupted(server)
