@@ -991,11 +991,20 @@ def set_category(
     return ticket
 
 
+def may_set_priority(user: User | None) -> bool:
+    """Customer Care (who files tickets) and the support leads change a ticket's priority."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.has_perm("support.triage_ticket") or user.has_perm("support.supervise_ticket"))
+    )
+
+
 @transaction.atomic
 def set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket:
     """A person raises or lowers the ticket's priority: its SLA due times are recomputed from
     that priority's SlaPolicy, keeping the time it already waited for the customer."""
-    if not (actor.has_perm("support.triage_ticket") or actor.has_perm("support.supervise_ticket")):
+    if not may_set_priority(actor):
         raise NotAllowed(_("You may not change a ticket's priority."))
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")}, code="bad_priority")

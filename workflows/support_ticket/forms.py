@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from erp.accounts.models import User
+from erp.support.choices import Priority
 from erp.support.models import Category
 
 
@@ -44,3 +45,9 @@ class WorkForm(forms.Form):
 
 class ReassignForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Give it to"), queryset=User.objects.none())
+
+
+class PriorityForm(forms.Form):
+    """Raise or lower the ticket's priority: its SLA due times follow (services.set_priority)."""
+
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)

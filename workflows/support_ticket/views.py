@@ -14,7 +14,7 @@ from erp.support import selectors
 from erp.support import services as support
 
 from . import handover
-from .forms import ReassignForm, TriageForm, WorkForm
+from .forms import PriorityForm, ReassignForm, TriageForm, WorkForm
 
 INBOX_URL = "/tickets/inbox/"
 
@@ -63,6 +63,10 @@ class WorkView(_TicketTaskView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reassign_form"] = kwargs.get("reassign_form") or self._reassign_form()
+        if support.may_set_priority(self.request.user):
+            context["priority_form"] = kwargs.get("priority_form") or PriorityForm(
+                initial={"priority": self.ticket.priority}
+            )
         return context
 
     def _reassign_form(self, data=None):
@@ -72,7 +76,29 @@ class WorkView(_TicketTaskView):
         )
         return form
 
+    def _set_priority(self, request):
+        form = PriorityForm(request.POST)
+        if form.is_valid():
+            try:
+                support.set_priority(
+                    ticket=self.ticket, priority=form.cleaned_data["priority"], actor=request.user
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Priority changed: the due times follow its SLA."),
+                    fail_silently=True,
+                )
+                return HttpResponseRedirect(request.get_full_path())
+        return self.render_to_response(
+            self.get_context_data(form=self.get_form(), priority_form=form), status=400
+        )
+
     def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "priority":
+            return self._set_priority(request)
         if request.POST.get("action") == "reassign":
             form = self._reassign_form(request.POST)
             if form.is_valid():
