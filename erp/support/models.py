@@ -166,6 +166,18 @@ class Ticket(BaseModel):
         blank=True,
         related_name="tickets",
     )
+    fault = models.ForeignKey(
+        "maintenance.Fault",
+        verbose_name=_("fault"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        help_text=_(
+            "A field ticket at a site whose service is down waits on the site's fault "
+            "(its repair is the fault process's)."
+        ),
+    )
     # What intake found about the customer, frozen at opening (shown on top of the ticket).
     enrichment = models.JSONField(_("customer context"), default=dict, blank=True)
     # Voucher codes, phones, payment references found in the text.

@@ -127,6 +127,58 @@ def open_fault(site: Site) -> Fault | None:
     )
 
 
+def router_down_fault(site: Site) -> Fault | None:
+    """The site's open fault with its service down (a router seen down by monitoring, or a
+    reported outage): what a field ticket at that site waits on."""
+    return (
+        Fault.objects.filter(site=site)
+        .filter(Q(service_down=True) | Q(router__isnull=False))
+        .exclude(status=FaultStatus.CLOSED)
+        .order_by("-reported_at")
+        .first()
+    )
+
+
+def link_to_site_fault(ticket: Ticket) -> Fault | None:
+    """A field ticket at a site whose service is down is handed to the fault process instead
+    of being worked twice: it is linked to the site's open router-down fault and gets a note
+    (once); the fault's closure notes it again (``fault_closed``). Returns the fault linked
+    now, None when there is none or nothing to do. The caller holds the ticket's row."""
+    if (
+        ticket.fault_id
+        or ticket.duplicate_of_id
+        or ticket.site_id is None
+        or ticket.team != Team.FIELD
+        or ticket.status not in OPEN_STATUSES
+    ):
+        return None
+    fault = router_down_fault(ticket.site)
+    if fault is None:
+        return None
+    attach_fault(ticket=ticket, fault=fault)
+    return fault
+
+
+def attach_fault(*, ticket: Ticket, fault: Fault, actor: User | None = None) -> None:
+    """Link the ticket and the fault it waits on, with a note on the ticket (once)."""
+    ticket.fault = fault
+    ticket.save(update_fields=["fault", "updated_at"])
+    TicketMessage.objects.get_or_create(
+        external_ref=f"fault-linked:{ticket.pk}",
+        defaults={
+            "ticket": ticket,
+            "direction": Direction.NOTE,
+            "channel": Channel.DESK,
+            "author": actor,
+            "text": _(
+                "Handed to fault %(fault)s at %(site)s: this ticket waits on its repair. "
+                "You get a note here when the fault is repaired and verified."
+            )
+            % {"fault": fault.reference, "site": fault.site.name},
+        },
+    )
+
+
 def enrich(*, client: Client | None, site: Site | None, now: datetime) -> dict[str, Any]:
     """What the agent would otherwise look up: the client, their last purchases and whether
     those vouchers are active, their site and its routers' status now, the site's open fault."""
@@ -285,8 +337,10 @@ def open_ticket(
             text=_("The customer reported this again (ticket #%(n)d): %(text)s")
             % {"n": ticket.number, "text": text[:500]},
         )
-    elif site is not None and category is not None and category.slug in OUTAGE_CATEGORIES:
-        _group_outage(site=site, now=now)
+    else:
+        link_to_site_fault(ticket)
+        if site is not None and category is not None and category.slug in OUTAGE_CATEGORIES:
+            _group_outage(site=site, now=now)
     events.announce("support.ticket_opened", key=str(ticket.pk), ticket=str(ticket.pk))
     return ticket
 
@@ -806,15 +860,16 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
 @transaction.atomic
 def fault_closed(*, fault: Fault, now: datetime | None = None) -> int:
     """The fault of an outage was repaired and verified: its incidents close, and each open
-    ticket about it (grouped in the incident, or opened while the fault was open at its
-    site) gets a note telling its owner to answer and resolve. Idempotent (a replayed event
-    adds no second note). Returns the tickets told."""
+    ticket about it (grouped in the incident, linked to the fault, or opened while the fault
+    was open at its site) gets a note telling its owner to answer and resolve. Idempotent (a
+    replayed event adds no second note). Returns the tickets told."""
     now = now or timezone.now()
     Incident.objects.filter(fault=fault, closed_at__isnull=True).update(
         closed_at=now, updated_at=now
     )
     linked = Ticket.objects.filter(status__in=OPEN_STATUSES, duplicate_of__isnull=True).filter(
         models.Q(incident__fault=fault)
+        | models.Q(fault=fault)
         | models.Q(site=fault.site_id, enrichment__site__open_fault=str(fault.pk))
     )
     told = 0
@@ -986,6 +1041,7 @@ def set_category(
     ticket.needs_triage = False
     recompute_sla(ticket)
     ticket.save()
+    link_to_site_fault(ticket)  # filed to the field team at a site whose service is down
     if (ticket.category_id, ticket.priority) != before:
         _announce_change(ticket, "filed")
     return ticket
