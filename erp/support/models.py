@@ -17,7 +17,8 @@ from simple_history.models import HistoricalRecords
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
 
-from .choices import Channel, Direction, Priority, Team, TicketStatus
+from . import hours
+from .choices import Channel, Direction, Priority, SlaClock, Team, TicketStatus
 
 
 class Category(BaseModel):
@@ -44,12 +45,21 @@ class Category(BaseModel):
 
 
 class SlaPolicy(BaseModel):
-    """How fast a ticket of one priority is answered and resolved (24/7 clock; the time a
-    ticket waits for the customer does not count). Seeded; Super Admin edits them."""
+    """How fast a ticket of one priority is answered and resolved (the time a ticket waits for
+    the customer does not count). The clock runs 24/7, or only in the business hours of the
+    ticket's site (``SiteHours``; a site without them is open 24/7). Seeded; Super Admin
+    edits them."""
 
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, unique=True)
     first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    clock = models.CharField(
+        _("clock"),
+        max_length=8,
+        choices=SlaClock.choices,
+        default=SlaClock.ALWAYS,
+        help_text=_("Count the minutes 24/7, or only in the business hours of the ticket's site."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -69,6 +79,45 @@ class SlaPolicy(BaseModel):
             f"{self.get_priority_display()}: "
             f"{self.first_response_minutes} / {self.resolution_minutes} min"
         )
+
+
+class SiteHours(BaseModel):
+    """A site's working hours for support SLAs, in the site's time zone. A site without a row
+    is open 24/7 (nothing changes for it)."""
+
+    site = models.OneToOneField(
+        "sites.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="support_hours",
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Africa/Dar_es_Salaam")
+    week = models.JSONField(
+        _("opening hours"),
+        default=dict,
+        help_text=_(
+            'Per day, e.g. {"mon": "08:00-17:00", "sat": "09:00-13:00"}; a day left out is '
+            "closed; 24:00 closes at midnight."
+        ),
+    )
+    history = HistoricalRecords()
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="support.view_ticket")
+
+    class Meta:
+        verbose_name = _("site business hours")
+        verbose_name_plural = _("site business hours")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.week}"
+
+    def clean(self) -> None:
+        hours.parse_zone(self.time_zone)
+        hours.parse_week(self.week)
+
+    def as_week(self) -> hours.Week:
+        return hours.week_of(self.time_zone, self.week)
 
 
 class Incident(BaseModel):

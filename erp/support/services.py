@@ -41,9 +41,16 @@ from erp.sales.models import Sale
 from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 
-from . import classifier, extraction, mailbox
-from .choices import OPEN_STATUSES, Channel, Direction, Priority, Team, TicketStatus
-from .models import Category, Incident, SlaPolicy, Ticket, TicketMessage
+from . import classifier, extraction, hours, mailbox
+from .choices import OPEN_STATUSES, Channel, Direction, Priority, SlaClock, Team, TicketStatus
+from .models import (
+    Category,
+    Incident,
+    SiteHours,
+    SlaPolicy,
+    Ticket,
+    TicketMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -249,14 +256,48 @@ DEFAULT_SLA_MINUTES = {  # used when a priority has no SlaPolicy row
 }
 
 
-def sla_due(priority: str, since: datetime) -> tuple[datetime, datetime]:
-    """(first response due, resolution due) for a ticket of ``priority`` opened at ``since``."""
+def business_week(site: Site | None, priority: str) -> hours.Week | None:
+    """The week the SLA clock of a ticket of ``priority`` at ``site`` runs in: the site's
+    business hours when its priority's policy says so and the site has them; else None
+    (24/7)."""
+    if site is None:
+        return None
+    policy = SlaPolicy.objects.filter(priority=priority).only("clock").first()
+    if policy is None or policy.clock != SlaClock.BUSINESS:
+        return None
+    site_hours = SiteHours.objects.filter(site=site).first()
+    return site_hours.as_week() if site_hours is not None else None
+
+
+def sla_due(priority: str, since: datetime, site: Site | None = None) -> tuple[datetime, datetime]:
+    """(first response due, resolution due) for a ticket of ``priority`` opened at ``since``
+    (at ``site``: in its business hours when the policy counts business time)."""
     policy = SlaPolicy.objects.filter(priority=priority).first()
     if policy is not None:
         first, resolution = policy.first_response_minutes, policy.resolution_minutes
     else:
         first, resolution = DEFAULT_SLA_MINUTES[Priority(priority)]
-    return since + timedelta(minutes=first), since + timedelta(minutes=resolution)
+    week = business_week(site, priority)
+    return (
+        hours.add(since, timedelta(minutes=first), week),
+        hours.add(since, timedelta(minutes=resolution), week),
+    )
+
+
+def _unpause(ticket: Ticket, now: datetime, *, first: bool = True) -> None:
+    """End a wait for the customer: the business time left on each due time at the pause is
+    left again from now (24/7: they move by the wait's length). The caller saves."""
+    if ticket.paused_at is None:
+        return
+    week = business_week(ticket.site, ticket.priority)
+    ticket.waited += max(now - ticket.paused_at, timedelta(0))
+    if first and ticket.first_response_due and ticket.first_responded_at is None:
+        ticket.first_response_due = hours.resume(
+            ticket.first_response_due, ticket.paused_at, now, week
+        )
+    if ticket.resolution_due:
+        ticket.resolution_due = hours.resume(ticket.resolution_due, ticket.paused_at, now, week)
+    ticket.paused_at = None
 
 
 def _subject(text: str) -> str:
@@ -299,7 +340,7 @@ def open_ticket(
     prediction = classifier.classify(text)
     category = Category.objects.filter(slug=prediction.category, active=True).first()
     duplicate = _duplicate_of(phone=phone, category=category, now=now)
-    first_due, resolution_due = sla_due(prediction.priority, now)
+    first_due, resolution_due = sla_due(prediction.priority, now, site)
     ticket = Ticket.objects.create(
         first_response_due=None if duplicate else first_due,
         resolution_due=None if duplicate else resolution_due,
@@ -437,14 +478,7 @@ def _may_reopen(ticket: Ticket, now: datetime) -> bool:
 
 def _resume(ticket: Ticket, *, now: datetime, cause: str) -> None:
     """The wait for the customer ends: both due times move forward by its length."""
-    if ticket.paused_at is not None:
-        waited = max(now - ticket.paused_at, timedelta(0))
-        ticket.waited += waited
-        if ticket.first_response_due and ticket.first_responded_at is None:
-            ticket.first_response_due += waited
-        if ticket.resolution_due:
-            ticket.resolution_due += waited
-    ticket.paused_at = None
+    _unpause(ticket, now)
     ticket.status = TicketStatus.OPEN
     ticket.save()
     events.announce("support.ticket_changed", key=f"resume:{cause}", ticket=str(ticket.pk))
@@ -740,12 +774,8 @@ def resolve(*, ticket: Ticket, resolution: str, actor: User, now: datetime | Non
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     _check_worker(actor, ticket)
     _open_for_work(ticket)
-    if ticket.paused_at is not None:  # resolved while waiting: the wait still pauses the clock
-        waited = max(now - ticket.paused_at, timedelta(0))
-        ticket.waited += waited
-        if ticket.resolution_due:
-            ticket.resolution_due += waited
-        ticket.paused_at = None
+    # resolved while waiting: the wait still pauses the clock
+    _unpause(ticket, now, first=False)
     message = TicketMessage.objects.create(
         ticket=ticket,
         direction=Direction.OUT,
@@ -1015,10 +1045,12 @@ def recompute_sla(ticket: Ticket) -> None:
     The caller saves."""
     if ticket.duplicate_of_id or ticket.status not in OPEN_STATUSES:
         return
-    first_due, resolution_due = sla_due(ticket.priority, ticket.created_at)
+    first_due, resolution_due = sla_due(ticket.priority, ticket.created_at, ticket.site)
+    # the finished waits (wall time) count as business time here: close enough for a refile
+    week = business_week(ticket.site, ticket.priority)
     if ticket.first_responded_at is None:
-        ticket.first_response_due = first_due + ticket.waited
-    ticket.resolution_due = resolution_due + ticket.waited
+        ticket.first_response_due = hours.add(first_due, ticket.waited, week)
+    ticket.resolution_due = hours.add(resolution_due, ticket.waited, week)
 
 
 @transaction.atomic
