@@ -378,3 +378,40 @@ class TicketMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:40]}"
+
+
+class TicketAttachment(BaseModel):
+    """A file the customer sent with a ticket (the portal's "Get help" form): a photo or a PDF,
+    checked by its content. Stored under MEDIA_ROOT, which is never served as such: staff who
+    may see the ticket get it through ``/support/attachments/<id>/``."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="support/%Y/%m/", max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site="ticket__site",
+        agents_see=AgentRows.NONE,
+        permission="support.view_ticket",
+        unsited_to_scoped=True,
+    )
+
+    class Meta:
+        verbose_name = _("ticket attachment")
+        verbose_name_plural = _("ticket attachments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("png", "jpeg", "gif", "webp")

@@ -30,6 +30,7 @@ from erp.accounts.roles import Role
 from erp.clients.models import Client
 from erp.core import branding, events
 from erp.core.exceptions import NotAllowed
+from erp.core.uploads import check_upload
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.models import Fault
 from erp.messaging import services as messaging
@@ -49,6 +50,7 @@ from .models import (
     SiteHours,
     SlaPolicy,
     Ticket,
+    TicketAttachment,
     TicketMessage,
 )
 
@@ -1142,3 +1144,35 @@ def retrain_classifier(*, save: bool = True) -> dict:
         classifier.save(model)
         classifier.reset()
     return report
+
+
+# --- the captive portal's "Get help" form ------------------------------------------------------
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def check_attachment(file) -> str:
+    """A photo or a PDF of at most 10 MB, judged by its content (its name and the browser's
+    type are the sender's to choose). Returns its kind; ValidationError on ``attachment``."""
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {"attachment": _("The file is too large: at most 10 MB.")}, code="too_large"
+        )
+    return check_upload(file, field="attachment")
+
+
+@transaction.atomic
+def open_from_portal(
+    *, site: Site, phone: str, text: str, attachment=None, now: datetime | None = None
+) -> Ticket:
+    """A customer asks for help on the site's captive portal: a ticket on channel portal at
+    that site, with the optional photo or PDF stored privately. The file is checked before
+    anything is written: a refused file opens no ticket."""
+    kind = check_attachment(attachment) if attachment else None
+    if not str(phone or "").strip():
+        raise ValidationError({"phone": _("Give your phone number so we can answer you.")})
+    ticket = open_ticket(text=text, channel=Channel.PORTAL, phone=phone, site=site, now=now)
+    if attachment:
+        TicketAttachment.objects.create(
+            ticket=ticket.duplicate_of or ticket, file=attachment, kind=kind, size=attachment.size
+        )
+    return ticket

@@ -33,6 +33,9 @@ class _TicketTaskView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, 
             ticket=ticket,
             info=ticket.enrichment,
             thread=list(selectors.messages_visible_to(self.request.user).filter(ticket=ticket)),
+            attachments=list(
+                selectors.attachments_visible_to(self.request.user).filter(ticket=ticket)
+            ),
         )
         return context
 
