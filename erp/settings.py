@@ -519,6 +519,8 @@ RATE_LIMITS.update(
     {
         "portal": env.str("PORTAL_RATE", default="300/min"),
         "portal_checkout": env.str("PORTAL_CHECKOUT_RATE", default="30/min"),
+        # the portal's "Get help" form opens support tickets: per address, a few a minute
+        "portal_help": env.str("PORTAL_HELP_RATE", default="5/min"),
         "payment_webhook": env.str("PAYMENT_WEBHOOK_RATE", default="600/min"),
         # The field app's sync, per user: a push carries up to SYNC_MAX_OPS operations; a first
         # sync pulls page after page.
@@ -534,6 +536,7 @@ RATE_LIMITED_VIEWS.update(
         "portal:paid": [("portal", "ip", _EVERY_METHOD)],  # asks the provider again
         "portal:opennds": [("portal", "ip", ("GET",))],  # not authmon's POSTs: its own gateway
         "portal:claim": [("portal", "ip", _EVERY_METHOD)],
+        "portal:help": [("portal", "ip", _EVERY_METHOD), ("portal_help", "ip")],
         "portal:account": [("portal", "ip", _EVERY_METHOD)],
         "payments:webhook": [("payment_webhook", "ip")],
     }

@@ -37,6 +37,7 @@ from erp.sales.api import (
     StatementAPIView,
 )
 from erp.sites.api import RouterApiViewSet, SiteApiViewSet
+from erp.support.views_pages import TicketAttachmentView
 from erp.support.views_public import RateView
 from erp.sync import api as sync_api
 from erp.vouchers import api as vouchers_api
@@ -146,6 +147,11 @@ urlpatterns = [
     # The offline field app (erp.sync): shell, manifest, service worker.
     path("app/", include("erp.sync.urls")),
     path("fault-photos/<uuid:pk>/", FaultPhotoView.as_view(), name="fault_photo"),
+    path(
+        "support/attachments/<uuid:pk>/",
+        TicketAttachmentView.as_view(),
+        name="ticket_attachment",
+    ),
     # a customer rates a resolved support ticket from the link in the SMS / e-mail (issue 19)
     path("rate/<str:token>/", RateView.as_view(), name="ticket_rate"),
     path("", site.urls),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:site_code>/paid/<uuid:payment_id>/", views.paid, name="paid"),
     path("<str:site_code>/nds/", views.opennds, name="opennds"),
     path("<str:site_code>/claim/", views.claim, name="claim"),
+    path("<str:site_code>/help/", views.get_help, name="help"),
 ]
 
 # The customer's account (phone + one-time SMS code).

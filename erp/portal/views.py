@@ -16,6 +16,7 @@ import uuid
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -36,6 +37,7 @@ from erp.payments.choices import PaymentStatus
 from erp.payments.models import Payment
 from erp.payments.selectors import payment_by_reference
 from erp.sites.models import Site
+from erp.support import services as support
 from erp.vouchers.models import Package
 
 from . import opennds as nds
@@ -419,3 +421,40 @@ def claim(request: HttpRequest, site_code: str) -> HttpResponse:
             _context(request, site, hotspot, lang, login=login, voucher=voucher, payment=payment),
             status=200 if not login.error else 503,
         )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def get_help(request: HttpRequest, site_code: str) -> HttpResponse:
+    """ "Get help": the customer's phone, a message and an optional photo or PDF open a support
+    ticket on channel portal at this site (erp.support). A refused file or message is said on
+    the form again, and nothing is stored."""
+    site = _site(site_code)
+    lang = _language(request)
+    with translation.override(lang):
+        data = request.POST if request.method == "POST" else request.GET
+        hotspot = services.Hotspot.from_data(data)
+        context = _context(request, site, hotspot, lang)
+        if request.method == "GET":
+            return _render(request, "portal/help.html", context)
+        try:
+            ticket = support.open_from_portal(
+                site=site,
+                phone=request.POST.get("phone", ""),
+                text=request.POST.get("message", ""),
+                attachment=request.FILES.get("attachment"),
+            )
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            return _render(
+                request,
+                "portal/help.html",
+                {
+                    **context,
+                    "errors": {k: " ".join(v) for k, v in errors.items()},
+                    "phone": request.POST.get("phone", "")[:20],
+                    "message": request.POST.get("message", "")[:4000],
+                },
+                status=400,
+            )
+        return _render(request, "portal/help.html", {**context, "ticket": ticket})

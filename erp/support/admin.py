@@ -4,7 +4,7 @@ here and worked through the Support pages and services."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Incident, SlaPolicy, Ticket
+from .models import Category, Incident, SiteHours, SlaPolicy, Ticket
 
 
 @admin.register(Category)
@@ -46,8 +46,15 @@ class IncidentAdmin(_ReadOnly):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ("priority", "first_response_minutes", "resolution_minutes")
-    list_editable = ("first_response_minutes", "resolution_minutes")
+    list_display = ("priority", "first_response_minutes", "resolution_minutes", "clock")
+    list_editable = ("first_response_minutes", "resolution_minutes", "clock")
 
     def has_delete_permission(self, request, obj=None):
         return False  # every priority keeps a policy
+
+
+@admin.register(SiteHours)
+class SiteHoursAdmin(SimpleHistoryAdmin):
+    """A site's business hours (a site without them is open 24/7 for the SLA clock)."""
+
+    list_display = ("site", "time_zone", "week")

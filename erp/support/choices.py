@@ -20,6 +20,11 @@ class Priority(models.TextChoices):
 PRIORITY_ORDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 
 
+class SlaClock(models.TextChoices):
+    ALWAYS = "always", _("24/7")
+    BUSINESS = "business", _("The site's business hours")
+
+
 class TicketStatus(models.TextChoices):
     NEW = "new", _("New")
     OPEN = "open", _("Open")

@@ -17,7 +17,8 @@ from simple_history.models import HistoricalRecords
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
 
-from .choices import Channel, Direction, Priority, Team, TicketStatus
+from . import hours
+from .choices import Channel, Direction, Priority, SlaClock, Team, TicketStatus
 
 
 class Category(BaseModel):
@@ -44,12 +45,21 @@ class Category(BaseModel):
 
 
 class SlaPolicy(BaseModel):
-    """How fast a ticket of one priority is answered and resolved (24/7 clock; the time a
-    ticket waits for the customer does not count). Seeded; Super Admin edits them."""
+    """How fast a ticket of one priority is answered and resolved (the time a ticket waits for
+    the customer does not count). The clock runs 24/7, or only in the business hours of the
+    ticket's site (``SiteHours``; a site without them is open 24/7). Seeded; Super Admin
+    edits them."""
 
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, unique=True)
     first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    clock = models.CharField(
+        _("clock"),
+        max_length=8,
+        choices=SlaClock.choices,
+        default=SlaClock.ALWAYS,
+        help_text=_("Count the minutes 24/7, or only in the business hours of the ticket's site."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -69,6 +79,45 @@ class SlaPolicy(BaseModel):
             f"{self.get_priority_display()}: "
             f"{self.first_response_minutes} / {self.resolution_minutes} min"
         )
+
+
+class SiteHours(BaseModel):
+    """A site's working hours for support SLAs, in the site's time zone. A site without a row
+    is open 24/7 (nothing changes for it)."""
+
+    site = models.OneToOneField(
+        "sites.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="support_hours",
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Africa/Dar_es_Salaam")
+    week = models.JSONField(
+        _("opening hours"),
+        default=dict,
+        help_text=_(
+            'Per day, e.g. {"mon": "08:00-17:00", "sat": "09:00-13:00"}; a day left out is '
+            "closed; 24:00 closes at midnight."
+        ),
+    )
+    history = HistoricalRecords()
+
+    row_scope = RowScope(agents_see=AgentRows.NONE, permission="support.view_ticket")
+
+    class Meta:
+        verbose_name = _("site business hours")
+        verbose_name_plural = _("site business hours")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.week}"
+
+    def clean(self) -> None:
+        hours.parse_zone(self.time_zone)
+        hours.parse_week(self.week)
+
+    def as_week(self) -> hours.Week:
+        return hours.week_of(self.time_zone, self.week)
 
 
 class Incident(BaseModel):
@@ -165,6 +214,18 @@ class Ticket(BaseModel):
         null=True,
         blank=True,
         related_name="tickets",
+    )
+    fault = models.ForeignKey(
+        "maintenance.Fault",
+        verbose_name=_("fault"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        help_text=_(
+            "A field ticket at a site whose service is down waits on the site's fault "
+            "(its repair is the fault process's)."
+        ),
     )
     # What intake found about the customer, frozen at opening (shown on top of the ticket).
     enrichment = models.JSONField(_("customer context"), default=dict, blank=True)
@@ -317,3 +378,40 @@ class TicketMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:40]}"
+
+
+class TicketAttachment(BaseModel):
+    """A file the customer sent with a ticket (the portal's "Get help" form): a photo or a PDF,
+    checked by its content. Stored under MEDIA_ROOT, which is never served as such: staff who
+    may see the ticket get it through ``/support/attachments/<id>/``."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="support/%Y/%m/", max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    history = HistoricalRecords()
+
+    row_scope = RowScope(
+        site="ticket__site",
+        agents_see=AgentRows.NONE,
+        permission="support.view_ticket",
+        unsited_to_scoped=True,
+    )
+
+    class Meta:
+        verbose_name = _("ticket attachment")
+        verbose_name_plural = _("ticket attachments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("png", "jpeg", "gif", "webp")

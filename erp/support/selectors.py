@@ -8,7 +8,7 @@ from erp.accounts.models import User
 from erp.core.scoping import restrict
 
 from .choices import OPEN_STATUSES
-from .models import Category, Incident, Ticket, TicketMessage
+from .models import Category, Incident, Ticket, TicketAttachment, TicketMessage
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -34,3 +34,7 @@ def incidents_visible_to(user: User) -> QuerySet[Incident]:
 
 def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).order_by("name")
+
+
+def attachments_visible_to(user: User) -> QuerySet[TicketAttachment]:
+    return restrict(TicketAttachment.objects.all(), user)

@@ -30,6 +30,7 @@ from erp.accounts.roles import Role
 from erp.clients.models import Client
 from erp.core import branding, events
 from erp.core.exceptions import NotAllowed
+from erp.core.uploads import check_upload
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.models import Fault
 from erp.messaging import services as messaging
@@ -41,9 +42,17 @@ from erp.sales.models import Sale
 from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 
-from . import classifier, extraction, mailbox
-from .choices import OPEN_STATUSES, Channel, Direction, Priority, Team, TicketStatus
-from .models import Category, Incident, SlaPolicy, Ticket, TicketMessage
+from . import classifier, extraction, hours, mailbox
+from .choices import OPEN_STATUSES, Channel, Direction, Priority, SlaClock, Team, TicketStatus
+from .models import (
+    Category,
+    Incident,
+    SiteHours,
+    SlaPolicy,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +136,58 @@ def open_fault(site: Site) -> Fault | None:
     )
 
 
+def router_down_fault(site: Site) -> Fault | None:
+    """The site's open fault with its service down (a router seen down by monitoring, or a
+    reported outage): what a field ticket at that site waits on."""
+    return (
+        Fault.objects.filter(site=site)
+        .filter(Q(service_down=True) | Q(router__isnull=False))
+        .exclude(status=FaultStatus.CLOSED)
+        .order_by("-reported_at")
+        .first()
+    )
+
+
+def link_to_site_fault(ticket: Ticket) -> Fault | None:
+    """A field ticket at a site whose service is down is handed to the fault process instead
+    of being worked twice: it is linked to the site's open router-down fault and gets a note
+    (once); the fault's closure notes it again (``fault_closed``). Returns the fault linked
+    now, None when there is none or nothing to do. The caller holds the ticket's row."""
+    if (
+        ticket.fault_id
+        or ticket.duplicate_of_id
+        or ticket.site_id is None
+        or ticket.team != Team.FIELD
+        or ticket.status not in OPEN_STATUSES
+    ):
+        return None
+    fault = router_down_fault(ticket.site)
+    if fault is None:
+        return None
+    attach_fault(ticket=ticket, fault=fault)
+    return fault
+
+
+def attach_fault(*, ticket: Ticket, fault: Fault, actor: User | None = None) -> None:
+    """Link the ticket and the fault it waits on, with a note on the ticket (once)."""
+    ticket.fault = fault
+    ticket.save(update_fields=["fault", "updated_at"])
+    TicketMessage.objects.get_or_create(
+        external_ref=f"fault-linked:{ticket.pk}",
+        defaults={
+            "ticket": ticket,
+            "direction": Direction.NOTE,
+            "channel": Channel.DESK,
+            "author": actor,
+            "text": _(
+                "Handed to fault %(fault)s at %(site)s: this ticket waits on its repair. "
+                "You get a note here when the fault is repaired and verified."
+            )
+            % {"fault": fault.reference, "site": fault.site.name},
+        },
+    )
+
+
 def enrich(*, client: Client | None, site: Site | None, now: datetime) -> dict[str, Any]:
     """What the agent would otherwise look up: the client, their last purchases and whether
     those vouchers are active, their site and its routers' status now, the site's open fault."""
@@ -197,14 +258,48 @@ DEFAULT_SLA_MINUTES = {  # used when a priority has no SlaPolicy row
 }
 
 
-def sla_due(priority: str, since: datetime) -> tuple[datetime, datetime]:
-    """(first response due, resolution due) for a ticket of ``priority`` opened at ``since``."""
+def business_week(site: Site | None, priority: str) -> hours.Week | None:
+    """The week the SLA clock of a ticket of ``priority`` at ``site`` runs in: the site's
+    business hours when its priority's policy says so and the site has them; else None
+    (24/7)."""
+    if site is None:
+        return None
+    policy = SlaPolicy.objects.filter(priority=priority).only("clock").first()
+    if policy is None or policy.clock != SlaClock.BUSINESS:
+        return None
+    site_hours = SiteHours.objects.filter(site=site).first()
+    return site_hours.as_week() if site_hours is not None else None
+
+
+def sla_due(priority: str, since: datetime, site: Site | None = None) -> tuple[datetime, datetime]:
+    """(first response due, resolution due) for a ticket of ``priority`` opened at ``since``
+    (at ``site``: in its business hours when the policy counts business time)."""
     policy = SlaPolicy.objects.filter(priority=priority).first()
     if policy is not None:
         first, resolution = policy.first_response_minutes, policy.resolution_minutes
     else:
         first, resolution = DEFAULT_SLA_MINUTES[Priority(priority)]
-    return since + timedelta(minutes=first), since + timedelta(minutes=resolution)
+    week = business_week(site, priority)
+    return (
+        hours.add(since, timedelta(minutes=first), week),
+        hours.add(since, timedelta(minutes=resolution), week),
+    )
+
+
+def _unpause(ticket: Ticket, now: datetime, *, first: bool = True) -> None:
+    """End a wait for the customer: the business time left on each due time at the pause is
+    left again from now (24/7: they move by the wait's length). The caller saves."""
+    if ticket.paused_at is None:
+        return
+    week = business_week(ticket.site, ticket.priority)
+    ticket.waited += max(now - ticket.paused_at, timedelta(0))
+    if first and ticket.first_response_due and ticket.first_responded_at is None:
+        ticket.first_response_due = hours.resume(
+            ticket.first_response_due, ticket.paused_at, now, week
+        )
+    if ticket.resolution_due:
+        ticket.resolution_due = hours.resume(ticket.resolution_due, ticket.paused_at, now, week)
+    ticket.paused_at = None
 
 
 def _subject(text: str) -> str:
@@ -247,7 +342,7 @@ def open_ticket(
     prediction = classifier.classify(text)
     category = Category.objects.filter(slug=prediction.category, active=True).first()
     duplicate = _duplicate_of(phone=phone, category=category, now=now)
-    first_due, resolution_due = sla_due(prediction.priority, now)
+    first_due, resolution_due = sla_due(prediction.priority, now, site)
     ticket = Ticket.objects.create(
         first_response_due=None if duplicate else first_due,
         resolution_due=None if duplicate else resolution_due,
@@ -285,8 +380,10 @@ def open_ticket(
             text=_("The customer reported this again (ticket #%(n)d): %(text)s")
             % {"n": ticket.number, "text": text[:500]},
         )
-    elif site is not None and category is not None and category.slug in OUTAGE_CATEGORIES:
-        _group_outage(site=site, now=now)
+    else:
+        link_to_site_fault(ticket)
+        if site is not None and category is not None and category.slug in OUTAGE_CATEGORIES:
+            _group_outage(site=site, now=now)
     events.announce("support.ticket_opened", key=str(ticket.pk), ticket=str(ticket.pk))
     return ticket
 
@@ -383,14 +480,7 @@ def _may_reopen(ticket: Ticket, now: datetime) -> bool:
 
 def _resume(ticket: Ticket, *, now: datetime, cause: str) -> None:
     """The wait for the customer ends: both due times move forward by its length."""
-    if ticket.paused_at is not None:
-        waited = max(now - ticket.paused_at, timedelta(0))
-        ticket.waited += waited
-        if ticket.first_response_due and ticket.first_responded_at is None:
-            ticket.first_response_due += waited
-        if ticket.resolution_due:
-            ticket.resolution_due += waited
-    ticket.paused_at = None
+    _unpause(ticket, now)
     ticket.status = TicketStatus.OPEN
     ticket.save()
     events.announce("support.ticket_changed", key=f"resume:{cause}", ticket=str(ticket.pk))
@@ -686,12 +776,8 @@ def resolve(*, ticket: Ticket, resolution: str, actor: User, now: datetime | Non
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     _check_worker(actor, ticket)
     _open_for_work(ticket)
-    if ticket.paused_at is not None:  # resolved while waiting: the wait still pauses the clock
-        waited = max(now - ticket.paused_at, timedelta(0))
-        ticket.waited += waited
-        if ticket.resolution_due:
-            ticket.resolution_due += waited
-        ticket.paused_at = None
+    # resolved while waiting: the wait still pauses the clock
+    _unpause(ticket, now, first=False)
     message = TicketMessage.objects.create(
         ticket=ticket,
         direction=Direction.OUT,
@@ -806,15 +892,16 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
 @transaction.atomic
 def fault_closed(*, fault: Fault, now: datetime | None = None) -> int:
     """The fault of an outage was repaired and verified: its incidents close, and each open
-    ticket about it (grouped in the incident, or opened while the fault was open at its
-    site) gets a note telling its owner to answer and resolve. Idempotent (a replayed event
-    adds no second note). Returns the tickets told."""
+    ticket about it (grouped in the incident, linked to the fault, or opened while the fault
+    was open at its site) gets a note telling its owner to answer and resolve. Idempotent (a
+    replayed event adds no second note). Returns the tickets told."""
     now = now or timezone.now()
     Incident.objects.filter(fault=fault, closed_at__isnull=True).update(
         closed_at=now, updated_at=now
     )
     linked = Ticket.objects.filter(status__in=OPEN_STATUSES, duplicate_of__isnull=True).filter(
         models.Q(incident__fault=fault)
+        | models.Q(fault=fault)
         | models.Q(site=fault.site_id, enrichment__site__open_fault=str(fault.pk))
     )
     told = 0
@@ -960,10 +1047,12 @@ def recompute_sla(ticket: Ticket) -> None:
     The caller saves."""
     if ticket.duplicate_of_id or ticket.status not in OPEN_STATUSES:
         return
-    first_due, resolution_due = sla_due(ticket.priority, ticket.created_at)
+    first_due, resolution_due = sla_due(ticket.priority, ticket.created_at, ticket.site)
+    # the finished waits (wall time) count as business time here: close enough for a refile
+    week = business_week(ticket.site, ticket.priority)
     if ticket.first_responded_at is None:
-        ticket.first_response_due = first_due + ticket.waited
-    ticket.resolution_due = resolution_due + ticket.waited
+        ticket.first_response_due = hours.add(first_due, ticket.waited, week)
+    ticket.resolution_due = hours.add(resolution_due, ticket.waited, week)
 
 
 @transaction.atomic
@@ -986,16 +1075,26 @@ def set_category(
     ticket.needs_triage = False
     recompute_sla(ticket)
     ticket.save()
+    link_to_site_fault(ticket)  # filed to the field team at a site whose service is down
     if (ticket.category_id, ticket.priority) != before:
         _announce_change(ticket, "filed")
     return ticket
+
+
+def may_set_priority(user: User | None) -> bool:
+    """Customer Care (who files tickets) and the support leads change a ticket's priority."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.has_perm("support.triage_ticket") or user.has_perm("support.supervise_ticket"))
+    )
 
 
 @transaction.atomic
 def set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket:
     """A person raises or lowers the ticket's priority: its SLA due times are recomputed from
     that priority's SlaPolicy, keeping the time it already waited for the customer."""
-    if not (actor.has_perm("support.triage_ticket") or actor.has_perm("support.supervise_ticket")):
+    if not may_set_priority(actor):
         raise NotAllowed(_("You may not change a ticket's priority."))
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")}, code="bad_priority")
@@ -1045,3 +1144,35 @@ def retrain_classifier(*, save: bool = True) -> dict:
         classifier.save(model)
         classifier.reset()
     return report
+
+
+# --- the captive portal's "Get help" form ------------------------------------------------------
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def check_attachment(file) -> str:
+    """A photo or a PDF of at most 10 MB, judged by its content (its name and the browser's
+    type are the sender's to choose). Returns its kind; ValidationError on ``attachment``."""
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {"attachment": _("The file is too large: at most 10 MB.")}, code="too_large"
+        )
+    return check_upload(file, field="attachment")
+
+
+@transaction.atomic
+def open_from_portal(
+    *, site: Site, phone: str, text: str, attachment=None, now: datetime | None = None
+) -> Ticket:
+    """A customer asks for help on the site's captive portal: a ticket on channel portal at
+    that site, with the optional photo or PDF stored privately. The file is checked before
+    anything is written: a refused file opens no ticket."""
+    kind = check_attachment(attachment) if attachment else None
+    if not str(phone or "").strip():
+        raise ValidationError({"phone": _("Give your phone number so we can answer you.")})
+    ticket = open_ticket(text=text, channel=Channel.PORTAL, phone=phone, site=site, now=now)
+    if attachment:
+        TicketAttachment.objects.create(
+            ticket=ticket.duplicate_of or ticket, file=attachment, kind=kind, size=attachment.size
+        )
+    return ticket

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
+
+from erp.core.uploads import KINDS, sniff_file
 
 from . import selectors, services
 from .choices import Channel
@@ -75,5 +79,35 @@ class TicketDetailView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
             ticket=ticket,
             info=ticket.enrichment,
             thread=list(selectors.messages_visible_to(user).filter(ticket=ticket)),
+            attachments=list(selectors.attachments_visible_to(user).filter(ticket=ticket)),
         )
         return context
+
+
+class TicketAttachmentView(View):
+    """A ticket's attachment, to staff who may see the ticket (else 404; never a public
+    /media/ URL). An image is shown inline, a PDF downloaded; the type is the content's, with
+    nosniff and a sandboxing CSP, as fault photos are served."""
+
+    def get(self, request, pk):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        attachment = get_object_or_404(selectors.attachments_visible_to(request.user), pk=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        kind = sniff_file(handle)
+        if kind not in KINDS:
+            handle.close()
+            raise Http404
+        response = FileResponse(
+            handle,
+            as_attachment=kind == "pdf",
+            filename=attachment.filename,
+            content_type=KINDS[kind][1],
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from erp.accounts.models import User
+from erp.maintenance.choices import Severity
+from erp.support.choices import Priority
 from erp.support.models import Category
 
 
@@ -44,3 +46,18 @@ class WorkForm(forms.Form):
 
 class ReassignForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Give it to"), queryset=User.objects.none())
+
+
+class PriorityForm(forms.Form):
+    """Raise or lower the ticket's priority: its SLA due times follow (services.set_priority)."""
+
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+
+class ReportFaultForm(forms.Form):
+    """The field team hands the ticket to the fault process (services.report_as_fault)."""
+
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.MAJOR
+    )
+    service_down = forms.BooleanField(label=_("The site's internet is down"), required=False)

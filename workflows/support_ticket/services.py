@@ -6,6 +6,7 @@ would, so a ticket worked by API waits in the same inboxes and queues."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -174,26 +175,30 @@ def _working(actor: User, ticket: Ticket, work):
         return work()
 
 
-def reply(*, actor: User, ticket: Ticket, text: str):
-    return _working(actor, ticket, lambda: support.reply(ticket=ticket, text=text, actor=actor))
+def reply(*, actor: User, ticket: Ticket, text: str, now: datetime | None = None):
+    return _working(
+        actor, ticket, lambda: support.reply(ticket=ticket, text=text, actor=actor, now=now)
+    )
 
 
 def note(*, actor: User, ticket: Ticket, text: str):
     return _working(actor, ticket, lambda: support.add_note(ticket=ticket, text=text, actor=actor))
 
 
-def wait(*, actor: User, ticket: Ticket, text: str = ""):
+def wait(*, actor: User, ticket: Ticket, text: str = "", now: datetime | None = None):
     return _working(
-        actor, ticket, lambda: support.wait_for_customer(ticket=ticket, text=text, actor=actor)
+        actor,
+        ticket,
+        lambda: support.wait_for_customer(ticket=ticket, text=text, actor=actor, now=now),
     )
 
 
-def resolve(*, actor: User, ticket: Ticket, resolution: str) -> Ticket:
+def resolve(*, actor: User, ticket: Ticket, resolution: str, now: datetime | None = None) -> Ticket:
     return _complete(
         actor,
         ticket,
         SupportTicketFlow.work,
-        lambda: support.resolve(ticket=ticket, resolution=resolution, actor=actor),
+        lambda: support.resolve(ticket=ticket, resolution=resolution, actor=actor, now=now),
     )
 
 

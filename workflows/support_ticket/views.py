@@ -13,8 +13,8 @@ from erp.core.views import errors_to_form
 from erp.support import selectors
 from erp.support import services as support
 
-from . import handover
-from .forms import ReassignForm, TriageForm, WorkForm
+from . import faults, handover
+from .forms import PriorityForm, ReassignForm, ReportFaultForm, TriageForm, WorkForm
 
 INBOX_URL = "/tickets/inbox/"
 
@@ -33,6 +33,9 @@ class _TicketTaskView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, 
             ticket=ticket,
             info=ticket.enrichment,
             thread=list(selectors.messages_visible_to(self.request.user).filter(ticket=ticket)),
+            attachments=list(
+                selectors.attachments_visible_to(self.request.user).filter(ticket=ticket)
+            ),
         )
         return context
 
@@ -63,6 +66,12 @@ class WorkView(_TicketTaskView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reassign_form"] = kwargs.get("reassign_form") or self._reassign_form()
+        if faults.may_report_as_fault(self.request.user, self.ticket):
+            context["fault_form"] = kwargs.get("fault_form") or ReportFaultForm()
+        if support.may_set_priority(self.request.user):
+            context["priority_form"] = kwargs.get("priority_form") or PriorityForm(
+                initial={"priority": self.ticket.priority}
+            )
         return context
 
     def _reassign_form(self, data=None):
@@ -72,7 +81,55 @@ class WorkView(_TicketTaskView):
         )
         return form
 
+    def _set_priority(self, request):
+        form = PriorityForm(request.POST)
+        if form.is_valid():
+            try:
+                support.set_priority(
+                    ticket=self.ticket, priority=form.cleaned_data["priority"], actor=request.user
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Priority changed: the due times follow its SLA."),
+                    fail_silently=True,
+                )
+                return HttpResponseRedirect(request.get_full_path())
+        return self.render_to_response(
+            self.get_context_data(form=self.get_form(), priority_form=form), status=400
+        )
+
+    def _report_fault(self, request):
+        form = ReportFaultForm(request.POST)
+        if form.is_valid():
+            try:
+                fault = faults.report_as_fault(
+                    actor=request.user,
+                    ticket=self.ticket,
+                    severity=form.cleaned_data["severity"],
+                    service_down=form.cleaned_data["service_down"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Handed to fault %(fault)s: the ticket waits on its repair.")
+                    % {"fault": fault.reference},
+                    fail_silently=True,
+                )
+                return HttpResponseRedirect(request.get_full_path())
+        return self.render_to_response(
+            self.get_context_data(form=self.get_form(), fault_form=form), status=400
+        )
+
     def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "priority":
+            return self._set_priority(request)
+        if request.POST.get("action") == "report_fault":
+            return self._report_fault(request)
         if request.POST.get("action") == "reassign":
             form = self._reassign_form(request.POST)
             if form.is_valid():

@@ -120,3 +120,66 @@ def test_bad_priority_changes_change_nothing(client, users):
     )
     assert response.status_code == 400
     assert Ticket.objects.values("priority", "first_response_due", "resolution_due").get() == before
+
+
+def _work_url(process, action):
+    task = process.task_set.get(flow_task=SupportTicketFlow.work)
+    return f"/tickets/{process.pk}/work/{task.pk}/{action}"
+
+
+def test_customer_care_changes_the_priority_on_the_task_page(
+    client, users, django_capture_on_commit_callbacks
+):
+    care = users[Role.MARKETING]
+    urgent = SlaPolicy.objects.get(priority="urgent")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.open_ticket(
+            text="Internet iko slow sana leo", channel=Channel.API, email="s@x.org", actor=care
+        )
+    assert ticket.team == "customer_care" and ticket.priority != "urgent"
+    process = SupportTicketProcess.objects.get()
+    client.force_login(care)
+    assert client.post(_work_url(process, "assign/")).status_code == 302
+    page = client.get(_work_url(process, "execute/")).content.decode()
+    assert 'name="priority"' in page
+    assert f'<option value="{ticket.priority}" selected>' in page
+
+    # an unknown priority: the page says so, nothing changes
+    bad = client.post(_work_url(process, "execute/"), {"action": "priority", "priority": "asap"})
+    assert bad.status_code == 400 and "asap" in bad.content.decode()
+    assert Ticket.objects.get().priority == ticket.priority
+
+    # urgent: the due times come from the urgent policy, the SLA timer follows
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            _work_url(process, "execute/"), {"action": "priority", "priority": "urgent"}
+        )
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.priority == "urgent"
+    assert ticket.first_response_due == ticket.created_at + timedelta(
+        minutes=urgent.first_response_minutes
+    )
+    assert ticket.resolution_due == ticket.created_at + timedelta(minutes=urgent.resolution_minutes)
+    assert _timer(process).scheduled == ticket.first_response_due
+    # the work task stays open with its owner
+    work = process.task_set.get(flow_task=SupportTicketFlow.work)
+    assert work.status == STATUS.ASSIGNED and work.owner == care
+    assert "Urgent" in client.get(_work_url(process, "execute/")).content.decode()
+
+
+def test_a_billing_officer_sees_no_priority_field_and_may_not_post_one(
+    client, users, django_capture_on_commit_callbacks
+):
+    care, finance = users[Role.MARKETING], users[Role.FINANCE]
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.open_ticket(text=PAID, channel=Channel.API, email="b@x.org", actor=care)
+    assert ticket.team == "billing"
+    process = SupportTicketProcess.objects.get()
+    client.force_login(finance)
+    assert client.post(_work_url(process, "assign/")).status_code == 302
+    page = client.get(_work_url(process, "execute/")).content.decode()
+    assert "Resolve" in page and 'name="priority"' not in page
+    refused = client.post(_work_url(process, "execute/"), {"action": "priority", "priority": "low"})
+    assert refused.status_code == 403
+    assert Ticket.objects.get().priority == ticket.priority

@@ -44,11 +44,15 @@ from erp.sales import services as sales
 from erp.sales.models import CommissionRule, Sale
 from erp.sites.models import Router, Site
 from erp.sites.services import create_router, create_site, update_router
+from erp.support import services as support
+from erp.support.choices import Channel
+from erp.support.models import Category, Ticket, TicketMessage
 from erp.vouchers import services as vouchers
 from erp.vouchers.choices import VoucherStatus
 from erp.vouchers.models import Package, Voucher
 from erp.vouchers.services import save_package
 from workflows.fault_repair import services as faults
+from workflows.support_ticket import services as ticket_process
 
 DEMO_PASSWORD = "viornet-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_ROUTER_PASSWORD = "demo-router-pass"  # noqa: S105 - the simulator's, in the Procfile
@@ -134,6 +138,68 @@ SALE_WEIGHTS = {"1 Hour": 6, "1 Day": 3, "1 Week": 1}
 DEMO_STOCK_LEFT = 40
 # Office stock (no agent) per router and package: what the captive portal sells online.
 DEMO_ONLINE_STOCK = 10
+
+# Support tickets, so the inbox and /analytics/support live on a first start. Each row: channel,
+# site code, customer phone, e-mail, text, hours ago, what happens to it ("wait": asked and
+# waiting for the customer; "resolve:<rating>:<resolution>"). The texts are ones the
+# shipped classifier files with confidence (the first one it is unsure of: triage).
+TICKETS = [
+    (Channel.SMS, "DAR-MWG", "0713 777 888", "", "Nina shida kidogo, nipigie tafadhali", 1, ""),
+    (
+        Channel.SMS,
+        "DAR-KKO",
+        "0754 111 222",
+        "",
+        "Nimelipa kwa M-Pesa 1000 lakini sijapata vocha, ref QK81HX2P",
+        0.2,
+        "",
+    ),
+    (
+        Channel.PORTAL,
+        "DOD-JMH",
+        "0655 333 444",
+        "",
+        "The WiFi antenna on the pole at Jamhuri street fell down after the storm, cables hanging",
+        0.3,
+        "",
+    ),
+    (
+        Channel.EMAIL,
+        "DAR-MWG",
+        "",
+        "grace.mollel@example.com",
+        "The internet at Mwenge bus stand is very slow every evening, pages take a minute to load",
+        5,
+        "wait",
+    ),
+    (
+        Channel.EMAIL,
+        "ARU-CLK",
+        "",
+        "john.massawe@example.com",
+        "My voucher code says invalid when I try to log in at the portal",
+        72,
+        "resolve:5:Your voucher was on the wrong router; it works now at the Clock Tower.",
+    ),
+    (
+        Channel.DESK,
+        "DOD-JMH",
+        "",
+        "fatma.hassan@example.com",
+        "I was charged twice for the 1 Week package, please refund one payment",
+        50,
+        "resolve:4:The second payment is refunded to your M-Pesa.",
+    ),
+    (
+        Channel.SMS,
+        "ARU-CLK",
+        "+255 784 555 666",
+        "",
+        "Hakuna internet kabisa hapa Arusha tangu jana",
+        30,
+        "",
+    ),
+]
 
 EXPENSES = [
     # site code, category, amount (TZS), payee
@@ -244,6 +310,7 @@ class Command(BaseCommand):
         self._seed_sales(users)
         self._seed_sms_gateway()
         self._seed_portal()
+        self._seed_tickets(users)
 
         if +self.made:
             added = ", ".join(f"{n} {kind}" for kind, n in self.made.items() if n)
@@ -265,6 +332,67 @@ class Command(BaseCommand):
                 defaults={"welcome": f"Karibu {site.name}! WiFi ya haraka.", "sells_online": True},
             )
             self.made["portal settings"] += created
+
+    def _seed_tickets(self, users: dict[str, User]) -> None:
+        """A few support tickets across channels, teams and states, opened in the last days
+        through the intake service and worked through the process: one waiting for triage, two
+        in a team's queue, one waiting for the customer, two resolved and rated, one whose SLA
+        was missed (escalated). Answers go by e-mail (the demo sends no SMS). Skipped once
+        tickets exist."""
+        if Ticket.objects.exists():
+            return
+        now = timezone.now()
+        care, billing = users["marketing"], users["finance"]
+        sites = {s.code: s for s in Site.objects.filter(code__in=[t[1] for t in TICKETS])}
+        for channel, code, phone, email, text, hours_ago, then in TICKETS:
+            at = now - dt.timedelta(hours=hours_ago)
+            ticket = support.open_ticket(
+                text=text,
+                channel=channel,
+                phone=phone,
+                email=email,
+                site=sites.get(code),
+                actor=care if channel == Channel.DESK else None,
+                now=at,
+            )
+            Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
+            TicketMessage.objects.filter(ticket=ticket).update(created_at=at)
+            ticket.refresh_from_db()
+            ticket_process.start(ticket)  # now, not after the seed's commit: it is worked below
+            self.made["support tickets"] += 1
+            if then and ticket.needs_triage:
+                # a retrained classifier may be unsure of a demo text: Customer Care files it
+                category = ticket.category or Category.objects.filter(slug="other").first()
+                if category is None:
+                    continue  # no categories: it waits for triage
+                ticket_process.triage(actor=care, ticket=ticket, category=category)
+                ticket.refresh_from_db()
+            worker = {"billing": billing, "field": users["technician"]}.get(ticket.team, care)
+            if then == "wait":
+                ticket_process.wait(
+                    actor=worker,
+                    ticket=ticket,
+                    text="Pole! Which phone or laptop do you use, and at what time is it slow?",
+                    now=at + dt.timedelta(minutes=40),
+                )
+            elif then.startswith("resolve:"):
+                _resolve, score, resolution = then.split(":", 2)
+                done = at + dt.timedelta(hours=3)
+                ticket_process.reply(
+                    actor=worker,
+                    ticket=ticket,
+                    text="Thank you, we are checking it now.",
+                    now=at + dt.timedelta(minutes=20),
+                )
+                ticket_process.resolve(
+                    actor=worker,
+                    ticket=ticket,
+                    resolution=resolution,
+                    now=done,
+                )
+                support.rate(ticket=ticket, score=int(score), now=done + dt.timedelta(hours=1))
+            # a deadline already passed: breached and escalated now, as the beat timer would
+            support.check_sla(ticket=ticket, url=ticket_process.INBOX_URL, now=now)
 
     def _seed_sms_gateway(self) -> None:
         """The demo phone: make run's Android gateway simulator (after the sales, so the
