@@ -1,9 +1,12 @@
-"""The user's notifications: a list (newest first, unread marked) and 'mark all read'."""
+"""The user's notifications: a list (newest first, unread marked), opening one (marks it read
+and goes to its link), 'mark all read', and the unread count the top bar refreshes on every
+page load."""
 
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView
 
@@ -20,9 +23,40 @@ class NotificationListView(LoginRequiredMixin, ListView):
         return selectors.notifications_of(self.request.user)
 
 
+class OpenNotificationView(LoginRequiredMixin, View):
+    """Following a notification marks it read and opens what it links to (one's own only)."""
+
+    viewset = None
+
+    def get(self, request, pk):
+        notification = selectors.notifications_of(request.user).filter(pk=pk).first()
+        if notification is None:
+            raise Http404
+        services.mark_read(user=request.user, notification=notification)
+        url = notification.url
+        if not url or not url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            url = self.viewset.reverse("index")
+        return HttpResponseRedirect(url)
+
+
 class MarkReadView(LoginRequiredMixin, View):
     viewset = None
 
     def post(self, request):
         services.mark_read(user=request.user)
         return HttpResponseRedirect(self.viewset.reverse("index"))
+
+
+class UnreadCountView(LoginRequiredMixin, View):
+    """``{"unread": n}``: the top bar's badge, fetched on every page load (a page shown from
+    the browser's or Turbo's cache would show a stale count)."""
+
+    viewset = None
+    raise_exception = True  # a script asking, not a person: 403, not the login page
+
+    def get(self, request):
+        response = JsonResponse({"unread": selectors.unread_count(request.user)})
+        response["Cache-Control"] = "no-store"
+        return response

@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from erp.accounts.roles import Role
 from erp.notifications.models import Notification
+from erp.support import classifier
 from erp.support import services as support
 from erp.support.choices import Channel
 from erp.vouchers import services as vouchers
@@ -216,8 +217,12 @@ def test_a_batch_waiting_for_approval_tells_the_approvers_not_the_requester(
 
 
 def test_a_ticket_tells_its_team_then_the_person_it_is_handed_to(
-    client, run, users, admin_user, make_user
+    client, run, users, admin_user, make_user, settings, tmp_path
 ):
+    # the shipped classifier and categories (a transactional test's flush removes the seeded)
+    settings.VAR_DIR = tmp_path
+    classifier.reset()
+    support.seed_categories()
     care, finance = users[Role.MARKETING], users[Role.FINANCE]
     colleague = make_user(Role.FINANCE, username="billing2")
     ticket = run(
