@@ -20,9 +20,11 @@ from erp.integrations.portabilling.views import ActionView, IndexView, SiteView
 from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView
 from erp.mikrotik.viewsets import OperatedRouterViewset
 from erp.notifications.views import (
+    ChannelsView,
     MarkReadView,
     NotificationListView,
     OpenNotificationView,
+    PushSubscriptionView,
     UnreadCountView,
 )
 from erp.payments.views_pages import (
@@ -115,6 +117,14 @@ class NotificationsApp(Application):
     @property
     def unread_path(self):
         return path("unread/", UnreadCountView.as_view(viewset=self), name="unread")
+
+    @property
+    def channels_path(self):
+        return path("channels/", ChannelsView.as_view(viewset=self), name="channels")
+
+    @property
+    def push_path(self):
+        return path("push/", PushSubscriptionView.as_view(viewset=self), name="push")
 
 
 class AnalyticsApp(Application):

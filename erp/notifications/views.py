@@ -4,13 +4,20 @@ page load."""
 
 from __future__ import annotations
 
+import json
+
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
 from . import selectors, services
+from .forms import ChannelsForm
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -60,3 +67,58 @@ class UnreadCountView(LoginRequiredMixin, View):
         response = JsonResponse({"unread": selectors.unread_count(request.user)})
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ChannelsView(LoginRequiredMixin, View):
+    """My profile's "How you are told" form."""
+
+    viewset = None
+
+    def post(self, request):
+        form = ChannelsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_channels(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message, fail_silently=True)
+            else:
+                messages.success(request, _("Saved."), fail_silently=True)
+        return HttpResponseRedirect(reverse("profile") + "#channels")
+
+
+class PushSubscriptionView(LoginRequiredMixin, View):
+    """The field app's push subscription for this device (``PushSubscription.toJSON()``):
+    POST to subscribe, DELETE to stop."""
+
+    viewset = None
+    raise_exception = True
+
+    def _body(self, request) -> dict:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            data = None
+        return data if isinstance(data, dict) else {}
+
+    def post(self, request):
+        data = self._body(request)
+        keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+        try:
+            services.subscribe_push(
+                user=request.user,
+                endpoint=str(data.get("endpoint") or ""),
+                p256dh=str(keys.get("p256dh") or ""),
+                auth=str(keys.get("auth") or ""),
+                device=request.headers.get("User-Agent", ""),
+            )
+        except ValidationError as exc:
+            return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
+        return JsonResponse({"subscribed": True}, status=201)
+
+    def delete(self, request):
+        data = self._body(request)
+        removed = services.unsubscribe_push(
+            user=request.user, endpoint=str(data.get("endpoint") or "")
+        )
+        return JsonResponse({"removed": removed})

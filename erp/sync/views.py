@@ -75,6 +75,20 @@ self.addEventListener("fetch", (e) => {{
   }}
   e.respondWith(caches.match(e.request).then((hit) => hit || fetch(e.request)));
 }});
+// Web Push (erp.notifications.push): show the notification; a tap opens its link.
+self.addEventListener("push", (e) => {{
+  let data = {{}};
+  try {{ data = e.data ? e.data.json() : {{}}; }}
+  catch (err) {{ data = {{ body: e.data.text() }}; }}
+  e.waitUntil(self.registration.showNotification(data.title || "", {{
+    body: data.body || "", tag: data.tag, data: {{ url: data.url || "/notifications/" }},
+    icon: {json.dumps(static("erp/icon-192.png"))},
+  }}));
+}});
+self.addEventListener("notificationclick", (e) => {{
+  e.notification.close();
+  e.waitUntil(self.clients.openWindow((e.notification.data && e.notification.data.url) || "/"));
+}});
 """
     response = HttpResponse(body, content_type="application/javascript")
     response["Service-Worker-Allowed"] = "/app/"
