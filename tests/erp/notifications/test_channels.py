@@ -203,3 +203,19 @@ def test_the_push_service_refuses_a_bad_vapid_signature_or_audience(vapid, push_
         )
         assert response.status_code == 401 and reason in push_service.rejected[-1]
     assert push_service.received == []
+
+
+def test_the_field_app_offers_push_and_its_service_worker_shows_it(client, users, settings):
+    """The installed field app (PWA) is where pushes land: its service worker shows them and a
+    tap opens the link; the app offers to turn them on once VAPID keys are set."""
+    client.force_login(users[Role.AGENT])
+    settings.WEBPUSH_VAPID_PUBLIC_KEY = ""
+    assert 'id="push-enable"' not in client.get("/app/").content.decode()
+    settings.WEBPUSH_VAPID_PUBLIC_KEY = "BPublicKeyForTheTest"
+    shell = client.get("/app/").content.decode()
+    assert 'id="push-enable"' in shell and 'data-key="BPublicKeyForTheTest"' in shell
+    assert 'data-url="/notifications/push/"' in shell
+    worker = client.get("/app/sw.js").content.decode()
+    assert 'addEventListener("push"' in worker and "showNotification" in worker
+    assert 'addEventListener("notificationclick"' in worker and "openWindow" in worker
+    assert "notifications/push.js" in worker  # cached with the shell (offline)
