@@ -11,6 +11,9 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from erp.notifications.selectors import unread_count
 
 from . import access, components
 from .pages import agents, finance, maintenance, network, overview, sites, support
@@ -42,11 +45,25 @@ def _shell():
                     html.A(settings.ERP_SITE_TITLE, href="/", className="vn-brand"),
                     html.Span("Analytics", className="vn-title"),
                     html.Nav(links, className="vn-navs"),
+                    _bell(user),
                 ],
                 className="vn-header",
             ),
             html.Main(id="page", className="vn-main"),
         ]
+    )
+
+
+def _bell(user):
+    """The unread notifications count, as in the top bar of the Django pages (read with the
+    layout, so on every load of the page)."""
+    unread = unread_count(user) if user is not None else 0
+    badge = [html.Span("99+" if unread > 99 else str(unread), className="erp-bell__count")]
+    return html.A(
+        [_("Notifications"), *(badge if unread else [])],
+        href="/notifications/",
+        className="vn-nav vn-bell erp-bell",
+        title=_("Notifications"),
     )
 
 

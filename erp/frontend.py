@@ -20,7 +20,14 @@ from erp.integrations.openwisp.viewsets import OpenWispApp
 from erp.integrations.portabilling.views import ActionView, IndexView, SiteView
 from erp.messaging.views_pages import CampaignsView, ComposeView, ResendView, SmsLogView
 from erp.mikrotik.viewsets import OperatedRouterViewset
-from erp.notifications.views import MarkReadView, NotificationListView
+from erp.notifications.views import (
+    ChannelsView,
+    MarkReadView,
+    NotificationListView,
+    OpenNotificationView,
+    PushSubscriptionView,
+    UnreadCountView,
+)
 from erp.payments.views_pages import (
     PaymentDetailView,
     PaymentListView,
@@ -103,6 +110,22 @@ class NotificationsApp(Application):
     @property
     def read_path(self):
         return path("read/", MarkReadView.as_view(viewset=self), name="read")
+
+    @property
+    def open_path(self):
+        return path("<uuid:pk>/", OpenNotificationView.as_view(viewset=self), name="open")
+
+    @property
+    def unread_path(self):
+        return path("unread/", UnreadCountView.as_view(viewset=self), name="unread")
+
+    @property
+    def channels_path(self):
+        return path("channels/", ChannelsView.as_view(viewset=self), name="channels")
+
+    @property
+    def push_path(self):
+        return path("push/", PushSubscriptionView.as_view(viewset=self), name="push")
 
 
 class AnalyticsApp(Application):

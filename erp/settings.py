@@ -485,6 +485,12 @@ HOTSPOT_LOGIN_URL = env.str(
 # e.g. https://erp.example.com; empty: the address of the request (e-mails: relative links).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
+# Web Push to the installed field app (erp.notifications.push): the VAPID key pair from
+# `manage.py vapid_keys` and a contact for the push services. Without keys nothing is pushed.
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:admin@localhost")
+
 # Assets: the weekly warranty job warns Technical about warranties ending within this many days.
 ASSET_WARRANTY_NOTICE_DAYS = env.int("ASSET_WARRANTY_NOTICE_DAYS", default=30)
 # An asset file with more rows than this is checked and imported by a background job (a page

@@ -31,7 +31,7 @@ from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
 from erp.finance.services import record_repair_expense
-from erp.notifications.services import escalate_to, hand_over
+from erp.notifications.services import escalate_to
 from erp.sites.models import Router, Site
 from erp.sites.selectors import site_is_visible_to
 
@@ -80,9 +80,6 @@ def leads_and_admins() -> list[User]:
         user_permissions__codename="triage_fault"
     )
     return list(users.filter(perm | Q(groups__name=Role.SUPER_ADMIN)).distinct().order_by("pk"))
-
-
-FAULTS_INBOX_URL = "/faults/inbox/"
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -183,14 +180,8 @@ def triage_fault(
         fault.due_at = sla_due(severity, fault.reported_at)
     fault.assigned_to = technician
     fault.status = FaultStatus.ASSIGNED
-    fault = validated_save(fault, actor=actor)
-    _hand_over(
-        [technician],
-        _("Fault to repair at %(site)s (%(severity)s): %(what)s")
-        % {"site": fault.site, "severity": fault.get_severity_display(), "what": _short(fault)},
-        actor,
-    )
-    return fault
+    # the technician is told by the fault process's repair step (workflows.notices)
+    return validated_save(fault, actor=actor)
 
 
 # --- repair -----------------------------------------------------------------------------------
@@ -243,31 +234,9 @@ def record_repair(
     fault.status = FaultStatus.REPAIRED
     if fault.restored_at is None:
         fault.restored_at = timezone.now()
+    # the reporter (or, without one, the leads) is told by the process's verify step
     validated_save(fault, actor=actor)
-    # The reporter verifies; without one (monitoring) or when they repaired it, the leads do.
-    verifiers = (
-        [fault.reported_by]
-        if fault.reported_by_id and fault.reported_by_id != actor.pk
-        else leads_and_admins()
-    )
-    _hand_over(
-        verifiers,
-        _("Repaired at %(site)s, please check the service is back: %(what)s")
-        % {"site": fault.site, "what": _short(fault)},
-        actor,
-    )
     return repair
-
-
-def _short(fault: Fault) -> str:
-    text = " ".join((fault.description or "").split())
-    return text[:80] + ("…" if len(text) > 80 else "")
-
-
-def _hand_over(users: list[User], text: str, actor: User | None) -> None:
-    """Work on a fault now waits for ``users``: an in-app notification to each (the fault
-    inbox is where they pick it up)."""
-    hand_over(users=users, text=text, url=FAULTS_INBOX_URL, actor=actor)
 
 
 def _move_parts(actor: User, fault: Fault, repair: RepairLog, installed, removed) -> None:

@@ -37,3 +37,56 @@ class Notification(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Channels(BaseModel):
+    """How a user wants to be told, besides in the app (always): chosen in My profile."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_channels",
+    )
+    by_email = models.BooleanField(_("by e-mail"), default=False)
+    by_sms = models.BooleanField(_("by SMS"), default=False)
+    by_push = models.BooleanField(
+        _("as a push notification on my devices"),
+        default=True,
+        help_text=_("On each device where you turned them on in the field app."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification channels")
+        verbose_name_plural = _("notification channels")
+        ordering = ["user"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PushSubscription(BaseModel):
+    """One device (browser, installed field app) that receives the user's Web Push
+    notifications: the push service's endpoint and the device's public keys (RFC 8291)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("device public key"), max_length=200)
+    auth = models.CharField(_("authentication secret"), max_length=100)
+    device = models.CharField(_("device"), max_length=300, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["user", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.device or self.endpoint[:60]

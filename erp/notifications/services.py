@@ -10,6 +10,8 @@ Public signatures (stable; any app may call them):
 - ``escalate_to(*, users, text, url="")`` — an escalation: notified now, e-mailed after the
   commit (a mail failure is logged, never raised).
 - ``mark_read(*, user, notification=None) -> int`` — one notification, or all of the user's.
+- ``set_channels(*, user, by_email, by_sms, by_push)``, ``subscribe_push(...)`` — how a user
+  is told besides in the app (delivered by erp.notifications.delivery after the commit).
 - ``hand_over(*, users, text, url="", actor=None)`` — work now waits for these users (the
   actor who handed it over is not told); ``holders_of(perm, exclude=())`` — who may take work
   waiting for a permission.
@@ -23,16 +25,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
-from erp.core import branding
+from erp.core import branding, events
+from erp.core.services import validated_save
 
-from .models import Notification
+from .events import NOTIFICATION_CREATED
+from .models import Channels, Notification, PushSubscription
 
 
 def notify(
@@ -48,6 +54,7 @@ def notify(
         created = Notification.objects.bulk_create(
             [Notification(user=user, text=text[:500], url=url[:500]) for user in users]
         )
+        _announce_channels(created, emailed=bool(email_subject))
     if email_subject:
         messages = [
             EmailMessage(
@@ -65,12 +72,34 @@ def notify(
     return created
 
 
+def _announce_channels(created: list[Notification], *, emailed: bool) -> None:
+    """Each notification whose user chose another channel (e-mail, SMS, push) is delivered
+    there after the commit (erp.notifications.delivery), durably."""
+    wanting = set(
+        Channels.objects.filter(user_id__in={n.user_id for n in created})
+        .filter(Q(by_email=True) | Q(by_sms=True) | Q(by_push=True))
+        .values_list("user_id", flat=True)
+    )
+    for notification in created:
+        if notification.user_id in wanting:
+            events.announce(
+                NOTIFICATION_CREATED,
+                key=str(notification.pk),
+                notification=str(notification.pk),
+                emailed=emailed,
+            )
+
+
 def escalate_to(*, users: Iterable[User], text: str, url: str = "") -> None:
     """An escalation (an SLA missed): an in-app notification now, and one e-mail per address
     after the commit that never fails the caller (a mail server down must not lose the flag).
     Used by the fault and the support processes."""
     users = list(users)
-    notify(users=users, text=text, url=url)
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [Notification(user=user, text=text[:500], url=url[:500]) for user in users]
+        )
+        _announce_channels(created, emailed=True)
     subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
     messages = [
         EmailMessage(subject=subject, body=body, to=[user.email]) for user in users if user.email
@@ -132,3 +161,49 @@ def hand_over(
     if not targets:
         return []
     return notify(users=list(targets.values()), text=text, url=url)
+
+
+def channels_of(user: User) -> Channels:
+    """The user's channels (unsaved defaults when they never chose)."""
+    return Channels.objects.filter(user=user).first() or Channels(user=user, by_push=True)
+
+
+@transaction.atomic
+def set_channels(*, user: User, by_email: bool, by_sms: bool, by_push: bool) -> Channels:
+    """A user chooses how they are told besides in the app. E-mail needs an address and SMS a
+    phone number on their profile."""
+    errors = {}
+    if by_email and not user.email:
+        errors["by_email"] = _("Add your e-mail address to your details first.")
+    if by_sms and not str(user.phone or ""):
+        errors["by_sms"] = _("Add your phone number to your details first.")
+    if errors:
+        raise ValidationError(errors)
+    channels = channels_of(user)
+    channels.by_email, channels.by_sms, channels.by_push = by_email, by_sms, by_push
+    return validated_save(channels, actor=user)
+
+
+@transaction.atomic
+def subscribe_push(
+    *, user: User, endpoint: str, p256dh: str, auth: str, device: str = ""
+) -> PushSubscription:
+    """This device receives the user's notifications by Web Push (the field app subscribed it
+    with the server's VAPID key). The same endpoint subscribed again (or by another user after
+    a sign-in on a shared phone) is updated, not duplicated."""
+    if not endpoint.startswith(("https://", "http://")) or not p256dh or not auth:
+        raise ValidationError(_("This is not a push subscription."))
+    sub = PushSubscription.objects.filter(endpoint=endpoint).first() or PushSubscription(
+        endpoint=endpoint
+    )
+    sub.user, sub.p256dh, sub.auth, sub.device = user, p256dh, auth, device[:300]
+    sub.last_error = ""
+    sub = validated_save(sub, actor=user)
+    channels = channels_of(user)
+    if channels._state.adding:  # the first device: push on (the user's choice stands after)
+        validated_save(channels, actor=user)
+    return sub
+
+
+def unsubscribe_push(*, user: User, endpoint: str) -> int:
+    return PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()[0]

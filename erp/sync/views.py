@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -16,16 +17,22 @@ SHELL_ASSETS = [
     "erp/sync/idb-8.0.3.umd.js",
     "erp/sync/app.js",
     "erp/sync/app.css",
+    "notifications/push.js",
     "erp/icon-192.png",
     "erp/icon-512.png",
 ]
-CACHE_VERSION = "field-app-v3"
+CACHE_VERSION = "field-app-v4"
 
 
 @login_required
 def app_shell(request):
     """The one page of the field app; the JavaScript renders its screens from IndexedDB."""
-    return render(request, "sync/app.html", {"product": branding.product_name()})
+    return render(
+        request,
+        "sync/app.html",
+        # with Web Push configured, the app offers to turn on notifications on this phone
+        {"product": branding.product_name(), "vapid_public_key": settings.WEBPUSH_VAPID_PUBLIC_KEY},
+    )
 
 
 def manifest(request):
@@ -74,6 +81,20 @@ self.addEventListener("fetch", (e) => {{
     return;
   }}
   e.respondWith(caches.match(e.request).then((hit) => hit || fetch(e.request)));
+}});
+// Web Push (erp.notifications.push): show the notification; a tap opens its link.
+self.addEventListener("push", (e) => {{
+  let data = {{}};
+  try {{ data = e.data ? e.data.json() : {{}}; }}
+  catch (err) {{ data = {{ body: e.data.text() }}; }}
+  e.waitUntil(self.registration.showNotification(data.title || "", {{
+    body: data.body || "", tag: data.tag, data: {{ url: data.url || "/notifications/" }},
+    icon: {json.dumps(static("erp/icon-192.png"))},
+  }}));
+}});
+self.addEventListener("notificationclick", (e) => {{
+  e.notification.close();
+  e.waitUntil(self.clients.openWindow((e.notification.data && e.notification.data.url) || "/"));
 }});
 """
     response = HttpResponse(body, content_type="application/javascript")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from erp.accounts.roles import Role
+from erp.notifications.services import notify
 from tests.conftest import PASSWORD
 
 MENU_LINK = re.compile(r'<a class="mdc-list-item[^"]*vf-page__menu-list-item" href="([^"]+)"')
@@ -105,6 +106,18 @@ EXPECTED_APPS = {
 }
 
 
+def _dash_bell_count(node):
+    """The text of the unread badge in a Dash layout (JSON), or None."""
+    if isinstance(node, list):
+        return next((c for c in map(_dash_bell_count, node) if c is not None), None)
+    if not isinstance(node, dict):
+        return None
+    props = node.get("props", {})
+    if "erp-bell__count" in (props.get("className") or ""):
+        return props.get("children")
+    return _dash_bell_count(props.get("children"))
+
+
 def _menu_links(html: str) -> set[str]:
     return {href for href in MENU_LINK.findall(html) if href.startswith("/")}
 
@@ -116,6 +129,7 @@ def test_every_menu_page_of_each_role_answers_200(client, users, make_router, ma
     site = make_router().site
     site.agents.add(users[Role.AGENT])
     make_client(site=site, actor=users[Role.AGENT])
+    notify(users=[user, user], text="Work waits")
 
     login = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert login.status_code == 302
@@ -134,6 +148,13 @@ def test_every_menu_page_of_each_role_answers_200(client, users, make_router, ma
         seen.add(url)
         response = client.get(url, follow=True)
         assert response.status_code == 200, (role, url)
+        if url.startswith("/analytics/"):
+            # the Dash page draws its header from the layout it fetches
+            layout = client.get("/analytics/_dash-layout").json()
+            assert _dash_bell_count(layout) == "2", url
+        elif response["Content-Type"].startswith("text/html"):
+            # the unread count is in the top bar of every page
+            assert '<span class="erp-bell__count">2</span>' in response.content.decode(), url
         queue.extend(_menu_links(response.content.decode()) - seen)
     # The pages behind the apps were reached too, not only the app links
     assert any(u.endswith("/site/") for u in seen)

@@ -12,6 +12,7 @@ class FaultRepairConfig(AppConfig):
         from erp.integrations.openwisp.events import DEVICE_HEALTH_CHANGED
         from erp.mikrotik.events import ROUTER_STATUS_CHANGED
 
+        from ..notices import TASK_WAITING, on_task_waiting
         from .services import on_device_health_changed, on_router_status_changed
         from .sync_ops import register
 
@@ -21,3 +22,5 @@ class FaultRepairConfig(AppConfig):
         events.subscribe(ROUTER_STATUS_CHANGED, on_router_status_changed)
         # an access point critical in OpenWISP does the same (once per outage)
         events.subscribe(DEVICE_HEALTH_CHANGED, on_device_health_changed)
+        # whoever a task of a flow now waits for is told (subscribing twice is a no-op)
+        events.subscribe(TASK_WAITING, on_task_waiting)

@@ -14,6 +14,7 @@ from erp.maintenance import services
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.selectors import faults_visible_to
 
+from ..notices import queue_holders, task_created, unless_nobody_else
 from . import views
 from .models import FaultRepairProcess
 
@@ -60,6 +61,7 @@ class FaultRepairFlow(flow.Flow):
         flow.View(views.TriageView.as_view())
         .Annotation(title=_("Triage and assign"), summary_template=FAULT_SUMMARY)
         .Permission("maintenance.change_fault")
+        .onCreate(task_created)
         .OnTimeout(this.sla_deadline, this.escalate, interrupting=False, title=_("SLA missed"))
         .Next(this.repair)
     )
@@ -68,6 +70,7 @@ class FaultRepairFlow(flow.Flow):
         .Annotation(title=_("Repair"), summary_template=FAULT_SUMMARY)
         .Permission("maintenance.change_fault")
         .Assign(this.technician_of)
+        .onCreate(task_created)
         .OnTimeout(this.sla_deadline, this.escalate, interrupting=False, title=_("SLA missed"))
         .Next(this.verify)
     )
@@ -76,6 +79,7 @@ class FaultRepairFlow(flow.Flow):
         .Annotation(title=_("Verify and close"), summary_template=FAULT_SUMMARY)
         .Permission("maintenance.triage_fault")
         .Assign(this.reporter_of)
+        .onCreate(task_created)
         .Next(this.check_verified)
     )
     check_verified = (
@@ -107,6 +111,33 @@ class FaultRepairFlow(flow.Flow):
         if fault.reported_by_id and fault.reported_by_id != fault.assigned_to_id:
             return fault.reported_by
         return None
+
+    def waiting_for(self, task) -> list:
+        """A fault to triage: the technicians (and leads) of its site, not its reporter; a
+        repair to verify without its reporter: the leads, never the repairing technician."""
+        fault = task.process.fault
+        users = queue_holders(task, site=fault.site_id)
+        if task.flow_task is self.triage:
+            users = [
+                u
+                for u in users
+                if (services.is_technician(u) or services.is_lead(u))
+                and u.pk != fault.reported_by_id
+            ]
+        else:
+            users = [u for u in users if u.pk != fault.assigned_to_id]
+        return unless_nobody_else(users)
+
+    def waiting_text(self, task) -> str:
+        fault = task.process.fault
+        what = " ".join((fault.description or "").split())
+        what = what[:80] + ("…" if len(what) > 80 else "")
+        values = {"site": fault.site, "severity": fault.get_severity_display(), "what": what}
+        if task.flow_task is self.triage:
+            return _("Fault reported at %(site)s (%(severity)s), to triage: %(what)s") % values
+        if task.flow_task is self.repair:
+            return _("Fault to repair at %(site)s (%(severity)s): %(what)s") % values
+        return _("Repaired at %(site)s, please check the service is back: %(what)s") % values
 
     def escalate_fault(self, activation) -> None:
         process = activation.process

@@ -23,6 +23,7 @@ from erp.support import services
 from erp.support.choices import TicketStatus
 from erp.support.selectors import tickets_visible_to
 
+from ..notices import queue_holders, task_created, unless_nobody_else
 from . import views
 from .models import SupportTicketProcess
 
@@ -69,6 +70,7 @@ class SupportTicketFlow(flow.Flow):
         flow.View(views.TriageView.as_view())
         .Annotation(title=_("File the ticket"))
         .Permission("support.triage_ticket")
+        .onCreate(task_created)
         .OnTimeout(this.sla_deadline, this.sla_missed, interrupting=False, title=_("SLA missed"))
         .Next(this.work)
     )
@@ -77,6 +79,7 @@ class SupportTicketFlow(flow.Flow):
         .Annotation(title=_("Answer and resolve"))
         .Permission(team_permission)
         .Assign(this.last_worker)
+        .onCreate(task_created)
         .OnTimeout(this.sla_deadline, this.sla_missed, interrupting=False, title=_("SLA missed"))
         .Next(this.resolved)
     )
@@ -113,6 +116,19 @@ class SupportTicketFlow(flow.Flow):
             .first()
         )
         return last.owner if last else None
+
+    def waiting_for(self, task) -> list:
+        """A ticket to file: the triagers; a ticket for a team: its members (who see its site)."""
+        return unless_nobody_else(queue_holders(task, site=task.process.ticket.site_id))
+
+    def waiting_text(self, task) -> str:
+        ticket = task.process.ticket
+        values = {"number": ticket.number, "subject": ticket.subject}
+        if task.flow_task is self.triage:
+            return _("Ticket #%(number)s to file: %(subject)s") % values
+        if task.owner_id:
+            return _("Ticket #%(number)s is yours to answer: %(subject)s") % values
+        return _("Ticket #%(number)s waiting for your team: %(subject)s") % values
 
     def reopen_window_end(self, activation):
         ticket = activation.process.ticket

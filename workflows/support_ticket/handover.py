@@ -13,6 +13,8 @@ from erp.core.exceptions import NotAllowed
 from erp.support import services as support
 from erp.support.models import Ticket
 
+from ..notices import task_handed_over
+
 
 def team_members(ticket: Ticket):
     """Active users who may work this ticket's team (by group or by their own grant)."""
@@ -43,3 +45,4 @@ def hand_over(*, actor: User, task, ticket: Ticket, owner: User) -> None:
         activation.assign(owner)
     else:
         activation.reassign(owner)
+    task_handed_over(task, actor=actor)

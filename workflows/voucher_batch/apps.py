@@ -8,7 +8,13 @@ class VoucherBatchConfig(AppConfig):
     verbose_name = _("Voucher batch approval")
 
     def ready(self) -> None:
+        from erp.core import events
         from erp.vouchers.signals import batch_ready
+
+        from ..notices import TASK_WAITING, on_task_waiting
+
+        # whoever a task of a flow now waits for is told (subscribing twice is a no-op)
+        events.subscribe(TASK_WAITING, on_task_waiting)
 
         batch_ready.connect(_in_stock, dispatch_uid="workflows.voucher_batch.in_stock")
 

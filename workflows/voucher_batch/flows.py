@@ -10,6 +10,7 @@ from viewflow.workflow.lock import SelectForUpdateLock
 
 from erp.vouchers.choices import BatchStatus
 
+from ..notices import queue_holders, task_created
 from . import views
 from .models import VoucherBatchProcess
 
@@ -57,6 +58,7 @@ class VoucherBatchFlow(flow.Flow):
             "{{ process.batch.requested_by }}",
         )
         .Permission("vouchers.change_voucherbatch")
+        .onCreate(task_created)
         .Next(this.check_decision)
     )
     check_decision = (
@@ -80,6 +82,22 @@ class VoucherBatchFlow(flow.Flow):
 
     def attach_batch(self, activation, batch) -> None:
         activation.process.batch_id = str(batch.pk)
+
+    def waiting_for(self, task) -> list:
+        """The approvers who see the batch's site (never its requester: the node's four
+        eyes)."""
+        return queue_holders(task, site=task.process.batch.site)
+
+    def waiting_text(self, task) -> str:
+        batch = task.process.batch
+        requester = batch.requested_by
+        who = (requester.get_full_name() or requester.username) if requester else _("the system")
+        return _("Batch waiting for your approval: %(n)s × %(package)s @ %(site)s by %(who)s") % {
+            "n": batch.quantity,
+            "package": batch.package,
+            "site": batch.site,
+            "who": who,
+        }
 
     def start_job(self, activation) -> None:
         # Lazy: the task finishes this flow's step (tasks → services → flows), so the flow

@@ -30,7 +30,6 @@ from erp.mikrotik.services import (
     queue_hotspot_users,
     sync_profiles,
 )
-from erp.notifications.services import hand_over, holders_of
 from erp.sites.models import Router
 
 from .. import codes, selectors
@@ -127,27 +126,8 @@ def request_batch(
     if preapproved:
         batch.decided_at = timezone.now()
         batch.decision_comment = _("Created already approved by an operator's command.")
-    batch = validated_save(batch, actor=actor)
-    if batch.status == BatchStatus.REQUESTED:
-        _tell_batch_approvers(batch, actor)
-    return batch
-
-
-def _tell_batch_approvers(batch: VoucherBatch, requester: User | None) -> None:
-    """A batch waits for approval: whoever may approve it (four eyes: not its requester)."""
-    who = (requester.get_full_name() or requester.username) if requester else _("the system")
-    text = _("Batch waiting for your approval: %(n)s × %(package)s @ %(site)s by %(who)s") % {
-        "n": batch.quantity,
-        "package": batch.package,
-        "site": batch.site,
-        "who": who,
-    }
-    hand_over(
-        users=holders_of("vouchers.change_voucherbatch", exclude=[requester], site=batch.site),
-        text=text,
-        url="/batches/queue/",
-        actor=requester,
-    )
+    # the approvers are told by the batch process's decision step (workflows.notices)
+    return validated_save(batch, actor=actor)
 
 
 @transaction.atomic
