@@ -75,7 +75,7 @@ def erp_list_page_data(page, list_view):
 @register.filter
 def column_header(column) -> str:
     """The column's header, with the currency for money: 'Amount (TZS)'."""
-    header = column.header
+    header = column.header()
     if isinstance(getattr(column, "model_field", None), MoneyField):
         return f"{header} ({settings.CURRENCY})"
     return header
