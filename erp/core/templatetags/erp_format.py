@@ -100,3 +100,9 @@ def erp_object_data(view):
 def day(value) -> str:
     """'26 Nov 2026'."""
     return formats.date(value)
+
+
+@register.filter
+def duration(value) -> str:
+    """Seconds or a timedelta as people say it: '6 min', '1 h 30 min', '1 day'."""
+    return formats.duration(value)
