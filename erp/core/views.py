@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.contrib.auth.views import redirect_to_login
 from django.views.defaults import page_not_found, permission_denied
 from viewflow.views import CreateModelView, DetailModelView, UpdateModelView
 
