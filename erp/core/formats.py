@@ -97,8 +97,10 @@ def time(value: dt.time | None) -> str:
 
 def person(user) -> str:
     """A person by full name ('Baraka Mushi'); the username only when no name is recorded."""
-    if user is None:
+    if user is None or user == "":
         return ""
+    if not hasattr(user, "get_full_name"):
+        return str(user)
     return user.get_full_name() or user.get_username()
 
 
@@ -119,7 +121,7 @@ def duration(value: int | float | dt.timedelta | None) -> str:
     return duration_text(seconds)
 
 
-def value(value, field: models.Field | None = None) -> str:
+def display(value, field: models.Field | None = None) -> str:
     """Any stored value as a person reads it, the field (when known) saying what it means:
     money for a MoneyField, a duration for ``*_seconds`` and DurationField, a size for
     ``*_bytes``, a person for a user, Yes/No, dates in the local zone, grouped numbers."""
@@ -148,6 +150,8 @@ def value(value, field: models.Field | None = None) -> str:
         return duration(value)
     if isinstance(value, Decimal):
         return number(value, places=max(0, -value.as_tuple().exponent))
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(display(item) for item in value)
     if isinstance(value, int):
         if field is not None and any(word in field.name for word in UNGROUPED):
             return str(value)

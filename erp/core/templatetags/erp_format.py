@@ -47,12 +47,12 @@ def _cell(column, obj, value):
     if field is not None:
         if getattr(field, "flatchoices", None):
             return column.format_value(obj, value)
-        return formats.value(value, field)
+        return formats.display(value, field)
     if isinstance(value, SafeData):
         return value
     if value is None:
         return column.format_value(obj, value)
-    return formats.value(value)
+    return formats.display(value)
 
 
 @register.filter
@@ -93,7 +93,7 @@ def erp_object_data(view):
         elif isinstance(field, MoneyField):
             yield field, f"{label} ({settings.CURRENCY})", formats.money(value)
         else:
-            yield field, label, formats.value(value, field)
+            yield field, label, formats.display(value, field)
 
 
 @register.filter

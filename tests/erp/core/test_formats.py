@@ -38,7 +38,7 @@ def test_the_format_functions():
     assert formats.duration(360) == "6 min"
     assert formats.duration(dt.timedelta(hours=2)) == "2 h"
     assert (formats.yes_no(True), formats.yes_no(False)) == ("Yes", "No")
-    assert formats.value(12345) == "12,345"
+    assert formats.display(12345) == "12,345"
     with translation.override("fr"):
         assert formats.money(Decimal("176120.5")) == "176\u202f120,50"
     with pytest.raises(TypeError):
