@@ -278,6 +278,22 @@ def build_report_job(*, job_id) -> ReportJob:
     return job
 
 
+def prune_report_jobs(*, keep_days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete the report jobs asked for more than ``keep_days`` (REPORT_JOB_KEEP_DAYS) ago,
+    their files first; returns how many. A job that old is finished or dead (a stuck one is
+    given up after 30 minutes); who asked for which figures stays in the jobs' history. A file
+    already gone from storage does not stop the rest."""
+    keep_days = settings.REPORT_JOB_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    pruned = 0
+    for job in ReportJob.objects.filter(created_at__lt=cutoff).order_by("created_at").iterator():
+        if job.file:
+            job.file.delete(save=False)  # storage: a missing file is no error
+        job.delete()
+        pruned += 1
+    return pruned
+
+
 def may_download(job: ReportJob, user: User) -> bool:
     """Only the requester, and Super Admin, see a job and take its file."""
     return user.is_authenticated and (

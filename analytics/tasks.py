@@ -49,6 +49,12 @@ def build_report_job(job_id: str) -> str:
     return job.status
 
 
+@shared_task(ignore_result=True, time_limit=1800)
+def prune_report_jobs() -> int:
+    """Daily: report files and jobs older than REPORT_JOB_KEEP_DAYS (JOBS in erp.core.schedules)."""
+    return services.prune_report_jobs()
+
+
 def enqueue_report_job(job) -> None:
     """Start a new job's task once the row is committed (the worker must find it)."""
     job_id = str(job.pk)

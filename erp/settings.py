@@ -448,6 +448,9 @@ BATCH_STALE_MINUTES = env.int("BATCH_STALE_MINUTES", default=5)
 
 # Finance: expenses above this amount wait for a second person's approval.
 EXPENSE_APPROVAL_THRESHOLD = env.int("EXPENSE_APPROVAL_THRESHOLD", default=100_000)
+# Report files built in the background (/finance/reports/jobs/) are deleted with their job after
+# this many days (a daily job).
+REPORT_JOB_KEEP_DAYS = env.int("REPORT_JOB_KEEP_DAYS", default=7)
 
 # Finance's home page: an agent who owes money and has not remitted for more than this many
 # days (or never) is an overdue remittance.

@@ -159,3 +159,4 @@ urlpatterns = [
 
 # A path under /api/ that matches no route answers JSON, as the schema documents.
 handler404 = "erp.core.views.not_found"
+handler403 = "erp.core.views.forbidden"

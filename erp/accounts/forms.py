@@ -18,6 +18,32 @@ class ProfileForm(forms.ModelForm):
         fields = list(PROFILE_FIELDS)
 
 
+class UserPasswordForm(forms.Form):
+    """The Super Admin sets another user's password: typed twice; the validators run in
+    services.reset_password."""
+
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("new_password1")
+            and data.get("new_password2")
+            and data["new_password1"] != data["new_password2"]
+        ):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
 class OwnPasswordChangeForm(forms.Form):
     """Current password and the new one twice (Django's field names); the rules live in
     services.change_own_password."""

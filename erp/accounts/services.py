@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -20,6 +22,8 @@ from erp.core.services import assign_fields, validated_save
 
 from .models import User
 from .roles import ROLE_PERMISSIONS, Role
+
+logger = logging.getLogger(__name__)
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "phone", "language", "is_active")
 # What a user may change about themselves (the profile page): never role, scope or is_active.
@@ -127,6 +131,61 @@ def change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user._history_user = user
     user.save(update_fields=["password"])
+
+
+@sensitive_variables("new_password")
+@transaction.atomic
+def reset_password(*, actor: User, user: User, new_password: str) -> None:
+    """The Super Admin sets another user's password (the Users page): the validators apply; the
+    user's refresh tokens are revoked (their sessions end: they carry the old hash); the change
+    is in the user's history under the admin's name."""
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    user.set_password(new_password)
+    user._history_user = actor
+    user._change_reason = _("password set by %(admin)s") % {"admin": actor.get_username()}
+    user.save(update_fields=["password"])
+    revoke_refresh_tokens(user=user)
+    logger.info("password of %s set by %s", user.get_username(), actor.get_username())
+
+
+def send_password_reset(*, actor: User, user: User, request: Any) -> None:
+    """E-mail the user a link to choose a new password (Django's reset token and e-mail), and
+    revoke their refresh tokens now: the admin suspects the old password. Recorded in the
+    user's history under the admin's name."""
+    if not user.email:
+        raise ValidationError(
+            _("%(user)s has no e-mail address: set a password instead.")
+            % {"user": user.get_full_name() or user.get_username()}
+        )
+    if not user.is_active:
+        raise ValidationError(_("A deactivated user cannot reset a password."))
+    form = _OneUserResetForm({"email": user.email}, user=user)
+    form.is_valid()
+    form.save(request=request, use_https=request.is_secure())
+    with transaction.atomic():
+        revoke_refresh_tokens(user=user)
+        user._history_user = actor
+        user._change_reason = _("password reset e-mail sent by %(admin)s") % {
+            "admin": actor.get_username()
+        }
+        user.save(update_fields=["last_login"])  # a history row: nothing about the user changes
+    logger.info(
+        "password reset e-mail for %s sent by %s", user.get_username(), actor.get_username()
+    )
+
+
+class _OneUserResetForm(PasswordResetForm):
+    """Django's reset e-mail for one chosen user (not every user sharing the address)."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.one_user = user
+        super().__init__(*args, **kwargs)
+
+    def get_users(self, email):
+        yield self.one_user
 
 
 @sensitive_variables("old_password", "new_password")

@@ -23,7 +23,7 @@ from viewflow.contrib.auth import AuthViewset
 from erp.core.views import errors_to_form
 
 from . import services
-from .forms import OwnPasswordChangeForm, ProfileForm
+from .forms import OwnPasswordChangeForm, ProfileForm, UserPasswordForm
 from .models import User
 
 
@@ -142,6 +142,67 @@ class UserActiveView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 else _("%(user)s is deactivated and can no longer sign in.") % {"user": user},
             )
         return HttpResponseRedirect(self.viewset.reverse("detail", args=[user.pk]))
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class UserPasswordView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """The Super Admin sets another user's password (typed twice) or sends them the reset
+    e-mail (POST with ``send_email``); either revokes the user's refresh tokens."""
+
+    permission_required = "accounts.change_user"
+    template_name = "accounts/user_password.html"
+    form_class = UserPasswordForm
+    viewset = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.target = get_object_or_404(User, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        name = self.target.get_full_name() or self.target.get_username()
+        return super().get_context_data(
+            title=_("Password of %(user)s") % {"user": name},
+            target=self.target,
+            detail_url=self._detail_url(),
+            **kwargs,
+        )
+
+    def _detail_url(self):
+        return self.viewset.reverse("detail", args=[self.target.pk])
+
+    def post(self, request, *args, **kwargs):
+        if "send_email" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        try:
+            services.send_password_reset(actor=request.user, user=self.target, request=request)
+        except ValidationError as exc:
+            context = self.get_context_data(form=UserPasswordForm(), email_errors=exc.messages)
+            return self.render_to_response(context)
+        messages.success(
+            request,
+            _("A link to choose a new password was e-mailed to %(email)s.")
+            % {"email": self.target.email},
+        )
+        return HttpResponseRedirect(self._detail_url())
+
+    def form_valid(self, form):
+        try:
+            services.reset_password(
+                actor=self.request.user,
+                user=self.target,
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            errors["new_password1"] = errors.pop("new_password", [])
+            errors_to_form(form, ValidationError({k: v for k, v in errors.items() if v}))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The password is set. %(user)s is signed out everywhere and signs in with it.")
+            % {"user": self.target.get_full_name() or self.target.get_username()},
+        )
+        return HttpResponseRedirect(self._detail_url())
 
 
 class ErpAuthViewset(AuthViewset):

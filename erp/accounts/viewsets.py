@@ -13,7 +13,7 @@ from . import services
 from .forms import UserCreateForm, UserForm
 from .models import User
 from .roles import Role
-from .views import UserActiveView, user_sites
+from .views import UserActiveView, UserPasswordView, user_sites
 
 
 class UserFilter(django_filters.FilterSet):
@@ -73,6 +73,7 @@ class UserViewset(RecordViewset):
             "role_label": self.role_label(user),
             "sites_label": self.sites_label(user),
             "active_url": self.reverse("active", args=[user.pk]),
+            "password_url": self.reverse("password", args=[user.pk]),
             "can_change": request.user.has_perm("accounts.change_user"),
             "is_self": user.pk == request.user.pk,
         }
@@ -80,6 +81,10 @@ class UserViewset(RecordViewset):
     @property
     def active_path(self):
         return path("<uuid:pk>/active/", UserActiveView.as_view(viewset=self), name="active")
+
+    @property
+    def password_path(self):
+        return path("<uuid:pk>/password/", UserPasswordView.as_view(viewset=self), name="password")
 
     def create_object(self, request, form):
         data = dict(form.cleaned_data)

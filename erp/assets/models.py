@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
@@ -217,7 +218,7 @@ class AssetMovement(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asset} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+        return f"{self.asset} {self.get_kind_display()} {formats.date(self.at)}"
 
 
 class AssetImport(BaseModel):

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.text import format_lazy
 
+from . import formats
+
 CENT = Decimal("0.01")
 
 
@@ -43,9 +45,10 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
 
 def format_money(value: Decimal | int | str, currency: str | None = None) -> str:
-    """'TZS 12,500.00': the form shown on screens, receipts and exports."""
-    amount = to_money(value)
-    return f"{currency or settings.CURRENCY} {amount:,.2f}"
+    """'TZS 12,500.00': the form shown on screens, receipts and exports (``formats.money``)."""
+    if currency is None:
+        return formats.money(to_money(value), currency=True)
+    return f"{currency} {formats.money(to_money(value))}"
 
 
 def money_strings(value):

@@ -89,6 +89,14 @@ JOBS: tuple[Job, ...] = (
         crontab={"minute": "15", "hour": "4", "day_of_week": "*"},
         local_time=True,
     ),
+    # report files built in the background (erp.finance ReportJob): older than
+    # REPORT_JOB_KEEP_DAYS, 04:45 local
+    Job(
+        "Delete old report files",
+        "analytics.tasks.prune_report_jobs",
+        crontab={"minute": "45", "hour": "4", "day_of_week": "*"},
+        local_time=True,
+    ),
     # domain events whose delivery failed are retried
     Job("Deliver domain events", "erp.core.tasks.deliver_due_events", every=MINUTE),
     # viewflow's timers (the fault SLA)

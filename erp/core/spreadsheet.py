@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
+from .formats import csv_value
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,9 +28,14 @@ def as_text(value: Any) -> Any:
 
 
 def text_frame(frame):
-    """A copy of a pandas DataFrame with `as_text` applied to every text cell (for CSV)."""
+    """A copy of a pandas DataFrame for CSV: `as_text` on every text cell, times in local time
+    (the site's time zone, without offset: what the user's clock said, issue 23)."""
     frame = frame.copy()
+    zone = timezone.get_current_timezone()
     for column in frame.columns:
-        if frame[column].dtype == object or str(frame[column].dtype) in {"string", "str"}:
-            frame[column] = frame[column].map(as_text)
+        series = frame[column]
+        if getattr(getattr(series.dtype, "tz", None), "utcoffset", None) is not None:
+            frame[column] = series.dt.tz_convert(zone).dt.tz_localize(None)
+        elif series.dtype == object or str(series.dtype) in {"string", "str"}:
+            frame[column] = series.map(lambda value: as_text(csv_value(value)))
     return frame

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, permission_denied
 from viewflow.views import CreateModelView, DetailModelView, UpdateModelView
 
 from .health import run_checks
@@ -105,3 +106,13 @@ def not_found(request, exception=None):
         return JsonResponse({"detail": gettext("Not found.")}, status=404)
 
     return page_not_found(request, exception)
+
+
+def forbidden(request, exception=None):
+    """``handler403``: a page refused to someone not signed in sends them to the sign-in page
+    (with ?next=), as a login-required page does; viewflow's flow apps (/faults/…, /batches/…)
+    check permissions first and would answer a bare 403. The API keeps its JSON 401/403."""
+    user = getattr(request, "user", None)
+    if not request.path.startswith("/api/") and (user is None or not user.is_authenticated):
+        return redirect_to_login(request.get_full_path())
+    return permission_denied(request, exception)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import RowScope
@@ -72,7 +73,8 @@ class Expense(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} {self.amount} {self.spent_on}"
+        amount, day = formats.money(self.amount), formats.date(self.spent_on)
+        return f"{self.get_category_display()} {amount} {day}"
 
 
 class ScheduledExport(BaseModel):

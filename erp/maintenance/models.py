@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import RowScope
@@ -321,5 +322,5 @@ class Downtime(BaseModel):
         ]
 
     def __str__(self) -> str:
-        end = f"{self.ended_at:%Y-%m-%d %H:%M}" if self.ended_at else _("now")
-        return f"{self.site}: {self.started_at:%Y-%m-%d %H:%M} – {end}"
+        end = formats.date_time(self.ended_at) if self.ended_at else _("now")
+        return f"{self.site}: {formats.date_time(self.started_at)} – {end}"

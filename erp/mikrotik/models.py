@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 
 from .choices import RouterEventKind, RouterJobKind, RouterJobStatus, SyncState
@@ -165,7 +166,7 @@ class RouterEvent(models.Model):
         indexes = [models.Index(fields=["router", "-at"], name="router_event_router_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.router} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.router} {self.kind} at {formats.date_time(self.at)}"
 
 
 class RouterSample(models.Model):

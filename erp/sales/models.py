@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
@@ -258,4 +259,4 @@ class Remittance(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agent} {self.amount}"
+        return f"{formats.person(self.agent)} {formats.money(self.amount)}"

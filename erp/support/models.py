@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
 
@@ -147,7 +148,7 @@ class Incident(BaseModel):
         indexes = [models.Index(fields=["site", "closed_at"], name="incident_site_open_idx")]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.opened_at:%Y-%m-%d %H:%M}"
+        return f"{self.site} {formats.date_time(self.opened_at)}"
 
 
 class Ticket(BaseModel):

@@ -165,6 +165,12 @@ def test_lockout_page(client, users, settings):
     assert locked.status_code == 429
     assert_branded(locked.content.decode())
     assert "Account locked" in locked.content.decode()
+    # says for how long (AXES_COOLOFF_TIME, 15 min by default) and links back (issue 23)
+    text = " ".join(locked.content.decode().split())
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert f"this account is locked for {minutes} min." in text
+    assert 'href="/accounts/login/" class="mdc-button' in text
+    assert "Back to the sign-in page" in text
 
 
 @pytest.mark.django_db

@@ -99,6 +99,8 @@ def test_the_approval_queue_names_the_batch(client, users, world):  # noqa: F811
     client.force_login(finance)
     queue = client.get("/batches/queue/").content.decode()
     batch = process.batch
-    assert f"20 × Week 5M @ {batch.router} by {sales}" in queue
+    # the case in the first column, who asked in the next (issue 23: the batch inbox columns)
+    assert f"20 × Week 5M @ {batch.router}</a>" in queue
+    assert f"by {sales.get_full_name() or sales.username}" in queue
     page = client.get(f"/batches/{process.pk}/decide/{_decide_task(process).pk}/assign/")
     assert _buttons(page.content.decode()) == ["Take"]

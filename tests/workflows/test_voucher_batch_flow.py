@@ -192,3 +192,25 @@ def test_a_batch_the_reaper_resumed_completes_its_process(users, world, eager_ce
     waiting.refresh_from_db()
     process.refresh_from_db()
     assert waiting.status == STATUS.DONE and process.status == STATUS.DONE
+
+
+@pytest.mark.django_db
+def test_the_inbox_and_queue_name_the_batch(client, users, world):
+    """Issue 23: not viewflow's "#4/18" and "Created: 2 hours" but the case, who asked, what it
+    is worth and since when it waits."""
+    sales = users[Role.SALES]
+    sales.first_name, sales.last_name = "Baraka", "Mushi"
+    sales.save()
+    assert _start(client, sales, world).status_code == 302
+    process = VoucherBatchProcess.objects.get()
+    task = _decide_task(process)
+    client.force_login(users[Role.FINANCE])
+    for url in ("/batches/queue/", "/batches/inbox/"):
+        page = client.get(url)
+        assert page.status_code == 200
+        text = " ".join(page.content.decode().split())
+        assert f"20 × Week 5M @ {world['router']}" in text, url
+        assert "by Baraka Mushi" in text and "TZS 100,000.00" in text
+        assert "Approve or reject" in text and "since " in text
+        assert f"#{process.pk}/{task.pk}" not in text
+        assert _url(process, task) in text

@@ -1,11 +1,19 @@
 """The Voucher batches application: viewflow's flow app, its dashboard scoped to the batches
-the user may see (each card names the batch: "20 × 1 Day @ Kariakoo by Baraka")."""
+the user may see (each card names the batch: "20 × 1 Day @ Kariakoo by Baraka"), and an inbox
+that names each case as the fault and ticket inboxes do (not viewflow's "#4/18", "2 hours")."""
 
 from __future__ import annotations
 
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import FlowQueueListView
 
+from erp.core import formats
+from erp.vouchers.models import VoucherBatch
 from erp.vouchers.selectors import batches_visible_to
+from workflows.inbox import MineThenQueueInboxView
 
 from ..dashboards import ScopedDashboardView
 from .flows import VoucherBatchFlow
@@ -16,8 +24,83 @@ class BatchDashboardView(ScopedDashboardView):
     visible_to = staticmethod(batches_visible_to)
 
 
+class _BatchColumns:
+    """The case (the batch), who asked and what it is worth, since when it waits; the batches
+    of a page are loaded in one query."""
+
+    columns = ("task_link", "batch_summary", "waiting")
+    object_link_columns = ()
+
+    def object_list_page(self):
+        page = getattr(self, "_page_cache", None)
+        if page is None:
+            page = self._page_cache = list(self.get_queryset()[:200])
+        return page
+
+    def _batch(self, task):
+        if not hasattr(self, "_batch_cache"):
+            ids = {t.process.data.get("batch_id") for t in self.object_list_page()}
+            self._batch_cache = {
+                str(b.pk): b
+                for b in VoucherBatch.objects.select_related(
+                    "package", "router", "requested_by"
+                ).filter(pk__in=[i for i in ids if i])
+            }
+        batch_id = task.process.data.get("batch_id")
+        batch = self._batch_cache.get(batch_id)
+        if batch is None and batch_id:
+            batch = self._batch_cache[batch_id] = (
+                VoucherBatch.objects.select_related("package", "router", "requested_by")
+                .filter(pk=batch_id)
+                .first()
+            )
+        return batch
+
+    def task_link(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        badge = _("mine") if task.owner_id == self.request.user.pk else _("queue")
+        batch = self._batch(task)
+        return format_html(
+            '<span style="white-space:normal"><a href="{}">{}</a><br><small>{} · {}</small></span>',
+            url,
+            batch if batch is not None else task.title,
+            task.title,
+            badge,
+        )
+
+    task_link.short_description = gettext_lazy("Batch")
+
+    def batch_summary(self, task):
+        batch = self._batch(task)
+        if batch is None:
+            return ""
+        who = formats.person(batch.requested_by) if batch.requested_by_id else _("the system")
+        return format_html(
+            '<span style="white-space:normal">{}<br><small>{}</small></span>',
+            _("by %(person)s") % {"person": who},
+            formats.money(batch.face_value, currency=True),
+        )
+
+    batch_summary.short_description = gettext_lazy("Requested")
+
+    def waiting(self, task):
+        return _("since %(when)s") % {"when": formats.date_time(task.created)}
+
+    waiting.short_description = gettext_lazy("Waiting")
+
+
+class BatchInboxView(_BatchColumns, MineThenQueueInboxView):
+    """Assigned to me, then what I may take from the queue."""
+
+
+class BatchQueueView(_BatchColumns, FlowQueueListView):
+    pass
+
+
 class VoucherBatchAppViewset(FlowAppViewset):
     dashboard_view_class = BatchDashboardView
+    inbox_view_class = BatchInboxView
+    queue_view_class = BatchQueueView
 
     def __init__(self, **kwargs):
         super().__init__(VoucherBatchFlow, icon="confirmation_number", app_name="batches", **kwargs)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from erp.core import crypto
+from erp.core import crypto, formats
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
 
@@ -170,7 +170,7 @@ class DiscoveryRun(BaseModel):
         indexes = [models.Index(fields=["site", "-started_at"], name="owisp_run_site_idx")]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+        return f"{self.site} {formats.date_time(self.started_at)} ({self.status})"
 
 
 class MatchConflict(BaseModel):
@@ -257,4 +257,4 @@ class DeviceHealthEvent(BaseModel):
         indexes = [models.Index(fields=["device", "-at"], name="owisp_event_device_idx")]
 
     def __str__(self) -> str:
-        return f"{self.device} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.device} {self.kind} {formats.date_time(self.at)}"

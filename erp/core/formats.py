@@ -1,0 +1,173 @@
+"""How values look to people: the one place for money, dates, names, yes/no and durations.
+
+Every screen (viewflow list columns and detail pages through ``erp_format``'s filters, receipts,
+CSV exports) formats through these functions, so a language (issue 21) changes them here once:
+each locale has one date/time pattern and its number separators. Times are shown in the current
+time zone (the installation's ``TIME_ZONE`` unless a middleware activates the user's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext
+
+from .units import data_size_text, duration_text
+
+# One pattern per locale (Django date-format letters; "M" is the translated month abbreviation).
+NARROW_NBSP = "\u202f"
+LOCALES = {
+    "en": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i", "group": ",", "point": "."},
+    "sw": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i", "group": ",", "point": "."},
+    "fr": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i",
+           "group": NARROW_NBSP, "point": ","},
+}  # fmt: skip
+
+# Fields that only identify a record for machines: never shown on a detail page.
+HIDDEN_FIELD_NAMES = frozenset({"idempotency_key", "client_uuid", "request_id"})
+# Whole numbers that are names, not quantities: "8728", not "8,728".
+UNGROUPED = ("port", "number", "vlan", "year", "code", "pin")
+
+
+def locale_formats(language: str | None = None) -> dict[str, str]:
+    """The patterns of ``language`` (default: the active language), English when unknown."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return LOCALES.get(code, LOCALES["en"])
+
+
+def number(value, places: int | None = None) -> str:
+    """176120.5 → '176,120.50' with places=2; grouped by the locale; '' for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    value = Decimal(value)
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{value:,f}" if places is None else f"{value:,.{places}f}"
+    fmt = locale_formats()
+    return text.replace(",", "\0").replace(".", fmt["point"]).replace("\0", fmt["group"])
+
+
+def money(value, *, currency: bool = False) -> str:
+    """'176,120.00', or 'TZS 176,120.00' with currency=True (where no label names it)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
+    text = number(value, places=2)
+    return f"{settings.CURRENCY} {text}" if currency else text
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    """An aware datetime in the current time zone (naive ones are taken as already local)."""
+    if timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def date_time(value: dt.datetime | None) -> str:
+    """'26 Nov 2026, 11:01' in the current time zone."""
+    if value is None:
+        return ""
+    return dateformat.format(local(value), locale_formats()["datetime"])
+
+
+def date(value: dt.date | None) -> str:
+    """'26 Nov 2026'."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value)
+    return dateformat.format(value, locale_formats()["date"])
+
+
+def time(value: dt.time | None) -> str:
+    """'11:01'."""
+    if value is None:
+        return ""
+    return dateformat.time_format(value, locale_formats()["time"])
+
+
+def person(user) -> str:
+    """A person by full name ('Baraka Mushi'); the username only when no name is recorded."""
+    if user is None or user == "":
+        return ""
+    if not hasattr(user, "get_full_name"):
+        return str(user)
+    return user.get_full_name() or user.get_username()
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return gettext("Yes") if value else gettext("No")
+
+
+def duration(value: int | float | dt.timedelta | None) -> str:
+    """360 → '6 min'; a timedelta alike; '0 min' for zero; '' for None."""
+    if value is None:
+        return ""
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else value
+    seconds = round(seconds)
+    if seconds == 0:
+        return gettext("0 min")
+    return duration_text(seconds)
+
+
+def display(value, field: models.Field | None = None) -> str:
+    """Any stored value as a person reads it, the field (when known) saying what it means:
+    money for a MoneyField, a duration for ``*_seconds`` and DurationField, a size for
+    ``*_bytes``, a person for a user, Yes/No, dates in the local zone, grouped numbers."""
+    # A MoneyField without importing money.py (which formats through this module).
+    if field is not None and type(field).__name__ == "MoneyField":
+        return money(value)
+    if value is None:
+        return ""
+    if field is not None and not isinstance(value, bool):
+        name = field.name
+        if isinstance(field, models.DurationField) or name.endswith("_seconds"):
+            return duration(value)
+        if name.endswith("_bytes") or name.startswith("limit_bytes"):
+            return data_size_text(value) or "0 B"
+    if isinstance(value, AbstractBaseUser):
+        return person(value)
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, dt.datetime):
+        return date_time(value)
+    if isinstance(value, dt.date):
+        return date(value)
+    if isinstance(value, dt.time):
+        return time(value)
+    if isinstance(value, dt.timedelta):
+        return duration(value)
+    if isinstance(value, Decimal):
+        return number(value, places=max(0, -value.as_tuple().exponent))
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(display(item) for item in value)
+    if isinstance(value, int):
+        if field is not None and any(word in field.name for word in UNGROUPED):
+            return str(value)
+        return number(value)
+    return str(value)
+
+
+def is_machine_id(field: models.Field) -> bool:
+    """A UUID or idempotency key: identifies a record for machines, means nothing to people."""
+    return isinstance(field, models.UUIDField) or field.name in HIDDEN_FIELD_NAMES
+
+
+def csv_value(value) -> str:
+    """A value for a CSV cell: times in local time (ISO, sortable), money with two places."""
+    if isinstance(value, dt.datetime):
+        return local(value).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
