@@ -436,7 +436,10 @@ def get_help(request: HttpRequest, site_code: str) -> HttpResponse:
         hotspot = services.Hotspot.from_data(data)
         context = _context(request, site, hotspot, lang)
         if request.method == "GET":
-            return _render(request, "portal/help.html", context)
+            # from the customer's account page: the phone they signed in with
+            return _render(
+                request, "portal/help.html", {**context, "phone": data.get("phone", "")[:20]}
+            )
         try:
             ticket = support.open_from_portal(
                 site=site,

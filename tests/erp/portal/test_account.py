@@ -114,6 +114,12 @@ def test_phone_code_then_purchases_time_left_and_buy_again(client, sms, wave, on
     assert f'name="phone" value="{PHONE}"' in html and HOTSPOT["mac"] in html
     assert len(page.content) < 100_000
     assert "<script" not in html
+    # "Get help" from the account opens the support form with the signed-in phone filled in
+    assert f'action="/portal/{site.code}/help/"' in html
+    assert f'name="phone" value="+{PHONE}"' in html
+    help_page = client.get(f"/portal/{site.code}/help/", {"phone": f"+{PHONE}", **HOTSPOT})
+    assert help_page.status_code == 200
+    assert f'name="phone" required maxlength="20" value="+{PHONE}"' in help_page.content.decode()
     # the code works once
     assert _check(client, site, code).status_code == 400
 
