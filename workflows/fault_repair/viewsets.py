@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -147,6 +148,10 @@ class FaultProcessListView(DashboardProcessListView):
             narrowed = True
         if self.request.GET.get("open"):
             faults, narrowed = faults.filter(status__in=OPEN_STATUSES), True
+        if self.request.GET.get("overdue"):
+            # the home page's "past SLA" tile: open and past the due time, as it counts them
+            late = faults.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+            faults, narrowed = late, True
         if user.sees_all_sites and not narrowed:
             return queryset
         visible = [str(pk) for pk in faults.values_list("pk", flat=True)]
