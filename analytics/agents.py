@@ -140,11 +140,22 @@ def _seller_sums(filters: Filters, sellers: set[UUID] | None) -> dict[UUID, dict
             for name, value in zip(names, values, strict=True):
                 acc[name] += value or 0
 
-    if months is not None:
-        monthly = AgentMonthly.objects.filter(in_ranges([months], "month"))
-        add(monthly, "seller", {f: f for f in ALL_FIELDS})
+    if filters.sites or filters.packages:
+        # a choice of sites or packages (a site's drill-down): the agent's sales there only,
+        # from the daily rows, which carry site and package (the monthly rows do not)
+        last = _last_day(filters)
+        daily = AgentDaily.objects.filter(day__gte=filters.start, day__lt=last)
+        add(filters.scoped(daily, package="package"), "seller", {f: f for f in FIELDS})
+        # cash is handed in by the agent, not by site: remittances stay the agent's
+        edges = [(filters.start, last)]
+    else:
+        if months is not None:
+            monthly = AgentMonthly.objects.filter(in_ranges([months], "month"))
+            add(monthly, "seller", {f: f for f in ALL_FIELDS})
+        if edges:
+            daily = AgentDaily.objects.filter(in_ranges(edges, "day"))
+            add(daily, "seller", {f: f for f in FIELDS})
     if edges:
-        add(AgentDaily.objects.filter(in_ranges(edges, "day")), "seller", {f: f for f in FIELDS})
         remitted = Remittance.objects.filter(in_ranges(edges, "received_at", True))
         add(remitted, "agent", {"remitted": "amount"})
     return out
@@ -168,7 +179,10 @@ def agent_figures(filters: Filters, *, top: int | None = None) -> pd.DataFrame:
 
     The same figures as erp.sales.services.statement(agent, start, end) with start and end at
     local midnight: sales_count, sales_amount, refunds_amount, commission (net of reversals),
-    collected, remitted, and balance_owed counting everything before the end. Agents are the
+    collected, remitted, and balance_owed counting everything before the end. With a choice
+    of sites or packages the sales figures are those at the chosen sites / of the chosen
+    packages only (a site's drill-down: what the agent sold there); remitted and balance_owed
+    stay the agent's, since cash is handed in by the agent, not by site. Agents are the
     chosen agents, else the agents of the chosen sites and whoever sold there in the period,
     else everyone who ever sold or remitted; sorted by balance owed, largest first. ``top``:
     only that many agents, those owing most (the period's figures are then read for them

@@ -10,7 +10,7 @@ from django.db.models.functions import Cast, NullIf, TruncDay
 from django.utils import timezone
 
 from erp.integrations.openwisp.models import OpenWispDevice
-from erp.mikrotik.models import RouterSample
+from erp.mikrotik.selectors import ONLINE_WINDOW, users_online
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router, Site
 
@@ -109,26 +109,13 @@ def active_users_now(
     filters: Filters,
     *,
     now: dt.datetime | None = None,
-    window: dt.timedelta = dt.timedelta(minutes=15),
+    window: dt.timedelta = ONLINE_WINDOW,
 ) -> int:
-    """How many users are online now? The latest sample of each router within the window,
-    summed."""
-    now = now or timezone.now()
-    recent = filters.scoped(
-        RouterSample.objects.filter(taken_at__gte=now - window, taken_at__lte=now),
-        site="router__site",
-    )
-    latest = recent.values("router").annotate(at=Max("taken_at")).order_by()
-    total = 0
-    wanted = {(r["router"], r["at"]) for r in latest}
-    if not wanted:
-        return 0
-    for router, at, users in recent.filter(
-        router__in={r for r, _ in wanted}, taken_at__in={a for _, a in wanted}
-    ).values_list("router", "taken_at", "active_users"):
-        if (router, at) in wanted:
-            total += users or 0
-    return total
+    """How many users are online now? Per router, the latest sample within the window that
+    counted the sessions (``erp.mikrotik.selectors.users_online``; the 1-minute health
+    samples carry no count), summed over the chosen sites' routers."""
+    online = users_online(filters.scoped(Router.objects.all()), now=now, window=window)
+    return sum(n or 0 for n in online.values())
 
 
 def routers_down() -> int:

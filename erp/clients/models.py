@@ -15,7 +15,8 @@ from erp.core.validators import normalize_mac
 
 
 class Client(BaseModel):
-    """A customer of a site, known by phone number (E.164), optionally by device MAC.
+    """A customer, one record per person: known by phone number (E.164, unique across sites),
+    optionally by device MAC. ``site`` is where the client was first registered.
 
     ``agent`` is the agent who registered the client: agents see only their own clients.
     ``expires_at`` is the end of the client's current paid access; the sales services keep it
@@ -61,14 +62,14 @@ class Client(BaseModel):
         indexes = [
             models.Index(fields=["site", "-created_at"], name="client_site_created_idx"),
             models.Index(fields=["agent", "-created_at"], name="client_agent_created_idx"),
-            models.Index(fields=["phone"], name="client_phone_idx"),
             models.Index(fields=["expires_at"], name="client_expires_idx"),
         ]
         constraints = [
+            # one record per person: the sales at every site find the client by phone
             models.UniqueConstraint(
-                fields=["site", "phone"],
-                name="client_unique_phone_per_site",
-                violation_error_message=_("This site already has a client with this phone."),
+                fields=["phone"],
+                name="client_unique_phone",
+                violation_error_message=_("A client with this phone already exists."),
             ),
         ]
 

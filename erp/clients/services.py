@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DateTimeField, ProtectedError, Q, Value, When
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python
 
 from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
@@ -65,6 +66,38 @@ def delete_client(*, actor: User, client: Client) -> None:
             client.delete()
     except ProtectedError:
         raise ValidationError(_("This client has purchases and cannot be deleted.")) from None
+
+
+def normalize_phone(value) -> str:
+    """A phone as E.164 ("0712 345 678" → "+255712345678" with the installation's default
+    region); ValidationError on the phone field when it is not a valid number."""
+    number = to_python(value)
+    if number is None or not number.is_valid():
+        raise ValidationError({"phone": _("Enter a valid phone number.")})
+    return number.as_e164
+
+
+def client_by_phone(
+    *, actor: User | None, phone, site, name: str = "", **fields: Any
+) -> tuple[Client, bool]:
+    """The one client of a person, found by phone (E.164) at any site, or registered now at
+    ``site`` (owned by the registering agent): (client, created). Every way a client comes in
+    (the POS, the portal, the field app's push, imports) goes through here.
+
+    Safe when two sales for the same new phone run at once: the unique constraint on the
+    phone lets one insert win; the other's insert fails, and it returns the winner's row.
+    """
+    phone = normalize_phone(phone)
+    existing = Client.objects.filter(phone=phone).first()
+    if existing is not None:
+        return existing, False
+    try:
+        return create_client(actor=actor, site=site, phone=phone, name=name, **fields), True
+    except ValidationError:
+        existing = Client.objects.filter(phone=phone).first()  # registered meanwhile
+        if existing is None:
+            raise
+        return existing, False
 
 
 def extend_client_access(client_id, *, until) -> None:

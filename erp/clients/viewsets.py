@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,13 +19,36 @@ from .forms import ClientForm
 from .models import Client
 
 
+class ClientFilter(django_filters.FilterSet):
+    """Site, consent, and "access ends within N days" (from now; the home page's tile links
+    here with its 7 days)."""
+
+    site = django_filters.ModelChoiceFilter(
+        label=_("Site"), queryset=lambda request: sites_visible_to(request.user)
+    )
+    access_ends_within = django_filters.NumberFilter(
+        label=_("Access ends within (days)"), method="ends_within", min_value=0, max_value=3650
+    )
+
+    class Meta:
+        model = Client
+        fields = ["site", "marketing_consent", "access_ends_within"]
+
+    def ends_within(self, queryset, name, value):
+        now = timezone.now()
+        # as the tile counts them (selectors.access_ending): now ≤ expires_at < now + N days
+        return queryset.filter(
+            expires_at__gte=now, expires_at__lt=now + dt.timedelta(days=int(value))
+        )
+
+
 class ClientViewset(RecordViewset):
     model = Client
     icon = "people"
     title = _("Clients")
     form_class = ClientForm
     list_columns = ("name", "phone", "site", "agent", "expires_at", "created_at")
-    list_filter_fields = ("site", "marketing_consent")
+    list_filterset_class = ClientFilter
     list_search_fields = ("name", "phone")
     detail_template_name = "clients/client_detail.html"
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from erp.sites.models import Router
 
@@ -66,3 +68,29 @@ def last_reading(router: Router) -> RouterSample | None:
         .order_by("-taken_at")
         .first()
     )
+
+
+ONLINE_WINDOW = timedelta(minutes=15)
+
+
+def users_online(
+    routers: QuerySet[Router], *, now: datetime | None = None, window: timedelta = ONLINE_WINDOW
+) -> dict[UUID, int | None]:
+    """{router id: users online now} for the given routers: the latest sample within
+    ``window`` that counted the active sessions (the 5-minute usage and traffic polls). The
+    every-minute health sample has no count (``active_users`` empty): it never hides the
+    last count. None for a router without a count in the window. One query on the
+    (router, -taken_at) index."""
+    now = now or timezone.now()
+    latest = (
+        RouterSample.objects.filter(
+            router=OuterRef("pk"),
+            active_users__isnull=False,
+            taken_at__gt=now - window,
+            taken_at__lte=now,
+        )
+        .order_by("-taken_at")
+        .values("active_users")[:1]
+    )
+    rows = routers.order_by().annotate(online=Subquery(latest)).values_list("pk", "online")
+    return dict(rows)

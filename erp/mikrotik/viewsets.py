@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from erp.sites.models import Router
 from erp.sites.viewsets import RouterViewset
 
 from . import selectors, views
@@ -27,6 +28,10 @@ class OperatedRouterViewset(RouterViewset):
             "last_drift_url": self.reverse("job", args=[router.pk, drift.pk]) if drift else "",
             "router_ops": request.user.has_perm("sites.operate_router"),
             "latest_sample": samples[0] if samples else None,
+            # the health sample of the last minute has no count: the last one that counted
+            "users_online": selectors.users_online(Router.objects.filter(pk=router.pk)).get(
+                router.pk
+            ),
             "traffic_samples": [s for s in samples if s.rx_bytes is not None],
             "router_events": selectors.recent_events(router, limit=10),
             "ops_urls": {

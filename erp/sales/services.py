@@ -31,7 +31,11 @@ from simple_history.utils import bulk_create_with_history
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.clients.models import Client
-from erp.clients.services import create_client, extend_client_access, extend_clients_access
+from erp.clients.services import (
+    client_by_phone,
+    extend_client_access,
+    extend_clients_access,
+)
 from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
@@ -893,8 +897,8 @@ def client_for_sale(
     code: str | None = None,
     site_id=None,
 ):
-    """The buyer as a client of the site the voucher comes from (the site the seller is at):
-    found by phone, or created (E.164, owned by the selling agent)."""
+    """The buyer's one client record, found by phone (E.164) at any site, or registered at the
+    site the voucher comes from (the site the seller is at), owned by the selling agent."""
     stock = seller_stock(seller, site_id)
     if code:
         stock = stock.filter(code="".join(code.split()).upper())
@@ -903,11 +907,10 @@ def client_for_sale(
     site_id = stock.values_list("site_id", flat=True).first()
     if site_id is None:
         return None  # the sale itself will say what is wrong
-    existing = Client.objects.filter(site_id=site_id, phone=phone).first()
-    if existing is not None:
-        return existing
-
-    return create_client(actor=seller, site=Site.objects.get(pk=site_id), phone=phone, name=name)
+    client, _created = client_by_phone(
+        actor=seller, phone=phone, site=Site.objects.get(pk=site_id), name=name
+    )
+    return client
 
 
 def sell_to_phone(

@@ -5,18 +5,63 @@ Sales and remittances are records of money: they are added, refunded or listed, 
 
 from __future__ import annotations
 
+import datetime as dt
+
+import django_filters
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import ReadonlyModelViewset
 from viewflow.utils import Icon
 from viewflow.views import Action
 
+from erp.accounts.models import User
 from erp.core.views import RecordDetailView
 from erp.core.viewsets import BoundedListView, RecordViewset
+from erp.sites.models import Site
+from erp.sites.operation import local_midnight
+from erp.sites.selectors import sites_visible_to
 
 from . import selectors, services, views
 from .forms import CommissionRuleForm, RemittanceForm
 from .models import CommissionRule, Remittance, Sale
+
+
+def _sites(request):
+    return sites_visible_to(request.user) if request else Site.objects.none()
+
+
+def _sellers(request):
+    """The sellers a user may filter by: an agent only the agent; others the agents of the
+    sites they see (and whoever sold there)."""
+    if request is None:
+        return User.objects.none()
+    user = request.user
+    if user.is_agent:
+        return User.objects.filter(pk=user.pk)
+    return User.objects.filter(agent_sites__in=sites_visible_to(user)).distinct()
+
+
+class SaleFilter(django_filters.FilterSet):
+    """The sales list's filters; a drill-down (a site's page, a dashboard) links here with the
+    same ones: site, seller and the local days of ``sold_at`` (``sold_at_after`` /
+    ``sold_at_before``, both included)."""
+
+    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=_sites)
+    seller = django_filters.ModelChoiceFilter(label=_("Seller"), queryset=_sellers)
+    sold_at_after = django_filters.DateFilter(label=_("Sold from (day)"), method="sold_from")
+    sold_at_before = django_filters.DateFilter(label=_("Sold up to (day)"), method="sold_up_to")
+
+    class Meta:
+        model = Sale
+        fields = ["site", "seller", "sold_at_after", "sold_at_before"]
+        fields += ["payment_method", "channel", "package"]
+
+    # local days as ranges on sold_at (its index), both days included
+    def sold_from(self, queryset, name, value):
+        return queryset.filter(sold_at__gte=local_midnight(value))
+
+    def sold_up_to(self, queryset, name, value):
+        return queryset.filter(sold_at__lt=local_midnight(value + dt.timedelta(days=1)))
 
 
 class SaleViewset(ReadonlyModelViewset):
@@ -35,7 +80,7 @@ class SaleViewset(ReadonlyModelViewset):
         "channel",
         "commission",
     )
-    list_filter_fields = ("site", "payment_method", "channel", "package")
+    list_filterset_class = SaleFilter
     list_search_fields = ("=voucher__code", "=payment_reference")
     detail_view_class = RecordDetailView
     detail_template_name = "sales/sale_detail.html"

@@ -11,6 +11,7 @@ from erp.core.viewsets import RecordViewset
 from . import selectors, services
 from .forms import RouterForm, SiteForm
 from .models import Router, Site
+from .operation import site_operation
 
 
 class SiteViewset(RecordViewset):
@@ -21,9 +22,20 @@ class SiteViewset(RecordViewset):
     list_columns = ("name", "code", "status", "manager", "address")
     list_filter_fields = ("status",)
     list_search_fields = ("name", "code")
+    detail_template_name = "sites/site_detail.html"
 
     def get_queryset(self, request):
         return selectors.sites_visible_to(request.user)
+
+    def get_detail_context(self, request, site) -> dict:
+        """The site's operation (routers, agents, revenue, users online, uptime, open faults),
+        each figure as far as the user may see it."""
+        user = request.user
+        return {
+            "operation": site_operation(user, site),
+            "sees_sales": user.has_perm("sales.view_sale"),
+            "sees_faults": user.has_perm("maintenance.view_fault"),
+        }
 
     def limit_form(self, request, form) -> None:
         form.fields["agents"].queryset = User.objects.filter(

@@ -486,13 +486,25 @@ def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) ->
         client = client_services.create_client(actor=user, id=record_id, site=site, **fields)
         context.existing_clients.add(record_id)
     except ValidationError as exc:
-        existing = clients_visible_to(user).filter(site=site, phone=fields.get("phone")).first()
-        if existing is None or "phone" not in fields:
+        try:
+            phone = client_services.normalize_phone(fields.get("phone"))
+        except ValidationError:
+            raise exc from None
+        # one client per person (phone) across sites
+        existing = clients_visible_to(user).filter(phone=phone).first()
+        if existing is None:
+            if Client.objects.filter(phone=phone).exists():
+                raise Rejected(
+                    _(
+                        "phone: This person is already a client of another agent; a sale to "
+                        "the phone finds that client."
+                    )
+                ) from None
             raise
         # Filed meanwhile by someone else (or by this agent on another device): one client.
         return Outcome_(
             Outcome.CONFLICT,
-            reason=_("This phone is already a client at this site; the app uses that record."),
+            reason=_("This phone is already a client; the app uses that record."),
             record=client_record(existing),
             conflicts=[
                 Conflict(

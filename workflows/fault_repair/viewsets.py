@@ -6,6 +6,9 @@ with site, severity and SLA time left, in three narrow columns that fit a 360 px
 
 from __future__ import annotations
 
+import uuid
+
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +20,7 @@ from viewflow.workflow.flow.views import (
 
 from erp.maintenance.choices import Severity
 from erp.maintenance.models import Fault
-from erp.maintenance.selectors import faults_visible_to
+from erp.maintenance.selectors import OPEN_STATUSES, faults_visible_to
 from workflows.inbox import MineThenQueueInboxView
 
 from ..dashboards import ScopedDashboardView
@@ -133,9 +136,25 @@ class FaultProcessListView(DashboardProcessListView):
     def get_queryset(self):
         queryset = super().get_queryset()
         user = self.request.user
-        if user.sees_all_sites:
+        faults = faults_visible_to(user).select_related(None)
+        narrowed = False
+        site = self.request.GET.get("site", "")
+        if site:
+            # a site page's drill-down: that site's faults (open ones with ?open=1)
+            try:
+                faults = faults.filter(site=uuid.UUID(site))
+            except ValueError:
+                return queryset.none()
+            narrowed = True
+        if self.request.GET.get("open"):
+            faults, narrowed = faults.filter(status__in=OPEN_STATUSES), True
+        if self.request.GET.get("overdue"):
+            # the home page's "past SLA" tile: open and past the due time, as it counts them
+            late = faults.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+            faults, narrowed = late, True
+        if user.sees_all_sites and not narrowed:
             return queryset
-        visible = [str(pk) for pk in faults_visible_to(user).values_list("pk", flat=True)]
+        visible = [str(pk) for pk in faults.values_list("pk", flat=True)]
         return queryset.filter(data__fault_id__in=visible)
 
 

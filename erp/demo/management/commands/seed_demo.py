@@ -297,8 +297,9 @@ class Command(BaseCommand):
                     actor=agent or admin,
                     site=site,
                     name=cname,
-                    phone=phone,
-                    mac_address=mac,
+                    # one client per phone: each site's demo clients are other people
+                    phone=f"{phone[:-1]}{index}",
+                    mac_address=mac[:-1] + str(index) if mac else "",
                     marketing_consent=client_index % 2 == 0,
                     agent=agent,
                 )
