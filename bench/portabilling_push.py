@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
+from bench.serve import stop_server  # noqa: E402 - after the path above
+
 
 def _count_remote(url: str, top: int) -> int:
     """How many accounts the simulator holds (the highest i_account it gave, from 1001)."""
@@ -123,8 +125,7 @@ def run(*, accounts: int, latency: float, parallel: int = 8, verify: bool = Fals
             "created_remote": _count_remote(url, accounts * 2) if verify else None,
         }
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
         PortaAccount.objects.filter(site=site).delete()
         PortaBillingSite.history.filter(site_id=site.pk).delete()
         PortaBillingSite.objects.filter(pk=config.pk).delete()

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
-from bench.serve import start_gunicorn  # noqa: E402 - after the path above
+from bench.serve import start_gunicorn, stop_server  # noqa: E402 - after the path above
 from bench.timing import percentile, ratio, summary  # noqa: E402
 
 WAVE_KEY = "bench-wave-key"
@@ -329,8 +329,7 @@ def run(*, customers: int, rounds: int, payments: int, workers: int = 2, threads
         page = measure_page(url, site, codes, customers, rounds, log)
         callbacks = measure_callbacks(url, site, package, simulated, simulator, wave, payments)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_server(server)
         wave.stop()
         simulator.shutdown()
     return {"page": page, "callbacks": callbacks}

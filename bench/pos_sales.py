@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
 from bench import generate  # noqa: E402 - after the path and settings above
-from bench.serve import start_gunicorn  # noqa: E402
+from bench.serve import start_gunicorn, stop_server  # noqa: E402
 from bench.timing import fmt, log, ratio, summary, timed  # noqa: E402
 
 PREFIX = "pb"  # the users made here beside the generated ones: pb-admin, pb-agent-new
@@ -485,8 +485,7 @@ def measure_http(
             "think_ms": think_ms,
         }
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 # --- reads: the sales list and a statement ----------------------------------------------------

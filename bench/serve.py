@@ -59,3 +59,15 @@ def start_gunicorn(
                 server.kill()
                 raise RuntimeError("gunicorn did not start") from None
             time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen, grace: float = 60) -> None:
+    """Stop a server a benchmark started, after its figures are taken: SIGTERM, then SIGKILL
+    if it is still draining after ``grace`` seconds (gunicorn waits for its keep-alive
+    threads; on a loaded machine that outlasted 30 s and the finished run was lost)."""
+    server.terminate()
+    try:
+        server.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
