@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -120,7 +121,12 @@ def _names(d):
     names[str(d["site"].pk)] = "site"
     for s in Sale.objects.filter(seller=d["agent"]):
         names[str(s.pk)] = f"sale{s.receipt_number}"
-    for c in Client.objects.filter(agent=d["agent"]).exclude(pk=d["client"].pk):
+    # one client per phone across sites: a phone both datasets sell to is one client, so the
+    # agent's sales name their clients too, not only the clients the agent registered
+    sold_to = Sale.objects.filter(seller=d["agent"]).values("client")
+    for c in Client.objects.filter(Q(agent=d["agent"]) | Q(pk__in=sold_to)).exclude(
+        pk=d["client"].pk
+    ):
         names[str(c.pk)] = f"client {c.phone}"
     return names
 
