@@ -44,35 +44,21 @@ class UserPasswordForm(forms.Form):
         return data
 
 
-class OwnPasswordChangeForm(forms.Form):
+class OwnPasswordChangeForm(UserPasswordForm):
     """Current password and the new one twice (Django's field names); the rules live in
     services.change_own_password."""
+
+    field_order = ["old_password", "new_password1", "new_password2"]
 
     old_password = forms.CharField(
         label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
-    new_password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label=_("New password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
-    def clean(self):
-        data = super().clean()
-        if (
-            data.get("new_password1")
-            and data.get("new_password2")
-            and data["new_password1"] != data["new_password2"]
-        ):
-            self.add_error("new_password2", _("The two new passwords differ."))
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].widget.attrs.pop("autofocus", None)
 
 
 class UserForm(forms.ModelForm):

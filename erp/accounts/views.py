@@ -27,6 +27,14 @@ from .forms import OwnPasswordChangeForm, ProfileForm, UserPasswordForm
 from .models import User
 
 
+def _password_errors_to_form(form, exc: ValidationError) -> None:
+    """The service names the new password "new_password" (as the API does); the forms call
+    it new_password1 (Django's name)."""
+    errors = exc.message_dict
+    errors["new_password1"] = errors.pop("new_password", [])
+    errors_to_form(form, ValidationError({k: v for k, v in errors.items() if v}))
+
+
 class _InSiteFrame:
     """Shown inside the app's frame (the sidebar / phone drawer of erp.frontend's site) although
     its URL sits with the login pages, under /accounts/."""
@@ -101,10 +109,7 @@ class OwnPasswordChangeView(_InSiteFrame, LoginRequiredMixin, FormView):
                 new_password=form.cleaned_data["new_password1"],
             )
         except ValidationError as exc:
-            # the service names the new password "new_password" (as the API does)
-            errors = exc.message_dict
-            errors["new_password1"] = errors.pop("new_password", [])
-            errors_to_form(form, ValidationError({k: v for k, v in errors.items() if v}))
+            _password_errors_to_form(form, exc)
             return self.form_invalid(form)
         # other sessions carry the old password's hash and are signed out; this one is kept
         update_session_auth_hash(self.request, user)
@@ -193,9 +198,7 @@ class UserPasswordView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 new_password=form.cleaned_data["new_password1"],
             )
         except ValidationError as exc:
-            errors = exc.message_dict
-            errors["new_password1"] = errors.pop("new_password", [])
-            errors_to_form(form, ValidationError({k: v for k, v in errors.items() if v}))
+            _password_errors_to_form(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
