@@ -3,7 +3,8 @@ offers me (viewflow's own inbox lists only the first)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow.views import FlowInboxListView
 from viewflow.workflow.status import STATUS
@@ -20,3 +21,36 @@ class MineThenQueueInboxView(FlowInboxListView):
             .filter(Q(owner=user, status=STATUS.ASSIGNED) | Q(pk__in=queue.values("pk")))
             .order_by("status", "created")
         )
+
+
+class CaseColumns:
+    """Inbox columns read from each task's case, the record its process is about (its id is
+    ``process.data[case_key]``): the cases of a page are loaded in one query, a case not among
+    them (a task that appeared since) by one more. Each flow names its key and queryset."""
+
+    case_key = ""
+    object_link_columns = ()
+
+    def cases(self) -> QuerySet:
+        raise NotImplementedError
+
+    def object_list_page(self):
+        page = getattr(self, "_page_cache", None)
+        if page is None:
+            page = self._page_cache = list(self.get_queryset()[:200])
+        return page
+
+    def case_of(self, task):
+        if not hasattr(self, "_case_cache"):
+            ids = {t.process.data.get(self.case_key) for t in self.object_list_page()}
+            self._case_cache = {
+                str(c.pk): c for c in self.cases().filter(pk__in=[i for i in ids if i])
+            }
+        case_id = task.process.data.get(self.case_key)
+        case = self._case_cache.get(case_id)
+        if case is None and case_id:
+            case = self._case_cache[case_id] = self.cases().filter(pk=case_id).first()
+        return case
+
+    def queue_badge(self, task) -> str:
+        return _("mine") if task.owner_id == self.request.user.pk else _("queue")

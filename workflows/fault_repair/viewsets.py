@@ -21,7 +21,7 @@ from viewflow.workflow.flow.views import (
 from erp.maintenance.choices import Severity
 from erp.maintenance.models import Fault
 from erp.maintenance.selectors import OPEN_STATUSES, faults_visible_to
-from workflows.inbox import MineThenQueueInboxView
+from workflows.inbox import CaseColumns, MineThenQueueInboxView
 
 from ..dashboards import ScopedDashboardView
 from .flows import FaultRepairFlow
@@ -46,39 +46,19 @@ def sla_text(fault: Fault, now=None) -> str:
     )
 
 
-class _FaultColumns:
-    """Columns read from each task's fault; the faults of a page are loaded in one query."""
+class _FaultColumns(CaseColumns):
+    """Columns read from each task's fault."""
 
     columns = ("task_link", "fault_summary", "sla_left")
-    object_link_columns = ()
 
-    def _faults(self):
-        if not hasattr(self, "_fault_cache"):
-            ids = {t.process.data.get("fault_id") for t in self.object_list_page()}
-            self._fault_cache = {
-                str(f.pk): f for f in Fault.objects.select_related("site").filter(pk__in=ids)
-            }
-        return self._fault_cache
+    case_key = "fault_id"
 
-    def object_list_page(self):
-        page = getattr(self, "_page_cache", None)
-        if page is None:
-            page = self._page_cache = list(self.get_queryset()[:200])
-        return page
-
-    def _fault(self, task):
-        fault_id = task.process.data.get("fault_id")
-        fault = self._faults().get(fault_id)
-        if fault is None and fault_id:
-            fault = self._fault_cache[fault_id] = (
-                Fault.objects.select_related("site").filter(pk=fault_id).first()
-            )
-        return fault
+    def cases(self):
+        return Fault.objects.select_related("site")
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-        mine = task.owner_id == self.request.user.pk
-        badge = _("mine") if mine else _("queue")
+        badge = self.queue_badge(task)
         return format_html(
             '<span style="white-space:normal"><a href="{}">#{} {}</a><br><small>{}</small></span>',
             url,
@@ -90,7 +70,7 @@ class _FaultColumns:
     task_link.short_description = gettext_lazy("Task")
 
     def fault_summary(self, task):
-        fault = self._fault(task)
+        fault = self.case_of(task)
         if fault is None:
             return ""
         return format_html(
@@ -103,7 +83,7 @@ class _FaultColumns:
     fault_summary.short_description = gettext_lazy("Site / severity")
 
     def sla_left(self, task):
-        fault = self._fault(task)
+        fault = self.case_of(task)
         if fault is None:
             return ""
         left = fault.sla_left()

@@ -18,7 +18,7 @@ from viewflow.workflow.flow.views import (
 from erp.support.choices import Priority
 from erp.support.models import Ticket
 from erp.support.selectors import tickets_visible_to
-from workflows.inbox import MineThenQueueInboxView
+from workflows.inbox import CaseColumns, MineThenQueueInboxView
 
 from .flows import SupportTicketFlow
 
@@ -46,35 +46,20 @@ def sla_text(ticket: Ticket, now=None) -> str:
     )
 
 
-class _TicketColumns:
+class _TicketColumns(CaseColumns):
+    """Columns read from each task's ticket."""
+
     columns = ("task_link", "ticket_summary", "sla_left")
-    object_link_columns = ()
 
-    def object_list_page(self):
-        page = getattr(self, "_page_cache", None)
-        if page is None:
-            page = self._page_cache = list(self.get_queryset()[:200])
-        return page
+    case_key = "ticket_id"
 
-    def _ticket(self, task):
-        if not hasattr(self, "_ticket_cache"):
-            ids = {t.process.data.get("ticket_id") for t in self.object_list_page()}
-            self._ticket_cache = {
-                str(t.pk): t
-                for t in Ticket.objects.select_related("category", "site").filter(pk__in=ids)
-            }
-        ticket_id = task.process.data.get("ticket_id")
-        ticket = self._ticket_cache.get(ticket_id)
-        if ticket is None and ticket_id:
-            ticket = self._ticket_cache[ticket_id] = (
-                Ticket.objects.select_related("category", "site").filter(pk=ticket_id).first()
-            )
-        return ticket
+    def cases(self):
+        return Ticket.objects.select_related("category", "site")
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-        ticket = self._ticket(task)
-        badge = _("mine") if task.owner_id == self.request.user.pk else _("queue")
+        ticket = self.case_of(task)
+        badge = self.queue_badge(task)
         return format_html(
             '<span style="white-space:normal"><a href="{}">{} {}</a><br><small>{} · {}</small>'
             "</span>",
@@ -88,7 +73,7 @@ class _TicketColumns:
     task_link.short_description = gettext_lazy("Ticket")
 
     def ticket_summary(self, task):
-        ticket = self._ticket(task)
+        ticket = self.case_of(task)
         if ticket is None:
             return ""
         return format_html(
@@ -101,7 +86,7 @@ class _TicketColumns:
     ticket_summary.short_description = gettext_lazy("Category / priority")
 
     def sla_left(self, task):
-        ticket = self._ticket(task)
+        ticket = self.case_of(task)
         if ticket is None:
             return ""
         due = ticket.sla_deadline()

@@ -13,7 +13,7 @@ from viewflow.workflow.flow.views import FlowQueueListView
 from erp.core import formats
 from erp.vouchers.models import VoucherBatch
 from erp.vouchers.selectors import batches_visible_to
-from workflows.inbox import MineThenQueueInboxView
+from workflows.inbox import CaseColumns, MineThenQueueInboxView
 
 from ..dashboards import ScopedDashboardView
 from .flows import VoucherBatchFlow
@@ -24,42 +24,20 @@ class BatchDashboardView(ScopedDashboardView):
     visible_to = staticmethod(batches_visible_to)
 
 
-class _BatchColumns:
-    """The case (the batch), who asked and what it is worth, since when it waits; the batches
-    of a page are loaded in one query."""
+class _BatchColumns(CaseColumns):
+    """The case (the batch), who asked and what it is worth, since when it waits."""
 
     columns = ("task_link", "batch_summary", "waiting")
-    object_link_columns = ()
 
-    def object_list_page(self):
-        page = getattr(self, "_page_cache", None)
-        if page is None:
-            page = self._page_cache = list(self.get_queryset()[:200])
-        return page
+    case_key = "batch_id"
 
-    def _batch(self, task):
-        if not hasattr(self, "_batch_cache"):
-            ids = {t.process.data.get("batch_id") for t in self.object_list_page()}
-            self._batch_cache = {
-                str(b.pk): b
-                for b in VoucherBatch.objects.select_related(
-                    "package", "router", "requested_by"
-                ).filter(pk__in=[i for i in ids if i])
-            }
-        batch_id = task.process.data.get("batch_id")
-        batch = self._batch_cache.get(batch_id)
-        if batch is None and batch_id:
-            batch = self._batch_cache[batch_id] = (
-                VoucherBatch.objects.select_related("package", "router", "requested_by")
-                .filter(pk=batch_id)
-                .first()
-            )
-        return batch
+    def cases(self):
+        return VoucherBatch.objects.select_related("package", "router", "requested_by")
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-        badge = _("mine") if task.owner_id == self.request.user.pk else _("queue")
-        batch = self._batch(task)
+        badge = self.queue_badge(task)
+        batch = self.case_of(task)
         return format_html(
             '<span style="white-space:normal"><a href="{}">{}</a><br><small>{} · {}</small></span>',
             url,
@@ -71,7 +49,7 @@ class _BatchColumns:
     task_link.short_description = gettext_lazy("Batch")
 
     def batch_summary(self, task):
-        batch = self._batch(task)
+        batch = self.case_of(task)
         if batch is None:
             return ""
         who = formats.person(batch.requested_by) if batch.requested_by_id else _("the system")
