@@ -3,7 +3,7 @@ offers me (viewflow's own inbox lists only the first)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow.views import FlowInboxListView
@@ -26,13 +26,16 @@ class MineThenQueueInboxView(FlowInboxListView):
 class CaseColumns:
     """Inbox columns read from each task's case, the record its process is about (its id is
     ``process.data[case_key]``): the cases of a page are loaded in one query, a case not among
-    them (a task that appeared since) by one more. Each flow names its key and queryset."""
+    them (a task that appeared since) by one more. Each flow names its key, model and the
+    related rows to load with it."""
 
     case_key = ""
+    case_model: type[Model]
+    case_related: tuple[str, ...] = ()
     object_link_columns = ()
 
     def cases(self) -> QuerySet:
-        raise NotImplementedError
+        return self.case_model.objects.select_related(*self.case_related)
 
     def object_list_page(self):
         page = getattr(self, "_page_cache", None)

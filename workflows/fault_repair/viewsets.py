@@ -53,8 +53,8 @@ class _FaultColumns(CaseColumns):
 
     case_key = "fault_id"
 
-    def cases(self):
-        return Fault.objects.select_related("site")
+    case_model = Fault
+    case_related = ("site",)
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])

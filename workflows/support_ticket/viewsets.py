@@ -53,8 +53,8 @@ class _TicketColumns(CaseColumns):
 
     case_key = "ticket_id"
 
-    def cases(self):
-        return Ticket.objects.select_related("category", "site")
+    case_model = Ticket
+    case_related = ("category", "site")
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])

@@ -31,8 +31,8 @@ class _BatchColumns(CaseColumns):
 
     case_key = "batch_id"
 
-    def cases(self):
-        return VoucherBatch.objects.select_related("package", "router", "requested_by")
+    case_model = VoucherBatch
+    case_related = ("package", "router", "requested_by")
 
     def task_link(self, task):
         url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
