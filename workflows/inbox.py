@@ -3,6 +3,8 @@ offers me (viewflow's own inbox lists only the first)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from viewflow.utils import viewprop
@@ -57,3 +59,14 @@ class CaseColumns:
 
     def queue_badge(self, task) -> str:
         return _("mine") if task.owner_id == self.request.user.pk else _("queue")
+
+
+def time_left_text(left: dt.timedelta) -> str:
+    """Time to a deadline as the inboxes show it: "1 h 05 min left" or "overdue 12 min"."""
+    minutes = int(abs(left.total_seconds()) // 60)
+    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return (
+        _("%(span)s left") % {"span": span}
+        if left.total_seconds() >= 0
+        else _("overdue %(span)s") % {"span": span}
+    )

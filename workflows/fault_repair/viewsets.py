@@ -21,7 +21,7 @@ from viewflow.workflow.flow.views import (
 from erp.maintenance.choices import Severity
 from erp.maintenance.models import Fault
 from erp.maintenance.selectors import OPEN_STATUSES, faults_visible_to
-from workflows.inbox import CaseColumns, MineThenQueueInboxView
+from workflows.inbox import CaseColumns, MineThenQueueInboxView, time_left_text
 
 from ..dashboards import ScopedDashboardView
 from .flows import FaultRepairFlow
@@ -37,13 +37,7 @@ def sla_text(fault: Fault, now=None) -> str:
     left = fault.sla_left(now)
     if left is None:
         return _("closed")
-    minutes = int(abs(left.total_seconds()) // 60)
-    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    return (
-        _("%(span)s left") % {"span": span}
-        if left.total_seconds() >= 0
-        else _("overdue %(span)s") % {"span": span}
-    )
+    return time_left_text(left)
 
 
 class _FaultColumns(CaseColumns):

@@ -18,7 +18,7 @@ from viewflow.workflow.flow.views import (
 from erp.support.choices import Priority
 from erp.support.models import Ticket
 from erp.support.selectors import tickets_visible_to
-from workflows.inbox import CaseColumns, MineThenQueueInboxView
+from workflows.inbox import CaseColumns, MineThenQueueInboxView, time_left_text
 
 from .flows import SupportTicketFlow
 
@@ -37,13 +37,7 @@ def sla_text(ticket: Ticket, now=None) -> str:
     if due is None:
         return ""
     left = due - (now or timezone.now())
-    minutes = int(abs(left.total_seconds()) // 60)
-    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    return (
-        _("%(span)s left") % {"span": span}
-        if left.total_seconds() >= 0
-        else _("overdue %(span)s") % {"span": span}
-    )
+    return time_left_text(left)
 
 
 class _TicketColumns(CaseColumns):
