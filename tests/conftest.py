@@ -62,14 +62,17 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _demo_router_ports():
+@pytest.fixture(autouse=True)
+def _demo_router_ports(monkeypatch):
     """seed_demo serves its demo routers' ports while it pushes (erp.demo): in tests, ports
-    nobody else uses, never a developer's running `make run` simulator on 8728."""
+    nobody else uses, never a developer's running `make run` simulator on 8728. Chosen for
+    each test, just before it runs: a block chosen once for the session was found taken
+    half an hour later."""
     if "ROUTER_SIM_PORT" not in os.environ:
+        from erp.demo.management.commands.seed_demo import SITES
         from tests.ports import free_port as _free_port
 
-        os.environ["ROUTER_SIM_PORT"] = str(_free_port(4))
+        monkeypatch.setenv("ROUTER_SIM_PORT", str(_free_port(len(SITES))))
     yield
 
 
