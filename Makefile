@@ -69,3 +69,9 @@ FUZZ_EXAMPLES ?= 20
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=var/fuzz-report.json $(PY) -m pytest tests/test_api_fuzz.py -q $(PYTEST_ARGS)
 	@cat var/fuzz-report.json; echo
+
+# The Swahili and French catalogs after strings change: extract, merge, compile (README:
+# Translations). `manage.py messages --check` says what this would change (CI runs it).
+.PHONY: messages
+messages: install
+	$(PY) manage.py messages
