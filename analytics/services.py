@@ -21,6 +21,7 @@ from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core import branding
 from erp.core.exceptions import NotAllowed
+from erp.core.languages import in_language_of
 from erp.core.services import assign_fields, validated_save
 from erp.finance.choices import ExportFrequency, ExportRunStatus, ReportJobStatus
 from erp.finance.models import ExportRun, ReportJob, ScheduledExport
@@ -152,16 +153,23 @@ def run_schedule(*, schedule_id, today: dt.date | None = None) -> ExportRun:
 
 
 def _store_run_file(run: ExportRun, schedule: ScheduledExport) -> None:
-    report = build_report(
-        schedule.report, actor=schedule.owner, start=run.period_start, end=run.period_end
-    )
-    content, _type, filename = exports.render(report, schedule.format)
+    # in the owner's language: the worker has none of its own
+    with in_language_of(schedule.owner):
+        report = build_report(
+            schedule.report, actor=schedule.owner, start=run.period_start, end=run.period_end
+        )
+        content, _type, filename = exports.render(report, schedule.format)
     run.file.save(filename, ContentFile(content), save=False)
     run.status = ExportRunStatus.STORED
     run.save()
 
 
 def _send_run(run: ExportRun, schedule: ScheduledExport) -> None:
+    with in_language_of(schedule.owner):
+        _send_run_in_language(run, schedule)
+
+
+def _send_run_in_language(run: ExportRun, schedule: ScheduledExport) -> None:
     title = build_title(schedule)
     last = run.period_end - dt.timedelta(days=1)
     with run.file.open("rb") as stored:
@@ -264,10 +272,11 @@ def build_report_job(*, job_id) -> ReportJob:
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at", "updated_at"])
     try:
-        report = build_report(
-            job.report, actor=job.requested_by, start=job.period_start, end=job.period_end
-        )
-        content, _type, filename = exports.render(report, job.format)
+        with in_language_of(job.requested_by):  # the requester's, not the worker's
+            report = build_report(
+                job.report, actor=job.requested_by, start=job.period_start, end=job.period_end
+            )
+            content, _type, filename = exports.render(report, job.format)
         job.file.save(filename, ContentFile(content), save=False)
         job.status = ReportJobStatus.DONE
     except Exception as exc:  # recorded for the status page; the person may ask again

@@ -102,7 +102,7 @@ def on_task_waiting(payload: dict[str, Any]) -> None:
     actor = User.objects.filter(pk=payload.get("actor")).first() if payload.get("actor") else None
     hand_over(
         users=users,
-        text=flow.waiting_text(task),
+        text=lambda: flow.waiting_text(task),  # in each reader's language
         url=task_url(task),
         actor=actor,
     )

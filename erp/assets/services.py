@@ -298,21 +298,26 @@ def notify_warranty_ending(*, today: dt.date | None = None, days: int | None = N
         return 0
     users = User.objects.filter(groups__name=Role.TECHNICAL, is_active=True).distinct()
     url = reverse("assets:asset:warranty") + f"?days={days}"
-    text = _("%(count)d asset warranties end within %(days)d days.") % {
-        "count": len(assets),
-        "days": days,
-    }
-    lines = [
-        f"- {a.warranty_end:%Y-%m-%d}  {a.asset_type.name} {a.serial_number}"
-        f"  ({a.site.name if a.site_id else a.get_status_display()})"
-        for a in assets
-    ]
-    body = "\n".join([text, "", *lines, "", (settings.PUBLIC_BASE_URL or "") + url])
-    notify(
+
+    def text() -> str:
+        return _("%(count)d asset warranties end within %(days)d days.") % {
+            "count": len(assets),
+            "days": days,
+        }
+
+    def body() -> str:
+        lines = [
+            f"- {a.warranty_end:%Y-%m-%d}  {a.asset_type.name} {a.serial_number}"
+            f"  ({a.site.name if a.site_id else a.get_status_display()})"
+            for a in assets
+        ]
+        return "\n".join([text(), "", *lines, "", (settings.PUBLIC_BASE_URL or "") + url])
+
+    notify(  # each reader's language: the texts are written per user
         users=users,
         text=text,
         url=url,
-        email_subject=_("Warranties ending soon"),
+        email_subject=lambda: _("Warranties ending soon"),
         email_body=body,
     )
     return len(assets)

@@ -90,12 +90,17 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 def _tell_approvers(expense: Expense, recorder: User) -> None:
     """An expense waits for Finance: everyone who may approve it (never its recorder) is told,
     with a link to it."""
-    text = _("Expense waiting for your approval: %(currency)s %(amount)s, %(payee)s%(site)s") % {
-        "currency": settings.CURRENCY,
-        "amount": f"{expense.amount:,.2f}",
-        "payee": expense.payee,
-        "site": f" @ {expense.site}" if expense.site_id else "",
-    }
+
+    def text() -> str:  # written in each approver's language
+        return _(
+            "Expense waiting for your approval: %(currency)s %(amount)s, %(payee)s%(site)s"
+        ) % {
+            "currency": settings.CURRENCY,
+            "amount": f"{expense.amount:,.2f}",
+            "payee": expense.payee,
+            "site": f" @ {expense.site}" if expense.site_id else "",
+        }
+
     hand_over(
         # everyone who may approve it and sees its site (a head-office expense: all of them)
         users=holders_of("finance.change_expense", exclude=[recorder], site=expense.site_id),

@@ -31,7 +31,7 @@ from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
 from erp.finance.services import record_repair_expense
-from erp.notifications.services import escalate_to
+from erp.notifications.services import Text, escalate_to
 from erp.sites.models import Router, Site
 from erp.sites.selectors import site_is_visible_to
 
@@ -303,7 +303,7 @@ def verify_fault(*, actor: User, fault: Fault, confirm: bool, reason: str = "") 
 
 
 # --- SLA --------------------------------------------------------------------------------------
-def _notify(users: list[User], text: str, url: str) -> None:
+def _notify(users: list[User], text: Text, url: str) -> None:
     escalate_to(users=users, text=text, url=url)
 
 
@@ -319,11 +319,14 @@ def escalate_fault(*, fault: Fault, url: str = "") -> bool:
     now = timezone.now()
     fault.escalated_at = now
     validated_save(fault, actor=None)
-    text = _("SLA missed: %(severity)s fault at %(site)s, due %(due)s") % {
-        "severity": fault.get_severity_display(),
-        "site": fault.site,
-        "due": timezone.localtime(fault.due_at).strftime("%Y-%m-%d %H:%M"),
-    }
+
+    def text() -> str:  # in each reader's language
+        return _("SLA missed: %(severity)s fault at %(site)s, due %(due)s") % {
+            "severity": fault.get_severity_display(),
+            "site": fault.site,
+            "due": timezone.localtime(fault.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+
     _notify(leads_and_admins(), text, url)
     log.warning("fault %s escalated: overdue since %s", fault.pk, fault.due_at)
     return True

@@ -3,10 +3,11 @@
 Public signatures (stable; any app may call them):
 
 - ``notify(*, users, text, url="", email_subject="", email_body="") -> list[Notification]`` —
-  one unread notification per user; with ``email_subject``, also an e-mail to each user who
-  has an address (one message each, so addresses are not disclosed to one another), its
-  subject headed by the organisation and its body signed with the product's and the
-  organisation's names (erp.core.branding).
+  one unread notification per user, in that user's language (a text may be a callable,
+  ``lambda: _("…") % {...}``, called once per user with their language active); with
+  ``email_subject``, also an e-mail to each user who has an address (one message each, so
+  addresses are not disclosed to one another), its subject headed by the organisation and its
+  body signed with the product's and the organisation's names (erp.core.branding).
 - ``escalate_to(*, users, text, url="")`` — an escalation: notified now, e-mailed after the
   commit (a mail failure is logged, never raised).
 - ``mark_read(*, user, notification=None) -> int`` — one notification, or all of the user's.
@@ -20,7 +21,7 @@ Public signatures (stable; any app may call them):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -35,31 +36,48 @@ from django.utils.translation import gettext as _
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core import branding, events
+from erp.core.languages import in_language_of
 from erp.core.services import validated_save
 
 from .events import NOTIFICATION_CREATED
 from .models import Channels, Notification, PushSubscription
 
+# A text for people: written already, or a callable that writes it in the active language.
+Text = str | Callable[[], str]
+
+
+def _written(text: Text) -> str:
+    return str(text()) if callable(text) else str(text)
+
 
 def notify(
     *,
     users: Iterable[User],
-    text: str,
+    text: Text,
     url: str = "",
-    email_subject: str = "",
-    email_body: str = "",
+    email_subject: Text = "",
+    email_body: Text = "",
 ) -> list[Notification]:
     users = list(users)
+    written: dict[Any, tuple[str, str, str]] = {}
+    for user in users:  # each in their own language (a callable text is written per user)
+        with in_language_of(user):
+            said = _written(text)
+            subject = branding.email_subject(_written(email_subject)) if email_subject else ""
+            written[user.pk] = (said, subject, branding.email_body(_written(email_body) or said))
     with transaction.atomic():
         created = Notification.objects.bulk_create(
-            [Notification(user=user, text=text[:500], url=url[:500]) for user in users]
+            [
+                Notification(user=user, text=written[user.pk][0][:500], url=url[:500])
+                for user in users
+            ]
         )
         _announce_channels(created, emailed=bool(email_subject))
     if email_subject:
         messages = [
             EmailMessage(
-                subject=branding.email_subject(email_subject),
-                body=branding.email_body(email_body or text),
+                subject=written[user.pk][1],
+                body=written[user.pk][2],
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[user.email],
             )
@@ -90,19 +108,32 @@ def _announce_channels(created: list[Notification], *, emailed: bool) -> None:
             )
 
 
-def escalate_to(*, users: Iterable[User], text: str, url: str = "") -> None:
+def escalate_to(*, users: Iterable[User], text: Text, url: str = "") -> None:
     """An escalation (an SLA missed): an in-app notification now, and one e-mail per address
     after the commit that never fails the caller (a mail server down must not lose the flag).
     Used by the fault and the support processes."""
     users = list(users)
+    written = {}
+    for user in users:  # each in their own language
+        with in_language_of(user):
+            said = _written(text)
+            written[user.pk] = (
+                said,
+                branding.email_subject(said),
+                branding.email_body(f"{said}\n{url}"),
+            )
     with transaction.atomic():
         created = Notification.objects.bulk_create(
-            [Notification(user=user, text=text[:500], url=url[:500]) for user in users]
+            [
+                Notification(user=user, text=written[user.pk][0][:500], url=url[:500])
+                for user in users
+            ]
         )
         _announce_channels(created, emailed=True)
-    subject, body = branding.email_subject(text), branding.email_body(f"{text}\n{url}")
     messages = [
-        EmailMessage(subject=subject, body=body, to=[user.email]) for user in users if user.email
+        EmailMessage(subject=written[user.pk][1], body=written[user.pk][2], to=[user.email])
+        for user in users
+        if user.email
     ]
 
     def send() -> None:
@@ -151,7 +182,7 @@ def holders_of(perm: str, *, exclude: Iterable[Any] = (), site: Any = None) -> l
 
 
 def hand_over(
-    *, users: Iterable[User | None], text: str, url: str = "", actor: User | None = None
+    *, users: Iterable[User | None], text: Text, url: str = "", actor: User | None = None
 ) -> list[Notification]:
     """Work now waits for ``users``: tell each of them in the app, except the person who handed
     it over (they know). Called inside the transaction that records the hand-over, so a

@@ -877,13 +877,16 @@ def check_sla(*, ticket: Ticket, url: str = "", now: datetime | None = None) -> 
     ticket.save()
     if not (escalate_first or escalate_resolution):
         return False
-    what = _("resolution") if escalate_resolution else _("first response")
-    text = _("Support SLA missed (%(what)s): ticket %(ref)s %(subject)s") % {
-        "what": what,
-        "ref": ticket.reference,
-        "subject": ticket.subject[:60],
-    }
+
+    def text() -> str:  # in each reader's language
+        return _("Support SLA missed (%(what)s): ticket %(ref)s %(subject)s") % {
+            "what": _("resolution") if escalate_resolution else _("first response"),
+            "ref": ticket.reference,
+            "subject": ticket.subject[:60],
+        }
+
     escalate_to(users=escalation_recipients(), text=text, url=url)
+    what = "resolution" if escalate_resolution else "first response"
     log.warning("ticket %s escalated: %s late", ticket.number, what)
     return True
 

@@ -62,20 +62,23 @@ def scheduled_drift_check(router: Router) -> RouterJob | None:
 
 def _notify_drift(router: Router, job: RouterJob) -> None:
     before = job.result.get("before", job.result)
-    found = ", ".join(
-        f"{DRIFT_LABELS[key]}: {len(before[key])}" for key in DRIFT_LABELS if before.get(key)
-    )
-    if job.kind == RouterJobKind.DRIFT_REPAIR:
-        push = job.result["push"]
-        text = _(
-            "Router %(router)s had drifted from the database (%(found)s); repaired: "
-            "%(added)d added, %(updated)d updated, %(removed)d removed, %(failed)d failed."
-        ) % {"router": router.name, "found": found, **push}
-    else:
-        text = _("Router %(router)s has drifted from the database: %(found)s.") % {
+
+    def found() -> str:
+        return ", ".join(
+            f"{DRIFT_LABELS[key]}: {len(before[key])}" for key in DRIFT_LABELS if before.get(key)
+        )
+
+    def text() -> str:  # written in each reader's language
+        if job.kind == RouterJobKind.DRIFT_REPAIR:
+            return _(
+                "Router %(router)s had drifted from the database (%(found)s); repaired: "
+                "%(added)d added, %(updated)d updated, %(removed)d removed, %(failed)d failed."
+            ) % {"router": router.name, "found": found(), **job.result["push"]}
+        return _("Router %(router)s has drifted from the database: %(found)s.") % {
             "router": router.name,
-            "found": found,
+            "found": found(),
         }
+
     perm = Q(groups__permissions__codename="operate_router") | Q(
         user_permissions__codename="operate_router"
     )
@@ -88,7 +91,7 @@ def _notify_drift(router: Router, job: RouterJob) -> None:
     users = [u for u in candidates if routers_visible_to(u).filter(pk=router.pk).exists()]
     if users:
         notify(users=users, text=text, url=f"/network/router/{router.pk}/job/{job.pk}/")
-    log.warning("router %s drift: %s", router.pk, found)
+    log.warning("router %s drift: %s", router.pk, sorted(k for k in DRIFT_LABELS if before.get(k)))
 
 
 # --- router jobs: calls asked for from a page or the API, run by a worker ----------------------
