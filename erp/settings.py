@@ -252,7 +252,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # --- internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("sw", _("Swahili")), ("fr", _("French"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first (our wording wins), then the libraries' strings their packages leave untranslated
+# (viewflow, DRF, Django's forms …): `manage.py messages` keeps both (README: Translations).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-libraries"]
 TIME_ZONE = CELERY_TIMEZONE
 USE_I18N = True
 USE_TZ = True

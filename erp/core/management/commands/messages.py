@@ -4,18 +4,25 @@
 change without touching the tree: strings marked in the code but missing from a catalog, entries
 no code uses any more, entries untranslated or fuzzy, and compiled files older than their `.po`.
 The compiled `.mo` files are committed so a fresh clone shows Swahili with no extra step.
+
+The libraries our pages are made of (viewflow's lists and buttons, DRF's and Django's error
+messages, django-filter, the record history, the lockout) ship no Swahili and only some French:
+their strings that lack a translation in their own package live in `locale-libraries/`, the
+second of LOCALE_PATHS (ours first, so our wording wins), checked the same way.
 """
 
 from __future__ import annotations
 
 import argparse
 import gettext
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import django
 import polib
 from django.conf import settings
 from django.core.management import call_command
@@ -23,14 +30,91 @@ from django.core.management.base import BaseCommand, CommandError
 
 # The languages with a catalog; English is the source text.
 LANGUAGES = ("sw", "fr")
+PLURAL_FORMS = {"sw": "nplurals=2; plural=(n != 1);", "fr": "nplurals=2; plural=(n > 1);"}
 # Trees whose files carry marked strings (tests, benchmarks and docs read by developers only).
 SOURCES = ("erp", "workflows", "analytics", "dashboards", "manage.py")
-IGNORE = ("static/vendor/*", "*/static/erp/sync/idb-*.js", "migrations/*")
+IGNORE = (
+    "static/vendor/*",
+    "*/static/erp/sync/idb-*.js",
+    "migrations/*",
+    "tests/*",
+    "bench/*",
+    "docs/*",
+    "var/*",
+    "test-artifacts/*",
+    "node_modules/*",
+)
 DOMAINS = ("django",)
+# Libraries whose strings reach our pages, by import name; Django's own catalogs are read for
+# the parts of Django we show (forms, validators, sign-in and passwords), not extracted.
+LIBRARIES = (
+    "viewflow",
+    "rest_framework",
+    "django_filters",
+    "simple_history",
+    "axes",
+    "rest_framework_simplejwt",
+    "phonenumber_field",
+)
+DJANGO_PARTS = ("django/conf", "django/contrib/auth")
+LIBRARY_CATALOGS = "locale-libraries"
 
 
-def catalog_path(language: str, domain: str = "django") -> Path:
-    return Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+def catalog_path(language: str, domain: str = "django", *, folder: str = "locale") -> Path:
+    return Path(settings.BASE_DIR) / folder / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def library_catalog_path(language: str) -> Path:
+    return catalog_path(language, folder=LIBRARY_CATALOGS)
+
+
+def _own_translations(package: Path, language: str) -> set[tuple[str | None, str]]:
+    """The (context, msgid) a library translates itself into `language` (its .po, else .mo)."""
+    folder = package / "locale" / language / "LC_MESSAGES"
+    if (folder / "django.po").exists():
+        catalog = polib.pofile(str(folder / "django.po"))
+        entries = [e for e in catalog if e.translated() and "fuzzy" not in e.flags]
+    elif (folder / "django.mo").exists():
+        entries = [
+            e for e in polib.mofile(str(folder / "django.mo")) if e.msgstr or e.msgstr_plural
+        ]
+    else:
+        entries = []
+    return {(e.msgctxt, e.msgid) for e in entries}
+
+
+def library_strings(language: str) -> dict[tuple[str | None, str, str], polib.POEntry]:
+    """Every string of LIBRARIES (extracted from their installed code, in a copy) and of
+    Django's shown parts that has no `language` translation in its own package."""
+    site = Path(django.__file__).parent.parent
+    found: dict[tuple[str | None, str, str], polib.POEntry] = {}
+    with tempfile.TemporaryDirectory(prefix="erp-libraries-") as tmp:
+        sources: list[tuple[Path, Path]] = []
+        for name in LIBRARIES:
+            copy = Path(tmp) / name
+            shutil.copytree(
+                site / name, copy, ignore=shutil.ignore_patterns("locale", "__pycache__")
+            )
+            (copy / "locale").mkdir()
+            subprocess.run(  # noqa: S603 - Django's own makemessages on a copy of the library
+                [sys.executable, "-m", "django", "makemessages", "-l", "sw", "--no-location"],
+                cwd=copy,
+                check=True,
+                capture_output=True,
+                # no settings: the library alone, not our project
+                env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+            )
+            sources.append((copy / "locale" / "sw" / "LC_MESSAGES" / "django.po", site / name))
+        for part in DJANGO_PARTS:
+            sources.append(
+                (site / part / "locale" / "fr" / "LC_MESSAGES" / "django.po", site / part)
+            )
+        for extracted, package in sources:
+            own = _own_translations(package, language)
+            for entry in polib.pofile(str(extracted)):
+                if entry.msgid and (entry.msgctxt, entry.msgid) not in own:
+                    found.setdefault(_key(entry), entry)
+    return found
 
 
 def _key(entry: polib.POEntry) -> tuple[str | None, str, str]:
@@ -51,9 +135,9 @@ def _extract(root: Path) -> None:
         )
 
 
-def catalog_problems(language: str, domain: str = "django") -> list[str]:
+def catalog_problems(language: str, domain: str = "django", *, folder: str = "locale") -> list[str]:
     """What is wrong with one catalog on its own: untranslated, fuzzy, or a stale `.mo`."""
-    path = catalog_path(language, domain)
+    path = catalog_path(language, domain, folder=folder)
     if not path.exists():
         return [f"{path} is missing: run `make messages`"]
     po = polib.pofile(str(path))
@@ -104,7 +188,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("The catalogs are complete and up to date."))
             return
         _extract(Path(settings.BASE_DIR))
-        if not no_compile:
+        if not no_compile:  # (not in the copy --check extracts in: it checks them itself)
+            for language in LANGUAGES:
+                _update_library_catalog(language)
             call_command(
                 "compilemessages",
                 locale=list(LANGUAGES),
@@ -112,11 +198,15 @@ class Command(BaseCommand):
                 verbosity=0,
             )
         for language in LANGUAGES:
-            po = polib.pofile(str(catalog_path(language)))
-            self.stdout.write(
-                f"{language}: {len(po.translated_entries())} translated, "
-                f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
-            )
+            for path in (catalog_path(language), library_catalog_path(language)):
+                if not path.exists():
+                    continue
+                po = polib.pofile(str(path))
+                self.stdout.write(
+                    f"{path.relative_to(settings.BASE_DIR)}: {len(po.translated_entries())} "
+                    f"translated, {len(po.untranslated_entries())} untranslated, "
+                    f"{len(po.fuzzy_entries())} fuzzy"
+                )
 
     def _check(self) -> list[str]:
         """Extract into a copy of the sources and compare it with the committed catalogs."""
@@ -159,4 +249,49 @@ class Command(BaseCommand):
         for language in LANGUAGES:
             for domain in DOMAINS:
                 problems += catalog_problems(language, domain)
+            wanted = set(library_strings(language))
+            path = library_catalog_path(language)
+            have = {_key(e) for e in polib.pofile(str(path))} if path.exists() else set()
+            problems += [
+                f"{language}: a library string not in {LIBRARY_CATALOGS}: {k[1][:70]!r}"
+                for k in sorted(wanted - have, key=str)
+            ]
+            problems += [
+                f"{language}: no library needs {k[1][:70]!r} any more ({LIBRARY_CATALOGS})"
+                for k in sorted(have - wanted, key=str)
+            ]
+            problems += catalog_problems(language, folder=LIBRARY_CATALOGS)
         return problems
+
+
+def _update_library_catalog(language: str) -> None:
+    """Add the libraries' new strings (untranslated, for a translator), drop the ones no library
+    has any more, keep every translation."""
+    path = library_catalog_path(language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        catalog = polib.pofile(str(path))
+    else:
+        catalog = polib.POFile()
+        catalog.metadata = {
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Language": language,
+            "Plural-Forms": PLURAL_FORMS[language],
+        }
+    wanted = library_strings(language)
+    kept = [e for e in catalog if _key(e) in wanted]
+    known = {_key(e) for e in kept}
+    catalog[:] = kept
+    for key, entry in wanted.items():
+        if key not in known:
+            catalog.append(
+                polib.POEntry(
+                    msgctxt=entry.msgctxt,
+                    msgid=entry.msgid,
+                    msgid_plural=entry.msgid_plural,
+                    msgstr="",
+                    msgstr_plural={0: "", 1: ""} if entry.msgid_plural else {},
+                    flags=[f for f in entry.flags if f.endswith("-format")],
+                )
+            )
+    catalog.save(str(path))
