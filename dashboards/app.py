@@ -34,7 +34,7 @@ def _shell():
     user = access.current_user.get(None)
     pages = access.allowed_pages(user) if user is not None else []
     links = [
-        dcc.Link(access.PAGES[p][1], href=f"/analytics/{access.PAGES[p][0]}", className="vn-nav")
+        dcc.Link(_(access.PAGES[p][1]), href=f"/analytics/{access.PAGES[p][0]}", className="vn-nav")
         for p in pages
     ]
     return html.Div(
@@ -43,7 +43,7 @@ def _shell():
             html.Header(
                 [
                     html.A(settings.ERP_SITE_TITLE, href="/", className="vn-brand"),
-                    html.Span("Analytics", className="vn-title"),
+                    html.Span(_("Analytics"), className="vn-title"),
                     html.Nav(links, className="vn-navs"),
                     _bell(user),
                 ],
@@ -75,7 +75,7 @@ def _route(pathname: str | None):
         page = allowed[0] if allowed else None
     if page is None or not access.may_open(user, page):
         return html.Div(
-            [html.H3("403"), html.P("Your role may not open this page.")], className="vn-card"
+            [html.H3("403"), html.P(_("Your role may not open this page."))], className="vn-card"
         )
     return LAYOUTS[page]()
 
@@ -106,7 +106,9 @@ def _build() -> Dash:
         csrf_token_name=settings.CSRF_COOKIE_NAME,  # CsrfViewMiddleware checks the header
         csrf_header_name="X-CSRFToken",
         suppress_callback_exceptions=True,
-        title=f"{settings.ERP_SITE_TITLE} analytics",
+        # Built once per process, before any request: the browser tab's title keeps the
+        # product's name only; the page itself says "Analytics" in the reader's language.
+        title=settings.ERP_SITE_TITLE,
         update_title=None,
         compress=False,
         use_async=False,  # callbacks run in the request thread: the ORM and the user with them
