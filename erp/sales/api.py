@@ -72,7 +72,7 @@ class SaleApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             key = uuid.UUID(request.headers.get("Idempotency-Key", ""))
         except ValueError:
             return Response(
-                {"idempotency_key": ["Send an Idempotency-Key header: a UUID."]},
+                {"idempotency_key": [_("Send an Idempotency-Key header: a UUID.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         data = SaleInputSerializer(data=request.data)

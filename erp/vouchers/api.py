@@ -161,7 +161,7 @@ class VoucherApiViewSet(viewsets.ReadOnlyModelViewSet):
         code = "".join(request.query_params.get("code", "").split()).upper()
         if not code or len(code) > 40:
             return Response(
-                {"code": ["Give the voucher code."]}, status=status.HTTP_400_BAD_REQUEST
+                {"code": [_("Give the voucher code.")]}, status=status.HTTP_400_BAD_REQUEST
             )
         voucher = get_object_or_404(self.get_queryset(), code=code)
         return Response(VoucherDetailSerializer(voucher).data)

@@ -61,6 +61,12 @@ EXCEPTIONS = {
     "ValidationError", "PermissionDenied", "Http404", "NotFound", "ParseError",
     "AuthenticationFailed", "NotAuthenticated", "APIException", "SuspiciousOperation",
 }  # fmt: skip
+# Ours whose first argument a person reads (a router's, an SMS gateway's, a payment
+# provider's); their ``detail=`` is for the server's log.
+OWN_EXCEPTIONS = {
+    "RouterError", "RouterUnreachable", "RouterAuthFailed", "RouterProtocolError",
+    "GatewayError", "Unavailable", "Rejected", "Throttled", "ProviderError", "ProviderRefused",
+}  # fmt: skip
 FIELD_WORDS = {"label", "verbose_name", "verbose_name_plural", "help_text", "empty_label"}
 DASH_WORDS = {"label", "title", "placeholder", "children", "xaxis_title", "yaxis_title"}
 CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
@@ -165,6 +171,8 @@ class _Walker(ast.NodeVisitor):
         if receiver == "messages" and name in MESSAGE_LEVELS:
             args = node.args[1:]
             args += [k.value for k in node.keywords if k.arg == "message"]
+        elif name in OWN_EXCEPTIONS:
+            args = node.args[:1]
         elif name in EXCEPTIONS:
             args = node.args[:1] + [
                 k.value for k in node.keywords if k.arg in {"message", "detail"}
