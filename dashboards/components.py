@@ -58,6 +58,8 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
             start_date=today - dt.timedelta(days=days - 1),
             end_date=today,
             display_format="YYYY-MM-DD",
+            start_date_placeholder_text=_("Start date"),  # Dash's own default is English
+            end_date_placeholder_text=_("End date"),
         ),
         dcc.Dropdown(
             id=fid(page, "sites"),

@@ -69,6 +69,12 @@ OWN_EXCEPTIONS = {
 }  # fmt: skip
 FIELD_WORDS = {"label", "verbose_name", "verbose_name_plural", "help_text", "empty_label"}
 DASH_WORDS = {"label", "title", "placeholder", "children", "xaxis_title", "yaxis_title"}
+# Class attributes a person reads: Meta and AppConfig names, a view's title or success
+# message, a DRF exception's default message.
+CLASS_WORDS = {
+    "verbose_name", "verbose_name_plural", "title", "page_title", "success_message",
+    "default_detail",
+}  # fmt: skip
 CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
 ATTRIBUTES = {"title", "placeholder", "alt", "aria-label"}
 _LETTER = re.compile(r"[^\W\d_]")
@@ -151,16 +157,13 @@ class _Walker(ast.NodeVisitor):
             if not isinstance(item, ast.Assign):
                 continue
             targets = {getattr(t, "id", "") for t in item.targets}
-            if node.name == "Meta" and targets & {"verbose_name", "verbose_name_plural"}:
+            if targets & CLASS_WORDS:  # Meta, AppConfig, views: what their pages are called
                 for sub, text in _texts(item.value):
                     self._report(sub, text)
             # X = "x", "Label": the last is the label
             value = item.value
             if bases & CHOICES_BASES and isinstance(value, ast.Tuple) and len(value.elts) >= 2:
                 for sub, text in _texts(value.elts[-1]):
-                    self._report(sub, text)
-            if targets & {"default_detail"}:  # DRF APIException subclasses
-                for sub, text in _texts(item.value):
                     self._report(sub, text)
         self.generic_visit(node)
         self.classes.pop()

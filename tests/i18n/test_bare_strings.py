@@ -42,12 +42,13 @@ def test_a_bare_flash_message_is_found_and_a_marked_one_is_not():
         "class Kind(models.TextChoices):\n    A = 'a', 'Agent'",
         "class Meta:\n    verbose_name = 'site'",
         "class Gone(APIException):\n    default_detail = 'Gone'",
+        "class SitesConfig(AppConfig):\n    verbose_name = 'Sites'",
     ],
 )
 def test_each_rule_finds_its_bare_literal(code):
     assert _texts(python_findings(code)) in (
         ["Too long"], ["Not yours"], ["No such site"], ["No such router"], ["Phone"],
-        ["phone", "Any form"], ["Agent"], ["site"], ["Gone"],
+        ["phone", "Any form"], ["Agent"], ["site"], ["Gone"], ["Sites"],
     )  # fmt: skip
 
 
