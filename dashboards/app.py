@@ -97,8 +97,17 @@ def get_app() -> Dash:
     return _APP[0]
 
 
+class _Dash(Dash):
+    """Dash with the browser tab's title worded per request, in the reader's language (the
+    app is built once per process, before any request has a language)."""
+
+    def interpolate_index(self, **kwargs):
+        kwargs["title"] = _("%(product)s analytics") % {"product": settings.ERP_SITE_TITLE}
+        return super().interpolate_index(**kwargs)
+
+
 def _build() -> Dash:
-    app = Dash(
+    app = _Dash(
         __name__,
         url_base_pathname="/analytics/",
         serve_locally=True,
@@ -106,9 +115,7 @@ def _build() -> Dash:
         csrf_token_name=settings.CSRF_COOKIE_NAME,  # CsrfViewMiddleware checks the header
         csrf_header_name="X-CSRFToken",
         suppress_callback_exceptions=True,
-        # Built once per process, before any request: the browser tab's title keeps the
-        # product's name only; the page itself says "Analytics" in the reader's language.
-        title=settings.ERP_SITE_TITLE,
+        title=settings.ERP_SITE_TITLE,  # worded per request by _Dash.interpolate_index
         update_title=None,
         compress=False,
         use_async=False,  # callbacks run in the request thread: the ORM and the user with them

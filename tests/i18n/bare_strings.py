@@ -16,7 +16,9 @@ sample as well as on the project:
   / ``aria-label`` attributes with letters are reported; script and style content is not.
 
 Product names and unit symbols are not words to translate (``NOT_WORDS``); the rest of what
-may stay bare is listed in ``ALLOWED`` with the reason.
+may stay bare is listed in ``ALLOWED`` with the reason. Not scanned: migrations (history),
+management commands (an operator's console, in English like the logs) and simulators (test
+doubles of routers, modems and providers).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from django.template.base import Lexer, TokenType
 ROOT = Path(__file__).resolve().parents[2]
 PY_DIRS = ("erp", "workflows", "analytics", "dashboards")
 
-# Names of products, networks and units: the same in every language, removed before the
-# "has letters" test. Longest first so "M-Pesa" goes before "Pesa" would.
+# Names of products, networks, protocols and unit symbols, and languages' own names: the
+# same in every language, removed (as whole words) before the "has letters" test.
 NOT_WORDS = sorted(
     [
         "ViorNet", "MikroTik", "RouterOS", "M-Pesa", "Tigo Pesa", "Mixx by Yas", "Airtel Money",
@@ -41,7 +43,7 @@ NOT_WORDS = sorted(
         "USSD", "API", "JWT", "TZS", "KES", "UGX", "USD", "PDF", "CSV", "XLSX", "QR", "IP",
         "MAC", "SSID", "IMAP", "SMTP", "VAPID", "OK", "ID", "GB", "MB", "KB", "TB", "ms",
         "E.164", "RADIUS", "PPPoE", "WireGuard", "Celery", "Redis", "Django", "Sentry",
-        "Prometheus", "Swahili", "Kiswahili", "English", "Français", "Hotspot", "GSM-7",
+        "Prometheus", "Kiswahili", "Français", "Hotspot", "GSM-7",
         "BPMN", "UCS-2", "s", "min", "h",
     ],
     key=len,
