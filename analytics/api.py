@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -59,7 +60,7 @@ class ExportRunApiViewSet(viewsets.ReadOnlyModelViewSet):
     def download(self, request, pk=None):
         run = self.get_object()
         if not run.file:
-            raise NotFound("This run has no file.")
+            raise NotFound(_("This run has no file."))
         name = run.file.name.rsplit("/", 1)[-1]
         return FileResponse(run.file.open("rb"), as_attachment=True, filename=name)
 
@@ -189,7 +190,7 @@ class ReportJobDownloadAPIView(APIView):
     def get(self, request, job_id):
         job = _own_job(request, job_id)
         if not job.file:
-            raise NotFound("The file is not ready.")
+            raise NotFound(_("The file is not ready."))
         name = job.file.name.rsplit("/", 1)[-1]
         return FileResponse(
             job.file.open("rb"),

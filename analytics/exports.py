@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -47,7 +48,7 @@ def _heading(column: Column) -> str:
 
 def _sheet_title(title: str, taken: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\ and unique."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or _("Sheet")
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" {n}"
@@ -84,7 +85,7 @@ def _write_section(wb: Workbook, section: Section, taken: set[str]) -> None:
                 letter = get_column_letter(index)
                 total_row.append(cell(f"=SUM({letter}2:{letter}{last})", column, bold=True))
             else:
-                total_row.append(cell("Total" if index == 1 else None, bold=True))
+                total_row.append(cell(_("Total") if index == 1 else None, bold=True))
         ws.append(total_row)
 
 

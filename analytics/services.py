@@ -248,7 +248,7 @@ def request_report_job(
         status__in=running, created_at__lt=timezone.now() - REPORT_JOB_STALE, **same
     ).update(
         status=ReportJobStatus.FAILED,
-        error="Not finished in time; asked again.",
+        error=_("Not finished in time; asked again."),
         finished_at=timezone.now(),
     )
     existing = ReportJob.objects.filter(status__in=running, **same).first()

@@ -13,6 +13,7 @@ import pandas as pd
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from erp.support.choices import OPEN_STATUSES, Channel, Team
 from erp.support.models import Ticket
@@ -79,8 +80,14 @@ def response_times(filters: Filters) -> pd.DataFrame:
             frame[column] = pd.to_datetime(frame[column], utc=True)
     out = []
     for measure, done, due, breached in (
-        ("first response", "first_responded_at", "first_response_due", "first_response_breached"),
-        ("resolution", "resolved_at", "resolution_due", "resolution_breached"),
+        # the measure names are data here, translated where they are drawn
+        (
+            N_("first response"),
+            "first_responded_at",
+            "first_response_due",
+            "first_response_breached",
+        ),
+        (N_("resolution"), "resolved_at", "resolution_due", "resolution_breached"),
     ):
         if frame.empty:
             out.append(

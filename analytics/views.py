@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -142,7 +143,7 @@ class RunNowView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def post(self, request, pk):
         schedule = get_object_or_404(ScheduledExport, pk=pk)
         transaction.on_commit(lambda: run_scheduled_export.delay(str(schedule.pk)))
-        messages.success(request, "The export is on its way; its run appears below.")
+        messages.success(request, _("The export is on its way; its run appears below."))
         return HttpResponseRedirect(self.viewset.reverse("detail", args=[schedule.pk]))
 
 

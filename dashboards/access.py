@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextvars
 from dataclasses import replace
 
+from django.utils.translation import gettext_noop as N_
+
 from analytics.filters import Filters
 from erp.sites.models import Site
 from erp.sites.selectors import sites_visible_to
@@ -20,15 +22,16 @@ ALL = "analytics.view_analytics"
 FINANCE = "analytics.view_finance_analytics"
 OWN = "analytics.view_own_analytics"
 
-# page key → (path under /analytics/, title, permissions any of which opens it)
+# page key → (path under /analytics/, title, permissions any of which opens it). The titles
+# are marked for the catalog here and translated where the menu is drawn, per request.
 PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "overview": ("overview", "Overview", (ALL,)),
-    "sites": ("sites", "Sites", (ALL,)),
-    "agents": ("agents", "Agents", (ALL, FINANCE, OWN)),
-    "finance": ("finance", "Finance", (ALL, FINANCE)),
-    "network": ("network", "Network", (ALL,)),
-    "maintenance": ("maintenance", "Maintenance", (ALL,)),
-    "support": ("support", "Support", (ALL,)),
+    "overview": ("overview", N_("Overview"), (ALL,)),
+    "sites": ("sites", N_("Sites"), (ALL,)),
+    "agents": ("agents", N_("Agents"), (ALL, FINANCE, OWN)),
+    "finance": ("finance", N_("Finance"), (ALL, FINANCE)),
+    "network": ("network", N_("Network"), (ALL,)),
+    "maintenance": ("maintenance", N_("Maintenance"), (ALL,)),
+    "support": ("support", N_("Support"), (ALL,)),
 }
 
 # The user of the request being served (set by the bridge, read by layouts and callbacks).

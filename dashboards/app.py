@@ -34,7 +34,7 @@ def _shell():
     user = access.current_user.get(None)
     pages = access.allowed_pages(user) if user is not None else []
     links = [
-        dcc.Link(access.PAGES[p][1], href=f"/analytics/{access.PAGES[p][0]}", className="vn-nav")
+        dcc.Link(_(access.PAGES[p][1]), href=f"/analytics/{access.PAGES[p][0]}", className="vn-nav")
         for p in pages
     ]
     return html.Div(
@@ -43,7 +43,7 @@ def _shell():
             html.Header(
                 [
                     html.A(settings.ERP_SITE_TITLE, href="/", className="vn-brand"),
-                    html.Span("Analytics", className="vn-title"),
+                    html.Span(_("Analytics"), className="vn-title"),
                     html.Nav(links, className="vn-navs"),
                     _bell(user),
                 ],
@@ -75,7 +75,7 @@ def _route(pathname: str | None):
         page = allowed[0] if allowed else None
     if page is None or not access.may_open(user, page):
         return html.Div(
-            [html.H3("403"), html.P("Your role may not open this page.")], className="vn-card"
+            [html.H3("403"), html.P(_("Your role may not open this page."))], className="vn-card"
         )
     return LAYOUTS[page]()
 
@@ -97,8 +97,17 @@ def get_app() -> Dash:
     return _APP[0]
 
 
+class _Dash(Dash):
+    """Dash with the browser tab's title worded per request, in the reader's language (the
+    app is built once per process, before any request has a language)."""
+
+    def interpolate_index(self, **kwargs):
+        kwargs["title"] = _("%(product)s analytics") % {"product": settings.ERP_SITE_TITLE}
+        return super().interpolate_index(**kwargs)
+
+
 def _build() -> Dash:
-    app = Dash(
+    app = _Dash(
         __name__,
         url_base_pathname="/analytics/",
         serve_locally=True,
@@ -106,7 +115,7 @@ def _build() -> Dash:
         csrf_token_name=settings.CSRF_COOKIE_NAME,  # CsrfViewMiddleware checks the header
         csrf_header_name="X-CSRFToken",
         suppress_callback_exceptions=True,
-        title=f"{settings.ERP_SITE_TITLE} analytics",
+        title=settings.ERP_SITE_TITLE,  # worded per request by _Dash.interpolate_index
         update_title=None,
         compress=False,
         use_async=False,  # callbacks run in the request thread: the ORM and the user with them

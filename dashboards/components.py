@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics.filters import Filters
 from erp.accounts.models import User
@@ -57,12 +58,14 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
             start_date=today - dt.timedelta(days=days - 1),
             end_date=today,
             display_format="YYYY-MM-DD",
+            start_date_placeholder_text=_("Start date"),  # Dash's own default is English
+            end_date_placeholder_text=_("End date"),
         ),
         dcc.Dropdown(
             id=fid(page, "sites"),
             options=site_options(user),
             multi=True,
-            placeholder="All sites (type to search)",
+            placeholder=_("All sites (type to search)"),
             className="vn-filter",
         ),
     ]
@@ -72,7 +75,7 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
                 id=fid(page, "agents"),
                 options=agent_options(user),
                 multi=True,
-                placeholder="All agents (type to search)",
+                placeholder=_("All agents (type to search)"),
                 className="vn-filter",
             )
         )
@@ -85,7 +88,7 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
                 id=fid(page, "packages"),
                 options=options,
                 multi=True,
-                placeholder="All packages",
+                placeholder=_("All packages"),
                 className="vn-filter",
             )
         )
@@ -228,9 +231,12 @@ def ranked_bars(frame: pd.DataFrame, label: str, value: str, colour: str, **bar)
     return style(fig, money_axis="x", height=max(300, 22 * len(top) + 60))
 
 
-def empty(message: str = "No data for these filters") -> go.Figure:
+def empty(message: str | None = None) -> go.Figure:
+    """A blank figure saying why, in the language of the request (built per callback)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 14})
+    fig.add_annotation(
+        text=message or _("No data for these filters"), showarrow=False, font={"size": 14}
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return style(fig, money_axis=None, height=200)
@@ -245,8 +251,9 @@ def chart(
     actions: Callable[[], list] = list,
 ) -> Callable[[], html.Div]:
     """Register the figure and CSV callbacks of one chart; returns its layout function.
-    ``actions``: more buttons for the card's head, beside CSV (their callbacks are the
-    page's)."""
+    ``title``: the pages declare their charts at import, so it is a lazy translation, made
+    text in the layout, for the language of the request that shows it. ``actions``: more
+    buttons for the card's head, beside CSV (their callbacks are the page's)."""
     _searchable(page)
     graph_id, csv_id, download_id = (
         fid(page, name),
@@ -274,13 +281,13 @@ def chart(
             [
                 html.Div(
                     [
-                        html.H3(title),
+                        html.H3(str(title)),
                         *actions(),
                         html.Button(
                             "CSV",
                             id=csv_id,
                             className="vn-csv",
-                            title="Download this chart's data as CSV",
+                            title=_("Download this chart's data as CSV"),
                         ),
                     ],
                     className="vn-card-head",

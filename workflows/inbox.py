@@ -64,7 +64,11 @@ class CaseColumns:
 def time_left_text(left: dt.timedelta) -> str:
     """Time to a deadline as the inboxes show it: "1 h 05 min left" or "overdue 12 min"."""
     minutes = int(abs(left.total_seconds()) // 60)
-    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    span = (
+        _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+        if minutes >= 60
+        else _("%(n)d min") % {"n": minutes}
+    )
     return (
         _("%(span)s left") % {"span": span}
         if left.total_seconds() >= 0

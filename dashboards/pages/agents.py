@@ -6,6 +6,8 @@ from functools import partial
 
 import plotly.graph_objects as go
 from dash import html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics import agents
 
@@ -21,21 +23,21 @@ def _balances(frame):
     fig.add_bar(
         x=names,
         y=c.floats(top["balance_owed"]),
-        name="balance owed",
+        name=_("balance owed"),
         hovertemplate=c.money_hover(),
         marker_color="#c62828",
     )
     fig.add_bar(
         x=names,
         y=c.floats(top["commission"]),
-        name="commission",
+        name=_("commission"),
         hovertemplate=c.money_hover(),
         marker_color="#00897b",
     )
     fig.add_bar(
         x=names,
         y=c.floats(top["collected"]),
-        name="collected",
+        name=_("collected"),
         hovertemplate=c.money_hover(),
         marker_color="#0d47a1",
     )
@@ -53,7 +55,7 @@ def _aging(frame):
         fig.add_bar(
             x=list(top["agent_name"]),
             y=[int(v) for v in top[label]],
-            name=label,
+            name=_(label),  # the buckets are marked with gettext_noop
             marker_color=colour,
         )
     fig.update_layout(barmode="stack")
@@ -63,14 +65,14 @@ def _aging(frame):
 balances = c.chart(
     PAGE,
     "balances",
-    "Balance owed, commission and cash collected (top 25 owed)",
+    gettext_lazy("Balance owed, commission and cash collected (top 25 owed)"),
     partial(agents.agent_figures, top=c.MAX_BARS),
     _balances,
 )
 aging = c.chart(
     PAGE,
     "aging",
-    "Unsold vouchers by age (stock now; the period does not apply; 25 oldest)",
+    gettext_lazy("Unsold vouchers by age (stock now; the period does not apply; 25 oldest)"),
     partial(agents.stock_aging, top=c.MAX_BARS),
     _aging,
 )

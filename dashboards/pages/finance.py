@@ -5,6 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import html
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics import assets, finance, sales
 
@@ -32,12 +35,12 @@ def _expenses(frame):
 
 def _monthly(frame):
     fig = go.Figure()
-    months = [m.strftime("%b %Y") for m in frame["month"]]
+    months = [formats.date_format(m, "M Y") for m in frame["month"]]  # in the active language
     fig.add_bar(
-        x=months, y=c.floats(frame["revenue"]), name="revenue", hovertemplate=c.money_hover()
+        x=months, y=c.floats(frame["revenue"]), name=_("revenue"), hovertemplate=c.money_hover()
     )
     fig.add_bar(
-        x=months, y=c.floats(frame["refunds"]), name="refunds", hovertemplate=c.money_hover()
+        x=months, y=c.floats(frame["refunds"]), name=_("refunds"), hovertemplate=c.money_hover()
     )
     fig.update_xaxes(type="category")  # one bar a month (a date axis drew "00:00:00" ticks)
     return c.style(fig)
@@ -51,23 +54,41 @@ def _equipment(frame):
         "#5d4037",
         customdata=lambda top: top[["assets", "deployed", "in_repair"]].astype(int).values.tolist(),
         hovertemplate=(
-            "%{y}<br>" + settings.CURRENCY + " %{x:,.2f}<br>%{customdata[0]} assets"
-            " (%{customdata[1]} deployed, %{customdata[2]} in repair)<extra></extra>"
+            "%{y}<br>"
+            + settings.CURRENCY
+            + " %{x:,.2f}<br>"
+            + _(
+                "%(assets)s assets (%(deployed)s deployed, %(in_repair)s in repair)",
+            )
+            % {
+                "assets": "%{customdata[0]}",
+                "deployed": "%{customdata[1]}",
+                "in_repair": "%{customdata[2]}",
+            }
+            + "<extra></extra>"
         ),
     )
 
 
-profit = c.chart(PAGE, "profit", "Profit per site (top 25)", finance.profit_by_site, _profit)
+profit = c.chart(
+    PAGE, "profit", gettext_lazy("Profit per site (top 25)"), finance.profit_by_site, _profit
+)
 expenses = c.chart(
-    PAGE, "expenses", "Approved expenses by category", finance.expenses_by_category, _expenses
+    PAGE,
+    "expenses",
+    gettext_lazy("Approved expenses by category"),
+    finance.expenses_by_category,
+    _expenses,
 )
 monthly = c.chart(
-    PAGE, "monthly", "Revenue and refunds per month", sales.revenue_by_month, _monthly
+    PAGE, "monthly", gettext_lazy("Revenue and refunds per month"), sales.revenue_by_month, _monthly
 )
 equipment = c.chart(
     PAGE,
     "equipment",
-    "Equipment value per site, at purchase cost (now; the period does not apply; top 25)",
+    gettext_lazy(
+        "Equipment value per site, at purchase cost (now; the period does not apply; top 25)"
+    ),
     assets.asset_value_by_site,
     _equipment,
 )

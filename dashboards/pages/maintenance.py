@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 from dash import html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics import maintenance
+from erp.maintenance.choices import Severity as FaultSeverity
 
 from .. import components as c
 
@@ -21,7 +24,7 @@ SEVERITY_COLOURS = {"critical": "#c62828", "major": "#ef6c00", "minor": "#f9a825
 def _counts_axis(fig, top: int):
     """Whole numbers on the axis: a step of 1 for small counts (no '0, 0, 1, 1' ticks)."""
     fig.update_yaxes(
-        title="open faults", rangemode="tozero", tickformat=",d", dtick=1 if top <= 10 else None
+        title=_("open faults"), rangemode="tozero", tickformat=",d", dtick=1 if top <= 10 else None
     )
 
 
@@ -31,7 +34,8 @@ def _severity(frame):
             x=list(frame["label"]),
             y=[int(n) for n in frame["faults"]],
             marker_color=[SEVERITY_COLOURS[s] for s in frame["severity"]],
-            hovertemplate="%{x}: %{y} open<extra></extra>",
+            hovertemplate=_("%(what)s: %(count)s open") % {"what": "%{x}", "count": "%{y}"}
+            + "<extra></extra>",
         )
     )
     _counts_axis(fig, int(frame["faults"].max()))
@@ -45,7 +49,7 @@ def _per_site(frame):
         fig.add_bar(
             x=list(frame["site_name"]),
             y=[int(n) for n in frame[severity]],
-            name=severity.capitalize(),
+            name=str(FaultSeverity(severity).label),
             marker_color=SEVERITY_COLOURS[severity],
         )
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
@@ -64,7 +68,7 @@ def _uptime(frame):
             hovertemplate="%{x}: %{y:.2f} %<extra></extra>",
         )
     )
-    fig.update_yaxes(title="uptime %", range=[0, 100])
+    fig.update_yaxes(title=_("uptime %"), range=[0, 100])
     return c.style(fig, money_axis=None)
 
 
@@ -79,20 +83,38 @@ def _mttr(frame):
             hovertemplate="%{x}: %{y:.2f} h<extra></extra>",
         )
     )
-    fig.update_yaxes(title="hours", rangemode="tozero")
+    fig.update_yaxes(title=_("hours"), rangemode="tozero")
     return c.style(fig, money_axis=None)
 
 
 severity = c.chart(
-    PAGE, "severity", "Open faults by severity", maintenance.open_faults_by_severity, _severity
+    PAGE,
+    "severity",
+    gettext_lazy("Open faults by severity"),
+    maintenance.open_faults_by_severity,
+    _severity,
 )
 per_site = c.chart(
-    PAGE, "faults", "Open faults per site (25 most)", maintenance.open_faults_by_site, _per_site
+    PAGE,
+    "faults",
+    gettext_lazy("Open faults per site (25 most)"),
+    maintenance.open_faults_by_site,
+    _per_site,
 )
 uptime = c.chart(
-    PAGE, "uptime", "Uptime % per site (25 lowest)", maintenance.uptime_by_site, _uptime
+    PAGE,
+    "uptime",
+    gettext_lazy("Uptime % per site (25 lowest)"),
+    maintenance.uptime_by_site,
+    _uptime,
 )
-mttr = c.chart(PAGE, "mttr", "Mean time to repair per site, hours", maintenance.mttr_by_site, _mttr)
+mttr = c.chart(
+    PAGE,
+    "mttr",
+    gettext_lazy("Mean time to repair per site, hours"),
+    maintenance.mttr_by_site,
+    _mttr,
+)
 
 
 def layout():

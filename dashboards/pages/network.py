@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 from dash import html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from analytics import network
 
@@ -23,7 +25,7 @@ def _users(frame):
     fig = go.Figure()
     for name, part in frame.groupby("router_name"):
         fig.add_scatter(x=list(part["at"]), y=list(part["active_users"]), mode="lines", name=name)
-    fig.update_yaxes(title="active users")
+    fig.update_yaxes(title=_("active users"))
     return c.style(fig, money_axis=None)
 
 
@@ -53,6 +55,20 @@ STATUS_COLOURS = {
 }
 
 
+# What analytics.network.equipment_status names, for the catalog: translated when drawn.
+KINDS_AND_STATUSES = (
+    gettext_noop("router"),
+    gettext_noop("access point"),
+    gettext_noop("up"),
+    gettext_noop("down"),
+    gettext_noop("ok"),
+    gettext_noop("problem"),
+    gettext_noop("critical"),
+    gettext_noop("unknown"),
+    gettext_noop("deactivated"),
+)
+
+
 def _equipment(frame):
     """Routers and access points side by side per site, stacked by status."""
     fig = go.Figure()
@@ -60,23 +76,27 @@ def _equipment(frame):
         fig.add_bar(
             x=list(part["site_name"]),
             y=list(part["count"]),
-            name=f"{kind}: {status}",
+            name=f"{_(kind)}: {_(status)}",  # kinds and statuses: gettext_noop below
             offsetgroup=kind,
             legendgroup=kind,
             marker_color=STATUS_COLOURS.get(status, "#9e9e9e"),
             marker_pattern_shape="/" if kind == "access point" else "",
         )
     fig.update_layout(barmode="stack", showlegend=True)
-    fig.update_yaxes(title="devices")
+    fig.update_yaxes(title=_("devices"))
     return c.style(fig, money_axis=None)
 
 
-users = c.chart(PAGE, "users", "Active users per router (10 busiest)", _busiest, _users)
-traffic = c.chart(PAGE, "traffic", "Traffic per router, MB (10 busiest)", _busiest, _traffic)
+users = c.chart(
+    PAGE, "users", gettext_lazy("Active users per router (10 busiest)"), _busiest, _users
+)
+traffic = c.chart(
+    PAGE, "traffic", gettext_lazy("Traffic per router, MB (10 busiest)"), _busiest, _traffic
+)
 equipment = c.chart(
     PAGE,
     "equipment",
-    "Routers and access points per site, by status (now)",
+    gettext_lazy("Routers and access points per site, by status (now)"),
     network.equipment_status,
     _equipment,
 )

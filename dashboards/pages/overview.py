@@ -9,18 +9,26 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from analytics import overview, sales, vouchers
 from analytics.filters import local_midnight
 from dashboards import access
 from erp.core.money import format_money
 from erp.core.spreadsheet import text_frame
+from erp.sales.choices import PaymentMethod
 
 from .. import components as c
 
 PAGE = "overview"
-LABELS = {"today": "Today", "week": "This week", "month": "This month"}
+# Translated when drawn (gettext at request time): these are read at import.
+LABELS = {
+    "today": gettext_noop("Today"),
+    "week": gettext_noop("This week"),
+    "month": gettext_noop("This month"),
+}
 
 
 def _trend(filters):
@@ -47,49 +55,59 @@ def _packages(frame):
         fig.add_bar(
             x=list(part["package_name"]),
             y=c.floats(part["revenue"]),
-            name=method,
+            name=_method_label(method),
             hovertemplate=c.money_hover(),
         )
     fig.update_layout(barmode="stack")
     return c.style(fig)
 
 
+def _method_label(method: str) -> str:
+    """A payment method as the legend names it: the choice's label, in the request's
+    language (the rollup keeps the stored value)."""
+    return str(dict(PaymentMethod.choices).get(method, method))
+
+
 def _ending(frame):
-    days = [d.strftime("%a %d %b") for d in frame["day"]]
+    days = [formats.date_format(d, "D d M") for d in frame["day"]]  # in the active language
     agreed = [int(n) for n in frame["clients_consent"]]
     others = [int(n) - a for n, a in zip(frame["clients"], agreed, strict=True)]
     fig = go.Figure()
-    fig.add_bar(x=days, y=agreed, name="clients (may remind)", marker_color="#00897b")
-    fig.add_bar(x=days, y=others, name="clients (no consent)", marker_color="#b0bec5")
+    fig.add_bar(x=days, y=agreed, name=_("clients (may remind)"), marker_color="#00897b")
+    fig.add_bar(x=days, y=others, name=_("clients (no consent)"), marker_color="#b0bec5")
     vouchers_ = [int(n) for n in frame["vouchers"]]
-    fig.add_scatter(x=days, y=vouchers_, name="vouchers", mode="lines+markers")
+    fig.add_scatter(x=days, y=vouchers_, name=_("vouchers"), mode="lines+markers")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     most = max([*vouchers_, *(int(n) for n in frame["clients"]), 1])
     # whole numbers: a step of one while the counts are small (plotly would draw 0.5s)
-    fig.update_yaxes(rangemode="tozero", title="how many", dtick=1 if most <= 10 else None)
+    fig.update_yaxes(rangemode="tozero", title=_("how many"), dtick=1 if most <= 10 else None)
     return c.style(fig, money_axis=None)
 
 
 def _remind_button() -> list:
     return [
         html.Button(
-            "Clients to remind",
+            _("Clients to remind"),
             id=c.fid(PAGE, "remind"),
             className="vn-csv",
-            title="Download, as CSV, the clients whose access ends in the next 7 days and who "
-            "agreed to marketing messages (soonest first, at most 5,000)",
+            title=_(
+                "Download, as CSV, the clients whose access ends in the next 7 days and who "
+                "agreed to marketing messages (soonest first, at most 5,000)"
+            ),
         ),
         dcc.Download(id=c.fid(PAGE, "remind-dl")),
         # the same clients, reminded: opens a campaign prefilled with this audience
         html.A(
-            "Remind them by SMS",
+            _("Remind them by SMS"),
             id=c.fid(PAGE, "remind-sms"),
             className="vn-csv",
             href=remind_campaign_url(None),
             target="_top",
-            title="Open a new SMS campaign to the clients whose access ends in the next 7 "
-            "days (only those who agreed to marketing SMS receive it)",
+            title=_(
+                "Open a new SMS campaign to the clients whose access ends in the next 7 "
+                "days (only those who agreed to marketing SMS receive it)"
+            ),
             style={"display": "inline-block"},
         ),
     ]
@@ -105,7 +123,8 @@ def remind_campaign_url(site: str | None, *, now: dt.datetime | None = None) -> 
     within = local_midnight(timezone.localdate() + dt.timedelta(days=7)) - now
     hours = max(1, -(-int(within.total_seconds()) // 3600))
     query = {
-        "name": f"Access ending {timezone.localdate():%d %b}",
+        "name": _("Access ending %(day)s")
+        % {"day": formats.date_format(timezone.localdate(), "d M")},
         "expiring_within_hours": hours,
         "template": REMIND_CAMPAIGN_TEMPLATE,
     }
@@ -145,17 +164,21 @@ def remind(_clicks, start, end, sites, agents, packages):
     return dcc.send_data_frame(text_frame(frame).to_csv, "clients-to-remind.csv", index=False)
 
 
-daily = c.chart(PAGE, "daily", "Net revenue per day", sales.revenue_by_day, _daily)
+daily = c.chart(PAGE, "daily", gettext_lazy("Net revenue per day"), sales.revenue_by_day, _daily)
 ending = c.chart(
     PAGE,
     "ending",
-    "Access ending in the next 7 days (now; the period does not apply)",
+    gettext_lazy("Access ending in the next 7 days (now; the period does not apply)"),
     vouchers.expiring_by_day,
     _ending,
     actions=_remind_button,
 )
 by_package = c.chart(
-    PAGE, "packages", "Sales by package and payment method", sales.sales_by_package, _packages
+    PAGE,
+    "packages",
+    gettext_lazy("Sales by package and payment method"),
+    sales.sales_by_package,
+    _packages,
 )
 
 
@@ -189,9 +212,12 @@ def kpis(start, end, sites, agents, packages):
         cards.append(
             html.Div(
                 [
-                    html.Div(LABELS[row.period], className="vn-kpi-label"),
+                    html.Div(_(LABELS[row.period]), className="vn-kpi-label"),
                     html.Div(format_money(row.net), className="vn-kpi-value"),
-                    html.Div(f"{row.sales:,} sales", className="vn-kpi-sub"),
+                    html.Div(
+                        ngettext("%(n)s sale", "%(n)s sales", row.sales) % {"n": f"{row.sales:,}"},
+                        className="vn-kpi-sub",
+                    ),
                 ],
                 className="vn-kpi",
             )
@@ -206,7 +232,7 @@ def kpis(start, end, sites, agents, packages):
     cards.append(
         html.Div(
             [
-                html.Div("Active users now", className="vn-kpi-label"),
+                html.Div(_("Active users now"), className="vn-kpi-label"),
                 html.Div(
                     f"{int(first['active_users']) if first is not None else 0:,}",
                     className="vn-kpi-value",
@@ -218,7 +244,7 @@ def kpis(start, end, sites, agents, packages):
     cards.append(
         html.Div(
             [
-                html.Div("Sites down", className="vn-kpi-label"),
+                html.Div(_("Sites down"), className="vn-kpi-label"),
                 html.Div(
                     f"{int(first['sites_down']) if first is not None else 0:,}",
                     className="vn-kpi-value",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics import agents, network, sales
 
@@ -36,7 +38,7 @@ def _map(frame):
         x=[round(float(v), 4) for v in up["longitude"]],
         y=[round(float(v), 4) for v in up["latitude"]],
         mode="markers",
-        name="up",
+        name=_("up"),
         text=list(up["code"]),
         marker={
             "color": c.floats(up["net"]),
@@ -51,25 +53,29 @@ def _map(frame):
         x=[round(float(v), 4) for v in down["longitude"]],
         y=[round(float(v), 4) for v in down["latitude"]],
         mode="markers",
-        name="down",
+        name=_("down"),
         text=list(down["code"]),
         marker={"color": "#c62828", "size": 11, "symbol": "x"},
-        hovertemplate="%{text} (down)<extra></extra>",
+        hovertemplate=_("%(site)s (down)") % {"site": "%{text}"} + "<extra></extra>",
     )
-    fig.update_yaxes(scaleanchor="x", title="latitude")
-    fig.update_xaxes(title="longitude")
+    fig.update_yaxes(scaleanchor="x", title=_("latitude"))
+    fig.update_xaxes(title=_("longitude"))
     return c.style(fig, money_axis=None, height=420)
 
 
 ranking = c.chart(
     PAGE,
     "ranking",
-    "Net revenue per site (top 25) — click a site for its agents",
+    gettext_lazy("Net revenue per site (top 25) — click a site for its agents"),
     sales.revenue_by_site,
     _ranking,
 )
 site_map = c.chart(
-    PAGE, "map", "Sites by GPS: colour is net revenue, red crosses are down", _map_data, _map
+    PAGE,
+    "map",
+    gettext_lazy("Sites by GPS: colour is net revenue, red crosses are down"),
+    _map_data,
+    _map,
 )
 
 
@@ -81,26 +87,26 @@ site_map = c.chart(
 )
 def drill(click, start, end, sites, agent_ids, packages):
     if not click:
-        return c.empty("Click a site in the ranking"), "Agents of a site"
+        return c.empty(_("Click a site in the ranking")), _("Agents of a site")
     point = click["points"][0]
     filters = c.make_filters(start, end, [point["customdata"]], agent_ids, packages)
     frame = agents.agent_figures(filters)
     if frame.empty:
-        return c.empty(), f"Agents of {point['y']}"
+        return c.empty(), _("Agents of %(site)s") % {"site": point["y"]}
     fig = go.Figure()
     fig.add_bar(
         x=list(frame["agent_name"]),
         y=c.floats(frame["collected"]),
-        name="collected",
+        name=_("collected"),
         hovertemplate=c.money_hover(),
     )
     fig.add_bar(
         x=list(frame["agent_name"]),
         y=c.floats(frame["commission"]),
-        name="commission",
+        name=_("commission"),
         hovertemplate=c.money_hover(),
     )
-    return c.style(fig), f"Agents of {point['y']}"
+    return c.style(fig), _("Agents of %(site)s") % {"site": point["y"]}
 
 
 def layout():
@@ -110,7 +116,7 @@ def layout():
             html.Div([ranking(), site_map()], className="vn-grid"),
             html.Div(
                 [
-                    html.H3("Agents of a site", id=c.fid(PAGE, "drill-title")),
+                    html.H3(_("Agents of a site"), id=c.fid(PAGE, "drill-title")),
                     dcc.Graph(
                         id=c.fid(PAGE, "drill"), config={"displaylogo": False, "responsive": True}
                     ),

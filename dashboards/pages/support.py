@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 from dash import html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics import support
+from erp.support.choices import TicketStatus
 
 from .. import components as c
 
@@ -35,7 +38,7 @@ def _per_day(frame):
         )
     fig.update_xaxes(type="category")
     fig.update_layout(barmode="stack")
-    _counts_axis(fig, int(frame.groupby("day")["tickets"].sum().max()), "tickets")
+    _counts_axis(fig, int(frame.groupby("day")["tickets"].sum().max()), _("tickets"))
     return c.style(fig, money_axis=None)
 
 
@@ -49,42 +52,42 @@ def _categories(frame):
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="tickets", tickformat=",d")
+    fig.update_xaxes(title=_("tickets"), tickformat=",d")
     return c.style(fig, money_axis=None)
 
 
 def _times(frame):
-    labels = list(frame["measure"])
+    labels = [_(m) for m in frame["measure"]]  # marked with gettext_noop in analytics
     fig = go.Figure()
     for column, colour in (("p50", "#1565c0"), ("p90", "#90caf9"), ("target", "#c62828")):
         values = [None if v != v or v is None else float(v) for v in frame[column]]
         fig.add_bar(
             x=labels,
             y=values,
-            name="SLA target" if column == "target" else column,
+            name=_("SLA target") if column == "target" else column,
             marker_color=colour,
-            text=[f"{v:.0f} min" if v is not None else "" for v in values],
+            text=[_("%(n)s min") % {"n": f"{v:.0f}"} if v is not None else "" for v in values],
             textposition="outside",
         )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title="minutes", rangemode="tozero")
+    fig.update_yaxes(title=_("minutes"), rangemode="tozero")
     return c.style(fig, money_axis=None)
 
 
 def _breaches(frame):
     fig = go.Figure(
         go.Bar(
-            x=list(frame["measure"]),
+            x=[_(m) for m in frame["measure"]],
             y=[int(n) for n in frame["breaches"]],
             text=[
-                f"{int(b)} of {int(m)}"
+                _("%(late)d of %(measured)d") % {"late": int(b), "measured": int(m)}
                 for b, m in zip(frame["breaches"], frame["measured"], strict=True)
             ],
             textposition="outside",
             marker_color="#c62828",
         )
     )
-    _counts_axis(fig, int(frame["breaches"].max()), "late tickets")
+    _counts_axis(fig, int(frame["breaches"].max()), _("late tickets"))
     return c.style(fig, money_axis=None)
 
 
@@ -94,11 +97,11 @@ def _backlog(frame):
         fig.add_bar(
             x=list(frame["label"]),
             y=[int(n) for n in frame[status]],
-            name=status.capitalize(),
+            name=str(TicketStatus(status).label),
             marker_color=colour,
         )
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    _counts_axis(fig, int(frame["total"].max()), "open tickets")
+    _counts_axis(fig, int(frame["total"].max()), _("open tickets"))
     return c.style(fig, money_axis=None)
 
 
@@ -111,24 +114,36 @@ def _satisfaction(frame):
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
-    _counts_axis(fig, int(frame["tickets"].max()), "tickets")
+    _counts_axis(fig, int(frame["tickets"].max()), _("tickets"))
     return c.style(fig, money_axis=None)
 
 
-per_day = c.chart(PAGE, "per-day", "Tickets per day by channel", support.tickets_per_day, _per_day)
+per_day = c.chart(
+    PAGE, "per-day", gettext_lazy("Tickets per day by channel"), support.tickets_per_day, _per_day
+)
 categories = c.chart(
-    PAGE, "categories", "What customers report", support.tickets_by_category, _categories
+    PAGE,
+    "categories",
+    gettext_lazy("What customers report"),
+    support.tickets_by_category,
+    _categories,
 )
 times = c.chart(
     PAGE,
     "times",
-    "First response and resolution, minutes (p50, p90, SLA)",
+    gettext_lazy("First response and resolution, minutes (p50, p90, SLA)"),
     support.response_times,
     _times,
 )
-breaches = c.chart(PAGE, "breaches", "SLA breaches", support.response_times, _breaches)
-backlog = c.chart(PAGE, "backlog", "Open tickets per team (now)", support.backlog_by_team, _backlog)
-rating = c.chart(PAGE, "rating", "Satisfaction (1-5)", support.satisfaction, _satisfaction)
+breaches = c.chart(
+    PAGE, "breaches", gettext_lazy("SLA breaches"), support.response_times, _breaches
+)
+backlog = c.chart(
+    PAGE, "backlog", gettext_lazy("Open tickets per team (now)"), support.backlog_by_team, _backlog
+)
+rating = c.chart(
+    PAGE, "rating", gettext_lazy("Satisfaction (1-5)"), support.satisfaction, _satisfaction
+)
 
 
 def layout():

@@ -17,7 +17,7 @@ class UserSerializer(serializers.ModelSerializer):
         trim_whitespace=False,
         max_length=128,
         style={"input_type": "password"},
-        help_text="Required on create.",
+        help_text=_("Required on create."),
     )
     site_scope = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Site.objects.all()
@@ -44,10 +44,10 @@ class UserSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
-            raise serializers.ValidationError({"password": "This field is required."})
+            raise serializers.ValidationError({"password": _("This field is required.")})
         if self.instance is not None and "password" in attrs:
             raise serializers.ValidationError(
-                {"password": "Passwords are changed with the password-change endpoint."}
+                {"password": _("Passwords are changed with the password-change endpoint.")}
             )
         return attrs
 

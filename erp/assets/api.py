@@ -8,6 +8,7 @@ import uuid
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -84,9 +85,11 @@ class AssetApiViewSet(ServiceModelViewSet):
         try:
             days = int(request.query_params.get("days", 30))
         except ValueError:
-            raise ValidationError({"days": ["Give a whole number of days."]}) from None
+            raise ValidationError({"days": [_("Give a whole number of days.")]}) from None
         if not 0 <= days <= MAX_WARRANTY_DAYS:
-            raise ValidationError({"days": [f"Between 0 and {MAX_WARRANTY_DAYS} days."]})
+            raise ValidationError(
+                {"days": [_("Between 0 and %(most)d days.") % {"most": MAX_WARRANTY_DAYS}]}
+            )
         assets = selectors.warranty_ending(user=request.user, days=days, today=timezone.localdate())
         return Response(AssetSerializer(assets, many=True, context={"request": request}).data)
 
@@ -117,13 +120,19 @@ class AssetApiViewSet(ServiceModelViewSet):
             try:
                 ids = [uuid.UUID(i) for i in raw_ids]
             except ValueError:
-                raise ValidationError({"ids": ["Give asset ids separated by commas."]}) from None
+                raise ValidationError({"ids": [_("Give asset ids separated by commas.")]}) from None
             assets = assets.filter(pk__in=ids)
         assets = list(assets[: labels.MAX_LABELS + 1])
         if len(assets) > labels.MAX_LABELS:
-            raise ValidationError({"ids": [f"Print at most {labels.MAX_LABELS} labels at a time."]})
+            raise ValidationError(
+                {
+                    "ids": [
+                        _("Print at most %(most)d labels at a time.") % {"most": labels.MAX_LABELS}
+                    ]
+                }
+            )
         if not assets:
-            raise ValidationError({"ids": ["No asset to print."]})
+            raise ValidationError({"ids": [_("No asset to print.")]})
         pdf = labels.labels_pdf(assets, base_url=request.build_absolute_uri("/"))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="asset-labels-{dt.date.today()}.pdf"'

@@ -118,7 +118,7 @@ class MoveSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Default: deployed with a site, in stock without.",
+        help_text=_("Default: deployed with a site, in stock without."),
     )
     reason = serializers.CharField(max_length=2000)
     condition = serializers.ChoiceField(

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -8,7 +9,7 @@ from .models import Client
 
 
 class ClientSerializer(serializers.ModelSerializer):
-    phone = PhoneNumberField(help_text="Any common form; stored and returned in E.164.")
+    phone = PhoneNumberField(help_text=_("Any common form; stored and returned in E.164."))
 
     class Meta:
         model = Client

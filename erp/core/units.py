@@ -8,6 +8,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 SECONDS = {
@@ -55,27 +57,47 @@ def parse_data_size(text: str) -> int:
     return int(number * BYTES[unit])
 
 
-def duration_text(seconds: int | None) -> str:
-    """86400 → '1 day', 129600 → '1 day 12 h', 5400 → '1 h 30 min'."""
+def duration_text(seconds: int | None, *, coarse: bool = False) -> str:
+    """A duration as people read it, in the active language: 86400 → '1 day', 129600 →
+    '1 day 12 h', 5400 → '1 h 30 min', 1209600 → '2 weeks'. The one formatter of durations
+    (packages' validity on lists, cards and receipts, forms, the portal's time left), so that
+    a translator words each unit once.
+
+    Days and weeks agree with their number (ngettext); h, min and s are symbols.
+    ``coarse``: for a customer's time left, to the minute and no minutes beside days ('2 days
+    3 h'), and 'less than a minute' under one; otherwise exact, and '' for nothing."""
+    seconds = max(0, int(seconds or 0))
+    if coarse:
+        if seconds < 60:
+            return gettext("less than a minute")
+        seconds -= seconds % 60
     if not seconds:
         return ""
-    weeks, rest = divmod(int(seconds), 604800)
+    weeks, rest = divmod(seconds, 604800)
     days, rest = divmod(rest, 86400)
     if weeks and not days and not rest:
-        return f"{weeks} week" if weeks == 1 else f"{weeks} weeks"
+        return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
     days += weeks * 7
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(f"{days} day" if days == 1 else f"{days} days")
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
     if hours:
-        parts.append(f"{hours} h")
-    if minutes:
-        parts.append(f"{minutes} min")
+        parts.append(gettext("%(n)d h") % {"n": hours})
+    if minutes and not (coarse and days):
+        parts.append(gettext("%(n)d min") % {"n": minutes})
     if secs:
-        parts.append(f"{secs} s")
+        parts.append(gettext("%(n)d s") % {"n": secs})
     return " ".join(parts)
+
+
+def typed_duration_text(seconds: int | None) -> str:
+    """A stored duration as a form shows it for editing: in the unit words parse_duration
+    reads back ('1 day 12 h'), whatever the reader's language, so that saving the form
+    unchanged keeps the value."""
+    with translation.override("en"):
+        return duration_text(seconds)
 
 
 def data_size_text(size: int | None) -> str:
@@ -93,7 +115,7 @@ def data_size_text(size: int | None) -> str:
 
 class _UnitField(forms.CharField):
     parse = staticmethod(parse_duration)
-    show = staticmethod(duration_text)
+    show = staticmethod(typed_duration_text)
     error = ""
 
     def __init__(self, *, min_value: int = 0, **kwargs):

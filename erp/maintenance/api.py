@@ -11,6 +11,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -56,9 +57,9 @@ def _period(request):
     start = parse_date(request.query_params.get("start") or "")
     end = parse_date(request.query_params.get("end") or "")
     if start is None or end is None or end <= start:
-        raise ValidationError({"period": ["Give start and end (YYYY-MM-DD), end after start."]})
+        raise ValidationError({"period": [_("Give start and end (YYYY-MM-DD), end after start.")]})
     if (end - start).days > 366:
-        raise ValidationError({"period": ["At most one year at a time."]})
+        raise ValidationError({"period": [_("At most one year at a time.")]})
     tz = timezone.get_current_timezone()
     return datetime.combine(start, time(), tz), datetime.combine(end, time(), tz)
 

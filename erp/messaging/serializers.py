@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import encoding
@@ -69,10 +70,10 @@ class SendSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False)
     kind = serializers.ChoiceField(choices=MessageKind.choices, default=MessageKind.TRANSACTIONAL)
     already_sent = serializers.BooleanField(
-        default=False, help_text="Sent by the phone itself while offline: logged, never sent."
+        default=False, help_text=_("Sent by the phone itself while offline: logged, never sent.")
     )
     id = serializers.UUIDField(
-        required=False, help_text="The field app's id for an offline message (sent once)."
+        required=False, help_text=_("The field app's id for an offline message (sent once).")
     )
 
 

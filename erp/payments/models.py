@@ -101,7 +101,7 @@ class Payment(BaseModel):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
-        permissions = [("refund_payment", "Can refund an online payment through its provider")]
+        permissions = [("refund_payment", _("Can refund an online payment through its provider"))]
         indexes = [
             models.Index(fields=["status", "created_at"], name="payment_status_idx"),
             models.Index(fields=["site", "-created_at"], name="payment_site_idx"),

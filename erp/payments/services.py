@@ -387,7 +387,7 @@ def send_refund(refund_id: Any) -> PaymentRefund:
     refused = ""
     try:
         if not payment.provider_session_id:
-            raise ProviderRefused("the payment has no provider session")
+            raise ProviderRefused(_("the payment has no provider session"))
         provider.refund(payment.provider_session_id, idempotency_key=str(refund.pk))
     except ProviderRefused as exc:
         refused = str(exc)

@@ -22,8 +22,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from erp.core.units import duration_text
 from erp.messaging import services as messaging
 from erp.messaging.models import Template
 from erp.messaging.phones import to_e164
@@ -201,18 +201,9 @@ class Purchase:
 
 
 def human_duration(seconds: int) -> str:
-    """A duration as a customer reads it: "2 days 3 h", "3 h 20 min", "45 min"."""
-    minutes = max(0, int(seconds)) // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
-    if hours:
-        parts.append(_("%(n)d h") % {"n": hours})
-    if minutes and not days:
-        parts.append(_("%(n)d min") % {"n": minutes})
-    return " ".join(parts) or _("less than a minute")
+    """A duration as a customer reads it: "2 days 3 h", "3 h 20 min", "45 min" (the shared
+    formatter, to the minute, no minutes beside days)."""
+    return duration_text(seconds, coarse=True)
 
 
 def _phone_forms(phone: str) -> set[str]:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -71,7 +72,7 @@ class SaleApiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             key = uuid.UUID(request.headers.get("Idempotency-Key", ""))
         except ValueError:
             return Response(
-                {"idempotency_key": ["Send an Idempotency-Key header: a UUID."]},
+                {"idempotency_key": [_("Send an Idempotency-Key header: a UUID.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         data = SaleInputSerializer(data=request.data)
@@ -158,7 +159,7 @@ def _bound(raw: str | None, name: str):
         day = parse_date(raw)
         value = datetime.combine(day, time.min) if day else None
     if value is None:
-        raise ValidationError({name: ["Use an ISO date or date-time."]})
+        raise ValidationError({name: [_("Use an ISO date or date-time.")]})
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
@@ -207,7 +208,7 @@ class DailySummaryAPIView(APIView):
             raise PermissionDenied()
         day = parse_date(request.query_params.get("day", "") or "")
         if day is None:
-            raise ValidationError({"day": ["Give the day as YYYY-MM-DD."]})
+            raise ValidationError({"day": [_("Give the day as YYYY-MM-DD.")]})
         site = seller = None
         if request.query_params.get("site"):
             site = get_object_or_404(

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -18,9 +19,11 @@ class SaleInputSerializer(serializers.Serializer):
     code = serializers.CharField(required=False, max_length=40)
     site = serializers.UUIDField(
         required=False,
-        help_text="The site the seller is at: the voucher comes from its stock (a voucher works "
-        "only on its own site's router). Needed by package when the seller holds that package "
-        "at more than one site.",
+        help_text=_(
+            "The site the seller is at: the voucher comes from its stock (a voucher works "
+            "only on its own site's router). Needed by package when the seller holds that package "
+            "at more than one site."
+        ),
     )
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     payment_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
@@ -31,12 +34,14 @@ class SaleInputSerializer(serializers.Serializer):
     client_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     receipt_phone = PhoneNumberField(
         required=False,
-        help_text="Send the receipt SMS to this number instead of the client's (the agent's edit).",
+        help_text=_(
+            "Send the receipt SMS to this number instead of the client's (the agent's edit)."
+        ),
     )
 
     def validate(self, attrs):
         if bool(attrs.get("package")) == bool(attrs.get("code")):
-            raise serializers.ValidationError("Give a package or a voucher code (one of them).")
+            raise serializers.ValidationError(_("Give a package or a voucher code (one of them)."))
         return attrs
 
 
@@ -93,7 +98,7 @@ class RemittanceSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         default=False,
-        help_text="Record it even if it is more than the agent owes.",
+        help_text=_("Record it even if it is more than the agent owes."),
     )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Router, Site
@@ -43,8 +44,10 @@ class RouterSerializer(serializers.ModelSerializer):
         max_length=128,
         style={"input_type": "password"},
         help_text=(
-            "RouterOS API password. Required on create, and with any change of host, "
-            "api_port, username or use_tls; otherwise omit or leave empty to keep."
+            _(
+                "RouterOS API password. Required on create, and with any change of host, "
+                "api_port, username or use_tls; otherwise omit or leave empty to keep."
+            )
         ),
     )
     has_password = serializers.BooleanField(read_only=True)
@@ -83,5 +86,5 @@ class RouterSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
-            raise serializers.ValidationError({"password": "This field is required."})
+            raise serializers.ValidationError({"password": _("This field is required.")})
         return attrs

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -75,7 +76,7 @@ class VisibleSiteField(serializers.PrimaryKeyRelatedField):
 
 class TicketOpenSerializer(serializers.Serializer):
     text = serializers.CharField(
-        trim_whitespace=False, allow_blank=True, help_text="What the customer reports."
+        trim_whitespace=False, allow_blank=True, help_text=_("What the customer reports.")
     )
     phone = serializers.CharField(required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -97,7 +98,7 @@ class TicketCategorySerializer(serializers.Serializer):
     priority = serializers.ChoiceField(
         choices=Priority.choices,
         required=False,
-        help_text="Also set the priority; its SLA due times apply from the ticket's opening.",
+        help_text=_("Also set the priority; its SLA due times apply from the ticket's opening."),
     )
 
 

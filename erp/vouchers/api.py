@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -93,21 +94,33 @@ def _layout(request) -> tuple[str, int]:
     layout = request.query_params.get("layout") or request.data.get("layout") or "a4"
     per_page = request.query_params.get("per_page") or request.data.get("per_page") or 12
     if layout not in printing.LAYOUTS:
-        raise ValidationError({"layout": [f"Use one of: {', '.join(printing.LAYOUTS)}."]})
+        raise ValidationError(
+            {"layout": [_("Use one of: %(layouts)s.") % {"layouts": ", ".join(printing.LAYOUTS)}]}
+        )
     try:
         per_page = int(per_page)
     except (TypeError, ValueError):
         per_page = 0
     if not 1 <= per_page <= printing.MAX_CARDS_PER_PAGE:
         raise ValidationError(
-            {"per_page": [f"Cards per page: 1 to {printing.MAX_CARDS_PER_PAGE}."]}
+            {
+                "per_page": [
+                    _("Cards per page: 1 to %(most)d.") % {"most": printing.MAX_CARDS_PER_PAGE}
+                ]
+            }
         )
     return layout, per_page
 
 
 def _pdf_response(vouchers, layout: str, per_page: int, name: str) -> HttpResponse:
     if len(vouchers) > MAX_PRINT:
-        raise ValidationError({"vouchers": [f"Print at most {MAX_PRINT:,} cards at a time."]})
+        raise ValidationError(
+            {
+                "vouchers": [
+                    _("Print at most %(most)s cards at a time.") % {"most": f"{MAX_PRINT:,}"}
+                ]
+            }
+        )
     pdf = printing.cards_pdf(vouchers, layout=layout, per_page=per_page)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
@@ -148,7 +161,7 @@ class VoucherApiViewSet(viewsets.ReadOnlyModelViewSet):
         code = "".join(request.query_params.get("code", "").split()).upper()
         if not code or len(code) > 40:
             return Response(
-                {"code": ["Give the voucher code."]}, status=status.HTTP_400_BAD_REQUEST
+                {"code": [_("Give the voucher code.")]}, status=status.HTTP_400_BAD_REQUEST
             )
         voucher = get_object_or_404(self.get_queryset(), code=code)
         return Response(VoucherDetailSerializer(voucher).data)
@@ -196,7 +209,7 @@ class VoucherApiViewSet(viewsets.ReadOnlyModelViewSet):
         wanted = d["vouchers"]
         vouchers = list(self.get_queryset().filter(pk__in=wanted).order_by("code"))
         if len(vouchers) != len(set(wanted)):
-            raise NotFound("Some of these vouchers are not yours to print.")
+            raise NotFound(_("Some of these vouchers are not yours to print."))
         return _pdf_response(vouchers, d["layout"], d["per_page"], "vouchers")
 
     @extend_schema(request=VoidSerializer, responses=VoucherDetailSerializer)

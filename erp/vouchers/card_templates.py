@@ -5,6 +5,7 @@ can validate a template without importing what renders cards."""
 from __future__ import annotations
 
 from django.template import Context, Engine, TemplateSyntaxError
+from django.utils.translation import gettext as _
 
 _ENGINE = None
 SAMPLE_CARD = {
@@ -30,12 +31,14 @@ def card_engine():
 def check_card_template(body: str) -> None:
     """Compile and render the template on a sample card; ValueError says what is wrong."""
     if len(body) > 20_000:
-        raise ValueError("A card template is at most 20,000 characters.")
+        raise ValueError(_("A card template is at most 20,000 characters."))
     try:
         html = card_engine().from_string(body).render(Context({**SAMPLE_CARD, "qr": "data:,"}))
     except TemplateSyntaxError as exc:
-        raise ValueError(f"The template does not compile: {exc}") from None
+        raise ValueError(_("The template does not compile: %(error)s") % {"error": exc}) from None
     except Exception as exc:  # noqa: BLE001 - any failure to render is the template's
-        raise ValueError(f"The template does not render: {type(exc).__name__}") from None
+        raise ValueError(
+            _("The template does not render: %(error)s") % {"error": type(exc).__name__}
+        ) from None
     if "7KQ2M9XHT4A" not in html:
-        raise ValueError("The card must show the code: put {{ code }} in it.")
+        raise ValueError(_("The card must show the code: put {{ code }} in it."))

@@ -27,6 +27,7 @@ from qrcode.image.pil import PilImage
 from erp.core.money import format_money
 from erp.core.pdf import render_pdf
 from erp.core.spreadsheet import as_text
+from erp.core.units import duration_text
 from erp.sites.models import Site
 
 from . import codes
@@ -71,18 +72,12 @@ def _qr_png(data: str) -> str:
 
 
 def _validity(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{minutes} min" if minutes else "",
-    ]
-    return " ".join(p for p in parts if p) or f"{seconds} s"
+    """A package's validity on a card or a receipt ("1 day 2 h"), in the active language:
+    the one duration formatter, erp.core.units.duration_text."""
+    return duration_text(seconds)
 
 
-validity_text = _validity  # public: a package's validity as people read it ("1 d 2 h")
+validity_text = _validity  # public: a package's validity as people read it ("1 day 2 h")
 
 
 def _card_renderer(body: str | None = None):

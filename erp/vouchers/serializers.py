@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from erp.accounts.models import User
@@ -45,7 +46,7 @@ class BatchSerializer(serializers.ModelSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_BATCH)
     code_format = serializers.ChoiceField(choices=CodeFormat.choices, default=CodeFormat.SAME)
     stuck = serializers.SerializerMethodField(
-        help_text="The job shows no progress: Resume queues it again."
+        help_text=_("The job shows no progress: Resume queues it again.")
     )
     stuck_for_seconds = serializers.SerializerMethodField()
     stuck_cause = serializers.SerializerMethodField()
@@ -173,10 +174,10 @@ class AssignSerializer(serializers.Serializer):
         ways = [bool(attrs.get("batch")), bool(attrs.get("vouchers")), bool(attrs.get("count"))]
         if sum(ways) != 1:
             raise serializers.ValidationError(
-                "Choose the vouchers one way: a batch, a list of vouchers, or a count."
+                _("Choose the vouchers one way: a batch, a list of vouchers, or a count.")
             )
         if attrs.get("count") and not (attrs.get("package") and attrs.get("site")):
-            raise serializers.ValidationError({"count": "A count needs a package and a site."})
+            raise serializers.ValidationError({"count": _("A count needs a package and a site.")})
         return attrs
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 
@@ -116,7 +117,15 @@ class AssignView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         except ValidationError as exc:
             errors_to_form(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, f"{moved} vouchers assigned to {d['agent']}.")
+        messages.success(
+            self.request,
+            ngettext(
+                "%(count)d voucher assigned to %(agent)s.",
+                "%(count)d vouchers assigned to %(agent)s.",
+                moved,
+            )
+            % {"count": moved, "agent": d["agent"]},
+        )
         return HttpResponseRedirect(self.viewset.reverse("index"))
 
 
@@ -134,15 +143,20 @@ class VoucherActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 services.void_voucher(
                     actor=request.user, voucher=voucher, reason=request.POST.get("reason", "")[:200]
                 )
-                messages.success(request, f"{voucher.code} is void and disabled on the router.")
+                messages.success(
+                    request,
+                    _("%(code)s is void and disabled on the router.") % {"code": voucher.code},
+                )
             else:
                 moved = services.return_to_office(
                     actor=request.user,
                     vouchers=selectors.vouchers_visible_to(request.user).filter(pk=voucher.pk),
                 )
                 if not moved:
-                    raise ValidationError("Only an unused voucher held by an agent returns.")
-                messages.success(request, f"{voucher.code} is back in office stock.")
+                    raise ValidationError(_("Only an unused voucher held by an agent returns."))
+                messages.success(
+                    request, _("%(code)s is back in office stock.") % {"code": voucher.code}
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(self.viewset.reverse("detail", args=[voucher.pk]))

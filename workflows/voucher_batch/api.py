@@ -4,6 +4,7 @@ approval task). Same URLs as the rest of /api/v1/voucher-batches/."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -27,7 +28,7 @@ class BatchProcessApiViewSet(mixins.CreateModelMixin, VoucherBatchApiViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if not site_is_visible_to(request.user, data["router"].site):
-            raise NotFound("No such router.")
+            raise NotFound(_("No such router."))
         batch = vouchers.request_batch(actor=request.user, **data)
         services.start_process(batch)
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)

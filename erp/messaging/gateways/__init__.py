@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ..choices import GatewayKind
 from .android import AndroidGateway
 from .base import Accepted, GatewayError, Rejected, SmsGateway, Throttled, Unavailable
@@ -26,4 +28,6 @@ def adapter_for(gateway) -> SmsGateway:
         return ModemGateway.for_gateway(gateway)
     if gateway.kind == GatewayKind.ROUTER:
         return RouterGateway.for_gateway(gateway)
-    raise Rejected(f"The {gateway.get_kind_display()} gateway is not available yet.")
+    raise Rejected(
+        _("The %(kind)s gateway is not available yet.") % {"kind": gateway.get_kind_display()}
+    )

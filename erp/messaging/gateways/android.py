@@ -13,6 +13,7 @@ import hmac
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .base import Accepted, Rejected, Status, Throttled, Unavailable
 
@@ -66,19 +67,25 @@ class AndroidGateway:
                 method, self.base_url + path, timeout=self.timeout, **kwargs
             )
         except requests.Timeout:
-            raise Unavailable(f"The phone did not answer within {self.timeout:g} s.") from None
+            raise Unavailable(
+                _("The phone did not answer within %(timeout)s s.")
+                % {"timeout": f"{self.timeout:g}"}
+            ) from None
         except requests.ConnectionError:
-            raise Unavailable("The phone cannot be reached (is the app running?).") from None
+            raise Unavailable(_("The phone cannot be reached (is the app running?).")) from None
 
     @staticmethod
     def _refusal(response: requests.Response) -> str:
         if response.status_code in (401, 403):
-            return "The phone refused the gateway's user name or password."
+            return _("The phone refused the gateway's user name or password.")
         try:
             detail = str(response.json().get("message", ""))[:200]
         except ValueError:
             detail = ""
-        return f"The phone refused the message ({response.status_code}) {detail}".strip()
+        return (
+            _("The phone refused the message (%(status)s) %(detail)s")
+            % {"status": response.status_code, "detail": detail}
+        ).strip()
 
     def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
         body = {
@@ -105,9 +112,11 @@ class AndroidGateway:
                 wait = float(response.headers.get("Retry-After", "1"))
             except ValueError:
                 wait = 1.0
-            raise Throttled("The phone's rate limit is reached.", retry_after=wait)
+            raise Throttled(_("The phone's rate limit is reached."), retry_after=wait)
         if response.status_code >= 500:
-            raise Unavailable(f"The phone answered {response.status_code}.")
+            raise Unavailable(
+                _("The phone answered %(status_code)s.") % {"status_code": response.status_code}
+            )
         raise Rejected(self._refusal(response))
 
     def status(self, message_id: str) -> Status | None:
@@ -115,7 +124,9 @@ class AndroidGateway:
         if response.status_code == 404:
             return None
         if response.status_code >= 500:
-            raise Unavailable(f"The phone answered {response.status_code}.")
+            raise Unavailable(
+                _("The phone answered %(status_code)s.") % {"status_code": response.status_code}
+            )
         if response.status_code != 200:
             raise Rejected(self._refusal(response))
         data = response.json()

@@ -22,6 +22,8 @@ import re
 import time
 
 import serial
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from .. import pdu
 from .base import Accepted, InboxItem, Rejected, Status, Unavailable
@@ -32,23 +34,23 @@ NOTICE = re.compile(r'\r?\n?\+(CMTI|CDSI): *"?(\w*)"?,(\d+)\r\n')
 # +CMS ERROR codes (3GPP TS 27.005 §3.2.5 and the network causes of TS 24.011): the reason,
 # and whether trying again later can help.
 CMS_ERRORS: dict[int, tuple[str, bool]] = {
-    21: ("The network refused the message (no credit on the SIM?).", False),
-    27: ("The number is not reachable.", True),
-    38: ("The mobile network is out of order.", True),
-    41: ("The mobile network failed for now.", True),
-    42: ("The mobile network is congested.", True),
-    304: ("The modem refused the message format (PDU).", False),
-    310: ("There is no SIM card in the modem.", True),
-    311: ("The SIM card needs its PIN.", True),
-    313: ("The SIM card has failed.", True),
-    314: ("The SIM card is busy.", True),
-    316: ("The SIM card needs its PUK.", True),
-    321: ("There is no message at that place on the SIM.", False),
-    322: ("The SIM card's memory is full.", True),
-    330: ("The modem does not know the SMS centre's number.", False),
-    331: ("The modem has no network.", True),
-    332: ("The mobile network did not answer in time.", True),
-    500: ("The modem failed (unknown error).", True),
+    21: (N_("The network refused the message (no credit on the SIM?)."), False),
+    27: (N_("The number is not reachable."), True),
+    38: (N_("The mobile network is out of order."), True),
+    41: (N_("The mobile network failed for now."), True),
+    42: (N_("The mobile network is congested."), True),
+    304: (N_("The modem refused the message format (PDU)."), False),
+    310: (N_("There is no SIM card in the modem."), True),
+    311: (N_("The SIM card needs its PIN."), True),
+    313: (N_("The SIM card has failed."), True),
+    314: (N_("The SIM card is busy."), True),
+    316: (N_("The SIM card needs its PUK."), True),
+    321: (N_("There is no message at that place on the SIM."), False),
+    322: (N_("The SIM card's memory is full."), True),
+    330: (N_("The modem does not know the SMS centre's number."), False),
+    331: (N_("The modem has no network."), True),
+    332: (N_("The mobile network did not answer in time."), True),
+    500: (N_("The modem failed (unknown error)."), True),
 }
 
 
@@ -66,7 +68,7 @@ class ModemGateway:
     @classmethod
     def for_gateway(cls, gateway) -> ModemGateway:
         if not gateway.base_url:
-            raise Rejected("This modem gateway has no serial port.")
+            raise Rejected(_("This modem gateway has no serial port."))
         return cls(gateway.base_url)
 
     # --- the AT dialogue ----------------------------------------------------------------
@@ -75,7 +77,7 @@ class ModemGateway:
             return serial.serial_for_url(self.device, baudrate=self.baudrate, timeout=0.1)
         except (serial.SerialException, OSError):
             raise Unavailable(
-                "The modem's serial port cannot be opened (is it plugged in?)."
+                _("The modem's serial port cannot be opened (is it plugged in?).")
             ) from None
 
     def _take_notices(self, buffer: str) -> str:
@@ -103,7 +105,7 @@ class ModemGateway:
                 return buffer
             if "\r\nERROR\r\n" in buffer:
                 return buffer
-        raise Unavailable("The modem does not answer.")
+        raise Unavailable(_("The modem does not answer."))
 
     def _command(self, port, line: str) -> str:
         port.write((line + "\r").encode("ascii"))
@@ -118,13 +120,13 @@ class ModemGateway:
             try:
                 code = int(raw)
             except ValueError:
-                raise Unavailable("The modem failed.") from None
+                raise Unavailable(_("The modem failed.")) from None
             reason, retry = CMS_ERRORS.get(
-                code, (f"The modem refused the message (error {code}).", True)
+                code, (N_("The modem refused the message (error %(code)s)."), True)
             )
-            raise (Unavailable if retry else Rejected)(reason)
+            raise (Unavailable if retry else Rejected)(_(reason) % {"code": code})
         if "\r\nERROR" in answer and "OK" not in answer:
-            raise Rejected("The modem refused the command.")
+            raise Rejected(_("The modem refused the command."))
 
     def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
         reference = int(message_id.replace("-", "")[:2], 16)  # ties the parts together
@@ -148,7 +150,8 @@ class ModemGateway:
         except (Unavailable, Rejected) as exc:
             if sent:  # some parts left: the reason says so
                 raise Rejected(
-                    f"{exc.reason} ({len(sent)} of {len(pdus)} parts went out.)"
+                    _("%(reason)s (%(sent)s of %(parts)s parts went out.)")
+                    % {"reason": exc.reason, "sent": len(sent), "parts": len(pdus)}
                 ) from None
             raise
         finally:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from erp.mikrotik.client import RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterError, RouterTrap, RouterUnreachable
@@ -45,15 +46,15 @@ def refusal(text: str) -> str | None:
     """Why the router cannot send ``text`` (None: it can)."""
     cost = encoding.count(text)
     if cost.encoding != encoding.GSM7:
-        return (
+        return _(
             "The router's LTE modem sends plain GSM-7 text only; this message needs UCS-2 "
             "(a character outside the GSM alphabet)."
         )
     if cost.units > LIMIT:
-        return (
-            f"The router's LTE modem sends one SMS of at most {LIMIT} characters; this message "
-            f"is {cost.units} ({cost.parts} parts)."
-        )
+        return _(
+            "The router's LTE modem sends one SMS of at most %(limit)s characters; this message "
+            "is %(units)s (%(parts)s parts)."
+        ) % {"limit": LIMIT, "units": cost.units, "parts": cost.parts}
     return None
 
 
@@ -67,7 +68,7 @@ class RouterGateway:
     @classmethod
     def for_gateway(cls, gateway) -> RouterGateway:
         if gateway.router_id is None:
-            raise Rejected("This router gateway has no router.")
+            raise Rejected(_("This router gateway has no router."))
         return cls(gateway.router, port=gateway.port)
 
     def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
@@ -82,7 +83,7 @@ class RouterGateway:
         except RouterUnreachable as exc:
             raise Unavailable(str(exc)) from None
         except RouterAuthFailed:
-            raise Rejected("The router refused the API login.") from None
+            raise Rejected(_("The router refused the API login.")) from None
         except RouterTrap as exc:
             raise Rejected(f"The router refused the SMS: {exc.router_message}"[:300]) from None
         except RouterError as exc:
@@ -126,7 +127,7 @@ class RouterGateway:
         except RouterUnreachable as exc:
             raise Unavailable(str(exc)) from None
         except RouterAuthFailed:
-            raise Rejected("The router refused the API login.") from None
+            raise Rejected(_("The router refused the API login.")) from None
         except RouterTrap as exc:
             raise Rejected(f"The router refused to {doing}: {exc.router_message}"[:300]) from None
         except RouterError as exc:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from erp.accounts.roles import Role
 from erp.notifications.services import notify
@@ -168,7 +169,9 @@ _JOB_RUNNERS: dict[str, Callable[..., tuple[Any, str]]] = {
     RouterJobKind.KICK: _job_kick,
 }
 
-JOB_CRASHED = "The job failed on the server; the error is in the worker's log."
+JOB_CRASHED = N_(
+    "The job failed on the server; the error is in the worker's log."
+)  # translated when stored
 
 
 def run_job(job_id: Any) -> RouterJob | None:
@@ -190,7 +193,7 @@ def run_job(job_id: Any) -> RouterJob | None:
         error = str(exc)
     except Exception:  # noqa: BLE001 - the job ends failed whatever happened; logged in full
         log.exception("router job %s (%s) crashed", job.pk, job.kind)
-        error = JOB_CRASHED
+        error = _(JOB_CRASHED)
     job.result = result
     job.error = error[:500]
     job.status = RouterJobStatus.FAILED if error else RouterJobStatus.DONE

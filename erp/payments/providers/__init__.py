@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ..choices import Provider as Kind
 from .base import CheckoutSession, Provider, ProviderError, ProviderRefused, SignatureError
 from .selcom import SelcomCheckout
@@ -13,7 +15,7 @@ def for_account(account) -> Provider:
         return WaveCheckout(account)
     if account.provider == Kind.SELCOM:
         return SelcomCheckout(account)
-    raise ProviderError(f"no adapter for provider {account.provider}")
+    raise ProviderError(_("no adapter for provider %(provider)s") % {"provider": account.provider})
 
 
 __all__ = [

@@ -29,6 +29,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .base import CheckoutSession, ProviderError, ProviderRefused, SignatureError
 
@@ -96,19 +97,26 @@ class SelcomCheckout:
                     self.base + path, json=data, headers=headers, timeout=self.timeout
                 )
         except requests.Timeout:
-            raise ProviderError("Selcom did not answer in time.") from None
+            raise ProviderError(_("Selcom did not answer in time.")) from None
         except requests.RequestException as exc:
-            raise ProviderError(f"Selcom could not be reached ({type(exc).__name__}).") from None
+            raise ProviderError(
+                _("Selcom could not be reached (%(name)s).") % {"name": type(exc).__name__}
+            ) from None
         if response.status_code >= 500:
-            raise ProviderError(f"Selcom answered {response.status_code}.")
+            raise ProviderError(
+                _("Selcom answered %(status_code)s.") % {"status_code": response.status_code}
+            )
         try:
             body = response.json()
         except ValueError:
-            raise ProviderError("Selcom's answer was not JSON.") from None
+            raise ProviderError(_("Selcom's answer was not JSON.")) from None
         if response.status_code >= 400 or body.get("resultcode") not in {"000", "111"}:
             raise ProviderError(
-                f"Selcom refused the request ({response.status_code} "
-                f"{str(body.get('resultcode', ''))[:8]})."
+                _("Selcom refused the request (%(status_code)s %(resultcode)s).")
+                % {
+                    "status_code": response.status_code,
+                    "resultcode": str(body.get("resultcode", ""))[:8],
+                }
             )
         return body
 
@@ -124,7 +132,7 @@ class SelcomCheckout:
         webhook_url: str = "",
     ) -> CheckoutSession:
         if not phone:
-            raise ProviderError("A phone number is needed for the mobile-money prompt.")
+            raise ProviderError(_("A phone number is needed for the mobile-money prompt."))
         self._call(
             "POST",
             "/v1/checkout/create-order-minimal",
@@ -151,7 +159,7 @@ class SelcomCheckout:
         body = self._call("GET", "/v1/checkout/order-status", {"order_id": session_id})
         rows = body.get("data") or []
         if not rows:
-            raise ProviderError("Selcom does not know this order.")
+            raise ProviderError(_("Selcom does not know this order."))
         row = rows[0]
         status = str(row.get("payment_status") or "")
         return CheckoutSession(
@@ -175,7 +183,7 @@ class SelcomCheckout:
             raise
 
     def refund(self, session_id: str, *, idempotency_key: str) -> None:
-        raise ProviderRefused("Selcom's API cannot refund; ask Selcom to reverse the payment.")
+        raise ProviderRefused(_("Selcom's API cannot refund; ask Selcom to reverse the payment."))
 
     def verify_webhook(self, *, headers: Any, body: bytes, now: float) -> dict[str, Any]:
         try:

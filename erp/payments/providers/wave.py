@@ -26,6 +26,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ..choices import CURRENCY_DECIMALS
 from .base import CheckoutSession, ProviderError, ProviderRefused, SignatureError
@@ -39,7 +40,10 @@ def format_amount(amount: Decimal, currency: str) -> str:
     quantum = Decimal(1).scaleb(-places)
     exact = amount.quantize(quantum)
     if exact != amount:
-        raise ProviderError(f"{amount} has more decimals than {currency} allows")
+        raise ProviderError(
+            _("%(amount)s has more decimals than %(currency)s allows")
+            % {"amount": amount, "currency": currency}
+        )
     return f"{exact:f}"
 
 
@@ -95,24 +99,31 @@ class WaveCheckout:
                 method, self.base + path, headers=headers, timeout=self.timeout, **kwargs
             )
         except requests.Timeout:
-            raise ProviderError("Wave did not answer in time.") from None
+            raise ProviderError(_("Wave did not answer in time.")) from None
         except requests.RequestException as exc:
-            raise ProviderError(f"Wave could not be reached ({type(exc).__name__}).") from None
+            raise ProviderError(
+                _("Wave could not be reached (%(name)s).") % {"name": type(exc).__name__}
+            ) from None
         if response.status_code >= 500:
-            raise ProviderError(f"Wave answered {response.status_code}.")
+            raise ProviderError(
+                _("Wave answered %(status_code)s.") % {"status_code": response.status_code}
+            )
         if response.status_code == 404:
-            raise ProviderError("Wave does not know this checkout session.")
+            raise ProviderError(_("Wave does not know this checkout session."))
         if response.status_code >= 400:
             code = ""
             with contextlib.suppress(ValueError, AttributeError):
                 code = str(response.json().get("code", ""))[:60]
-            raise ProviderRefused(f"Wave refused the request ({response.status_code} {code}).")
+            raise ProviderRefused(
+                _("Wave refused the request (%(status_code)s %(code)s).")
+                % {"status_code": response.status_code, "code": code}
+            )
         if not response.content:
             return {}
         try:
             return response.json()
         except ValueError:
-            raise ProviderError("Wave's answer was not JSON.") from None
+            raise ProviderError(_("Wave's answer was not JSON.")) from None
 
     @staticmethod
     def _session(data: dict[str, Any]) -> CheckoutSession:
@@ -128,7 +139,7 @@ class WaveCheckout:
                 transaction_id=str(data.get("transaction_id") or ""),
             )
         except (KeyError, ArithmeticError, TypeError) as exc:
-            raise ProviderError(f"Wave's session lacks {exc}.") from None
+            raise ProviderError(_("Wave's session lacks %(exc)s.") % {"exc": exc}) from None
 
     def create_checkout(
         self,
