@@ -63,7 +63,8 @@ def duration_text(seconds: int | None, *, coarse: bool = False) -> str:
     (packages' validity on lists, cards and receipts, forms, the portal's time left), so that
     a translator words each unit once.
 
-    Days and weeks agree with their number (ngettext); h, min and s are symbols.
+    Days and weeks agree with their number (ngettext); h, min and s are words to translate
+    (Swahili writes 'saa 2 dakika 30', French keeps '2 h 30 min').
     ``coarse``: for a customer's time left, to the minute and no minutes beside days ('2 days
     3 h'), and 'less than a minute' under one; otherwise exact, and '' for nothing."""
     seconds = max(0, int(seconds or 0))
