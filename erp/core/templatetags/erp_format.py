@@ -1,5 +1,6 @@
 """Template filters for figures and values: every list and detail page formats through
-``erp.core.formats`` (money "176,120" / "TSh 176,120", "26 Nov 2026, 11:01", names, Yes/No, "6 min")."""
+``erp.core.formats`` (money "176,120" / "TSh 176,120", "26 Nov 2026, 11:01", names, Yes/No,
+"6 min")."""
 
 from __future__ import annotations
 
