@@ -178,3 +178,41 @@ def test_only_the_super_admin_opens_the_translations(client, users):
     if response.status_code == 302:
         assert "/accounts/login/" in response["Location"]
     assert 'id="menu-translations"' not in client.get("/dashboard/").content.decode()
+
+
+def test_the_super_admin_translates_in_the_browser_and_the_po_file_is_saved(
+    client, users, settings, tmp_path
+):
+    """The translator's way through django-rosetta: the entry is shown, its translation posted,
+    and locale/<lang>/LC_MESSAGES/django.po holds it (README "Translations")."""
+    import hashlib
+
+    import polib
+    from rosetta.poutil import find_pos
+    from rosetta.views import get_app_name
+
+    folder = tmp_path / "locale" / "sw" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "sw"}
+    po.append(polib.POEntry(msgid="Sell another", msgstr=""))
+    po.save(str(folder / "django.po"))
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    # the file's place in rosetta's list of the project's Swahili files (as its view sorts it)
+    files = sorted(find_pos("sw", project_apps=True), key=get_app_name)
+    idx = files.index(str(folder / "django.po"))
+    url = f"/translations/files/project/sw/{idx}/"
+
+    client.force_login(users[Role.FINANCE])
+    field = "m_" + hashlib.md5(b"Sell another").hexdigest()
+    refused = client.post(url, {field: "Uza tena"})
+    assert refused.status_code in {302, 403}
+    assert polib.pofile(str(folder / "django.po")).find("Sell another").msgstr == ""
+
+    client.force_login(users[Role.SUPER_ADMIN])
+    page = client.get(url)
+    assert page.status_code == 200 and "Sell another" in page.content.decode()
+    assert f'name="{field}"' in page.content.decode()
+    saved = client.post(url, {field: "Uza tena"})
+    assert saved.status_code == 302
+    assert polib.pofile(str(folder / "django.po")).find("Sell another").msgstr == "Uza tena"
