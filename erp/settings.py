@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "phonenumber_field",
+    "rosetta",
     "erp.core",
     "erp.accounts",
     "erp.sites",
@@ -260,6 +261,17 @@ USE_I18N = True
 USE_TZ = True
 
 CURRENCY = env.str("CURRENCY", default="TZS")
+# The language a new site (and so its new clients' SMS and portal) starts with.
+SITE_LANGUAGE = env.str("SITE_LANGUAGE", default="sw")
+
+# django-rosetta at /translations/: translators edit locale/<lang>/LC_MESSAGES/django.po in the
+# browser; only the Super Admin (erp.accounts.models.can_translate). The .po files are written
+# on this server's disk: commit them from there (README "Translations").
+ROSETTA_ACCESS_CONTROL_FUNCTION = "erp.accounts.models.can_translate"
+ROSETTA_MESSAGES_PER_PAGE = 25
+ROSETTA_SHOW_AT_ADMIN_PANEL = False
+ROSETTA_ENABLE_TRANSLATION_SUGGESTIONS = False  # no outside translation service is reached
+ROSETTA_WSGI_AUTO_RELOAD = env.bool("ROSETTA_WSGI_AUTO_RELOAD", default=False)
 # Printed at the top of reports, receipts and e-mails.
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="ViorNet")
 PHONENUMBER_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="TZ")
@@ -288,7 +300,8 @@ STORAGES = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's bearer token, then the user's language (erp/accounts/authentication.py)
+        "erp.accounts.authentication.LanguageJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["erp.core.permissions.ModelPermissions"],

@@ -130,6 +130,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # django-rosetta: the Super Admin edits the translations (ROSETTA_ACCESS_CONTROL_FUNCTION)
+    path("translations/", include("rosetta.urls")),
     path("admin/", admin.site.urls),
     path("sms/", include("erp.messaging.urls")),
     # login, logout, reset; "My profile" and "Change password" are ours (erp.accounts.views)

@@ -76,6 +76,11 @@ class User(AbstractUser):
         return self.has_role(Role.AGENT) and not self.sees_all_sites
 
     @property
+    def is_super_admin(self) -> bool:
+        """May manage users, settings and the translations (django-rosetta, /translations/)."""
+        return self.is_superuser or self.has_role(Role.SUPER_ADMIN)
+
+    @property
     def sees_all_sites(self) -> bool:
         return self.is_superuser or self.has_role(Role.SUPER_ADMIN)
 
@@ -90,3 +95,10 @@ class User(AbstractUser):
         if self.has_site_scope:
             return self.site_scope.values("pk")
         return None
+
+
+def can_translate(user) -> bool:
+    """Who may open django-rosetta (/translations/, settings.ROSETTA_ACCESS_CONTROL_FUNCTION):
+    the Super Admin alone, as the issue says; a translator works through them or edits the .po
+    files (README "Translations")."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_super_admin)

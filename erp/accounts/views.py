@@ -5,14 +5,17 @@ Thin: every rule is in erp.accounts.services, shared with the API.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -208,6 +211,37 @@ class UserPasswordView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return HttpResponseRedirect(self._detail_url())
 
 
+class LanguageView(LoginRequiredMixin, View):
+    """The profile menu's English / Kiswahili / Français: saves ``User.language`` (so the
+    choice follows the user to every browser and the field app) and goes back to the page
+    the menu was opened on. POST only, behind CSRF like every form."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        language = request.POST.get("language", "")
+        if language not in {code for code, _name in settings.LANGUAGES}:
+            return HttpResponseBadRequest(_("Unknown language."))
+        services.update_profile(user=request.user, language=language)
+        translation.activate(language)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("profile")
+        response = HttpResponseRedirect(back)
+        # the login page and the portal (no user) read the cookie: keep them in step
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+
+
 class ErpAuthViewset(AuthViewset):
     """viewflow's login/logout/reset pages, with this app's profile and password pages."""
 
@@ -223,3 +257,6 @@ class ErpAuthViewset(AuthViewset):
 
     def get_pass_change_view_kwargs(self, **kwargs):
         return super().get_pass_change_view_kwargs(frame_site=self.frame_site, **kwargs)
+
+    # the profile menu's language choice (erp/templates/viewflow/base_page.html)
+    language_path = path("language/", LanguageView.as_view(), name="user_language")

@@ -42,8 +42,13 @@ def _apply_scope(actor: User | None, client: Client) -> None:
 
 @transaction.atomic
 def create_client(*, actor: User, id=None, **fields: Any) -> Client:
-    """``id``: the client's UUID when a device made it offline (erp.sync), else a new one."""
+    """``id``: the client's UUID when a device made it offline (erp.sync), else a new one.
+    Without a ``language`` the client gets the site's (Site.language); existing clients keep
+    theirs."""
     client = assign_fields(Client(id=id) if id else Client(), fields, CLIENT_FIELDS)
+    if not fields.get("language") and client.site is not None:
+        # no language chosen: the site's (a Swahili site's clients get Swahili SMS)
+        client.language = client.site.language
     _apply_scope(actor, client)
     return validated_save(client, actor=actor)
 

@@ -20,14 +20,26 @@ from django.utils.translation import gettext
 
 from .units import data_size_text, duration_text
 
-# One pattern per locale (Django date-format letters; "M" is the translated month abbreviation).
+# One pattern per locale (Django date-format letters; "M" is the translated month abbreviation);
+# "money" places the currency's symbol: "TSh 1,000" in English and Swahili, "1 000 TSh" in
+# French (a no-break space keeps the symbol with its amount, a narrow one groups thousands).
 NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
 LOCALES = {
-    "en": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i", "group": ",", "point": "."},
-    "sw": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i", "group": ",", "point": "."},
+    "en": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i", "group": ",", "point": ".",
+           "money": f"{{symbol}}{NBSP}{{amount}}"},
+    "sw": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i", "group": ",", "point": ".",
+           "money": f"{{symbol}}{NBSP}{{amount}}"},
     "fr": {"datetime": "j M Y, H:i", "date": "j M Y", "time": "H:i",
-           "group": NARROW_NBSP, "point": ","},
+           "group": NARROW_NBSP, "point": ",", "money": f"{{amount}}{NBSP}{{symbol}}"},
 }  # fmt: skip
+# How people write each currency (settings.CURRENCY chooses): its symbol and the decimals shown.
+# Shillings and CFA francs have no coins in use below one unit: "TSh 1,000", never "1,000.00".
+# A currency not listed shows its ISO code and two decimals.
+CURRENCIES = {
+    "TZS": {"symbol": "TSh", "places": 0},
+    "XOF": {"symbol": "FCFA", "places": 0},
+}
 
 # Fields that only identify a record for machines: never shown on a detail page.
 HIDDEN_FIELD_NAMES = frozenset({"idempotency_key", "client_uuid", "request_id"})
@@ -55,14 +67,25 @@ def number(value, places: int | None = None) -> str:
     return text.replace(",", "\0").replace(".", fmt["point"]).replace("\0", fmt["group"])
 
 
-def money(value, *, currency: bool = False) -> str:
-    """'176,120.00', or 'TZS 176,120.00' with currency=True (where no label names it)."""
+def currency_format(code: str | None = None) -> dict:
+    """The symbol and decimals of ``code`` (default: settings.CURRENCY)."""
+    code = (code or settings.CURRENCY).upper()
+    return CURRENCIES.get(code, {"symbol": code, "places": 2})
+
+
+def money(value, *, currency: bool | str = False) -> str:
+    """An amount as people write it in the active language, with the currency's decimals:
+    '176,120' (TZS), or with the currency where no label names it (currency=True, or another
+    currency's ISO code): 'TSh 176,120' in English and Swahili, '176 120 TSh' in French."""
     if value is None or value == "":
         return ""
     if isinstance(value, float):
         raise TypeError("money must not be a float")
-    text = number(value, places=2)
-    return f"{settings.CURRENCY} {text}" if currency else text
+    fmt = currency_format(currency if isinstance(currency, str) else None)
+    text = number(value, places=fmt["places"])
+    if not currency:
+        return text
+    return locale_formats()["money"].format(symbol=fmt["symbol"], amount=text)
 
 
 def local(value: dt.datetime) -> dt.datetime:

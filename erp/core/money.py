@@ -45,10 +45,9 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
 
 def format_money(value: Decimal | int | str, currency: str | None = None) -> str:
-    """'TZS 12,500.00': the form shown on screens, receipts and exports (``formats.money``)."""
-    if currency is None:
-        return formats.money(to_money(value), currency=True)
-    return f"{currency} {formats.money(to_money(value))}"
+    """'TSh 12,500' ('12 500 TSh' in French): the form shown on screens, receipts and
+    exports (``formats.money``); ``currency`` another ISO code than settings.CURRENCY."""
+    return formats.money(to_money(value), currency=currency or True)
 
 
 def money_strings(value):

@@ -19,6 +19,7 @@ class SiteForm(forms.ModelForm):
             "notes",
             "wifi_name",
             "login_page",
+            "language",
         ]
 
 

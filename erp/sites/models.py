@@ -28,6 +28,11 @@ site_code_validator = RegexValidator(
 )
 
 
+def default_site_language() -> str:
+    """A new site speaks the installation's SITE_LANGUAGE (default Swahili)."""
+    return settings.SITE_LANGUAGE
+
+
 class Site(BaseModel):
     """A physical WiFi location: one or more routers, its agents and its manager."""
 
@@ -80,6 +85,13 @@ class Site(BaseModel):
             "The address a buyer opens to log in, e.g. hotspot.lan; empty: the one "
             "configured for all sites."
         ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default=default_site_language,
+        help_text=_("A new client of this site gets this language for SMS and the portal."),
     )
     history = HistoricalRecords(m2m_fields=[agents])
 

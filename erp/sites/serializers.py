@@ -27,6 +27,7 @@ class SiteSerializer(serializers.ModelSerializer):
             "notes",
             "wifi_name",
             "login_page",
+            "language",
             "created_at",
             "updated_at",
         ]

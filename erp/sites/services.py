@@ -17,7 +17,7 @@ from erp.core import crypto
 from erp.core.services import assign_fields, validated_save
 
 from .choices import SiteStatus
-from .models import Router, Site
+from .models import Router, Site, default_site_language
 from .selectors import site_is_visible_to
 
 SITE_FIELDS = (
@@ -31,6 +31,7 @@ SITE_FIELDS = (
     "notes",
     "wifi_name",
     "login_page",
+    "language",
 )
 ROUTER_FIELDS = (
     "site",
@@ -80,8 +81,10 @@ def create_site(
     notes: str = "",
     wifi_name: str = "",
     login_page: str = "",
+    language: str = "",
     agents: Iterable[User] = (),
 ) -> Site:
+    """A new site; ``language`` empty: the installation's SITE_LANGUAGE."""
     agents = _check_agents(agents)
     site = Site(
         name=name,
@@ -94,6 +97,7 @@ def create_site(
         notes=notes,
         wifi_name=wifi_name,
         login_page=login_page,
+        language=language or default_site_language(),
     )
     validated_save(site, actor=actor)
     if agents:

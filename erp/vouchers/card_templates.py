@@ -14,7 +14,7 @@ SAMPLE_CARD = {
     "password": "",
     "site": "Kariakoo Market",
     "package": "1 Day",
-    "price": "TZS 1,000.00",
+    "price": "TSh\u00a01,000",
     "validity": "1 d",
     "qr": "",
 }

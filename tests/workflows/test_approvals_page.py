@@ -41,7 +41,7 @@ def test_finance_sees_the_expenses_and_batches_waiting_and_where_to_decide(
     page = client.get("/approvals/").content.decode()
     assert "1 expense waits for approval" in page and "1 voucher batch waits" in page
     assert f"/finance/expense/{expense.pk}/detail/" in page and "Landlord Kariakoo" in page
-    assert "250,000.00" in page
+    assert "250,000" in page and "250,000.00" not in page
     decide = process.task_set.get(flow_task__isnull=False, status="NEW")
     assert f"/batches/{process.pk}/decide/{decide.pk}/" in page
     assert "20 × Week 5M" in page

@@ -1,5 +1,6 @@
 """Template filters for figures and values: every list and detail page formats through
-``erp.core.formats`` (money "176,120.00", "26 Nov 2026, 11:01", names, Yes/No, "6 min")."""
+``erp.core.formats`` (money "176,120" / "TSh 176,120", "26 Nov 2026, 11:01", names, Yes/No,
+"6 min")."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ register = template.Library()
 
 @register.filter
 def money(value) -> str:
-    """'TZS 12,500.00' (settings.CURRENCY); empty for None."""
+    """'TSh 12,500' (settings.CURRENCY, in the active language's pattern); empty for None."""
     if value is None or value == "":
         return ""
     return format_money(value)
@@ -25,7 +26,7 @@ def money(value) -> str:
 
 @register.filter
 def amount(value) -> str:
-    """'12,500.00' (where a label names the currency); empty for None."""
+    """'12,500' (where a label names the currency); empty for None."""
     return formats.money(value)
 
 

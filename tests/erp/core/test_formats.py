@@ -1,4 +1,4 @@
-"""Issue 23: values look the same on every screen (erp.core.formats): money "176,120.00",
+"""Issue 23: values look the same on every screen (erp.core.formats): money "176,120",
 "26 Nov 2026, 11:01" in the site's time zone, people by full name, Yes/No, "6 min", no UUIDs
 or idempotency keys on detail pages, CSV times in local time."""
 
@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from erp.accounts.roles import Role
 from erp.clients.models import Client
 from erp.core import formats
+from erp.core.money import format_money
 from erp.core.spreadsheet import text_frame
 from erp.finance import services as finance
 from erp.vouchers import services as vouchers
@@ -31,8 +32,8 @@ def _cells(html: str, label: str) -> list[str]:
 
 
 def test_the_format_functions():
-    assert formats.money(Decimal("176120")) == "176,120.00"
-    assert formats.money(Decimal("176120"), currency=True) == "TZS 176,120.00"
+    assert formats.money(Decimal("176120")) == "176,120"
+    assert formats.money(Decimal("176120"), currency=True) == "TSh\u00a0176,120"
     assert formats.date_time(SOLD) == "26 Nov 2026, 11:01"
     assert formats.date(dt.date(2026, 11, 26)) == "26 Nov 2026"
     assert formats.duration(360) == "6 min"
@@ -40,9 +41,29 @@ def test_the_format_functions():
     assert (formats.yes_no(True), formats.yes_no(False)) == ("Yes", "No")
     assert formats.display(12345) == "12,345"
     with translation.override("fr"):
-        assert formats.money(Decimal("176120.5")) == "176\u202f120,50"
+        assert formats.money(Decimal("176120.4")) == "176\u202f120"
     with pytest.raises(TypeError):
         formats.money(1.5)
+
+
+@pytest.mark.parametrize(
+    "currency,language,amount,shown",
+    [
+        ("TZS", "en", "1000", "TSh\u00a01,000"),
+        ("TZS", "sw", "1000", "TSh\u00a01,000"),
+        ("TZS", "fr", "1000", "1\u202f000\u00a0TSh"),
+        ("TZS", "en", "999.50", "TSh\u00a01,000"),  # shillings: rounded half up, no cents
+        ("XOF", "fr", "1000", "1\u202f000\u00a0FCFA"),
+        ("XOF", "en", "250000", "FCFA\u00a0250,000"),
+        ("EUR", "fr", "1234.5", "1\u202f234,50\u00a0EUR"),  # not listed: ISO code, cents
+    ],
+)
+def test_money_is_written_as_people_write_the_currency(settings, currency, language, amount, shown):
+    settings.CURRENCY = currency
+    with translation.override(language):
+        assert formats.money(Decimal(amount), currency=True) == shown
+        assert format_money(Decimal(amount)) == shown
+    assert formats.money(Decimal("-1500"), currency="XOF") == "FCFA\u00a0-1,500"
 
 
 def test_csv_times_are_local():
@@ -71,13 +92,13 @@ def sale(users, make_user, make_site, make_router, admin_user):
 def test_sales_list_and_detail(client, admin_user, sale):
     client.force_login(admin_user)
     html = client.get("/finance/sale/").content.decode()
-    assert _cells(html, "Amount paid (TZS)") == ["176,120.00"]
+    assert _cells(html, "Amount paid (TZS)") == ["176,120"]
     assert _cells(html, "Sold at") == ["26 Nov 2026, 11:01"]
     assert _cells(html, "Seller") == ["Baraka Mushi"]
-    assert "176120.00" not in html and "a.m." not in html
+    assert "176,120.00" not in html and "176120.00" not in html and "a.m." not in html
 
     detail = client.get(f"/finance/sale/{sale.pk}/detail/").content.decode()
-    assert "176,120.00" in detail and "26 Nov 2026, 11:01" in detail
+    assert "176,120" in detail and "26 Nov 2026, 11:01" in detail
     assert str(sale.idempotency_key) not in detail
     assert "Idempotency" not in detail
 
@@ -105,12 +126,12 @@ def test_expense_detail(client, users, make_site):
     )
     client.force_login(finance_user)
     detail = client.get(f"/finance/expense/{expense.pk}/detail/").content.decode()
-    assert "Amount (TZS)" in detail and "176,120.00" in detail
+    assert "Amount (TZS)" in detail and "176,120" in detail
     assert "20 Nov 2026" in detail
     assert "Neema Kato" in detail
     assert "176120.00" not in detail and "True" not in detail and "False" not in detail
     listed = client.get("/finance/expense/").content.decode()
-    assert _cells(listed, "Amount (TZS)") == ["176,120.00"]
+    assert _cells(listed, "Amount (TZS)") == ["176,120"]
     assert _cells(listed, "Recorded by") == ["Neema Kato"]
 
 

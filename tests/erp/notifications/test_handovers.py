@@ -135,7 +135,7 @@ def test_each_fault_hand_over_tells_who_must_act_once(
     assert verify.url == url and "please check the service is back" in verify.text
     [expense_note] = told[finance.username]
     expense = fault.repair_logs.get().expense
-    assert "15,000.00" in expense_note.text and "Mbezi" in expense_note.text
+    assert "15,000" in expense_note.text and "Mbezi" in expense_note.text
     assert expense_note.url == f"/finance/expense/{expense.pk}/detail/"
     _opens(client, agent, url)
     _opens(client, finance, expense_note.url)

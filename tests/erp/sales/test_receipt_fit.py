@@ -77,7 +77,7 @@ def test_the_pdf_fits_the_roll(client, agent_with_stock, tmp_path, layout, width
     assert left >= margin_px - 1
     # the right-aligned values are printed whole: the amount, the date, the seller
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
-    assert "500.00" in text and sale.sold_at.strftime("%Y") in text
+    assert "TSh 500" in text and sale.sold_at.strftime("%Y") in text
     assert "Valid for 1 h from your first login." in text
 
 

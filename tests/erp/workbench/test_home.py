@@ -411,7 +411,7 @@ def test_money_on_the_page_carries_the_currency(client, day, users, settings):
     settings.CURRENCY = "KES"
     client.force_login(users[Role.AGENT])
     body = client.get("/dashboard/").content.decode()
-    assert "KES 3,600.00" in body and "KES 1,000.00" in body
+    assert "KES\u00a03,600.00" in body and "KES\u00a01,000.00" in body
 
 
 # --- queries: a fixed budget per role, whatever the data ---------------------------------------
