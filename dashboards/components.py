@@ -15,7 +15,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from analytics.filters import Filters
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.core.formats import chart_formats
 from erp.core.spreadsheet import text_frame
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Package
@@ -184,27 +184,41 @@ def make_filters(start, end, sites, agents, packages) -> Filters:
 
 
 def style(fig: go.Figure, *, money_axis: str | None = "y", height: int = 340) -> go.Figure:
-    """Readable on a phone and a desktop: small margins, legend below, currency on the axis."""
+    """Readable on a phone and a desktop: small margins, legend below, currency on the axis,
+    numbers grouped as the reader's language writes them (erp.core.formats.chart_formats)."""
+    fmt = chart_formats()
     fig.update_layout(
         template=TEMPLATE,
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         font={"size": 12},
-        separators=".,",
+        separators=fmt["separators"],
     )
+    money = {
+        "tickprefix": fmt["money_prefix"],
+        "ticksuffix": fmt["money_suffix"],
+        "tickformat": fmt["money_tick"],
+        "automargin": True,
+    }
     if money_axis == "y":
-        fig.update_yaxes(tickprefix=f"{settings.CURRENCY} ", tickformat=",.0f", automargin=True)
+        fig.update_yaxes(**money)
     elif money_axis == "x":
-        fig.update_xaxes(tickprefix=f"{settings.CURRENCY} ", tickformat=",.0f", automargin=True)
+        fig.update_xaxes(**money)
     fig.update_xaxes(automargin=True)
     return fig
 
 
+def money_value(field: str) -> str:
+    """A Plotly template for a money value (``x``, ``marker.color`` …) as the reader writes it:
+    'TSh 1,000' in English and Swahili, '1 000 TSh' in French."""
+    fmt = chart_formats()
+    return f"{fmt['money_prefix']}%{{{field}:{fmt['money_hover']}}}{fmt['money_suffix']}"
+
+
 def money_hover(axis: str = "y") -> str:
-    return (
-        f"%{{{'x' if axis == 'y' else 'y'}}}<br>{settings.CURRENCY} %{{{axis}:,.2f}}<extra></extra>"
-    )
+    """The hover line of a money point: the label, then the amount."""
+    return f"%{{{'x' if axis == 'y' else 'y'}}}<br>{money_value(axis)}<extra></extra>"
 
 
 def floats(series: pd.Series) -> list[float]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 from dash import html
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,8 +54,8 @@ def _equipment(frame):
         customdata=lambda top: top[["assets", "deployed", "in_repair"]].astype(int).values.tolist(),
         hovertemplate=(
             "%{y}<br>"
-            + settings.CURRENCY
-            + " %{x:,.2f}<br>"
+            + c.money_value("x")
+            + "<br>"
             + _(
                 "%(assets)s assets (%(deployed)s deployed, %(in_repair)s in repair)",
             )

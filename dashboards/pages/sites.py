@@ -47,7 +47,7 @@ def _map(frame):
             "showscale": True,
             "colorbar": {"title": settings.CURRENCY},
         },
-        hovertemplate="%{text}<br>" + settings.CURRENCY + " %{marker.color:,.2f}<extra></extra>",
+        hovertemplate="%{text}<br>" + c.money_value("marker.color") + "<extra></extra>",
     )
     fig.add_scatter(
         x=[round(float(v), 4) for v in down["longitude"]],

@@ -88,6 +88,24 @@ def money(value, *, currency: bool | str = False) -> str:
     return locale_formats()["money"].format(symbol=fmt["symbol"], amount=text)
 
 
+def chart_formats(language: str | None = None) -> dict[str, str]:
+    """The same conventions for charts (Plotly, d3 formats): separators "decimal+group", and
+    the money axis's prefix/suffix and tick format, so a chart's axis reads like the page."""
+    fmt = locale_formats(language)
+    cash = currency_format()
+    pattern = fmt["money"]
+    prefix, suffix = ("", f"{NBSP}{cash['symbol']}")
+    if pattern.startswith("{symbol}"):
+        prefix, suffix = (f"{cash['symbol']}{NBSP}", "")
+    return {
+        "separators": fmt["point"] + fmt["group"],
+        "money_prefix": prefix,
+        "money_suffix": suffix,
+        "money_tick": ",.0f",
+        "money_hover": f",.{cash['places']}f",
+    }
+
+
 def local(value: dt.datetime) -> dt.datetime:
     """An aware datetime in the current time zone (naive ones are taken as already local)."""
     if timezone.is_aware(value):

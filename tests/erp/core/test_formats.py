@@ -157,3 +157,21 @@ def test_users_list_says_yes_and_no(client, admin_user, make_user):
     active = _cells(html, "Active")
     assert "Yes" in active and "No" in active
     assert timezone.is_aware(SOLD)
+
+
+def test_charts_group_numbers_and_place_the_currency_as_the_page_does(settings):
+    import plotly.graph_objects as go
+
+    from dashboards.components import money_value, style
+
+    settings.CURRENCY = "TZS"
+    with translation.override("fr"):
+        fig = style(go.Figure())
+        assert fig.layout.separators == ",\u202f"  # 1 000,5
+        assert fig.layout.yaxis.ticksuffix == "\u00a0TSh" and not fig.layout.yaxis.tickprefix
+        assert money_value("x") == "%{x:,.0f}\u00a0TSh"
+    with translation.override("sw"):
+        fig = style(go.Figure(), money_axis="x")
+        assert fig.layout.separators == ".,"
+        assert fig.layout.xaxis.tickprefix == "TSh\u00a0"
+        assert money_value("x") == "TSh\u00a0%{x:,.0f}"
