@@ -26,7 +26,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from erp.accounts.models import User
-from erp.accounts.roles import Role
 from erp.core import events
 from erp.notifications.services import hand_over, holders_of
 
@@ -66,12 +65,6 @@ def queue_holders(task: Task, *, site: Any = None) -> list[User]:
     return [
         user for user in holders_of(task.owner_permission, site=site) if node.can_assign(user, task)
     ]
-
-
-def unless_nobody_else(users: list[User]) -> list[User]:
-    """Super Admins can take every task; they are told only when nobody else can."""
-    others = [u for u in users if not (u.is_superuser or u.has_role(Role.SUPER_ADMIN))]
-    return others or users
 
 
 def task_url(task: Task) -> str:

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from django_filters.filters import QuerySetRequestMixin
 from viewflow.urls import DetailViewMixin, ModelViewset
 from viewflow.views import ListModelView
 
 from .pagination import BoundedPaginator
+from .scoping import RowScope, restrict
 from .views import RecordDetailView, ServiceCreateView, ServiceUpdateView
 
 
 class BoundedListView(ListModelView):
+    """A list with a bounded count, whose filters offer only what the user may see."""
+
     paginator_class = BoundedPaginator
+
+    def get_filterset(self, filterset_class, queryset):
+        """The filter set, each choice of a scoped record (a site, a router) narrowed to the
+        rows the user sees: a user scoped to two sites is offered those two in the site
+        filter, not every site of the network (issue 23). ``list_filter_fields`` make their
+        choices from the model's whole table; a viewset's own narrower choices stay."""
+        filterset = super().get_filterset(filterset_class, queryset)
+        for choice in filterset.filters.values():
+            if not isinstance(choice, QuerySetRequestMixin):
+                continue
+            options = choice.get_queryset(self.request)
+            if options is not None and isinstance(
+                getattr(options.model, "row_scope", None), RowScope
+            ):
+                choice.queryset = restrict(options, self.request.user)
+        return filterset
 
 
 class RecordViewset(DetailViewMixin, ModelViewset):

@@ -13,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
+from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
 from erp.core.uploads import check_upload
-from erp.notifications.services import hand_over, holders_of
 from erp.sites.selectors import scoped_site_ids
 
 from .choices import ExpenseCategory, ExpenseStatus
+from .events import EXPENSE_WAITING
 from .models import Expense
 
 EXPENSE_FIELDS = ("category", "site", "amount", "spent_on", "payee", "note", "receipt")
@@ -88,25 +89,10 @@ def record_repair_expense(*, technician: User, site, amount: Decimal, note: str)
 
 
 def _tell_approvers(expense: Expense, recorder: User) -> None:
-    """An expense waits for Finance: everyone who may approve it (never its recorder) is told,
-    with a link to it."""
-
-    def text() -> str:  # written in each approver's language
-        return _(
-            "Expense waiting for your approval: %(currency)s %(amount)s, %(payee)s%(site)s"
-        ) % {
-            "currency": settings.CURRENCY,
-            "amount": f"{expense.amount:,.2f}",
-            "payee": expense.payee,
-            "site": f" @ {expense.site}" if expense.site_id else "",
-        }
-
-    hand_over(
-        # everyone who may approve it and sees its site (a head-office expense: all of them)
-        users=holders_of("finance.change_expense", exclude=[recorder], site=expense.site_id),
-        text=text,
-        url=f"/finance/expense/{expense.pk}/detail/",
-        actor=recorder,
+    """An expense waits for Finance: announce it (erp.finance.notices tells its approvers,
+    never its recorder, after the commit)."""
+    events.announce(
+        EXPENSE_WAITING, key=str(expense.pk), expense=str(expense.pk), recorder=str(recorder.pk)
     )
 
 

@@ -255,7 +255,7 @@ class RepairLog(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.fault_id}: {self.diagnosis[:60]}"
+        return f"{self.fault}: {self.diagnosis[:60]}"
 
 
 class Downtime(BaseModel):

@@ -239,7 +239,7 @@ class RouterJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.router_id} ({self.status})"
+        return f"{self.get_kind_display()} — {self.router} ({self.get_status_display()})"
 
     @property
     def finished(self) -> bool:

@@ -15,7 +15,8 @@ Public signatures (stable; any app may call them):
   is told besides in the app (delivered by erp.notifications.delivery after the commit).
 - ``hand_over(*, users, text, url="", actor=None)`` — work now waits for these users (the
   actor who handed it over is not told); ``holders_of(perm, exclude=())`` — who may take work
-  waiting for a permission.
+  waiting for a permission; ``unless_nobody_else(users)`` — of those, the Super Admins only
+  when nobody else can.
 """
 
 from __future__ import annotations
@@ -179,6 +180,14 @@ def holders_of(perm: str, *, exclude: Iterable[Any] = (), site: Any = None) -> l
             | Exists(scope.filter(site=getattr(site, "pk", site)))
         )
     return list(users.exclude(pk__in=skip).distinct().order_by("pk"))
+
+
+def unless_nobody_else(users: list[User]) -> list[User]:
+    """Super Admins hold every permission, so they are among the holders of any work; they are
+    told only when nobody else can act on it (otherwise they would hear of every expense,
+    batch and fault)."""
+    others = [u for u in users if not (u.is_superuser or u.has_role(Role.SUPER_ADMIN))]
+    return others or users
 
 
 def hand_over(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
-from erp.core import crypto
+from erp.core import crypto, formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
@@ -122,7 +123,14 @@ class Payment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.id} {self.amount} {self.currency} {self.status}"
+        # a person reads it on the payment's page and in lists: what was paid, for what,
+        # where and when (the id is a UUID, meaningless to them)
+        return _("%(amount)s for %(package)s at %(site)s, %(when)s") % {
+            "amount": formats.money(self.amount, currency=self.currency),
+            "package": self.package,
+            "site": self.site.name,
+            "when": formats.date_time(self.created_at),
+        }
 
 
 class WebhookEvent(models.Model):
@@ -169,7 +177,9 @@ class Reconciliation(models.Model):
         indexes = [models.Index(fields=["account", "-day"], name="reconciliation_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.day} {len(self.differences)} differences"
+        return ngettext(
+            "%(day)s: %(count)d difference", "%(day)s: %(count)d differences", len(self.differences)
+        ) % {"day": formats.date(self.day), "count": len(self.differences)}
 
 
 class PaymentRefund(BaseModel):
@@ -217,4 +227,8 @@ class PaymentRefund(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"refund {self.amount} of {self.payment_id} ({self.state})"
+        return _("Refund of %(amount)s (%(state)s) of the payment %(payment)s") % {
+            "amount": formats.money(self.amount),
+            "state": self.get_state_display(),
+            "payment": self.payment,
+        }

@@ -112,7 +112,12 @@ class Sale(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.receipt_number} {self.voucher_id}"
+        # the receipt's number, what was paid and when (the voucher's id means nothing to people)
+        return _("#%(number)s, %(amount)s, %(when)s") % {
+            "number": self.receipt_number,
+            "amount": formats.money(self.amount, currency=True),
+            "when": formats.date_time(self.sold_at),
+        }
 
 
 class ReceiptCounter(models.Model):
@@ -220,7 +225,7 @@ class Refund(BaseModel):
         ordering = ["-refunded_at"]
 
     def __str__(self) -> str:
-        return f"refund of {self.sale}"
+        return _("Refund of %(sale)s") % {"sale": self.sale}
 
 
 class Remittance(BaseModel):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 
@@ -49,7 +50,12 @@ class Device(models.Model):
         permissions = [("use_field_app", _("Can sync the field app"))]
 
     def __str__(self) -> str:
-        return f"{self.user} {str(self.id)[:8]}"
+        # whose device, which browser, since when: the device's UUID means nothing to a person
+        return _("%(person)s's device (%(browser)s), first seen %(when)s") % {
+            "person": formats.person(self.user),
+            "browser": self.user_agent[:40] or _("unknown browser"),
+            "when": formats.date(self.created_at),
+        }
 
 
 class AppliedOperation(models.Model):
@@ -192,7 +198,7 @@ class Conflict(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.entity} {self.entity_id}"
+        return f"{self.get_kind_display()}: {self.get_entity_display()} — {self.detail}"
 
 
 __all__ = ["AppliedOperation", "ChangeLog", "Conflict", "Device", "Entity", "Op", "Outcome"]

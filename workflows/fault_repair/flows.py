@@ -13,8 +13,9 @@ from viewflow.workflow.lock import SelectForUpdateLock
 from erp.maintenance import services
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.selectors import faults_visible_to
+from erp.notifications.services import unless_nobody_else
 
-from ..notices import queue_holders, task_created, unless_nobody_else
+from ..notices import queue_holders, task_created
 from . import views
 from .models import FaultRepairProcess
 

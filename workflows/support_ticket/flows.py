@@ -19,11 +19,12 @@ from viewflow.workflow import flow
 from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.status import STATUS
 
+from erp.notifications.services import unless_nobody_else
 from erp.support import services
 from erp.support.choices import TicketStatus
 from erp.support.selectors import tickets_visible_to
 
-from ..notices import queue_holders, task_created, unless_nobody_else
+from ..notices import queue_holders, task_created
 from . import views
 from .models import SupportTicketProcess
 
