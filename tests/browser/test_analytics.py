@@ -132,7 +132,7 @@ def test_every_page_renders_its_figures(page_for, shot, users, shop, asset_types
             page.goto(f"{page.base}/analytics/overview")
             page.wait_for_selector(".vn-kpi-value", timeout=20_000)
             text = page.inner_text(".vn-kpis")
-            assert "TZS" in text
+            assert "TSh\u00a0" in text  # TZS as people write it (erp.core.formats)
             assert "Access ending in the next 7 days" in page.inner_text("#page")
         assert page.console_errors == [], page.console_errors
 
