@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
 from erp.core.services import assign_fields, update_rows, validated_save
+from erp.sites.models import Site
 from erp.sites.selectors import site_is_visible_to, sites_visible_to
 
 from .models import Client
@@ -58,25 +59,33 @@ def update_client(*, actor: User, client: Client, **changes: Any) -> Client:
 
 
 def _checked_prefix(actor: User | None, clients: list[Client]) -> list[Client]:
-    """The longest prefix of ``clients`` that `_apply_scope` and ``full_clean`` (without its
-    unique and constraint checks, which the callers do for the whole run in one query) accept,
-    scoped as `_apply_scope` scopes them. The sites are checked in one query, not one each."""
-    visible: set = set()
+    """The longest prefix of ``clients`` that `_apply_scope` and ``full_clean`` accept, scoped
+    as `_apply_scope` scopes them. What ``full_clean`` would ask once per client is asked once
+    for the run: the site's and the agent's existence (with the sites' scope, one query each),
+    the id's and phone's uniqueness (the callers' query)."""
     if actor is not None:
-        site_ids = {c.site_id for c in clients if c.site_id}
-        if site_ids:
-            visible = set(
-                sites_visible_to(actor).filter(pk__in=site_ids).values_list("pk", flat=True)
-            )
-    accepted = []
-    for client in clients:
-        if actor is not None:
+        for client in clients:
             if actor.is_agent:
                 client.agent = actor
-            if client.site_id and client.site_id not in visible:
-                break
+    site_ids = {c.site_id for c in clients if c.site_id}
+    sites = sites_visible_to(actor) if actor is not None else Site.objects.all()
+    known_sites = (
+        set(sites.filter(pk__in=site_ids).values_list("pk", flat=True)) if site_ids else set()
+    )
+    agent_ids = {c.agent_id for c in clients if c.agent_id} - {getattr(actor, "pk", None)}
+    known_agents = {getattr(actor, "pk", None)}
+    if agent_ids:
+        known_agents |= set(User.objects.filter(pk__in=agent_ids).values_list("pk", flat=True))
+    accepted = []
+    for client in clients:
+        if client.site_id not in known_sites:
+            break  # no site, or not the actor's, or gone: one by one says which
+        if client.agent_id is not None and client.agent_id not in known_agents:
+            break
         try:
-            client.full_clean(validate_unique=False, validate_constraints=False)
+            client.full_clean(
+                exclude=["site", "agent"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError:
             break
         accepted.append(client)
