@@ -12,6 +12,8 @@ Operations are applied in runs (see ``_apply_run``): one transaction per run, a 
 operation, the records bulk-inserted. Consecutive sales by code in a run go together through
 erp.sales.services.sell_many (set-based: a run of sales costs about a dozen statements, not a
 dozen each); a sale that files its client by phone first goes alone through sell_to_phone.
+Consecutive client creates, and the client edits right after them, go together through
+erp.clients.services.create_clients_many / update_clients_many (see ``_apply_clients``).
 
 No business rule is written here: clients go through erp.clients.services, sales through
 erp.sales.services.sell / sell_many / sell_to_phone. What this module adds is the protocol and the

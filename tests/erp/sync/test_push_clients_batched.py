@@ -264,7 +264,9 @@ def test_runs_of_client_operations_write_what_one_at_a_time_does(build, settings
     names_one, names_run = _names(one, queue_one), _names(run, queue_run)
     assert _clean(names_one, answers_one) == _clean(names_run, answers_run)
     outcomes = [a["outcome"] for a in answers_one]
-    assert outcomes.count("applied") == 16, " ".join(f"{n}{o[0]}" for n, o in enumerate(outcomes, 1))
+    assert outcomes.count("applied") == 16, " ".join(
+        f"{n}{o[0]}" for n, o in enumerate(outcomes, 1)
+    )
     assert outcomes.count("conflict") == 4 and outcomes.count("rejected") == 12, outcomes
     rows_one, rows_run = _rows(one, queue_one), _rows(run, queue_run)
     for rows in (rows_one, rows_run):  # the operations as sent differ by ids and phones
