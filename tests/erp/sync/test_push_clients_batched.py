@@ -312,3 +312,34 @@ def test_a_run_of_creates_and_edits_costs_a_few_statements(build, settings):
     ]
     assert Client.history.filter(id__in=ids).count() == 20
     assert ChangeLog.objects.filter(entity="client", entity_id__in=ids).count() == 20
+
+
+def test_an_integrity_error_undoes_the_group_and_it_goes_one_by_one(build, settings, monkeypatch):
+    """The group's insert meets a unique constraint (a phone filed by another push between
+    the group's check and its insert): the group's savepoint undoes what it wrote and each
+    operation goes alone through create_client, which answers it; nothing is written twice."""
+    from django.db import IntegrityError
+
+    d = build()
+    phone = Phone()
+    p = d["phones"]
+    real = client_services.create_clients_many
+    calls = []
+
+    def racing(*, actor, clients):
+        calls.append(len(clients))
+        real(actor=actor, clients=clients)  # written, then undone by the savepoint
+        raise IntegrityError('duplicate key value violates unique constraint "client_unique_phone"')
+
+    monkeypatch.setattr(client_services, "create_clients_many", racing)
+    settings.SYNC_TX_OPS = 100
+    settings.SYNC_TX_MS = 60_000
+    queue = [phone.add_client(p[5], "Five"), phone.add_client(p[6], "Six")]
+    answers = services.push(user=d["agent"], ops=queue)
+    assert [a["outcome"] for a in answers] == ["applied", "applied"], answers
+    assert calls and calls[0] == 2  # the group was tried first
+    ids = [op["id"] for op in queue]
+    assert Client.objects.filter(pk__in=ids).count() == 2
+    assert Client.history.filter(id__in=ids).count() == 2
+    assert ChangeLog.objects.filter(entity="client", entity_id__in=ids).count() == 2
+    assert AppliedOperation.objects.filter(device_id=phone.device_id).count() == 2
