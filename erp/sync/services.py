@@ -12,6 +12,8 @@ Operations are applied in runs (see ``_apply_run``): one transaction per run, a 
 operation, the records bulk-inserted. Consecutive sales by code in a run go together through
 erp.sales.services.sell_many (set-based: a run of sales costs about a dozen statements, not a
 dozen each); a sale that files its client by phone first goes alone through sell_to_phone.
+Consecutive client creates, and the client edits right after them, go together through
+erp.clients.services.create_clients_many / update_clients_many (see ``_apply_clients``).
 
 No business rule is written here: clients go through erp.clients.services, sales through
 erp.sales.services.sell / sell_many / sell_to_phone. What this module adds is the protocol and the
@@ -312,11 +314,20 @@ def _apply_run(context: PushContext, device: Device, run: list[tuple[int, dict]]
                 if not _batchable(op):
                     break
                 sales.append(op)
+            group = [] if sales else _client_group(todo[len(rows) :])
             try:
+                applied = []
                 if len(sales) > 1:  # a run of sales: set-based (erp.sales.services.sell_many)
                     with transaction.atomic():  # nothing of it kept without its records
                         applied = _apply_sales(context, sales, received)
-                else:
+                elif group:  # client creates then edits: set-based (erp.clients.services)
+                    try:
+                        with transaction.atomic():
+                            applied, made = _apply_clients(context, group)
+                        context.existing_clients |= made
+                    except IntegrityError:  # a phone filed at this moment elsewhere
+                        applied = []  # undone: one by one, which answers it
+                if not applied:
                     applied = [_apply_op(context, todo[len(rows)], received)]
             except Exception as exc:  # noqa: BLE001 - re-raised once the run before it commits
                 failure = exc
@@ -465,8 +476,8 @@ def _client_fields(payload: dict, allowed=CLIENT_EDITABLE) -> dict[str, Any]:
     return fields
 
 
-def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) -> Outcome_:
-    user = context.user
+def _create_args(context: PushContext, record_id: uuid.UUID, payload: dict):
+    """A pushed create's site and fields, or Rejected (nothing is written before)."""
     payload = dict(payload)
     site_id = payload.pop("site_id", None)
     fields = _client_fields(payload)
@@ -482,6 +493,12 @@ def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) ->
         if len(sites) != 1:
             raise Rejected(_("site_id: Say at which site the client is."))
         site = sites[0]
+    return site, fields
+
+
+def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) -> Outcome_:
+    user = context.user
+    site, fields = _create_args(context, record_id, payload)
     try:
         client = client_services.create_client(actor=user, id=record_id, site=site, **fields)
         context.existing_clients.add(record_id)
@@ -524,14 +541,35 @@ def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) ->
 def _update_client(user: User, record_id: uuid.UUID, payload: dict) -> Outcome_:
     """Latest wins per field, by server receive order; an edit that overwrote a value the
     device had not seen (``base`` differs from the server's) leaves a conflict record."""
+    fields, base = _edit_args(payload)
+    client = clients_visible_to(user).select_for_update(of=("self",)).filter(pk=record_id).first()
+    if client is None:
+        raise Rejected(_("No such client in your records."))
+    conflicts = _edit_conflicts(client, fields, base)
+    client = client_services.update_client(actor=user, client=client, **fields)
+    return _edited(client, conflicts)
+
+
+def _edit_args(payload: dict) -> tuple[dict, dict]:
+    """A pushed edit's fields and the values the device based it on, or Rejected."""
     fields = payload.get("fields", {})
     base = payload.get("base", {}) or {}
     if not isinstance(fields, dict) or not isinstance(base, dict):
         raise Rejected(_("payload.fields and payload.base must be objects."))
-    fields = _client_fields(fields)
-    client = clients_visible_to(user).select_for_update(of=("self",)).filter(pk=record_id).first()
-    if client is None:
-        raise Rejected(_("No such client in your records."))
+    return _client_fields(fields), base
+
+
+def _edited(client: Client, conflicts: list[Conflict]) -> Outcome_:
+    return Outcome_(
+        Outcome.APPLIED if not conflicts else Outcome.CONFLICT,
+        record=client_record(client),
+        conflicts=conflicts,
+        reason=_("Your edit won; the value it replaced is kept.") if conflicts else "",
+    )
+
+
+def _edit_conflicts(client: Client, fields: dict, base: dict) -> list[Conflict]:
+    """The fields the server changed since the device's ``base`` that this edit overwrites."""
     conflicts = []
     for name in CLIENT_MERGED:
         if name not in fields or name not in base:
@@ -551,13 +589,7 @@ def _update_client(user: User, record_id: uuid.UUID, payload: dict) -> Outcome_:
                     ],
                 )
             )
-    client = client_services.update_client(actor=user, client=client, **fields)
-    return Outcome_(
-        Outcome.APPLIED if not conflicts else Outcome.CONFLICT,
-        record=client_record(client),
-        conflicts=conflicts,
-        reason=_("Your edit won; the value it replaced is kept.") if conflicts else "",
-    )
+    return conflicts
 
 
 def _delete_client(user: User, record_id: uuid.UUID) -> Outcome_:
@@ -793,6 +825,84 @@ def _apply_sales(context: PushContext, ops: list[dict], received: datetime):
         except (Rejected, ValidationError, PermissionDenied) as exc:
             outcomes[n] = _refused(exc)
     return [_answer_of(op, done) for op, done in zip(ops[:answered], outcomes, strict=False)]
+
+
+CLIENT_GROUPED = ((Entity.CLIENT.value, Op.CREATE.value), (Entity.CLIENT.value, Op.UPDATE.value))
+
+
+def _client_group(ops: list[dict]) -> list[dict]:
+    """The client creates at the head of ``ops`` and the client edits right after them: what
+    `_apply_clients` may take together (creates first, so an edit of a client created just
+    before finds it, as one by one)."""
+    group: list[dict] = []
+    for kind in CLIENT_GROUPED:
+        if kind in HANDLERS:
+            return group
+        for op in ops[len(group) :]:
+            if (op.get("entity"), op.get("op")) != kind:
+                break
+            group.append(op)
+    return group
+
+
+def _apply_clients(context: PushContext, ops: list[dict]) -> tuple[list, set]:
+    """Consecutive pushed client creates, then edits, through `create_clients_many` and
+    `update_clients_many` (a few statements for the group, not ~10 an operation): the answers
+    `_apply_op` gives, for the longest prefix the set-based services certainly apply as one by
+    one would; the caller applies the next one alone (a refusal, a phone already filed, a
+    second edit of the same client) and calls again with the rest. Also the ids created."""
+    user = context.user
+    answers: list = []
+    creates: list[tuple[dict, uuid.UUID, Any, dict]] = []
+    for op in ops:
+        if op.get("op") != Op.CREATE:
+            break
+        try:
+            _name, _entity, record_id, payload = _parsed(op)
+            site, fields = _create_args(context, record_id, payload)
+        except Rejected:
+            break
+        if any(record_id == other for _o, other, _s, _f in creates):
+            break
+        creates.append((op, record_id, site, fields))
+    made = client_services.create_clients_many(
+        actor=user,
+        clients=[
+            {"id": record_id, "site": site, **fields} for _o, record_id, site, fields in creates
+        ],
+    )
+    for (op, *_rest), client in zip(creates, made, strict=False):
+        answers.append(_answer_of(op, Outcome_(Outcome.APPLIED, record=client_record(client))))
+    rest = ops[len(made) :]
+    if len(made) < len(creates) or not rest or rest[0].get("op") != Op.UPDATE:
+        return answers, {c.pk for c in made}
+    edits: list[tuple[dict, uuid.UUID, dict, dict]] = []
+    for op in rest:
+        try:
+            _name, _entity, record_id, payload = _parsed(op)
+            fields, base = _edit_args(payload)
+        except Rejected:
+            break
+        if any(record_id == other for _o, other, _f, _b in edits):
+            break  # its answer depends on the first edit's: the next call
+        edits.append((op, record_id, fields, base))
+    locked = {
+        c.pk: c
+        for c in clients_visible_to(user)
+        .select_for_update(of=("self",))
+        .filter(pk__in=[record_id for _o, record_id, _f, _b in edits])
+    }
+    changes, conflicts = [], []
+    for _op, record_id, fields, base in edits:
+        client = locked.get(record_id)
+        if client is None:
+            break  # refused one by one, with its reason
+        conflicts.append(_edit_conflicts(client, fields, base))
+        changes.append((client, fields))
+    updated = client_services.update_clients_many(actor=user, changes=changes)
+    for (op, *_rest), client, found in zip(edits, updated, conflicts, strict=False):
+        answers.append(_answer_of(op, _edited(client, found)))
+    return answers, {c.pk for c in made}
 
 
 def _was_held(user: User, code: str) -> bool:
