@@ -52,7 +52,7 @@ def test_the_page_speaks_swahili_and_french(client, online_stock):
     url = f"/portal/{stock['site'].code}/"
     english = client.get(url).content.decode()
     assert "Voucher code" in english
-    for lang, label in (("sw", "Msimbo wa vocha"), ("fr", "Code du ticket")):
+    for lang, label in (("sw", "Namba ya vocha"), ("fr", "Code du ticket")):  # the glossary's
         page = client.get(url, {"lang": lang}).content.decode()
         assert f'<html lang="{lang}">' in page and label in page
         assert "Voucher code" not in page
