@@ -8,7 +8,10 @@ figure and its CSV come from the same DataFrame, so they never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,7 +19,7 @@ import plotly.io as pio
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from analytics.filters import Filters
@@ -209,6 +212,25 @@ def style(fig: go.Figure, *, money_axis: str | None = "y", height: int = 340) ->
     return fig
 
 
+@functools.cache
+def _plotly_locale(language: str) -> dict | None:
+    """Plotly's own texts and month/day names for `language` (plotly.js-locales 3.7.0, MIT,
+    vendored as JSON in dashboards/locales/), or None for English (Plotly's default)."""
+    path = Path(__file__).with_name("locales") / f"{language}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def graph_config(*, static: bool = False) -> dict:
+    """A graph's Plotly config in the reader's language (date axes' month names, "Nov" →
+    "nov." in French, the mode bar's tooltips); ``static``: a sparkline, no interaction."""
+    language = (translation.get_language() or "en").split("-")[0]
+    config = {"staticPlot": True} if static else {"displaylogo": False, "responsive": True}
+    data = _plotly_locale(language)
+    if data is not None:
+        config.update(locale=language, locales={language: data})
+    return config
+
+
 def money_value(field: str) -> str:
     """A Plotly template for a money value (``x``, ``marker.color`` …) as the reader writes it:
     'TSh 1,000' in English and Swahili, '1 000 TSh' in French."""
@@ -306,9 +328,7 @@ def chart(
                     ],
                     className="vn-card-head",
                 ),
-                dcc.Loading(
-                    dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True})
-                ),
+                dcc.Loading(dcc.Graph(id=graph_id, config=graph_config())),
                 dcc.Download(id=download_id),
             ],
             className="vn-card",

@@ -223,10 +223,12 @@ def kpis(start, end, sites, agents, packages):
             )
         )
     cards[0].children.append(
-        dcc.Graph(figure=_sparkline(net), config={"staticPlot": True}, className="vn-spark")
+        dcc.Graph(figure=_sparkline(net), config=c.graph_config(static=True), className="vn-spark")
     )
     cards[1].children.append(
-        dcc.Graph(figure=_sparkline(count), config={"staticPlot": True}, className="vn-spark")
+        dcc.Graph(
+            figure=_sparkline(count), config=c.graph_config(static=True), className="vn-spark"
+        )
     )
     first = head.iloc[0] if len(head) else None
     cards.append(

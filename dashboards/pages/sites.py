@@ -117,9 +117,7 @@ def layout():
             html.Div(
                 [
                     html.H3(_("Agents of a site"), id=c.fid(PAGE, "drill-title")),
-                    dcc.Graph(
-                        id=c.fid(PAGE, "drill"), config={"displaylogo": False, "responsive": True}
-                    ),
+                    dcc.Graph(id=c.fid(PAGE, "drill"), config=c.graph_config()),
                 ],
                 className="vn-card",
             ),
