@@ -51,6 +51,48 @@ def _written(text: Text) -> str:
     return str(text()) if callable(text) else str(text)
 
 
+def _write_for(
+    users: list[User], text: Text, email_subject: Text = "", email_body: Text = ""
+) -> dict[Any, tuple[str, str, str]]:
+    """Each user's notification text, e-mail subject and body, written in their language."""
+    written = {}
+    for user in users:
+        with in_language_of(user):
+            said = _written(text)
+            subject = branding.email_subject(_written(email_subject)) if email_subject else ""
+            written[user.pk] = (said, subject, branding.email_body(_written(email_body) or said))
+    return written
+
+
+def _record(
+    users: list[User], written: dict[Any, tuple[str, str, str]], url: str, *, emailed: bool
+) -> list[Notification]:
+    """The in-app notifications, and their other channels announced for after the commit."""
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [
+                Notification(user=user, text=written[user.pk][0][:500], url=url[:500])
+                for user in users
+            ]
+        )
+        _announce_channels(created, emailed=emailed)
+    return created
+
+
+def _emails(users: list[User], written: dict[Any, tuple[str, str, str]]) -> list[EmailMessage]:
+    """One message per user with an address (addresses are not disclosed to one another)."""
+    return [
+        EmailMessage(
+            subject=written[user.pk][1],
+            body=written[user.pk][2],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        for user in users
+        if user.email
+    ]
+
+
 def notify(
     *,
     users: Iterable[User],
@@ -60,31 +102,10 @@ def notify(
     email_body: Text = "",
 ) -> list[Notification]:
     users = list(users)
-    written: dict[Any, tuple[str, str, str]] = {}
-    for user in users:  # each in their own language (a callable text is written per user)
-        with in_language_of(user):
-            said = _written(text)
-            subject = branding.email_subject(_written(email_subject)) if email_subject else ""
-            written[user.pk] = (said, subject, branding.email_body(_written(email_body) or said))
-    with transaction.atomic():
-        created = Notification.objects.bulk_create(
-            [
-                Notification(user=user, text=written[user.pk][0][:500], url=url[:500])
-                for user in users
-            ]
-        )
-        _announce_channels(created, emailed=bool(email_subject))
+    written = _write_for(users, text, email_subject, email_body)
+    created = _record(users, written, url, emailed=bool(email_subject))
     if email_subject:
-        messages = [
-            EmailMessage(
-                subject=written[user.pk][1],
-                body=written[user.pk][2],
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[user.email],
-            )
-            for user in users
-            if user.email
-        ]
+        messages = _emails(users, written)
         if messages:
             with get_connection() as connection:
                 connection.send_messages(messages)
@@ -114,28 +135,9 @@ def escalate_to(*, users: Iterable[User], text: Text, url: str = "") -> None:
     after the commit that never fails the caller (a mail server down must not lose the flag).
     Used by the fault and the support processes."""
     users = list(users)
-    written = {}
-    for user in users:  # each in their own language
-        with in_language_of(user):
-            said = _written(text)
-            written[user.pk] = (
-                said,
-                branding.email_subject(said),
-                branding.email_body(f"{said}\n{url}"),
-            )
-    with transaction.atomic():
-        created = Notification.objects.bulk_create(
-            [
-                Notification(user=user, text=written[user.pk][0][:500], url=url[:500])
-                for user in users
-            ]
-        )
-        _announce_channels(created, emailed=True)
-    messages = [
-        EmailMessage(subject=written[user.pk][1], body=written[user.pk][2], to=[user.email])
-        for user in users
-        if user.email
-    ]
+    written = _write_for(users, text, text, lambda: f"{_written(text)}\n{url}")
+    _record(users, written, url, emailed=True)
+    messages = _emails(users, written)
 
     def send() -> None:
         try:
