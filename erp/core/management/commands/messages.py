@@ -238,30 +238,34 @@ class Command(BaseCommand):
                             str(copy / "locale" / language / "LC_MESSAGES" / f"{domain}.po")
                         )
                     }
-                    problems += [
-                        f"{language}: not in the catalog: {k[1][:70]!r}"
-                        for k in sorted(fresh - ours, key=str)
-                    ]
-                    problems += [
-                        f"{language}: no longer in the code: {k[1][:70]!r}"
-                        for k in sorted(ours - fresh, key=str)
-                    ]
+                    problems += _differences(
+                        wanted=fresh,
+                        have=ours,
+                        missing=f"{language}: not in the catalog: {{}}",
+                        stale=f"{language}: no longer in the code: {{}}",
+                    )
         for language in LANGUAGES:
             for domain in DOMAINS:
                 problems += catalog_problems(language, domain)
             wanted = set(library_strings(language))
             path = library_catalog_path(language)
             have = {_key(e) for e in polib.pofile(str(path))} if path.exists() else set()
-            problems += [
-                f"{language}: a library string not in {LIBRARY_CATALOGS}: {k[1][:70]!r}"
-                for k in sorted(wanted - have, key=str)
-            ]
-            problems += [
-                f"{language}: no library needs {k[1][:70]!r} any more ({LIBRARY_CATALOGS})"
-                for k in sorted(have - wanted, key=str)
-            ]
+            problems += _differences(
+                wanted=wanted,
+                have=have,
+                missing=f"{language}: a library string not in {LIBRARY_CATALOGS}: {{}}",
+                stale=f"{language}: no library needs {{}} any more ({LIBRARY_CATALOGS})",
+            )
             problems += catalog_problems(language, folder=LIBRARY_CATALOGS)
         return problems
+
+
+def _differences(*, wanted: set, have: set, missing: str, stale: str) -> list[str]:
+    """One line per entry a catalog lacks (``missing``) or keeps for nothing (``stale``); each
+    template's ``{}`` is the entry's English, cut to 70 characters."""
+    return [missing.format(repr(k[1][:70])) for k in sorted(wanted - have, key=str)] + [
+        stale.format(repr(k[1][:70])) for k in sorted(have - wanted, key=str)
+    ]
 
 
 def _update_library_catalog(language: str) -> None:
