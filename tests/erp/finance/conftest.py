@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
 
 from erp.accounts.roles import Role
+from erp.sales import services as sales
 from erp.sales.models import CommissionRule
 from erp.vouchers import services as vouchers
 from tests.conftest import put_on_router
@@ -38,3 +40,13 @@ def two_sites(make_router, users, admin_user):
         packages.append(package)
     CommissionRule.objects.create(percent=Decimal("10"))
     return {"sites": [r.site for r in routers], "packages": packages}
+
+
+@pytest.fixture
+def sold(two_sites, users):
+    """One cash sale by the agent of each site's package (today)."""
+    agent = users[Role.AGENT]
+    return [
+        sales.sell(seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=p)[0]
+        for p in two_sites["packages"]
+    ]

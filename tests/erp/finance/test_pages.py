@@ -25,15 +25,6 @@ def _login(client, user):
     return client
 
 
-@pytest.fixture
-def sold(two_sites, users):
-    agent = users[Role.AGENT]
-    return [
-        sales.sell(seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=p)[0]
-        for p in two_sites["packages"]
-    ]
-
-
 @pytest.mark.django_db
 def test_statements_on_screen_highlight_who_owes_and_download_as_excel(client, users, sold):
     _login(client, users[Role.FINANCE])

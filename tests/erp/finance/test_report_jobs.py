@@ -5,7 +5,6 @@ Admin) only; the same request twice reuses the job that is still running."""
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,16 +16,6 @@ from analytics import services as reporting
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.finance.models import ReportJob
-from erp.sales import services as sales
-
-
-@pytest.fixture
-def sold(two_sites, users):
-    agent = users[Role.AGENT]
-    return [
-        sales.sell(seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=p)[0]
-        for p in two_sites["packages"]
-    ]
 
 
 def _values(content: bytes) -> dict[str, list[tuple]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from openpyxl import load_workbook
 
 from analytics import services as reporting
 from erp.accounts.roles import Role
-from erp.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +22,6 @@ def _swahili(user):
     user.language = "sw"
     user.save(update_fields=["language"])
     return user
-
-
-@pytest.fixture
-def sold(two_sites, users):
-    agent = users[Role.AGENT]
-    return [
-        sales.sell(seller=agent, idempotency_key=uuid.uuid4(), payment_method="cash", package=p)[0]
-        for p in two_sites["packages"]
-    ]
 
 
 def _period():
