@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import polib
+
+from erp.core.management.commands.messages import catalog_path
 from tests.conftest import PASSWORD
+
+WORD = re.compile(r"[A-Za-z]{4,}")
 
 
 def login(page, username: str, landing: str = "/dashboard/") -> None:
@@ -18,14 +25,9 @@ def english_vocabulary() -> set[str]:
     """Words of the English source texts that the Swahili catalog never uses: one of them on a
     Swahili page is an English string left untranslated (loanwords such as "data", "SMS" or
     "hotspot" occur in Swahili texts too, so they are not counted)."""
-    import re
-
-    import polib
-
-    from erp.core.management.commands.messages import catalog_path
 
     def words(text: str) -> set[str]:
-        return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+        return {w.lower() for w in WORD.findall(text)}
 
     english: set[str] = set()
     swahili: set[str] = set()
@@ -37,8 +39,6 @@ def english_vocabulary() -> set[str]:
 
 def english_left(text: str, vocabulary: set[str], *, data: str = "") -> set[str]:
     """The English words in a page's visible text, apart from the test's own data (names)."""
-    import re
-
-    ours = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", data)}
+    ours = {w.lower() for w in WORD.findall(data)}
     text = re.sub(r"\S+\.\w+/\S*", " ", text)  # addresses ("hotspot.lan/login") are not words
-    return {w for w in re.findall(r"[A-Za-z]{4,}", text) if w.lower() in vocabulary - ours}
+    return {w for w in WORD.findall(text) if w.lower() in vocabulary - ours}
