@@ -337,19 +337,23 @@ def refresh_batch_progress(batch: VoucherBatch) -> VoucherBatch:
     generated = Voucher.objects.filter(batch_id=batch.pk).count()
     if generated == batch.quantity:
         fields["generated_count"] = generated
-    if pushed == batch.quantity:
+    if failed and pushed + failed == batch.quantity:
+        fields["status"] = BatchStatus.FAILED
+    if pushed != batch.quantity:
+        _set_batch(batch, **fields)
+        return batch
+    fields.update(status=BatchStatus.READY, last_error="")
+    # Status and counts in one commit: a reader (or a worker killed in between) never sees a
+    # batch in stock with none of it counted as on the router.
+    with transaction.atomic():
         became_ready = (
             VoucherBatch.objects.filter(pk=batch.pk)
             .exclude(status=BatchStatus.READY)
-            .update(status=BatchStatus.READY, last_error="", updated_at=_now())
+            .update(**fields, updated_at=_now())
         )
-        fields["status"] = BatchStatus.READY
-        fields["last_error"] = ""
+        _set_batch(batch, **fields)
         if became_ready:
             _announce_ready(batch)
-    elif failed and pushed + failed == batch.quantity:
-        fields["status"] = BatchStatus.FAILED
-    _set_batch(batch, **fields)
     return batch
 
 
