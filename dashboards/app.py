@@ -11,8 +11,11 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import json_script
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from erp.core.formats import calendar_names
 from erp.notifications.selectors import unread_count
 
 from . import access, components
@@ -103,7 +106,18 @@ class _Dash(Dash):
 
     def interpolate_index(self, **kwargs):
         kwargs["title"] = _("%(product)s analytics") % {"product": settings.ERP_SITE_TITLE}
+        kwargs["metas"] += _calendar_names()
         return super().interpolate_index(**kwargs)
+
+
+def _calendar_names() -> str:
+    """The reader's month and day names as data (not a script: the CSP runs only our files);
+    assets/calendar-locale.js turns them into the date-fns locale Dash's date pickers look
+    for. English is the pickers' own."""
+    language = (get_language() or "en").split("-")[0]
+    if language == "en":
+        return ""
+    return str(json_script({"code": language, **calendar_names(language)}, "vn-calendar-names"))
 
 
 def _build() -> Dash:

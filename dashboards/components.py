@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from analytics.filters import Filters
 from erp.accounts.models import User
 from erp.accounts.roles import Role
-from erp.core.formats import chart_formats
+from erp.core.formats import calendar_names, chart_formats
 from erp.core.spreadsheet import text_frame
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Package
@@ -61,6 +61,7 @@ def filter_bar(page: str, *, days: int = 30, agents: bool = True, packages: bool
             start_date=today - dt.timedelta(days=days - 1),
             end_date=today,
             display_format="YYYY-MM-DD",
+            first_day_of_week=1,  # weeks begin on Monday in Tanzania and in French-speaking Africa
             start_date_placeholder_text=_("Start date"),  # Dash's own default is English
             end_date_placeholder_text=_("End date"),
         ),
@@ -202,6 +203,12 @@ def style(fig: go.Figure, *, money_axis: str | None = "y", height: int = 340) ->
         "tickprefix": fmt["money_prefix"],
         "ticksuffix": fmt["money_suffix"],
         "tickformat": fmt["money_tick"],
+        # an axis of small sums (all zero: -1 to 1) steps by less than one: whole numbers
+        # would label two ticks "TSh 1"
+        "tickformatstops": [
+            {"dtickrange": [None, 1], "value": ",.2~f"},
+            {"dtickrange": [1, None], "value": fmt["money_tick"]},
+        ],
         "automargin": True,
     }
     if money_axis == "y":
@@ -227,6 +234,17 @@ def graph_config(*, static: bool = False) -> dict:
     config = {"staticPlot": True} if static else {"displaylogo": False, "responsive": True}
     data = _plotly_locale(language)
     if data is not None:
+        names = calendar_names(language)  # as the pages and date pickers name them
+        data = {
+            **data,
+            "format": {
+                **data["format"],
+                "months": names["months"],
+                "shortMonths": names["months_short"],
+                "days": names["days"],
+                "shortDays": names["days_short"],
+            },
+        }
         config.update(locale=language, locales={language: data})
     return config
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-from django.utils import dateformat, timezone, translation
+from django.utils import dateformat, dates, timezone, translation
 from django.utils.translation import gettext
 
 from .units import data_size_text, duration_text
@@ -104,6 +104,20 @@ def chart_formats(language: str | None = None) -> dict[str, str]:
         "money_tick": ",.0f",
         "money_hover": f",.{cash['places']}f",
     }
+
+
+def calendar_names(language: str | None = None) -> dict[str, list[str]]:
+    """Month and weekday names of ``language`` from Django's own catalogs (the ones the pages'
+    dates use), Sunday first as JavaScript counts: the date pickers and chart axes name months
+    and days as the pages do."""
+    with translation.override(language or translation.get_language()):
+        sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Django's weekday lists start on Monday
+        return {
+            "months": [str(dates.MONTHS[m]) for m in range(1, 13)],
+            "months_short": [str(dates.MONTHS_3[m]).capitalize() for m in range(1, 13)],
+            "days": [str(dates.WEEKDAYS[d]) for d in sunday_first],
+            "days_short": [str(dates.WEEKDAYS_ABBR[d]).capitalize() for d in sunday_first],
+        }
 
 
 def local(value: dt.datetime) -> dt.datetime:

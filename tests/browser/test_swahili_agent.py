@@ -4,7 +4,9 @@ with no English word of ours left on the screen (screenshots under test-artifact
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from erp.core.formats import calendar_names
 from erp.sales.models import Sale
 from tests.browser.helpers import english_left, english_vocabulary, login
 
@@ -57,3 +59,14 @@ def test_a_swahili_agent_sells_and_reads_everything_in_swahili(page_for, shot, a
     page.wait_for_timeout(1500)
     shot(page, "sw-agent-analytics-360")
     assert not english_left(_visible(page), vocabulary, data=data)
+
+    # the date picker's calendar names months and days as the pages do (Monday first)
+    names = calendar_names("sw")
+    page.click("input.dash-datepicker-start-date")
+    page.wait_for_timeout(500)
+    shot(page, "sw-agent-date-picker-360")
+    calendar = _visible(page)
+    today = timezone.localdate()
+    assert f"{names['months'][today.month - 1]} {today.year}" in calendar, calendar
+    assert names["days_short"][1] in calendar  # Jtatu, Monday
+    assert not english_left(calendar, vocabulary, data=data)
