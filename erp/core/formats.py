@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import zoneinfo
+from contextlib import AbstractContextManager
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -118,6 +120,26 @@ def calendar_names(language: str | None = None) -> dict[str, list[str]]:
             "days": [str(dates.WEEKDAYS[d]) for d in sunday_first],
             "days_short": [str(dates.WEEKDAYS_ABBR[d]).capitalize() for d in sunday_first],
         }
+
+
+def zone_of(place: object) -> dt.tzinfo:
+    """The time zone of a site (anything with a ``time_zone``), else the installation's: a
+    receipt, an SMS or a portal page tells the time where the buyer stands."""
+    name = getattr(place, "time_zone", "") or settings.TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def in_time_zone_of(place: object) -> AbstractContextManager:
+    """`with in_time_zone_of(sale.site): …` shows times in that site's zone."""
+    return timezone.override(zone_of(place))
+
+
+def sms_time(value: dt.datetime | None) -> str:
+    """'26/11 14:30' in the current time zone: an SMS's short day/month and time."""
+    return local(value).strftime("%d/%m %H:%M") if value else ""
 
 
 def local(value: dt.datetime) -> dt.datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,13 +20,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Length
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
 from erp.core import events
+from erp.core.formats import in_time_zone_of, money, sms_time
+from erp.core.languages import language_of
 from erp.maintenance.models import Fault
 from erp.sales.models import Remittance, Sale
 from erp.sales.services import agent_balance
@@ -337,7 +340,7 @@ def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
     try:
         return queue_message(
             phone=phone,
-            text=render(template.text_for(sale.client.language), sale_values(sale)),
+            text=written_for(template, sale.client, lambda: sale_values(sale), place=sale.site),
             client=sale.client,
             template=template,
             source=f"sale:{sale.pk}",
@@ -350,16 +353,27 @@ def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
         return None
 
 
+def written_for(
+    template: Template, reader: Any, values: Callable[[], dict[str, Any]], *, place: Any = None
+) -> str:
+    """The template in the reader's language, with its values written as that language writes
+    them (money "TSh 1,000" / "1 000 TSh", the names of choices) and its times in the zone of
+    ``place`` (a site; the installation's when None): where the reader stands."""
+    language = language_of(reader)
+    with translation.override(language), in_time_zone_of(place):
+        return render(template.text_for(language), values())
+
+
 def sale_values(sale) -> dict[str, Any]:
-    """The placeholder values of a sale."""
+    """The placeholder values of a sale, in the active language and time zone."""
     client = sale.client
     expiry = client.expires_at if client is not None else None
     return {
         "client_name": (client.name if client is not None else "") or "",
         "code": sale.voucher.code,
         "package": sale.package.name,
-        "price": f"{sale.amount:,.0f}",
-        "expiry": timezone.localtime(expiry).strftime("%d/%m %H:%M") if expiry else "",
+        "price": money(sale.amount, currency=True),
+        "expiry": sms_time(expiry),
         "receipt_number": sale.receipt_number,
         "site": sale.site.name,
         "agent_phone": str(getattr(sale.seller, "phone", "") or ""),
@@ -373,9 +387,16 @@ REMITTANCE_TEMPLATE = "remittance-receipt"
 
 
 def queue_staff_notice(
-    *, user, template_code: str, values: dict[str, Any], source: str, site=None
+    *,
+    user,
+    template_code: str,
+    values: Callable[[], dict[str, Any]],
+    source: str,
+    site=None,
+    place=None,
 ) -> Message | None:
-    """One templated SMS to a staff member or agent (their phone, their language), once per
+    """One templated SMS to a staff member or agent (their phone, their language; ``values``
+    is called in it, and in the time zone of ``place``, default ``site``), once per
     ``source``. Nothing is queued, and nothing fails, when they have no phone, the template is
     switched off or no gateway is set up: the fact stands without its SMS."""
     if user is None or not str(getattr(user, "phone", "") or ""):
@@ -391,7 +412,7 @@ def queue_staff_notice(
     try:
         return queue_message(
             phone=str(user.phone),
-            text=render(template.text_for(user.language), values),
+            text=written_for(template, user, values, place=place or site),
             template=template,
             source=source,
             site=site,
@@ -407,7 +428,7 @@ def fault_values(fault) -> dict[str, Any]:
         "staff_name": (reporter.get_full_name() or reporter.username) if reporter else "",
         "fault_ref": fault.reference,
         "site": fault.site.name,
-        "due": timezone.localtime(fault.due_at).strftime("%d/%m %H:%M") if fault.due_at else "",
+        "due": sms_time(fault.due_at),
     }
 
 
@@ -423,7 +444,7 @@ def queue_fault_notice(payload: dict[str, Any], *, closed: bool) -> Message | No
     return queue_staff_notice(
         user=fault.reported_by,
         template_code=FAULT_CLOSED_TEMPLATE if closed else FAULT_REPORTED_TEMPLATE,
-        values=fault_values(fault),
+        values=lambda: fault_values(fault),
         source=f"fault-{'closed' if closed else 'reported'}:{fault.pk}",
         site=fault.site,
     )
@@ -437,19 +458,24 @@ def queue_remittance_receipt(payload: dict[str, Any]) -> Message | None:
     if remittance is None:
         return None
     agent = remittance.agent
-    values = {
-        "staff_name": agent.get_full_name() or agent.username,
-        "amount": f"{remittance.amount:,.0f}",
-        "method": remittance.get_method_display(),
-        "receipt_number": str(remittance.pk)[:8].upper(),
-        "date": timezone.localtime(remittance.received_at).strftime("%d/%m %H:%M"),
-        "balance": f"{agent_balance(agent):,.0f}",
-    }
+    balance = agent_balance(agent)
+
+    def values() -> dict[str, Any]:
+        return {
+            "staff_name": agent.get_full_name() or agent.username,
+            "amount": money(remittance.amount, currency=True),
+            "method": remittance.get_method_display(),
+            "receipt_number": str(remittance.pk)[:8].upper(),
+            "date": sms_time(remittance.received_at),
+            "balance": money(balance, currency=True),
+        }
+
     return queue_staff_notice(
         user=agent,
         template_code=REMITTANCE_TEMPLATE,
         values=values,
         source=f"remittance:{remittance.pk}",
+        place=agent.agent_sites.order_by("created_at").first(),  # agents work at one site
     )
 
 
@@ -717,13 +743,17 @@ def queue_expiry_reminders(*, now=None) -> int:
         values = {
             "client_name": client.name,
             "site": client.site.name,
-            "expiry": timezone.localtime(client.expires_at).strftime("%d/%m %H:%M"),
             "agent_phone": str(client.agent.phone) if client.agent and client.agent.phone else "",
         }
         try:
             queue_message(
                 phone=client.phone,
-                text=render(template.text_for(client.language), values),
+                text=written_for(
+                    template,
+                    client,
+                    lambda: {**values, "expiry": sms_time(client.expires_at)},  # noqa: B023
+                    place=client.site,
+                ),
                 client=client,
                 template=template,
                 source=source,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from erp.core.formats import in_time_zone_of
 from erp.payments import services as payments
 from erp.payments.choices import PaymentStatus
 from erp.payments.models import Payment
@@ -96,7 +97,8 @@ def _form_targets(context: dict) -> list[str]:
 
 
 def _render(request, template, context, *, status=200) -> HttpResponse:
-    response = render(request, template, context, status=status)
+    with in_time_zone_of(context.get("site")):  # the buyer reads the time where they stand
+        response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     update = {"script-src": [AUTO_SUBMIT_HASH]}

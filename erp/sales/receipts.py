@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from erp.core.formats import zone_of
 from erp.core.money import format_money
 from erp.core.pdf import render_pdf
 from erp.vouchers.printing import validity_text
@@ -28,7 +29,7 @@ def receipt_lines(sale: Sale, *, width: int = 32) -> list[str]:
             else f"{left}\n{right.rjust(width)}"
         )
 
-    when = timezone.localtime(sale.sold_at).strftime("%Y-%m-%d %H:%M")
+    when = timezone.localtime(sale.sold_at, zone_of(sale.site)).strftime("%Y-%m-%d %H:%M")
     lines = [
         # the seller's name on top (ORGANISATION_NAME), wrapped rather than cut
         *(piece.center(width) for piece in textwrap.wrap(settings.ORGANISATION_NAME, width)),

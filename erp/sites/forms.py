@@ -20,6 +20,7 @@ class SiteForm(forms.ModelForm):
             "wifi_name",
             "login_page",
             "language",
+            "time_zone",
         ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -31,6 +33,17 @@ site_code_validator = RegexValidator(
 def default_site_language() -> str:
     """A new site speaks the installation's SITE_LANGUAGE (default Swahili)."""
     return settings.SITE_LANGUAGE
+
+
+def default_site_time_zone() -> str:
+    """A new site keeps the installation's TIME_ZONE (Africa/Dar_es_Salaam by default)."""
+    return settings.TIME_ZONE
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones this machine knows (tzdata): read when a form is drawn, so a newer
+    tzdata needs no migration."""
+    return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
 
 
 class Site(BaseModel):
@@ -92,6 +105,13 @@ class Site(BaseModel):
         choices=settings.LANGUAGES,
         default=default_site_language,
         help_text=_("A new client of this site gets this language for SMS and the portal."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=time_zone_choices,
+        default=default_site_time_zone,
+        help_text=_("Dates and times of this site (receipts, SMS, its portal) are shown in it."),
     )
     history = HistoricalRecords(m2m_fields=[agents])
 

@@ -28,6 +28,7 @@ class SiteSerializer(serializers.ModelSerializer):
             "wifi_name",
             "login_page",
             "language",
+            "time_zone",
             "created_at",
             "updated_at",
         ]

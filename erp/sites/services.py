@@ -17,7 +17,7 @@ from erp.core import crypto
 from erp.core.services import assign_fields, validated_save
 
 from .choices import SiteStatus
-from .models import Router, Site, default_site_language
+from .models import Router, Site, default_site_language, default_site_time_zone
 from .selectors import site_is_visible_to
 
 SITE_FIELDS = (
@@ -32,6 +32,7 @@ SITE_FIELDS = (
     "wifi_name",
     "login_page",
     "language",
+    "time_zone",
 )
 ROUTER_FIELDS = (
     "site",
@@ -82,9 +83,11 @@ def create_site(
     wifi_name: str = "",
     login_page: str = "",
     language: str = "",
+    time_zone: str = "",
     agents: Iterable[User] = (),
 ) -> Site:
-    """A new site; ``language`` empty: the installation's SITE_LANGUAGE."""
+    """A new site; ``language`` and ``time_zone`` empty: the installation's SITE_LANGUAGE and
+    TIME_ZONE."""
     agents = _check_agents(agents)
     site = Site(
         name=name,
@@ -98,6 +101,7 @@ def create_site(
         wifi_name=wifi_name,
         login_page=login_page,
         language=language or default_site_language(),
+        time_zone=time_zone or default_site_time_zone(),
     )
     validated_save(site, actor=actor)
     if agents:

@@ -19,6 +19,6 @@ def test_a_graph_speaks_the_readers_language():
     with translation.override("fr"):
         sparkline = graph_config(static=True)
         assert sparkline["staticPlot"] is True and "responsive" not in sparkline
-        assert sparkline["locales"]["fr"]["format"]["months"][10] == "novembre"  # as French writes it
+        assert sparkline["locales"]["fr"]["format"]["months"][10] == "novembre"  # lower case
     with translation.override("en"):
         assert "locale" not in graph_config()  # Plotly's own English

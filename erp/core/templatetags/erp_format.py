@@ -25,6 +25,14 @@ def money(value) -> str:
 
 
 @register.filter
+def money_in(value, currency: str) -> str:
+    """'TSh 12,500' / '5 000 FCFA': an amount of a given currency (a payment's own)."""
+    if value is None or value == "":
+        return ""
+    return format_money(value, currency or None)
+
+
+@register.filter
 def amount(value) -> str:
     """'12,500' (where a label names the currency); empty for None."""
     return formats.money(value)

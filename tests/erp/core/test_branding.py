@@ -205,3 +205,24 @@ def test_scheduled_export_email(users, settings, tmp_path, mailoutbox):
     assert f"Sent by {ORG} because" in mail.body and mail.body.endswith(f"\n\n{FOOTER}\n")
     [(name, content, mimetype)] = mail.attachments
     assert mimetype == "application/pdf" and ORG in _text(content)
+
+
+@pytest.mark.django_db
+def test_the_receipt_tells_the_time_of_its_site(stock):
+    """A sale at a site in Dakar (UTC) is printed at Dakar's hour, not the server's (UTC+3)."""
+    from erp.sales import receipts, services
+
+    site = stock["site"]
+    site.time_zone = "Africa/Dakar"
+    site.save(update_fields=["time_zone"])
+    sale, _ = services.sell(
+        seller=stock["agent"],
+        idempotency_key=uuid.uuid4(),
+        payment_method="cash",
+        package=stock["package"],
+    )
+    text = "\n".join(receipts.receipt_lines(sale, width=40))
+    dakar = sale.sold_at.astimezone(dt.UTC)
+    dar = timezone.localtime(sale.sold_at)
+    assert f"{dakar:%Y-%m-%d %H:%M}" in text
+    assert f"{dar:%H:%M}" not in text

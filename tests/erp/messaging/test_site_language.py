@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from erp.accounts.roles import Role
 from erp.messaging.models import Message
@@ -22,7 +25,8 @@ def test_a_new_client_at_a_french_site_gets_the_receipt_in_french(
 ):
     router = make_router()
     site = router.site
-    site_services.update_site(actor=admin_user, site=site, language="fr")
+    # a West African site: French, and its clock three hours behind Dar es Salaam's
+    site_services.update_site(actor=admin_user, site=site, language="fr", time_zone="Africa/Dakar")
     package = voucher_services.save_package(
         actor=admin_user,
         name="1 Day",
@@ -48,3 +52,52 @@ def test_a_new_client_at_a_french_site_gets_the_receipt_in_french(
     assert sale.client.language == "fr"
     text = Message.objects.get(source=f"sale:{sale.pk}").text
     assert text.startswith("Merci Awa") and "Asante" not in text
+    # the price as French writes it (the no-break spaces become plain ones: GSM-7), once
+    assert "1 Day, 1 000 TSh." in text and text.count("TSh") == 1
+    # the end of access on Dakar's clock (UTC), not the server's (UTC+3)
+    sale.client.refresh_from_db()
+    ends = sale.client.expires_at.astimezone(ZoneInfo("Africa/Dakar"))
+    assert f"jusqu'au {ends:%d/%m %H:%M}." in text
+    assert ends.astimezone(ZoneInfo("Africa/Dar_es_Salaam")).strftime("%H:%M") not in text
+
+
+def test_a_swahili_receipt_writes_the_price_with_its_currency_once(
+    make_router, users, admin_user, gateway, django_capture_on_commit_callbacks
+):
+    router = make_router()
+    package = voucher_services.save_package(
+        actor=admin_user,
+        name="Wiki",
+        price=Decimal("12500"),
+        validity_seconds=7 * 86400,
+        sites=[router.site],
+    )
+    batch = voucher_services.request_batch(
+        actor=None, package=package, router=router, quantity=1, preapproved=True
+    )
+    voucher_services.generate_batch(batch)
+    put_on_router(batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        sale, _ = sales.sell_to_phone(
+            seller=users[Role.SALES],
+            idempotency_key=uuid.uuid4(),
+            payment_method="cash",
+            phone="+255712345679",
+            name="Asha",
+            package=package,
+        )
+    text = Message.objects.get(source=f"sale:{sale.pk}").text
+    assert sale.client.language == "sw"
+    assert "Wiki, TSh 12,500." in text and text.count("TSh") == 1
+    sale.client.refresh_from_db()
+    ends = timezone.localtime(sale.client.expires_at, ZoneInfo("Africa/Dar_es_Salaam"))
+    assert f"{ends:%d/%m %H:%M}" in text
+
+
+def test_a_site_refuses_an_unknown_time_zone(make_router, admin_user):
+    site = make_router().site
+    with pytest.raises(ValidationError) as exc:
+        site_services.update_site(actor=admin_user, site=site, time_zone="Mars/Olympus")
+    assert "time_zone" in exc.value.message_dict
+    site.refresh_from_db()
+    assert site.time_zone == "Africa/Dar_es_Salaam"

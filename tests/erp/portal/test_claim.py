@@ -4,8 +4,11 @@ count against the device's attempt limit."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
+from erp.core.money import format_money
 from erp.payments import services as payments
 from erp.portal.models import VoucherAttempt
 
@@ -63,7 +66,12 @@ def test_our_short_reference_shows_what_we_owe(client, wave, online_stock):
         {**HOTSPOT, "reference": str(payment.pk)[:8].upper()},
     )
     assert response.status_code == 200
-    assert 'id="owed"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="owed"' in page
+    # the amount as the customer writes it, in the payment's currency ("FCFA 500", not
+    # "500.00 XOF")
+    assert format_money(payment.amount, payment.currency) in html.unescape(page)
+    assert payment.currency == "XOF" and "XOF" not in page and "500.00" not in page
     payment.refresh_from_db()
     assert payment.status == "paid" and payment.sale is None
 

@@ -32,7 +32,13 @@ def test_site_edit_in_ui_records_the_user(client, users, make_site):
     client.force_login(admin)
     response = client.post(
         f"/network/site/{site.pk}/change/",
-        {"name": "Renamed in UI", "code": "UI-1", "status": "active", "language": "sw"},
+        {
+            "name": "Renamed in UI",
+            "code": "UI-1",
+            "status": "active",
+            "language": "sw",
+            "time_zone": "Africa/Dar_es_Salaam",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert site.history.latest().history_user == admin
