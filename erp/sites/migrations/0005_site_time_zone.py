@@ -6,20 +6,31 @@ import erp.sites.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sites', '0004_site_language'),
+        ("sites", "0004_site_language"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalsite',
-            name='time_zone',
-            field=models.CharField(choices=erp.sites.models.time_zone_choices, default=erp.sites.models.default_site_time_zone, help_text='Dates and times of this site (receipts, SMS, its portal) are shown in it.', max_length=64, verbose_name='time zone'),
+            model_name="historicalsite",
+            name="time_zone",
+            field=models.CharField(
+                choices=erp.sites.models.time_zone_choices,
+                default=erp.sites.models.default_site_time_zone,
+                help_text="Dates and times of this site (receipts, SMS, its portal) are shown in it.",
+                max_length=64,
+                verbose_name="time zone",
+            ),
         ),
         migrations.AddField(
-            model_name='site',
-            name='time_zone',
-            field=models.CharField(choices=erp.sites.models.time_zone_choices, default=erp.sites.models.default_site_time_zone, help_text='Dates and times of this site (receipts, SMS, its portal) are shown in it.', max_length=64, verbose_name='time zone'),
+            model_name="site",
+            name="time_zone",
+            field=models.CharField(
+                choices=erp.sites.models.time_zone_choices,
+                default=erp.sites.models.default_site_time_zone,
+                help_text="Dates and times of this site (receipts, SMS, its portal) are shown in it.",
+                max_length=64,
+                verbose_name="time zone",
+            ),
         ),
     ]
