@@ -123,9 +123,11 @@ def calendar_names(language: str | None = None) -> dict[str, list[str]]:
 
 
 def zone_of(place: object) -> dt.tzinfo:
-    """The time zone of a site (anything with a ``time_zone``), else the installation's: a
-    receipt, an SMS or a portal page tells the time where the buyer stands."""
-    name = getattr(place, "time_zone", "") or settings.TIME_ZONE
+    """The time zone of a site (anything with a ``time_zone``, or a zone's name), else the
+    installation's: a receipt, an SMS or a portal page tells the time where the buyer stands."""
+    name = (place if isinstance(place, str) else getattr(place, "time_zone", "")) or (
+        settings.TIME_ZONE
+    )
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

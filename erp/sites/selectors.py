@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, QuerySet
 
 from erp.accounts.models import User
@@ -42,3 +44,22 @@ def scoped_site_ids(user: User) -> list | None:
     if user.is_authenticated and not user.has_role(Role.AGENT) and not user.has_site_scope:
         return None
     return list(sites_visible_to(user).values_list("pk", flat=True))
+
+
+ZONE_CACHE_SECONDS = 300
+
+
+def time_zone_of_user(user: User) -> str:
+    """The zone of the sites a person works on, when they all share one (an agent, a site's
+    staff); the installation's otherwise (head office, sites in several zones). Cached a few
+    minutes: it is read on every page."""
+    if not user.is_authenticated:
+        return settings.TIME_ZONE
+
+    def zones() -> str:
+        found = list(
+            sites_visible_to(user).order_by().values_list("time_zone", flat=True).distinct()[:2]
+        )
+        return found[0] if len(found) == 1 else settings.TIME_ZONE
+
+    return cache.get_or_set(f"user-time-zone:{user.pk}", zones, ZONE_CACHE_SECONDS)
