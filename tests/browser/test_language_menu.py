@@ -33,3 +33,17 @@ def test_choose_the_language_on_the_login_page_and_in_the_menu(page_for, shot, m
     assert agent.language == "fr"
     page.goto(f"{page.base}/dashboard/")
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_the_translators_page_finds_an_entry_under_our_csp(page_for, shot, make_user):
+    """The Super Admin's translators' page (rosetta) in the browser: its script runs under our
+    Content-Security-Policy (no console error) and a search finds an entry with its Swahili
+    (saving one is tests/erp/core/test_language_choice.py's, on a copy of the catalog)."""
+    admin = make_user(Role.SUPER_ADMIN, "tafsiri")
+    page = page_for(width=1200, height=900)
+    login(page, admin.username)
+    page.goto(f"{page.base}/translations/files/project/sw/1/?query=Start+date")
+    shot(page, "rosetta-search-1200")
+    field = page.locator("textarea").first
+    assert field.input_value() == "Tarehe ya kuanza"
+    assert page.console_errors == []
