@@ -89,7 +89,7 @@ def _repairs():
         )
 
 
-def _equipment(actor, asset_types):
+def _equipment(actor, asset_types, cost: Decimal = Decimal("150000")):
     """A router deployed at the first site, for the Finance page's equipment chart."""
     from erp.assets.services import create_asset
 
@@ -97,7 +97,7 @@ def _equipment(actor, asset_types):
         actor=actor,
         asset_type=asset_types["router"],
         serial_number="BR-1",
-        purchase_cost=Decimal("150000"),
+        purchase_cost=cost,
         site=Site.objects.order_by("name").first(),
     )
 
@@ -154,3 +154,28 @@ def test_an_agent_sees_only_the_agents_page(page_for, users, shop, shot):  # noq
     assert page.locator(".vn-bell").count() == 1
     assert page.console_errors == [], page.console_errors
     assert page.goto(f"{page.base}/analytics/finance").status == 403
+
+
+# Each tick label's box, per chart: on a phone, French amounts ("1 000 000 TSh") are long.
+TICK_BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot =>
+  Array.from(plot.querySelectorAll('.xtick text')).map(t => {
+    const r = t.getBoundingClientRect(); return [r.left, r.right]; }).filter(b => b[1] > b[0]))"""
+
+
+def test_french_amounts_on_a_phone_keep_apart(page_for, shot, users, shop, asset_types):  # noqa: F811
+    admin = users[Role.SUPER_ADMIN]
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    _equipment(admin, asset_types, cost=Decimal("12500000"))  # "12 500 000 TSh"
+    page = _page(page_for, width=360, height=900)
+    _login(page, admin.username)
+    page.goto(f"{page.base}/analytics/finance")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4")
+    page.wait_for_load_state("networkidle")
+    shot(page, "analytics-finance-fr-360")
+    text = page.inner_text("#page")
+    assert "Valeur des équipements par site" in text
+    for ticks in page.evaluate(TICK_BOXES):
+        for (_left, right), (left, _right) in zip(ticks, ticks[1:], strict=False):
+            assert right <= left + 0.5, ticks
+    assert page.console_errors == [], page.console_errors

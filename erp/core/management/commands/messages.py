@@ -55,8 +55,10 @@ LIBRARIES = (
     "axes",
     "rest_framework_simplejwt",
     "phonenumber_field",
+    "rosetta",  # the translators' page
+    "django_celery_beat",  # scheduled jobs, in the admin
 )
-DJANGO_PARTS = ("django/conf", "django/contrib/auth")
+DJANGO_PARTS = ("django/conf", "django/contrib/auth", "django/contrib/admin")
 LIBRARY_CATALOGS = "locale-libraries"
 
 
