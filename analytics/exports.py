@@ -22,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from erp.core import formats
 from erp.core.pdf import render_pdf
 from erp.core.spreadsheet import as_text
 
@@ -30,9 +31,7 @@ from .reports import Column, Report, Section
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 FORMATS = {"xlsx": XLSX, "pdf": PDF}
-MONEY = "#,##0.00"
 NUMBER_FORMATS = {
-    "money": MONEY,
     "int": "#,##0",
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
@@ -40,6 +39,13 @@ NUMBER_FORMATS = {
 # A detail table longer than this is left out of the PDF (it would be hundreds of pages);
 # the PDF says so and the Excel file has every row.
 PDF_MAX_ROWS = 2000
+
+
+def money_format() -> str:
+    """Excel's money format with the currency's decimals: "#,##0" for shillings and CFA
+    francs (Excel itself shows the reader's separators)."""
+    places = formats.currency_format()["places"]
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def _heading(column: Column) -> str:
@@ -67,7 +73,9 @@ def _write_section(wb: Workbook, section: Section, taken: set[str]) -> None:
     def cell(value, column: Column | None = None, bold: bool = False) -> WriteOnlyCell:
         """A cell of the code's own (headings, SUM totals): written as given."""
         c = WriteOnlyCell(ws, value=str(value) if isinstance(value, Promise) else value)
-        if column is not None and column.kind in NUMBER_FORMATS:
+        if column is not None and column.kind == "money":
+            c.number_format = money_format()
+        elif column is not None and column.kind in NUMBER_FORMATS:
             c.number_format = NUMBER_FORMATS[column.kind]
         if bold:
             c.font = Font(bold=True)
@@ -101,16 +109,18 @@ def workbook(report: Report) -> bytes:
 
 
 def _display(value, column: Column) -> str:
+    """As the reader's language writes it (erp.core.formats): "176,120" for shillings (no
+    decimals; the heading names the currency), "176 120" in French, localised dates."""
     if value is None or value == "":
         return ""
-    if column.kind == "money":  # the heading names the currency
-        return f"{Decimal(value):,.2f}"
+    if column.kind == "money":
+        return formats.money(Decimal(value))
     if column.kind == "int":
-        return f"{value:,}"
-    if column.kind == "datetime":
-        return value.strftime("%Y-%m-%d %H:%M")
+        return formats.number(value)
+    if isinstance(value, dt.datetime):
+        return formats.date_time(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return formats.date(value)
     return str(value)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -136,7 +136,7 @@ def test_sales_report_workbook_reads_back_typed_with_totals(api, users, month):
     assert all(isinstance(r[9], (int, float)) for r in body)  # numbers, not text
     assert sum(Decimal(str(r[9])) for r in body) == Decimal("4000")
     assert total[0] == "Total" and total[9] == f"=SUM(J2:J{len(body) + 1})"
-    assert detail["J2"].number_format == "#,##0.00"
+    assert detail["J2"].number_format == "#,##0"  # shillings: no decimals shown
     assert detail["A2"].number_format == "yyyy-mm-dd hh:mm"
     assert {r[7] for r in body} == {"", "MP123"} or {r[7] for r in body} == {None, "MP123"}
     refunds = list(wb["Refunds"].iter_rows(min_row=2, values_only=True))
@@ -166,10 +166,11 @@ def test_profit_pdf_is_a4_with_header_rows_and_totals(api, users, month, setting
     assert "Page 1 / 1" in text
     assert site_a.name in text and "Head office" in text
     # site A: revenue 3000 (incl. agent B's), refunds 1000, commission 300 − 100, rent 450.25
-    assert "1,349.75" in text
+    # (shillings are written without decimals: 1,349.75 reads "1,350")
+    assert "1,350" in text and "1,349.75" not in text
     # total profit: site A 1,349.75 + site B (1000 − 100) + head office −99.99
-    assert "2,149.76" in text
-    assert "Stationer" in text and "450.25" in text
+    assert "2,150" in text
+    assert "Stationer" in text and "450" in text
 
 
 @pytest.mark.django_db
@@ -226,3 +227,20 @@ def test_every_report_renders_in_every_format_for_an_empty_period(users):
         assert str(report.title) in text
         if key != "statements":
             assert "Nothing in this period." in text
+
+
+def test_report_cells_are_written_as_the_readers_language_writes_them():
+    from django.utils import translation
+
+    from analytics.reports import Column
+
+    money, count = Column("Amount", "money"), Column("Sales", "int")
+    when = Column("Sold at", "datetime")
+    at = timezone.make_aware(datetime(2026, 11, 3, 9, 5))
+    with translation.override("fr"):
+        cells = exports._cells([Decimal("1349.75"), 12500, at], [money, count, when])
+        assert [c["text"] for c in cells] == ["1\u202f350", "12\u202f500", "3 Nov 2026, 09:05"]
+    with translation.override("sw"):
+        cells = exports._cells([Decimal("1349.75"), 12500, at], [money, count, when])
+        assert [c["text"] for c in cells][:2] == ["1,350", "12,500"]
+        assert cells[2]["text"] == "3 Nov 2026, 09:05"
