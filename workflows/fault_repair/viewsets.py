@@ -108,6 +108,11 @@ class FaultProcessListView(DashboardProcessListView):
     """Every fault process the user may see (an agent: their sites' faults only)."""
 
     def get_queryset(self):
+        queryset = self._visible()
+        # newest first, unless the user sorted a column: pages never repeat or skip a process
+        return queryset if queryset.ordered else queryset.order_by("-created", "-pk")
+
+    def _visible(self):
         queryset = super().get_queryset()
         user = self.request.user
         faults = faults_visible_to(user).select_related(None)

@@ -202,6 +202,7 @@ def op_a_faults(site):
 
 def _queries(client, user, site) -> int:
     client.force_login(user)
+    client.get(f"/network/site/{site.pk}/detail/")  # warm: the reader's time zone is cached
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"/network/site/{site.pk}/detail/").status_code == 200
     return len(ctx)
