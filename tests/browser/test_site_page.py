@@ -3,6 +3,7 @@ without the page scrolling sideways."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -40,3 +41,25 @@ def test_site_page_fits_a_360px_phone(roles, asset_types, page_for, shot, userna
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, page.evaluate(WIDE)
     assert page.console_errors == []
+
+
+def test_the_super_admin_sets_a_sites_time_zone_on_its_form(page_for, shot, make_user, make_site):
+    """Issue 21: a West African site's clock, chosen on the site's form at phone width."""
+    from erp.accounts.roles import Role
+    from tests.browser.helpers import login
+
+    admin = make_user(Role.SUPER_ADMIN, "saa")
+    site = make_site(name="Plateau", code="DKR-01")
+    page = page_for(width=360, height=740)
+    login(page, admin.username)
+    page.goto(f"{page.base}/network/site/{site.pk}/change/")
+    zone = page.locator("vf-field-select[name=time_zone]")
+    assert "Africa/Dar es Salaam" in zone.inner_text()  # the installation's, to start with
+    zone.click()
+    page.get_by_role("option", name="Africa/Dakar", exact=True).click()
+    shot(page, "site-time-zone-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/detail/$"))
+    site.refresh_from_db()
+    assert site.time_zone == "Africa/Dakar"
