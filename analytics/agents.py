@@ -10,7 +10,7 @@ import pandas as pd
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
@@ -24,9 +24,13 @@ from .models import AgentCarry, AgentDaily, AgentMonthly, StockAge
 from .rollups import AGE_DAYS
 
 AGE_BUCKETS = tuple(
-    zip(AGE_DAYS, (N_("0–7 days"), N_("8–30 days"), N_("31–90 days")), strict=True)
+    zip(
+        AGE_DAYS,
+        (gettext_noop("0–7 days"), gettext_noop("8–30 days"), gettext_noop("31–90 days")),
+        strict=True,
+    )
 )  # as StockAge counts; the labels are column names, translated where they are shown
-OLDEST = N_("over 90 days")
+OLDEST = gettext_noop("over 90 days")
 FIELDS = ("sales_count", "sales_amount", "commission", "refunds_amount", "commission_reversed")
 ALL_FIELDS = (*FIELDS, "remitted", "owed")
 

@@ -13,7 +13,7 @@ import pandas as pd
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from erp.support.choices import OPEN_STATUSES, Channel, Team
 from erp.support.models import Ticket
@@ -82,12 +82,12 @@ def response_times(filters: Filters) -> pd.DataFrame:
     for measure, done, due, breached in (
         # the measure names are data here, translated where they are drawn
         (
-            N_("first response"),
+            gettext_noop("first response"),
             "first_responded_at",
             "first_response_due",
             "first_response_breached",
         ),
-        (N_("resolution"), "resolved_at", "resolution_due", "resolution_breached"),
+        (gettext_noop("resolution"), "resolved_at", "resolution_due", "resolution_breached"),
     ):
         if frame.empty:
             out.append(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 from dataclasses import replace
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from analytics.filters import Filters
 from erp.sites.models import Site
@@ -25,13 +25,13 @@ OWN = "analytics.view_own_analytics"
 # page key → (path under /analytics/, title, permissions any of which opens it). The titles
 # are marked for the catalog here and translated where the menu is drawn, per request.
 PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "overview": ("overview", N_("Overview"), (ALL,)),
-    "sites": ("sites", N_("Sites"), (ALL,)),
-    "agents": ("agents", N_("Agents"), (ALL, FINANCE, OWN)),
-    "finance": ("finance", N_("Finance"), (ALL, FINANCE)),
-    "network": ("network", N_("Network"), (ALL,)),
-    "maintenance": ("maintenance", N_("Maintenance"), (ALL,)),
-    "support": ("support", N_("Support"), (ALL,)),
+    "overview": ("overview", gettext_noop("Overview"), (ALL,)),
+    "sites": ("sites", gettext_noop("Sites"), (ALL,)),
+    "agents": ("agents", gettext_noop("Agents"), (ALL, FINANCE, OWN)),
+    "finance": ("finance", gettext_noop("Finance"), (ALL, FINANCE)),
+    "network": ("network", gettext_noop("Network"), (ALL,)),
+    "maintenance": ("maintenance", gettext_noop("Maintenance"), (ALL,)),
+    "support": ("support", gettext_noop("Support"), (ALL,)),
 }
 
 # The user of the request being served (set by the bridge, read by layouts and callbacks).

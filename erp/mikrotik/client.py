@@ -19,7 +19,7 @@ from typing import Any
 import routeros_api
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from routeros_api import exceptions as ros
 
 from erp.sites.models import Router
@@ -38,8 +38,8 @@ _AUTH_MESSAGES = ("invalid user name or password", "not logged in", "cannot log 
 # What a person is told when a connection fails, whatever the cause (refused, closed, filtered,
 # timed out, TLS mismatch): the same words, no address, so an error is no port scanner.
 # Marked here, translated where raised (the language of whoever is served then).
-UNREACHABLE = N_("The router is unreachable; check its address, port and TLS setting.")
-LOGIN_REFUSED = N_("The router refused the login; check the API username and password.")
+UNREACHABLE = gettext_noop("The router is unreachable; check its address, port and TLS setting.")
+LOGIN_REFUSED = gettext_noop("The router refused the login; check the API username and password.")
 
 
 def _trap_text(exc: ros.RouterOsApiCommunicationError) -> str:

@@ -101,3 +101,30 @@ def test_no_bare_text_a_person_reads():
     assert not found, "Mark these for translation (gettext / {% translate %}):\n" + "\n".join(
         map(str, found)
     )
+
+
+# The names makemessages (xgettext, with Django's keywords) extracts strings from.
+EXTRACTED = {
+    "_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",
+    "pgettext_lazy", "npgettext", "npgettext_lazy",
+}  # fmt: skip
+
+
+def test_no_gettext_is_imported_under_a_name_makemessages_does_not_read():
+    """`gettext_noop as N_` hid 25 texts (router and modem errors, aging buckets) from the
+    catalogs for months: they were shown in English to every reader."""
+    import ast
+
+    from .bare_strings import PY_DIRS
+
+    hidden = []
+    for folder in PY_DIRS:
+        for file in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(file.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                    hidden += [
+                        f"{file.relative_to(ROOT)}: {alias.name} as {alias.asname}"
+                        for alias in node.names
+                        if alias.asname and alias.asname not in EXTRACTED
+                    ]
+    assert hidden == []

@@ -23,7 +23,7 @@ import time
 
 import serial
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from .. import pdu
 from .base import Accepted, InboxItem, Rejected, Status, Unavailable
@@ -34,23 +34,23 @@ NOTICE = re.compile(r'\r?\n?\+(CMTI|CDSI): *"?(\w*)"?,(\d+)\r\n')
 # +CMS ERROR codes (3GPP TS 27.005 §3.2.5 and the network causes of TS 24.011): the reason,
 # and whether trying again later can help.
 CMS_ERRORS: dict[int, tuple[str, bool]] = {
-    21: (N_("The network refused the message (no credit on the SIM?)."), False),
-    27: (N_("The number is not reachable."), True),
-    38: (N_("The mobile network is out of order."), True),
-    41: (N_("The mobile network failed for now."), True),
-    42: (N_("The mobile network is congested."), True),
-    304: (N_("The modem refused the message format (PDU)."), False),
-    310: (N_("There is no SIM card in the modem."), True),
-    311: (N_("The SIM card needs its PIN."), True),
-    313: (N_("The SIM card has failed."), True),
-    314: (N_("The SIM card is busy."), True),
-    316: (N_("The SIM card needs its PUK."), True),
-    321: (N_("There is no message at that place on the SIM."), False),
-    322: (N_("The SIM card's memory is full."), True),
-    330: (N_("The modem does not know the SMS centre's number."), False),
-    331: (N_("The modem has no network."), True),
-    332: (N_("The mobile network did not answer in time."), True),
-    500: (N_("The modem failed (unknown error)."), True),
+    21: (gettext_noop("The network refused the message (no credit on the SIM?)."), False),
+    27: (gettext_noop("The number is not reachable."), True),
+    38: (gettext_noop("The mobile network is out of order."), True),
+    41: (gettext_noop("The mobile network failed for now."), True),
+    42: (gettext_noop("The mobile network is congested."), True),
+    304: (gettext_noop("The modem refused the message format (PDU)."), False),
+    310: (gettext_noop("There is no SIM card in the modem."), True),
+    311: (gettext_noop("The SIM card needs its PIN."), True),
+    313: (gettext_noop("The SIM card has failed."), True),
+    314: (gettext_noop("The SIM card is busy."), True),
+    316: (gettext_noop("The SIM card needs its PUK."), True),
+    321: (gettext_noop("There is no message at that place on the SIM."), False),
+    322: (gettext_noop("The SIM card's memory is full."), True),
+    330: (gettext_noop("The modem does not know the SMS centre's number."), False),
+    331: (gettext_noop("The modem has no network."), True),
+    332: (gettext_noop("The mobile network did not answer in time."), True),
+    500: (gettext_noop("The modem failed (unknown error)."), True),
 }
 
 
@@ -122,7 +122,7 @@ class ModemGateway:
             except ValueError:
                 raise Unavailable(_("The modem failed.")) from None
             reason, retry = CMS_ERRORS.get(
-                code, (N_("The modem refused the message (error %(code)s)."), True)
+                code, (gettext_noop("The modem refused the message (error %(code)s)."), True)
             )
             raise (Unavailable if retry else Rejected)(_(reason) % {"code": code})
         if "\r\nERROR" in answer and "OK" not in answer:

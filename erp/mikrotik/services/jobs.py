@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from erp.accounts.roles import Role
+from erp.core.languages import in_language_of
 from erp.notifications.services import notify
 from erp.sites.models import Router
 from erp.sites.selectors import routers_visible_to
@@ -169,7 +170,7 @@ _JOB_RUNNERS: dict[str, Callable[..., tuple[Any, str]]] = {
     RouterJobKind.KICK: _job_kick,
 }
 
-JOB_CRASHED = N_(
+JOB_CRASHED = gettext_noop(
     "The job failed on the server; the error is in the worker's log."
 )  # translated when stored
 
@@ -184,16 +185,18 @@ def run_job(job_id: Any) -> RouterJob | None:
     )
     if not claimed:
         return None
-    job = RouterJob.objects.select_related("router__site").get(pk=job_id)
+    job = RouterJob.objects.select_related("router__site", "requested_by").get(pk=job_id)
     result: Any = None
-    try:
-        result, error = _JOB_RUNNERS[job.kind](job.router, **job.params)
-    except RouterError as exc:
-        log.info("router job %s (%s) failed: %s", job.pk, job.kind, exc.detail)
-        error = str(exc)
-    except Exception:  # noqa: BLE001 - the job ends failed whatever happened; logged in full
-        log.exception("router job %s (%s) crashed", job.pk, job.kind)
-        error = _(JOB_CRASHED)
+    # the error is stored as text: in the language of the person who asked and waits for it
+    with in_language_of(job.requested_by):
+        try:
+            result, error = _JOB_RUNNERS[job.kind](job.router, **job.params)
+        except RouterError as exc:
+            log.info("router job %s (%s) failed: %s", job.pk, job.kind, exc.detail)
+            error = str(exc)
+        except Exception:  # noqa: BLE001 - the job ends failed whatever happened; logged in full
+            log.exception("router job %s (%s) crashed", job.pk, job.kind)
+            error = _(JOB_CRASHED)
     job.result = result
     job.error = error[:500]
     job.status = RouterJobStatus.FAILED if error else RouterJobStatus.DONE
