@@ -323,7 +323,12 @@ def open_ticket(
     """Open a ticket: classified, enriched, linked to a duplicate or an outage.
 
     A second report of the same thing from the same phone within a day is kept (nothing lost)
-    but closed as a duplicate of the first, which gets a note; the agent works one ticket."""
+    but closed as a duplicate of the first, which gets a note; the agent works one ticket.
+
+    ``now``: when the customer wrote (an SMS or e-mail read later carries its own time); the
+    ticket is created at that time, so its duplicate and outage windows, its SLA and its age
+    all count from one clock."""
+    written_at = now
     now = now or timezone.now()
     text = clean_text(text)
     phone = clean_phone(phone)
@@ -364,6 +369,9 @@ def open_ticket(
         status=TicketStatus.CLOSED if duplicate else TicketStatus.NEW,
         closed_at=now if duplicate else None,
     )
+    if written_at is not None:  # auto_now_add stamped the server's clock
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=written_at)
+        ticket.created_at = written_at
     TicketMessage.objects.create(
         ticket=ticket,
         direction=Direction.IN,

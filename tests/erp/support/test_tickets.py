@@ -128,6 +128,27 @@ def test_the_same_problem_twice_in_a_day_is_linked_not_multiplied(db):
     assert later.duplicate_of is None and later.status == TicketStatus.NEW
 
 
+@pytest.mark.parametrize("days_ahead", [3, 30])
+def test_tickets_written_at_another_time_count_from_that_time(db, days_ahead):
+    """A text read later (or a test's fixed clock) opens its ticket at the time it was written:
+    the duplicate window compares those times, not the server's clock, on any date."""
+    written = timezone.now() + timedelta(days=days_ahead)
+    first = services.open_ticket(
+        text=NO_NET, channel=Channel.SMS, phone="+255712000444", now=written
+    )
+    assert first.created_at == written
+    first.refresh_from_db()
+    assert first.created_at == written
+    again = services.open_ticket(
+        text=NO_NET, channel=Channel.SMS, phone="+255712000444", now=written + timedelta(hours=1)
+    )
+    assert again.duplicate_of == first
+    later = services.open_ticket(
+        text=NO_NET, channel=Channel.SMS, phone="+255712000444", now=written + timedelta(days=2)
+    )
+    assert later.duplicate_of is None
+
+
 def test_many_tickets_from_one_site_group_under_one_incident_with_its_fault(
     make_client, make_router, users
 ):
