@@ -12,10 +12,10 @@ from dash import Dash, Input, Output, dcc, html
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import json_script
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from erp.core.formats import calendar_names
+from erp.core.languages import active_language
 from erp.notifications.selectors import unread_count
 
 from . import access, components
@@ -114,7 +114,7 @@ def _calendar_names() -> str:
     """The reader's month and day names as data (not a script: the CSP runs only our files);
     assets/calendar-locale.js turns them into the date-fns locale Dash's date pickers look
     for. English is the pickers' own."""
-    language = (get_language() or "en").split("-")[0]
+    language = active_language()
     if language == "en":
         return ""
     return str(json_script({"code": language, **calendar_names(language)}, "vn-calendar-names"))

@@ -19,13 +19,14 @@ import plotly.io as pio
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.filters import Filters
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.formats import calendar_names, chart_formats
+from erp.core.languages import active_language
 from erp.core.spreadsheet import text_frame
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Package
@@ -230,7 +231,7 @@ def _plotly_locale(language: str) -> dict | None:
 def graph_config(*, static: bool = False) -> dict:
     """A graph's Plotly config in the reader's language (date axes' month names, "Nov" →
     "nov." in French, the mode bar's tooltips); ``static``: a sparkline, no interaction."""
-    language = (translation.get_language() or "en").split("-")[0]
+    language = active_language()
     config = {"staticPlot": True} if static else {"displaylogo": False, "responsive": True}
     data = _plotly_locale(language)
     if data is not None:

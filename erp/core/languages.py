@@ -18,6 +18,11 @@ def language_of(person: Any) -> str:
     return chosen if chosen in codes else settings.LANGUAGE_CODE
 
 
+def active_language() -> str:
+    """The active language's code without its region ("fr-FR" → "fr"), English when none."""
+    return (translation.get_language() or "en").split("-")[0]
+
+
 def in_language_of(person: Any) -> AbstractContextManager:
     """`with in_language_of(user): …` renders gettext strings, dates and money in their language."""
     return translation.override(language_of(person))

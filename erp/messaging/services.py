@@ -33,6 +33,7 @@ from erp.maintenance.models import Fault
 from erp.sales.models import Remittance, Sale
 from erp.sales.services import agent_balance
 from erp.sites.models import Site
+from erp.sites.selectors import time_zone_of_user
 
 from . import encoding, pdu, tasks
 from .choices import GatewayKind, MessageKind, MessageState
@@ -393,11 +394,10 @@ def queue_staff_notice(
     values: Callable[[], dict[str, Any]],
     source: str,
     site=None,
-    place=None,
 ) -> Message | None:
     """One templated SMS to a staff member or agent (their phone, their language; ``values``
-    is called in it, and in the time zone of ``place``, default ``site``), once per
-    ``source``. Nothing is queued, and nothing fails, when they have no phone, the template is
+    is called in it, and in the time zone of ``site``, else of the sites they work on), once
+    per ``source``. Nothing is queued, and nothing fails, when they have no phone, the template is
     switched off or no gateway is set up: the fact stands without its SMS."""
     if user is None or not str(getattr(user, "phone", "") or ""):
         return None
@@ -412,7 +412,7 @@ def queue_staff_notice(
     try:
         return queue_message(
             phone=str(user.phone),
-            text=written_for(template, user, values, place=place or site),
+            text=written_for(template, user, values, place=site or time_zone_of_user(user)),
             template=template,
             source=source,
             site=site,
@@ -475,7 +475,6 @@ def queue_remittance_receipt(payload: dict[str, Any]) -> Message | None:
         template_code=REMITTANCE_TEMPLATE,
         values=values,
         source=f"remittance:{remittance.pk}",
-        place=agent.agent_sites.order_by("created_at").first(),  # agents work at one site
     )
 
 
@@ -714,6 +713,17 @@ def next_quiet_hours(moment) -> tuple[Any, Any]:
     return begins, ends
 
 
+def reminder_values(client: Client) -> dict[str, Any]:
+    """The placeholder values of an access-ending reminder, in the active language and zone."""
+    agent = client.agent
+    return {
+        "client_name": client.name,
+        "site": client.site.name,
+        "expiry": sms_time(client.expires_at),
+        "agent_phone": str(agent.phone) if agent and agent.phone else "",
+    }
+
+
 def queue_expiry_reminders(*, now=None) -> int:
     """Remind clients who agreed to SMS that their access ends within SMS_REMINDER_HOURS
     (beat, every 15 minutes). Once per access period (the message's source names the client
@@ -740,18 +750,13 @@ def queue_expiry_reminders(*, now=None) -> int:
         source = f"reminder:{client.pk}:{int(client.expires_at.timestamp())}"
         if Message.objects.filter(source=source).exists():
             continue
-        values = {
-            "client_name": client.name,
-            "site": client.site.name,
-            "agent_phone": str(client.agent.phone) if client.agent and client.agent.phone else "",
-        }
         try:
             queue_message(
                 phone=client.phone,
                 text=written_for(
                     template,
                     client,
-                    lambda: {**values, "expiry": sms_time(client.expires_at)},  # noqa: B023
+                    lambda: reminder_values(client),  # noqa: B023 - called at once
                     place=client.site,
                 ),
                 client=client,

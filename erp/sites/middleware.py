@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from erp.core.formats import zone_of
+from erp.core.formats import in_time_zone_of
 
 from .selectors import time_zone_of_user
 
@@ -19,5 +17,5 @@ class SiteTimeZoneMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        with timezone.override(zone_of(time_zone_of_user(user))):
+        with in_time_zone_of(time_zone_of_user(user)):
             return self.get_response(request)

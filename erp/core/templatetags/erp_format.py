@@ -17,16 +17,9 @@ register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """'TSh 12,500' (settings.CURRENCY, in the active language's pattern); empty for None."""
-    if value is None or value == "":
-        return ""
-    return format_money(value)
-
-
-@register.filter
-def money_in(value, currency: str) -> str:
-    """'TSh 12,500' / '5 000 FCFA': an amount of a given currency (a payment's own)."""
+def money(value, currency: str = "") -> str:
+    """'TSh 12,500' (settings.CURRENCY, in the active language's pattern), or in another
+    currency (`|money:payment.currency`: '5 000 FCFA'); empty for None."""
     if value is None or value == "":
         return ""
     return format_money(value, currency or None)
