@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from erp.accounts.models import User
@@ -23,6 +24,7 @@ from erp.core import branding
 from erp.core.exceptions import NotAllowed
 from erp.core.languages import in_language_of
 from erp.core.services import assign_fields, validated_save
+from erp.core.texts import Text
 from erp.finance.choices import ExportFrequency, ExportRunStatus, ReportJobStatus
 from erp.finance.models import ExportRun, ReportJob, ScheduledExport
 
@@ -248,7 +250,7 @@ def request_report_job(
         status__in=running, created_at__lt=timezone.now() - REPORT_JOB_STALE, **same
     ).update(
         status=ReportJobStatus.FAILED,
-        error=_("Not finished in time; asked again."),
+        error=Text(gettext_noop("Not finished in time; asked again.")),
         finished_at=timezone.now(),
     )
     existing = ReportJob.objects.filter(status__in=running, **same).first()

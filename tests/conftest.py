@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from erp.accounts.roles import Role
@@ -87,6 +88,14 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request served by the test client leaves its reader's language active in this thread
+    (a Swahili user's page, then a test that reads an English error); start each test clean."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

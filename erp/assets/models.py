@@ -20,6 +20,7 @@ from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.texts import ReaderLongTextField
 from erp.core.validators import normalize_mac
 
 from .choices import AssetCondition, AssetStatus, ImportStatus, MovementKind
@@ -245,7 +246,7 @@ class AssetImport(BaseModel):
     total = models.PositiveIntegerField(_("rows"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     result = models.JSONField(_("result"), default=list, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    error = ReaderLongTextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # The rows and the result are large and change as a whole: history keeps the rest.
     history = HistoricalRecords(excluded_fields=["rows", "result"])

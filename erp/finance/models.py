@@ -12,6 +12,7 @@ from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import RowScope
+from erp.core.texts import ReaderTextField
 
 from .choices import (
     ExpenseCategory,
@@ -139,7 +140,7 @@ class ExportRun(BaseModel):
     file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
     sent_to = models.TextField(_("sent to"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = ReaderTextField(_("error"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -183,7 +184,7 @@ class ReportJob(BaseModel):
         _("status"), max_length=8, choices=ReportJobStatus.choices, default=ReportJobStatus.QUEUED
     )
     file = models.FileField(_("file"), upload_to=report_job_upload_to, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = ReaderTextField(_("error"), max_length=500, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # who asked for which figures, and when, stays on record like every business row

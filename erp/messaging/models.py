@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from erp.core import crypto
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.texts import ReaderTextField
 
 from .choices import CampaignState, GatewayKind, Language, MessageKind, MessageState
 
@@ -198,7 +199,7 @@ class Message(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=MessageState.choices, default=MessageState.QUEUED
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = ReaderTextField(_("reason"), max_length=300, blank=True)
     template = models.ForeignKey(
         Template,
         verbose_name=_("template"),
@@ -283,7 +284,7 @@ class MessageEvent(models.Model):
         Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="events"
     )
     state = models.CharField(_("state"), max_length=10, choices=MessageState.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = ReaderTextField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

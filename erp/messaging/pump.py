@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.core import events, locks
+from erp.core.texts import Text
 
 from . import throttle
 from .choices import CampaignState, MessageState
@@ -110,7 +111,9 @@ def _drain(gateway: Gateway, adapter, budget_seconds: float, clock, sleep) -> fl
             batch.pop(0)
             continue
         if message.expires_at and message.expires_at <= now:
-            transition(message, MessageState.EXPIRED, note=_("not sent before it expired"))
+            transition(
+                message, MessageState.EXPIRED, note=Text(gettext_noop("not sent before it expired"))
+            )
             continue
         if message.state == MessageState.SENDING and _recover(adapter, message):
             continue
@@ -160,9 +163,11 @@ def _recover(adapter, message: Message) -> bool:
         transition(
             message,
             MessageState.FAILED,
-            note=_(
-                "It was being sent when the worker stopped, and this gateway cannot tell "
-                "whether it went out: not sent again."
+            note=Text(
+                gettext_noop(
+                    "It was being sent when the worker stopped, and this gateway cannot tell "
+                    "whether it went out: not sent again."
+                )
             ),
         )
         return True
@@ -184,7 +189,7 @@ def _accepted(message: Message, gateway_state: str, *, reason: str = "") -> None
         transition(
             message,
             MessageState.FAILED,
-            note=reason or _("the phone could not send it"),
+            note=reason or Text(gettext_noop("the phone could not send it")),
             accepted_at=now,
         )
     elif gateway_state == "delivered":
@@ -219,8 +224,11 @@ def _send_one(adapter, message: Message, limiter) -> float | None:
             transition(
                 message,
                 MessageState.FAILED,
-                note=_("%(reason)s Gave up after %(n)d tries.")
-                % {"reason": exc.reason, "n": message.attempts},
+                note=Text(
+                    gettext_noop("%(reason)s Gave up after %(n)d tries."),
+                    reason=exc.reason,
+                    n=message.attempts,
+                ),
             )
             return None
         wait = _backoff(message.attempts)
@@ -228,12 +236,12 @@ def _send_one(adapter, message: Message, limiter) -> float | None:
             Message.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
                 state=MessageState.QUEUED,
                 next_attempt_at=timezone.now() + timedelta(seconds=wait),
-                reason=exc.reason[:300],
+                reason=exc.reason,
             )
             _record(
                 message,
                 MessageState.QUEUED,
-                _("try %(n)d: %(reason)s") % {"n": message.attempts, "reason": exc.reason},
+                Text(gettext_noop("try %(n)d: %(reason)s"), n=message.attempts, reason=exc.reason),
             )
         return float(wait)
     except Rejected as exc:

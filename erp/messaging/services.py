@@ -22,6 +22,7 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.clients.models import Client
@@ -29,6 +30,7 @@ from erp.clients.selectors import clients_visible_to
 from erp.core import events
 from erp.core.formats import in_time_zone_of, money, sms_time
 from erp.core.languages import language_of
+from erp.core.texts import Text
 from erp.maintenance.models import Fault
 from erp.sales.models import Remittance, Sale
 from erp.sales.services import agent_balance
@@ -244,7 +246,8 @@ def handle_webhook(gateway: Gateway, envelope: dict[str, Any]) -> str:
             transition(
                 message,
                 MessageState.FAILED,
-                note=str(payload.get("reason") or _("the phone could not send it"))[:300],
+                note=str(payload.get("reason") or "")
+                or Text(gettext_noop("the phone could not send it")),
             )
         else:
             return "ignored"
@@ -844,7 +847,11 @@ def delivery_report(*, gateway: Gateway, report) -> Message | None:
         return None
     now = timezone.now()
     if report.failed:
-        transition(message, MessageState.FAILED, note=_("the network could not deliver it"))
+        transition(
+            message,
+            MessageState.FAILED,
+            note=Text(gettext_noop("the network could not deliver it")),
+        )
         return message
     if not report.delivered:
         return message  # the centre is still trying

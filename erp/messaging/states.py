@@ -22,7 +22,7 @@ RANK = {
 
 
 def _record(message: Message, state: str, note: str = "") -> MessageEvent:
-    return MessageEvent.objects.create(message=message, state=state, note=note[:300])
+    return MessageEvent.objects.create(message=message, state=state, note=note)
 
 
 def transition(message: Message, state: str, *, note: str = "", **fields: Any) -> bool:
@@ -40,7 +40,7 @@ def transition(message: Message, state: str, *, note: str = "", **fields: Any) -
         if state != current.state:
             changes["state"] = state
         if state == MessageState.FAILED:
-            changes["reason"] = note[:300]
+            changes["reason"] = note
         changes["updated_at"] = timezone.now()
         Message.objects.filter(pk=current.pk).update(**changes)
         if state != current.state:

@@ -18,10 +18,10 @@ from typing import Any
 
 import routeros_api
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from routeros_api import exceptions as ros
 
+from erp.core.texts import Text
 from erp.sites.models import Router
 
 from .exceptions import (
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 _AUTH_MESSAGES = ("invalid user name or password", "not logged in", "cannot log in")
 # What a person is told when a connection fails, whatever the cause (refused, closed, filtered,
 # timed out, TLS mismatch): the same words, no address, so an error is no port scanner.
-# Marked here, translated where raised (the language of whoever is served then).
+# Marked here; raised as a Text, so it is read in the language of whoever reads it later.
 UNREACHABLE = gettext_noop("The router is unreachable; check its address, port and TLS setting.")
 LOGIN_REFUSED = gettext_noop("The router refused the login; check the API username and password.")
 
@@ -117,12 +117,12 @@ class RouterClient:
             # Whatever the peer answered to /login (an auth message or other text) is not
             # shown: the peer may be no router at all.
             raise RouterAuthFailed(
-                _(LOGIN_REFUSED), detail=f"{self.where} /login: {_trap_text(exc)[:200]}"
+                Text(LOGIN_REFUSED), detail=f"{self.where} /login: {_trap_text(exc)[:200]}"
             ) from None
         except ssl.SSLError as exc:
             pool.disconnect()
             raise RouterUnreachable(
-                _(UNREACHABLE),
+                Text(UNREACHABLE),
                 detail=f"TLS handshake with {self.where} failed ({exc.reason or 'ssl error'})",
             ) from None
         except Exception as exc:  # noqa: BLE001 - every failure becomes one of ours
@@ -171,22 +171,27 @@ class RouterClient:
             reason = exc.strerror or type(exc).__name__
         else:
             reason = type(exc).__name__
-        return RouterUnreachable(_(UNREACHABLE), detail=f"cannot reach {self.where}: {reason}")
+        return RouterUnreachable(Text(UNREACHABLE), detail=f"cannot reach {self.where}: {reason}")
 
     def _map(self, exc: BaseException, command: str) -> RouterError:
         if isinstance(exc, ros.RouterOsApiCommunicationError):
             text = _trap_text(exc)
             if any(m in text for m in _AUTH_MESSAGES):
                 return RouterAuthFailed(
-                    _("%(refused)s (Check the login method.)") % {"refused": _(LOGIN_REFUSED)},
+                    Text(
+                        gettext_noop("%(refused)s (Check the login method.)"),
+                        refused=Text(LOGIN_REFUSED),
+                    ),
                     detail=f"{self.where}: {text}",
                 )
             return RouterTrap(text, command=command)
         if isinstance(exc, ros.RouterOsApiParsingError | ros.FatalRouterOsApiError):
             self.close()
             return RouterProtocolError(
-                _("The router answered %(command)s in a way we do not read.")
-                % {"command": command},
+                Text(
+                    gettext_noop("The router answered %(command)s in a way we do not read."),
+                    command=command,
+                ),
                 detail=f"{self.where} answered {command} in a way we do not read",
             )
         self.close()
@@ -194,7 +199,7 @@ class RouterClient:
 
     def _resource(self, path: str):
         if self._api is None:
-            raise RouterUnreachable(_(UNREACHABLE), detail=f"not connected to {self.where}")
+            raise RouterUnreachable(Text(UNREACHABLE), detail=f"not connected to {self.where}")
         return self._api.get_resource(path)
 
     # --- single commands ----------------------------------------------------------------------

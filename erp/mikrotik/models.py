@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.core import formats
 from erp.core.models import BaseModel
+from erp.core.texts import ReaderTextField
 
 from .choices import RouterEventKind, RouterJobKind, RouterJobStatus, SyncState
 
@@ -112,7 +113,7 @@ class HotspotUser(models.Model):
     sync_state = models.CharField(
         _("sync state"), max_length=8, choices=SyncState.choices, default=SyncState.PENDING
     )
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    last_error = ReaderTextField(_("last error"), max_length=300, blank=True)
     synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
     uptime_seconds = models.PositiveBigIntegerField(_("uptime (s)"), default=0)
     bytes_in = models.PositiveBigIntegerField(_("bytes in"), default=0)
@@ -157,7 +158,7 @@ class RouterEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=RouterEventKind.choices)
     at = models.DateTimeField(_("at"), db_index=True)
-    message = models.CharField(_("message"), max_length=500, blank=True)
+    message = ReaderTextField(_("message"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("router event")
@@ -217,7 +218,7 @@ class RouterJob(models.Model):
         _("status"), max_length=8, choices=RouterJobStatus.choices, default=RouterJobStatus.QUEUED
     )
     result = models.JSONField(_("result"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = ReaderTextField(_("error"), max_length=500, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -264,7 +265,7 @@ class RouterCircuit(models.Model):
         related_name="circuit",
     )
     failures = models.PositiveIntegerField(_("failures in a row"), default=0)
-    last_failure = models.CharField(_("last failure"), max_length=300, blank=True)
+    last_failure = ReaderTextField(_("last failure"), max_length=300, blank=True)
     opened_at = models.DateTimeField(_("open since"), null=True, blank=True)
     retry_at = models.DateTimeField(_("next try"), null=True, blank=True)
     push_queued_at = models.DateTimeField(_("push queued at"), null=True, blank=True)

@@ -12,6 +12,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from erp.core.texts import text_of
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
 
@@ -100,7 +101,7 @@ def push_router_users(router_id: str) -> dict | None:
         # the users' profiles first: a user whose profile the router lacks is refused
         profiles = services.sync_profiles(router)
     except (RouterUnreachable, RouterAuthFailed) as exc:
-        services.circuit_failure(router, str(exc))
+        services.circuit_failure(router, text_of(exc))
         log.info("push to router %s failed: %s", router_id, exc.detail)
         return None
     except RouterError as exc:  # a profile refused: push the users anyway

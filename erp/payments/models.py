@@ -18,6 +18,7 @@ from erp.core import crypto, formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.texts import ReaderTextField
 
 from .choices import PaymentStatus, Provider, RefundState
 
@@ -92,7 +93,7 @@ class Payment(BaseModel):
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     issued_at = models.DateTimeField(_("voucher issued at"), null=True, blank=True)
-    issue_error = models.CharField(_("why not issued yet"), max_length=300, blank=True)
+    issue_error = ReaderTextField(_("why not issued yet"), max_length=300, blank=True)
     issue_attempts = models.PositiveSmallIntegerField(_("issue attempts"), default=0)
     history = HistoricalRecords()
 
@@ -203,7 +204,7 @@ class PaymentRefund(BaseModel):
         "accounts.User", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.CharField(_("provider's answer"), max_length=300, blank=True)
+    error = ReaderTextField(_("provider's answer"), max_length=300, blank=True)
     done_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     history = HistoricalRecords()
 

@@ -29,10 +29,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.core import crypto, events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
+from erp.core.texts import Text, text_of
 from erp.mikrotik.choices import RouterJobKind
 from erp.mikrotik.tasks import start_job
 from erp.sales.models import Refund as SaleRefund
@@ -191,16 +193,17 @@ def _mark_paid(payment: Payment, session: CheckoutSession) -> None:
     )
     if mismatch:
         # Paid, but not what we asked for: Finance sorts it out; nothing is issued.
-        payment.issue_error = _(
-            "The provider reports %(amount)s %(currency)s for reference %(ref)s; we asked "
-            "%(ours)s %(our_currency)s."
-        ) % {
-            "amount": session.amount,
-            "currency": session.currency,
-            "ref": session.client_reference[:40],
-            "ours": payment.amount,
-            "our_currency": payment.currency,
-        }
+        payment.issue_error = Text(
+            gettext_noop(
+                "The provider reports %(amount)s %(currency)s for reference %(ref)s; we asked "
+                "%(ours)s %(our_currency)s."
+            ),
+            amount=session.amount,
+            currency=session.currency,
+            ref=session.client_reference[:40],
+            ours=payment.amount,
+            our_currency=payment.currency,
+        )
         return
     _issue(payment)
 
@@ -217,8 +220,8 @@ def _issue(payment: Payment) -> None:
                 amount=payment.amount,
             )
     except (OutOfStock, ValidationError, IntegrityError) as exc:
-        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-        payment.issue_error = message[:300]
+        message = exc.messages[0] if isinstance(exc, ValidationError) else text_of(exc)
+        payment.issue_error = message
         log.warning("payment %s paid but not issued: %s", payment.pk, message)
         return
     payment.sale = sale
@@ -390,10 +393,10 @@ def send_refund(refund_id: Any) -> PaymentRefund:
             raise ProviderRefused(_("the payment has no provider session"))
         provider.refund(payment.provider_session_id, idempotency_key=str(refund.pk))
     except ProviderRefused as exc:
-        refused = str(exc)
+        refused = text_of(exc)
     except ProviderError as exc:
         PaymentRefund.objects.filter(pk=refund.pk, state=RefundState.REQUESTED).update(
-            attempts=refund.attempts + 1, error=str(exc)[:300], updated_at=timezone.now()
+            attempts=refund.attempts + 1, error=text_of(exc), updated_at=timezone.now()
         )
         log.warning("refund %s not sent yet: %s", refund.pk, exc)
         refund.refresh_from_db()
@@ -406,13 +409,16 @@ def send_refund(refund_id: Any) -> PaymentRefund:
         refund.attempts += 1
         if refused:
             refund.state = RefundState.FAILED
-            refund.error = refused[:300]
+            refund.error = refused
             payment.status = refund.status_before
             if payment.sale_id is not None:
-                payment.issue_error = _(
-                    "The provider refused the refund (%(error)s) after the voucher was voided: "
-                    "refund the customer by hand."
-                ) % {"error": refused[:150]}
+                payment.issue_error = Text(
+                    gettext_noop(
+                        "The provider refused the refund (%(error)s) after the voucher was "
+                        "voided: refund the customer by hand."
+                    ),
+                    error=refused,
+                )
         else:
             refund.state = RefundState.DONE
             refund.error = ""

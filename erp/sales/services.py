@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from erp.accounts.models import User
@@ -40,6 +41,7 @@ from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import assign_fields, validated_save
+from erp.core.texts import Text
 from erp.mikrotik.choices import SyncState
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.selectors import SOLD_COMMENT_PREFIX
@@ -856,8 +858,10 @@ def sell_online(
             )
             if voucher is None:
                 raise OutOfStock(
-                    _("No %(package)s voucher is ready on this site's router.")
-                    % {"package": package.name}
+                    Text(
+                        gettext_noop("No %(package)s voucher is ready on this site's router."),
+                        package=package.name,
+                    )
                 )
             sale = _record_sale(
                 voucher=voucher,

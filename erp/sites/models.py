@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from erp.core import crypto
 from erp.core.models import BaseModel
 from erp.core.scoping import RowScope
+from erp.core.texts import ReaderTextField
 from erp.core.validators import (
     latitude_validators,
     longitude_validators,
@@ -190,7 +191,7 @@ class Router(BaseModel):
     )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status since"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_error = ReaderTextField(_("last error"), max_length=500, blank=True)
     # Polling updates status fields with queryset.update(): no history row a minute per router.
     # Status transitions are kept as RouterEvents (erp.mikrotik).
     history = HistoricalRecords(excluded_fields=["password_encrypted"])

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
+from erp.core.texts import ReaderTextField
 
 from .choices import ConflictKind, Entity, Op, Outcome
 
@@ -171,7 +172,7 @@ class Conflict(BaseModel):
     server_value = models.JSONField(_("value on the server"), null=True, blank=True)
     device_value = models.JSONField(_("value from the device"), null=True, blank=True)
     amount = MoneyField(_("amount"), null=True, blank=True)
-    detail = models.CharField(_("detail"), max_length=300)
+    detail = ReaderTextField(_("detail"), max_length=300)
     resolved_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

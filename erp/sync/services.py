@@ -41,11 +41,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.clients import services as client_services
 from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
+from erp.core.texts import Text
 from erp.sales import services as sale_services
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Voucher
@@ -531,7 +533,7 @@ def _create_client(context: PushContext, record_id: uuid.UUID, payload: dict) ->
                     field="phone",
                     server_value=client_record(existing),
                     device_value={"id": str(record_id), **fields},
-                    detail=_messages(exc)[:300],
+                    detail=_messages(exc),
                 )
             ],
         )
@@ -584,9 +586,11 @@ def _edit_conflicts(client: Client, fields: dict, base: dict) -> list[Conflict]:
                     field=name,
                     server_value=current,
                     device_value=fields[name],
-                    detail=_("Changed on the server meanwhile; the later edit (this one) won.")[
-                        :300
-                    ],
+                    detail=Text(
+                        gettext_noop(
+                            "Changed on the server meanwhile; the later edit (this one) won."
+                        )
+                    ),
                 )
             )
     return conflicts
@@ -767,7 +771,11 @@ def _sale_outcome(user: User, pushed: PushedSale, result) -> Outcome_:
                 server_value=pushed.sold_at.isoformat(),
                 device_value=pushed.client_time,
                 amount=sale.amount,
-                detail=_("The phone's clock was out of range: the sale is dated when it arrived."),
+                detail=Text(
+                    gettext_noop(
+                        "The phone's clock was out of range: the sale is dated when it arrived."
+                    )
+                ),
             )
         )
     flags = ["clock_skew"] if pushed.skewed else []
@@ -935,7 +943,7 @@ def _money_conflict(user, code, reason, payload, discount, client_time) -> Outco
                 server_value=voucher.status if voucher else None,
                 device_value={"code": cleaned, "client_time": client_time, **payload},
                 amount=amount,
-                detail=reason[:300],
+                detail=reason,
             )
         ],
     )

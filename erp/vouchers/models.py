@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.texts import ReaderTextField
 from erp.core.units import duration_text
 from erp.mikrotik.models import validate_rate_limit
 
@@ -154,7 +155,7 @@ class VoucherBatch(BaseModel):
     generated_count = models.PositiveIntegerField(_("generated"), default=0, editable=False)
     pushed_count = models.PositiveIntegerField(_("pushed"), default=0, editable=False)
     failed_count = models.PositiveIntegerField(_("failed"), default=0, editable=False)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True, editable=False)
+    last_error = ReaderTextField(_("last error"), max_length=500, blank=True, editable=False)
     # The batch job's pulse: set as it generates and pushes chunks. A job whose pulse stopped
     # (its worker was killed) is found by the reaper and queued again (see services).
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)

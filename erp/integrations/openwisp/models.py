@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from erp.core import crypto, formats
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.texts import ReaderTextField
 
 from .choices import ConflictStatus, HealthEventKind, HealthStatus, RunStatus
 
@@ -50,7 +51,7 @@ class OpenWispSettings(BaseModel):
         related_name="+",
         help_text=_("Discovery files assets with this person's permissions."),
     )
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_error = ReaderTextField(_("last error"), max_length=500, blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     last_health_at = models.DateTimeField(_("last health check"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["password_encrypted"])
@@ -158,7 +159,7 @@ class DiscoveryRun(BaseModel):
     known = models.PositiveIntegerField(_("already known"), default=0)
     conflicts = models.PositiveIntegerField(_("conflicts"), default=0)
     seconds = models.FloatField(_("seconds waiting on OpenWISP"), default=0)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = ReaderTextField(_("error"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     row_scope = _SCOPE
@@ -193,7 +194,7 @@ class MatchConflict(BaseModel):
         null=True,
         related_name="+",
     )
-    reason = models.CharField(_("reason"), max_length=300)
+    reason = ReaderTextField(_("reason"), max_length=300)
     candidates = models.ManyToManyField(
         "assets.Asset", verbose_name=_("candidate assets"), related_name="+"
     )
@@ -245,7 +246,7 @@ class DeviceHealthEvent(BaseModel):
     kind = models.CharField(_("kind"), max_length=4, choices=HealthEventKind.choices)
     status = models.CharField(_("status"), max_length=12, choices=HealthStatus.choices)
     at = models.DateTimeField(_("at"))
-    message = models.CharField(_("message"), max_length=300, blank=True)
+    message = ReaderTextField(_("message"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     row_scope = _SCOPE

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.assets import services as asset_services
@@ -30,6 +31,7 @@ from erp.assets.models import Asset, AssetType, normalize_serial
 from erp.core import crypto, events
 from erp.core.exceptions import NotAllowed
 from erp.core.services import validated_save
+from erp.core.texts import Text, text_of
 from erp.core.validators import normalize_mac, validate_host
 from erp.sites.models import Site
 
@@ -101,7 +103,7 @@ def client_for(config: OpenWispSettings) -> OpenWispClient:
 
 def _record_error(config: OpenWispSettings, message: str) -> None:
     OpenWispSettings.objects.filter(pk=config.pk).update(
-        last_error=message[:500], last_error_at=timezone.now()
+        last_error=message, last_error_at=timezone.now()
     )
 
 
@@ -143,15 +145,20 @@ def match_device(device: RemoteDevice, mac: str, *, exclude_device: Any = None) 
             live.filter(serial_number=normalize_serial(device.hardware_id)).order_by("pk")
         )
     if len(by_mac) > 1:
-        return Match(candidates=tuple(by_mac), reason=_("several assets have this MAC address"))
+        return Match(
+            candidates=tuple(by_mac),
+            reason=Text(gettext_noop("several assets have this MAC address")),
+        )
     if by_mac and by_serial and by_serial != by_mac:
         return Match(
             candidates=tuple({a.pk: a for a in by_mac + by_serial}.values()),
-            reason=_("the MAC address and the serial point to different assets"),
+            reason=Text(gettext_noop("the MAC address and the serial point to different assets")),
         )
     found = by_mac or by_serial
     if len(found) > 1:
-        return Match(candidates=tuple(found), reason=_("several assets have this serial"))
+        return Match(
+            candidates=tuple(found), reason=Text(gettext_noop("several assets have this serial"))
+        )
     if not found:
         return Match()
     asset = found[0]
@@ -159,7 +166,9 @@ def match_device(device: RemoteDevice, mac: str, *, exclude_device: Any = None) 
     if exclude_device is not None:
         taken = taken.exclude(pk=exclude_device.pk)
     if taken.exists():
-        return Match(candidates=(asset,), reason=_("this asset is already another device"))
+        return Match(
+            candidates=(asset,), reason=Text(gettext_noop("this asset is already another device"))
+        )
     return Match(asset=asset)
 
 
@@ -279,7 +288,7 @@ def discover(config: OpenWispSettings) -> DiscoveryRun:
             raise OpenWispError(f"{len(skipped)} device(s) skipped: " + "; ".join(skipped[:3]))
     except (OpenWispError, ValidationError, NotAllowed) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        run.status, run.error = RunStatus.FAILED, message[:500]
+        run.status, run.error = RunStatus.FAILED, message
         _record_error(config, message)
         log.warning("openwisp discovery at %s failed: %s", config.site.code, message)
     else:
@@ -413,13 +422,13 @@ def check_health(config: OpenWispSettings) -> dict[str, int]:
                 is_healthy = detail.is_healthy
                 bad = [name for name, healthy in detail.related_metrics if not healthy]
                 if bad:
-                    message = _("Unhealthy: %(metrics)s.") % {"metrics": ", ".join(bad)}
+                    message = Text(gettext_noop("Unhealthy: %(metrics)s."), metrics=", ".join(bad))
             elif status == HealthStatus.OK:
                 is_healthy = True
             if changed or is_healthy != device.is_healthy:
                 _change_health(device, status, is_healthy, now, message)
     except OpenWispError as exc:
-        _record_error(config, str(exc))
+        _record_error(config, text_of(exc))
         log.warning("openwisp health at %s failed: %s", config.site.code, exc)
         raise
     _clear_error(config, last_health_at=timezone.now())

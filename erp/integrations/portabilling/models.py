@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from erp.core import crypto
 from erp.core.models import BaseModel
 from erp.core.scoping import AgentRows, RowScope
+from erp.core.texts import ReaderTextField
 
 from .choices import AccountState, CreditState, LinkStatus
 
@@ -59,7 +60,7 @@ class PortaBillingSite(BaseModel):
     status = models.CharField(
         _("status"), max_length=8, choices=LinkStatus.choices, default=LinkStatus.UNKNOWN
     )
-    last_error = models.CharField(_("last error"), max_length=500, blank=True, editable=False)
+    last_error = ReaderTextField(_("last error"), max_length=500, blank=True, editable=False)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True, editable=False)
     last_sync_checked = models.PositiveIntegerField(_("accounts checked"), default=0)
@@ -120,7 +121,7 @@ class PortaAccount(models.Model):
         _("balance (as read)"), max_digits=14, decimal_places=5, null=True, blank=True
     )
     differences = models.JSONField(_("differences"), default=list, blank=True)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    last_error = ReaderTextField(_("last error"), max_length=300, blank=True)
     checked_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -162,7 +163,7 @@ class PortaCredit(models.Model):
         _("state"), max_length=8, choices=CreditState.choices, default=CreditState.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    last_error = ReaderTextField(_("last error"), max_length=300, blank=True)
     applied_at = models.DateTimeField(_("credited at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()

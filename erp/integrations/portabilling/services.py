@@ -31,6 +31,7 @@ from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held
 from erp.core.services import assign_fields, validated_save
+from erp.core.texts import text_of
 from erp.payments.models import Payment
 from erp.vouchers.choices import BatchStatus
 from erp.vouchers.models import Voucher, VoucherBatch, VoucherEvent
@@ -110,7 +111,7 @@ def _note(config: PortaBillingSite, error: str = "", *, elapsed: float | None = 
     """Record how the last talk with the server went (an update, no history row)."""
     fields: dict[str, Any] = {}
     if error:
-        fields.update(status=LinkStatus.ERROR, last_error=error[:500], last_error_at=timezone.now())
+        fields.update(status=LinkStatus.ERROR, last_error=error, last_error_at=timezone.now())
         log.warning("portabilling %s: %s", config.site_id, error)
     else:
         fields.update(status=LinkStatus.OK)
@@ -128,7 +129,7 @@ def check_connection(config: PortaBillingSite) -> dict[str, Any]:
     try:
         info = client.get_customer_info(config.i_customer)
     except PortaError as exc:
-        _note(config, str(exc), elapsed=time.monotonic() - started)
+        _note(config, text_of(exc), elapsed=time.monotonic() - started)
         raise
     finally:
         client.close()
@@ -316,7 +317,7 @@ def push_accounts(
                     )
                     done["created"] += 1
                 elif isinstance(error, PortaFault):
-                    account.last_error = str(error)[:300]
+                    account.last_error = text_of(error)
                     if account.attempts + 1 >= MAX_ATTEMPTS:
                         account.state = AccountState.FAILED
                         done["refused"] += 1
@@ -377,7 +378,7 @@ def push_blocks(config: PortaBillingSite, *, workers: Workers | None = None) -> 
     changed = []
     for account, want, error in results:
         if error is not None:
-            account.last_error = str(error)[:300]
+            account.last_error = text_of(error)
             out["errors"] += 1
         else:
             account.blocked = want
@@ -458,8 +459,8 @@ def apply_credit(credit_id: Any) -> PortaCredit:
             _credit_failed(credit, str(fault), refused=refused)
             return credit
         except PortaError as exc:
-            _note(config, str(exc))
-            _credit_failed(credit, str(exc), refused=False)
+            _note(config, text_of(exc))
+            _credit_failed(credit, text_of(exc), refused=False)
             return credit
         finally:
             client.close()
@@ -469,13 +470,13 @@ def apply_credit(credit_id: Any) -> PortaCredit:
 def _credited(credit: PortaCredit, note: str = "") -> PortaCredit:
     credit.state = CreditState.APPLIED
     credit.applied_at = timezone.now()
-    credit.last_error = note[:300]
+    credit.last_error = note
     credit.save(update_fields=["state", "applied_at", "last_error"])
     return credit
 
 
 def _credit_failed(credit: PortaCredit, error: str, *, refused: bool) -> None:
-    credit.last_error = error[:300]
+    credit.last_error = error
     # A validation fault ("Client.…") was refused before anything was applied: not retried.
     if refused:
         credit.state = CreditState.FAILED
@@ -568,7 +569,7 @@ def sync_site(config: PortaBillingSite, *, workers: Workers | None = None) -> di
     changed, read_count, differing = [], 0, 0
     for account, info, error in results:
         if error is not None:
-            account.last_error = str(error)[:300]
+            account.last_error = text_of(error)
             changed.append(account)
             continue
         read_count += 1

@@ -13,7 +13,9 @@ import hmac
 
 import requests
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from erp.core.texts import Text
 
 from .base import Accepted, Rejected, Status, Throttled, Unavailable
 
@@ -68,24 +70,34 @@ class AndroidGateway:
             )
         except requests.Timeout:
             raise Unavailable(
-                _("The phone did not answer within %(timeout)s s.")
-                % {"timeout": f"{self.timeout:g}"}
+                Text(
+                    gettext_noop("The phone did not answer within %(timeout)s s."),
+                    timeout=f"{self.timeout:g}",
+                )
             ) from None
         except requests.ConnectionError:
-            raise Unavailable(_("The phone cannot be reached (is the app running?).")) from None
+            raise Unavailable(
+                Text(gettext_noop("The phone cannot be reached (is the app running?)."))
+            ) from None
 
     @staticmethod
     def _refusal(response: requests.Response) -> str:
         if response.status_code in (401, 403):
-            return _("The phone refused the gateway's user name or password.")
+            return Text(gettext_noop("The phone refused the gateway's user name or password."))
         try:
             detail = str(response.json().get("message", ""))[:200]
         except ValueError:
             detail = ""
-        return (
-            _("The phone refused the message (%(status)s) %(detail)s")
-            % {"status": response.status_code, "detail": detail}
-        ).strip()
+        if not detail:
+            return Text(
+                gettext_noop("The phone refused the message (%(status)s)."),
+                status=response.status_code,
+            )
+        return Text(
+            gettext_noop("The phone refused the message (%(status)s) %(detail)s"),
+            status=response.status_code,
+            detail=detail,
+        )
 
     def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
         body = {
@@ -112,10 +124,15 @@ class AndroidGateway:
                 wait = float(response.headers.get("Retry-After", "1"))
             except ValueError:
                 wait = 1.0
-            raise Throttled(_("The phone's rate limit is reached."), retry_after=wait)
+            raise Throttled(
+                Text(gettext_noop("The phone's rate limit is reached.")), retry_after=wait
+            )
         if response.status_code >= 500:
             raise Unavailable(
-                _("The phone answered %(status_code)s.") % {"status_code": response.status_code}
+                Text(
+                    gettext_noop("The phone answered %(status_code)s."),
+                    status_code=response.status_code,
+                )
             )
         raise Rejected(self._refusal(response))
 
@@ -125,7 +142,10 @@ class AndroidGateway:
             return None
         if response.status_code >= 500:
             raise Unavailable(
-                _("The phone answered %(status_code)s.") % {"status_code": response.status_code}
+                Text(
+                    gettext_noop("The phone answered %(status_code)s."),
+                    status_code=response.status_code,
+                )
             )
         if response.status_code != 200:
             raise Rejected(self._refusal(response))

@@ -22,8 +22,9 @@ import re
 import time
 
 import serial
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from erp.core.texts import Text
 
 from .. import pdu
 from .base import Accepted, InboxItem, Rejected, Status, Unavailable
@@ -68,7 +69,7 @@ class ModemGateway:
     @classmethod
     def for_gateway(cls, gateway) -> ModemGateway:
         if not gateway.base_url:
-            raise Rejected(_("This modem gateway has no serial port."))
+            raise Rejected(Text(gettext_noop("This modem gateway has no serial port.")))
         return cls(gateway.base_url)
 
     # --- the AT dialogue ----------------------------------------------------------------
@@ -77,7 +78,7 @@ class ModemGateway:
             return serial.serial_for_url(self.device, baudrate=self.baudrate, timeout=0.1)
         except (serial.SerialException, OSError):
             raise Unavailable(
-                _("The modem's serial port cannot be opened (is it plugged in?).")
+                Text(gettext_noop("The modem's serial port cannot be opened (is it plugged in?)."))
             ) from None
 
     def _take_notices(self, buffer: str) -> str:
@@ -105,7 +106,7 @@ class ModemGateway:
                 return buffer
             if "\r\nERROR\r\n" in buffer:
                 return buffer
-        raise Unavailable(_("The modem does not answer."))
+        raise Unavailable(Text(gettext_noop("The modem does not answer.")))
 
     def _command(self, port, line: str) -> str:
         port.write((line + "\r").encode("ascii"))
@@ -120,13 +121,13 @@ class ModemGateway:
             try:
                 code = int(raw)
             except ValueError:
-                raise Unavailable(_("The modem failed.")) from None
+                raise Unavailable(Text(gettext_noop("The modem failed."))) from None
             reason, retry = CMS_ERRORS.get(
                 code, (gettext_noop("The modem refused the message (error %(code)s)."), True)
             )
-            raise (Unavailable if retry else Rejected)(_(reason) % {"code": code})
+            raise (Unavailable if retry else Rejected)(Text(reason, code=code))
         if "\r\nERROR" in answer and "OK" not in answer:
-            raise Rejected(_("The modem refused the command."))
+            raise Rejected(Text(gettext_noop("The modem refused the command.")))
 
     def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
         reference = int(message_id.replace("-", "")[:2], 16)  # ties the parts together
@@ -150,8 +151,12 @@ class ModemGateway:
         except (Unavailable, Rejected) as exc:
             if sent:  # some parts left: the reason says so
                 raise Rejected(
-                    _("%(reason)s (%(sent)s of %(parts)s parts went out.)")
-                    % {"reason": exc.reason, "sent": len(sent), "parts": len(pdus)}
+                    Text(
+                        gettext_noop("%(reason)s (%(sent)s of %(parts)s parts went out.)"),
+                        reason=exc.reason,
+                        sent=len(sent),
+                        parts=len(pdus),
+                    )
                 ) from None
             raise
         finally:

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from erp.core.texts import Text, text_of
 from erp.mikrotik.client import RouterClient
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterError, RouterTrap, RouterUnreachable
 
@@ -46,15 +47,22 @@ def refusal(text: str) -> str | None:
     """Why the router cannot send ``text`` (None: it can)."""
     cost = encoding.count(text)
     if cost.encoding != encoding.GSM7:
-        return _(
-            "The router's LTE modem sends plain GSM-7 text only; this message needs UCS-2 "
-            "(a character outside the GSM alphabet)."
+        return Text(
+            gettext_noop(
+                "The router's LTE modem sends plain GSM-7 text only; this message needs UCS-2 "
+                "(a character outside the GSM alphabet)."
+            )
         )
     if cost.units > LIMIT:
-        return _(
-            "The router's LTE modem sends one SMS of at most %(limit)s characters; this message "
-            "is %(units)s (%(parts)s parts)."
-        ) % {"limit": LIMIT, "units": cost.units, "parts": cost.parts}
+        return Text(
+            gettext_noop(
+                "The router's LTE modem sends one SMS of at most %(limit)s characters; this "
+                "message is %(units)s (%(parts)s parts)."
+            ),
+            limit=LIMIT,
+            units=cost.units,
+            parts=cost.parts,
+        )
     return None
 
 
@@ -68,7 +76,7 @@ class RouterGateway:
     @classmethod
     def for_gateway(cls, gateway) -> RouterGateway:
         if gateway.router_id is None:
-            raise Rejected(_("This router gateway has no router."))
+            raise Rejected(Text(gettext_noop("This router gateway has no router.")))
         return cls(gateway.router, port=gateway.port)
 
     def send(self, *, message_id: str, phone: str, text: str, ttl_seconds: int | None) -> Accepted:
@@ -81,13 +89,15 @@ class RouterGateway:
                     "/tool/sms", "send", {"port": self.port, "phone-number": phone, "message": text}
                 )
         except RouterUnreachable as exc:
-            raise Unavailable(str(exc)) from None
+            raise Unavailable(text_of(exc)) from None
         except RouterAuthFailed:
-            raise Rejected(_("The router refused the API login.")) from None
+            raise Rejected(Text(gettext_noop("The router refused the API login."))) from None
         except RouterTrap as exc:
-            raise Rejected(f"The router refused the SMS: {exc.router_message}"[:300]) from None
+            raise Rejected(
+                Text(gettext_noop("The router refused the SMS: %(why)s"), why=exc.router_message)
+            ) from None
         except RouterError as exc:
-            raise Unavailable(str(exc)) from None
+            raise Unavailable(text_of(exc)) from None
         return Accepted(reference="", sent=True)
 
     def read_inbox(self, indexes: list[int] | None = None) -> list[InboxItem]:
@@ -125,13 +135,13 @@ class RouterGateway:
         try:
             yield
         except RouterUnreachable as exc:
-            raise Unavailable(str(exc)) from None
+            raise Unavailable(text_of(exc)) from None
         except RouterAuthFailed:
-            raise Rejected(_("The router refused the API login.")) from None
+            raise Rejected(Text(gettext_noop("The router refused the API login."))) from None
         except RouterTrap as exc:
             raise Rejected(f"The router refused to {doing}: {exc.router_message}"[:300]) from None
         except RouterError as exc:
-            raise Unavailable(str(exc)) from None
+            raise Unavailable(text_of(exc)) from None
 
     def status(self, message_id: str) -> Status | None:
         return None

@@ -37,7 +37,7 @@ def circuit_failure(router: Router, message: str) -> RouterCircuit:
         _circuit(router)
         circuit = RouterCircuit.objects.select_for_update().get(pk=router.pk)
         circuit.failures += 1
-        circuit.last_failure = message[:300]
+        circuit.last_failure = message
         if circuit.failures >= settings.ROUTER_BREAKER_FAILURES:
             if circuit.opened_at is None:
                 circuit.opened_at = now

@@ -11,8 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from erp.core import events
+from erp.core.texts import Text, text_of
 from erp.sites.choices import RouterStatus
 from erp.sites.models import Router
 
@@ -50,7 +52,7 @@ def record_status(router: Router, *, up: bool, message: str = "") -> bool:
         current = Router.objects.select_for_update().only("status").get(pk=router.pk)
         new_status = RouterStatus.UP if up else RouterStatus.DOWN
         changed = current.status != new_status
-        fields: dict[str, Any] = {"status": new_status, "last_error": "" if up else message[:500]}
+        fields: dict[str, Any] = {"status": new_status, "last_error": "" if up else message}
         if up:
             fields["last_seen_at"] = now
         if changed:
@@ -59,7 +61,7 @@ def record_status(router: Router, *, up: bool, message: str = "") -> bool:
                 router_id=router.pk,
                 kind=RouterEventKind.UP if up else RouterEventKind.DOWN,
                 at=now,
-                message=message[:500],
+                message=message,
             )
             # maintenance reacts after the commit: its failure never loses the status
             events.announce(
@@ -115,15 +117,18 @@ def test_connection(router: Router) -> ConnectionReport:
                 on_router = _int(client.call(HOTSPOT_USERS, "print", {"count-only": ""})[1]) or 0
     except RouterError as exc:
         log.info("router %s test failed: %s", router.pk, exc.detail)
-        record_status(router, up=False, message=str(exc))
-        circuit_failure(router, str(exc))
-        return ConnectionReport(ok=False, error=str(exc), detail=exc.detail)
+        record_status(router, up=False, message=text_of(exc))
+        circuit_failure(router, text_of(exc))
+        return ConnectionReport(ok=False, error=text_of(exc), detail=exc.detail)
     record_status(router, up=True)
     circuit_success(router)
     _store_sample(router, resource=resource, identity=identity)
     if suspicion:
         _converge_after_reset(
-            router, suspicion, on_router=on_router or 0, replaced=suspicion.startswith("identity")
+            router,
+            suspicion,
+            on_router=on_router or 0,
+            replaced=suspicion.msgid == IDENTITY_CHANGED,
         )
     return ConnectionReport(
         ok=True,
@@ -137,18 +142,25 @@ def test_connection(router: Router) -> ConnectionReport:
     )
 
 
-def _reset_suspected(previous: RouterSample | None, identity: str, uptime: int) -> str:
-    """Why this reading may be another router, or the same one reset ("": no reason)."""
+IDENTITY_CHANGED = gettext_noop("identity changed from “%(before)s” to “%(after)s”")
+
+
+def _reset_suspected(previous: RouterSample | None, identity: str, uptime: int) -> Text | None:
+    """Why this reading may be another router, or the same one reset (None: no reason)."""
     if previous is None:
-        return ""
+        return None
     if previous.identity and identity != previous.identity:
-        return f"identity changed from {previous.identity!r} to {identity!r}"
+        return Text(IDENTITY_CHANGED, before=previous.identity, after=identity)
     if previous.uptime_seconds is not None and uptime < previous.uptime_seconds:
-        return f"uptime went back from {previous.uptime_seconds} s to {uptime} s"
-    return ""
+        return Text(
+            gettext_noop("uptime went back from %(before)s s to %(after)s s"),
+            before=previous.uptime_seconds,
+            after=uptime,
+        )
+    return None
 
 
-def _converge_after_reset(router: Router, reason: str, *, on_router: int, replaced: bool) -> int:
+def _converge_after_reset(router: Router, reason: Text, *, on_router: int, replaced: bool) -> int:
     """A router that may have been reset or replaced gets our users back.
 
     The ids we stored mean nothing on another router, or on one reset (it hands them out again
@@ -162,9 +174,18 @@ def _converge_after_reset(router: Router, reason: str, *, on_router: int, replac
     if not replaced and on_router >= synced:
         return 0  # rebooted with everything still there
     queued = ours.update(router_item_id="", sync_state=SyncState.PENDING, last_error="")
-    message = f"{reason}; {on_router} hotspot users on it, {synced} expected; {queued} queued again"
+    message = Text(
+        gettext_noop(
+            "%(reason)s; %(on_router)s hotspot users on it, %(synced)s expected; "
+            "%(queued)s queued again"
+        ),
+        reason=reason,
+        on_router=on_router,
+        synced=synced,
+        queued=queued,
+    )
     RouterEvent.objects.create(
-        router_id=router.pk, kind=RouterEventKind.RESET, at=timezone.now(), message=message[:500]
+        router_id=router.pk, kind=RouterEventKind.RESET, at=timezone.now(), message=message
     )
     log.warning("router %s looks reset or replaced: %s", router.pk, message)
     return queued

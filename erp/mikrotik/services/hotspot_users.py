@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from erp.core.locks import held
+from erp.core.texts import text_of
 from erp.sites.models import Router
 
 from .. import selectors
@@ -91,7 +92,7 @@ def push_pending_users(
         try:
             report = _push_pending_locked(router, batch_size=batch_size, progress=progress)
         except (RouterUnreachable, RouterAuthFailed) as exc:
-            circuit_failure(router, str(exc))
+            circuit_failure(router, text_of(exc))
             raise
         circuit_success(router)
         return report
@@ -228,7 +229,7 @@ class _Recorder:
             self.flush()
 
     def failed(self, user: HotspotUser, error: str) -> None:
-        user.sync_state, user.last_error = SyncState.FAILED, error[:300]
+        user.sync_state, user.last_error = SyncState.FAILED, error
         self._failed.append(user)
 
     def flush(self) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from erp.accounts.roles import Role
 from erp.core.languages import in_language_of
+from erp.core.texts import Text, text_of
 from erp.notifications.services import notify
 from erp.sites.models import Router
 from erp.sites.selectors import routers_visible_to
@@ -172,7 +173,7 @@ _JOB_RUNNERS: dict[str, Callable[..., tuple[Any, str]]] = {
 
 JOB_CRASHED = gettext_noop(
     "The job failed on the server; the error is in the worker's log."
-)  # translated when stored
+)  # read in each reader's language (erp.core.texts)
 
 
 def run_job(job_id: Any) -> RouterJob | None:
@@ -187,18 +188,19 @@ def run_job(job_id: Any) -> RouterJob | None:
         return None
     job = RouterJob.objects.select_related("router__site", "requested_by").get(pk=job_id)
     result: Any = None
-    # the error is stored as text: in the language of the person who asked and waits for it
+    # the error is kept as a Text (read in each reader's language); the report's own texts are
+    # written in the language of the person who asked and waits for it
     with in_language_of(job.requested_by):
         try:
             result, error = _JOB_RUNNERS[job.kind](job.router, **job.params)
         except RouterError as exc:
             log.info("router job %s (%s) failed: %s", job.pk, job.kind, exc.detail)
-            error = str(exc)
+            error = text_of(exc)
         except Exception:  # noqa: BLE001 - the job ends failed whatever happened; logged in full
             log.exception("router job %s (%s) crashed", job.pk, job.kind)
-            error = _(JOB_CRASHED)
+            error = Text(JOB_CRASHED)
     job.result = result
-    job.error = error[:500]
+    job.error = error
     job.status = RouterJobStatus.FAILED if error else RouterJobStatus.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "error", "status", "finished_at"])

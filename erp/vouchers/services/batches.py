@@ -15,12 +15,14 @@ from django.db.models import Count
 from django.db.models import Q as Where
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held, is_free
 from erp.core.services import validated_save
+from erp.core.texts import Text, text_of
 from erp.mikrotik.choices import SyncState
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterUnreachable
 from erp.mikrotik.models import HotspotUser
@@ -383,9 +385,7 @@ def refresh_router_batches(router_id: Any) -> int:
 # --- batches: the job that generates and pushes -------------------------------------------------
 def note_router_wait(batch: VoucherBatch, message: str) -> None:
     """The router did not answer: the batch waits (the job retries with backoff)."""
-    _set_batch(
-        batch, status=BatchStatus.WAITING_ROUTER, last_error=message[:500], heartbeat_at=_now()
-    )
+    _set_batch(batch, status=BatchStatus.WAITING_ROUTER, last_error=message, heartbeat_at=_now())
 
 
 def batch_lock_name(batch: VoucherBatch) -> str:
@@ -415,18 +415,20 @@ def run_batch_job(batch: VoucherBatch) -> VoucherBatch:
         try:
             return push_batch(batch)
         except RouterUnreachable as exc:
-            note_router_wait(batch, str(exc))
+            note_router_wait(batch, text_of(exc))
             raise
         except RouterAuthFailed as exc:
             # No retry would help until someone fixes the router's credentials: say so, and
             # leave the batch waiting (the reaper tries again later, or Resume once fixed).
             note_router_wait(
                 batch,
-                _(
-                    "%(error)s The vouchers are pushed once the router accepts the login: fix "
-                    "its API username or password on the router's page, then Resume."
-                )
-                % {"error": exc},
+                Text(
+                    gettext_noop(
+                        "%(error)s The vouchers are pushed once the router accepts the login: fix "
+                        "its API username or password on the router's page, then Resume."
+                    ),
+                    error=exc,
+                ),
             )
             return batch
 
@@ -458,10 +460,14 @@ def reap_stuck_batches(*, now=None) -> list[str]:
     for batch in selectors.stale_batches(now=now).only("pk", "status", "last_error"):
         if not is_free(batch_lock_name(batch)):
             continue  # its job is alive (a slow router): leave it
-        note = batch.last_error or _(
-            "No progress for %(minutes)s minutes (its worker stopped); the job was queued again."
-        ) % {"minutes": settings.BATCH_STALE_MINUTES}
-        _set_batch(batch, heartbeat_at=_now(), last_error=note[:500])
+        note = batch.last_error or Text(
+            gettext_noop(
+                "No progress for %(minutes)s minutes (its worker stopped); the job was queued "
+                "again."
+            ),
+            minutes=settings.BATCH_STALE_MINUTES,
+        )
+        _set_batch(batch, heartbeat_at=_now(), last_error=note)
         _queue_job(batch)
         resumed.append(str(batch.pk))
         log.warning("batch %s had no progress: its job is queued again", batch.pk)

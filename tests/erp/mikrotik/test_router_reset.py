@@ -122,7 +122,7 @@ def test_a_replaced_router_gets_everything_again(sim_router, simulator):
     _reset(simulator, simulated, identity="MikroTik")
     assert check_router(router).ok
     event = RouterEvent.objects.get(router=router, kind="reset")
-    assert "identity changed" in event.message and "'MikroTik'" in event.message
+    assert "identity changed" in event.message and "“MikroTik”" in event.message
     push_pending_users(router)
     assert set(_users(simulator, simulated)) == {f"S{i}" for i in range(4)}
     assert find_drift(router).clean

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from erp.accounts.models import User
+from erp.core.texts import text_of
 from erp.mikrotik.command_args import find_router
 from erp.mikrotik.exceptions import RouterAuthFailed, RouterError
 from erp.vouchers import services
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             try:
                 services.push_batch(batch)
             except RouterAuthFailed as exc:
-                services.note_router_wait(batch, str(exc))
+                services.note_router_wait(batch, text_of(exc))
                 self.stderr.write(
                     f"router: {exc.detail}; the router refused our login, so nothing is pushed "
                     "until its API username and password are fixed (on the router's page); then "
@@ -73,7 +74,7 @@ class Command(BaseCommand):
                     f"/api/v1/voucher-batches/{batch.pk}/resume/)"
                 )
             except RouterError as exc:
-                services.note_router_wait(batch, str(exc))
+                services.note_router_wait(batch, text_of(exc))
                 self.stderr.write(
                     f"router: {exc.detail}; the vouchers will be pushed when it answers"
                 )
