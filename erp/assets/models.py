@@ -198,7 +198,7 @@ class AssetMovement(BaseModel):
         related_name="+",
     )
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    reason = models.TextField(_("reason"))
+    reason = ReaderLongTextField(_("reason"))
     history = HistoricalRecords()
 
     row_scope = RowScope(

@@ -45,12 +45,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held
 from erp.core.services import assign_fields, validated_save
+from erp.core.texts import Text
 from erp.notifications.services import notify
 from erp.sites.models import Site
 from erp.sites.selectors import routers_visible_to, site_is_visible_to, sites_visible_to
@@ -138,10 +140,12 @@ def create_asset(
         kind=MovementKind.RECEIVED,
         to_status=AssetStatus.IN_STOCK,
         actor=actor,
-        reason=reason or _("received"),
+        reason=reason or Text(gettext_noop("received")),
     )
     if site is not None:
-        move_asset(actor=actor, asset=asset, to_site=site, reason=reason or _("deployed"))
+        move_asset(
+            actor=actor, asset=asset, to_site=site, reason=reason or Text(gettext_noop("deployed"))
+        )
         asset.refresh_from_db()
     return asset
 
@@ -187,7 +191,8 @@ def move_asset(
     asset = Asset.objects.select_for_update(of=("self",)).select_related("site").get(pk=asset.pk)
     _check_visible(actor, asset)
     check_not_retired(asset)
-    reason = (reason or "").strip()
+    # a Text (written by background work) is kept whole; a person's words are trimmed
+    reason = reason if isinstance(reason, Text) else (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the asset moves.")})
     if to_status is None:
@@ -425,7 +430,12 @@ def import_assets(
             try:
                 with transaction.atomic():
                     fields, site = _row_fields(actor, data)
-                    create_asset(actor=actor, site=site, reason=_("imported from a file"), **fields)
+                    create_asset(
+                        actor=actor,
+                        site=site,
+                        reason=Text(gettext_noop("imported from a file")),
+                        **fields,
+                    )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for name, messages in exc.message_dict.items():

@@ -239,7 +239,7 @@ def _discover_one(
         asset = asset_services.create_asset(
             actor=actor,
             site=config.site,
-            reason=_("discovered by OpenWISP (%(name)s)") % {"name": remote.name},
+            reason=Text(gettext_noop("discovered by OpenWISP (%(name)s)"), name=remote.name),
             asset_type=ap_type,
             serial_number=_serial_of(remote, mac),
             model=remote.model[:80],
@@ -358,7 +358,7 @@ def decide_conflict(
         device.asset = asset_services.create_asset(
             actor=actor,
             site=device.site,
-            reason=_("discovered by OpenWISP (%(name)s)") % {"name": device.name},
+            reason=Text(gettext_noop("discovered by OpenWISP (%(name)s)"), name=device.name),
             asset_type=ap_type,
             serial_number=serial,
             model=device.model[:80],
