@@ -318,7 +318,11 @@ def _apply_run(context: PushContext, device: Device, run: list[tuple[int, dict]]
                 sales.append(op)
             group = [] if sales else _client_group(todo[len(rows) :])
             try:
-                applied = []
+                # sales and client creates/edits interleaved (a phone's usual queue): each
+                # kind set-based once for the stretch, not once per short run of it
+                applied = _apply_mixed(context, todo[len(rows) :], received)
+                if applied:
+                    sales = group = []
                 if len(sales) > 1:  # a run of sales: set-based (erp.sales.services.sell_many)
                     with transaction.atomic():  # nothing of it kept without its records
                         applied = _apply_sales(context, sales, received)
@@ -836,6 +840,84 @@ def _apply_sales(context: PushContext, ops: list[dict], received: datetime):
 
 
 CLIENT_GROUPED = ((Entity.CLIENT.value, Op.CREATE.value), (Entity.CLIENT.value, Op.UPDATE.value))
+
+
+class _Undo(Exception):
+    """A mixed stretch could not be applied as one by one would: undo it, go the plain way."""
+
+
+def _names_no_client(op: dict) -> bool:
+    """A batchable sale that names no client: nothing a client operation does can change it."""
+    payload = op.get("payload")
+    return (
+        _batchable(op)
+        and isinstance(payload, dict)
+        and not payload.get("client_id")
+        and not payload.get("client_phone")
+    )
+
+
+def _mergeable_client_op(op: dict) -> bool:
+    """A client create, or an edit that keeps the phone (an edit that frees a phone a later
+    create takes must come first: it goes the plain way)."""
+    kind = (op.get("entity"), op.get("op"))
+    if kind not in CLIENT_GROUPED or kind in HANDLERS:
+        return False
+    if kind[1] == Op.UPDATE:
+        payload = op.get("payload")
+        fields = payload.get("fields") if isinstance(payload, dict) else None
+        return isinstance(fields, dict) and "phone" not in fields
+    return True
+
+
+def _apply_mixed(context: PushContext, ops: list[dict], received: datetime) -> list:
+    """The head of ``ops`` where sales that name no client are interleaved with client creates
+    and edits (what an agent's phone queues: sell, sell, add a client, sell…): its client
+    operations through `_apply_clients` once (creates, then edits) and its sales through
+    `sell_many` once, instead of once per short run of each. The two kinds cannot see each
+    other (a sale here names no client; a client operation touches no voucher), so each keeps
+    its own order and the answers are what one by one gives. In one savepoint: when a service
+    stops early (a refusal it leaves to the plain path) after something later was applied, the
+    stretch is undone and [] returned, as when there is no such stretch."""
+    stretch: list[dict] = []
+    for op in ops:
+        if not (_names_no_client(op) or _mergeable_client_op(op)):
+            break
+        stretch.append(op)
+    sales = [(i, op) for i, op in enumerate(stretch) if _names_no_client(op)]
+    clients = [(i, op) for i, op in enumerate(stretch) if not _names_no_client(op)]
+    if len(sales) < 2 or not clients:
+        return []
+    cut = len(stretch)
+    created_at = {
+        str(op.get("id")): i for i, op in clients if op.get("op") == Op.CREATE and op.get("id")
+    }
+    for i, op in clients:  # an edit of a client created later in the queue: not yet
+        if op.get("op") == Op.UPDATE and created_at.get(str(op.get("id")), -1) > i:
+            cut = min(cut, i)
+    ordered = [c for c in clients if c[1].get("op") == Op.CREATE and c[0] < cut]
+    ordered += [c for c in clients if c[1].get("op") == Op.UPDATE and c[0] < cut]
+    answers: dict[int, Any] = {}
+    made: set = set()
+    try:
+        with transaction.atomic():
+            client_answers, made = _apply_clients(context, [op for _i, op in ordered])
+            for (i, _op), answer in zip(ordered, client_answers, strict=False):
+                answers[i] = answer
+            if len(client_answers) < len(ordered):
+                cut = min(cut, min(i for i, _op in ordered[len(client_answers) :]))
+            selling = [(i, op) for i, op in sales if i < cut]
+            sold = _apply_sales(context, [op for _i, op in selling], received) if selling else []
+            for (i, _op), answer in zip(selling, sold, strict=False):
+                answers[i] = answer
+            if len(sold) < len(selling):
+                cut = min(cut, selling[len(sold)][0])
+            if any(i >= cut for i in answers) or any(i not in answers for i in range(cut)):
+                raise _Undo
+    except (_Undo, IntegrityError):  # IntegrityError: a phone filed at this moment elsewhere
+        return []
+    context.existing_clients |= made
+    return [answers[i] for i in range(cut)]
 
 
 def _client_group(ops: list[dict]) -> list[dict]:

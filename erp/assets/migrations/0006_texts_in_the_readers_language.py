@@ -6,30 +6,29 @@ import erp.core.texts
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0005_asset_import_jobs'),
+        ("assets", "0005_asset_import_jobs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='assetimport',
-            name='error',
-            field=erp.core.texts.ReaderLongTextField(blank=True, verbose_name='error'),
+            model_name="assetimport",
+            name="error",
+            field=erp.core.texts.ReaderLongTextField(blank=True, verbose_name="error"),
         ),
         migrations.AlterField(
-            model_name='assetmovement',
-            name='reason',
-            field=erp.core.texts.ReaderLongTextField(verbose_name='reason'),
+            model_name="assetmovement",
+            name="reason",
+            field=erp.core.texts.ReaderLongTextField(verbose_name="reason"),
         ),
         migrations.AlterField(
-            model_name='historicalassetimport',
-            name='error',
-            field=erp.core.texts.ReaderLongTextField(blank=True, verbose_name='error'),
+            model_name="historicalassetimport",
+            name="error",
+            field=erp.core.texts.ReaderLongTextField(blank=True, verbose_name="error"),
         ),
         migrations.AlterField(
-            model_name='historicalassetmovement',
-            name='reason',
-            field=erp.core.texts.ReaderLongTextField(verbose_name='reason'),
+            model_name="historicalassetmovement",
+            name="reason",
+            field=erp.core.texts.ReaderLongTextField(verbose_name="reason"),
         ),
     ]

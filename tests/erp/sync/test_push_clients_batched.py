@@ -19,74 +19,21 @@ conflicts, the sales — is compared field by field, with ids and phones named b
 from __future__ import annotations
 
 import json
-import random
 import uuid
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from erp.accounts.roles import Role
 from erp.clients import services as client_services
 from erp.clients.models import Client
 from erp.sales.models import Sale
 from erp.sync import services
 from erp.sync.models import AppliedOperation, ChangeLog, Conflict
-from erp.vouchers import services as voucher_services
-from erp.vouchers.models import Voucher
-from tests.conftest import put_on_router
 
 from .conftest import Phone
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def build(make_router, make_user, admin_user):
-    def make():
-        router = make_router()
-        agent, other = make_user(Role.AGENT), make_user(Role.AGENT)
-        router.site.agents.add(agent, other)
-        package = voucher_services.save_package(
-            actor=admin_user,
-            name=f"1 Day {uuid.uuid4().hex[:6]}",
-            price=Decimal("1000"),
-            validity_seconds=86400,
-            sites=[router.site],
-        )
-        batch = voucher_services.request_batch(
-            actor=None, package=package, router=router, quantity=4, preapproved=True
-        )
-        voucher_services.generate_batch(batch)
-        put_on_router(batch)
-        voucher_services.assign_to_agent(
-            actor=admin_user, agent=agent, vouchers=Voucher.objects.filter(batch=batch)
-        )
-        base = f"{random.randrange(10**5):05d}"  # noqa: S311 - test data
-        phones = [f"+25571{base}{n:02d}" for n in range(20)]
-        mine = client_services.create_client(
-            actor=agent, site=router.site, phone=phones[0], name="Old"
-        )
-        # the office renamed the agent's client while the phone was offline
-        client_services.update_client(actor=admin_user, client=mine, name="Office")
-        theirs = client_services.create_client(actor=other, site=router.site, phone=phones[1])
-        elsewhere = make_router().site
-        return {
-            "agent": agent,
-            "other": other,
-            "site": router.site,
-            "elsewhere": elsewhere,
-            "package": package,
-            "codes": list(
-                Voucher.objects.filter(batch=batch).order_by("code").values_list("code", flat=True)
-            ),
-            "phones": phones,
-            "mine": mine,
-            "theirs": theirs,
-        }
-
-    return make
 
 
 def _queue(d, phone: Phone):
