@@ -21,9 +21,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def as_text(value: Any) -> Any:
-    """The value to write in a cell: text that would start a formula, quoted; else as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """The value to write in a cell: text that would start a formula, quoted; else as is. A
+    stored `erp.core.texts.Text` is written in the file's language (str() translates it)."""
+    if isinstance(value, str):
+        value = str(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext, gettext_noop
 
 from erp.accounts.roles import Role
+from erp.core.spreadsheet import as_text
 from erp.core.texts import Text, from_stored, text_of, to_stored
 from erp.mikrotik.client import LOGIN_REFUSED, UNREACHABLE, RouterClient
 from erp.mikrotik.exceptions import RouterUnreachable
@@ -119,3 +120,10 @@ def test_a_router_down_written_by_the_worker_reads_in_each_readers_language(
     with pytest.raises(RouterUnreachable) as caught, RouterClient(router):
         pass
     assert text_of(caught.value).msgid == UNREACHABLE
+
+
+def test_a_spreadsheet_cell_holds_the_text_in_the_files_language():
+    text = Text(UNREACHABLE)
+    with translation.override("sw"):
+        cell = as_text(text)
+    assert type(cell) is str and cell == in_language("sw", UNREACHABLE)
