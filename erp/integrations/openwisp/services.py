@@ -285,9 +285,15 @@ def discover(config: OpenWispSettings) -> DiscoveryRun:
             site=config.site, openwisp_id__in=[d.id for d in remote]
         ).update(last_seen_at=timezone.now())
         if skipped:
-            raise OpenWispError(f"{len(skipped)} device(s) skipped: " + "; ".join(skipped[:3]))
+            raise OpenWispError(
+                Text(
+                    gettext_noop("Devices skipped (%(n)s): %(names)s"),
+                    n=len(skipped),
+                    names="; ".join(skipped[:3]),
+                )
+            )
     except (OpenWispError, ValidationError, NotAllowed) as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else text_of(exc)
         run.status, run.error = RunStatus.FAILED, message
         _record_error(config, message)
         log.warning("openwisp discovery at %s failed: %s", config.site.code, message)
