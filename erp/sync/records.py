@@ -83,3 +83,8 @@ def fault_record(f) -> dict[str, Any]:
         "due_at": _iso(getattr(f, "due_at", None)),
         "assigned_to_id": _id(f.assigned_to_id),
     }
+
+
+def sms_record(m) -> dict[str, Any]:
+    """A sale's receipt SMS as the phone shows it: where it goes and how far it got."""
+    return {"id": str(m.pk), "phone": m.phone, "state": m.state, "sent_at": _iso(m.sent_at)}

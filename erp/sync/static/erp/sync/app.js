@@ -14,7 +14,8 @@ let pinDone = null, syncing = null;
 const te = new TextEncoder(), td = new TextDecoder();
 const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const SECRET_FIELDS = ["code", "password", "payload", "detail", "reason", "device_value", "server_value"];
+const SECRET_FIELDS = ["code", "password", "payload", "detail", "reason", "device_value", "server_value",
+  "sms_phone", "sms_note"];  // a sale's SMS number and what the server said of it
 const PIN_ITERATIONS = 200000, MAX_PIN_FAILURES = 5;
 
 async function seal(value) {
@@ -222,9 +223,9 @@ async function sell(packageId) {
   if (client) payload.client_id = client.id;
   else if (phone) payload.client_phone = phone;
   await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price, client_id: clientId || null,
-    payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
+    sms_phone: phone, payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
   await enqueue("sell", "sale", id, payload);
-  receipt = { code: v.code, package: pkg.name, phone };
+  receipt = { id };
   render();
 }
 
@@ -329,6 +330,13 @@ async function doSync() {  // one round: push everything, pull everything; true 
           if (r.record.id !== ops[i].id) await db.delete("clients", ops[i].id);
           await db.put("clients", { ...r.record, is_synced: true, last_synced_at: now() });
         }
+        if (ops[i].op === "send_sms") {  // the receipt SMS: queued (or logged) or refused, and why
+          const local = await db.get("sales", ops[i].id);
+          const sms = { state: r.outcome === "applied" ? r.record.sms.state : "refused", via: ops[i].payload.via };
+          const said = { sms_note: r.reason || "", sms_phone: (r.record && r.record.sms.phone) || ops[i].payload.phone || "" };
+          if (local) await db.put("sales", await sealed({ ...local, sms, ...said }));
+          continue;
+        }
         if (ops[i].entity === "sale" && r.outcome !== "applied") {  // cash taken, no sale: flagged
           const local = await db.get("sales", ops[i].id);
           if (local) await db.put("sales", { ...local, conflict: true, is_synced: true, last_synced_at: now() });
@@ -368,13 +376,20 @@ async function doSync() {  // one round: push everything, pull everything; true 
         if (!store) continue;
         if (c.deleted) { writes.push([store, "delete", c.entity === "voucher" ? Number(c.id) : c.id]); continue; }
         const id = c.entity === "sale" ? c.data.idempotency_key : c.data.id;  // sales: by their idempotency key
-        writes.push([store, "put", await sealed({ ...c.data, id, is_synced: true, last_synced_at: now() })]);
+        const prior = c.entity === "sale" ? (await db.get("sales", id)) || {} : {};
+        let kept = {};  // a sale's SMS: the phone's own, kept when the sale comes again
+        if (prior.sms) { const o = await opened(prior); kept = { sms: o.sms, sms_phone: o.sms_phone, sms_note: o.sms_note }; }
+        writes.push([store, "put", await sealed({ ...kept, ...c.data, id, is_synced: true, last_synced_at: now() })]);
       }
       const tx = db.transaction(["vouchers", "clients", "sales", "packages", "faults", "meta"], "readwrite");
       for (const [store, how, value] of writes) await tx.objectStore(store)[how](value);
       cursor = page.cursor;
       await tx.objectStore("meta").put(cursor, "cursor");
       if (page.summary) await tx.objectStore("meta").put(page.summary, "summary");
+      for (const [saleId, sms] of Object.entries((page.summary || {}).sms || {})) {
+        const local = await tx.objectStore("sales").get(saleId);
+        if (local) await tx.objectStore("sales").put({ ...local, sms: { ...local.sms, state: sms.state } });
+      }
       await tx.done;
       if (!page.more) break;
     }
@@ -383,6 +398,51 @@ async function doSync() {  // one round: push everything, pull everything; true 
   } catch (e) {
     return false;
   }
+}
+
+/* --- A sale's receipt SMS: through the phone's own SMS app (an sms: link, no data needed; the
+   next sync logs it, so the office's gateway sends no second copy), or queued for the SMS
+   gateway (send_sms). One per sale: once asked, the gateway button stays off unless the server
+   refused it (a wrong number); the state comes back with each sync. --- */
+const SMS_AGAIN = ["refused"];  // states after which the gateway may be asked again
+async function saleView(rec) {  // what the SMS card shows of a local sale
+  const sale = await opened(rec);
+  const pkg = (await db.get("packages", sale.package_id)) || {};
+  const client = sale.client_id ? await db.get("clients", sale.client_id) : null;
+  return { ...sale, package: pkg.name || "", phone: sale.sms_phone || (client && client.phone) || "" };
+}
+const smsText = (s) => T.sms_text.replace("%(code)s", s.code).replace("%(package)s", s.package);
+const smsHref = (s, phone) => "sms:" + encodeURIComponent(phone || "") + "?body=" + encodeURIComponent(smsText(s));
+function smsCard(s) {
+  const state = (s.sms || {}).state || "";
+  const asked = state && !SMS_AGAIN.includes(state);
+  const said = state ? `${esc(T["sms_state_" + state] || state)}${s.sms_note ? ": " + esc(s.sms_note) : ""}` : "";
+  return `<div class="sms" data-sms-sale="${esc(s.id)}">
+    <input type="tel" name="sms_phone" value="${esc(s.phone)}" placeholder="${esc(T.sms_number)}" aria-label="${esc(T.sms_number)}">
+    <a class="primary" data-sms-via="phone" href="${esc(smsHref(s, s.phone))}">${esc(T.sms_phone_app)}</a>
+    <button class="secondary" type="button" data-sms-via="gateway"${asked ? " disabled" : ""}>${esc(T.sms_gateway)}</button>
+    <p class="sms-state" data-state="${esc(state)}" role="status">${said}</p></div>`;
+}
+function bindSms(main, views) {
+  for (const card of main.querySelectorAll("[data-sms-sale]")) {
+    const s = views.get(card.dataset.smsSale);
+    const input = card.querySelector("[name='sms_phone']");
+    const link = card.querySelector("[data-sms-via='phone']");
+    input.oninput = () => { link.href = smsHref(s, input.value.trim()); };
+    link.onclick = () => { queueSms(s, "phone", input.value.trim()); };  // the link opens the SMS app
+    card.querySelector("[data-sms-via='gateway']").onclick = () => queueSms(s, "gateway", input.value.trim());
+  }
+}
+async function queueSms(s, via, phone) {
+  const rec = await db.get("sales", s.id);
+  const state = ((rec && rec.sms) || {}).state;
+  if (!rec || (state && !SMS_AGAIN.includes(state))) return;  // asked once already: not twice
+  const payload = { via };
+  if (phone) payload.phone = phone;
+  if (via === "phone") payload.text = smsText(s);
+  await db.put("sales", await sealed({ ...rec, sms: { state: "waiting", via }, sms_phone: phone, sms_note: "" }));
+  await enqueue("send_sms", "sale", s.id, payload);
+  render();
 }
 
 /* --- Technicians: my faults, report one (with a photo, resized here), log a repair. --- */
@@ -529,11 +589,13 @@ async function draw() {
   const left = (pid) => vouchers.filter((v) => v.package_id === pid && v.status === "unused").length;
   if (tab === "sell") {
     let html = "";
-    if (receipt) {
-      const sms = "sms:" + encodeURIComponent(receipt.phone || "") + "?body=" +
-        encodeURIComponent(T.sms_text.replace("%(code)s", receipt.code).replace("%(package)s", receipt.package));
-      html += `<div class="card" id="receipt"><div>${esc(T.receipt)} · ${esc(receipt.package)}</div>
-        <div class="code">${esc(receipt.code)}</div><a class="primary" href="${esc(sms)}">${esc(T.send_sms)}</a></div>`;
+    const views = new Map();
+    const sold = receipt && (await db.get("sales", receipt.id));
+    if (sold) {
+      const s = await saleView(sold);
+      views.set(s.id, s);
+      html += `<div class="card" id="receipt"><div>${esc(T.receipt)} · ${esc(s.package)}</div>
+        <div class="code">${esc(s.code)}</div>${smsCard(s)}</div>`;
     }
     const clients = (await db.getAll("clients")).sort((a, b) => (a.name || a.phone || "").localeCompare(b.name || b.phone || ""));
     html += `<select id="method"><option value="cash">${esc(T.cash)}</option><option value="mobile">${esc(T.mobile)}</option></select>
@@ -546,6 +608,7 @@ async function draw() {
         <small>${n ? n + " " + esc(T.left) : esc(T.none_left)}</small></button>`;
     }
     main.innerHTML = html;
+    bindSms(main, views);
     for (const b of main.querySelectorAll("[data-sell]")) b.onclick = () => sell(b.dataset.sell);
   } else if (tab === "clients") {
     const clients = await db.getAll("clients");
@@ -563,6 +626,16 @@ async function draw() {
       }).join("")}</ul>`;
     main.querySelector("form").onsubmit = saveClient;
     for (const li of main.querySelectorAll("[data-client]")) li.onclick = () => { editing = li.dataset.client; render(); };
+  } else if (tab === "sms") {
+    const recent = (await db.getAll("sales")).filter((s) => !s.conflict)
+      .sort((a, b) => (b.sold_at || "").localeCompare(a.sold_at || "")).slice(0, SMS_SCREEN_SALES);
+    const views = new Map();
+    for (const rec of recent) { const s = await saleView(rec); views.set(s.id, s); }
+    main.innerHTML = `<h3>${esc(T.send_sms)}</h3>` + (views.size ? [...views.values()].map((s) =>
+      `<div class="card" data-sale="${esc(s.id)}"><div><b class="sms-code">${esc(s.code)}</b> · ${esc(s.package)}` +
+      ` · ${esc(s.sold_at ? new Date(s.sold_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "")}</div>` +
+      `${smsCard(s)}</div>`).join("") : `<p>${esc(T.no_sales)}</p>`);
+    bindSms(main, views);
   } else if (tab === "faults") {
     await renderFaults(main);
   } else if (tab === "stock") {
@@ -590,6 +663,7 @@ async function draw() {
 
 // Sync on its own: when the connection comes back, and every minute while something waits.
 const AUTO_SYNC_MS = 60000;
+const SMS_SCREEN_SALES = 30;  // the SMS screen lists the latest sales
 async function autoSync() {
   if (key && navigator.onLine && !pinMode && (await db.count("outbox"))) await syncNow();
   else await renderStatus();
