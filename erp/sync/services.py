@@ -46,6 +46,7 @@ from erp.accounts.models import User
 from erp.clients import services as client_services
 from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
+from erp.core.parsers import first_too_long
 from erp.messaging import services as sms_services
 from erp.sales import services as sale_services
 from erp.sales.models import Sale
@@ -443,8 +444,16 @@ def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
     return _delete_client(user, record_id)
 
 
+# what of an operation is checked for length (device_id and seq are read before, as numbers)
+OP_TEXTS = ("op", "entity", "id", "payload", "client_time")
+
+
 def _parsed(op: dict) -> tuple[str, str, uuid.UUID, dict]:
-    """An operation's name, entity, record id and payload, or Rejected."""
+    """An operation's name, entity, record id and payload, or Rejected (a text longer than its
+    field may be among them: the limit of every API body, applied to this operation alone)."""
+    too_long = first_too_long({k: op.get(k) for k in OP_TEXTS})
+    if too_long:
+        raise Rejected(too_long)
     name, entity = op.get("op"), op.get("entity")
     if entity not in Entity.values:
         raise Rejected(_("Unknown entity %(entity)r.") % {"entity": entity})
