@@ -671,6 +671,9 @@ SYNC_MAX_BODY_BYTES = env.int("SYNC_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 # every retry. The push's own limit is the largest body any view takes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(int(2.5 * 1024 * 1024), SYNC_MAX_BODY_BYTES)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# A technician's phone gets at most this many pieces of equipment for the repair form (in
+# stock, and at the technician's sites), refreshed at each sync.
+SYNC_PARTS_MAX = env.int("SYNC_PARTS_MAX", default=1000)
 # The change feed keeps this many days (a daily job prunes the rest); a phone that last synced
 # before that syncs from scratch.
 SYNC_FEED_KEEP_DAYS = env.int("SYNC_FEED_KEEP_DAYS", default=30)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.assets.selectors import parts_for_repairs
 from erp.clients.selectors import clients_visible_to
 from erp.core.money import to_money
 from erp.maintenance.choices import FaultStatus
@@ -39,6 +40,7 @@ from .records import (
     client_record,
     fault_record,
     package_record,
+    part_record,
     sale_record,
     sms_record,
     voucher_record,
@@ -268,6 +270,12 @@ def summary(user: User) -> dict[str, Any]:
     if user.has_role(Role.AGENT):
         figures["balance_owed"] = str(to_money(agent_balance(user)))
         figures["sms"] = receipt_sms(user)
+    if user.has_role(Role.TECHNICAL):
+        # the repair form's parts, offline: the whole list as of this sync (a part moved
+        # meanwhile is refused by the repair's own check, with the reason)
+        figures["parts"] = [
+            part_record(a) for a in parts_for_repairs(user)[: settings.SYNC_PARTS_MAX]
+        ]
     return figures
 
 

@@ -479,8 +479,13 @@ async function logRepair(ev) {
   ev.preventDefault();
   const f = ev.target;
   const fault = await db.get("faults", f.fault_id.value);
-  await enqueue("record_repair", "fault", fault.id, { diagnosis: f.diagnosis.value.trim(),
-    actions: f.actions.value.trim(), minutes_spent: Number(f.minutes_spent.value), cost: f.cost.value || "0" });
+  const payload = { diagnosis: f.diagnosis.value.trim(), actions: f.actions.value.trim(),
+    minutes_spent: Number(f.minutes_spent.value), cost: f.cost.value || "0" };
+  for (const name of ["parts_installed", "parts_removed"]) {  // equipment ids, if any chosen
+    const chosen = [...f.querySelectorAll(`[name='${name}']:checked`)].map((el) => el.value);
+    if (chosen.length) payload[name] = chosen;
+  }
+  await enqueue("record_repair", "fault", fault.id, payload);
   await db.put("faults", { ...fault, status: "repaired", is_synced: false, updated_at: now() });
   repairing = null;
   render();
@@ -494,12 +499,18 @@ async function renderFaults(main) {
   const r = repairing && faults.find((x) => x.id === repairing);
   let html = "";
   if (r) {
+    // parts as of the last sync: put in from stock, taken out from the fault's site
+    const parts = ((await db.get("meta", "summary")) || {}).parts || [];
+    const pick = (name, list) => list.length ? `<fieldset class="parts" id="${name}"><legend>${esc(T[name])}</legend>${
+      list.map((p) => `<label><input type="checkbox" name="${name}" value="${esc(p.id)}"> ${esc(p.label)}</label>`).join("")}</fieldset>` : "";
     html += `<form id="repair-form" class="card"><input type="hidden" name="fault_id" value="${esc(r.id)}">
       <div>${esc(T.repair_of)}: ${esc(r.description)}</div>
       <input name="diagnosis" required placeholder="${esc(T.diagnosis)}">
       <input name="actions" required placeholder="${esc(T.actions)}">
       <input name="minutes_spent" type="number" min="1" required placeholder="${esc(T.minutes)}">
       <input name="cost" type="number" min="0" step="any" placeholder="${esc(T.cost)}">
+      ${pick("parts_installed", parts.filter((p) => p.status === "in_stock"))}
+      ${pick("parts_removed", parts.filter((p) => p.site_id === r.site_id && p.status !== "in_repair"))}
       <button class="primary">${esc(T.log_repair)}</button></form>`;
   }
   html += `<h3>${esc(T.my_faults)}</h3><ul id="faults">${faults.map((x) => {
@@ -515,6 +526,8 @@ async function renderFaults(main) {
       <label><input type="checkbox" name="service_down" style="width:auto"> ${esc(T.service_down)}</label>
       <label>${esc(T.photo)} <input id="photo" type="file" accept="image/*" capture="environment"></label>
       <p id="photo-status"${photo ? ' data-ready="1"' : ""}>${photo ? esc(T.photo_ready) : ""}</p>
+      <div id="photo-box"${photo ? "" : " hidden"}><img id="photo-preview" alt="${esc(T.photo_preview)}" src="${photo ? esc(photo) : ""}">
+        <button type="button" class="secondary" id="photo-drop">${esc(T.photo_drop)}</button></div>
       <button class="primary">${esc(T.report_fault)}</button></form>`;
   main.innerHTML = html;
   main.querySelector("#fault-form").onsubmit = reportFault;
@@ -527,6 +540,17 @@ async function renderFaults(main) {
     if (!file) return;
     try { photo = await resizePhoto(file); out.textContent = T.photo_ready; } catch { out.textContent = T.photo_bad; }
     out.dataset.ready = photo ? "1" : "0";
+    // what will be sent, as it will be sent (resized): seen before the report goes
+    document.getElementById("photo-preview").src = photo || "";
+    document.getElementById("photo-box").hidden = !photo;
+  };
+  document.getElementById("photo-drop").onclick = () => {
+    photo = null;
+    document.getElementById("photo").value = "";
+    document.getElementById("photo-box").hidden = true;
+    const out = document.getElementById("photo-status");
+    out.textContent = "";
+    out.dataset.ready = "0";
   };
 }
 
@@ -543,13 +567,14 @@ function renderPin() {
 /* A screen is drawn again when data changes (a sync ended, a sale was made): what the person
    was typing in a form stays, and so does the field they were in. */
 const formKey = (form) => form.id + "|" + [...form.elements].filter((el) => el.type === "hidden").map((el) => el.value).join("|");
+const fieldKey = (el) => (el.type === "checkbox" ? `${el.name}=${el.value}` : el.name);  // a list of boxes: each
 function formState() {  // a form is the same form again if its id and its hidden ids are
   const saved = new Map();
   for (const form of document.querySelectorAll("#main form[id]")) {
-    const fields = [];
+    const fields = new Map();
     for (const el of form.elements) {
       if (!el.name || el.type === "file" || el.type === "hidden") continue;
-      fields.push([el.name, el.type === "checkbox" ? el.checked : el.value, el === document.activeElement]);
+      fields.set(fieldKey(el), [el.type === "checkbox" ? el.checked : el.value, el === document.activeElement]);
     }
     saved.set(formKey(form), fields);
   }
@@ -557,11 +582,13 @@ function formState() {  // a form is the same form again if its id and its hidde
 }
 function restoreForms(saved) {
   for (const form of document.querySelectorAll("#main form[id]")) {
-    for (const [name, value, focused] of saved.get(formKey(form)) || []) {
-      const el = form.elements.namedItem(name);
-      if (!el || el.type === "file") continue;
-      if (el.type === "checkbox") el.checked = value; else el.value = value;
-      if (focused) el.focus();
+    const fields = saved.get(formKey(form));
+    if (!fields) continue;
+    for (const el of form.elements) {
+      const kept = el.name && el.type !== "file" && el.type !== "hidden" && fields.get(fieldKey(el));
+      if (!kept) continue;
+      if (el.type === "checkbox") el.checked = kept[0]; else el.value = kept[0];
+      if (kept[1]) el.focus();
     }
   }
 }
