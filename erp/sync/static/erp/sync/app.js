@@ -269,13 +269,17 @@ async function api(path, body) {
     location.href = "/accounts/login/?next=/app/";
     throw new Error(r.status);
   }
-  if (!r.ok) throw new Error(r.status);
+  if (!r.ok) {  // the server answered and refused: say why (not "offline?")
+    const refused = new Error(r.status);
+    try { refused.detail = (await r.json()).detail || ""; } catch { refused.detail = ""; }
+    throw refused;
+  }
   return r.json();
 }
 
 const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages", fault: "faults" };
 
-let again = false;
+let again = false, refusal = null;  // why the server refused the last sync, if it did
 function syncNow() {
   document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
   if (syncing) { again = true; return syncing; }  // asked meanwhile: one more round after this one
@@ -284,7 +288,7 @@ function syncNow() {
   syncing = (async () => {
     let ok;
     do { again = false; ok = await doSync(); } while (again && ok);
-    status = ok ? T.synced : T.sync_failed;
+    status = ok ? T.synced : refusal !== null ? T.sync_refused.replace("%(why)s", refusal || T.no_reason) : T.sync_failed;
     document.body.dataset.sync = ok ? "done" : "failed";
     await render();
   })().finally(() => { syncing = null; badge.classList.remove("syncing"); });
@@ -299,6 +303,7 @@ async function forgetSynced() {
 }
 const PUSH_MAX_OPS = 200, PUSH_MAX_BYTES = 4 * 1024 * 1024;  // until the server has said its own
 async function doSync() {  // one round: push everything, pull everything; true if it went through
+  refusal = null;
   if (!key) return false;
   status = "…"; render();
   try {
@@ -396,6 +401,7 @@ async function doSync() {  // one round: push everything, pull everything; true 
     await db.put("meta", now(), "last_synced_at");
     return true;
   } catch (e) {
+    if (e.detail !== undefined) refusal = e.detail;  // what waits stays in the outbox
     return false;
   }
 }
