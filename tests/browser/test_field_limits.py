@@ -52,6 +52,10 @@ def test_a_long_note_is_refused_alone_and_the_sale_after_it_arrives(
     )
     shot(page, "field-app-note-too-long-360")
     assert not Client.objects.exists() and Sale.objects.count() == 1
+    # the phone keeps the client it could not file, marked (not "waiting" forever)
+    page.click("nav [data-tab='clients']")
+    expect(page.locator("main li:has-text('Asha')")).to_contain_text("⚠")
+    assert "⏳" not in page.inner_text("main li:has-text('Asha')")
 
 
 def test_an_operation_bigger_than_a_push_stays_and_the_reason_shows(

@@ -331,6 +331,10 @@ async function doSync() {  // one round: push everything, pull everything; true 
         await db.delete("outbox", ops[i].seq);
         for (const c of r.conflicts || []) await db.put("conflicts", await sealed({ ...c, reason: r.reason, seq: r.seq }));
         if (r.outcome === "rejected") await db.put("conflicts", await sealed({ id: "r" + r.seq, kind: "rejected", detail: r.reason, seq: r.seq }));
+        if (ops[i].entity === "client" && r.outcome === "rejected") {  // kept here, marked: see Sync
+          const local = await db.get("clients", ops[i].id);
+          if (local) await db.put("clients", { ...local, refused: true, is_synced: true });
+        }
         if (r.record && ops[i].entity === "client" && r.record.id) {
           if (r.record.id !== ops[i].id) await db.delete("clients", ops[i].id);
           await db.put("clients", { ...r.record, is_synced: true, last_synced_at: now() });
@@ -654,7 +658,7 @@ async function draw() {
       <button class="primary">${esc(e.id ? T.save : T.add_client)}</button></form>
       <ul>${clients.map((c) => {
         const bought = sales.filter((s) => s.client_id === c.id).length;
-        return `<li data-client="${esc(c.id)}">${esc(c.name)} ${esc(c.phone)}${c.is_synced ? "" : " ⏳"}` +
+        return `<li data-client="${esc(c.id)}">${esc(c.name)} ${esc(c.phone)}${c.is_synced ? "" : " ⏳"}${c.refused ? " ⚠" : ""}` +
           ` · ${bought} ${esc(T.purchases)}${c.expires_at ? " · " + esc(T.until) + " " + esc(c.expires_at.slice(0, 10)) : ""}</li>`;
       }).join("")}</ul>`;
     main.querySelector("form").onsubmit = saveClient;
