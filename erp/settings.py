@@ -666,7 +666,14 @@ SYNC_MAX_OPS = env.int("SYNC_MAX_OPS", default=1000)
 # A push body above this many bytes is refused unread (413); the app splits its queue into
 # pushes below it (queued fault photos add up).
 SYNC_MAX_BODY_BYTES = env.int("SYNC_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+# Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default; DRF reads JSON
+# through it) with a bare 400: a push the app was told fits (queued photos) would fail at
+# every retry. The push's own limit is the largest body any view takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(int(2.5 * 1024 * 1024), SYNC_MAX_BODY_BYTES)
 SYNC_PAGE_SIZE = env.int("SYNC_PAGE_SIZE", default=2000)
+# A technician's phone gets at most this many pieces of equipment for the repair form (in
+# stock, and at the technician's sites), refreshed at each sync.
+SYNC_PARTS_MAX = env.int("SYNC_PARTS_MAX", default=1000)
 # The change feed keeps this many days (a daily job prunes the rest); a phone that last synced
 # before that syncs from scratch.
 SYNC_FEED_KEEP_DAYS = env.int("SYNC_FEED_KEEP_DAYS", default=30)
@@ -684,8 +691,10 @@ FIELD_APP_OFFLINE_DAYS = env.int("FIELD_APP_OFFLINE_DAYS", default=7)
 FIELD_APP_PIN_MIN_DIGITS = env.int("FIELD_APP_PIN_MIN_DIGITS", default=6)
 # A fault photo pushed by the field app (resized on the phone) is at most this many bytes.
 FIELD_PHOTO_MAX_BYTES = env.int("FIELD_PHOTO_MAX_BYTES", default=1024 * 1024)
-# ...sent as a data URL inside a push: the JSON parser lets a "photo" string through up to the
-# push body's own limit, so one big photo is refused alone (per operation), not the whole push.
+# ...sent as a data URL inside a push: a "photo" string may be as long as the push body's own
+# limit, so one big photo is refused by its operation's check of the image. (A push's texts
+# are checked per operation, erp.sync.services: a text over its limit refuses its operation
+# alone, never the whole push.)
 LONG_TEXT_FIELDS["photo"] = 4 * 1024 * 1024
 # SMS (erp.messaging, issue 17): parts a gateway may send per window unless set on the
 # gateway itself, the cost of one SMS part (shown to Finance), how long a queued message may

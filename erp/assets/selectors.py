@@ -214,3 +214,13 @@ def _movement_sentence(who: str, old, new, sites: dict) -> str:
     else:
         dst = _("stock")
     return _("%(who)s moved it from %(src)s to %(dst)s") % {"who": who, "src": src, "dst": dst}
+
+
+def parts_for_repairs(user: User) -> QuerySet[Asset]:
+    """The equipment a technician may put in or take out during a repair: what the user may
+    see and is not retired (in stock, or at the user's sites), by type and serial."""
+    return (
+        assets_visible_to(user)
+        .exclude(status=AssetStatus.RETIRED)
+        .order_by("asset_type__name", "serial_number", "pk")
+    )

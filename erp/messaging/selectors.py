@@ -52,3 +52,13 @@ def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def sale_receipts_queued_by(user: User, *, since, limit: int = 200) -> QuerySet[Message]:
+    """The receipt SMS of the user's sales queued since ``since``, newest first (the field
+    app shows each sale's: queued, sent, failed)."""
+    return (
+        Message.objects.filter(queued_by=user, created_at__gte=since, source__startswith="sale:")
+        .order_by("-created_at")
+        .only("id", "source", "phone", "state", "sent_at")[:limit]
+    )

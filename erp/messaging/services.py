@@ -324,37 +324,74 @@ RECEIPT_TEMPLATE = "sale-receipt"
 
 
 def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
-    """The receipt and code SMS of a sale (the domain event's subscriber)."""
-    sale = (
-        Sale.objects.select_related("client", "voucher", "package", "site", "seller")
-        .filter(pk=payload.get("sale_id"))
-        .first()
-    )
+    """The receipt and code SMS of a sale (the domain event's subscriber): a sale to a client,
+    to the number the agent chose or the client's. Nothing is queued, and nothing fails, when
+    there is no gateway, no active template or the number cannot take an SMS."""
+    sale = _receipt_sale(payload.get("sale_id"))
     if sale is None or sale.client is None:
         return None
-    template = Template.objects.filter(code=RECEIPT_TEMPLATE, is_active=True).first()
-    if template is None:
-        return None
-    phone = payload.get("sms_phone") or sale.client.phone
     try:
-        gateway_for(site=sale.site, agent=sale.seller)
+        message, _created = send_sale_receipt(sale=sale, phone=payload.get("sms_phone") or "")
     except NoGateway:
         log.info("sale %s: no SMS gateway is set up, no receipt SMS", sale.pk)
         return None
-    try:
-        return queue_message(
-            phone=phone,
-            text=written_for(template, sale.client, lambda: sale_values(sale), place=sale.site),
-            client=sale.client,
-            template=template,
-            source=f"sale:{sale.pk}",
-            actor=sale.seller,
-            site=sale.site,
-        )
     except ValidationError as exc:
-        # a landline, a text over the router's limit: trying again will not help
+        # a landline, a text over the router's limit, no template: trying again will not help
         log.warning("sale %s: no receipt SMS: %s", sale.pk, " ".join(exc.messages))
         return None
+    return message
+
+
+def _receipt_sale(sale_id) -> Sale | None:
+    return (
+        Sale.objects.select_related("client", "voucher", "package", "site", "seller")
+        .filter(pk=sale_id)
+        .first()
+    )
+
+
+def send_sale_receipt(
+    *, sale: Sale, phone: str = "", sent_by_phone: str = ""
+) -> tuple[Message, bool]:
+    """The receipt and code SMS of ``sale``, at most once per sale (source ``sale:<id>``, the
+    same message the sale's event queues): to ``phone``, else the client's; written from the
+    sale-receipt template in the reader's language (the client's, else the site's).
+
+    ``sent_by_phone``: the text the field app already sent through the phone's own SMS app;
+    it is logged as sent (never sent again), so the sale's event queues no second copy.
+    Returns (the message, whether it is new); a receipt already queued for the sale is
+    returned as it is. ValidationError (NoGateway among them) when it cannot be sent."""
+    source = f"sale:{sale.pk}"
+    existing = Message.objects.filter(source=source).first()
+    if existing is not None:
+        return existing, False
+    phone = phone or (str(sale.client.phone) if sale.client is not None else "")
+    if not phone:
+        raise ValidationError(
+            {"phone": _("Give the number to send the receipt to.")}, code="no_phone"
+        )
+    if sent_by_phone:
+        text, template = sent_by_phone, None
+    else:
+        template = Template.objects.filter(code=RECEIPT_TEMPLATE, is_active=True).first()
+        if template is None:
+            raise ValidationError(
+                _("The receipt SMS is switched off (its template is not active)."),
+                code="no_template",
+            )
+        reader = sale.client if sale.client is not None else sale.site
+        text = written_for(template, reader, lambda: sale_values(sale), place=sale.site)
+    message = queue_message(
+        phone=phone,
+        text=text,
+        client=sale.client,
+        template=template,
+        source=source,
+        actor=sale.seller,
+        site=sale.site,
+        already_sent=bool(sent_by_phone),
+    )
+    return message, True
 
 
 def written_for(

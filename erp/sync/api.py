@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erp.accounts.roles import Role
+from erp.core.parsers import PerItemTextsJSONParser
 from erp.sites.selectors import sites_visible_to
 
 from . import selectors, services
@@ -49,6 +50,8 @@ class PushAPIView(APIView):
     """Apply the device's queued operations in order, each once; an answer per operation."""
 
     permission_classes = [IsAuthenticated, UsesFieldApp]
+    # a text over its limit refuses its operation alone (erp.sync.services), not the push
+    parser_classes = [PerItemTextsJSONParser]
 
     @extend_schema(request=PushInputSerializer, responses={200: PushOutputSerializer})
     def post(self, request):

@@ -11,6 +11,7 @@ class Op(models.TextChoices):
     SELL = "sell", _("sell")
     REPORT_FAULT = "report_fault", _("report a fault")
     RECORD_REPAIR = "record_repair", _("record a repair")
+    SEND_SMS = "send_sms", _("send an SMS")
 
 
 class Entity(models.TextChoices):
@@ -24,7 +25,8 @@ class Entity(models.TextChoices):
 # Which operations a device may push on which entity (the rest are read-only on the device).
 ALLOWED_OPS = {
     Entity.CLIENT: {Op.CREATE, Op.UPDATE, Op.DELETE},
-    Entity.SALE: {Op.SELL},
+    # send_sms: the receipt SMS of one of the agent's sales (its id is the sale's)
+    Entity.SALE: {Op.SELL, Op.SEND_SMS},
     # applied by handlers a higher layer registers (workflows.fault_repair: the fault process)
     Entity.FAULT: {Op.REPORT_FAULT, Op.RECORD_REPAIR},
 }

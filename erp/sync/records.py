@@ -83,3 +83,13 @@ def fault_record(f) -> dict[str, Any]:
         "due_at": _iso(getattr(f, "due_at", None)),
         "assigned_to_id": _id(f.assigned_to_id),
     }
+
+
+def sms_record(m) -> dict[str, Any]:
+    """A sale's receipt SMS as the phone shows it: where it goes and how far it got."""
+    return {"id": str(m.pk), "phone": m.phone, "state": m.state, "sent_at": _iso(m.sent_at)}
+
+
+def part_record(a) -> dict[str, Any]:
+    """A piece of equipment a repair may put in (in stock) or take out (at the fault's site)."""
+    return {"id": str(a.pk), "label": str(a), "site_id": _id(a.site_id), "status": a.status}

@@ -21,11 +21,13 @@ from django.utils import timezone
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
+from erp.assets.selectors import parts_for_repairs
 from erp.clients.selectors import clients_visible_to
 from erp.core.money import to_money
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.selectors import faults_visible_to
-from erp.sales.models import Refund
+from erp.messaging.selectors import sale_receipts_queued_by
+from erp.sales.models import Refund, Sale
 from erp.sales.selectors import sales_visible_to
 from erp.sales.services import agent_balance
 from erp.sites.selectors import sites_visible_to
@@ -34,7 +36,15 @@ from erp.vouchers.selectors import vouchers_visible_to
 
 from .choices import Entity
 from .models import ChangeLog, Conflict, FeedPruned
-from .records import client_record, fault_record, package_record, sale_record, voucher_record
+from .records import (
+    client_record,
+    fault_record,
+    package_record,
+    part_record,
+    sale_record,
+    sms_record,
+    voucher_record,
+)
 
 # Recent sales a first sync brings (the agent's day and week); older ones stay on the server.
 SNAPSHOT_SALES_DAYS = 7
@@ -259,7 +269,30 @@ def summary(user: User) -> dict[str, Any]:
     }
     if user.has_role(Role.AGENT):
         figures["balance_owed"] = str(to_money(agent_balance(user)))
+        figures["sms"] = receipt_sms(user)
+    if user.has_role(Role.TECHNICAL):
+        # the repair form's parts, offline: the whole list as of this sync (a part moved
+        # meanwhile is refused by the repair's own check, with the reason)
+        figures["parts"] = [
+            part_record(a) for a in parts_for_repairs(user)[: settings.SYNC_PARTS_MAX]
+        ]
     return figures
+
+
+def receipt_sms(user: User) -> dict[str, dict[str, Any]]:
+    """The receipt SMS of the agent's recent sales by the sale's id on the phone (its
+    idempotency key): a message queued at the last sync shows as sent or failed after the
+    next one."""
+    since = timezone.now() - timedelta(days=SNAPSHOT_SALES_DAYS)
+    messages = {
+        m.source.removeprefix("sale:"): m for m in sale_receipts_queued_by(user, since=since)
+    }
+    if not messages:
+        return {}
+    keys = Sale.objects.filter(pk__in=list(messages), seller=user).values_list(
+        "pk", "idempotency_key"
+    )
+    return {str(key): sms_record(messages[str(pk)]) for pk, key in keys}
 
 
 def conflicts_visible_to(user: User) -> QuerySet[Conflict]:

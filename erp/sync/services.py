@@ -47,14 +47,17 @@ from erp.accounts.models import User
 from erp.clients import services as client_services
 from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
+from erp.core.parsers import first_too_long
 from erp.core.texts import Text
+from erp.messaging import services as sms_services
 from erp.sales import services as sale_services
+from erp.sales.models import Sale
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Voucher
 
 from .choices import ALLOWED_OPS, ConflictKind, Entity, Op, Outcome
 from .models import AppliedOperation, ChangeLog, Conflict, Device, FeedPruned
-from .records import client_record, sale_record
+from .records import client_record, sale_record, sms_record
 from .selectors import horizon
 
 CLIENT_EDITABLE = ("name", "phone", "notes", "mac_address", "marketing_consent")
@@ -436,6 +439,8 @@ def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
         return Outcome_(Outcome.APPLIED, record=handler(user, record_id, payload))
     if entity not in (Entity.CLIENT, Entity.SALE):
         raise Rejected(_("This server cannot apply %(op)r yet.") % {"op": name})
+    if entity == Entity.SALE and name == Op.SEND_SMS:
+        return _send_sms(user, record_id, payload)
     if entity == Entity.SALE:
         return _sell(user, record_id, payload, op.get("client_time"), received)
     if name == Op.CREATE:
@@ -445,8 +450,16 @@ def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
     return _delete_client(user, record_id)
 
 
+# what of an operation is checked for length (device_id and seq are read before, as numbers)
+OP_TEXTS = ("op", "entity", "id", "payload", "client_time")
+
+
 def _parsed(op: dict) -> tuple[str, str, uuid.UUID, dict]:
-    """An operation's name, entity, record id and payload, or Rejected."""
+    """An operation's name, entity, record id and payload, or Rejected (a text longer than its
+    field may be among them: the limit of every API body, applied to this operation alone)."""
+    too_long = first_too_long({k: op.get(k) for k in OP_TEXTS})
+    if too_long:
+        raise Rejected(too_long)
     name, entity = op.get("op"), op.get("entity")
     if entity not in Entity.values:
         raise Rejected(_("Unknown entity %(entity)r.") % {"entity": entity})
@@ -993,6 +1006,60 @@ def _apply_clients(context: PushContext, ops: list[dict]) -> tuple[list, set]:
     for (op, *_rest), client, found in zip(edits, updated, conflicts, strict=False):
         answers.append(_answer_of(op, _edited(client, found)))
     return answers, {c.pk for c in made}
+
+
+# --- the receipt SMS of a sale -------------------------------------------------------------------
+SMS_FIELDS = {"phone", "via", "text"}
+SMS_VIA = ("gateway", "phone")
+
+
+def _send_sms(user: User, key: uuid.UUID, payload: dict) -> Outcome_:
+    """The receipt SMS of one of the agent's own sales (``id``: the sale's id on the phone),
+    through erp.messaging.services.send_sale_receipt, the path the sale's own receipt takes:
+    ``via`` "gateway" queues it for the SMS gateway; "phone" logs the ``text`` the phone's
+    SMS app sent, so no second copy goes out. A sale has one receipt SMS: asked again, the
+    answer is the message already there."""
+    unknown = sorted(set(payload) - SMS_FIELDS)
+    if unknown:
+        raise Rejected(_("Unknown SMS fields: %(f)s.") % {"f": ", ".join(unknown)})
+    via = payload.get("via") or "gateway"
+    phone = payload.get("phone") or ""
+    text = payload.get("text") or ""
+    if via not in SMS_VIA:
+        raise Rejected(_("via: gateway or phone."))
+    if not isinstance(phone, str) or not isinstance(text, str):
+        raise Rejected(_("phone and text are text."))
+    if via == "phone" and not text.strip():
+        raise Rejected(_("text: the text the phone sent."))
+    sale = (
+        Sale.objects.select_related("client", "voucher", "package", "site", "seller")
+        .filter(seller=user, idempotency_key=key)
+        .first()
+    )
+    if sale is None:
+        raise Rejected(
+            _("No sale of yours with this id: a sale refused or in conflict has no receipt.")
+        )
+    try:
+        message, created = sms_services.send_sale_receipt(
+            sale=sale, phone=phone, sent_by_phone=text if via == "phone" else ""
+        )
+    except sms_services.NoGateway:
+        if via != "phone":
+            raise
+        # sent by the phone and nothing to log it on: nothing could send a second copy either
+        return Outcome_(Outcome.APPLIED, record={"id": str(key), "sms": {"state": "sent"}})
+    reason = ""
+    if not created:
+        reason = _("This sale's receipt SMS was already queued (to %(phone)s): not sent again.") % {
+            "phone": message.phone
+        }
+    return Outcome_(
+        Outcome.APPLIED,
+        reason=reason,
+        record={"id": str(key), "sms": sms_record(message)},
+        flags=[] if created else ["already_queued"],
+    )
 
 
 def _was_held(user: User, code: str) -> bool:

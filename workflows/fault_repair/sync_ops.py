@@ -1,7 +1,8 @@
 """The field app's technician operations, applied through the fault process.
 
 ``report_fault`` and ``record_repair`` pushed by a phone run the same services as the fault
-pages and /api/v1/faults/ (a report starts the process; a repair completes its repair task).
+pages and /api/v1/faults/ (a report starts the process; a repair completes its repair task,
+with the parts it put in and took out: asset movements, as from the repair page).
 A photo comes as a data URL already resized on the phone; here it is only checked: an image,
 at most FIELD_PHOTO_MAX_BYTES. Registered with erp.sync in this app's ready().
 """
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from erp.accounts.models import User
+from erp.assets.models import Asset
+from erp.assets.selectors import assets_visible_to
 from erp.maintenance.choices import Severity
 from erp.maintenance.selectors import faults_visible_to
 from erp.sites.selectors import sites_visible_to
@@ -33,7 +36,15 @@ from . import services
 DATA_URL = re.compile(r"^data:image/(jpeg|png|webp);base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 REPORT_FIELDS = {"site_id", "description", "severity", "service_down", "photo"}
-REPAIR_FIELDS = {"diagnosis", "actions", "minutes_spent", "cost", "parts_used"}
+REPAIR_FIELDS = {
+    "diagnosis",
+    "actions",
+    "minutes_spent",
+    "cost",
+    "parts_used",
+    "parts_installed",
+    "parts_removed",
+}
 
 
 def _only(payload: dict, allowed: set[str]) -> None:
@@ -109,9 +120,27 @@ def record_repair(user: User, record_id: uuid.UUID, payload: dict) -> dict:
         minutes_spent=minutes,
         cost=payload.get("cost") or 0,
         parts_used=str(payload.get("parts_used") or ""),
+        parts_installed=_parts(user, payload, "parts_installed"),
+        parts_removed=_parts(user, payload, "parts_removed"),
     )
     fault.refresh_from_db()
     return {**fault_record(fault), "repair_id": str(log.pk)}
+
+
+def _parts(user: User, payload: dict, name: str) -> list[Asset]:
+    """The equipment a pushed repair names (a list of ids), each one the user may see; where
+    it may go (from stock, off the fault's site) is the repair service's to say."""
+    ids = payload.get(name) or []
+    if not isinstance(ids, list):
+        raise Rejected(_("%(f)s: a list of equipment ids.") % {"f": name})
+    try:
+        wanted = {uuid.UUID(str(value)) for value in ids}
+    except ValueError:
+        raise Rejected(_("%(f)s: a list of equipment ids.") % {"f": name}) from None
+    found = list(assets_visible_to(user).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise Rejected(_("%(f)s: no such equipment in your records.") % {"f": name})
+    return found
 
 
 def _uuid(value: Any) -> uuid.UUID | None:

@@ -170,3 +170,101 @@ def test_repair_of_a_fault_of_another_site_or_not_assigned_is_refused(api, crew,
     assert "not waiting for that step" in results[1]["reason"]
     assert "whole number" in results[2]["reason"]
     assert RepairLog.objects.count() == 0
+
+
+@pytest.fixture
+def parts(crew, admin_user, asset_types):
+    """A spare in the office's stock, a part at the technician's site, one at another site."""
+    from erp.assets import services as asset_services
+
+    def make(serial, site=None):
+        return asset_services.create_asset(
+            actor=admin_user,
+            asset_type=asset_types["access-point"],
+            serial_number=serial,
+            site=site,
+        )
+
+    return {
+        "spare": make("SN-SPARE"),
+        "broken": make("SN-BROKEN", crew["mine"]),
+        "far": make("SN-FAR", crew["other"]),
+    }
+
+
+def assigned_fault(api, crew):
+    [reported] = push(api, crew["tech"], [report(Phone(), crew["mine"])])
+    fault = Fault.objects.get(pk=reported["record"]["id"])
+    process.triage(actor=crew["lead"], fault=fault, technician=crew["tech"])
+    return fault
+
+
+def repair_op(phone, fault, **parts):
+    payload = {"diagnosis": "AP dead", "actions": "Swapped it", "minutes_spent": 30, **parts}
+    return phone.op("record_repair", "fault", payload, id=fault.pk)
+
+
+@pytest.mark.django_db
+def test_the_pull_brings_a_technician_the_parts_of_the_repair_form(api, crew, parts):
+    page = api(crew["tech"]).get("/api/v1/sync/pull").json()
+    while page["more"]:
+        page = api(crew["tech"]).get("/api/v1/sync/pull", {"cursor": page["cursor"]}).json()
+    listed = {p["id"]: p for p in page["summary"]["parts"]}
+    assert set(listed) == {str(parts["spare"].pk), str(parts["broken"].pk)}  # not another site's
+    assert listed[str(parts["broken"].pk)]["site_id"] == str(crew["mine"].pk)
+    assert listed[str(parts["spare"].pk)]["label"].endswith("SN-SPARE")
+
+
+@pytest.mark.django_db
+def test_a_repair_with_parts_put_in_and_taken_out_moves_them_once(api, crew, parts):
+    from erp.assets.choices import AssetStatus
+
+    fault = assigned_fault(api, crew)
+    phone = Phone()
+    op = repair_op(
+        phone,
+        fault,
+        parts_installed=[str(parts["spare"].pk)],
+        parts_removed=[str(parts["broken"].pk)],
+    )
+    [result] = push(api, crew["tech"], [op])
+    assert result["outcome"] == "applied", result
+    log = RepairLog.objects.get()
+    assert list(log.parts_installed.all()) == [parts["spare"]]
+    assert list(log.parts_removed.all()) == [parts["broken"]]
+    spare, broken = parts["spare"], parts["broken"]
+    spare.refresh_from_db()
+    broken.refresh_from_db()
+    assert (spare.site, spare.status) == (crew["mine"], AssetStatus.DEPLOYED)
+    assert broken.status == AssetStatus.IN_REPAIR
+    assert push(api, crew["tech"], [op]) == [result]  # replay: moved once
+    assert spare.movements.count() == 2  # received, then put in
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "named, reason",
+    [
+        ({"parts_installed": ["far"]}, "parts_installed: no such equipment in your records."),
+        ({"parts_removed": ["spare"]}, "parts_removed: access point SN-SPARE: "),
+        ({"parts_installed": "spare"}, "parts_installed: a list of equipment ids."),
+        ({"parts_removed": ["not-a-uuid"]}, "parts_removed: a list of equipment ids."),
+    ],
+)
+def test_a_repair_naming_wrong_parts_is_refused_and_nothing_moves(api, crew, parts, named, reason):
+    fault = assigned_fault(api, crew)
+    payload = {
+        field: [str(parts[n].pk) if n in parts else n for n in value]
+        if isinstance(value, list)
+        else value
+        for field, value in named.items()
+    }
+    before = sorted((str(a.pk), a.site_id, a.status) for a in parts.values())
+    [result] = push(api, crew["tech"], [repair_op(Phone(), fault, **payload)])
+    assert result["outcome"] == "rejected" and reason.lower() in result["reason"].lower(), result
+    assert not RepairLog.objects.exists()
+    fault.refresh_from_db()
+    assert fault.status == FaultStatus.ASSIGNED
+    for asset in parts.values():
+        asset.refresh_from_db()
+    assert sorted((str(a.pk), a.site_id, a.status) for a in parts.values()) == before

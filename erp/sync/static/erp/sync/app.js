@@ -14,7 +14,8 @@ let pinDone = null, syncing = null;
 const te = new TextEncoder(), td = new TextDecoder();
 const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const SECRET_FIELDS = ["code", "password", "payload", "detail", "reason", "device_value", "server_value"];
+const SECRET_FIELDS = ["code", "password", "payload", "detail", "reason", "device_value", "server_value",
+  "sms_phone", "sms_note"];  // a sale's SMS number and what the server said of it
 const PIN_ITERATIONS = 200000, MAX_PIN_FAILURES = 5;
 
 async function seal(value) {
@@ -222,9 +223,9 @@ async function sell(packageId) {
   if (client) payload.client_id = client.id;
   else if (phone) payload.client_phone = phone;
   await db.put("sales", await sealed({ id, code: v.code, package_id: packageId, amount: pkg.price, client_id: clientId || null,
-    payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
+    sms_phone: phone, payment_method: method, sold_at: now(), is_synced: false, last_synced_at: null, updated_at: now() }));
   await enqueue("sell", "sale", id, payload);
-  receipt = { code: v.code, package: pkg.name, phone };
+  receipt = { id };
   render();
 }
 
@@ -268,13 +269,17 @@ async function api(path, body) {
     location.href = "/accounts/login/?next=/app/";
     throw new Error(r.status);
   }
-  if (!r.ok) throw new Error(r.status);
+  if (!r.ok) {  // the server answered and refused: say why (not "offline?")
+    const refused = new Error(r.status);
+    try { refused.detail = (await r.json()).detail || ""; } catch { refused.detail = ""; }
+    throw refused;
+  }
   return r.json();
 }
 
 const STORE = { voucher: "vouchers", client: "clients", sale: "sales", package: "packages", fault: "faults" };
 
-let again = false;
+let again = false, refusal = null;  // why the server refused the last sync, if it did
 function syncNow() {
   document.body.dataset.sync = "running";  // set before any await: a test (or a tap) sees it at once
   if (syncing) { again = true; return syncing; }  // asked meanwhile: one more round after this one
@@ -283,7 +288,7 @@ function syncNow() {
   syncing = (async () => {
     let ok;
     do { again = false; ok = await doSync(); } while (again && ok);
-    status = ok ? T.synced : T.sync_failed;
+    status = ok ? T.synced : refusal !== null ? T.sync_refused.replace("%(why)s", refusal || T.no_reason) : T.sync_failed;
     document.body.dataset.sync = ok ? "done" : "failed";
     await render();
   })().finally(() => { syncing = null; badge.classList.remove("syncing"); });
@@ -298,6 +303,7 @@ async function forgetSynced() {
 }
 const PUSH_MAX_OPS = 200, PUSH_MAX_BYTES = 4 * 1024 * 1024;  // until the server has said its own
 async function doSync() {  // one round: push everything, pull everything; true if it went through
+  refusal = null;
   if (!key) return false;
   status = "…"; render();
   try {
@@ -325,9 +331,20 @@ async function doSync() {  // one round: push everything, pull everything; true 
         await db.delete("outbox", ops[i].seq);
         for (const c of r.conflicts || []) await db.put("conflicts", await sealed({ ...c, reason: r.reason, seq: r.seq }));
         if (r.outcome === "rejected") await db.put("conflicts", await sealed({ id: "r" + r.seq, kind: "rejected", detail: r.reason, seq: r.seq }));
+        if (ops[i].entity === "client" && r.outcome === "rejected") {  // kept here, marked: see Sync
+          const local = await db.get("clients", ops[i].id);
+          if (local) await db.put("clients", { ...local, refused: true, is_synced: true });
+        }
         if (r.record && ops[i].entity === "client" && r.record.id) {
           if (r.record.id !== ops[i].id) await db.delete("clients", ops[i].id);
           await db.put("clients", { ...r.record, is_synced: true, last_synced_at: now() });
+        }
+        if (ops[i].op === "send_sms") {  // the receipt SMS: queued (or logged) or refused, and why
+          const local = await db.get("sales", ops[i].id);
+          const sms = { state: r.outcome === "applied" ? r.record.sms.state : "refused", via: ops[i].payload.via };
+          const said = { sms_note: r.reason || "", sms_phone: (r.record && r.record.sms.phone) || ops[i].payload.phone || "" };
+          if (local) await db.put("sales", await sealed({ ...local, sms, ...said }));
+          continue;
         }
         if (ops[i].entity === "sale" && r.outcome !== "applied") {  // cash taken, no sale: flagged
           const local = await db.get("sales", ops[i].id);
@@ -368,21 +385,74 @@ async function doSync() {  // one round: push everything, pull everything; true 
         if (!store) continue;
         if (c.deleted) { writes.push([store, "delete", c.entity === "voucher" ? Number(c.id) : c.id]); continue; }
         const id = c.entity === "sale" ? c.data.idempotency_key : c.data.id;  // sales: by their idempotency key
-        writes.push([store, "put", await sealed({ ...c.data, id, is_synced: true, last_synced_at: now() })]);
+        const prior = c.entity === "sale" ? (await db.get("sales", id)) || {} : {};
+        let kept = {};  // a sale's SMS: the phone's own, kept when the sale comes again
+        if (prior.sms) { const o = await opened(prior); kept = { sms: o.sms, sms_phone: o.sms_phone, sms_note: o.sms_note }; }
+        writes.push([store, "put", await sealed({ ...kept, ...c.data, id, is_synced: true, last_synced_at: now() })]);
       }
       const tx = db.transaction(["vouchers", "clients", "sales", "packages", "faults", "meta"], "readwrite");
       for (const [store, how, value] of writes) await tx.objectStore(store)[how](value);
       cursor = page.cursor;
       await tx.objectStore("meta").put(cursor, "cursor");
       if (page.summary) await tx.objectStore("meta").put(page.summary, "summary");
+      for (const [saleId, sms] of Object.entries((page.summary || {}).sms || {})) {
+        const local = await tx.objectStore("sales").get(saleId);
+        if (local) await tx.objectStore("sales").put({ ...local, sms: { ...local.sms, state: sms.state } });
+      }
       await tx.done;
       if (!page.more) break;
     }
     await db.put("meta", now(), "last_synced_at");
     return true;
   } catch (e) {
+    if (e.detail !== undefined) refusal = e.detail;  // what waits stays in the outbox
     return false;
   }
+}
+
+/* --- A sale's receipt SMS: through the phone's own SMS app (an sms: link, no data needed; the
+   next sync logs it, so the office's gateway sends no second copy), or queued for the SMS
+   gateway (send_sms). One per sale: once asked, the gateway button stays off unless the server
+   refused it (a wrong number); the state comes back with each sync. --- */
+const SMS_AGAIN = ["refused"];  // states after which the gateway may be asked again
+async function saleView(rec) {  // what the SMS card shows of a local sale
+  const sale = await opened(rec);
+  const pkg = (await db.get("packages", sale.package_id)) || {};
+  const client = sale.client_id ? await db.get("clients", sale.client_id) : null;
+  return { ...sale, package: pkg.name || "", phone: sale.sms_phone || (client && client.phone) || "" };
+}
+const smsText = (s) => T.sms_text.replace("%(code)s", s.code).replace("%(package)s", s.package);
+const smsHref = (s, phone) => "sms:" + encodeURIComponent(phone || "") + "?body=" + encodeURIComponent(smsText(s));
+function smsCard(s) {
+  const state = (s.sms || {}).state || "";
+  const asked = state && !SMS_AGAIN.includes(state);
+  const said = state ? `${esc(T["sms_state_" + state] || state)}${s.sms_note ? ": " + esc(s.sms_note) : ""}` : "";
+  return `<div class="sms" data-sms-sale="${esc(s.id)}">
+    <input type="tel" name="sms_phone" value="${esc(s.phone)}" placeholder="${esc(T.sms_number)}" aria-label="${esc(T.sms_number)}">
+    <a class="primary" data-sms-via="phone" href="${esc(smsHref(s, s.phone))}">${esc(T.sms_phone_app)}</a>
+    <button class="secondary" type="button" data-sms-via="gateway"${asked ? " disabled" : ""}>${esc(T.sms_gateway)}</button>
+    <p class="sms-state" data-state="${esc(state)}" role="status">${said}</p></div>`;
+}
+function bindSms(main, views) {
+  for (const card of main.querySelectorAll("[data-sms-sale]")) {
+    const s = views.get(card.dataset.smsSale);
+    const input = card.querySelector("[name='sms_phone']");
+    const link = card.querySelector("[data-sms-via='phone']");
+    input.oninput = () => { link.href = smsHref(s, input.value.trim()); };
+    link.onclick = () => { queueSms(s, "phone", input.value.trim()); };  // the link opens the SMS app
+    card.querySelector("[data-sms-via='gateway']").onclick = () => queueSms(s, "gateway", input.value.trim());
+  }
+}
+async function queueSms(s, via, phone) {
+  const rec = await db.get("sales", s.id);
+  const state = ((rec && rec.sms) || {}).state;
+  if (!rec || (state && !SMS_AGAIN.includes(state))) return;  // asked once already: not twice
+  const payload = { via };
+  if (phone) payload.phone = phone;
+  if (via === "phone") payload.text = smsText(s);
+  await db.put("sales", await sealed({ ...rec, sms: { state: "waiting", via }, sms_phone: phone, sms_note: "" }));
+  await enqueue("send_sms", "sale", s.id, payload);
+  render();
 }
 
 /* --- Technicians: my faults, report one (with a photo, resized here), log a repair. --- */
@@ -419,8 +489,13 @@ async function logRepair(ev) {
   ev.preventDefault();
   const f = ev.target;
   const fault = await db.get("faults", f.fault_id.value);
-  await enqueue("record_repair", "fault", fault.id, { diagnosis: f.diagnosis.value.trim(),
-    actions: f.actions.value.trim(), minutes_spent: Number(f.minutes_spent.value), cost: f.cost.value || "0" });
+  const payload = { diagnosis: f.diagnosis.value.trim(), actions: f.actions.value.trim(),
+    minutes_spent: Number(f.minutes_spent.value), cost: f.cost.value || "0" };
+  for (const name of ["parts_installed", "parts_removed"]) {  // equipment ids, if any chosen
+    const chosen = [...f.querySelectorAll(`[name='${name}']:checked`)].map((el) => el.value);
+    if (chosen.length) payload[name] = chosen;
+  }
+  await enqueue("record_repair", "fault", fault.id, payload);
   await db.put("faults", { ...fault, status: "repaired", is_synced: false, updated_at: now() });
   repairing = null;
   render();
@@ -434,12 +509,18 @@ async function renderFaults(main) {
   const r = repairing && faults.find((x) => x.id === repairing);
   let html = "";
   if (r) {
+    // parts as of the last sync: put in from stock, taken out from the fault's site
+    const parts = ((await db.get("meta", "summary")) || {}).parts || [];
+    const pick = (name, list) => list.length ? `<fieldset class="parts" id="${name}"><legend>${esc(T[name])}</legend>${
+      list.map((p) => `<label><input type="checkbox" name="${name}" value="${esc(p.id)}"> ${esc(p.label)}</label>`).join("")}</fieldset>` : "";
     html += `<form id="repair-form" class="card"><input type="hidden" name="fault_id" value="${esc(r.id)}">
       <div>${esc(T.repair_of)}: ${esc(r.description)}</div>
       <input name="diagnosis" required placeholder="${esc(T.diagnosis)}">
       <input name="actions" required placeholder="${esc(T.actions)}">
       <input name="minutes_spent" type="number" min="1" required placeholder="${esc(T.minutes)}">
       <input name="cost" type="number" min="0" step="any" placeholder="${esc(T.cost)}">
+      ${pick("parts_installed", parts.filter((p) => p.status === "in_stock"))}
+      ${pick("parts_removed", parts.filter((p) => p.site_id === r.site_id && p.status !== "in_repair"))}
       <button class="primary">${esc(T.log_repair)}</button></form>`;
   }
   html += `<h3>${esc(T.my_faults)}</h3><ul id="faults">${faults.map((x) => {
@@ -455,6 +536,8 @@ async function renderFaults(main) {
       <label><input type="checkbox" name="service_down" style="width:auto"> ${esc(T.service_down)}</label>
       <label>${esc(T.photo)} <input id="photo" type="file" accept="image/*" capture="environment"></label>
       <p id="photo-status"${photo ? ' data-ready="1"' : ""}>${photo ? esc(T.photo_ready) : ""}</p>
+      <div id="photo-box"${photo ? "" : " hidden"}><img id="photo-preview" alt="${esc(T.photo_preview)}" src="${photo ? esc(photo) : ""}">
+        <button type="button" class="secondary" id="photo-drop">${esc(T.photo_drop)}</button></div>
       <button class="primary">${esc(T.report_fault)}</button></form>`;
   main.innerHTML = html;
   main.querySelector("#fault-form").onsubmit = reportFault;
@@ -467,6 +550,17 @@ async function renderFaults(main) {
     if (!file) return;
     try { photo = await resizePhoto(file); out.textContent = T.photo_ready; } catch { out.textContent = T.photo_bad; }
     out.dataset.ready = photo ? "1" : "0";
+    // what will be sent, as it will be sent (resized): seen before the report goes
+    document.getElementById("photo-preview").src = photo || "";
+    document.getElementById("photo-box").hidden = !photo;
+  };
+  document.getElementById("photo-drop").onclick = () => {
+    photo = null;
+    document.getElementById("photo").value = "";
+    document.getElementById("photo-box").hidden = true;
+    const out = document.getElementById("photo-status");
+    out.textContent = "";
+    out.dataset.ready = "0";
   };
 }
 
@@ -483,13 +577,14 @@ function renderPin() {
 /* A screen is drawn again when data changes (a sync ended, a sale was made): what the person
    was typing in a form stays, and so does the field they were in. */
 const formKey = (form) => form.id + "|" + [...form.elements].filter((el) => el.type === "hidden").map((el) => el.value).join("|");
+const fieldKey = (el) => (el.type === "checkbox" ? `${el.name}=${el.value}` : el.name);  // a list of boxes: each
 function formState() {  // a form is the same form again if its id and its hidden ids are
   const saved = new Map();
   for (const form of document.querySelectorAll("#main form[id]")) {
-    const fields = [];
+    const fields = new Map();
     for (const el of form.elements) {
       if (!el.name || el.type === "file" || el.type === "hidden") continue;
-      fields.push([el.name, el.type === "checkbox" ? el.checked : el.value, el === document.activeElement]);
+      fields.set(fieldKey(el), [el.type === "checkbox" ? el.checked : el.value, el === document.activeElement]);
     }
     saved.set(formKey(form), fields);
   }
@@ -497,11 +592,13 @@ function formState() {  // a form is the same form again if its id and its hidde
 }
 function restoreForms(saved) {
   for (const form of document.querySelectorAll("#main form[id]")) {
-    for (const [name, value, focused] of saved.get(formKey(form)) || []) {
-      const el = form.elements.namedItem(name);
-      if (!el || el.type === "file") continue;
-      if (el.type === "checkbox") el.checked = value; else el.value = value;
-      if (focused) el.focus();
+    const fields = saved.get(formKey(form));
+    if (!fields) continue;
+    for (const el of form.elements) {
+      const kept = el.name && el.type !== "file" && el.type !== "hidden" && fields.get(fieldKey(el));
+      if (!kept) continue;
+      if (el.type === "checkbox") el.checked = kept[0]; else el.value = kept[0];
+      if (kept[1]) el.focus();
     }
   }
 }
@@ -529,11 +626,13 @@ async function draw() {
   const left = (pid) => vouchers.filter((v) => v.package_id === pid && v.status === "unused").length;
   if (tab === "sell") {
     let html = "";
-    if (receipt) {
-      const sms = "sms:" + encodeURIComponent(receipt.phone || "") + "?body=" +
-        encodeURIComponent(T.sms_text.replace("%(code)s", receipt.code).replace("%(package)s", receipt.package));
-      html += `<div class="card" id="receipt"><div>${esc(T.receipt)} · ${esc(receipt.package)}</div>
-        <div class="code">${esc(receipt.code)}</div><a class="primary" href="${esc(sms)}">${esc(T.send_sms)}</a></div>`;
+    const views = new Map();
+    const sold = receipt && (await db.get("sales", receipt.id));
+    if (sold) {
+      const s = await saleView(sold);
+      views.set(s.id, s);
+      html += `<div class="card" id="receipt"><div>${esc(T.receipt)} · ${esc(s.package)}</div>
+        <div class="code">${esc(s.code)}</div>${smsCard(s)}</div>`;
     }
     const clients = (await db.getAll("clients")).sort((a, b) => (a.name || a.phone || "").localeCompare(b.name || b.phone || ""));
     html += `<select id="method"><option value="cash">${esc(T.cash)}</option><option value="mobile">${esc(T.mobile)}</option></select>
@@ -546,6 +645,7 @@ async function draw() {
         <small>${n ? n + " " + esc(T.left) : esc(T.none_left)}</small></button>`;
     }
     main.innerHTML = html;
+    bindSms(main, views);
     for (const b of main.querySelectorAll("[data-sell]")) b.onclick = () => sell(b.dataset.sell);
   } else if (tab === "clients") {
     const clients = await db.getAll("clients");
@@ -558,11 +658,21 @@ async function draw() {
       <button class="primary">${esc(e.id ? T.save : T.add_client)}</button></form>
       <ul>${clients.map((c) => {
         const bought = sales.filter((s) => s.client_id === c.id).length;
-        return `<li data-client="${esc(c.id)}">${esc(c.name)} ${esc(c.phone)}${c.is_synced ? "" : " ⏳"}` +
+        return `<li data-client="${esc(c.id)}">${esc(c.name)} ${esc(c.phone)}${c.is_synced ? "" : " ⏳"}${c.refused ? " ⚠" : ""}` +
           ` · ${bought} ${esc(T.purchases)}${c.expires_at ? " · " + esc(T.until) + " " + esc(c.expires_at.slice(0, 10)) : ""}</li>`;
       }).join("")}</ul>`;
     main.querySelector("form").onsubmit = saveClient;
     for (const li of main.querySelectorAll("[data-client]")) li.onclick = () => { editing = li.dataset.client; render(); };
+  } else if (tab === "sms") {
+    const recent = (await db.getAll("sales")).filter((s) => !s.conflict)
+      .sort((a, b) => (b.sold_at || "").localeCompare(a.sold_at || "")).slice(0, SMS_SCREEN_SALES);
+    const views = new Map();
+    for (const rec of recent) { const s = await saleView(rec); views.set(s.id, s); }
+    main.innerHTML = `<h3>${esc(T.send_sms)}</h3>` + (views.size ? [...views.values()].map((s) =>
+      `<div class="card" data-sale="${esc(s.id)}"><div><b class="sms-code">${esc(s.code)}</b> · ${esc(s.package)}` +
+      ` · ${esc(s.sold_at ? new Date(s.sold_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "")}</div>` +
+      `${smsCard(s)}</div>`).join("") : `<p>${esc(T.no_sales)}</p>`);
+    bindSms(main, views);
   } else if (tab === "faults") {
     await renderFaults(main);
   } else if (tab === "stock") {
@@ -590,6 +700,7 @@ async function draw() {
 
 // Sync on its own: when the connection comes back, and every minute while something waits.
 const AUTO_SYNC_MS = 60000;
+const SMS_SCREEN_SALES = 30;  // the SMS screen lists the latest sales
 async function autoSync() {
   if (key && navigator.onLine && !pinMode && (await db.count("outbox"))) await syncNow();
   else await renderStatus();
