@@ -28,7 +28,7 @@ from erp.maintenance.models import Fault
 from erp.maintenance.selectors import OPEN_STATUSES, faults_visible_to
 from workflows.inbox import CaseColumns, MineThenQueueInboxView, time_left_text
 
-from ..dashboards import ScopedDashboardView
+from ..dashboards import ScopedDashboardView, of_visible_cases
 from .flows import FaultRepairFlow
 from .services import process_of
 
@@ -139,8 +139,7 @@ class FaultProcessListView(DashboardProcessListView):
             faults, narrowed = late, True
         if user.sees_all_sites and not narrowed:
             return queryset
-        visible = [str(pk) for pk in faults.values_list("pk", flat=True)]
-        return queryset.filter(data__fault_id__in=visible)
+        return of_visible_cases(queryset, "data", "fault_id", faults)
 
 
 class FaultDashboardView(ScopedDashboardView):
