@@ -201,6 +201,21 @@ def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(
 
 
 @pytest.mark.django_db
+def test_the_reports_page_sends_a_big_file_to_the_worker_without_building_it(
+    client, users, sold, one_row_inline, monkeypatch
+):
+    """Building the report to decide took 10 s at 1,000 sites: the page only estimates."""
+    built = []
+    monkeypatch.setattr(reports, "build_report", lambda *a, **kw: built.append(a))
+    client.force_login(users[Role.FINANCE])
+    start, end = _long_period()
+    query = {"report": "sales", "start": start.isoformat(), "last": end.isoformat()}
+    response = client.get("/finance/reports/", {**query, "format": "pdf"})
+    assert response.status_code == 302 and ReportJob.objects.count() == 1
+    assert built == []
+
+
+@pytest.mark.django_db
 def test_the_schema_documents_the_202_with_its_location(api, users):
     schema = api(users[Role.FINANCE]).get("/api/schema/", {"format": "json"}).json()
     answers = schema["paths"]["/api/v1/reports/{report}.{fmt}"]["get"]["responses"]
