@@ -142,8 +142,9 @@ def render_rows(section: Section) -> dict:
             {"cells": _cells(row, cols), "flag": bool(section.flag and section.flag(row))}
             for row in section.rows
         ],
-        "totals": _cells(totals, cols) if totals else None,
-        "count": len(section.rows),
+        # a preview's totals would be of its first rows only: none
+        "totals": _cells(totals, cols) if totals and section.size is None else None,
+        "count": len(section.rows) if section.size is None else section.size,
     }
 
 

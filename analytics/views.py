@@ -60,7 +60,13 @@ class ReportsView(LoginRequiredMixin, TemplateView):
                     if created:
                         enqueue_report_job(job)
                     return HttpResponseRedirect(self.viewset.reverse("job", args=[job.pk]))
-                report = reports.build_report(name, actor=request.user, start=start, end=end)
+                report = reports.build_report(
+                    name,
+                    actor=request.user,
+                    start=start,
+                    end=end,
+                    preview=fmt not in exports.FORMATS,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
@@ -71,7 +77,10 @@ class ReportsView(LoginRequiredMixin, TemplateView):
                     return response
                 context["report"] = report
                 context["sections"] = [
-                    {**exports.render_rows(s), "long": s.detail and len(s.rows) > 200}
+                    {
+                        **exports.render_rows(s),
+                        "long": s.detail and (s.size or len(s.rows)) > reports.PREVIEW_ROWS,
+                    }
                     for s in report.sections
                 ]
                 context["query"] = request.GET.urlencode()

@@ -223,3 +223,27 @@ def test_the_schema_documents_the_202_with_its_location(api, users):
     assert answers["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportJob")
     assert {"200", "202"} <= set(answers)
     assert "/api/v1/report-jobs/{job_id}/download/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_the_reports_page_previews_a_long_detail_by_its_size(client, users, sold, monkeypatch):
+    """Given more sales than the page lists (1 here, 200 in production), when Finance reads
+    the sales report on the page, then it says how many rows there are (not how many were
+    fetched) and shows no partial totals; the Excel file still has every sale."""
+    monkeypatch.setattr(reports, "PREVIEW_ROWS", 1)
+    client.force_login(users[Role.FINANCE])
+    start, end = _long_period()
+    query = {"report": "sales", "start": start.isoformat(), "last": end.isoformat()}
+    page = client.get("/finance/reports/", query)
+    assert page.status_code == 200
+    detail = next(s for s in page.context["sections"] if s["title"] == "Sales")
+    assert detail["long"] and detail["count"] == 2 and len(detail["rows"]) == 2
+    assert detail["totals"] is None
+    assert "2 rows: take the Excel file to read them all." in page.content.decode()
+    preview = reports.build_report(
+        "sales", actor=users[Role.FINANCE], start=start, end=end, preview=True
+    )
+    full = reports.build_report("sales", actor=users[Role.FINANCE], start=start, end=end)
+    assert [s.size for s in preview.sections if s.title == "Sales"] == [2]
+    assert [len(s.rows) for s in full.sections if s.title == "Sales"] == [2]
+    assert [s.size for s in full.sections if s.title == "Sales"] == [None]
