@@ -33,6 +33,7 @@ from erp.finance.selectors import expenses_visible_to
 from erp.sales.choices import PaymentMethod, SaleChannel
 from erp.sales.models import Refund
 from erp.sales.selectors import remittances_visible_to, sales_visible_to
+from erp.sites.selectors import sites_visible_to
 
 from . import finance as analytics_finance
 from . import rollups
@@ -550,13 +551,20 @@ def build_report(
 def estimate_rows(key: str, *, actor: User, start: dt.date, end: dt.date) -> int:
     """About how many rows the report will have, by one COUNT (for choosing between building
     its file in the request or in the background): the sales report is a row per sale, the
-    remittances report a row per remittance; the others, a row per agent, site or expense,
-    are counted as a row per day."""
+    remittances report a row per remittance, the statements a row per agent (every agent:
+    5,000 at 1,000 sites, a 180-page PDF that took 50 s in the request when it was counted
+    as a row per day), the expenses a row per expense, profit a row per site."""
     lo, hi = _bounds(start, end)
     if key == "sales":
         return sales_visible_to(actor).filter(sold_at__gte=lo, sold_at__lt=hi).count()
     if key == "remittances":
         return remittances_visible_to(actor).filter(received_at__gte=lo, received_at__lt=hi).count()
+    if key == "statements":
+        return 1 if actor.is_agent else User.objects.filter(groups__name="Agent").count()
+    if key == "expenses":
+        return expenses_visible_to(actor).filter(spent_on__gte=start, spent_on__lt=end).count()
+    if key == "profit":
+        return sites_visible_to(actor).count() + 1  # and head office
     return (end - start).days
 
 

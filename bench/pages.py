@@ -146,9 +146,12 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per PDF page otherwise
     from django.test import Client
     from django.utils import timezone
 

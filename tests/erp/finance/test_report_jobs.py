@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from analytics import exports, reports
 from analytics import services as reporting
+from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.finance.models import ReportJob
@@ -49,6 +50,26 @@ def test_the_estimate_counts_the_sales_the_person_sees(users, sold, monkeypatch)
     monkeypatch.setitem(reporting.INLINE_MAX_ROWS, "pdf", 1)
     assert not reporting.runs_inline(fmt="pdf", **ask)
     assert reporting.runs_inline(fmt="json", **ask)  # no layout: always inline
+
+
+@pytest.mark.django_db
+def test_the_estimate_counts_a_row_per_agent_expense_and_site(users, sold, make_user):
+    """Statements are a row per agent (every agent for Finance: 5,000 at 1,000 sites made a
+    180-page PDF in the request when counted as a row per day), one for an agent; expenses
+    a row per expense; profit a row per site and head office."""
+    from erp.sites.models import Site
+
+    for i in range(3):
+        make_user(Role.AGENT, f"more_agent_{i}")
+    today = timezone.localdate()
+    month = {"start": today - timedelta(days=29), "end": today + timedelta(days=1)}
+    finance_user, agent = users[Role.FINANCE], users[Role.AGENT]
+    agents = User.objects.filter(groups__name=Role.AGENT).count()
+    assert agents >= 4
+    assert reports.estimate_rows("statements", actor=finance_user, **month) == agents
+    assert reports.estimate_rows("statements", actor=agent, **month) == 1
+    assert reports.estimate_rows("expenses", actor=finance_user, **month) == 0
+    assert reports.estimate_rows("profit", actor=finance_user, **month) == Site.objects.count() + 1
 
 
 @pytest.mark.django_db
