@@ -76,15 +76,22 @@ class ReportsView(LoginRequiredMixin, TemplateView):
                     response["Content-Disposition"] = f'attachment; filename="{filename}"'
                     return response
                 context["report"] = report
-                context["sections"] = [
-                    {
-                        **exports.render_rows(s),
-                        "long": s.detail and (s.size or len(s.rows)) > reports.PREVIEW_ROWS,
-                    }
-                    for s in report.sections
-                ]
+                context["sections"] = [self.section(s) for s in report.sections]
                 context["query"] = request.GET.urlencode()
         return self.render_to_response(self.get_context_data(**context))
+
+    @staticmethod
+    def section(section) -> dict:
+        """A report's table as the page shows it: a detail table longer than PREVIEW_ROWS
+        only by its size (its rows are in the Excel file); any other table by its first
+        PREVIEW_ROWS rows and the totals of all (5,000 sellers at 1,000 sites were a 0.7 MB
+        page taking 2 s to format and render)."""
+        long = (section.size or len(section.rows)) > reports.PREVIEW_ROWS
+        return {
+            **exports.render_rows(section, limit=reports.PREVIEW_ROWS),
+            "long": long and section.detail,
+            "cut": long and not section.detail,
+        }
 
 
 # How often the page of a running report job asks again (a meta refresh: no script under CSP).

@@ -250,7 +250,8 @@ def test_the_schema_documents_the_202_with_its_location(api, users):
 def test_the_reports_page_previews_a_long_detail_by_its_size(client, users, sold, monkeypatch):
     """Given more sales than the page lists (1 here, 200 in production), when Finance reads
     the sales report on the page, then it says how many rows there are (not how many were
-    fetched) and shows no partial totals; the Excel file still has every sale."""
+    fetched) and shows no partial totals, and a longer summary shows its first rows with the
+    totals of all; the Excel file still has every sale."""
     monkeypatch.setattr(reports, "PREVIEW_ROWS", 1)
     client.force_login(users[Role.FINANCE])
     start, end = _long_period()
@@ -258,9 +259,15 @@ def test_the_reports_page_previews_a_long_detail_by_its_size(client, users, sold
     page = client.get("/finance/reports/", query)
     assert page.status_code == 200
     detail = next(s for s in page.context["sections"] if s["title"] == "Sales")
-    assert detail["long"] and detail["count"] == 2 and len(detail["rows"]) == 2
+    assert detail["long"] and detail["count"] == 2 and len(detail["rows"]) == 1
     assert detail["totals"] is None
-    assert "2 rows: take the Excel file to read them all." in page.content.decode()
+    html = page.content.decode()
+    assert "2 rows: take the Excel file to read them all." in html
+    # a summary longer than the page lists: its first rows, with the totals of all
+    by_site = next(s for s in page.context["sections"] if s["title"] == "Sales by site")
+    assert by_site["cut"] and not by_site["long"] and len(by_site["rows"]) == 1
+    assert by_site["count"] == 2 and by_site["totals"][1]["text"] == "2"
+    assert "The first 1 of 2 rows (totals of all)" in html
     preview = reports.build_report(
         "sales", actor=users[Role.FINANCE], start=start, end=end, preview=True
     )
