@@ -233,7 +233,7 @@ def test_a_downtime_links_to_the_fault_it_opened(client, day, users):
     html = _page(client, admin, site_b).content.decode()
     row = re.search(r'id="site-downtimes".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
     assert "mbz-hap" in row and "still down" in row
-    link = re.search(r'<a href="([^"]*)">(F-\d{5})</a>', row)
+    link = re.search(r'<a href="([^"]*)"[^>]*>(F-\d{5})</a>', row)
     assert link.group(2) == monitoring.reference
     opened = client.get(link.group(1))
     assert opened.status_code == 302
