@@ -26,7 +26,7 @@ from tests.browser.helpers import login
 from tests.browser.test_field_app import open_app
 from tests.erp.sync.conftest import field  # noqa: F401 - the agent with stock
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # PushManager.subscribe answers with the simulator's device; the key the page passed is kept
 STAND_IN = """
