@@ -131,8 +131,9 @@ def _cells(row: list, columns: list[Column]) -> list[dict]:
     ]
 
 
-def render_rows(section: Section) -> dict:
-    """A section with every value formatted for reading, for the screen and the PDF."""
+def render_rows(section: Section, limit: int | None = None) -> dict:
+    """A section with every value formatted for reading, for the screen and the PDF; with
+    ``limit`` only its first rows are formatted (the totals stay those of every row)."""
     cols = section.columns
     totals = section.totals()
     return {
@@ -140,10 +141,11 @@ def render_rows(section: Section) -> dict:
         "columns": [{"title": _heading(c), "numeric": c.kind in {"money", "int"}} for c in cols],
         "rows": [
             {"cells": _cells(row, cols), "flag": bool(section.flag and section.flag(row))}
-            for row in section.rows
+            for row in section.rows[:limit]
         ],
-        "totals": _cells(totals, cols) if totals else None,
-        "count": len(section.rows),
+        # a preview's totals would be of its first rows only: none
+        "totals": _cells(totals, cols) if totals and section.size is None else None,
+        "count": len(section.rows) if section.size is None else section.size,
     }
 
 

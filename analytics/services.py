@@ -210,9 +210,11 @@ def build_title(schedule: ScheduledExport) -> str:
 # Report files estimated at more rows than this are built by the worker (a ReportJob), the
 # others inside the request. A PDF costs ~20-30 ms a row (WeasyPrint lays out every row: 374
 # sales took 9-16 s, 39 took 0.8-2.6 s on a loaded machine), so 30 rows stay near a second;
-# a workbook is written row by row (a month of the demo's sales in ~0.2 s), so it waits only
-# for the very big ones. Figures: bench/README.md, "Report files in the background".
-INLINE_MAX_ROWS = {"pdf": 30, "xlsx": 20000}
+# a workbook is written row by row, ~7,000 rows a second with the report's queries (a month
+# of the demo's sales in ~0.2 s; 20,000 remittances 2.9 s and 5,000 statements 2.1 s at
+# 1,000 sites), so a workbook of more than 2,000 rows waits too. Figures: bench/README.md,
+# "Report files in the background" and "Every menu page against the 2-second budget".
+INLINE_MAX_ROWS = {"pdf": 30, "xlsx": 2000}
 # Twice the task's soft time limit (600 s) with room for a queue: a job waiting or running
 # longer than this is given up when the same request comes again.
 REPORT_JOB_STALE = dt.timedelta(minutes=30)

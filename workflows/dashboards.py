@@ -7,9 +7,24 @@ restricted to the records the row-scoping rule lets the user see (erp/core/scopi
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, UUIDField, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, NullIf
 from viewflow.workflow.flow.views import DashboardView
 from viewflow.workflow.status import STATUS
+
+
+def of_visible_cases(queryset: QuerySet, data: str, key: str, visible: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` (processes or tasks) whose case is among ``visible``: the
+    case's id is at ``key`` in the JSON field ``data`` ("data", "process__data").
+
+    A correlated EXISTS on the case's primary key, not a list of every visible id: at 1,000
+    sites Finance sees ~470,000 batches, and an IN list of them took 23 s to build and send
+    (bench/pages.py). A process not yet naming its case ("") matches nothing."""
+    case_id = Cast(NullIf(KeyTextTransform(key, data), Value("")), UUIDField())
+    return queryset.alias(_case_id=case_id).filter(
+        Exists(visible.order_by().filter(pk=OuterRef("_case_id")))
+    )
 
 
 class ScopedDashboardView(DashboardView):
@@ -25,8 +40,7 @@ class ScopedDashboardView(DashboardView):
         )
         if user.sees_all_sites:
             return tasks
-        visible = [str(pk) for pk in type(self).visible_to(user).values_list("pk", flat=True)]
-        return tasks.filter(**{f"process__data__{self.data_key}__in": visible})
+        return of_visible_cases(tasks, "process__data", self.data_key, type(self).visible_to(user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_filters.filters import QuerySetRequestMixin
 from viewflow.urls import DetailViewMixin, ModelViewset
 from viewflow.views import ListModelView
 
+from .filters import narrow_choices
 from .pagination import BoundedPaginator
-from .scoping import RowScope, restrict
 from .views import RecordDetailView, ServiceCreateView, ServiceUpdateView
 
 
@@ -22,14 +21,7 @@ class BoundedListView(ListModelView):
         filter, not every site of the network (issue 23). ``list_filter_fields`` make their
         choices from the model's whole table; a viewset's own narrower choices stay."""
         filterset = super().get_filterset(filterset_class, queryset)
-        for choice in filterset.filters.values():
-            if not isinstance(choice, QuerySetRequestMixin):
-                continue
-            options = choice.get_queryset(self.request)
-            if options is not None and isinstance(
-                getattr(options.model, "row_scope", None), RowScope
-            ):
-                choice.queryset = restrict(options, self.request.user)
+        narrow_choices(filterset, self.request)
         return filterset
 
 

@@ -42,6 +42,21 @@ def downtimes_visible_to(user: User) -> QuerySet[Downtime]:
     return restrict(Downtime.objects.select_related("site", "router"), user)
 
 
+def recent_downtimes(
+    user: User, *, since: datetime, site=None, router=None, limit: int = 10
+) -> list[Downtime]:
+    """The last ``limit`` downtimes of a site or router that were down at some time since
+    ``since`` (open ones included), newest first, each with the fault that opened it: the
+    uptime figure's detail, so a person can go from a gap in service to its fault. One
+    query on the (site or router, started_at) rows of that place."""
+    downtimes = downtimes_visible_to(user).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since))
+    if site is not None:
+        downtimes = downtimes.filter(site=site)
+    if router is not None:
+        downtimes = downtimes.filter(router=router)
+    return list(downtimes.select_related("fault", "asset").order_by("-started_at", "-pk")[:limit])
+
+
 OPEN_STATUSES = (FaultStatus.REPORTED, FaultStatus.ASSIGNED, FaultStatus.REPAIRED)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+from erp.maintenance.selectors import recent_downtimes
 from erp.sites.models import Router
 from erp.sites.viewsets import RouterViewset
 
 from . import selectors, views
+from .choices import RouterEventKind
 from .models import RouterCircuit
 
 
@@ -33,12 +35,32 @@ class OperatedRouterViewset(RouterViewset):
                 router.pk
             ),
             "traffic_samples": [s for s in samples if s.rx_bytes is not None],
-            "router_events": selectors.recent_events(router, limit=10),
+            "router_events": self.events_with_faults(request, router),
             "ops_urls": {
                 name: self.reverse(name, args=[router.pk])
                 for name in ("test", "sync_profiles", "drift", "active")
             },
         }
+
+    @staticmethod
+    def events_with_faults(request, router) -> list:
+        """The last 10 ups and downs; a down that opened a downtime carries its ``fault`` (the
+        fault monitoring opened for it, linked from the page) when the user may see faults.
+        The downtime started at the event's moment: that is how monitoring records both."""
+        events = list(selectors.recent_events(router, limit=10))
+        downs = [e.at for e in events if e.kind == RouterEventKind.DOWN]
+        faults = {}
+        if downs and request.user.has_perm("maintenance.view_fault"):
+            faults = {
+                d.started_at: d.fault
+                for d in recent_downtimes(
+                    request.user, since=min(downs), router=router, limit=len(events)
+                )
+                if d.fault_id
+            }
+        for event in events:
+            event.fault = faults.get(event.at) if event.kind == RouterEventKind.DOWN else None
+        return events
 
     @property
     def test_path(self):

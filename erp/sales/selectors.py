@@ -144,6 +144,20 @@ def purchases_of(user: User, client) -> QuerySet[Sale]:
     )
 
 
+def site_last_bought_at(client) -> Site | None:
+    """The site where ``client`` last bought access (None: never bought): with one client
+    record per person across sites, the site the client was first registered at is history;
+    the last purchase says where the person is a customer now. One query on the sale's
+    client index (a client has few sales). Unscoped: the caller decides what to show."""
+    site_id = (
+        Sale.objects.filter(client=client)
+        .order_by("-sold_at", "-pk")
+        .values_list("site_id", flat=True)
+        .first()
+    )
+    return Site.objects.filter(pk=site_id).first() if site_id else None
+
+
 def sales_in_windows(user: User, windows: dict, *, site=None) -> dict[str, dict]:
     """Count and amount of the sales ``user`` may see in each named [start, end) window (at
     ``site`` when given), in one query: each window is an indexed range on sold_at, never a

@@ -16,7 +16,12 @@ from typing import Any
 from django.utils import timezone
 
 from erp.accounts.models import User
-from erp.maintenance.selectors import OPEN_STATUSES, faults_visible_to, uptime_by_site
+from erp.maintenance.selectors import (
+    OPEN_STATUSES,
+    faults_visible_to,
+    recent_downtimes,
+    uptime_by_site,
+)
 from erp.mikrotik.selectors import users_online
 from erp.sales.selectors import sales_by_seller, sales_in_windows
 
@@ -25,6 +30,7 @@ from .selectors import routers_visible_to
 
 UPTIME_DAYS = 30
 OPEN_FAULTS_SHOWN = 5
+DOWNTIMES_SHOWN = 10
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -39,8 +45,9 @@ def site_operation(user: User, site: Site, *, now: dt.datetime | None = None) ->
     sum (None when no router counted its sessions in the last 15 minutes); agents: [{agent,
     count, amount}] this month at this site (an agent sees only the agent's own row);
     today / month: {count, amount} of the sales at this site since local midnight / the 1st;
-    uptime: {down_seconds, uptime_percent} over the last 30 days; open_faults: count and the
-    5 due soonest. Also the periods, for the links to the filtered lists.
+    uptime: {down_seconds, uptime_percent} over the last 30 days; downtimes: the last 10 of
+    those days, each with the fault that opened it (the uptime's "why"); open_faults: count
+    and the 5 due soonest. Also the periods, for the links to the filtered lists.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -71,6 +78,10 @@ def site_operation(user: User, site: Site, *, now: dt.datetime | None = None) ->
         "month": sales["month"],
         "uptime": uptime,
         "uptime_days": UPTIME_DAYS,
+        "downtimes": [
+            {"downtime": d, "seconds": ((d.ended_at or now) - d.started_at).total_seconds()}
+            for d in recent_downtimes(user, since=uptime_start, site=site, limit=DOWNTIMES_SHOWN)
+        ],
         "open_faults": {
             "count": open_faults.count(),
             "faults": list(open_faults.order_by("due_at")[:OPEN_FAULTS_SHOWN]),

@@ -39,6 +39,7 @@ from erp.messaging.phones import to_e164
 from erp.messaging.rendering import render
 from erp.notifications.services import escalate_to
 from erp.sales.models import Sale
+from erp.sales.selectors import site_last_bought_at
 from erp.sites.models import Site
 from erp.vouchers.choices import VoucherStatus
 
@@ -115,16 +116,22 @@ def clean_phone(phone: Any) -> str:
 
 
 # --- enrichment ------------------------------------------------------------------------------
-def find_client(phone: str, site: Site | None = None) -> Client | None:
-    """The client with this phone (at ``site`` first: a phone can be a client of two sites)."""
+def find_client(phone: str) -> Client | None:
+    """The client with this phone: one record per person across sites (the phone is unique),
+    so there is no site's record to prefer; where the person is a customer now is
+    ``customer_site``'s question."""
     if not phone:
         return None
-    clients = Client.objects.filter(phone=phone).select_related("site")
-    if site is not None:
-        at_site = clients.filter(site=site).first()
-        if at_site:
-            return at_site
-    return clients.order_by("-updated_at").first()
+    return Client.objects.filter(phone=phone).select_related("site").first()
+
+
+def customer_site(client: Client | None) -> Site | None:
+    """The site a ticket from ``client`` most likely concerns, when its channel gives none:
+    the site the client last bought access at, else the site the client was registered at.
+    A person who moved from Kariakoo to Mbezi writes about Mbezi's WiFi."""
+    if client is None:
+        return None
+    return site_last_bought_at(client) or client.site
 
 
 def open_fault(site: Site) -> Fault | None:
@@ -338,12 +345,13 @@ def open_ticket(
         raise NotAllowed(_("You may not open tickets."))
     if not phone and not email and actor is None:
         raise ValidationError({"phone": _("Give the customer's phone or e-mail.")})
-    client = find_client(phone, site)
+    client = find_client(phone)
     extracted = extraction.extract(text)
     named = _sites_named_in(text)
     extracted["sites"] = [s.name for s in named]
-    # the customer's site, else the one site the text names
-    site = site or (client.site if client else None) or (named[0] if len(named) == 1 else None)
+    # the channel's site (a portal's, the desk's choice); else where the customer buys now;
+    # else the one site the text names
+    site = site or customer_site(client) or (named[0] if len(named) == 1 else None)
     prediction = classifier.classify(text)
     category = Category.objects.filter(slug=prediction.category, active=True).first()
     duplicate = _duplicate_of(phone=phone, category=category, now=now)

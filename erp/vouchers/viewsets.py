@@ -115,7 +115,12 @@ class VoucherViewset(ReadonlyModelViewset):
     detail_template_name = "vouchers/voucher_detail.html"
 
     def get_queryset(self, request):
-        return selectors.vouchers_visible_to(request.user)
+        """Newest first by id (ids are in creation order, so a batch's codes stay together),
+        not by the model's (batch, code): that sorts on the batch's creation time, which no
+        index of the voucher serves, so an agent's list walked every newer batch of the
+        network to find the agent's 20 (5.4 s at 10,000,000 vouchers, bench/pages.py); by id
+        it reads the agent's or the site's vouchers by their index, or the newest by the key."""
+        return selectors.vouchers_visible_to(request.user).order_by("-pk")
 
     def get_list_page_actions(self, request, *actions):
         if request.user.has_perm("vouchers.change_voucher"):

@@ -179,6 +179,8 @@ def test_http_load_smoke(roles, postgres_only, monkeypatch, asset_types):
 def test_pages_bench_smoke(client, users):
     """bench/pages.py finds the pages a person reaches through the menu (sub-menus included)
     and times them."""
+    from django.utils import timezone
+
     from bench import pages
     from erp.accounts.roles import Role
 
@@ -189,3 +191,15 @@ def test_pages_bench_smoke(client, users):
     status, times = pages.timed(client, "/finance/sale/", 2)
     assert status == 200 and len(times) == 2
     assert pages.percentile([3.0, 1.0, 2.0], 0.5) == 2.0
+
+    # on the scale data: the missing staff logins are made in their role
+    technician = pages.login_user("technician", make=True)
+    assert technician.has_role(Role.TECHNICAL) and technician.site_scope.count() == 0
+    assert pages.login_user("technician", make=True) == technician  # made once
+    assert pages.login_user("finance", make=True) == users[Role.FINANCE]  # there: used as it is
+    # every report of the reports page, read and taken away, answers (302: its background job)
+    client.force_login(users[Role.SUPER_ADMIN])
+    urls = pages.report_urls(timezone.localdate())
+    assert len(urls) == 15 and sum("format=pdf" in u for u in urls) == 5
+    for url in urls:
+        assert pages.timed(client, url, 1)[0] in (200, 302), url

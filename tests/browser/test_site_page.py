@@ -24,7 +24,9 @@ WIDE = """() => [...document.querySelectorAll('body *')]
 @pytest.mark.parametrize("username", ["admin", "sales"])
 def test_site_page_fits_a_360px_phone(roles, asset_types, page_for, shot, username):
     call_command("seed_demo", stdout=StringIO())
-    site = Site.objects.filter(routers__isnull=False).order_by("pk").first()
+    # a site with a downtime when the demo has one: its rows link to their faults
+    sites = Site.objects.filter(routers__isnull=False).order_by("pk")
+    site = sites.filter(downtimes__fault__isnull=False).first() or sites.first()
     page = page_for(width=360, height=740)
     page.goto(f"{page.base}/accounts/login/")
     page.fill("input[name=username]", username)
@@ -37,6 +39,9 @@ def test_site_page_fits_a_360px_phone(roles, asset_types, page_for, shot, userna
     assert site.name in page.locator("body").inner_text()
     assert page.locator("#site-operation").is_visible()
     assert page.locator("#site-routers").is_visible()
+    if site.downtimes.exists():
+        link = page.locator("#site-downtimes a[href^='/faults/fault/']").first
+        assert link.is_visible() and link.inner_text().startswith("F-")
     shot(page, f"site-detail-360-{username}")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, page.evaluate(WIDE)

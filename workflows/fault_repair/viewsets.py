@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import generic
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
@@ -23,8 +28,9 @@ from erp.maintenance.models import Fault
 from erp.maintenance.selectors import OPEN_STATUSES, faults_visible_to
 from workflows.inbox import CaseColumns, MineThenQueueInboxView, time_left_text
 
-from ..dashboards import ScopedDashboardView
+from ..dashboards import ScopedDashboardView, of_visible_cases
 from .flows import FaultRepairFlow
+from .services import process_of
 
 SEVERITY_COLOURS = {
     Severity.CRITICAL: "#c62828",
@@ -133,8 +139,7 @@ class FaultProcessListView(DashboardProcessListView):
             faults, narrowed = late, True
         if user.sees_all_sites and not narrowed:
             return queryset
-        visible = [str(pk) for pk in faults.values_list("pk", flat=True)]
-        return queryset.filter(data__fault_id__in=visible)
+        return of_visible_cases(queryset, "data", "fault_id", faults)
 
 
 class FaultDashboardView(ScopedDashboardView):
@@ -142,6 +147,23 @@ class FaultDashboardView(ScopedDashboardView):
 
     data_key = "fault_id"
     visible_to = staticmethod(faults_visible_to)
+
+
+class FaultPageView(LoginRequiredMixin, generic.View):
+    """``/faults/fault/<fault id>/``: the page of a fault's process, reached from the fault.
+
+    Other pages know the fault (a site's downtime, a router going down), not the process that
+    carries it; this finds the process and redirects. A fault the user may not see, or one
+    without a process, is a 404: the same answer as a fault that does not exist."""
+
+    def get(self, request, pk):
+        if not request.user.has_perm("maintenance.view_fault"):
+            raise Http404
+        fault = get_object_or_404(faults_visible_to(request.user), pk=pk)
+        process = process_of(fault)
+        if process is None:
+            raise Http404
+        return redirect("faults:process_detail", process_pk=process.pk)
 
 
 class FaultRepairAppViewset(FlowAppViewset):
@@ -152,3 +174,8 @@ class FaultRepairAppViewset(FlowAppViewset):
 
     def __init__(self, **kwargs):
         super().__init__(FaultRepairFlow, icon="build", app_name="faults", **kwargs)
+
+    @property
+    def fault_path(self):
+        """A fault's page by the fault's id (links from a downtime or a router going down)."""
+        return path("fault/<uuid:pk>/", FaultPageView.as_view(), name="fault")

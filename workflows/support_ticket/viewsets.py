@@ -20,6 +20,7 @@ from erp.support.models import Ticket
 from erp.support.selectors import tickets_visible_to
 from workflows.inbox import CaseColumns, MineThenQueueInboxView, time_left_text
 
+from ..dashboards import of_visible_cases
 from .flows import SupportTicketFlow
 
 PRIORITY_COLOURS = {
@@ -113,8 +114,7 @@ class TicketProcessListView(DashboardProcessListView):
         user = self.request.user
         if user.sees_all_sites:
             return queryset
-        visible = tickets_visible_to(user).values_list("pk", flat=True)
-        return queryset.filter(data__ticket_id__in=[str(pk) for pk in visible[:5000]])
+        return of_visible_cases(queryset, "data", "ticket_id", tickets_visible_to(user))
 
 
 class SupportTicketAppViewset(FlowAppViewset):

@@ -56,7 +56,9 @@ def test_scoped_finance_lists_and_opens_only_their_sites_expenses(api, client, u
     for other in ("b", "office"):
         assert scoped.get(f"/api/v1/expenses/{spent[other].pk}/").status_code == 404
     b_site = spent["sites"][1].pk
-    assert scoped.get("/api/v1/expenses/", {"site": str(b_site)}).json()["results"] == []
+    # another site's filter is refused like a site that does not exist (issue 23)
+    hidden = scoped.get("/api/v1/expenses/", {"site": str(b_site)})
+    assert hidden.status_code == 400 and list(hidden.json()) == ["site"]
 
     client.force_login(spent["scoped"])
     page = client.get("/finance/expense/").content.decode()

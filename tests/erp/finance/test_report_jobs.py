@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from analytics import exports, reports
 from analytics import services as reporting
+from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.core.exceptions import NotAllowed
 from erp.finance.models import ReportJob
@@ -49,6 +50,26 @@ def test_the_estimate_counts_the_sales_the_person_sees(users, sold, monkeypatch)
     monkeypatch.setitem(reporting.INLINE_MAX_ROWS, "pdf", 1)
     assert not reporting.runs_inline(fmt="pdf", **ask)
     assert reporting.runs_inline(fmt="json", **ask)  # no layout: always inline
+
+
+@pytest.mark.django_db
+def test_the_estimate_counts_a_row_per_agent_expense_and_site(users, sold, make_user):
+    """Statements are a row per agent (every agent for Finance: 5,000 at 1,000 sites made a
+    180-page PDF in the request when counted as a row per day), one for an agent; expenses
+    a row per expense; profit a row per site and head office."""
+    from erp.sites.models import Site
+
+    for i in range(3):
+        make_user(Role.AGENT, f"more_agent_{i}")
+    today = timezone.localdate()
+    month = {"start": today - timedelta(days=29), "end": today + timedelta(days=1)}
+    finance_user, agent = users[Role.FINANCE], users[Role.AGENT]
+    agents = User.objects.filter(groups__name=Role.AGENT).count()
+    assert agents >= 4
+    assert reports.estimate_rows("statements", actor=finance_user, **month) == agents
+    assert reports.estimate_rows("statements", actor=agent, **month) == 1
+    assert reports.estimate_rows("expenses", actor=finance_user, **month) == 0
+    assert reports.estimate_rows("profit", actor=finance_user, **month) == Site.objects.count() + 1
 
 
 @pytest.mark.django_db
@@ -201,6 +222,21 @@ def test_reports_page_starts_a_job_and_its_page_refreshes_until_the_download(
 
 
 @pytest.mark.django_db
+def test_the_reports_page_sends_a_big_file_to_the_worker_without_building_it(
+    client, users, sold, one_row_inline, monkeypatch
+):
+    """Building the report to decide took 10 s at 1,000 sites: the page only estimates."""
+    built = []
+    monkeypatch.setattr(reports, "build_report", lambda *a, **kw: built.append(a))
+    client.force_login(users[Role.FINANCE])
+    start, end = _long_period()
+    query = {"report": "sales", "start": start.isoformat(), "last": end.isoformat()}
+    response = client.get("/finance/reports/", {**query, "format": "pdf"})
+    assert response.status_code == 302 and ReportJob.objects.count() == 1
+    assert built == []
+
+
+@pytest.mark.django_db
 def test_the_schema_documents_the_202_with_its_location(api, users):
     schema = api(users[Role.FINANCE]).get("/api/schema/", {"format": "json"}).json()
     answers = schema["paths"]["/api/v1/reports/{report}.{fmt}"]["get"]["responses"]
@@ -208,3 +244,34 @@ def test_the_schema_documents_the_202_with_its_location(api, users):
     assert answers["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportJob")
     assert {"200", "202"} <= set(answers)
     assert "/api/v1/report-jobs/{job_id}/download/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_the_reports_page_previews_a_long_detail_by_its_size(client, users, sold, monkeypatch):
+    """Given more sales than the page lists (1 here, 200 in production), when Finance reads
+    the sales report on the page, then it says how many rows there are (not how many were
+    fetched) and shows no partial totals, and a longer summary shows its first rows with the
+    totals of all; the Excel file still has every sale."""
+    monkeypatch.setattr(reports, "PREVIEW_ROWS", 1)
+    client.force_login(users[Role.FINANCE])
+    start, end = _long_period()
+    query = {"report": "sales", "start": start.isoformat(), "last": end.isoformat()}
+    page = client.get("/finance/reports/", query)
+    assert page.status_code == 200
+    detail = next(s for s in page.context["sections"] if s["title"] == "Sales")
+    assert detail["long"] and detail["count"] == 2 and len(detail["rows"]) == 1
+    assert detail["totals"] is None
+    html = page.content.decode()
+    assert "2 rows: take the Excel file to read them all." in html
+    # a summary longer than the page lists: its first rows, with the totals of all
+    by_site = next(s for s in page.context["sections"] if s["title"] == "Sales by site")
+    assert by_site["cut"] and not by_site["long"] and len(by_site["rows"]) == 1
+    assert by_site["count"] == 2 and by_site["totals"][1]["text"] == "2"
+    assert "The first 1 of 2 rows (totals of all)" in html
+    preview = reports.build_report(
+        "sales", actor=users[Role.FINANCE], start=start, end=end, preview=True
+    )
+    full = reports.build_report("sales", actor=users[Role.FINANCE], start=start, end=end)
+    assert [s.size for s in preview.sections if s.title == "Sales"] == [2]
+    assert [len(s.rows) for s in full.sections if s.title == "Sales"] == [2]
+    assert [s.size for s in full.sections if s.title == "Sales"] == [None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,8 @@ from erp.accounts.roles import Role
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.models import Downtime, Fault
 from erp.maintenance.selectors import uptime_by_site
-from erp.mikrotik.models import RouterSample
+from erp.mikrotik.choices import RouterEventKind
+from erp.mikrotik.models import RouterEvent, RouterSample
 from erp.sales.models import Sale
 from erp.sites.operation import site_operation
 from tests.workday import build_workday, local, noon_today
@@ -219,3 +221,49 @@ def test_the_page_stays_within_its_query_budget(client, day, users, make_router,
     after = _queries(client, admin, site_a)
     assert after == before, (before, after)
     assert after <= 40, after
+
+
+def test_a_downtime_links_to_the_fault_it_opened(client, day, users):
+    """Given Mbezi's router down since 10:00 (monitoring opened its fault and downtime), when
+    Super Admin opens Mbezi's page, then the downtime row names the router and links to that
+    fault, and the link opens the fault's process page."""
+    admin = users[Role.SUPER_ADMIN]
+    site_b = day["sites"][1]
+    monitoring = day["faults"]["monitoring"]
+    html = _page(client, admin, site_b).content.decode()
+    row = re.search(r'id="site-downtimes".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    assert "mbz-hap" in row and "still down" in row
+    link = re.search(r'<a href="([^"]*)"[^>]*>(F-\d{5})</a>', row)
+    assert link.group(2) == monitoring.reference
+    opened = client.get(link.group(1))
+    assert opened.status_code == 302
+    page = client.get(opened["Location"])
+    assert page.status_code == 200
+    assert page.context["process"].data["fault_id"] == str(monitoring.pk)
+
+
+def test_a_fault_link_reveals_nothing_to_who_may_not_see_the_fault(client, day, users):
+    """agent2 works only at Mbezi: Kariakoo's fault is a 404 for them, as a fault that does
+    not exist; Mbezi's opens. Anonymous visitors go to the login page."""
+    late = day["faults"]["late"]  # at Kariakoo
+    monitoring = day["faults"]["monitoring"]  # at Mbezi
+    assert client.get(f"/faults/fault/{late.pk}/").status_code == 302
+    assert "/accounts/login/" in client.get(f"/faults/fault/{late.pk}/")["Location"]
+    client.force_login(day["agent2"])
+    assert client.get(f"/faults/fault/{late.pk}/").status_code == 404
+    assert client.get(f"/faults/fault/{uuid.uuid4()}/").status_code == 404
+    assert client.get(f"/faults/fault/{monitoring.pk}/").status_code == 302
+
+
+def test_the_router_page_links_its_down_event_to_the_fault(client, day, users):
+    """Given Mbezi's router went down (its down event, downtime and fault from monitoring),
+    when Super Admin opens the router's page, then the down event links to that fault."""
+    router_b = day["routers"][1]
+    monitoring = day["faults"]["monitoring"]
+    event = RouterEvent.objects.get(router=router_b, kind=RouterEventKind.DOWN)
+    Downtime.objects.filter(router=router_b).update(started_at=event.at)  # as monitoring left it
+    client.force_login(users[Role.SUPER_ADMIN])
+    html = client.get(f"/network/router/{router_b.pk}/detail/").content.decode()
+    events = re.search(r'id="router-events".*?</table>', html, re.S).group(0)
+    assert f'href="/faults/fault/{monitoring.pk}/"' in events
+    assert f"Fault {monitoring.reference}" in events
