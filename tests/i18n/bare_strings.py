@@ -68,6 +68,9 @@ EXCEPTIONS = {
 OWN_EXCEPTIONS = {
     "RouterError", "RouterUnreachable", "RouterAuthFailed", "RouterProtocolError",
     "GatewayError", "Unavailable", "Rejected", "Throttled", "ProviderError", "ProviderRefused",
+    "OpenWispError", "OpenWispUnreachable", "OpenWispTimeout", "OpenWispBadResponse",
+    "OpenWispAuthError", "PortaError", "PortaUnreachable", "PortaTimeout", "PortaProtocolError",
+    "PortaAuthFailed",
 }  # fmt: skip
 FIELD_WORDS = {"label", "verbose_name", "verbose_name_plural", "help_text", "empty_label"}
 DASH_WORDS = {"label", "title", "placeholder", "children", "xaxis_title", "yaxis_title"}

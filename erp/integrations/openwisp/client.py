@@ -26,6 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from django.utils.translation import gettext_noop
+
+from erp.core.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,8 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
 class OpenWispError(Exception):
-    """OpenWISP could not be used; the text is safe for people and the log (no secret)."""
+    """OpenWISP could not be used; the text (a ``Text``, read in the reader's language) is safe
+    for people and the log (no secret)."""
 
 
 class OpenWispUnreachable(OpenWispError):
@@ -92,23 +96,52 @@ class RemoteHealth:
         return all(healthy for _name, healthy in self.related_metrics)
 
 
-def _text(row: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:
+def _text(
+    row: dict[str, Any], key: str, where: str, *, required: bool = False, within: str = ""
+) -> str:
+    """``row[key]`` as text; ``within`` names the object ``row`` is in (``config``)."""
     value = row.get(key)
     if value is None and not required:
         return ""
     if not isinstance(value, str):
         raise OpenWispBadResponse(
-            f"OpenWISP answered {where} with '{key}' of type {type(value).__name__}, expected text"
+            Text(
+                gettext_noop(
+                    "OpenWISP answered %(where)s with '%(field)s' of type %(kind)s, expected text"
+                ),
+                where=where,
+                field=f"{within}.{key}" if within else key,
+                kind=type(value).__name__,
+            )
         )
     return value
 
 
+def _not_an_object(row: Any, where: str) -> OpenWispBadResponse:
+    return OpenWispBadResponse(
+        Text(
+            gettext_noop("OpenWISP answered %(where)s with a %(kind)s instead of an object"),
+            where=where,
+            kind=type(row).__name__,
+        )
+    )
+
+
+def _bad_field(msgid: str, where: str, field: str) -> OpenWispBadResponse:
+    """An answer whose ``field`` is missing or of the wrong kind (``msgid`` says which)."""
+    return OpenWispBadResponse(Text(msgid, where=where, field=field))
+
+
 def parse_device(row: Any, where: str) -> RemoteDevice:
     if not isinstance(row, dict):
-        raise OpenWispBadResponse(f"OpenWISP answered {where} with a {type(row).__name__}")
+        raise _not_an_object(row, where)
     config = row.get("config")
     if config is not None and not isinstance(config, dict):
-        raise OpenWispBadResponse(f"OpenWISP answered {where} with 'config' that is not an object")
+        raise _bad_field(
+            gettext_noop("OpenWISP answered %(where)s with '%(field)s' that is not an object"),
+            where,
+            "config",
+        )
     return RemoteDevice(
         id=_text(row, "id", where, required=True),
         name=_text(row, "name", where, required=True),
@@ -118,7 +151,7 @@ def parse_device(row: Any, where: str) -> RemoteDevice:
         system=_text(row, "system", where),
         last_ip=_text(row, "last_ip", where),
         management_ip=_text(row, "management_ip", where),
-        config_status=_text(config or {}, "status", f"{where} config"),
+        config_status=_text(config or {}, "status", where, within="config"),
         created=_text(row, "created", where),
         modified=_text(row, "modified", where),
         hardware_id=_text(row, "hardware_id", where),
@@ -127,20 +160,39 @@ def parse_device(row: Any, where: str) -> RemoteDevice:
 
 def parse_health(row: Any, where: str) -> RemoteHealth:
     if not isinstance(row, dict):
-        raise OpenWispBadResponse(f"OpenWISP answered {where} with a {type(row).__name__}")
+        raise _not_an_object(row, where)
     monitoring = row.get("monitoring")
     if not isinstance(monitoring, dict):
-        raise OpenWispBadResponse(f"OpenWISP answered {where} without a 'monitoring' object")
-    status = _text(monitoring, "status", f"{where} monitoring", required=True)
+        raise _bad_field(
+            gettext_noop("OpenWISP answered %(where)s without a '%(field)s' object"),
+            where,
+            "monitoring",
+        )
+    status = _text(monitoring, "status", where, required=True, within="monitoring")
     if status not in HEALTH_STATUSES:
-        raise OpenWispBadResponse(f"OpenWISP answered {where} with an unknown status {status!r}")
+        raise OpenWispBadResponse(
+            Text(
+                gettext_noop("OpenWISP answered %(where)s with an unknown status %(status)s"),
+                where=where,
+                status=repr(status)[:40],
+            )
+        )
     metrics = monitoring.get("related_metrics") or []
     if not isinstance(metrics, list):
-        raise OpenWispBadResponse(f"OpenWISP answered {where} with 'related_metrics' not a list")
+        raise _bad_field(
+            gettext_noop("OpenWISP answered %(where)s with '%(field)s' not a list"),
+            where,
+            "related_metrics",
+        )
     parsed = []
     for metric in metrics:
         if not isinstance(metric, dict) or not isinstance(metric.get("is_healthy"), bool | None):
-            raise OpenWispBadResponse(f"OpenWISP answered {where} with a malformed metric")
+            raise OpenWispBadResponse(
+                Text(
+                    gettext_noop("OpenWISP answered %(where)s with a malformed metric"),
+                    where=where,
+                )
+            )
         parsed.append((str(metric.get("name", "")), metric.get("is_healthy") is not False))
     return RemoteHealth(
         id=_text(row, "id", where, required=True),
@@ -166,7 +218,9 @@ class OpenWispClient:
     ):
         parts = urlsplit(base_url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise OpenWispError("The OpenWISP address must start with http:// or https://")
+            raise OpenWispError(
+                Text(gettext_noop("The OpenWISP address must start with http:// or https://"))
+            )
         self.base_url = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         self._origin = (parts.scheme, parts.netloc)
         self.username = username
@@ -199,7 +253,13 @@ class OpenWispClient:
                     body.extend(chunk)
                     if len(body) > MAX_BODY_BYTES:
                         raise OpenWispBadResponse(
-                            f"OpenWISP's answer to {path} is larger than {MAX_BODY_BYTES} bytes"
+                            Text(
+                                gettext_noop(
+                                    "OpenWISP's answer to %(path)s is larger than %(limit)s bytes"
+                                ),
+                                path=path,
+                                limit=MAX_BODY_BYTES,
+                            )
                         )
                     if time.monotonic() > deadline:
                         raise requests.Timeout()
@@ -207,15 +267,33 @@ class OpenWispClient:
                 response.close()
         except requests.Timeout:
             raise OpenWispTimeout(
-                f"OpenWISP did not answer {method} {path} within {self.timeout:g} s"
+                Text(
+                    gettext_noop(
+                        "OpenWISP did not answer %(method)s %(path)s within %(timeout)s s"
+                    ),
+                    method=method,
+                    path=path,
+                    timeout=f"{self.timeout:g}",
+                )
             ) from None
         except requests.ConnectionError:
             raise OpenWispUnreachable(
-                f"OpenWISP at {self.base_url} is unreachable ({method} {path})"
+                Text(
+                    gettext_noop("OpenWISP at %(url)s is unreachable (%(method)s %(path)s)"),
+                    url=self.base_url,
+                    method=method,
+                    path=path,
+                )
             ) from None
         except requests.RequestException as exc:
             raise OpenWispUnreachable(
-                f"OpenWISP at {self.base_url} failed ({method} {path}: {type(exc).__name__})"
+                Text(
+                    gettext_noop("OpenWISP at %(url)s failed (%(method)s %(path)s: %(error)s)"),
+                    url=self.base_url,
+                    method=method,
+                    path=path,
+                    error=type(exc).__name__,
+                )
             ) from None
         finally:
             self.elapsed += time.monotonic() - started
@@ -224,16 +302,33 @@ class OpenWispClient:
             return status, None
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
+            kind = content_type.split(";")[0].strip()
             raise OpenWispBadResponse(
-                f"OpenWISP answered {method} {path} with {status} "
-                f"{content_type.split(';')[0] or 'no content type'} instead of JSON "
-                "(is the address the OpenWISP server?)"
+                Text(
+                    gettext_noop(
+                        "OpenWISP answered %(method)s %(path)s with %(status)s %(content_type)s "
+                        "instead of JSON (is the address the OpenWISP server?)"
+                    )
+                    if kind
+                    else gettext_noop(
+                        "OpenWISP answered %(method)s %(path)s with %(status)s and no content "
+                        "type instead of JSON (is the address the OpenWISP server?)"
+                    ),
+                    method=method,
+                    path=path,
+                    status=status,
+                    content_type=kind,
+                )
             )
         try:
             data = json.loads(bytes(body))
         except ValueError:
             raise OpenWispBadResponse(
-                f"OpenWISP answered {method} {path} with invalid JSON"
+                Text(
+                    gettext_noop("OpenWISP answered %(method)s %(path)s with invalid JSON"),
+                    method=method,
+                    path=path,
+                )
             ) from None
         return status, data
 
@@ -246,12 +341,22 @@ class OpenWispClient:
         if status in (400, 401, 403):
             self._token = None
             raise OpenWispAuthError(
-                f"OpenWISP refused the login of API user {self.username!r}: "
-                "check the username and password"
+                Text(
+                    gettext_noop(
+                        "OpenWISP refused the login of API user '%(user)s': "
+                        "check the username and password"
+                    ),
+                    user=self.username,
+                )
             )
         token = data.get("token") if isinstance(data, dict) else None
         if status != 200 or not isinstance(token, str) or not token:
-            raise OpenWispBadResponse(f"OpenWISP answered the login with {status} and no token")
+            raise OpenWispBadResponse(
+                Text(
+                    gettext_noop("OpenWISP answered the login with %(status)s and no token"),
+                    status=status,
+                )
+            )
         self._token = token
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
@@ -268,16 +373,28 @@ class OpenWispClient:
                 self._token = None
                 if attempt == 2:
                     raise OpenWispAuthError(
-                        f"OpenWISP refused API user {self.username!r} on {urlsplit(url).path} "
-                        "right after a fresh login: check the user's permissions"
+                        Text(
+                            gettext_noop(
+                                "OpenWISP refused API user '%(user)s' on %(path)s right after "
+                                "a fresh login: check the user's permissions"
+                            ),
+                            user=self.username,
+                            path=urlsplit(url).path,
+                        )
                     )
                 log.info("openwisp: token refused on %s, logging in again", urlsplit(url).path)
                 continue
             if status == 404:
-                raise OpenWispBadResponse(f"OpenWISP has no {urlsplit(url).path} (404)")
+                raise OpenWispBadResponse(
+                    Text(gettext_noop("OpenWISP has no %(path)s (404)"), path=urlsplit(url).path)
+                )
             if status >= 400:
                 raise OpenWispBadResponse(
-                    f"OpenWISP answered GET {urlsplit(url).path} with {status}"
+                    Text(
+                        gettext_noop("OpenWISP answered GET %(path)s with %(status)s"),
+                        path=urlsplit(url).path,
+                        status=status,
+                    )
                 )
             return data
         raise AssertionError("unreachable")
@@ -293,37 +410,72 @@ class OpenWispClient:
                 return
             if page > self.max_pages:
                 raise OpenWispBadResponse(
-                    f"OpenWISP's list {path} did not end within {self.max_pages} pages"
+                    Text(
+                        gettext_noop("OpenWISP's list %(path)s did not end within %(pages)s pages"),
+                        path=path,
+                        pages=self.max_pages,
+                    )
                 )
             key = url + "?" + json.dumps(query, sort_keys=True) if query else url
             if key in seen:
                 raise OpenWispBadResponse(
-                    f"OpenWISP's list {path} points back to a page already read (page {page})"
+                    Text(
+                        gettext_noop(
+                            "OpenWISP's list %(path)s points back to a page already read "
+                            "(page %(page)s)"
+                        ),
+                        path=path,
+                        page=page,
+                    )
                 )
             seen.add(key)
             data = self.get(url, query)
-            where = f"{path} page {page}"
+            where = Text(gettext_noop("%(path)s page %(page)s"), path=path, page=page)
             if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-                raise OpenWispBadResponse(f"OpenWISP answered {where} without a 'results' list")
+                raise _bad_field(
+                    gettext_noop("OpenWISP answered %(where)s without a '%(field)s' list"),
+                    where,
+                    "results",
+                )
             count = data.get("count")
             if not isinstance(count, int) or isinstance(count, bool):
-                raise OpenWispBadResponse(f"OpenWISP answered {where} without an integer 'count'")
+                raise _bad_field(
+                    gettext_noop("OpenWISP answered %(where)s without an integer '%(field)s'"),
+                    where,
+                    "count",
+                )
             for row in data["results"]:
                 yielded += 1
                 if yielded > count:
                     raise OpenWispBadResponse(
-                        f"OpenWISP's list {path} gave more rows than its count ({count})"
+                        Text(
+                            gettext_noop(
+                                "OpenWISP's list %(path)s gave more rows than its count (%(count)s)"
+                            ),
+                            path=path,
+                            count=count,
+                        )
                     )
                 yield row, where
             next_url = data.get("next")
             if next_url is not None and not isinstance(next_url, str):
-                raise OpenWispBadResponse(f"OpenWISP answered {where} with a 'next' not a URL")
+                raise _bad_field(
+                    gettext_noop("OpenWISP answered %(where)s with a '%(field)s' not a URL"),
+                    where,
+                    "next",
+                )
             if next_url:
                 target = urlsplit(next_url)
                 if (target.scheme, target.netloc) != self._origin:
                     raise OpenWispBadResponse(
-                        f"OpenWISP's list {path} points to another server ({target.netloc}); "
-                        "not followed"
+                        Text(
+                            gettext_noop(
+                                "OpenWISP's list %(path)s points to another server (%(host)s); "
+                                "not followed"
+                            ),
+                            path=path,
+                            host=target.netloc,
+                        )
                     )
             url, query = next_url or None, None
 

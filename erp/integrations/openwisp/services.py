@@ -111,6 +111,16 @@ def _clear_error(config: OpenWispSettings, **extra: Any) -> None:
     OpenWispSettings.objects.filter(pk=config.pk).update(last_error="", **extra)
 
 
+def _joined(texts: list[str]) -> str:
+    """Texts one after the other ("a; b; c"), each still read in its reader's language (a
+    plain "; ".join would fix them in the language active now). The joining msgid is not for
+    translators: it has no words."""
+    joined = texts[0] if texts else ""
+    for text in texts[1:]:
+        joined = Text("%(before)s; %(after)s", before=joined, after=text)
+    return joined
+
+
 # --- discovery --------------------------------------------------------------------------------
 @dataclass
 class Match:
@@ -217,7 +227,11 @@ def _discover_one(
         mac = normalize_mac(remote.mac_address)
     except ValidationError:
         raise OpenWispError(
-            f"OpenWISP device {remote.name!r} has an invalid MAC address {remote.mac_address!r}"
+            Text(
+                gettext_noop("OpenWISP device '%(name)s' has an invalid MAC address '%(mac)s'"),
+                name=remote.name,
+                mac=remote.mac_address,
+            )
         ) from None
     with transaction.atomic():
         device, _created = _upsert_device(config, remote, mac, known)
@@ -265,12 +279,19 @@ def discover(config: OpenWispSettings) -> DiscoveryRun:
     try:
         if config.configured_by is None or not config.configured_by.has_perm("assets.add_asset"):
             raise OpenWispError(
-                "discovery files assets with the permissions of whoever saved the settings, "
-                "and they may not add assets: save the settings again as a Super Admin"
+                Text(
+                    gettext_noop(
+                        "discovery files assets with the permissions of whoever saved the "
+                        "settings, and they may not add assets: save the settings again as a "
+                        "Super Admin"
+                    )
+                )
             )
         ap_type = AssetType.objects.filter(code=ACCESS_POINT).first()
         if ap_type is None:
-            raise OpenWispError("the asset type 'access-point' is missing")
+            raise OpenWispError(
+                Text(gettext_noop("the asset type '%(code)s' is missing"), code=ACCESS_POINT)
+            )
         client = client_for(config)
         remote = client.devices()
         run.found = len(remote)
@@ -280,7 +301,7 @@ def discover(config: OpenWispSettings) -> DiscoveryRun:
             try:
                 figures[_discover_one(config, device, run, ap_type, known)] += 1
             except (OpenWispError, ValidationError) as exc:  # this device only
-                skipped.append(str(exc) if isinstance(exc, OpenWispError) else device.name)
+                skipped.append(text_of(exc) if isinstance(exc, OpenWispError) else device.name)
         OpenWispDevice.objects.filter(
             site=config.site, openwisp_id__in=[d.id for d in remote]
         ).update(last_seen_at=timezone.now())
@@ -289,7 +310,7 @@ def discover(config: OpenWispSettings) -> DiscoveryRun:
                 Text(
                     gettext_noop("Devices skipped (%(n)s): %(names)s"),
                     n=len(skipped),
-                    names="; ".join(skipped[:3]),
+                    names=_joined(skipped[:3]),
                 )
             )
     except (OpenWispError, ValidationError, NotAllowed) as exc:

@@ -27,6 +27,9 @@ from typing import Any
 
 import requests
 import urllib3
+from django.utils.translation import gettext_noop
+
+from erp.core.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,8 @@ XDR_LIMIT = 500  # records read back when looking for one of our payments
 
 
 class PortaError(Exception):
-    """A PortaBilling call failed; the message is safe to show and to log."""
+    """A PortaBilling call failed; the message (a ``Text``, read in the reader's language) is
+    safe to show and to log."""
 
 
 class PortaUnreachable(PortaError):
@@ -68,7 +72,14 @@ class PortaFault(PortaError):
         self.method = method
         self.faultcode = faultcode
         self.faultstring = faultstring
-        super().__init__(f"PortaBilling {method} failed: {faultcode}: {faultstring[:200]}")
+        super().__init__(
+            Text(
+                gettext_noop("PortaBilling %(method)s failed: %(faultcode)s: %(faultstring)s"),
+                method=method,
+                faultcode=faultcode,
+                faultstring=faultstring[:200],
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -86,10 +97,14 @@ class AccountInfo:
     @classmethod
     def parse(cls, data: Any) -> AccountInfo:
         if not isinstance(data, dict):
-            raise PortaProtocolError("account_info is not an object")
+            raise PortaProtocolError(
+                Text(gettext_noop("%(field)s is not an object"), field="account_info")
+            )
         blocked = _field(data, "blocked", str)
         if blocked not in ("Y", "N"):
-            raise PortaProtocolError("account_info.blocked is neither 'Y' nor 'N'")
+            raise PortaProtocolError(
+                Text(gettext_noop("%(field)s is neither 'Y' nor 'N'"), field="account_info.blocked")
+            )
         return cls(
             i_account=_field(data, "i_account", int),
             id=_field(data, "id", str),
@@ -114,28 +129,43 @@ def _field(data: dict, name: str, kind: type, *, required: bool = True) -> Any:
     value = data.get(name)
     if value is None:
         if required:
-            raise PortaProtocolError(f"{name} is missing from the answer")
+            raise PortaProtocolError(
+                Text(gettext_noop("%(field)s is missing from the answer"), field=name)
+            )
         return None
     # bool is an int in Python: refuse it where a number is expected
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise PortaProtocolError(
-            f"{name} should be {kind.__name__}, the server sent {type(value).__name__}"
+            Text(
+                gettext_noop("%(field)s should be %(expected)s, the server sent %(sent)s"),
+                field=name,
+                expected=kind.__name__,
+                sent=type(value).__name__,
+            )
         )
     return value
 
 
 def _money(data: dict, name: str) -> Decimal:
     value = data.get(name)
+    if value is None:
+        raise PortaProtocolError(
+            Text(gettext_noop("%(field)s should be a number, the server sent nothing"), field=name)
+        )
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise PortaProtocolError(f"{name} should be a number, the server sent {_kind(value)}")
+        raise PortaProtocolError(
+            Text(
+                gettext_noop("%(field)s should be a number, the server sent %(sent)s"),
+                field=name,
+                sent=type(value).__name__,
+            )
+        )
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise PortaProtocolError(f"{name} is not a number") from None
-
-
-def _kind(value: Any) -> str:
-    return "nothing" if value is None else type(value).__name__
+        raise PortaProtocolError(
+            Text(gettext_noop("%(field)s is not a number"), field=name)
+        ) from None
 
 
 class PortaBillingClient:
@@ -193,11 +223,20 @@ class PortaBillingClient:
             raw = self._read(response, name, started)
         except requests.Timeout:
             raise PortaTimeout(
-                f"PortaBilling {name}: no answer within {self.timeout:g} s"
+                Text(
+                    gettext_noop("PortaBilling %(method)s: no answer within %(timeout)s s"),
+                    method=name,
+                    timeout=f"{self.timeout:g}",
+                )
             ) from None
         except requests.RequestException as exc:
             raise PortaUnreachable(
-                f"PortaBilling {name}: cannot reach {self.base_url} ({type(exc).__name__})"
+                Text(
+                    gettext_noop("PortaBilling %(method)s: cannot reach %(url)s (%(error)s)"),
+                    method=name,
+                    url=self.base_url,
+                    error=type(exc).__name__,
+                )
             ) from None
         elapsed = time.monotonic() - started
         log.debug("portabilling %s: HTTP %s in %.3f s", name, response.status_code, elapsed)
@@ -206,16 +245,34 @@ class PortaBillingClient:
         except ValueError:
             kind = response.headers.get("Content-Type", "?").split(";")[0]
             raise PortaProtocolError(
-                f"PortaBilling {name}: HTTP {response.status_code} with {kind} instead of JSON "
-                "(is the URL the API's, with /rest?)"
+                Text(
+                    gettext_noop(
+                        "PortaBilling %(method)s: HTTP %(status)s with %(content_type)s instead "
+                        "of JSON (is the URL the API's, with /rest?)"
+                    ),
+                    method=name,
+                    status=response.status_code,
+                    content_type=kind,
+                )
             ) from None
         if not isinstance(body, dict):
-            raise PortaProtocolError(f"PortaBilling {name}: the answer is not a JSON object")
+            raise PortaProtocolError(
+                Text(
+                    gettext_noop("PortaBilling %(method)s: the answer is not a JSON object"),
+                    method=name,
+                )
+            )
         if response.status_code == 200:
             return body
         if "faultcode" in body:
             raise PortaFault(name, str(body.get("faultcode")), str(body.get("faultstring", "")))
-        raise PortaProtocolError(f"PortaBilling {name}: HTTP {response.status_code}")
+        raise PortaProtocolError(
+            Text(
+                gettext_noop("PortaBilling %(method)s: HTTP %(status)s"),
+                method=name,
+                status=response.status_code,
+            )
+        )
 
     def _read(self, response: requests.Response, name: str, started: float) -> bytes:
         """The body, within the whole call's deadline and size: the read timeout alone is per
@@ -237,12 +294,24 @@ class PortaBillingClient:
                 size += len(chunk)
                 if size > MAX_ANSWER_BYTES:
                     raise PortaProtocolError(
-                        f"PortaBilling {name}: the answer is larger than "
-                        f"{MAX_ANSWER_BYTES // 1_000_000} MB"
+                        Text(
+                            gettext_noop(
+                                "PortaBilling %(method)s: the answer is larger than %(limit)s MB"
+                            ),
+                            method=name,
+                            limit=MAX_ANSWER_BYTES // 1_000_000,
+                        )
                     )
                 if time.monotonic() - started > self.timeout * 2:
                     raise PortaTimeout(
-                        f"PortaBilling {name}: the answer did not end within {self.timeout * 2:g} s"
+                        Text(
+                            gettext_noop(
+                                "PortaBilling %(method)s: the answer did not end within "
+                                "%(timeout)s s"
+                            ),
+                            method=name,
+                            timeout=f"{self.timeout * 2:g}",
+                        )
                     )
                 chunks.append(chunk)
         return b"".join(chunks)
@@ -259,7 +328,12 @@ class PortaBillingClient:
         except PortaFault as fault:
             if fault.faultcode in LOGIN_FAULTS or "auth" in fault.faultcode.lower():
                 raise PortaAuthFailed(
-                    "PortaBilling refused the login: check the login and password (or token)"
+                    Text(
+                        gettext_noop(
+                            "PortaBilling refused the login: check the login and password "
+                            "(or token)"
+                        )
+                    )
                 ) from None
             raise
         self._session_id = _field(answer, "session_id", str, required=False) or ""
@@ -267,7 +341,12 @@ class PortaBillingClient:
         self._refresh_token = _field(answer, "refresh_token", str, required=False) or ""
         self._expires_at = self._expiry(answer)
         if not self._session_id and not self._access_token:
-            raise PortaProtocolError("PortaBilling Session/login: no session_id in the answer")
+            raise PortaProtocolError(
+                Text(
+                    gettext_noop("PortaBilling %(method)s: no session_id in the answer"),
+                    method="Session/login",
+                )
+            )
 
     @staticmethod
     def _expiry(answer: dict) -> float:
@@ -377,7 +456,9 @@ class PortaBillingClient:
         answer = self.call("Customer", "get_customer_info", {"i_customer": i_customer})
         info = answer.get("customer_info")
         if not isinstance(info, dict):
-            raise PortaProtocolError("customer_info is missing or not an object")
+            raise PortaProtocolError(
+                Text(gettext_noop("%(field)s is missing or not an object"), field="customer_info")
+            )
         _field(info, "i_customer", int)
         _field(info, "name", str)
         return info
@@ -415,10 +496,14 @@ class PortaBillingClient:
         answer = self.call("Account", "get_xdr_list", params)
         rows = answer.get("xdr_list")
         if not isinstance(rows, list):
-            raise PortaProtocolError("xdr_list is missing or not a list")
+            raise PortaProtocolError(
+                Text(gettext_noop("%(field)s is missing or not a list"), field="xdr_list")
+            )
         for row in rows:
             if not isinstance(row, dict):
-                raise PortaProtocolError("an xdr_list entry is not an object")
+                raise PortaProtocolError(
+                    Text(gettext_noop("an entry of %(field)s is not an object"), field="xdr_list")
+                )
             if reference in (row.get("transaction_id"), row.get("internal_comment")):
                 return Transaction(
                     i_xdr=_field(row, "i_xdr", int),
@@ -427,7 +512,13 @@ class PortaBillingClient:
                 )
         if len(rows) >= XDR_LIMIT:
             raise PortaError(
-                f"PortaBilling Account/get_xdr_list: more than {XDR_LIMIT} records since the "
-                "first attempt; cannot tell whether the payment landed (not sent again)"
+                Text(
+                    gettext_noop(
+                        "PortaBilling %(method)s: more than %(limit)s records since the first "
+                        "attempt; cannot tell whether the payment landed (not sent again)"
+                    ),
+                    method="Account/get_xdr_list",
+                    limit=XDR_LIMIT,
+                )
             )
         return None

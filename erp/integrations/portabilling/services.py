@@ -25,13 +25,14 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
 from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
 from erp.core.locks import held
 from erp.core.services import assign_fields, validated_save
-from erp.core.texts import text_of
+from erp.core.texts import Text, text_of
 from erp.payments.models import Payment
 from erp.vouchers.choices import BatchStatus
 from erp.vouchers.models import Voucher, VoucherBatch, VoucherEvent
@@ -330,7 +331,7 @@ def push_accounts(
                 changed, ["i_account", "state", "last_error"], batch_size=500
             )
             systemic = _systemic(results)
-            _note(config, str(systemic) if systemic else "", elapsed=time.monotonic() - started)
+            _note(config, text_of(systemic) if systemic else "", elapsed=time.monotonic() - started)
             if systemic is not None:
                 break  # the server is down or wrong: the rest waits for the next run
     return done
@@ -387,7 +388,7 @@ def push_blocks(config: PortaBillingSite, *, workers: Workers | None = None) -> 
         changed.append(account)
     PortaAccount.objects.bulk_update(changed, ["blocked", "last_error"], batch_size=500)
     systemic = _systemic(results)
-    _note(config, str(systemic) if systemic else "", elapsed=time.monotonic() - started)
+    _note(config, text_of(systemic) if systemic else "", elapsed=time.monotonic() - started)
     return out
 
 
@@ -448,7 +449,10 @@ def apply_credit(credit_id: Any) -> PortaCredit:
                     since=credit.created_at - timedelta(hours=1),
                 )
                 if found is not None:
-                    return _credited(credit, note="found on the account after a failed answer")
+                    return _credited(
+                        credit,
+                        note=Text(gettext_noop("found on the account after a failed answer")),
+                    )
             PortaCredit.objects.filter(pk=credit.pk).update(attempts=F("attempts") + 1)
             credit.attempts += 1
             client.make_transaction(
@@ -456,7 +460,7 @@ def apply_credit(credit_id: Any) -> PortaCredit:
             )
         except PortaFault as fault:
             refused = fault.faultcode.startswith("Client.")
-            _credit_failed(credit, str(fault), refused=refused)
+            _credit_failed(credit, text_of(fault), refused=refused)
             return credit
         except PortaError as exc:
             _note(config, text_of(exc))
@@ -585,7 +589,7 @@ def sync_site(config: PortaBillingSite, *, workers: Workers | None = None) -> di
         batch_size=500,
     )
     systemic = _systemic(results)
-    _note(config, str(systemic) if systemic else "", elapsed=time.monotonic() - started)
+    _note(config, text_of(systemic) if systemic else "", elapsed=time.monotonic() - started)
     PortaBillingSite.objects.filter(pk=config.pk).update(
         last_sync_at=now, last_sync_checked=read_count
     )

@@ -11,7 +11,12 @@ from erp.assets.models import Asset, AssetMovement
 from erp.core import crypto
 from erp.integrations.openwisp import services
 from erp.integrations.openwisp.choices import ConflictStatus, RunStatus
-from erp.integrations.openwisp.models import MatchConflict, OpenWispDevice, OpenWispSettings
+from erp.integrations.openwisp.models import (
+    DiscoveryRun,
+    MatchConflict,
+    OpenWispDevice,
+    OpenWispSettings,
+)
 
 from .conftest import PASSWORD
 
@@ -178,3 +183,26 @@ def test_pagination_across_250_devices_files_250_assets(make_openwisp_sim, openw
     run = services.discover(config)
     assert (run.found, run.new) == (250, 250), run.error
     assert Asset.objects.filter(asset_type__code="access-point").count() == 250
+
+
+@pytest.mark.django_db
+def test_a_refused_login_reads_in_swahili_for_a_swahili_reader(openwisp_sim, openwisp_site):
+    from django.utils import translation
+
+    from .conftest import USER
+
+    config = openwisp_site(openwisp_sim)
+    openwisp_sim.state.password = "changed-on-the-server"
+    run = services.discover(config)
+    assert run.status == RunStatus.FAILED
+    stored = OpenWispSettings.objects.get(pk=config.pk).last_error
+    with translation.override("sw"):
+        assert str(stored) == (
+            f"OpenWISP imekataa kuingia kwa mtumiaji wa API '{USER}': angalia jina la "
+            "mtumiaji na nenosiri"
+        )
+        assert PASSWORD not in str(stored)
+    with translation.override("fr"):
+        assert str(DiscoveryRun.objects.get(pk=run.pk).error).startswith(
+            f"OpenWISP a refusé la connexion de l'utilisateur API '{USER}'"
+        )

@@ -201,3 +201,29 @@ def test_the_beat_job_runs_every_enabled_site(porta, porta_site, accounts, admin
     assert sync_all() == 1
     assert porta.state.accounts[accounts[0].i_account]["blocked"] == "Y"
     assert PortaAccount.objects.filter(checked_at__isnull=False).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_syncs_error_on_the_settings_reads_in_the_readers_language(porta, porta_site, accounts):
+    """Stored by the worker in no one's language, read in Swahili by a Swahili reader (and in
+    French by a French one): an English string stored as it was would fail here."""
+    from django.utils import translation
+
+    from erp.integrations.portabilling.models import PortaBillingSite
+    from tests.ports import free_port
+
+    config = porta_site.config
+    api_url = f"http://127.0.0.1:{free_port()}"
+    config.api_url = api_url
+    services.sync_site(config)
+    stored = PortaBillingSite.objects.get(pk=config.pk).last_error
+    msgid = "PortaBilling %(method)s: cannot reach %(url)s (%(error)s)"
+    params = {"method": "Session/login", "url": api_url, "error": "ConnectionError"}
+    for language, words in (("sw", "imeshindwa kufikia"), ("fr", "impossible de joindre")):
+        with translation.override(language):
+            expected = translation.gettext(msgid) % params
+            assert words in expected  # the catalog has it
+            assert str(stored) == expected
+            assert f"{stored}" == expected
+    with translation.override("en"):
+        assert str(stored) == msgid % params
