@@ -14,6 +14,7 @@ from erp.core import formats
 from erp.core.models import BaseModel
 from erp.core.money import MoneyField
 from erp.core.scoping import RowScope
+from erp.core.texts import ReaderLongTextField
 
 from .choices import FaultSource, FaultStatus, Severity
 
@@ -49,7 +50,7 @@ class Fault(BaseModel):
     # counter row is locked, so two reports at once never share one): what the reporter's SMS,
     # the pages and a phone call name.
     number = models.PositiveIntegerField(_("number"), unique=True, null=True, editable=False)
-    description = models.TextField(_("description"), max_length=4000)
+    description = ReaderLongTextField(_("description"), max_length=4000)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     status = models.CharField(
         _("status"), max_length=8, choices=FaultStatus.choices, default=FaultStatus.REPORTED

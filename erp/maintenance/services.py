@@ -21,12 +21,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
 from erp.assets.models import Asset
 from erp.assets.services import check_not_retired, move_asset, send_to_repair
-from erp.core import events
+from erp.core import events, texts
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
 from erp.core.services import validated_save
@@ -345,8 +346,11 @@ def open_router_fault(*, router: Router, at: datetime, message: str = "") -> tup
         site=router.site,
         fault={"router": router},
         downtime={"router": router},
-        description=_("Router %(router)s stopped answering. %(message)s")
-        % {"router": router.name, "message": message},
+        description=texts.Text(
+            gettext_noop("Router %(router)s stopped answering. %(message)s"),
+            router=router.name,
+            message=message,
+        ),
         at=at,
     )
 
@@ -371,8 +375,11 @@ def open_asset_fault(
         site=site,
         fault={"monitored_asset": asset},
         downtime={"asset": asset},
-        description=_("Access point %(asset)s is critical in OpenWISP. %(message)s")
-        % {"asset": asset, "message": message},
+        description=texts.Text(
+            gettext_noop("Access point %(asset)s is critical in OpenWISP. %(message)s"),
+            asset=asset,
+            message=message,
+        ),
         at=at,
         affected=asset,
     )

@@ -76,7 +76,7 @@ def fault_record(f) -> dict[str, Any]:
         "id": str(f.pk),
         "site_id": _id(f.site_id),
         "router_id": _id(f.router_id),
-        "description": f.description,
+        "description": str(f.description),  # a monitoring fault's: the reader's language
         "severity": f.severity,
         "status": f.status,
         "reported_at": _iso(f.reported_at),

@@ -131,7 +131,7 @@ class FaultRepairFlow(flow.Flow):
 
     def waiting_text(self, task) -> str:
         fault = task.process.fault
-        what = " ".join((fault.description or "").split())
+        what = " ".join(str(fault.description or "").split())
         what = what[:80] + ("…" if len(what) > 80 else "")
         values = {"site": fault.site, "severity": fault.get_severity_display(), "what": what}
         if task.flow_task is self.triage:

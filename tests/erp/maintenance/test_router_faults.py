@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from erp.accounts.roles import Role
 from erp.maintenance.choices import FaultSource, FaultStatus
 from erp.maintenance.models import Downtime, Fault
 from erp.mikrotik import services as mikrotik
+from erp.mikrotik.client import UNREACHABLE
 from erp.mikrotik.models import RouterEvent
+from erp.sync.records import fault_record
 from workflows.fault_repair.flows import FaultRepairFlow
 from workflows.fault_repair.models import FaultRepairProcess
 from workflows.fault_repair.services import handle_router_event
@@ -123,3 +126,29 @@ def test_a_maintenance_failure_never_loses_the_router_status(make_router, monkey
     router.refresh_from_db()
     assert router.status == "down" and RouterEvent.objects.filter(kind="down").count() == 1
     assert not Fault.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_monitoring_fault_reads_in_its_readers_language(
+    simulator, sim_router, django_capture_on_commit_callbacks, make_user, api
+):
+    """The worker (English) opens the fault; a Swahili reader reads its description in Swahili
+    on the API and in the field app's pull record; an English reader in English (issue 21)."""
+    router, simulated = sim_router()
+    simulator.stop_router(_sim_name(simulator, simulated))
+    with translation.override("en"):
+        _polled(router, django_capture_on_commit_callbacks)
+    fault = Fault.objects.get()
+    with translation.override("sw"):
+        expected = translation.gettext("Router %(router)s stopped answering. %(message)s") % {
+            "router": router.name,
+            "message": translation.gettext(UNREACHABLE),
+        }
+        assert fault_record(fault)["description"] == expected
+    assert "stopped answering" not in expected  # there is a Swahili text to read
+
+    swahili = api(make_user(Role.SUPER_ADMIN, language="sw"))
+    assert swahili.get(f"/api/v1/faults/{fault.pk}/").json()["description"] == expected
+    english = api(make_user(Role.SUPER_ADMIN, language="en"))
+    shown = english.get(f"/api/v1/faults/{fault.pk}/").json()["description"]
+    assert shown.startswith(f"Router {router.name} stopped answering. The router is unreachable")
