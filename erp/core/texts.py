@@ -19,7 +19,6 @@ into the language active then.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -55,9 +54,7 @@ def _param(value: Any) -> Any:
         return text_of(value)
     if isinstance(value, bool | int | float):
         return value
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # Decimal, dates, model instances: as they read now
 
 
 class Text(str):

@@ -6,8 +6,15 @@ from django.db.models import Count, Q, QuerySet
 
 from erp.accounts.models import User
 from erp.core.scoping import restrict
+from erp.sales.models import Sale
 
 from .models import Campaign, Message, Template
+
+
+def sales_for_receipt() -> QuerySet[Sale]:
+    """Sales with what their receipt SMS is written from (client, voucher, package, site,
+    seller) in one query: the sale event's receipt and the field app's both read them so."""
+    return Sale.objects.select_related("client", "voucher", "package", "site", "seller")
 
 
 def messages_visible_to(user: User) -> QuerySet[Message]:

@@ -37,7 +37,7 @@ from erp.sales.services import agent_balance
 from erp.sites.models import Site
 from erp.sites.selectors import time_zone_of_user
 
-from . import encoding, pdu, tasks
+from . import encoding, pdu, selectors, tasks
 from .choices import GatewayKind, MessageKind, MessageState
 from .gateways import GatewayError, adapter_for
 from .gateways.router import refusal
@@ -327,7 +327,7 @@ def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
     """The receipt and code SMS of a sale (the domain event's subscriber): a sale to a client,
     to the number the agent chose or the client's. Nothing is queued, and nothing fails, when
     there is no gateway, no active template or the number cannot take an SMS."""
-    sale = _receipt_sale(payload.get("sale_id"))
+    sale = selectors.sales_for_receipt().filter(pk=payload.get("sale_id")).first()
     if sale is None or sale.client is None:
         return None
     try:
@@ -340,14 +340,6 @@ def queue_sale_receipt(payload: dict[str, Any]) -> Message | None:
         log.warning("sale %s: no receipt SMS: %s", sale.pk, " ".join(exc.messages))
         return None
     return message
-
-
-def _receipt_sale(sale_id) -> Sale | None:
-    return (
-        Sale.objects.select_related("client", "voucher", "package", "site", "seller")
-        .filter(pk=sale_id)
-        .first()
-    )
 
 
 def send_sale_receipt(

@@ -82,10 +82,7 @@ class SaleFilter(django_filters.FilterSet):
         sellers = field.queryset.order_by("first_name", "last_name", "username")
         site = form.data.get("site") if form.is_bound else None
         if site:
-            try:
-                sellers = sellers.filter(agent_sites=uuid.UUID(str(site)))
-            except ValueError:
-                sellers = sellers.none()
+            sellers = sellers.filter(agent_sites=site) if _is_uuid(site) else sellers.none()
         offered = list(sellers[: SELLERS_OFFERED + 1])
         if len(offered) > SELLERS_OFFERED:
             chosen = form.data.get("seller") if form.is_bound else None

@@ -49,9 +49,9 @@ from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
 from erp.core.parsers import first_too_long
 from erp.core.texts import Text
+from erp.messaging import selectors as sale_receipts
 from erp.messaging import services as sms_services
 from erp.sales import services as sale_services
-from erp.sales.models import Sale
 from erp.sites.selectors import sites_visible_to
 from erp.vouchers.models import Voucher
 
@@ -892,16 +892,18 @@ def _apply_mixed(context: PushContext, ops: list[dict], received: datetime) -> l
     its own order and the answers are what one by one gives. In one savepoint: when a service
     stops early (a refusal it leaves to the plain path) after something later was applied, the
     stretch is undone and [] returned, as when there is no such stretch."""
-    stretch: list[dict] = []
-    for op in ops:
-        if not (_names_no_client(op) or _mergeable_client_op(op)):
+    sales: list[tuple[int, dict]] = []
+    clients: list[tuple[int, dict]] = []
+    for i, op in enumerate(ops):
+        if _names_no_client(op):
+            sales.append((i, op))
+        elif _mergeable_client_op(op):
+            clients.append((i, op))
+        else:
             break
-        stretch.append(op)
-    sales = [(i, op) for i, op in enumerate(stretch) if _names_no_client(op)]
-    clients = [(i, op) for i, op in enumerate(stretch) if not _names_no_client(op)]
     if len(sales) < 2 or not clients:
         return []
-    cut = len(stretch)
+    cut = len(sales) + len(clients)  # the stretch: the head of ``ops`` taken above
     created_at = {
         str(op.get("id")): i for i, op in clients if op.get("op") == Op.CREATE and op.get("id")
     }
@@ -1031,11 +1033,7 @@ def _send_sms(user: User, key: uuid.UUID, payload: dict) -> Outcome_:
         raise Rejected(_("phone and text are text."))
     if via == "phone" and not text.strip():
         raise Rejected(_("text: the text the phone sent."))
-    sale = (
-        Sale.objects.select_related("client", "voucher", "package", "site", "seller")
-        .filter(seller=user, idempotency_key=key)
-        .first()
-    )
+    sale = sale_receipts.sales_for_receipt().filter(seller=user, idempotency_key=key).first()
     if sale is None:
         raise Rejected(
             _("No sale of yours with this id: a sale refused or in conflict has no receipt.")
