@@ -10,11 +10,16 @@ from django.db.models import Case, DateTimeField, ProtectedError, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
-from simple_history.utils import bulk_create_with_history
 
 from erp.accounts.models import User
 from erp.core.exceptions import NotAllowed
-from erp.core.services import assign_fields, update_rows, validated_save
+from erp.core.services import (
+    assign_fields,
+    insert_history,
+    insert_rows,
+    update_rows,
+    validated_save,
+)
 from erp.sites.models import Site
 from erp.sites.selectors import site_is_visible_to, sites_visible_to
 
@@ -145,7 +150,8 @@ def create_clients_many(*, actor: User | None, clients: list[dict[str, Any]]) ->
         taken_phones.add(phone)
         accepted.append(client)
     if accepted:
-        bulk_create_with_history(accepted, Client, default_user=actor)
+        insert_rows(accepted)
+        insert_history(accepted, user=actor)
     return accepted
 
 
@@ -205,7 +211,7 @@ def update_clients_many(
         client.updated_at = now
         client._history_user = actor
     update_rows(accepted, _SAVED)
-    Client.history.bulk_history_create(accepted, update=True, default_user=actor)
+    insert_history(accepted, user=actor, kind="~", reason="")
     return accepted
 
 

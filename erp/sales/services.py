@@ -27,7 +27,6 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from simple_history.utils import bulk_create_with_history
 
 from erp.accounts.models import User
 from erp.accounts.roles import Role
@@ -40,7 +39,7 @@ from erp.clients.services import (
 from erp.core import events
 from erp.core.exceptions import NotAllowed
 from erp.core.money import to_money
-from erp.core.services import assign_fields, validated_save
+from erp.core.services import assign_fields, insert_history, insert_rows, validated_save
 from erp.core.texts import Text
 from erp.mikrotik.choices import SyncState
 from erp.mikrotik.models import HotspotUser
@@ -764,7 +763,8 @@ def _record_sales(
                 sold_at=request.sold_at or timezone.now(),
             )
         )
-    bulk_create_with_history(sales, Sale, default_user=seller)
+    insert_rows(sales)
+    insert_history(sales, user=seller)
     transitions(
         [(sale.voucher, _receipt_note(sale), sale.sold_at) for sale in sales],
         VoucherStatus.SOLD,

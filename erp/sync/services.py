@@ -48,6 +48,7 @@ from erp.clients import services as client_services
 from erp.clients.models import Client
 from erp.clients.selectors import clients_visible_to
 from erp.core.parsers import first_too_long
+from erp.core.services import insert_rows
 from erp.core.texts import Text
 from erp.messaging import selectors as sale_receipts
 from erp.messaging import services as sms_services
@@ -362,8 +363,16 @@ def _apply_run(context: PushContext, device: Device, run: list[tuple[int, dict]]
             if time.monotonic() - started > budget:
                 break
         if rows:
-            AppliedOperation.objects.bulk_create(rows)
-            for position, conflict in conflicts:  # rare: one insert each, with its history
+            insert_rows(rows)
+            if conflicts:  # rare: their operations' ids (COPY returns none), one insert each
+                ids = dict(
+                    AppliedOperation.objects.filter(
+                        device=device, seq__in=[rows[p].seq for p, _c in conflicts]
+                    ).values_list("seq", "pk")
+                )
+                for position, _conflict in conflicts:
+                    rows[position].pk = ids[rows[position].seq]
+            for position, conflict in conflicts:
                 conflict.operation = rows[position]
                 conflict.user = user
                 conflict._history_user = user
@@ -385,7 +394,7 @@ SELF_CONTAINED = {SALE_SELL}
 
 def _apply_op(context: PushContext, op: dict, received: datetime):
     """One operation's effect in its own savepoint, and the answer the device gets."""
-    kind = (op.get("entity"), op.get("op"))
+    kind = _kind(op)
     savepoint = kind not in SELF_CONTAINED or kind in HANDLERS
     try:
         with transaction.atomic() if savepoint else nullcontext():  # undone alone if refused
@@ -452,6 +461,17 @@ def _dispatch(context: PushContext, op: dict, received: datetime) -> Outcome_:
 
 # what of an operation is checked for length (device_id and seq are read before, as numbers)
 OP_TEXTS = ("op", "entity", "id", "payload", "client_time")
+ENTITIES, OPS = frozenset(Entity.values), frozenset(Op.values)  # .values builds a list a call
+
+
+def _kind(op: dict) -> tuple[str | None, str | None]:
+    """An operation's (entity, op), to look up; what is not text (a list sent as the entity)
+    is None, which no table holds: `_parsed` refuses it."""
+    entity, name = op.get("entity"), op.get("op")
+    return (
+        entity if isinstance(entity, str) else None,
+        name if isinstance(name, str) else None,
+    )
 
 
 def _parsed(op: dict) -> tuple[str, str, uuid.UUID, dict]:
@@ -461,9 +481,9 @@ def _parsed(op: dict) -> tuple[str, str, uuid.UUID, dict]:
     if too_long:
         raise Rejected(too_long)
     name, entity = op.get("op"), op.get("entity")
-    if entity not in Entity.values:
+    if not isinstance(entity, str) or entity not in ENTITIES:
         raise Rejected(_("Unknown entity %(entity)r.") % {"entity": entity})
-    if name not in Op.values:
+    if not isinstance(name, str) or name not in OPS:
         raise Rejected(_("Unknown operation %(op)r.") % {"op": name})
     if name not in ALLOWED_OPS.get(entity, ()):
         raise Rejected(
@@ -802,7 +822,7 @@ def _sale_outcome(user: User, pushed: PushedSale, result) -> Outcome_:
 def _batchable(op: dict) -> bool:
     """A sale that `sell_many` can take with others: by code, with no client to file by
     phone first (that one writes a client before its sale: it goes through `sell_to_phone`)."""
-    if (op.get("entity"), op.get("op")) != SALE_SELL or SALE_SELL in HANDLERS:
+    if _kind(op) != SALE_SELL or SALE_SELL in HANDLERS:
         return False
     payload = op.get("payload")
     return not (
@@ -873,7 +893,7 @@ def _names_no_client(op: dict) -> bool:
 def _mergeable_client_op(op: dict) -> bool:
     """A client create, or an edit that keeps the phone (an edit that frees a phone a later
     create takes must come first: it goes the plain way)."""
-    kind = (op.get("entity"), op.get("op"))
+    kind = _kind(op)
     if kind not in CLIENT_GROUPED or kind in HANDLERS:
         return False
     if kind[1] == Op.UPDATE:
@@ -944,7 +964,7 @@ def _client_group(ops: list[dict]) -> list[dict]:
         if kind in HANDLERS:
             return group
         for op in ops[len(group) :]:
-            if (op.get("entity"), op.get("op")) != kind:
+            if _kind(op) != kind:
                 break
             group.append(op)
     return group

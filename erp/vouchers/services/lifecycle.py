@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from erp.accounts.models import User
 from erp.clients.services import extend_client_access
-from erp.core.services import update_rows
+from erp.core.services import insert_rows, update_rows
 from erp.mikrotik.models import HotspotUser
 from erp.mikrotik.services import (
     change_hotspot_users,
@@ -105,12 +105,11 @@ def transitions(moves: list[tuple[Voucher, str, Any]], to: str, *, actor: User |
                 changed.append(name)
     update_rows([v for v, _n, _a in moves], changed)
     now = timezone.now()
-    VoucherEvent.objects.bulk_create(
+    insert_rows(
         [
             VoucherEvent(voucher=v, kind=EVENT_OF[to], at=now, actor=actor, note=note[:200])
             for v, note, _at in moves
-        ],
-        batch_size=2000,
+        ]
     )
 
 

@@ -102,6 +102,8 @@ def test_seq_reused_for_another_operation_is_refused(api, field, phone):
     [
         (lambda op: op.update(op="explode"), "Unknown operation"),
         (lambda op: op.update(entity="spaceship"), "Unknown entity"),
+        (lambda op: op.update(entity=["sale"]), "Unknown entity"),
+        (lambda op: op.update(op={"sell": 1}), "Unknown operation"),
         (lambda op: op.update(id="not-a-uuid"), "id is not a valid UUID"),
         (lambda op: op.update(op="delete"), "cannot be changed with 'delete'"),
         (lambda op: op.update(payload=["a"]), "payload must be an object"),
