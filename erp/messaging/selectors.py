@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from erp.accounts.models import User
 from erp.core.scoping import restrict
@@ -61,11 +62,17 @@ def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
     ]
 
 
-def sale_receipts_queued_by(user: User, *, since, limit: int = 200) -> QuerySet[Message]:
-    """The receipt SMS of the user's sales queued since ``since``, newest first (the field
-    app shows each sale's: queued, sent, failed)."""
+def sale_receipts_of(user: User, *, since, limit: int = 200) -> QuerySet[Message]:
+    """The receipt SMS of the user's sales made since ``since``, newest first (the field app
+    shows each sale's: queued, sent, failed), whoever queued it: the office's resend of a
+    failed receipt is followed too."""
+    sources = (
+        Sale.objects.filter(seller=user, sold_at__gte=since)
+        .annotate(source=Concat(Value("sale:"), Cast("pk", CharField())))
+        .values("source")
+    )
     return (
-        Message.objects.filter(queued_by=user, created_at__gte=since, source__startswith="sale:")
+        Message.objects.filter(source__in=sources)
         .order_by("-created_at")
         .only("id", "source", "phone", "state", "sent_at")[:limit]
     )

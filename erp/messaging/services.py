@@ -299,20 +299,40 @@ def receive(*, gateway: Gateway, phone: str, text: str, received_at=None) -> str
 
 
 # --- resend, cost ---------------------------------------------------------------------------
-def resend(*, message: Message, actor) -> Message:
+RESENT_PREFIX = "resent:"
+
+
+@transaction.atomic
+def resend(*, message: Message, actor, phone: str = "") -> Message:
     """A failed or expired message, queued again as a new message (new id: the gateway
-    refused or never had the old one)."""
+    refused or never had the old one), to ``phone`` if given (a corrected number).
+
+    A message sent for a fact (``source``, a sale's receipt) hands the fact over to the new
+    one, so whoever follows the fact (the field app's receipt card) sees the new message's
+    state, not the old failure; the old one keeps a trace (``resent:<source>:<its id>``)."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
     if message.state not in (MessageState.FAILED, MessageState.EXPIRED):
         raise ValidationError(_("Only a failed or expired message can be sent again."))
+    source = _retire_source(message)
     return queue_message(
-        phone=message.phone,
+        phone=phone or message.phone,
         text=message.text,
         kind=message.kind,
         client=message.client,
         template=message.template,
         actor=actor,
         gateway=message.gateway,
+        source=source,
     )
+
+
+def _retire_source(message: Message) -> str:
+    """Free ``message``'s source for a new message; the source it had."""
+    source = message.source
+    if source:
+        message.source = f"{RESENT_PREFIX}{source}:{message.pk}"[:100]
+        message.save(update_fields=["source"])
+    return source
 
 
 def cost_of(parts: int) -> Decimal:
@@ -384,6 +404,24 @@ def send_sale_receipt(
         already_sent=bool(sent_by_phone),
     )
     return message, True
+
+
+@transaction.atomic
+def send_sale_receipt_again(
+    *, sale: Sale, phone: str = "", sent_by_phone: str = ""
+) -> tuple[Message, bool]:
+    """`send_sale_receipt` once more when the sale's receipt failed or expired (the agent asks
+    from the field app, as the office's `resend`): through the gateway to ``phone`` or the
+    failed one's number, or logged as sent by the phone's own SMS app. The failed message
+    hands the sale over to the new one (see `resend`). A receipt that did not fail is
+    returned as it is (not new), and a sale with none gets its first."""
+    existing = Message.objects.select_for_update().filter(source=f"sale:{sale.pk}").first()
+    if existing is None or existing.state not in (MessageState.FAILED, MessageState.EXPIRED):
+        return send_sale_receipt(sale=sale, phone=phone, sent_by_phone=sent_by_phone)
+    if not sent_by_phone:
+        return resend(message=existing, actor=sale.seller, phone=phone), True
+    _retire_source(existing)
+    return send_sale_receipt(sale=sale, phone=phone or existing.phone, sent_by_phone=sent_by_phone)
 
 
 def written_for(

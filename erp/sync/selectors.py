@@ -26,7 +26,7 @@ from erp.clients.selectors import clients_visible_to
 from erp.core.money import to_money
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.selectors import faults_visible_to
-from erp.messaging.selectors import sale_receipts_queued_by
+from erp.messaging.selectors import sale_receipts_of
 from erp.sales.models import Refund, Sale
 from erp.sales.selectors import sales_visible_to
 from erp.sales.services import agent_balance
@@ -284,9 +284,7 @@ def receipt_sms(user: User) -> dict[str, dict[str, Any]]:
     idempotency key): a message queued at the last sync shows as sent or failed after the
     next one."""
     since = timezone.now() - timedelta(days=SNAPSHOT_SALES_DAYS)
-    messages = {
-        m.source.removeprefix("sale:"): m for m in sale_receipts_queued_by(user, since=since)
-    }
+    messages = {m.source.removeprefix("sale:"): m for m in sale_receipts_of(user, since=since)}
     if not messages:
         return {}
     keys = Sale.objects.filter(pk__in=list(messages), seller=user).values_list(

@@ -1031,7 +1031,7 @@ def _apply_clients(context: PushContext, ops: list[dict]) -> tuple[list, set]:
 
 
 # --- the receipt SMS of a sale -------------------------------------------------------------------
-SMS_FIELDS = {"phone", "via", "text"}
+SMS_FIELDS = {"phone", "via", "text", "again"}
 SMS_VIA = ("gateway", "phone")
 
 
@@ -1040,7 +1040,8 @@ def _send_sms(user: User, key: uuid.UUID, payload: dict) -> Outcome_:
     through erp.messaging.services.send_sale_receipt, the path the sale's own receipt takes:
     ``via`` "gateway" queues it for the SMS gateway; "phone" logs the ``text`` the phone's
     SMS app sent, so no second copy goes out. A sale has one receipt SMS: asked again, the
-    answer is the message already there."""
+    answer is the message already there, unless it failed or expired and ``again`` is true:
+    then it is sent once more (the failed one stays in the SMS log)."""
     unknown = sorted(set(payload) - SMS_FIELDS)
     if unknown:
         raise Rejected(_("Unknown SMS fields: %(f)s.") % {"f": ", ".join(unknown)})
@@ -1053,13 +1054,17 @@ def _send_sms(user: User, key: uuid.UUID, payload: dict) -> Outcome_:
         raise Rejected(_("phone and text are text."))
     if via == "phone" and not text.strip():
         raise Rejected(_("text: the text the phone sent."))
+    again = payload.get("again", False)
+    if not isinstance(again, bool):
+        raise Rejected(_("again is true or false."))
     sale = sale_receipts.sales_for_receipt().filter(seller=user, idempotency_key=key).first()
     if sale is None:
         raise Rejected(
             _("No sale of yours with this id: a sale refused or in conflict has no receipt.")
         )
     try:
-        message, created = sms_services.send_sale_receipt(
+        send = sms_services.send_sale_receipt_again if again else sms_services.send_sale_receipt
+        message, created = send(
             sale=sale, phone=phone, sent_by_phone=text if via == "phone" else ""
         )
     except sms_services.NoGateway:

@@ -21,7 +21,7 @@ SHELL_ASSETS = [
     "erp/icon-192.png",
     "erp/icon-512.png",
 ]
-CACHE_VERSION = "field-app-v5"
+CACHE_VERSION = "field-app-v6"
 
 
 @login_required

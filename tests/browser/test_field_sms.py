@@ -113,3 +113,46 @@ def test_receipt_sms_queued_offline_goes_once_and_its_state_comes_back(
     )
     shot(page, "field-app-sms-screen-sent-360")
     assert page.console_errors == []
+
+
+def test_a_failed_receipt_is_sent_again_from_the_sms_screen(
+    page_for,
+    field,  # noqa: F811
+    gateway,  # noqa: F811
+    receipt_template,
+    shot,
+):
+    """Given a receipt SMS the gateway failed to send, when the next sync shows it failed,
+    then the agent sends it again (to a corrected number) with one tap, and the sync after
+    shows the new message queued; the failed one stays in the office's log."""
+    agent = field["agent"]
+    page = page_for(360, 740)
+    open_app(page, agent)
+    page.fill("#phone", "+255754000030")
+    page.click("[data-sell]")
+    page.locator("#receipt [data-sms-via='gateway']").click()
+    sync(page)
+    failed = Message.objects.get()
+    Message.objects.filter(pk=failed.pk).update(state="failed", reason="RESULT_ERROR_NO_SERVICE")
+
+    sync(page)
+    page.click("nav [data-tab='sms']")
+    card = page.locator("main [data-sale]").first
+    expect(card.locator(".sms-state")).to_have_text("SMS failed")
+    again = card.locator("[data-sms-via='gateway']")
+    expect(again).to_be_enabled()
+    expect(again).to_have_text("Send again through the SMS gateway")
+    shot(page, "field-app-sms-failed-360")
+    card.locator("[name='sms_phone']").fill("0754000031")
+    again.click()
+    expect(card.locator(".sms-state")).to_have_text("SMS waits for the next sync")
+    sync(page)
+    page.click("nav [data-tab='sms']")
+    card = page.locator("main [data-sale]").first
+    expect(card.locator(".sms-state")).to_have_text("SMS queued at the gateway")
+    expect(card.locator("[data-sms-via='gateway']")).to_be_disabled()
+    shot(page, "field-app-sms-sent-again-360")
+    new = Message.objects.exclude(pk=failed.pk).get()
+    assert new.phone == "+255754000031" and new.state == "queued"
+    assert Message.objects.get(pk=failed.pk).state == "failed"
+    assert page.console_errors == []

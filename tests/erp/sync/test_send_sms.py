@@ -163,3 +163,96 @@ def test_the_next_pull_tells_the_phone_how_far_the_sms_got(api, field, phone):
     while other["more"]:
         other = api(field["other"]).get(PULL, {"cursor": other["cursor"]}).json()
     assert other["summary"]["sms"] == {}
+
+
+def _pulled_sms(api, user, sale_op):
+    page = api(user).get(PULL).json()
+    while page["more"]:
+        page = api(user).get(PULL, {"cursor": page["cursor"]}).json()
+    return page["summary"]["sms"][sale_op["id"]]
+
+
+@pytest.mark.usefixtures("gateway")
+@pytest.mark.django_db
+def test_a_failed_receipt_is_sent_again_from_the_app_and_the_app_follows_the_new_one(
+    api, field, phone
+):
+    """Given a receipt SMS that failed at the gateway, when the agent asks again from the app
+    (again: true), then a new message goes out (to the corrected number), the failed one stays
+    in the log, and the next pull shows the new one's state; asked again while it is queued,
+    nothing more is sent."""
+    agent = field["agent"]
+    sale_op = phone.sell(field["mine"][0].code, client_phone="+255754000020")
+    push(api, agent, [sale_op, send_sms(phone, sale_op)])
+    failed = Message.objects.get()
+    Message.objects.update(state=MessageState.FAILED)
+    assert _pulled_sms(api, agent, sale_op)["state"] == "failed"
+
+    [again] = push(api, agent, [send_sms(phone, sale_op, again=True, phone="0754 000 021")])
+    assert again["outcome"] == "applied" and not again.get("flags"), again
+    new = Message.objects.exclude(pk=failed.pk).get()
+    sale = Sale.objects.get(idempotency_key=sale_op["id"])
+    assert new.source == f"sale:{sale.pk}" and new.state == MessageState.QUEUED
+    assert new.phone == "+255754000021" and new.text == failed.text
+    failed.refresh_from_db()
+    assert failed.state == MessageState.FAILED and failed.source.startswith("resent:sale:")
+    assert again["record"]["sms"] == {
+        **again["record"]["sms"],
+        "id": str(new.pk),
+        "state": "queued",
+    }
+    assert _pulled_sms(api, agent, sale_op) == {
+        "id": str(new.pk),
+        "phone": "+255754000021",
+        "state": "queued",
+        "sent_at": None,
+    }
+    # asked again (a double tap, or the answer lost and the op re-filed): not a third message
+    [twice] = push(api, agent, [send_sms(phone, sale_op, again=True)])
+    assert twice["flags"] == ["already_queued"] and Message.objects.count() == 2
+
+
+@pytest.mark.usefixtures("gateway")
+@pytest.mark.django_db
+def test_a_failed_receipt_sent_again_by_the_phone_is_logged_as_sent(api, field, phone):
+    agent = field["agent"]
+    sale_op = phone.sell(field["mine"][0].code, client_phone="+255754000022")
+    push(api, agent, [sale_op, send_sms(phone, sale_op)])
+    Message.objects.update(state=MessageState.EXPIRED)
+    [again] = push(api, agent, [send_sms(phone, sale_op, again=True, via="phone", text="Code XYZ")])
+    assert again["outcome"] == "applied" and again["record"]["sms"]["state"] == "sent"
+    assert _pulled_sms(api, agent, sale_op)["state"] == "sent"
+    sent = Message.objects.get(state=MessageState.SENT)
+    assert sent.text == "Code XYZ" and sent.phone == "+255754000022"
+    assert Message.objects.filter(state=MessageState.EXPIRED).count() == 1
+
+
+@pytest.mark.usefixtures("gateway")
+@pytest.mark.django_db
+def test_without_again_a_failed_receipt_is_not_sent_twice_and_again_must_be_a_boolean(
+    api, field, phone
+):
+    agent = field["agent"]
+    sale_op = phone.sell(field["mine"][0].code, client_phone="+255754000023")
+    push(api, agent, [sale_op, send_sms(phone, sale_op)])
+    Message.objects.update(state=MessageState.FAILED)
+    [plain, wrong] = push(
+        api, agent, [send_sms(phone, sale_op), send_sms(phone, sale_op, again="yes")]
+    )
+    assert plain["flags"] == ["already_queued"]
+    assert wrong["outcome"] == "rejected" and wrong["reason"] == "again is true or false."
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.usefixtures("gateway")
+@pytest.mark.django_db
+def test_the_offices_resend_of_a_failed_receipt_reaches_the_app(api, field, phone, users):
+    from erp.accounts.roles import Role
+    from erp.messaging import services as sms_services
+
+    agent = field["agent"]
+    sale_op = phone.sell(field["mine"][0].code, client_phone="+255754000024")
+    push(api, agent, [sale_op, send_sms(phone, sale_op)])
+    Message.objects.update(state=MessageState.FAILED)
+    new = sms_services.resend(message=Message.objects.get(), actor=users[Role.MARKETING])
+    assert _pulled_sms(api, agent, sale_op)["id"] == str(new.pk)

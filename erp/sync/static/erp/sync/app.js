@@ -413,8 +413,10 @@ async function doSync() {  // one round: push everything, pull everything; true 
 /* --- A sale's receipt SMS: through the phone's own SMS app (an sms: link, no data needed; the
    next sync logs it, so the office's gateway sends no second copy), or queued for the SMS
    gateway (send_sms). One per sale: once asked, the gateway button stays off unless the server
-   refused it (a wrong number); the state comes back with each sync. --- */
-const SMS_AGAIN = ["refused"];  // states after which the gateway may be asked again
+   refused it (a wrong number) or it failed or expired at the gateway (then it is sent again,
+   "again": the failed one stays in the office's log); the state comes back with each sync. --- */
+const SMS_FAILED = ["failed", "expired"];  // states after which the server sends it once more
+const SMS_AGAIN = ["refused", ...SMS_FAILED];  // states after which the gateway may be asked again
 async function saleView(rec) {  // what the SMS card shows of a local sale
   const sale = await opened(rec);
   const pkg = (await db.get("packages", sale.package_id)) || {};
@@ -430,7 +432,7 @@ function smsCard(s) {
   return `<div class="sms" data-sms-sale="${esc(s.id)}">
     <input type="tel" name="sms_phone" value="${esc(s.phone)}" placeholder="${esc(T.sms_number)}" aria-label="${esc(T.sms_number)}">
     <a class="primary" data-sms-via="phone" href="${esc(smsHref(s, s.phone))}">${esc(T.sms_phone_app)}</a>
-    <button class="secondary" type="button" data-sms-via="gateway"${asked ? " disabled" : ""}>${esc(T.sms_gateway)}</button>
+    <button class="secondary" type="button" data-sms-via="gateway"${asked ? " disabled" : ""}>${esc(SMS_FAILED.includes(state) ? T.sms_gateway_again : T.sms_gateway)}</button>
     <p class="sms-state" data-state="${esc(state)}" role="status">${said}</p></div>`;
 }
 function bindSms(main, views) {
@@ -448,6 +450,7 @@ async function queueSms(s, via, phone) {
   const state = ((rec && rec.sms) || {}).state;
   if (!rec || (state && !SMS_AGAIN.includes(state))) return;  // asked once already: not twice
   const payload = { via };
+  if (SMS_FAILED.includes(state)) payload.again = true;
   if (phone) payload.phone = phone;
   if (via === "phone") payload.text = smsText(s);
   await db.put("sales", await sealed({ ...rec, sms: { state: "waiting", via }, sms_phone: phone, sms_note: "" }));
