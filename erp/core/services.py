@@ -156,16 +156,17 @@ def insert_rows(objs: list[M]) -> list[M]:
     applied operations; as INSERTs, compiling and parsing those statements was a third of the
     push's time. An auto-increment key is left to the database and stays None on the
     instances (COPY returns nothing): callers that need it read it back. Row triggers fire as
-    for an INSERT. Elsewhere than PostgreSQL: bulk_create."""
+    for an INSERT. Related objects must be saved ones (bulk_create checks; this does not).
+    Elsewhere than PostgreSQL, or when some auto keys are given and some not: bulk_create."""
     if not objs:
         return objs
     model = type(objs[0])
-    if connection.vendor != "postgresql":
+    auto_key = isinstance(model._meta.pk, models.AutoField)
+    keys_given = {obj.pk is not None for obj in objs} if auto_key else {True}
+    if connection.vendor != "postgresql" or len(keys_given) > 1:  # some keys given, some not
         return model._default_manager.bulk_create(objs)
     fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and isinstance(f, models.AutoField) and objs[0].pk is None)
+        f for f in model._meta.concrete_fields if not (f.primary_key and keys_given == {False})
     ]
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: its every attribute is a lookup
     values = [_column_value(f, db) for f in fields]

@@ -94,6 +94,14 @@ def test_an_auto_key_is_left_to_the_database(make_agent_stock, users):
     )
     assert rows == [("sold", AT, users[Role.AGENT].pk, "n°1"), ("voided", AT, None, "Sale")]
     assert VoucherEvent.objects.count() == before + 2
+    # some keys given, some not: as bulk_create does it (it returns them all)
+    top = VoucherEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    mixed = [
+        VoucherEvent(id=top + 1000, voucher=voucher, kind="sold", at=AT),
+        VoucherEvent(voucher=voucher, kind="sold", at=AT),
+    ]
+    insert_rows(mixed)
+    assert mixed[0].pk == top + 1000 and mixed[1].pk is not None
 
 
 def test_json_and_reader_texts_are_prepared_as_django_prepares_them(make_router, users):
