@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Q, QuerySet
 
 from erp.accounts.models import User
 from erp.core.scoping import restrict
@@ -63,16 +62,15 @@ def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
 
 
 def sale_receipts_of(user: User, *, since, limit: int = 200) -> QuerySet[Message]:
-    """The receipt SMS of the user's sales made since ``since``, newest first (the field app
-    shows each sale's: queued, sent, failed), whoever queued it: the office's resend of a
-    failed receipt is followed too."""
-    sources = (
-        Sale.objects.filter(seller=user, sold_at__gte=since)
-        .annotate(source=Concat(Value("sale:"), Cast("pk", CharField())))
-        .values("source")
-    )
+    """The receipt SMS of the user's ``limit`` latest sales made since ``since``, newest
+    first (the field app shows each sale's: queued, sent, failed), whoever queued it: the
+    office's resend of a failed receipt is followed too. The sales are read first, so the
+    messages are found through the unique index on their source, however many there are."""
+    sales = Sale.objects.filter(seller=user, sold_at__gte=since).order_by("-sold_at")
+    sources = [f"sale:{pk}" for pk in sales.values_list("pk", flat=True)[:limit]]
     return (
-        Message.objects.filter(source__in=sources)
+        Message.objects.exclude(source="")  # the unique index on source is a partial one
+        .filter(source__in=sources)
         .order_by("-created_at")
-        .only("id", "source", "phone", "state", "sent_at")[:limit]
+        .only("id", "source", "phone", "state", "sent_at")
     )
