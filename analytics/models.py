@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from erp.core.money import MoneyField
-from erp.sales.choices import PaymentMethod
+from erp.sales.choices import PaymentMethod, SaleChannel
 
 
 class RollupFigures(models.Model):
@@ -150,6 +150,26 @@ class AgentDaily(RollupFigures):
 
     def __str__(self) -> str:
         return f"{self.day} {self.seller_id} {self.site_id}"
+
+
+class ChannelDaily(RollupFigures):
+    """Sales and refunds of one local day per site and channel (agent, desk, online): the
+    sales report's summary by channel, which neither SalesDaily nor AgentDaily can give."""
+
+    day = models.DateField(_("day"))
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=SaleChannel.choices)
+
+    class Meta:
+        verbose_name = _("daily channel sales (rollup)")
+        verbose_name_plural = _("daily channel sales (rollup)")
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day", "site"], name="channeldaily_day_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.site_id} {self.channel}"
 
 
 class AgentMonthly(RollupFigures):

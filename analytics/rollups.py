@@ -43,6 +43,7 @@ from .models import (
     AgentCarry,
     AgentDaily,
     AgentMonthly,
+    ChannelDaily,
     PackageDaily,
     RollupState,
     RouterHourly,
@@ -60,6 +61,7 @@ STATE = "sales"
 ROLLUPS = (
     (SalesDaily, ("site", "package", "payment_method")),
     (AgentDaily, ("seller", "site", "package")),
+    (ChannelDaily, ("site", "channel")),
 )
 # Coarser day rollups summed from SalesDaily (fewer rows for the charts that need fewer keys).
 DERIVED = ((SiteDaily, ("site",)), (PackageDaily, ("package", "payment_method")))

@@ -15,6 +15,7 @@ from analytics.models import (
     AgentCarry,
     AgentDaily,
     AgentMonthly,
+    ChannelDaily,
     PackageDaily,
     RollupState,
     SalesDaily,
@@ -29,6 +30,7 @@ KEYS = {
     AgentDaily: ("seller_id", "site_id", "package_id"),
     SiteDaily: ("site_id",),
     PackageDaily: ("package_id", "payment_method"),
+    ChannelDaily: ("site_id", "channel"),
 }
 
 
