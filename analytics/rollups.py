@@ -14,6 +14,7 @@ from the hour of the watermark onwards.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -75,6 +76,20 @@ FIGURES = (
 )
 
 
+def installation_days(function):
+    """Run ``function`` in TIME_ZONE, whatever zone the caller is in: the rollups' days are
+    the installation's local days (TruncDate and local_midnight read the current zone), also
+    when a report refreshes them inside a request the site-time-zone middleware switched to
+    a reader's zone (Dakar's days were written among Dar es Salaam's)."""
+
+    @functools.wraps(function)
+    def in_time_zone(*args, **kwargs):
+        with timezone.override(timezone.get_default_timezone()):
+            return function(*args, **kwargs)
+
+    return in_time_zone
+
+
 def _zero_money():
     return Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -134,6 +149,7 @@ def _insert_select(model, keys: tuple[str, ...], queryset) -> None:
     _insert_rows(model, columns, queryset)
 
 
+@installation_days
 def recompute(start: dt.date | None = None, end: dt.date | None = None) -> None:
     """Replace the rollup rows of days start ≤ day < end (everything when both are None),
     and the monthly rows of the months those days are in."""
@@ -174,6 +190,7 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+@installation_days
 def recompute_months(first: dt.date | None = None, last: dt.date | None = None) -> None:
     """Replace AgentMonthly and SiteMonthly for months first ≤ month < last (1st days; either
     open), from AgentDaily and SiteDaily (already current) and the remittances. At most a few
@@ -311,6 +328,7 @@ def carry_balances(before: dt.date) -> None:
 AGE_DAYS = (7, 30, 90)  # stock age buckets: 0–7, 8–30, 31–90, over 90 days
 
 
+@installation_days
 def refresh_stock(today: dt.date | None = None, agents: set | None = None) -> None:
     """Replace StockAge with the unsold stock each agent holds now, per age bucket counted
     from the day it came into the agent's hands (assigned_at, else made). One GROUP BY over
@@ -367,6 +385,7 @@ def _refresh_stock(state: RollupState, since: dt.datetime | None) -> None:
         refresh_stock(today, changed)
 
 
+@installation_days
 def rebuild_all(days: int | None = None) -> None:
     """Recompute everything (``manage.py rebuild_rollups``), or only the last ``days`` days
     and their months (the nightly job: older days do not change — sales are never edited,
@@ -387,6 +406,7 @@ def rebuild_all(days: int | None = None) -> None:
         state.save()
 
 
+@installation_days
 def refresh(*, wait: bool = True) -> list[dt.date]:
     """Recompute the days touched since the watermark; returns them. The first run rebuilds.
 

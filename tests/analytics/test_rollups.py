@@ -225,3 +225,26 @@ def test_a_reader_does_not_queue_behind_a_running_refresh(postgres_only):
         other.join()
     rollups.refresh(wait=False)
     assert RollupState.objects.get().refreshed_at > before
+
+
+@pytest.mark.django_db
+def test_a_refresh_from_a_page_in_another_time_zone_keeps_the_installations_days(shop, admin_user):
+    """The profit and statements reports refresh the rollups inside the request, where the
+    site-time-zone middleware may have switched to a reader's zone (Dakar, UTC+0): the days
+    stay TIME_ZONE's (Dar es Salaam), as every reader of the rollups takes them to be."""
+    from zoneinfo import ZoneInfo
+
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Sale.objects.update(created_at=an_hour_ago)
+    Refund.objects.update(created_at=an_hour_ago)
+    Remittance.objects.update(created_at=an_hour_ago)
+    # Given a first refresh (the whole build) and a later one from a page read in Dakar
+    with timezone.override(ZoneInfo("Africa/Dakar")):
+        rollups.refresh()
+        # sale 4 at 00:30 on 2 October in Dar es Salaam is 21:30 on 1 October in Dakar
+        sell(shop["agents"]["two"], shop["packages"]["hour"], "cash", local(2026, 10, 9, 1))
+        assert rollups.refresh() == [dt.date(2026, 10, 9)]
+        rollups.rebuild_all(days=(timezone.localdate() - dt.date(2026, 10, 5)).days)
+    # Then every rollup holds Dar es Salaam's days
+    assert_equal()
+    assert SalesDaily.objects.filter(day=dt.date(2026, 10, 2), site=shop["sites"]["B"]).exists()
