@@ -146,6 +146,8 @@ class AgentDaily(RollupFigures):
         indexes = [
             models.Index(fields=["day", "seller"], name="agentdaily_day_seller_idx"),
             models.Index(fields=["seller", "day"], name="agentdaily_seller_day_idx"),
+            # the sales report by seller of a site manager: the manager's sites' days
+            models.Index(fields=["site", "day"], name="agentdaily_site_day_idx"),
         ]
 
     def __str__(self) -> str:
