@@ -203,3 +203,13 @@ def test_pages_bench_smoke(client, users):
     assert len(urls) == 15 and sum("format=pdf" in u for u in urls) == 5
     for url in urls:
         assert pages.timed(client, url, 1)[0] in (200, 302), url
+    # and over longer periods (--periods): every report on the page, cold and warm
+    periods = pages.period_urls(timezone.localdate(), [30, 365], ["sales", "profit"])
+    assert [(key, days) for key, days, _ in periods] == [
+        ("sales", 30),
+        ("sales", 365),
+        ("profit", 30),
+        ("profit", 365),
+    ]
+    assert pages.timed(client, periods[1][2], 1)[0] == 200  # a year: within the limit
+    assert pages.time_periods(client, timezone.localdate(), [365], ["sales"], 1, 60.0) == []
