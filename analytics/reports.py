@@ -171,8 +171,9 @@ def sales_report(*, actor: User, start: dt.date, end: dt.date, preview: bool = F
     lo, hi = _bounds(start, end)
     sales = sales_visible_to(actor).filter(sold_at__gte=lo, sold_at__lt=hi)
     refunds_of_period = Refund.objects.filter(refunded_at__gte=lo, refunded_at__lt=hi)
-    # the refunds of the sales the person sees; by the sale's site when the scope is by site:
-    # "sale in (every sale at 100 sites)" hashed ~770,000 sales for ~400 refunds (2 s)
+    # the refunds of the sales the person sees; by the sale's site when the scope is by site
+    # (a join: 17 ms for a month at 100 sites, where "sale in (every sale the person sees)"
+    # took 86 ms, and 2 s when the planner misjudged the scope's size)
     sites = sales_summaries.rollup_sites(actor)
     if sites is None:
         refunds_of_period = refunds_of_period.filter(sale__in=sales_visible_to(actor))
