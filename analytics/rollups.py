@@ -424,7 +424,7 @@ def refresh(*, wait: bool = True) -> list[dt.date]:
             recompute_router_hours()
             days: list[dt.date] = []
         else:
-            days = _touched_days(since)
+            days = touched_days(since)
             for day in days:
                 _recompute_days(day, day + dt.timedelta(days=1))
             for month in sorted({_month(d) for d in days}):
@@ -437,22 +437,31 @@ def refresh(*, wait: bool = True) -> list[dt.date]:
     return days
 
 
-def _touched_days(since: dt.datetime) -> list[dt.date]:
-    """Local days of the sales, refunds and remittances created since ``since``."""
+def touched_days(
+    since: dt.datetime,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    remittances: bool = True,
+) -> list[dt.date]:
+    """Local days (start ≤ day < end, when given) of the sales, refunds and remittances
+    created since ``since``: the days a refresh recomputes, so the days the rollups may not
+    hold whole yet (the sales report reads those raw, and needs no remittances)."""
 
     def days(queryset, field: str) -> set[dt.date]:
+        rows = queryset.filter(created_at__gte=since)
+        if start is not None:
+            rows = rows.filter(**{f"{field}__gte": local_midnight(start)})
+        if end is not None:
+            rows = rows.filter(**{f"{field}__lt": local_midnight(end)})
         return set(
-            queryset.filter(created_at__gte=since)
-            .annotate(d=TruncDate(field))
-            .values_list("d", flat=True)
-            .distinct()
+            rows.annotate(d=TruncDate(field)).values_list("d", flat=True).distinct().order_by()
         )
 
-    return sorted(
-        days(Sale.objects, "sold_at")
-        | days(Refund.objects, "refunded_at")
-        | days(Remittance.objects, "received_at")
-    )
+    found = days(Sale.objects, "sold_at") | days(Refund.objects, "refunded_at")
+    if remittances:
+        found |= days(Remittance.objects, "received_at")
+    return sorted(found)
 
 
 def _state(*, wait: bool = True) -> RollupState | None:

@@ -34,7 +34,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from erp.accounts.models import User
@@ -43,7 +42,7 @@ from erp.sales.models import Refund, Sale
 from erp.sales.selectors import sales_visible_to
 
 from . import rollups
-from .filters import first_of_next_month, in_ranges, local_midnight, split_months
+from .filters import first_of_next_month, in_ranges, split_months
 from .models import (
     AgentDaily,
     AgentMonthly,
@@ -140,23 +139,6 @@ def _same_days(start: dt.date, end: dt.date) -> bool:
     )
 
 
-def stale_days(since: dt.datetime, start: dt.date, end: dt.date) -> set[dt.date]:
-    """The days start ≤ day < end with a sale or a refund created since ``since``: days the
-    rollups may not hold whole yet (the refresh picks up exactly these rows)."""
-    lo, hi = local_midnight(start), local_midnight(end)
-
-    def days(queryset, field: str) -> set[dt.date]:
-        return set(
-            queryset.filter(created_at__gte=since, **{f"{field}__gte": lo, f"{field}__lt": hi})
-            .annotate(d=TruncDate(field))
-            .values_list("d", flat=True)
-            .distinct()
-            .order_by()
-        )
-
-    return days(Sale.objects, "sold_at") | days(Refund.objects, "refunded_at")
-
-
 def _ranges(days: list[dt.date]) -> Ranges:
     """Sorted days as [lo, hi) ranges of consecutive days."""
     out: Ranges = []
@@ -180,8 +162,8 @@ def plan(actor: User, start: dt.date, end: dt.date) -> Plan | None:
     )
     if watermark is None:
         return None
-    stale = stale_days(watermark - rollups.OVERLAP, start, end)
-    return Plan(start=start, end=end, stale=tuple(sorted(stale)), sites=sites)
+    stale = rollups.touched_days(watermark - rollups.OVERLAP, start, end, remittances=False)
+    return Plan(start=start, end=end, stale=tuple(stale), sites=sites)
 
 
 # What each summary groups by on Sale, and where its rollup rows are: for a person who sees
