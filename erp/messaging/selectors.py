@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from erp.accounts.models import User
@@ -61,16 +64,18 @@ def delivery_rates(messages: QuerySet[Message], by: str) -> list[dict]:
     ]
 
 
-def sale_receipts_of(user: User, *, since, limit: int = 200) -> QuerySet[Message]:
-    """The receipt SMS of the user's ``limit`` latest sales made since ``since``, newest
-    first (the field app shows each sale's: queued, sent, failed), whoever queued it: the
-    office's resend of a failed receipt is followed too. The sales are read first, so the
-    messages are found through the unique index on their source, however many there are."""
-    sales = Sale.objects.filter(seller=user, sold_at__gte=since).order_by("-sold_at")
-    sources = [f"sale:{pk}" for pk in sales.values_list("pk", flat=True)[:limit]]
-    return (
+def receipt_source(sale_id: Any) -> str:
+    """The ``source`` of a sale's receipt SMS: unique, so a sale has one receipt at a time."""
+    return f"sale:{sale_id}"
+
+
+def sale_receipts(sale_ids: Iterable[Any]) -> dict[str, Message]:
+    """The receipt SMS of these sales by the sale's id (as text), whoever queued it (the
+    office's resend of a failed receipt too), found through the unique index on source."""
+    sources = {receipt_source(pk): str(pk) for pk in sale_ids}
+    messages = (
         Message.objects.exclude(source="")  # the unique index on source is a partial one
-        .filter(source__in=sources)
-        .order_by("-created_at")
+        .filter(source__in=list(sources))
         .only("id", "source", "phone", "state", "sent_at")
     )
+    return {sources[m.source]: m for m in messages}

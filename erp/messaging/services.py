@@ -373,7 +373,7 @@ def send_sale_receipt(
     it is logged as sent (never sent again), so the sale's event queues no second copy.
     Returns (the message, whether it is new); a receipt already queued for the sale is
     returned as it is. ValidationError (NoGateway among them) when it cannot be sent."""
-    source = f"sale:{sale.pk}"
+    source = selectors.receipt_source(sale.pk)
     existing = Message.objects.filter(source=source).first()
     if existing is not None:
         return existing, False
@@ -415,7 +415,9 @@ def send_sale_receipt_again(
     failed one's number, or logged as sent by the phone's own SMS app. The failed message
     hands the sale over to the new one (see `resend`). A receipt that did not fail is
     returned as it is (not new), and a sale with none gets its first."""
-    existing = Message.objects.select_for_update().filter(source=f"sale:{sale.pk}").first()
+    existing = (
+        Message.objects.select_for_update().filter(source=selectors.receipt_source(sale.pk)).first()
+    )
     if existing is None or existing.state not in (MessageState.FAILED, MessageState.EXPIRED):
         return send_sale_receipt(sale=sale, phone=phone, sent_by_phone=sent_by_phone)
     if not sent_by_phone:

@@ -26,7 +26,7 @@ from erp.clients.selectors import clients_visible_to
 from erp.core.money import to_money
 from erp.maintenance.choices import FaultStatus
 from erp.maintenance.selectors import faults_visible_to
-from erp.messaging.selectors import sale_receipts_of
+from erp.messaging.selectors import sale_receipts
 from erp.sales.models import Refund, Sale
 from erp.sales.selectors import sales_visible_to
 from erp.sales.services import agent_balance
@@ -48,6 +48,7 @@ from .records import (
 
 # Recent sales a first sync brings (the agent's day and week); older ones stay on the server.
 SNAPSHOT_SALES_DAYS = 7
+RECEIPT_SALES = 200  # the receipt states a pull brings: of the latest sales (the app shows 30)
 
 
 class BadCursor(ValueError):
@@ -284,13 +285,13 @@ def receipt_sms(user: User) -> dict[str, dict[str, Any]]:
     idempotency key): a message queued at the last sync shows as sent or failed after the
     next one."""
     since = timezone.now() - timedelta(days=SNAPSHOT_SALES_DAYS)
-    messages = {m.source.removeprefix("sale:"): m for m in sale_receipts_of(user, since=since)}
-    if not messages:
-        return {}
-    keys = Sale.objects.filter(pk__in=list(messages), seller=user).values_list(
-        "pk", "idempotency_key"
+    keys = dict(
+        Sale.objects.filter(seller=user, sold_at__gte=since)
+        .order_by("-sold_at")
+        .values_list("pk", "idempotency_key")[:RECEIPT_SALES]
     )
-    return {str(key): sms_record(messages[str(pk)]) for pk, key in keys}
+    messages = sale_receipts(keys)
+    return {str(keys[pk]): sms_record(messages[str(pk)]) for pk in keys if str(pk) in messages}
 
 
 def conflicts_visible_to(user: User) -> QuerySet[Conflict]:
