@@ -252,7 +252,7 @@ def _push_device(context: PushContext, device_id, device_ops, user_agent):
         done, applied = _apply_run(context, device, run[position:])
         for (index, op), answer in zip(run[position:], applied, strict=False):
             results.append((index, answer))
-            if not answer.get("retry"):
+            if repeats and not answer.get("retry"):  # what a seq sent twice is answered
                 stored[op["seq"]] = (fingerprint(op), answer)
         if done == 0 or any(a.get("retry") for a in applied):
             for index, op in run[position + len(applied) :]:
